@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package Baton's build, tests and benchmarks need, and the web packages
+# from the committed lock file. Idempotent; run as root on Debian 12.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  clang clang-format clang-tidy libclang-rt-14-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libyaml-cpp-dev libsqlite3-dev sqlite3 libpq-dev
+  libspdlog-dev libfmt-dev libcli11-dev libsodium-dev
+  libstemmer-dev libutf8proc-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm chromium
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# nodejs/npm may come from elsewhere on the machine (a newer Node); accept a working `node`.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+filtered=()
+for p in "${missing[@]}"; do [ -n "$p" ] && filtered+=("$p"); done
+
+if [ "${#filtered[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${filtered[@]}"
+fi
+
+if [ -f "$here/web/package-lock.json" ]; then
+  (cd "$here/web" && npm ci --no-audit --no-fund)
+fi
+echo "setup: done"

@@ -1,0 +1,118 @@
+#include "core/clock.hpp"
+
+#include <cstdio>
+
+namespace baton {
+
+std::string format_iso8601(TimePoint t) {
+  using namespace std::chrono;
+  const auto ms_total = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  auto days_since = floor<days>(sys_time<milliseconds>(milliseconds(ms_total)));
+  const year_month_day ymd{days_since};
+  auto in_day = milliseconds(ms_total) - duration_cast<milliseconds>(days_since.time_since_epoch());
+  const auto h = duration_cast<hours>(in_day);
+  in_day -= h;
+  const auto m = duration_cast<minutes>(in_day);
+  in_day -= m;
+  const auto s = duration_cast<seconds>(in_day);
+  in_day -= s;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(h.count()), static_cast<int>(m.count()),
+                static_cast<int>(s.count()));
+  std::string out(buf);
+  char frac[8];
+  std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(in_day.count()));
+  out.insert(out.size() - 1, frac);
+  return out;
+}
+
+namespace {
+
+bool read_digits(std::string_view text, std::size_t& pos, std::size_t count, int& out) {
+  if (pos + count > text.size()) {
+    return false;
+  }
+  int v = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const char c = text[pos + i];
+    if (c < '0' || c > '9') {
+      return false;
+    }
+    v = v * 10 + (c - '0');
+  }
+  pos += count;
+  out = v;
+  return true;
+}
+
+bool expect(std::string_view text, std::size_t& pos, char c) {
+  if (pos < text.size() && text[pos] == c) {
+    ++pos;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<TimePoint> parse_iso8601(std::string_view text) {
+  using namespace std::chrono;
+  std::size_t pos = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (!read_digits(text, pos, 4, y) || !expect(text, pos, '-') || !read_digits(text, pos, 2, mo) ||
+      !expect(text, pos, '-') || !read_digits(text, pos, 2, d)) {
+    return std::nullopt;
+  }
+  if (!(expect(text, pos, 'T') || expect(text, pos, 't') || expect(text, pos, ' ')) ||
+      !read_digits(text, pos, 2, h) || !expect(text, pos, ':') || !read_digits(text, pos, 2, mi) ||
+      !expect(text, pos, ':') || !read_digits(text, pos, 2, s)) {
+    return std::nullopt;
+  }
+  long long nanos = 0;
+  if (expect(text, pos, '.')) {
+    long long scale = 100000000;
+    std::size_t digits = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (digits < 9) {
+        nanos += (text[pos] - '0') * scale;
+        scale /= 10;
+      }
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) {
+      return std::nullopt;
+    }
+  }
+  int offset_minutes = 0;
+  if (expect(text, pos, 'Z') || expect(text, pos, 'z')) {
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    const int sign = text[pos] == '-' ? -1 : 1;
+    ++pos;
+    int oh = 0, om = 0;
+    if (!read_digits(text, pos, 2, oh)) {
+      return std::nullopt;
+    }
+    expect(text, pos, ':');
+    if (!read_digits(text, pos, 2, om)) {
+      return std::nullopt;
+    }
+    offset_minutes = sign * (oh * 60 + om);
+  } else {
+    return std::nullopt;
+  }
+  if (pos != text.size()) {
+    return std::nullopt;
+  }
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) {
+    return std::nullopt;
+  }
+  auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} - minutes{offset_minutes};
+  return time_point_cast<system_clock::duration>(tp + nanoseconds{nanos});
+}
+
+}  // namespace baton

@@ -1,0 +1,36 @@
+#include "core/utf8.hpp"
+
+#include <gtest/gtest.h>
+
+namespace baton::utf8 {
+namespace {
+
+TEST(Utf8, AcceptsValidText) {
+  EXPECT_TRUE(is_valid(""));
+  EXPECT_TRUE(is_valid("hello"));
+  EXPECT_TRUE(
+      is_valid("Gr\xC3\xBC\xC3\x9F"
+               "e"));                         // Grüße
+  EXPECT_TRUE(is_valid("\xF0\x9F\x98\x80"));  // 😀
+}
+
+TEST(Utf8, FindsFirstInvalidByte) {
+  EXPECT_EQ(find_invalid("ab\xFF"
+                         "cd"),
+            2u);
+  EXPECT_EQ(find_invalid("\xC0\xAF"), 0u);          // overlong '/'
+  EXPECT_EQ(find_invalid("x\xED\xA0\x80"), 1u);     // surrogate
+  EXPECT_EQ(find_invalid("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(find_invalid("ok\xE2\x82"), 2u);        // truncated
+}
+
+TEST(Utf8, SanitizeReplacesInvalidBytes) {
+  EXPECT_EQ(sanitize("a\xFF"
+                     "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(sanitize("fine"), "fine");
+}
+
+}  // namespace
+}  // namespace baton::utf8

@@ -1,0 +1,61 @@
+#pragma once
+// Intent classification: which of a bot's intents (topics) a customer's text means, with a
+// confidence in [0, 1], or out-of-scope when no intent is confident enough.
+//
+// nlu knows nothing about topics or nodes: callers train it with (text, label) examples, where a
+// label is any string (the dialog runtime uses topic names plus reserved labels such as
+// "__escalate__"). A trained classifier is immutable and safe to use from many threads at once.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace baton::nlu {
+
+struct Example {
+  std::string text;
+  std::string label;
+};
+
+struct ScoredIntent {
+  std::string label;
+  double confidence = 0.0;  // in [0, 1]
+};
+
+struct Classification {
+  std::vector<ScoredIntent> ranked;  // best first; may be empty (empty text, no vocabulary overlap)
+  bool in_scope = false;             // ranked[0].confidence >= the classifier's threshold
+
+  // The best intent when in scope, else nullptr.
+  const ScoredIntent* top() const {
+    return in_scope && !ranked.empty() ? &ranked.front() : nullptr;
+  }
+};
+
+class IntentClassifier {
+ public:
+  virtual ~IntentClassifier() = default;
+
+  // Never fails: empty, huge, invalid-UTF-8 or emoji-only text yields an out-of-scope result.
+  virtual Classification classify(std::string_view text) const = 0;
+
+  // Confidence at or above which a query is in scope.
+  virtual double threshold() const = 0;
+};
+
+struct TrainOptions {
+  std::string language = "en";  // ISO 639-1 code (stemming and stop words); unknown → no stemming
+  std::optional<double> threshold;  // out-of-scope threshold; nullopt → the model's default
+  std::uint64_t seed = 1;           // training is deterministic for a given seed
+  std::size_t max_ranked = 5;       // how many intents `classify` returns
+};
+
+// Trains the default classifier. Examples with empty text are ignored; an empty example set gives
+// a classifier that rejects everything.
+std::unique_ptr<IntentClassifier> train_classifier(const std::vector<Example>& examples,
+                                                   const TrainOptions& options);
+
+}  // namespace baton::nlu

@@ -1,0 +1,80 @@
+#include "nlu/text.hpp"
+
+#include <utf8proc.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "core/utf8.hpp"
+
+namespace baton::nlu {
+
+std::string normalize(std::string_view text) {
+  const std::string valid = utf8::sanitize(text);
+  utf8proc_uint8_t* mapped = nullptr;
+  const auto options = static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                                      UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+  const utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
+                   static_cast<utf8proc_ssize_t>(valid.size()), &mapped, options);
+  std::string folded;
+  if (n >= 0 && mapped != nullptr) {
+    folded.assign(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(n));
+  }
+  std::free(mapped);  // NOLINT: utf8proc allocates with malloc
+  std::string out;
+  out.reserve(folded.size());
+  bool space = false;
+  for (const char c : folded) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) {
+      out.push_back(' ');
+      space = false;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<std::string> tokenize(std::string_view normalized) {
+  std::vector<std::string> tokens;
+  std::string current;
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(normalized.data());
+  utf8proc_ssize_t pos = 0;
+  const auto size = static_cast<utf8proc_ssize_t>(normalized.size());
+  while (pos < size) {
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t len = utf8proc_iterate(bytes + pos, size - pos, &cp);
+    if (len <= 0) {
+      ++pos;
+      continue;
+    }
+    const auto cat = utf8proc_category(cp);
+    const bool word_char = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+                           (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME) ||
+                           cat == UTF8PROC_CATEGORY_ND;
+    const bool apostrophe = (cp == '\'' || cp == 0x2019) && !current.empty();
+    if (word_char || apostrophe) {
+      current.append(
+          normalized.substr(static_cast<std::size_t>(pos), static_cast<std::size_t>(len)));
+    } else if (!current.empty()) {
+      tokens.push_back(std::move(current));
+      current.clear();
+    }
+    pos += len;
+  }
+  if (!current.empty()) {
+    tokens.push_back(std::move(current));
+  }
+  for (auto& t : tokens) {
+    while (!t.empty() && t.back() == '\'') {
+      t.pop_back();
+    }
+  }
+  return tokens;
+}
+
+}  // namespace baton::nlu
