@@ -18,7 +18,7 @@ for t in $targets; do
   bin=$(find build-fuzz -type f -name "$t" -perm -u+x | head -n 1)
   corpus="build-fuzz/corpus/$t"
   mkdir -p "$corpus"
-  seeds="fuzz/$t"
+  seeds="$(dirname "${bin#build-fuzz/}")/fuzz_corpus"   # seeds beside the code
   dirs=("$corpus")
   [ -d "$seeds" ] && dirs+=("$seeds")
   echo "-- $t (${seconds}s)"
