@@ -1,0 +1,64 @@
+// Token lifetime with `--token-ttl 3`: an expired token gets 403 TokenExpired everywhere, while a
+// DirectLineJS client that refreshed its token in time (the call its refresh loop makes) keeps
+// talking to the bot past the original expiry.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from '../lib/dlclient.mjs';
+import {
+  startServer, newConversation, generateToken, postActivity, request, userMessage, sleep,
+  directLineJs,
+} from '../lib/serve.mjs';
+
+const TTL_S = 3;
+let server;
+before(async () => {
+  server = await startServer({ args: ['--token-ttl', String(TTL_S)] });
+});
+after(async () => {
+  await server.cleanup();
+});
+
+test('expired tokens get 403 TokenExpired; a refreshed token keeps the conversation going', async () => {
+  const { ConnectionStatus } = directLineJs();
+  const started = Date.now();
+  const stale = await newConversation(server, 'u-stale');
+  assert.ok(stale.expires_in > 0 && stale.expires_in <= TTL_S, `expires_in ${stale.expires_in}`);
+
+  const userId = 'u-refresh';
+  const { token } = await generateToken(server, userId);
+  const client = new Client({ domain: server.domain, token, webSocket: true }, userId);
+  try {
+    await client.waitForStatus(ConnectionStatus.Online);
+    const firstToken = client.token;
+    await sleep(1500);
+    // What DLJS's refresh loop does every 15 minutes, done now.
+    const refreshed = await new Promise((resolve, reject) => {
+      client.dl.refreshToken().subscribe(resolve, reject);
+    });
+    assert.equal(typeof refreshed, 'string');
+    client.dl.token = refreshed;
+
+    await sleep(Math.max(0, started + TTL_S * 1000 + 700 - Date.now()));
+    const url = `${server.domain}/conversations/${encodeURIComponent(stale.conversationId)}`;
+    const expiredChecks = [
+      await postActivity(server, stale, userMessage(stale, 'too late')),
+      await request(`${url}/activities?watermark=0`, { auth: stale.token }),
+      await request(`${url}?watermark=`, { auth: stale.token }),
+      await request(`${server.domain}/tokens/refresh`, { method: 'POST', auth: stale.token }),
+      await request(`${server.domain}/conversations/${encodeURIComponent(client.conversationId)}/activities?watermark=0`,
+                    { auth: firstToken }),
+    ];
+    for (const r of expiredChecks) {
+      assert.equal(r.status, 403, `expired token: ${r.status} ${r.text}`);
+      assert.equal(r.body?.error?.code, 'TokenExpired', r.text);
+    }
+
+    const sent = await client.say('what are your store hours', userId);
+    const reply = await client.waitFor((a) => a.from?.role === 'bot' &&
+                                         a.text === 'Which store are you asking about?',
+                                       { what: 'the reply after the refresh' });
+    assert.ok(sent.id && reply.id);
+  } finally {
+    client.end();
+  }
+});
