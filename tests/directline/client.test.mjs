@@ -284,3 +284,42 @@ test('CORS preflight allows the headers DLJS sends', async () => {
   const methods = (res.headers.get('access-control-allow-methods') ?? '').toUpperCase();
   assert.ok(methods.includes('POST') && methods.includes('GET'), `allows GET, POST: ${methods}`);
 });
+
+test('upload: multipart activity + file → 200 {id}, echoed with a contentUrl serving the bytes', async () => {
+  const generated = await generateToken(server, 'u-upload');
+  const started = await request(`${server.domain}/conversations`, {
+    method: 'POST', auth: generated.token, json: { user: { id: 'u-upload' } },
+  });
+  assert.equal(started.status, 201, started.text);
+  const conv = { conversationId: started.body.conversationId, token: started.body.token, userId: 'u-upload' };
+  const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+  const form = new FormData();
+  const clientActivityID = 'c-upload-1';
+  // What DLJS sends (protocols.md §1.2): the activity part without contentUrl, then one file part.
+  form.append('activity', new Blob([JSON.stringify({
+    type: 'message', text: 'my receipt', from: { id: 'u-upload', role: 'user' },
+    channelData: { clientActivityID },
+    attachments: [{ contentType: 'application/octet-stream', name: 'receipt.bin' }],
+  })], { type: 'application/vnd.microsoft.activity' }), 'blob');
+  form.append('file', new Blob([bytes], { type: 'application/octet-stream' }), 'receipt.bin');
+  const res = await fetch(`${server.domain}/conversations/${encodeURIComponent(conv.conversationId)}` +
+                          '/upload?userId=u-upload', {
+    method: 'POST', headers: { Authorization: `Bearer ${conv.token}` }, body: form,
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  const { id } = JSON.parse(text);
+  assert.match(id, /\|\d{7}$/);
+  const stored = (await readAll(server, conv)).activities.find((a) => a.id === id);
+  assert.ok(stored, 'the uploaded activity is in the conversation');
+  assert.equal(stored.text, 'my receipt');
+  assert.equal(stored.channelData?.clientActivityID, clientActivityID);
+  assert.equal(stored.attachments?.length, 1);
+  const attachment = stored.attachments[0];
+  assert.equal(attachment.name, 'receipt.bin');
+  assert.ok(attachment.contentUrl, 'the server set a contentUrl');
+  // Web Chat loads it with a plain <img src>/<a href>: no Authorization header.
+  const file = await fetch(new URL(attachment.contentUrl, server.base));
+  assert.equal(file.status, 200);
+  assert.deepEqual(Buffer.from(await file.arrayBuffer()), bytes, 'the file is served back unchanged');
+});
