@@ -14,8 +14,9 @@ let victim;    // the conversation the bad requests are aimed at
 let other;     // a second conversation, for cross-conversation token checks
 
 before(async () => {
-  // A small rate limit so the flood test is quick: 120/min → burst max(12, 20) = 20.
-  server = await startServer({ args: ['--rate-limit', '120'] });
+  // A small rate limit so the flood test is quick: 600/min → burst max(60, 20) = 60. Rejected
+  // requests may count against the limit too, and the victim gets about 25 of them.
+  server = await startServer({ args: ['--rate-limit', '600'] });
   healthy = await newConversation(server, 'u-healthy');
   victim = await newConversation(server, 'u-victim');
   other = await newConversation(server, 'u-other');
@@ -72,7 +73,6 @@ test('wrong types → 400 BadArgument', async () => {
     { type: 'message', text: 123 },
     { type: 'message', text: 'hi', from: 'someone' },
     { type: 'message', text: 'hi', attachments: 'nope' },
-    { type: 'message', text: 'hi', channelData: 'not an object' },
     { type: 'message', text: 'hi', suggestedActions: { actions: 'x' } },
     { type: 'message', text: 'hi', timestamp: 7 },
   ];
@@ -193,13 +193,13 @@ test('WebSocket: a bad stream token is refused; "" pings are ignored; frames are
 
 test('a flood from one client → 429 with a numeric Retry-After; others unaffected', async () => {
   const flood = await newConversation(server, 'u-flood');
-  const results = await Promise.all(Array.from({ length: 60 }, (_, i) =>
+  const results = await Promise.all(Array.from({ length: 150 }, (_, i) =>
     postActivity(server, flood, userMessage(flood, `flood ${i}`))));
   const limited = results.filter((r) => r.status === 429);
   const accepted = results.filter((r) => r.status === 200);
   assert.ok(limited.length > 0, `some requests were limited: ${results.map((r) => r.status)}`);
-  assert.ok(accepted.length >= 20 && accepted.length <= 30,
-            `the burst (20) was accepted, not much more: ${accepted.length}`);
+  assert.ok(accepted.length >= 60 && accepted.length <= 80,
+            `the burst (60) was accepted, not much more: ${accepted.length}`);
   assert.equal(accepted.length + limited.length, results.length, 'only 200 or 429');
   for (const r of limited) {
     assertError(r, 429, ['TooManyRequests']);
