@@ -58,7 +58,8 @@ struct Options {
   int http_connections = 32;
   int setup_concurrency = 64;
   int server_pid = 0;
-  int payload = 256;  // echo mode: bytes per message
+  int payload = 256;     // echo mode: bytes per message
+  int max_inflight = 0;  // > 0: skip a scheduled send while this many turns are unanswered
   std::string text = "hello";
 };
 
@@ -107,7 +108,7 @@ class Worker {
   Clock::time_point start;
   std::vector<std::uint32_t> latencies_us;
   std::uint64_t sent = 0, measured_sent = 0, replies = 0, window_replies = 0, http_errors = 0,
-                setup_errors = 0;
+                setup_errors = 0, skipped = 0;
 
   void run() {
     asio::co_spawn(io_, main_task(), asio::detached);
@@ -374,6 +375,10 @@ class Worker {
   }
 
   void dispatch(std::uint64_t k) {
+    if (o_.max_inflight > 0 && sent - replies >= static_cast<std::uint64_t>(o_.max_inflight)) {
+      ++skipped;  // saturation mode: measure the ceiling, don't grow an unbounded backlog
+      return;
+    }
     ++sent;
     if (scheduled(k) >= measure_from()) {
       ++measured_sent;
@@ -497,7 +502,8 @@ int run(const Options& o) {
   }
 
   std::vector<std::uint32_t> all;
-  std::uint64_t sent = 0, measured = 0, replies = 0, window = 0, http_errors = 0, setup_errors = 0;
+  std::uint64_t sent = 0, measured = 0, replies = 0, window = 0, http_errors = 0, setup_errors = 0,
+                skipped = 0;
   int still_open = 0;
   for (auto& w : workers) {
     all.insert(all.end(), w->latencies_us.begin(), w->latencies_us.end());
@@ -507,6 +513,7 @@ int run(const Options& o) {
     window += w->window_replies;
     http_errors += w->http_errors;
     setup_errors += w->setup_errors;
+    skipped += w->skipped;
     still_open += w->open_sockets;
   }
   std::sort(all.begin(), all.end());
@@ -515,12 +522,13 @@ int run(const Options& o) {
       (o.server_pid && open > 0) ? double(rss_connected - rss_before) / open : -1;
   fmt::print(
       "mode={} conversations={} open={} still_open={} setup_s={:.2f} setup_errors={} rate={} "
-      "duration={} sent={} measured={} replies={} unanswered={} http_errors={} turns_per_s={:.1f} "
+      "duration={} sent={} skipped={} measured={} replies={} unanswered={} http_errors={} "
+      "turns_per_s={:.1f} "
       "p50_ms={:.3f} p99_ms={:.3f} p999_ms={:.3f} max_ms={:.3f} rss_before_kib={} "
       "rss_connected_kib={} kib_per_conv={:.2f}\n",
       o.mode, o.conversations, open, still_open, setup_s, setup_errors, o.rate, o.duration, sent,
-      measured, replies, measured - std::min<std::uint64_t>(measured, all.size()), http_errors,
-      window_s > 0 ? double(window) / window_s : 0.0, percentile_ms(all, 0.5),
+      skipped, measured, replies, measured - std::min<std::uint64_t>(measured, all.size()),
+      http_errors, window_s > 0 ? double(window) / window_s : 0.0, percentile_ms(all, 0.5),
       percentile_ms(all, 0.99), percentile_ms(all, 0.999), all.empty() ? -1 : all.back() / 1000.0,
       rss_before, rss_connected, per_conv);
   return 0;
@@ -548,6 +556,8 @@ int main(int argc, char** argv) {
   app.add_option("--setup-concurrency", o.setup_concurrency, "parallel conversation set-ups");
   app.add_option("--server-pid", o.server_pid, "read this process's VmRSS before/after connecting");
   app.add_option("--payload", o.payload, "echo mode: bytes per frame");
+  app.add_option("--max-inflight", o.max_inflight,
+                 "skip scheduled sends while this many turns are unanswered (0 = pure open loop)");
   app.add_option("--text", o.text, "serve mode: the message text (default: hello, the greeting)");
   CLI11_PARSE(app, argc, argv);
   if (o.mode == "serve" && o.secret.empty()) {

@@ -5,10 +5,12 @@
 #
 #   bench/run_serve_bench.sh                 # from the source root; build dir ./build
 #   BUILD=build-rel DURATION=20 IDLE_N=20000 bench/run_serve_bench.sh
+#   SCENARIOS=echo bench/run_serve_bench.sh  # only the transport baseline
 #
-# Scenarios: (1) echo at RATE msgs/s, (2) echo at MAX_RATE (throughput ceiling), (3) serve at RATE
+# Scenarios: (1) echo at RATE msgs/s, (2) echo at 4 x MAX_RATE (throughput ceiling; sends are
+# skipped while MAX_INFLIGHT turns are unanswered, so the backlog stays bounded), (3) serve at RATE
 # msgs/s for DURATION s (latency target: p99 <= 20 ms at 2,000/s), (4) serve at MAX_RATE (durable
-# turns/s target: >= 5,000), (5) IDLE_N idle connected conversations on a fresh server (target:
+# turns/s target: >= 5,000; same in-flight cap), (5) IDLE_N idle connected conversations on a fresh server (target:
 # <= 12 KiB each; 50,000 held). The open-file limit is raised to the hard limit; each idle
 # conversation costs one descriptor in the loadgen and one in the server, so when the limit is below
 # IDLE_N + 500, IDLE_N is capped to fit and the cap is printed.
@@ -18,16 +20,21 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 RATE=${RATE:-2000}
 MAX_RATE=${MAX_RATE:-12000}
+MAX_INFLIGHT=${MAX_INFLIGHT:-2000}   # saturation scenarios: cap on unanswered turns
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-5}
 CONVERSATIONS=${CONVERSATIONS:-1000}
 IDLE_N=${IDLE_N:-50000}
 LOADGEN_THREADS=${LOADGEN_THREADS:-1}
 SERVE_ARGS=${SERVE_ARGS:-}
+SCENARIOS=${SCENARIOS:-echo serve}   # which groups to run
 SECRET=bench-secret-$$
 
 cd "$ROOT"
-ninja -C "$BUILD" -j2 baton loadgen echo_server >&2
+TARGETS="loadgen echo_server"
+[[ " $SCENARIOS " == *" serve "* ]] && TARGETS="$TARGETS baton"
+# shellcheck disable=SC2086
+ninja -C "$BUILD" -j2 $TARGETS >&2
 
 ulimit -n "$(ulimit -Hn)" || true
 FD_LIMIT=$(ulimit -n)
@@ -82,16 +89,20 @@ run_loadgen() {
 
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 
+if [[ " $SCENARIOS " == *" echo "* ]]; then
 start_server echo "$BUILD/bench/echo_server" --listen 127.0.0.1:0 --threads 1
 ECHO_PID=$PID
 run_loadgen "echo ${RATE}/s" --mode echo --port "$PORT" --conversations "$CONVERSATIONS" \
   --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --threads "$LOADGEN_THREADS"
 run_loadgen "echo max" --mode echo --port "$PORT" --conversations "$CONVERSATIONS" \
-  --rate "$((MAX_RATE * 4))" --duration 10 --warmup 3 --threads "$LOADGEN_THREADS"
+  --rate "$((MAX_RATE * 4))" --duration 10 --warmup 3 --threads "$LOADGEN_THREADS" \
+  --max-inflight "$MAX_INFLIGHT"
 run_loadgen "echo idle" --mode echo --port "$PORT" --conversations "$IDLE_N" --rate 0 --hold 2 \
   --server-pid "$ECHO_PID" --setup-concurrency 256
 stop_server "$ECHO_PID"
+fi
 
+if [[ " $SCENARIOS " == *" serve "* ]]; then
 # shellcheck disable=SC2086 # SERVE_ARGS is a word list on purpose
 start_server serve "$BUILD/baton" serve examples/contoso --listen 127.0.0.1:0 --data "$WORK/data" \
   --secret "$SECRET" --rate-limit 100000000 $SERVE_ARGS
@@ -101,7 +112,7 @@ run_loadgen "serve ${RATE}/s" --mode serve --port "$PORT" --secret "$SECRET" \
   --threads "$LOADGEN_THREADS"
 run_loadgen "serve max" --mode serve --port "$PORT" --secret "$SECRET" \
   --conversations "$CONVERSATIONS" --rate "$MAX_RATE" --duration 15 --warmup 5 \
-  --threads "$LOADGEN_THREADS" --http-connections 64
+  --threads "$LOADGEN_THREADS" --http-connections 64 --max-inflight "$MAX_INFLIGHT"
 stop_server "$SERVE_PID"
 
 start_server serve-idle "$BUILD/baton" serve examples/contoso --listen 127.0.0.1:0 \
@@ -110,6 +121,7 @@ SERVE_PID=$PID
 run_loadgen "serve idle" --mode serve --port "$PORT" --secret "$SECRET" \
   --conversations "$IDLE_N" --rate 0 --hold 5 --server-pid "$SERVE_PID" --setup-concurrency 256
 stop_server "$SERVE_PID"
+fi
 
 echo
 echo "baton serve benchmark — $(date -u '+%Y-%m-%d %H:%M UTC') — $(nproc) cores, $(uname -r)," \
