@@ -1,0 +1,305 @@
+#pragma once
+// The Store conformance suite, part 2: the write path's promises. Concurrent submitters, one bad
+// batch among good ones, callbacks only after commit, close() draining the queue, and a kill -9
+// test in a child process (every acknowledged batch must survive). Instantiate with the same
+// Factory as StoreSuite (see store_suite.hpp).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "store/store.hpp"
+#include "store/store_test_util.hpp"
+
+namespace baton::store::testing {
+
+// Counts callbacks and remembers their outcomes; wait() blocks until `expected` arrived.
+class Outcomes {
+ public:
+  WriteCallback callback(std::size_t index) {
+    return [this, index](Status s) {
+      std::lock_guard lock(mu_);
+      results_[index] = std::move(s);
+      ++arrived_;
+      cv_.notify_all();
+    };
+  }
+  void expect(std::size_t n) { results_.resize(n); }
+  bool wait(std::size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(60), [&] { return arrived_ >= n; });
+  }
+  const Status& at(std::size_t i) const { return results_[i]; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Status> results_;
+  std::size_t arrived_ = 0;
+};
+
+template <class Factory>
+class StoreDurabilitySuite : public ::testing::Test {
+ protected:
+  Result<std::unique_ptr<Store>> open() { return Factory::open(dir_.path()); }
+  TempDir dir_;
+};
+
+TYPED_TEST_SUITE_P(StoreDurabilitySuite);
+
+TYPED_TEST_P(StoreDurabilitySuite, ConcurrentSubmittersAllLand) {
+  auto store = this->open();
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  constexpr int kThreads = 8;
+  constexpr std::uint64_t kPerThread = 150;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::string id = "conv" + std::to_string(t);
+      Conversation c = make_conversation(id);
+      if (!(*store)->write(std::move(WriteBatch().insert_conversation(c))).ok()) {
+        ++failures;
+      }
+      for (std::uint64_t seq = 1; seq <= kPerThread; ++seq) {
+        c.next_seq = seq + 1;
+        WriteBatch batch;
+        batch.append_activity(make_activity(id, seq)).update_conversation(c);
+        if (!(*store)->write(std::move(batch)).ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(failures.load(), 0);
+  for (int t = 0; t < kThreads; ++t) {
+    std::string id = "conv" + std::to_string(t);
+    auto transcript = (*store)->read_transcript(id);
+    ASSERT_TRUE(transcript.ok());
+    ASSERT_EQ(transcript->size(), kPerThread);
+    EXPECT_EQ(transcript->back(), make_activity(id, kPerThread));
+    EXPECT_EQ((*store)->get_conversation(id)->next_seq, kPerThread + 1);
+  }
+  EXPECT_GE((*store)->stats().batches_committed, kThreads * (kPerThread + 1));
+}
+
+// Many batches submitted back to back are committed together; the bad ones must fail alone.
+TYPED_TEST_P(StoreDurabilitySuite, BadBatchDoesNotFailItsGroup) {
+  auto store = this->open();
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE(
+      (*store)->write(std::move(WriteBatch().insert_conversation(make_conversation("c")))).ok());
+  constexpr std::size_t kBatches = 300;
+  Outcomes outcomes;
+  outcomes.expect(kBatches);
+  for (std::size_t i = 0; i < kBatches; ++i) {
+    WriteBatch batch;
+    std::uint64_t seq = i + 1;
+    if (i % 7 == 3) {
+      // Valid first op, then a duplicate of seq 1: the whole batch must roll back.
+      batch.put_meta("bad" + std::to_string(i), "x");
+      ActivityRecord dup = make_activity("c", 1);
+      dup.activity_id = "dup" + std::to_string(i);
+      batch.append_activity(dup);
+    } else {
+      batch.append_activity(make_activity("c", seq));
+    }
+    ASSERT_TRUE((*store)->submit(std::move(batch), outcomes.callback(i)).ok());
+  }
+  ASSERT_TRUE(outcomes.wait(kBatches));
+  std::size_t good = 0;
+  for (std::size_t i = 0; i < kBatches; ++i) {
+    if (i % 7 == 3) {
+      ASSERT_FALSE(outcomes.at(i).ok()) << i;
+      EXPECT_EQ(outcomes.at(i).error().code, ErrorCode::kConflict);
+      EXPECT_EQ((*store)->get_meta("bad" + std::to_string(i)).error().code, ErrorCode::kNotFound);
+    } else {
+      ASSERT_TRUE(outcomes.at(i).ok()) << i << ": " << outcomes.at(i).error().message;
+      ++good;
+    }
+  }
+  EXPECT_EQ((*store)->read_transcript("c")->size(), good);
+}
+
+TYPED_TEST_P(StoreDurabilitySuite, CallbackRunsAfterCommit) {
+  auto store = this->open();
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE(
+      (*store)->write(std::move(WriteBatch().insert_conversation(make_conversation("c")))).ok());
+  constexpr std::size_t kBatches = 100;
+  std::atomic<std::size_t> visible{0};
+  Outcomes outcomes;
+  outcomes.expect(kBatches);
+  Store* raw = store->get();
+  for (std::size_t i = 0; i < kBatches; ++i) {
+    WriteCallback record = outcomes.callback(i);
+    auto check = [raw, i, &visible, record](Status s) {
+      // A fresh read (own connection) must already see the row when we are told it is durable.
+      if (s.ok() && raw->find_activity("c|" + std::to_string(i + 1)).ok()) {
+        ++visible;
+      }
+      record(std::move(s));
+    };
+    ASSERT_TRUE(
+        (*store)
+            ->submit(std::move(WriteBatch().append_activity(make_activity("c", i + 1))), check)
+            .ok());
+  }
+  ASSERT_TRUE(outcomes.wait(kBatches));
+  EXPECT_EQ(visible.load(), kBatches);
+}
+
+TYPED_TEST_P(StoreDurabilitySuite, CloseDrainsQueue) {
+  constexpr std::size_t kBatches = 400;
+  Outcomes outcomes;
+  outcomes.expect(kBatches);
+  {
+    auto store = this->open();
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE(
+        (*store)->write(std::move(WriteBatch().insert_conversation(make_conversation("c")))).ok());
+    for (std::size_t i = 0; i < kBatches; ++i) {
+      ASSERT_TRUE((*store)
+                      ->submit(std::move(WriteBatch().append_activity(make_activity("c", i + 1))),
+                               outcomes.callback(i))
+                      .ok());
+    }
+    ASSERT_TRUE((*store)->close().ok());
+    ASSERT_TRUE(outcomes.wait(kBatches));  // every callback ran before close() returned
+  }
+  for (std::size_t i = 0; i < kBatches; ++i) {
+    ASSERT_TRUE(outcomes.at(i).ok()) << outcomes.at(i).error().message;
+  }
+  auto reopened = this->open();
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->read_transcript("c")->size(), kBatches);
+}
+
+// Child side of the crash test: appends seq 1, 2, ... (each with the conversation's next_seq, in
+// one batch) and writes every acknowledged seq to `fd`. Never returns.
+template <class Factory>
+[[noreturn]] void crash_child(const std::filesystem::path& dir, int fd) {
+  auto store = Factory::open(dir);
+  if (!store.ok()) {
+    _exit(2);
+  }
+  Conversation c = make_conversation("c");
+  if (!(*store)->write(std::move(WriteBatch().insert_conversation(c))).ok()) {
+    _exit(3);
+  }
+  std::atomic<int> in_flight{0};
+  for (std::uint64_t seq = 1; seq < 10'000'000; ++seq) {
+    while (in_flight.load() >= 64) {
+      std::this_thread::yield();
+    }
+    c.next_seq = seq + 1;
+    WriteBatch batch;
+    batch.append_activity(make_activity("c", seq)).update_conversation(c);
+    ++in_flight;
+    Status queued = (*store)->submit(std::move(batch), [fd, seq, &in_flight](Status s) {
+      if (!s.ok()) {
+        _exit(4);
+      }
+      if (write(fd, &seq, sizeof seq) != sizeof seq) {
+        _exit(5);
+      }
+      --in_flight;
+    });
+    if (!queued.ok()) {
+      _exit(6);
+    }
+  }
+  _exit(0);
+}
+
+// Reads 8-byte acknowledged seqs from `fd` until `deadline` (or EOF when deadline is nullopt).
+inline std::uint64_t drain_acks(int fd, std::optional<std::chrono::steady_clock::time_point> until,
+                                std::string& buffer) {
+  std::uint64_t max_acked = 0;
+  char chunk[4096];
+  for (;;) {
+    if (until) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          *until - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        break;
+      }
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+        continue;
+      }
+    }
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n <= 0) {
+      break;
+    }
+    buffer.append(chunk, static_cast<std::size_t>(n));
+    while (buffer.size() >= sizeof(std::uint64_t)) {
+      std::uint64_t seq = 0;
+      std::memcpy(&seq, buffer.data(), sizeof seq);
+      buffer.erase(0, sizeof seq);
+      max_acked = std::max(max_acked, seq);
+    }
+  }
+  return max_acked;
+}
+
+TYPED_TEST_P(StoreDurabilitySuite, AcknowledgedWritesSurviveKill9) {
+  std::mt19937 rng(std::random_device{}());
+  for (int round = 0; round < 4; ++round) {
+    std::filesystem::path dir = this->dir_.path() / ("crash" + std::to_string(round));
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    pid_t pid = fork();  // the test process is single-threaded here: no store is open
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      crash_child<TypeParam>(dir, fds[1]);
+    }
+    close(fds[1]);
+    std::string buffer;
+    auto kill_after = std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 400)(rng));
+    std::uint64_t acked = drain_acks(
+        fds[0], std::chrono::steady_clock::now() + std::chrono::seconds(1) + kill_after, buffer);
+    kill(pid, SIGKILL);
+    int wstatus = 0;
+    waitpid(pid, &wstatus, 0);
+    acked = std::max(acked, drain_acks(fds[0], std::nullopt, buffer));
+    close(fds[0]);
+    ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited early with status " << WEXITSTATUS(wstatus);
+    ASSERT_GT(acked, 0u) << "the child acknowledged nothing";
+
+    auto store = TypeParam::open(dir);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto transcript = (*store)->read_transcript("c");
+    ASSERT_TRUE(transcript.ok());
+    ASSERT_GE(transcript->size(), acked) << "an acknowledged batch was lost";
+    for (std::size_t i = 0; i < transcript->size(); ++i) {
+      ASSERT_EQ((*transcript)[i].seq, i + 1) << "gap in the log";
+    }
+    // Each batch was atomic: the conversation row matches the log.
+    EXPECT_EQ((*store)->get_conversation("c")->next_seq, transcript->size() + 1);
+    ASSERT_TRUE((*store)->close().ok());
+  }
+}
+
+REGISTER_TYPED_TEST_SUITE_P(StoreDurabilitySuite, ConcurrentSubmittersAllLand,
+                            BadBatchDoesNotFailItsGroup, CallbackRunsAfterCommit, CloseDrainsQueue,
+                            AcknowledgedWritesSurviveKill9);
+
+}  // namespace baton::store::testing
