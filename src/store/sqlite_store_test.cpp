@@ -153,7 +153,9 @@ TEST(SqliteStore, OptionErrors) {
   EXPECT_EQ(parse_synchronous("off").error().code, ErrorCode::kInvalidArgument);
 }
 
-TEST(SqliteStore, GroupCommitSharesTransactions) {
+// Batches submitted back to back share transactions, and a bad batch inside a shared transaction
+// fails alone (the durability suite checks isolation; this checks it happened inside groups).
+TEST(SqliteStore, GroupCommitSharesTransactionsAndIsolatesBadBatches) {
   TempDir dir;
   SqliteOptions options;
   options.path = dir.path() / kSqliteFileName;
@@ -163,16 +165,27 @@ TEST(SqliteStore, GroupCommitSharesTransactions) {
   constexpr int kBatches = 500;
   testing::Outcomes outcomes;
   outcomes.expect(kBatches);
+  std::uint64_t seq = 0;
   for (int i = 0; i < kBatches; ++i) {
+    // Every tenth batch repeats seq 1 and must fail; the others append the next seq.
+    ActivityRecord row = make_activity("c", i % 10 == 9 ? 1 : ++seq);
+    if (i % 10 == 9) {
+      row.activity_id = "dup" + std::to_string(i);
+    }
     ASSERT_TRUE(store
-                    ->submit(std::move(WriteBatch().append_activity(make_activity("c", i + 1))),
+                    ->submit(std::move(WriteBatch().append_activity(row)),
                              outcomes.callback(static_cast<std::size_t>(i)))
                     .ok());
   }
   ASSERT_TRUE(outcomes.wait(kBatches));
+  for (int i = 0; i < kBatches; ++i) {
+    EXPECT_EQ(outcomes.at(static_cast<std::size_t>(i)).ok(), i % 10 != 9) << i;
+  }
   StoreStats stats = store->stats();
-  EXPECT_EQ(stats.batches_committed, kBatches + 1u);
+  EXPECT_EQ(stats.batches_committed, 1u + kBatches * 9 / 10);
+  EXPECT_EQ(stats.batches_failed, kBatches / 10u);
   EXPECT_LT(stats.transactions, kBatches / 2u) << "batches were not grouped";
+  EXPECT_EQ(store->read_transcript("c")->size(), seq);
 }
 
 TEST(SqliteStore, GroupOfOneIsOneTransactionPerBatch) {

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -289,6 +290,9 @@ TYPED_TEST_P(StoreDurabilitySuite, AcknowledgedWritesSurviveKill9) {
     auto transcript = (*store)->read_transcript("c");
     ASSERT_TRUE(transcript.ok());
     ASSERT_GE(transcript->size(), acked) << "an acknowledged batch was lost";
+    std::printf("  round %d: killed after %lld ms, %llu acknowledged, %zu stored\n", round,
+                static_cast<long long>(kill_after.count()) + 1000,
+                static_cast<unsigned long long>(acked), transcript->size());
     for (std::size_t i = 0; i < transcript->size(); ++i) {
       ASSERT_EQ((*transcript)[i].seq, i + 1) << "gap in the log";
     }
