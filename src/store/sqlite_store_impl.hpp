@@ -123,8 +123,10 @@ class SqliteStore final : public Store {
   std::condition_variable checkpoint_cv_;
   bool checkpoint_stop_ = false;  // guarded by checkpoint_mu_
   bool checkpoint_wake_ = false;  // guarded by checkpoint_mu_: the WAL passed its size threshold
-  std::uint64_t checkpointed_through_ = 0;       // checkpointer thread only: transactions_ then
-  bool wal_truncated_ = true;                    // checkpointer thread only
+  // Checkpointer thread only: transactions_ as of the last complete checkpoint, and whether the
+  // WAL has been truncated since (false at start so a WAL left by a crash gets folded in).
+  std::uint64_t checkpointed_through_ = 0;
+  bool wal_truncated_ = false;
   std::atomic<std::int64_t> last_commit_ns_{0};  // steady clock of the last commit
 
   // Reader pool.

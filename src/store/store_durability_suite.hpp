@@ -191,6 +191,63 @@ TYPED_TEST_P(StoreDurabilitySuite, CloseDrainsQueue) {
   EXPECT_EQ((*reopened)->read_transcript("c")->size(), kBatches);
 }
 
+// Direct Line polling: readers paging by watermark while a writer appends never see a gap or a
+// row twice, and eventually see everything.
+TYPED_TEST_P(StoreDurabilitySuite, ReadersFollowWriterByWatermark) {
+  auto store = this->open();
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE(
+      (*store)->write(std::move(WriteBatch().insert_conversation(make_conversation("c")))).ok());
+  constexpr std::uint64_t kRows = 300;
+  std::atomic<bool> writer_failed{false};
+  std::thread writer([&] {
+    for (std::uint64_t seq = 1; seq <= kRows; seq += 3) {
+      WriteBatch batch;
+      for (std::uint64_t s = seq; s < seq + 3; ++s) {
+        batch.append_activity(make_activity("c", s));
+      }
+      if (!(*store)->write(std::move(batch)).ok()) {
+        writer_failed = true;
+        return;
+      }
+    }
+  });
+  std::vector<std::string> problems(3);
+  std::vector<std::thread> readers;
+  for (std::size_t r = 0; r < problems.size(); ++r) {
+    readers.emplace_back([&, r] {
+      std::uint64_t watermark = 0;
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (watermark < kRows && std::chrono::steady_clock::now() < deadline) {
+        auto page = (*store)->read_activities("c", watermark, 7);
+        if (!page.ok()) {
+          problems[r] = page.error().message;
+          return;
+        }
+        for (const ActivityRecord& row : *page) {
+          if (row.seq != watermark + 1) {
+            problems[r] = "expected seq " + std::to_string(watermark + 1) + ", got " +
+                          std::to_string(row.seq);
+            return;
+          }
+          watermark = row.seq;
+        }
+      }
+      if (watermark != kRows) {
+        problems[r] = "stopped at watermark " + std::to_string(watermark);
+      }
+    });
+  }
+  writer.join();
+  for (auto& t : readers) {
+    t.join();
+  }
+  EXPECT_FALSE(writer_failed.load());
+  for (const std::string& problem : problems) {
+    EXPECT_EQ(problem, "");
+  }
+}
+
 // Child side of the crash test: appends seq 1, 2, ... (each with the conversation's next_seq, in
 // one batch) and writes every acknowledged seq to `fd`. Never returns.
 template <class Factory>
@@ -304,6 +361,6 @@ TYPED_TEST_P(StoreDurabilitySuite, AcknowledgedWritesSurviveKill9) {
 
 REGISTER_TYPED_TEST_SUITE_P(StoreDurabilitySuite, ConcurrentSubmittersAllLand,
                             BadBatchDoesNotFailItsGroup, CallbackRunsAfterCommit, CloseDrainsQueue,
-                            AcknowledgedWritesSurviveKill9);
+                            ReadersFollowWriterByWatermark, AcknowledgedWritesSurviveKill9);
 
 }  // namespace baton::store::testing
