@@ -27,7 +27,7 @@ namespace baton::store {
 // Largest sequence number / epoch the store accepts: both are stored as signed 64-bit integers.
 inline constexpr std::uint64_t kMaxSeq = static_cast<std::uint64_t>(INT64_MAX);
 
-// Largest page a paged read returns; larger requested limits are clamped to it.
+// Largest page a paged read returns. Every `limit` is clamped to 1..kMaxPageSize.
 inline constexpr std::size_t kMaxPageSize = 1000;
 
 // One conversation's header row. The engine is its single writer and writes the whole row.
@@ -202,24 +202,26 @@ class Store {
   // submit() and wait for the outcome. Must not be called from a WriteCallback.
   Status write(WriteBatch&& batch);
 
-  // Reads. Each returns kNotFound for a missing key, kIo on storage failure.
+  // Reads: synchronous, concurrent with writes and with each other; each sees every batch whose
+  // callback has already run. Errors: kNotFound for a missing key, kIo on storage failure,
+  // kUnavailable after close().
   virtual Result<Conversation> get_conversation(const std::string& id) = 0;
-  // Conversations with id > after_id in id order, at most `limit` (clamped to kMaxPageSize).
+  // Conversations with id > after_id in id order, at most `limit` (clamped).
   virtual Result<std::vector<Conversation>> list_conversations(const std::string& after_id,
                                                                std::size_t limit,
                                                                bool open_only) = 0;
-  // Activities with seq > watermark in seq order, at most `limit` (clamped to kMaxPageSize).
+  // Activities with seq > watermark in seq order, at most `limit` (clamped).
   // An unknown conversation yields an empty page (callers check the conversation separately).
   virtual Result<std::vector<ActivityRecord>> read_activities(const std::string& conversation_id,
                                                               std::uint64_t watermark,
                                                               std::size_t limit) = 0;
-  // The whole log of a conversation in seq order.
+  // The whole log of a conversation in seq order (read page by page; memory grows with the log).
   virtual Result<std::vector<ActivityRecord>> read_transcript(
       const std::string& conversation_id) = 0;
   virtual Result<ActivityRecord> find_activity(const std::string& activity_id) = 0;
   virtual Result<DialogSnapshot> get_snapshot(const std::string& conversation_id) = 0;
   virtual Result<HandoffRecord> get_handoff(const std::string& id) = 0;
-  // Handoffs with the given status, oldest first, at most `limit` (clamped to kMaxPageSize).
+  // Handoffs with the given status, oldest first, at most `limit` (clamped).
   virtual Result<std::vector<HandoffRecord>> list_handoffs(const std::string& status,
                                                            std::size_t limit) = 0;
   virtual Result<std::vector<HandoffRecord>> handoffs_for_conversation(
