@@ -8,6 +8,7 @@
 // in the same run.
 //
 //   ./build/src/store/store_benchmark [--benchmark_min_time=2]
+//   BATON_STORE_BENCH_SYNC=normal ./build/src/store/store_benchmark   (no fsync per commit)
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ struct Figures {
 
 std::unique_ptr<Run> g_run;  // the current run; set by setup(), cleared by teardown()
 std::atomic<int> g_conversation{0};
+Synchronous g_synchronous = Synchronous::kFull;          // BATON_STORE_BENCH_SYNC=normal to compare
 std::map<std::tuple<int, int, int>, Figures> g_figures;  // (shape, mode, threads) -> last run
 
 void setup(const benchmark::State& state) {
@@ -50,7 +52,7 @@ void setup(const benchmark::State& state) {
   }
   SqliteOptions options;
   options.path = std::filesystem::path(pattern) / kSqliteFileName;
-  options.synchronous = Synchronous::kFull;
+  options.synchronous = g_synchronous;
   options.max_group_batches = state.range(0) == kBaseline ? 1 : 1024;
   auto store = open_sqlite_store(std::move(options));
   if (!store.ok()) {
@@ -131,7 +133,8 @@ BENCHMARK(BM_DurableWrites)
     ->MinTime(1.0);
 
 void print_summary() {
-  std::printf("\nDurable writes, synchronous=FULL (from store counters, last run of each):\n");
+  std::printf("\nWrites, synchronous=%s (from store counters, last run of each):\n",
+              g_synchronous == Synchronous::kFull ? "FULL" : "NORMAL");
   std::printf("%-28s %8s %12s %12s %12s %10s\n", "shape", "threads", "batches/s", "rows/s",
               "commits/s", "vs base");
   for (const auto& [key, f] : g_figures) {
@@ -152,6 +155,14 @@ void print_summary() {
 }  // namespace baton::store
 
 int main(int argc, char** argv) {
+  if (const char* sync = std::getenv("BATON_STORE_BENCH_SYNC")) {
+    auto parsed = baton::store::parse_synchronous(sync);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "%s\n", parsed.error().message.c_str());
+      return 1;
+    }
+    baton::store::g_synchronous = *parsed;
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
     return 1;
