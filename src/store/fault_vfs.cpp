@@ -1,9 +1,15 @@
 #include "store/fault_vfs.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
+#include <string>
+#include <vector>
 
 namespace baton::store::testing {
 namespace {
@@ -12,9 +18,23 @@ std::atomic<bool> g_fail_sync{false};
 std::atomic<bool> g_fail_write{false};
 sqlite3_vfs* g_real = nullptr;  // the wrapped default VFS, set once
 
-// Our file object: the base struct SQLite sees, followed by the real VFS's file object.
+// Undoing one unsynced change: write `data` back at `offset`, then truncate to `size_before`.
+struct Undo {
+  sqlite3_int64 offset;
+  std::string data;
+  sqlite3_int64 size_before;
+};
+
+// Guards g_unsynced and is held across every tracked write/truncate/sync, so a simulated power
+// loss never sees a change half recorded.
+std::mutex g_mu;
+std::map<std::string, std::vector<Undo>> g_unsynced;  // path -> undo log since the last sync
+
+// Our file object: the base struct SQLite sees, then the tracked path (nullptr for temporary
+// files), followed by the real VFS's file object.
 struct FaultFile {
   sqlite3_file base;
+  const char* path;
   sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
 };
 
@@ -25,20 +45,54 @@ int x_close(sqlite3_file* f) { return real(f)->pMethods->xClose(real(f)); }
 int x_read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
   return real(f)->pMethods->xRead(real(f), buf, n, off);
 }
+// Records how to undo a change to [offset, offset + n) of a tracked file. Caller holds g_mu.
+void record_undo(sqlite3_file* f, sqlite3_int64 offset, sqlite3_int64 n) {
+  sqlite3_int64 size = 0;
+  real(f)->pMethods->xFileSize(real(f), &size);
+  Undo undo{offset, {}, size};
+  if (offset < size) {
+    undo.data.resize(static_cast<std::size_t>(std::min(n, size - offset)));
+    real(f)->pMethods->xRead(real(f), undo.data.data(), static_cast<int>(undo.data.size()), offset);
+  }
+  g_unsynced[ff(f)->path].push_back(std::move(undo));
+}
+
 int x_write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
   if (g_fail_write.load()) {
     return SQLITE_IOERR_WRITE;
   }
+  if (ff(f)->path == nullptr) {
+    return real(f)->pMethods->xWrite(real(f), buf, n, off);
+  }
+  std::lock_guard lock(g_mu);
+  record_undo(f, off, n);
   return real(f)->pMethods->xWrite(real(f), buf, n, off);
 }
 int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
+  if (ff(f)->path == nullptr) {
+    return real(f)->pMethods->xTruncate(real(f), size);
+  }
+  std::lock_guard lock(g_mu);
+  sqlite3_int64 old_size = 0;
+  real(f)->pMethods->xFileSize(real(f), &old_size);
+  if (size < old_size) {
+    record_undo(f, size, old_size - size);
+  }
   return real(f)->pMethods->xTruncate(real(f), size);
 }
 int x_sync(sqlite3_file* f, int flags) {
   if (g_fail_sync.load()) {
     return SQLITE_IOERR_FSYNC;
   }
-  return real(f)->pMethods->xSync(real(f), flags);
+  if (ff(f)->path == nullptr) {
+    return real(f)->pMethods->xSync(real(f), flags);
+  }
+  std::lock_guard lock(g_mu);
+  int rc = real(f)->pMethods->xSync(real(f), flags);
+  if (rc == SQLITE_OK) {
+    g_unsynced.erase(ff(f)->path);
+  }
+  return rc;
 }
 int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
   return real(f)->pMethods->xFileSize(real(f), size);
@@ -76,12 +130,17 @@ const sqlite3_io_methods kMethods = {
 };
 
 int v_open(sqlite3_vfs* /*vfs*/, const char* name, sqlite3_file* f, int flags, int* out_flags) {
+  // Track the persistent files; `name` stays valid while the file is open (SQLite's contract).
+  const int persistent = SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_JOURNAL;
+  ff(f)->path = (name != nullptr && (flags & persistent) != 0) ? name : nullptr;
   int rc = g_real->xOpen(g_real, name, real(f), flags, out_flags);
   // SQLite calls xClose only when pMethods is set, so set it only if the real open succeeded.
   f->pMethods = (rc == SQLITE_OK && real(f)->pMethods != nullptr) ? &kMethods : nullptr;
   return rc;
 }
 int v_delete(sqlite3_vfs*, const char* name, int sync) {
+  std::lock_guard lock(g_mu);
+  g_unsynced.erase(name);
   return g_real->xDelete(g_real, name, sync);
 }
 int v_access(sqlite3_vfs*, const char* name, int flags, int* out) {
@@ -137,5 +196,26 @@ const char* fault_vfs_name() {
 
 void set_fail_sync(bool fail) { g_fail_sync.store(fail); }
 void set_fail_write(bool fail) { g_fail_write.store(fail); }
+
+void simulate_power_loss() {
+  g_mu.lock();  // never released: the process ends below
+  for (auto& [path, log] : g_unsynced) {
+    int fd = ::open(path.c_str(), O_WRONLY);
+    if (fd < 0) {
+      _exit(70);
+    }
+    for (auto it = log.rbegin(); it != log.rend(); ++it) {
+      if (!it->data.empty() && pwrite(fd, it->data.data(), it->data.size(), it->offset) !=
+                                   static_cast<ssize_t>(it->data.size())) {
+        _exit(71);
+      }
+      if (ftruncate(fd, it->size_before) != 0) {
+        _exit(72);
+      }
+    }
+    ::close(fd);
+  }
+  _exit(0);
+}
 
 }  // namespace baton::store::testing

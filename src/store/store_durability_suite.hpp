@@ -6,22 +6,18 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <cstring>
 #include <mutex>
-#include <optional>
 #include <random>
 #include <thread>
 
 #include "store/store.hpp"
+#include "store/store_crash_util.hpp"
 #include "store/store_test_util.hpp"
 
 namespace baton::store::testing {
@@ -248,113 +244,29 @@ TYPED_TEST_P(StoreDurabilitySuite, ReadersFollowWriterByWatermark) {
   }
 }
 
-// Child side of the crash test: appends seq 1, 2, ... (each with the conversation's next_seq, in
-// one batch) and writes every acknowledged seq to `fd`. Never returns.
-template <class Factory>
-[[noreturn]] void crash_child(const std::filesystem::path& dir, int fd) {
-  auto store = Factory::open(dir);
-  if (!store.ok()) {
-    _exit(2);
-  }
-  Conversation c = make_conversation("c");
-  if (!(*store)->write(std::move(WriteBatch().insert_conversation(c))).ok()) {
-    _exit(3);
-  }
-  std::atomic<int> in_flight{0};
-  for (std::uint64_t seq = 1; seq < 10'000'000; ++seq) {
-    while (in_flight.load() >= 64) {
-      std::this_thread::yield();
-    }
-    c.next_seq = seq + 1;
-    WriteBatch batch;
-    batch.append_activity(make_activity("c", seq)).update_conversation(c);
-    ++in_flight;
-    Status queued = (*store)->submit(std::move(batch), [fd, seq, &in_flight](Status s) {
-      if (!s.ok()) {
-        _exit(4);
-      }
-      if (write(fd, &seq, sizeof seq) != sizeof seq) {
-        _exit(5);
-      }
-      --in_flight;
-    });
-    if (!queued.ok()) {
-      _exit(6);
-    }
-  }
-  _exit(0);
-}
-
-// Reads 8-byte acknowledged seqs from `fd` until `deadline` (or EOF when deadline is nullopt).
-inline std::uint64_t drain_acks(int fd, std::optional<std::chrono::steady_clock::time_point> until,
-                                std::string& buffer) {
-  std::uint64_t max_acked = 0;
-  char chunk[4096];
-  for (;;) {
-    if (until) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          *until - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
-        break;
-      }
-      pollfd p{fd, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) {
-        continue;
-      }
-    }
-    ssize_t n = read(fd, chunk, sizeof chunk);
-    if (n <= 0) {
-      break;
-    }
-    buffer.append(chunk, static_cast<std::size_t>(n));
-    while (buffer.size() >= sizeof(std::uint64_t)) {
-      std::uint64_t seq = 0;
-      std::memcpy(&seq, buffer.data(), sizeof seq);
-      buffer.erase(0, sizeof seq);
-      max_acked = std::max(max_acked, seq);
-    }
-  }
-  return max_acked;
-}
-
 TYPED_TEST_P(StoreDurabilitySuite, AcknowledgedWritesSurviveKill9) {
   std::mt19937 rng(std::random_device{}());
   for (int round = 0; round < 4; ++round) {
     std::filesystem::path dir = this->dir_.path() / ("crash" + std::to_string(round));
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t pid = fork();  // the test process is single-threaded here: no store is open
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      crash_child<TypeParam>(dir, fds[1]);
-    }
-    close(fds[1]);
-    std::string buffer;
     auto kill_after = std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 400)(rng));
-    std::uint64_t acked = drain_acks(
-        fds[0], std::chrono::steady_clock::now() + std::chrono::seconds(1) + kill_after, buffer);
-    kill(pid, SIGKILL);
-    int wstatus = 0;
-    waitpid(pid, &wstatus, 0);
-    acked = std::max(acked, drain_acks(fds[0], std::nullopt, buffer));
-    close(fds[0]);
-    ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited early with status " << WEXITSTATUS(wstatus);
-    ASSERT_GT(acked, 0u) << "the child acknowledged nothing";
-
+    // The child opens the store, gets going (up to a second), and is SIGKILLed at a random moment.
+    CrashRound crash = run_crash_round(
+        [&dir](int fd) {
+          auto store = TypeParam::open(dir);
+          if (!store.ok()) {
+            _exit(2);
+          }
+          append_and_report(**store, fd);
+        },
+        std::chrono::seconds(1) + kill_after, /*kill_child=*/true);
+    ASSERT_TRUE(WIFSIGNALED(crash.wait_status))
+        << "child exited early with status " << WEXITSTATUS(crash.wait_status);
     auto store = TypeParam::open(dir);
     ASSERT_TRUE(store.ok()) << store.error().message;
-    auto transcript = (*store)->read_transcript("c");
-    ASSERT_TRUE(transcript.ok());
-    ASSERT_GE(transcript->size(), acked) << "an acknowledged batch was lost";
-    std::printf("  round %d: killed after %lld ms, %llu acknowledged, %zu stored\n", round,
+    expect_log_intact(**store, crash.max_acked);
+    std::printf("  round %d: killed after %lld ms, %llu acknowledged\n", round,
                 static_cast<long long>(kill_after.count()) + 1000,
-                static_cast<unsigned long long>(acked), transcript->size());
-    for (std::size_t i = 0; i < transcript->size(); ++i) {
-      ASSERT_EQ((*transcript)[i].seq, i + 1) << "gap in the log";
-    }
-    // Each batch was atomic: the conversation row matches the log.
-    EXPECT_EQ((*store)->get_conversation("c")->next_seq, transcript->size() + 1);
+                static_cast<unsigned long long>(crash.max_acked));
     ASSERT_TRUE((*store)->close().ok());
   }
 }
