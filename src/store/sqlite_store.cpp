@@ -129,6 +129,7 @@ void SqliteStore::start() {
   last_commit_ns_.store(steady_now_ns());
   sqlite3_wal_hook(writer_db_.get(), &SqliteStore::on_wal_commit, this);
   writer_ = std::thread([this] { writer_loop(); });
+  writer_id_ = writer_.get_id();
   checkpointer_ = std::thread([this] { checkpoint_loop(); });
 }
 

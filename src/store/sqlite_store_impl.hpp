@@ -62,6 +62,9 @@ class SqliteStore final : public Store {
   // Starts the writer and checkpointer threads. Called once, by open_sqlite_store.
   void start();
 
+ protected:
+  bool on_callback_thread() const override { return std::this_thread::get_id() == writer_id_; }
+
  private:
   struct Pending {
     WriteBatch batch;
@@ -103,6 +106,7 @@ class SqliteStore final : public Store {
   Db writer_db_;
   WriteStatements writes_;
   std::thread writer_;
+  std::thread::id writer_id_;  // set by start() before any caller can see the store
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

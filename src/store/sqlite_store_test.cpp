@@ -242,6 +242,30 @@ TEST(SqliteStore, FullQueueFailsFast) {
   EXPECT_TRUE(store->submit(std::move(WriteBatch().put_meta("d", "4")), [](Status) {}).ok());
 }
 
+TEST(SqliteStore, BlockingWriteFromCallbackFailsInsteadOfDeadlocking) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  auto store = open_or_die(options);
+  Store* raw = store.get();
+  testing::Outcomes outcomes;
+  outcomes.expect(2);
+  WriteCallback inner = outcomes.callback(1);
+  ASSERT_TRUE(store
+                  ->submit(std::move(WriteBatch().put_meta("a", "1")),
+                           [&, raw](Status) {
+                             Status nested = raw->write(std::move(WriteBatch().put_meta("b", "2")));
+                             outcomes.callback(0)(nested);
+                             // submit() is the way to chain writes from a callback.
+                             (void)raw->submit(std::move(WriteBatch().put_meta("c", "3")), inner);
+                           })
+                  .ok());
+  ASSERT_TRUE(outcomes.wait(2));
+  EXPECT_EQ(outcomes.at(0).error().code, ErrorCode::kInternal);
+  EXPECT_TRUE(outcomes.at(1).ok());
+  EXPECT_EQ(*store->get_meta("c"), "3");
+}
+
 TEST(SqliteStore, FailedFsyncPoisonsTheStore) {
   TempDir dir;
   SqliteOptions options;

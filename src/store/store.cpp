@@ -129,6 +129,10 @@ Status WriteBatch::validate() const {
 }
 
 Status Store::write(WriteBatch&& batch) {
+  if (on_callback_thread()) {
+    return make_error(ErrorCode::kInternal,
+                      "Store::write called from a write callback would deadlock; use submit()");
+  }
   auto promise = std::make_shared<std::promise<Status>>();
   std::future<Status> outcome = promise->get_future();
   Status queued =

@@ -199,7 +199,8 @@ class Store {
   // storage failed (the store is then poisoned: every later write fails with kIo).
   virtual Status submit(WriteBatch&& batch, WriteCallback done) = 0;
 
-  // submit() and wait for the outcome. Must not be called from a WriteCallback.
+  // submit() and wait for the outcome. Called from a WriteCallback it would wait for itself, so
+  // there it fails at once with kInternal instead (use submit() from callbacks).
   Status write(WriteBatch&& batch);
 
   // Reads: synchronous, concurrent with writes and with each other; each sees every batch whose
@@ -241,6 +242,10 @@ class Store {
   // work. Idempotent; the destructor calls it. Returns the poisoning error if the store was
   // poisoned. Reads after close fail with kUnavailable.
   virtual Status close() = 0;
+
+ protected:
+  // True when called on the thread that runs WriteCallbacks (write() must not wait there).
+  virtual bool on_callback_thread() const { return false; }
 };
 
 }  // namespace baton::store
