@@ -313,7 +313,7 @@ TEST(SqliteStore, FailedWritePoisonsTheStore) {
 TEST(SqliteStore, AcknowledgedWritesSurvivePowerLoss) {
   TempDir dir;
   std::mt19937 rng(std::random_device{}());
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < testing::crash_rounds(); ++round) {
     SqliteOptions options;
     options.path = dir.path() / ("power" + std::to_string(round)) / kSqliteFileName;
     options.vfs = testing::fault_vfs_name();

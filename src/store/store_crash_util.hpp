@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -20,6 +21,13 @@
 #include "store/store_test_util.hpp"
 
 namespace baton::store::testing {
+
+// Rounds per crash test: 4, or BATON_STORE_CRASH_ROUNDS for a longer torture run.
+inline int crash_rounds() {
+  const char* env = std::getenv("BATON_STORE_CRASH_ROUNDS");
+  int rounds = env != nullptr ? std::atoi(env) : 0;
+  return rounds > 0 ? rounds : 4;
+}
 
 // Creates conversation "c", then appends seq 1, 2, ... (each batch also updates the conversation's
 // next_seq, so atomicity is checkable) with up to 64 batches in flight, writing every acknowledged

@@ -246,7 +246,7 @@ TYPED_TEST_P(StoreDurabilitySuite, ReadersFollowWriterByWatermark) {
 
 TYPED_TEST_P(StoreDurabilitySuite, AcknowledgedWritesSurviveKill9) {
   std::mt19937 rng(std::random_device{}());
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < crash_rounds(); ++round) {
     std::filesystem::path dir = this->dir_.path() / ("crash" + std::to_string(round));
     auto kill_after = std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 400)(rng));
     // The child opens the store, gets going (up to a second), and is SIGKILLed at a random moment.
@@ -261,12 +261,16 @@ TYPED_TEST_P(StoreDurabilitySuite, AcknowledgedWritesSurviveKill9) {
         std::chrono::seconds(1) + kill_after, /*kill_child=*/true);
     ASSERT_TRUE(WIFSIGNALED(crash.wait_status))
         << "child exited early with status " << WEXITSTATUS(crash.wait_status);
+    auto reopen_start = std::chrono::steady_clock::now();
     auto store = TypeParam::open(dir);
+    auto reopen_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - reopen_start);
     ASSERT_TRUE(store.ok()) << store.error().message;
     expect_log_intact(**store, crash.max_acked);
-    std::printf("  round %d: killed after %lld ms, %llu acknowledged\n", round,
+    std::printf("  round %d: killed after %lld ms, %llu acknowledged, reopened in %lld ms\n", round,
                 static_cast<long long>(kill_after.count()) + 1000,
-                static_cast<unsigned long long>(crash.max_acked));
+                static_cast<unsigned long long>(crash.max_acked),
+                static_cast<long long>(reopen_ms.count()));
     ASSERT_TRUE((*store)->close().ok());
   }
 }
