@@ -214,9 +214,24 @@ void SqliteStore::commit_group(std::vector<Pending>& group, std::vector<Status>&
   last_commit_ns_.store(steady_now_ns());
 }
 
+namespace {
+
+// A failed transaction-control statement (SAVEPOINT, RELEASE, ROLLBACK TO) means the connection's
+// state is unknown: never let it pass as one batch's own error.
+Status storage_failure(Status status) {
+  if (!status.ok() && is_batch_local(status.error().code)) {
+    Error error = status.error();
+    error.code = ErrorCode::kIo;
+    return error;
+  }
+  return status;
+}
+
+}  // namespace
+
 // Applies one batch inside a savepoint, so a batch-local failure undoes only this batch.
 Status SqliteStore::apply_batch(const WriteBatch& batch) {
-  if (Status s = writes_.savepoint(); !s.ok()) {
+  if (Status s = storage_failure(writes_.savepoint()); !s.ok()) {
     return s;
   }
   Status applied;
@@ -227,15 +242,15 @@ Status SqliteStore::apply_batch(const WriteBatch& batch) {
     }
   }
   if (applied.ok()) {
-    return writes_.release();
+    return storage_failure(writes_.release());
   }
   if (!is_batch_local(applied.error().code)) {
     return applied;  // the whole transaction is abandoned by the caller
   }
-  if (Status s = writes_.rollback_to(); !s.ok()) {
+  if (Status s = storage_failure(writes_.rollback_to()); !s.ok()) {
     return s;
   }
-  if (Status s = writes_.release(); !s.ok()) {
+  if (Status s = storage_failure(writes_.release()); !s.ok()) {
     return s;
   }
   return applied;

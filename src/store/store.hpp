@@ -171,9 +171,11 @@ class WriteBatch {
   std::vector<WriteOp> ops_;
 };
 
-// Invoked exactly once per accepted batch, after it is durable (ok) or has definitely not been
-// applied (error). Runs on the store's writer thread: keep it short (post real work elsewhere) and
-// never wait on another write from inside it.
+// Invoked exactly once per accepted batch: ok once the batch is durable; kConflict / kNotFound /
+// kUnavailable when it was not applied; kIo when storage failed, in which case the batch's fate is
+// unknown (a failed fsync may still leave it on disk, as with any database) — never acknowledge it,
+// and expect a retry of it to meet kConflict if it did land. Runs on the store's writer thread:
+// keep it short (post real work elsewhere) and never wait on another write from inside it.
 using WriteCallback = std::function<void(Status)>;
 
 // Counters for monitoring and benchmarks; monotonic since open.
