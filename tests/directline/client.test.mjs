@@ -7,7 +7,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '../lib/dlclient.mjs';
 import {
-  startServer, generateToken, postActivity, readAll, handoffs, request, userMessage, waitUntil,
+  startServer, generateToken, postActivity, readAll, handoffs, request, userMessage, waitUntil, botTexts,
   sequenceOf, sleep, directLineJs,
 } from '../lib/serve.mjs';
 
@@ -325,4 +325,22 @@ test('upload: multipart activity + file → 200 {id}, echoed with a contentUrl s
   const file = await fetch(new URL(attachment.contentUrl, server.base));
   assert.equal(file.status, 200);
   assert.deepEqual(Buffer.from(await file.arrayBuffer()), bytes, 'the file is served back unchanged');
+});
+
+test('greeting: once, however many startConversation events arrive', async () => {
+  const generated = await generateToken(server);
+  const started = await request(`${server.domain}/conversations`, {
+    method: 'POST', auth: generated.token, json: { user: {} },
+  });
+  assert.equal(started.status, 201, started.text);
+  const conv = { conversationId: started.body.conversationId, token: started.body.token, userId: 'u-x' };
+  const greeted = (acts) => botTexts(acts).filter((t) => t?.startsWith(GREETING)).length;
+  for (let i = 0; i < 2; ++i) {
+    const r = await postActivity(server, conv, { type: 'event', name: 'startConversation', from: { id: 'u-x' } });
+    assert.equal(r.status, 200, r.text);
+  }
+  await waitUntil(async () => greeted((await readAll(server, conv)).activities) > 0, 10000,
+                  'the greeting after startConversation');
+  await sleep(300);
+  assert.equal(greeted((await readAll(server, conv)).activities), 1, 'the greeting runs once');
 });
