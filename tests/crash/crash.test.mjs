@@ -13,7 +13,7 @@ import {
 } from '../lib/serve.mjs';
 
 const CONVERSATIONS = Number(process.env.CRASH_CONVERSATIONS ?? 24);
-const MIN_ACKED = Number(process.env.CRASH_MIN_ACKED ?? 1000);
+const MIN_ACKED = Number(process.env.CRASH_MIN_ACKED ?? 3000);
 const SECRET = 'crash-test-secret-42';
 
 test('kill -9 under load: acknowledged messages survive, watermarks continue, dialogs resume',

@@ -223,6 +223,52 @@ for (const mode of ['websocket', 'polling']) {
   });
 }
 
+test('pay bill: planned handover with a Cancel quick reply; Cancel gives the conversation back to the bot', async () => {
+  const { ConnectionStatus } = directLineJs();
+  const userId = 'u-paybill';
+  const { token } = await generateToken(server, userId);
+  const client = new Client({ domain: server.domain, token, webSocket: true }, userId);
+  try {
+    await client.waitForStatus(ConnectionStatus.Online);
+    await client.waitFor(isBotMessage(GREETING));
+    const sent = await client.say('I want to pay my bill', userId);
+    await client.waitFor(isBotMessage('Payments are handled by our billing team.'));
+    const offer = await client.waitFor((a) => a.from?.role === 'bot' && a.replyToId === sent.id &&
+                                         titles(a).includes('Cancel'),
+                                       { what: 'the Cancel quick reply' });
+    assert.ok(offer.text, 'the handover text carries the quick reply');
+    const conversationId = client.conversationId;
+    const [h] = await waitUntil(async () => {
+      const list = await handoffs(server, conversationId);
+      return list.length ? list : null;
+    }, 10000, 'the handoff record');
+    assert.equal(h.reason, 'explicit', 'a handover node is an explicit handoff');
+    assert.equal(h.queue, 'billing');
+    assert.equal(h.request.agentMessage, 'Customer wants to pay a bill.');
+    assert.match(JSON.stringify(h.request.routing ?? {}), /billing/, 'routing carries the skill');
+    assert.equal(h.request.context.va_LastTopic, 'Pay bill');
+    const conversationUrl = `${server.base}/api/conversations/${encodeURIComponent(conversationId)}`;
+    const queued = (await request(conversationUrl, { auth: server.secret })).body;
+    assert.equal(queued.ownership, 'queued');
+
+    const button = offer.suggestedActions.actions.find((x) => x.title === 'Cancel');
+    await client.say(button.value ?? button.title, userId);
+    await client.waitFor(isBotMessage("OK, I've cancelled the request. Anything else?"),
+                         { what: 'the cancellation' });
+    const back = (await request(conversationUrl, { auth: server.secret })).body;
+    assert.equal(back.ownership, 'bot', 'a cancelled handoff gives the conversation back to the bot');
+    assert.ok(back.epoch > queued.epoch, `every ownership change bumps the epoch: ${queued.epoch} → ${back.epoch}`);
+    const [after] = await handoffs(server, conversationId);
+    assert.match(String(after.status), /cancel/i, `the record shows the cancellation: ${after.status}`);
+    // The bot answers again.
+    const again = await client.say('what are your store hours', userId);
+    await client.replyTo(again.id);
+    assertCustomerView(client, conversationId, { polling: false });
+  } finally {
+    client.end();
+  }
+});
+
 test('POST /conversations: 201 new, 200 when the token already started it; token and streamUrl', async () => {
   const userId = 'u-rest-1';
   const generated = await generateToken(server, userId);
