@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Client } from '../lib/dlclient.mjs';
 import {
   startServer, newConversation, generateToken, postActivity, request, userMessage, sleep,
-  directLineJs,
+  directLineJs, webRequire,
 } from '../lib/serve.mjs';
 
 const TTL_S = 3;
@@ -48,6 +48,15 @@ test('expired tokens get 403 TokenExpired; a refreshed token keeps the conversat
       await request(`${server.domain}/conversations/${encodeURIComponent(client.conversationId)}/activities?watermark=0`,
                     { auth: firstToken }),
     ];
+    // The stream URL embeds the (now expired) token: no upgrade.
+    const WebSocket = webRequire('ws');
+    const upgrade = await new Promise((resolve) => {
+      const ws = new WebSocket(stale.streamUrl);
+      ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode); ws.terminate(); });
+      ws.on('open', () => { resolve(101); ws.close(); });
+      ws.on('error', () => resolve(-1));
+    });
+    assert.equal(upgrade, 403, 'an expired stream token is refused with 403');
     for (const r of expiredChecks) {
       assert.equal(r.status, 403, `expired token: ${r.status} ${r.text}`);
       assert.equal(r.body?.error?.code, 'TokenExpired', r.text);
