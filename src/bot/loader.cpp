@@ -3,6 +3,8 @@
 // diagnostics at this boundary.
 #include "bot/loader.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -37,15 +39,59 @@ SourceLoc loc_of_offset(const std::string& file, std::string_view text, std::siz
   return loc;
 }
 
-std::vector<YAML::Node> parse_yaml(ParseContext& ctx, std::string_view text) {
+// Notes where a second YAML document starts, if it has any content.
+class SecondDocument : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> mark;
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    note(m);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void note(const YAML::Mark& m) {
+    if (!mark) {
+      mark = m;
+    }
+  }
+};
+
+// The file's one document. YAML::LoadAll is avoided on purpose: yaml-cpp 0.7 loops forever,
+// allocating, on a stray ',' at the top level (jbeder/yaml-cpp#1040), so documents after the
+// first are looked for with a bounded number of parser steps instead.
+std::optional<YAML::Node> parse_yaml(ParseContext& ctx, std::string_view text) {
   try {
-    return YAML::LoadAll(std::string(text));
+    YAML::Node root = YAML::Load(std::string(text));
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    SecondDocument first;
+    SecondDocument second;
+    if (parser.HandleNextDocument(first) && parser.HandleNextDocument(second) && second.mark) {
+      ctx.error(ctx.loc(*second.mark), "only one YAML document per file is allowed");
+      return std::nullopt;
+    }
+    return root;
   } catch (const YAML::Exception& e) {
     ctx.error(ctx.loc(e.mark), "YAML syntax error: " + e.msg);
   } catch (const std::exception& e) {
     ctx.error(SourceLoc{ctx.file(), 0, 0}, fmt::format("cannot parse the YAML: {}", e.what()));
   }
-  return {};
+  return std::nullopt;
 }
 
 void load_source(const std::string& file, std::string_view text, ParsedBot& parsed,
@@ -53,6 +99,7 @@ void load_source(const std::string& file, std::string_view text, ParsedBot& pars
   if (text.size() > detail::kMaxFileBytes) {
     file_error(diagnostics, file,
                fmt::format("the file is larger than {} MiB", detail::kMaxFileBytes >> 20));
+    parsed.unreadable_file = true;
     return;
   }
   if (text.substr(0, 3) == "\xEF\xBB\xBF") {
@@ -61,16 +108,20 @@ void load_source(const std::string& file, std::string_view text, ParsedBot& pars
   if (auto bad = utf8::find_invalid(text)) {
     diagnostics.push_back(Diagnostic{Severity::kError, loc_of_offset(file, text, *bad),
                                      "invalid UTF-8 byte sequence"});
+    parsed.unreadable_file = true;
     return;
   }
   ParseContext ctx(file, text, diagnostics);
-  std::vector<YAML::Node> documents = parse_yaml(ctx, text);
-  if (documents.size() > 1) {
-    ctx.error(ctx.loc(documents[1]), "only one YAML document per file is allowed");
+  const std::optional<YAML::Node> root = parse_yaml(ctx, text);
+  if (!root) {
+    parsed.unreadable_file = true;
     return;
   }
+  if (!root->IsNull() && !root->IsMap()) {
+    parsed.unreadable_file = true;  // parse_file explains
+  }
   try {
-    detail::parse_file(ctx, documents.empty() ? YAML::Node() : documents[0], parsed);
+    detail::parse_file(ctx, *root, parsed);
   } catch (const std::exception& e) {
     ctx.error(SourceLoc{file, 0, 0}, fmt::format("cannot read the YAML: {}", e.what()));
   }
@@ -102,9 +153,9 @@ bool read_file(const fs::path& path, const std::string& name, std::string& out,
 
 LoadResult finish(ParsedBot parsed, Diagnostics diagnostics, const std::string& anchor,
                   const char* missing_bot) {
-  if (!parsed.bot_section) {
+  if (!parsed.bot_section && !parsed.unreadable_file) {
     file_error(diagnostics, anchor, missing_bot);
-  } else {
+  } else if (parsed.bot_section) {
     detail::add_default_topics(parsed);
     detail::validate(parsed, diagnostics);
   }
@@ -169,6 +220,8 @@ LoadResult load_bot(const fs::path& path) {
     std::string text;
     if (read_file(file, file.string(), text, diagnostics)) {
       load_source(file.string(), text, parsed, diagnostics);
+    } else {
+      parsed.unreadable_file = true;
     }
   }
   return finish(std::move(parsed), std::move(diagnostics), name,

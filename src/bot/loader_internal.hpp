@@ -61,7 +61,9 @@ struct ParsedBot {
   std::optional<SourceLoc> settings_section;
   std::optional<SourceLoc> variables_section;
   bool escalation_phrases_set = false;
-  std::vector<VariableUse> global_uses;  // unused today; globals hold literals only
+  // A file could not be read as a YAML map at all (its own error says why), so a missing
+  // `bot:` section is not worth a second error.
+  bool unreadable_file = false;
 };
 
 // Diagnostics and positions for one file being parsed.

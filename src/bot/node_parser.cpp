@@ -88,13 +88,11 @@ std::optional<Node> NodeParser::parse_node(const YAML::Node& item, int depth) {
   node.loc = ctx_.loc(item);
   if (item.IsScalar()) {
     const std::string& name = item.Scalar();
-    if (name == "end_topic") {
-      node.kind = EndTopicNode{};
-      return node;
-    }
-    if (name == "end_conversation") {
-      node.kind = EndConversationNode{};
-      return node;
+    if (name == "end_topic" || name == "end_conversation" || name == "transfer" ||
+        name == "handover") {
+      // The scalar forms: the node with no settings.
+      return parse_kind(Field{name, item, YAML::Node(YAML::NodeType::Null)}, std::move(node),
+                        depth);
     }
     if (std::find(kNodeTypes.begin(), kNodeTypes.end(), name) != kNodeTypes.end()) {
       ctx_.error(node.loc, fmt::format("'{}' needs a value (write '{}: ...')", name, name));
