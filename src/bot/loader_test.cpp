@@ -481,6 +481,18 @@ const DiagnosticCase kCases[] = {
      {
          "t.yaml:4:11: error: duplicate variable 'A' (first declared at t.yaml:3:5)",
      }},
+    {"variable_hint",
+     "bot: {id: t, name: T}\n"
+     "topics:\n"
+     "  - name: A\n"
+     "    triggers: [a]\n"
+     "    nodes:\n"
+     "      - question: {prompt: x, variable: OrderNumber}\n"
+     "      - message: \"{OrderNumbr}\"\n",
+     {
+         "t.yaml:7:19: error: variable 'OrderNumbr' is used but never set (did you mean "
+         "'OrderNumber'?)",
+     }},
 };
 
 INSTANTIATE_TEST_SUITE_P(All, LoaderDiagnostics, ::testing::ValuesIn(kCases),
@@ -545,6 +557,20 @@ TEST(LoaderRobustness, HostileInputsGiveErrorsNotCrashes) {
   EXPECT_TRUE(load_bot_from_string(inputs[5], "bom.yaml").bot.has_value());
   EXPECT_TRUE(has_errors(load_bot_from_string(laughs, "l.yaml").diagnostics));
   EXPECT_TRUE(has_errors(load_bot_from_string(nested + "\n", "n.yaml").diagnostics));
+}
+
+TEST(LoaderRobustness, StrayCommaDoesNotHang) {
+  // yaml-cpp 0.7's LoadAll loops forever on these (jbeder/yaml-cpp#1040).
+  for (const char* input : {",", ",o`,e[n\t", "a: 1\n,\n"}) {
+    const LoadResult result = load_bot_from_string(input, "c.yaml");
+    EXPECT_TRUE(has_errors(result.diagnostics)) << input;
+  }
+}
+
+TEST(LoaderRobustness, LargeFilesAreRefused) {
+  const std::string big = "bot: {id: t, name: T}\n#" + std::string(5 << 20, 'x') + "\n";
+  EXPECT_EQ(formatted(load_bot_from_string(big, "big.yaml")),
+            (std::vector<std::string>{"big.yaml: error: the file is larger than 4 MiB"}));
 }
 
 TEST(LoaderRobustness, RandomBytesNeverCrash) {
