@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -25,6 +26,7 @@ namespace baton::bot::detail {
 inline constexpr int kMaxYamlNodes = 200000;  // YAML nodes visited per file
 inline constexpr int kMaxNesting = 32;        // nested node lists / JSON values
 inline constexpr std::size_t kMaxFileBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxTemplateBytes = 16 * 1024;  // one message text
 
 // A variable read somewhere in a topic (expression or placeholder).
 struct VariableUse {
@@ -60,6 +62,7 @@ struct ParsedBot {
   std::optional<SourceLoc> bot_section;
   std::optional<SourceLoc> settings_section;
   std::optional<SourceLoc> variables_section;
+  std::map<std::string, SourceLoc> globals;  // global variable names → where declared
   bool escalation_phrases_set = false;
   // A file could not be read as a YAML map at all (its own error says why), so a missing
   // `bot:` section is not worth a second error.
@@ -94,10 +97,13 @@ class ParseContext {
   bool exhausted() const { return budget_ <= 0; }
 
  private:
+  std::size_t continuation_bytes_before(std::size_t pos) const;
+
   std::string file_;
   std::string_view text_;
   Diagnostics& diagnostics_;
   int budget_ = kMaxYamlNodes;
+  mutable std::vector<std::size_t> blocks_;  // UTF-8 continuation bytes before each 256 bytes
 };
 
 // A key/value pair of a YAML map.

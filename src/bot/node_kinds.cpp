@@ -9,6 +9,9 @@
 namespace baton::bot::detail {
 namespace {
 
+// More choices than buttons anyone can read; also keeps the duplicate check cheap.
+constexpr std::size_t kMaxChoices = 500;
+
 const std::initializer_list<std::string_view> kQuestionKeys = {
     "prompt",       "entity",      "choices",    "pattern",       "variable",
     "retry_prompt", "max_retries", "on_failure", "quick_replies",
@@ -150,6 +153,11 @@ bool NodeParser::parse_choices(MapReader& map, QuestionNode& q) {
   if (!f->value.IsSequence()) {
     ctx_.error(ctx_.loc(f->value),
                fmt::format("'choices' must be a list, got {}", describe_node(f->value)));
+    return false;
+  }
+  if (f->value.size() > kMaxChoices) {
+    ctx_.error(ctx_.loc(f->key),
+               fmt::format("a question can have at most {} choices", kMaxChoices));
     return false;
   }
   bool ok = true;

@@ -148,16 +148,38 @@ SourceLoc ParseContext::loc(const YAML::Mark& mark) const {
     return SourceLoc{file_, 0, 0};
   }
   SourceLoc out{file_, mark.line + 1, mark.column + 1};
-  if (mark.pos >= 0 && static_cast<std::size_t>(mark.pos) <= text_.size()) {
+  // yaml-cpp counts columns in bytes; editors count characters.
+  if (mark.pos >= 0 && mark.column >= 0 && static_cast<std::size_t>(mark.pos) <= text_.size() &&
+      mark.column <= mark.pos) {
     const auto pos = static_cast<std::size_t>(mark.pos);
-    const auto line_start = text_.rfind('\n', pos == 0 ? 0 : pos - 1);
-    const std::size_t start =
-        (line_start == std::string_view::npos || pos == 0) ? 0 : line_start + 1;
-    if (start <= pos) {
-      out.column = code_points(text_.substr(start, pos - start)) + 1;
-    }
+    const auto start = pos - static_cast<std::size_t>(mark.column);
+    out.column =
+        static_cast<int>(pos - start) -
+        static_cast<int>(continuation_bytes_before(pos) - continuation_bytes_before(start)) + 1;
   }
   return out;
+}
+
+std::size_t ParseContext::continuation_bytes_before(std::size_t pos) const {
+  // Counts per 256-byte block, built once, so positions on very long lines stay cheap.
+  constexpr std::size_t kBlock = 256;
+  if (blocks_.empty()) {
+    blocks_.push_back(0);
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < text_.size(); ++i) {
+      count += (static_cast<unsigned char>(text_[i]) & 0xC0) == 0x80 ? 1 : 0;
+      if ((i + 1) % kBlock == 0) {
+        blocks_.push_back(count);
+      }
+    }
+  }
+  const std::size_t block = pos / kBlock;
+  std::size_t count = blocks_[std::min(block, blocks_.size() - 1)];
+  for (std::size_t i = std::min(block, blocks_.size() - 1) * kBlock; i < pos && i < text_.size();
+       ++i) {
+    count += (static_cast<unsigned char>(text_[i]) & 0xC0) == 0x80 ? 1 : 0;
+  }
+  return count;
 }
 
 SourceLoc ParseContext::loc(const YAML::Node& node) const { return loc(node.Mark()); }
@@ -276,8 +298,8 @@ const Field* MapReader::require(std::string_view key) {
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
-  if (word.size() > 64) {
-    return "";
+  if (word.size() > 64 || candidates.size() > 1000) {
+    return "";  // keeps hostile files with huge name lists linear
   }
   std::string_view best;
   std::size_t best_distance = 3;
@@ -404,6 +426,10 @@ std::optional<Template> read_template(ParseContext& ctx, const YAML::Node& value
               fmt::format("'{}' must be text, got {}", key.Scalar(), describe_node(value)));
     return std::nullopt;
   }
+  if (value.Scalar().size() > kMaxTemplateBytes) {
+    ctx.error(ctx.loc(value), fmt::format("the text is longer than {} bytes", kMaxTemplateBytes));
+    return std::nullopt;
+  }
   auto parsed = parse_template(value.Scalar());
   if (!parsed.ok()) {
     auto [column, message] = split_column(parsed.error().message);
@@ -416,7 +442,10 @@ std::optional<Template> read_template(ParseContext& ctx, const YAML::Node& value
   }
   if (info != nullptr) {
     const std::string& text = value.Scalar();
-    for (const auto& name : parsed->variables()) {
+    std::vector<std::string> names = parsed->variables();
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    for (const auto& name : names) {  // the first use of each name is enough for diagnostics
       std::size_t offset = text.find("{" + name);
       if (offset == std::string::npos) {
         offset = text.find(name);

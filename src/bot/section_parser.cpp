@@ -172,11 +172,12 @@ void parse_variable(ParseContext& ctx, const YAML::Node& item, ParsedBot& out) {
     return;
   }
   variable.name = *s;
-  if (const Variable* first = out.bot.find_variable(*s)) {
-    ctx.error(ctx.loc(name->value),
-              fmt::format("duplicate variable '{}' (first declared at {})", *s, where(first->loc)));
+  if (auto first = out.globals.find(*s); first != out.globals.end()) {
+    ctx.error(ctx.loc(name->value), fmt::format("duplicate variable '{}' (first declared at {})",
+                                                *s, where(first->second)));
     return;
   }
+  out.globals.emplace(*s, variable.loc);
   if (const Field* value = map.get("value")) {
     auto json = read_json(ctx, value->value, value->key);
     if (!json) {

@@ -2,6 +2,7 @@
 // unreachable nodes and topics nothing can start.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "bot/expr_internal.hpp"
 #include "bot/loader_internal.hpp"
@@ -22,7 +23,15 @@ std::string where(const SourceLoc& loc) {
 class Validator {
  public:
   Validator(ParsedBot& parsed, Diagnostics& diagnostics)
-      : bot_(parsed.bot), parsed_(parsed), diagnostics_(diagnostics) {}
+      : bot_(parsed.bot), parsed_(parsed), diagnostics_(diagnostics) {
+    // Indexes, so that a bot with very many topics or variables stays linear to check.
+    for (const auto& topic : bot_.topics) {
+      topics_.emplace(fold_case(topic.name), &topic);
+    }
+    for (const auto& variable : bot_.variables) {
+      globals_.insert(variable.name);
+    }
+  }
 
   void run() {
     check_topic_names();
@@ -85,8 +94,8 @@ class Validator {
     }
     for (const auto& info : parsed_.topic_info) {
       for (const auto& ref : info.refs) {
-        if (bot_.find_topic(ref.topic) != nullptr) {
-          referenced_.push_back(fold_case(ref.topic));
+        if (find_topic(ref.topic) != nullptr) {
+          referenced_.insert(fold_case(ref.topic));
           continue;
         }
         const std::string hint = did_you_mean(ref.topic, names);
@@ -113,7 +122,7 @@ class Validator {
       }
       return;
     }
-    if (bot_.find_variable(use.name) != nullptr || info.sets.count(use.name) != 0) {
+    if (globals_.count(use.name) != 0 || info.sets.count(use.name) != 0) {
       return;
     }
     std::vector<std::string_view> known(info.sets.begin(), info.sets.end());
@@ -171,7 +180,7 @@ class Validator {
   }
 
   bool topic_ends_conversation(const std::string& name) {
-    const Topic* topic = bot_.find_topic(name);
+    const Topic* topic = find_topic(name);
     if (topic == nullptr) {
       return false;
     }
@@ -237,8 +246,7 @@ class Validator {
       if (topic.system != SystemTopic::kNone || !topic.triggers.empty() || topic.name.empty()) {
         continue;
       }
-      if (std::find(referenced_.begin(), referenced_.end(), fold_case(topic.name)) !=
-          referenced_.end()) {
+      if (referenced_.count(fold_case(topic.name)) != 0) {
         continue;
       }
       warning(
@@ -250,7 +258,14 @@ class Validator {
   const Bot& bot_;
   ParsedBot& parsed_;
   Diagnostics& diagnostics_;
-  std::vector<std::string> referenced_;  // folded names of topics something points at
+  const Topic* find_topic(std::string_view name) const {
+    auto it = topics_.find(fold_case(name));
+    return it == topics_.end() ? nullptr : it->second;
+  }
+
+  std::map<std::string, const Topic*> topics_;  // by folded name; the first of duplicates
+  std::set<std::string> globals_;
+  std::set<std::string> referenced_;  // folded names of topics something points at
   std::map<const Topic*, bool> ends_;
 };
 
