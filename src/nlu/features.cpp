@@ -43,7 +43,8 @@ std::vector<HashedFeature> extract_features(std::string_view text, std::string_v
     const auto& tok = tokens[i];
     out.push_back({fnv1a(0, tok.stem), tok.stop ? FeatureGroup::kStop : FeatureGroup::kWord});
     const bool last = i + 1 == tokens.size();
-    const std::string_view next = last ? "$" : tokens[i + 1].stem;
+    const std::string_view next =
+        last ? std::string_view("$") : std::string_view(tokens[i + 1].stem);
     const bool stop_pair = tok.stop && (last || tokens[i + 1].stop);
     out.push_back({fnv1a(1, tok.stem + " " + std::string(next)),
                    stop_pair ? FeatureGroup::kStop : FeatureGroup::kBigram});
