@@ -179,6 +179,14 @@ TEST(ClassifierTest, GermanBotNeedsStemmingForInflectedForms) {
   EXPECT_EQ(top_label(*clf, "Bestellungen stornieren"), "storno");
   EXPECT_EQ(top_label(*clf, "wo sind meine Pakete"), "versand");
   EXPECT_EQ(top_label(*clf, "Rechnungen bitte"), "rechnung");
+  // The same bot without a stemmer is less sure of the inflected forms.
+  options.language = "xx";
+  const auto unstemmed = train_classifier(examples, options);
+  for (const char* text : {"Bestellungen stornieren", "wo sind meine Pakete"}) {
+    EXPECT_GT(clf->classify(text).ranked.at(0).confidence,
+              unstemmed->classify(text).ranked.at(0).confidence)
+        << text;
+  }
 }
 
 TEST(ClassifierTest, ClassifyIsThreadSafe) {

@@ -356,7 +356,9 @@ std::vector<NumberMention> find_numbers(const std::vector<Token>& tokens,
         }
       }
       m.last = i;
-      out.push_back(m);
+      if (std::abs(m.value) < kMaxMagnitude) {  // "hundred hundred hundred ..." is no amount
+        out.push_back(m);
+      }
       continue;
     }
     if (t.kind != Token::Kind::kWord) {
@@ -399,7 +401,7 @@ std::vector<NumberMention> find_numbers(const std::vector<Token>& tokens,
         end = j;
       }
     }
-    if (any_value && end > i) {
+    if (any_value && end > i && std::abs(number.value()) < kMaxMagnitude) {
       out.push_back(NumberMention{number.value(), i, end, false});
       i = end;
     } else {
