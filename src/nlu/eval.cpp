@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -349,6 +350,46 @@ Result<bj::object> run_nlu_eval(const EvalOptions& o) {
   return out;
 }
 
+namespace {
+
+// JSON with doubles as plain decimals ("0.9169", not "9.169E-1"): the output is read by people.
+void write_json(std::ostream& out, const bj::value& v) {
+  switch (v.kind()) {
+    case bj::kind::double_: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.6g", v.get_double());
+      out << buf;
+      break;
+    }
+    case bj::kind::array: {
+      out << "[";
+      bool first = true;
+      for (const auto& item : v.get_array()) {
+        out << (first ? "" : ", ");
+        write_json(out, item);
+        first = false;
+      }
+      out << "]";
+      break;
+    }
+    case bj::kind::object: {
+      out << "{";
+      bool first = true;
+      for (const auto& [key, item] : v.get_object()) {
+        out << (first ? "" : ", ") << bj::serialize(bj::value(bj::string_view(key))) << ": ";
+        write_json(out, item);
+        first = false;
+      }
+      out << "}";
+      break;
+    }
+    default:
+      out << bj::serialize(v);
+  }
+}
+
+}  // namespace
+
 int nlu_eval_command(const EvalOptions& options, std::ostream& out, std::ostream& err) {
   auto result = run_nlu_eval(options);
   if (!result) {
@@ -358,7 +399,8 @@ int nlu_eval_command(const EvalOptions& options, std::ostream& out, std::ostream
   out << "{\n";
   bool first = true;
   for (const auto& [key, value] : *result) {
-    out << (first ? "" : ",\n") << "  \"" << std::string(key) << "\": " << bj::serialize(value);
+    out << (first ? "" : ",\n") << "  " << bj::serialize(bj::value(bj::string_view(key))) << ": ";
+    write_json(out, value);
     first = false;
   }
   out << "\n}\n";
