@@ -54,7 +54,7 @@ class IntentClassifier {
 
 struct TrainOptions {
   std::string language = "en";  // ISO 639-1 code (stemming and stop words); unknown → no stemming
-  // Out-of-scope threshold; nullopt → the default (0.38, chosen on CLINC150 and simulated small
+  // Out-of-scope threshold; nullopt → the default (0.40, chosen on CLINC150 and simulated small
   // bots, see docs/NLU.md).
   std::optional<double> threshold;
   std::uint64_t seed = 1;      // training is deterministic for a given seed
