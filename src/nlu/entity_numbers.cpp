@@ -328,84 +328,98 @@ boost::json::value number_value(double v) {
   return boost::json::value(v);
 }
 
+namespace {
+
+// A digit-form number at tokens[i] with its sign, ordinal suffix or scale word.
+NumberMention digit_mention(const std::vector<Token>& tokens, std::size_t i,
+                            std::string_view language) {
+  NumberMention m;
+  m.first = i;
+  const bool negative = i > 0 && tokens[i - 1].text == "-" && !tokens[i].space_before &&
+                        (i == 1 || tokens[i - 1].space_before);
+  i += read_digits(tokens, i, language, m.value);
+  if (negative) {
+    m.first -= 1;
+    m.value = -m.value;
+  }
+  if (i < tokens.size() && tokens[i].kind == Token::Kind::kWord) {
+    const std::string& w = tokens[i].text;
+    if (!tokens[i].space_before && (w == "st" || w == "nd" || w == "rd" || w == "th")) {
+      m.ordinal = true;
+      ++i;
+    } else if (const double scale = scale_word(w); scale != 0.0) {
+      m.value *= scale;
+      ++i;
+    }
+  }
+  m.last = i;
+  return m;
+}
+
+// A run of number words starting at tokens[i] (hyphens and connectors allowed between them);
+// `last` == `first` when there is none.
+NumberMention word_mention(const std::vector<Token>& tokens, std::size_t i,
+                           std::string_view language) {
+  WordNumber number(primary_language(language) == "fr");
+  std::size_t j = i;
+  std::size_t end = i;
+  bool any_value = false;
+  while (j < tokens.size()) {
+    if (tokens[j].kind == Token::Kind::kSymbol && tokens[j].text == "-" && j > i) {
+      ++j;
+      continue;
+    }
+    if (tokens[j].kind != Token::Kind::kWord) {
+      break;
+    }
+    const auto words = number_words(tokens[j].text, language);
+    if (words.empty()) {
+      break;
+    }
+    const WordKind k = words.front().kind;
+    const bool filler = k == WordKind::kConnector || k == WordKind::kArticle;
+    if (filler && (!any_value && k == WordKind::kConnector)) {
+      break;
+    }
+    for (const auto& w : words) {
+      number.add(w);
+      any_value = any_value || (w.kind != WordKind::kConnector && w.kind != WordKind::kArticle);
+    }
+    ++j;
+    if (!filler) {
+      end = j;
+    }
+  }
+  return NumberMention{number.value(), i, any_value ? end : i, false};
+}
+
+}  // namespace
+
 std::vector<NumberMention> find_numbers(const std::vector<Token>& tokens,
                                         std::string_view language) {
   std::vector<NumberMention> out;
-  const bool french = primary_language(language) == "fr";
   std::size_t i = 0;
   while (i < tokens.size()) {
     const Token& t = tokens[i];
+    if (t.kind != Token::Kind::kDigits && t.kind != Token::Kind::kWord) {
+      ++i;
+      continue;
+    }
+    NumberMention m;
     if (t.kind == Token::Kind::kDigits) {
-      NumberMention m;
-      m.first = i;
-      const bool negative = i > 0 && tokens[i - 1].text == "-" && !t.space_before &&
-                            (i == 1 || tokens[i - 1].space_before);
-      i += read_digits(tokens, i, language, m.value);
-      if (negative) {
-        m.first = i - 1;
-        m.value = -m.value;
-      }
-      if (i < tokens.size() && tokens[i].kind == Token::Kind::kWord) {
-        const std::string& w = tokens[i].text;
-        if (!tokens[i].space_before && (w == "st" || w == "nd" || w == "rd" || w == "th")) {
-          m.ordinal = true;
-          ++i;
-        } else if (const double scale = scale_word(w); scale != 0.0) {
-          m.value *= scale;
-          ++i;
-        }
-      }
-      m.last = i;
-      if (std::abs(m.value) < kMaxMagnitude) {  // "hundred hundred hundred ..." is no amount
-        out.push_back(m);
-      }
-      continue;
-    }
-    if (t.kind != Token::Kind::kWord) {
-      ++i;
-      continue;
-    }
-    if (auto it = ordinal_words().find(t.text); it != ordinal_words().end()) {
-      out.push_back(NumberMention{it->second, i, i + 1, true});
-      ++i;
-      continue;
-    }
-    // A run of number words, hyphens and connectors between number words.
-    WordNumber number(french);
-    std::size_t j = i;
-    std::size_t end = i;
-    bool any_value = false;
-    while (j < tokens.size()) {
-      if (tokens[j].kind == Token::Kind::kSymbol && tokens[j].text == "-" && j > i) {
-        ++j;
-        continue;
-      }
-      if (tokens[j].kind != Token::Kind::kWord) {
-        break;
-      }
-      const auto words = number_words(tokens[j].text, language);
-      if (words.empty()) {
-        break;
-      }
-      const WordKind k = words.front().kind;
-      const bool filler = k == WordKind::kConnector || k == WordKind::kArticle;
-      if (filler && (!any_value && k == WordKind::kConnector)) {
-        break;
-      }
-      for (const auto& w : words) {
-        number.add(w);
-        any_value = any_value || (w.kind != WordKind::kConnector && w.kind != WordKind::kArticle);
-      }
-      ++j;
-      if (!filler) {
-        end = j;
-      }
-    }
-    if (any_value && end > i && std::abs(number.value()) < kMaxMagnitude) {
-      out.push_back(NumberMention{number.value(), i, end, false});
-      i = end;
+      m = digit_mention(tokens, i, language);
+    } else if (auto it = ordinal_words().find(t.text); it != ordinal_words().end()) {
+      m = NumberMention{it->second, i, i + 1, true};
     } else {
+      m = word_mention(tokens, i, language);
+    }
+    if (m.last <= i) {
       ++i;
+      continue;
+    }
+    i = m.last;
+    if (std::abs(m.value) < kMaxMagnitude) {  // "hundred hundred hundred ..." is no amount
+      out.push_back(m);
     }
   }
   return out;

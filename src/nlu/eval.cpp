@@ -83,8 +83,10 @@ struct Timings {
   std::vector<double> cpu_us;
 };
 
+// Classifies every example. With --oos-train the model has an out-of-scope class: predicting it
+// is a rejection whatever the threshold (confidence -1).
 std::vector<Scored> score(const IntentClassifier& clf, const std::vector<Example>& examples,
-                          Timings* timings) {
+                          const std::string& oos_label, Timings* timings) {
   std::vector<Scored> out;
   out.reserve(examples.size());
   for (const auto& ex : examples) {
@@ -99,7 +101,7 @@ std::vector<Scored> score(const IntentClassifier& clf, const std::vector<Example
     Scored s{ex.label, "", 0.0};
     if (!c.ranked.empty()) {
       s.predicted = c.ranked.front().label;
-      s.confidence = c.ranked.front().confidence;
+      s.confidence = s.predicted == oos_label ? -1.0 : c.ranked.front().confidence;
     }
     out.push_back(std::move(s));
   }
@@ -272,6 +274,44 @@ void restrict_intents(Data& d, const EvalOptions& o) {
 
 }  // namespace
 
+namespace {
+
+// Accuracy, rejection and F1 figures on the test lists at threshold t.
+void add_metrics(bj::object& out, const std::vector<Scored>& test,
+                 const std::vector<Scored>& oos_test, double t, const std::string& oos_label) {
+  const Rates r = rates(test, oos_test, t);
+  std::size_t rejected = 0;
+  std::size_t rejected_oos = 0;
+  for (const auto* list : {&test, &oos_test}) {
+    for (const auto& s : *list) {
+      if (s.confidence < t) {
+        ++rejected;
+        rejected_oos += s.expected == oos_label ? 1 : 0;
+      }
+    }
+  }
+  std::vector<Scored> all(test);
+  all.insert(all.end(), oos_test.begin(), oos_test.end());
+  out["in_scope_accuracy"] = r.in_scope_accuracy;
+  out["oos_recall"] = r.oos_recall;
+  out["oos_precision"] =
+      rejected == 0 ? 0.0 : static_cast<double>(rejected_oos) / static_cast<double>(rejected);
+  out["macro_f1"] = macro_f1(all, t, oos_label);
+  out["threshold"] = t;
+}
+
+bj::array tradeoff_curve(const std::vector<Scored>& test, const std::vector<Scored>& oos_test) {
+  bj::array curve;
+  for (int i = 0; i <= 40; ++i) {
+    const double t = i / 40.0;
+    const Rates r = rates(test, oos_test, t);
+    curve.push_back(bj::array{t, r.in_scope_accuracy, r.oos_recall});
+  }
+  return curve;
+}
+
+}  // namespace
+
 Result<bj::object> run_nlu_eval(const EvalOptions& o) {
   auto loaded = load(o);
   if (!loaded) {
@@ -300,32 +340,14 @@ Result<bj::object> run_nlu_eval(const EvalOptions& o) {
   const double train_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   const double train_cpu_seconds = (thread_cpu_us() - cpu0) / 1e6;
 
-  const auto val = score(*clf, d.val, nullptr);
-  const auto oos_val = score(*clf, d.oos_val, nullptr);
+  const auto val = score(*clf, d.val, o.oos_label, nullptr);
+  const auto oos_val = score(*clf, d.oos_val, o.oos_label, nullptr);
   const double t = o.threshold.value_or(pick_threshold(val, oos_val));
   Timings timings;
-  const auto test = score(*clf, d.test, &timings);
-  const auto oos_test = score(*clf, d.oos_test, &timings);
-  const Rates r = rates(test, oos_test, t);
-  std::size_t rejected = 0;
-  std::size_t rejected_oos = 0;
-  for (const auto* list : {&test, &oos_test}) {
-    for (const auto& s : *list) {
-      if (s.confidence < t) {
-        ++rejected;
-        rejected_oos += s.expected == o.oos_label ? 1 : 0;
-      }
-    }
-  }
-  std::vector<Scored> all(test);
-  all.insert(all.end(), oos_test.begin(), oos_test.end());
+  const auto test = score(*clf, d.test, o.oos_label, &timings);
+  const auto oos_test = score(*clf, d.oos_test, o.oos_label, &timings);
   bj::object out;
-  out["in_scope_accuracy"] = r.in_scope_accuracy;
-  out["oos_recall"] = r.oos_recall;
-  out["oos_precision"] =
-      rejected == 0 ? 0.0 : static_cast<double>(rejected_oos) / static_cast<double>(rejected);
-  out["macro_f1"] = macro_f1(all, t, o.oos_label);
-  out["threshold"] = t;
+  add_metrics(out, test, oos_test, t, o.oos_label);
   out["default_threshold"] = clf->threshold();
   out["train_seconds"] = train_seconds;
   out["train_cpu_seconds"] = train_cpu_seconds;
@@ -339,13 +361,7 @@ Result<bj::object> run_nlu_eval(const EvalOptions& o) {
   out["closed_set_accuracy"] = rates(test, {}, 0.0).in_scope_accuracy;
   out["worst_confusions"] = worst_confusions(test, o.worst_pairs);
   if (o.curve) {
-    bj::array curve;
-    for (int i = 0; i <= 40; ++i) {
-      const double ct = i / 40.0;
-      const Rates cr = rates(test, oos_test, ct);
-      curve.push_back(bj::array{ct, cr.in_scope_accuracy, cr.oos_recall});
-    }
-    out["curve"] = std::move(curve);
+    out["curve"] = tradeoff_curve(test, oos_test);
   }
   return out;
 }
