@@ -54,6 +54,8 @@ class Loader {
       load_root(root);
     } catch (const YAML::Exception& e) {  // defensive: a yaml-cpp accessor we did not expect
       error_at(e.mark.line + 1, e.mark.column + 1, "YAML: " + e.msg);
+    } catch (const std::exception& e) {
+      error_at(0, 0, std::string("YAML: ") + e.what());
     }
     return finish();
   }

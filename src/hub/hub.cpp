@@ -23,7 +23,10 @@ Hub::Hub(std::shared_ptr<const HubConfig> config, const Clock& clock)
 
 Hub::~Hub() = default;
 
-Input Hub::stamp(Event event) const { return Input{clock_.now(), std::move(event)}; }
+Input Hub::stamp(Event event) const {
+  // Whole milliseconds, so that the JSON form of the input (event_json.hpp) replays exactly.
+  return Input{std::chrono::floor<Millis>(clock_.now()), std::move(event)};
+}
 
 Result<Decisions> Hub::apply(const Input& input) { return state_->apply(input); }
 

@@ -30,10 +30,12 @@
 // - Order: a freed agent gets the waiting conversation with the highest priority, then the longest
 //   wait (submission order), across all queues it serves. A new conversation goes to the agent the
 //   queue's strategy picks among the eligible ones.
-// - Estimated wait for position k in queue q: max(0, k − F) × AHT / S, rounded up to a minute,
-//   where F = free capacity of eligible agents of q, S = total capacity of online agents of q
-//   (1 when none), AHT = the queue's moving average of handle times (assignment → wrap-up end,
-//   weight 1/5 for each new sample, seeded with default_handle_time).
+// - Estimated wait for the k-th waiting conversation of queue q (waiting = not being offered):
+//   max(0, k − F) × AHT / S, rounded up to a whole minute, where F = free slots of agents of q
+//   who can take an offer now, S = total capacity of online agents of q (1 when none),
+//   AHT = the queue's moving average of handle times (assignment → wrap-up end, new sample
+//   weighted 1/5, seeded with default_handle_time). The position shown is the rank among all
+//   unassigned conversations of q (including those being offered).
 //
 // Thread safety: none; one owner (the engine's strand) calls everything. Cost: apply() for an
 // assignment is O(agents of the queue) or O(queues of the agent × log waiting); Tick is
@@ -107,7 +109,8 @@ class Hub {
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
 
-  // The event stamped with the clock's current time; log it, then apply() it.
+  // The event stamped with the clock's current time (whole milliseconds); log it (event_json.hpp),
+  // then apply() it.
   Input stamp(Event event) const;
 
   // Applies one input. Errors change nothing: kNotFound (unknown conversation, agent or queue),

@@ -86,7 +86,7 @@ bool HubState::enter_queue(Conv& conv, std::size_t queue, Decisions& out) {
   queues_[queue].unassigned.insert(conv.key());
   queues_[queue].waiting.insert(conv.key());
   int position = position_of(conv);
-  Millis wait = estimate_wait(queue, position);
+  Millis wait = estimate_wait(queue, waiting_rank(conv));
   out.push_back(
       Queued{conv.id, qc.name, position, wait, render(qc.texts.queued, conv, position, wait)});
   conv.sent_position = position;
@@ -207,24 +207,28 @@ AgentState* HubState::end_offer(Conv& conv, Decisions& out) {
 void HubState::offer_failed(Conv& conv, bool expired, Decisions& out) {
   std::string agent_id = conv.offer_agent;
   bool transfer = conv.offer_is_transfer;
+  AgentState* agent = find_agent(agent_id);
+  bool set_away = false;
   if (expired) {
     out.push_back(OfferExpired{conv.id, agent_id, conv.offer_id});
+    int limit = config_->missed_offers_before_away;
+    if (agent != nullptr && ++agent->missed >= limit && limit > 0 &&
+        agent->chosen != Presence::kAway) {
+      // Set away before the slot is freed, so the console sees one change, not two.
+      agent->chosen = Presence::kAway;
+      out.push_back(PresenceChanged{agent_id, Presence::kAway, PresenceCause::kMissedOffers});
+      set_away = true;
+    }
   }
-  AgentState* agent = end_offer(conv, out);
+  end_offer(conv, out);
   if (transfer) {
     out.push_back(TransferFailed{
         conv.id, conv.agent, expired ? TransferFailCause::kExpired : TransferFailCause::kDeclined});
   } else {
     conv.declined.insert(agent_id);
   }
-  if (agent != nullptr && expired) {
-    agent->missed += 1;
-    int limit = config_->missed_offers_before_away;
-    if (limit > 0 && agent->missed >= limit && agent->chosen != Presence::kAway) {
-      agent->chosen = Presence::kAway;
-      out.push_back(PresenceChanged{agent_id, Presence::kAway, PresenceCause::kMissedOffers});
-      rescind_agent_offers(*agent, RescindCause::kAgentAway, out);
-    }
+  if (set_away) {
+    rescind_agent_offers(*agent, RescindCause::kAgentAway, out);
   }
   // The freed agent first takes other work (it will not get this one back), then this
   // conversation looks for someone else, unless its max wait is over (Tick moves it on).
@@ -322,6 +326,10 @@ void HubState::drop_unassigned(Conv& conv, RescindCause cause, Decision final_de
 
 int HubState::position_of(const Conv& conv) const {
   return static_cast<int>(queues_[conv.queue].unassigned.order_of_key(conv.key())) + 1;
+}
+
+int HubState::waiting_rank(const Conv& conv) const {
+  return static_cast<int>(queues_[conv.queue].waiting.order_of_key(conv.key())) + 1;
 }
 
 }  // namespace baton::hub::detail

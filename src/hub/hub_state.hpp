@@ -81,7 +81,7 @@ struct AgentState {
 
 struct QueueState {
   RankedSet unassigned;
-  std::set<Key> waiting;
+  RankedSet waiting;                // unassigned and not offered right now
   std::vector<AgentState*> agents;  // in id order
   Millis average_handle_time{0};
   std::string round_robin_last;  // id of the last agent picked
@@ -145,7 +145,8 @@ class HubState {
   Millis estimate_wait(std::size_t queue, int position) const;
   Millis estimate_wait(const QueueStats& stats, std::size_t queue, int position) const;
   std::string render(const std::string& text, const Conv& conv, int position, Millis wait) const;
-  int position_of(const Conv& conv) const;
+  int position_of(const Conv& conv) const;   // 1-based rank among unassigned
+  int waiting_rank(const Conv& conv) const;  // 1-based rank among waiting (not offered)
 
   Conv* find_conv(std::string_view id);
   const Conv* find_conv(std::string_view id) const;

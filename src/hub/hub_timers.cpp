@@ -202,13 +202,15 @@ void HubState::update_positions(Decisions& out) {
     }
     QueueStats s = stats(i);
     int position = 0;
+    int waiting = 0;
     for (const Key& key : queues_[i].unassigned) {
       position += 1;
       Conv& conv = convs_.at(key.second);
       if (conv.state != ConversationState::kWaiting) {
         continue;  // being offered: the customer is about to be connected
       }
-      Millis wait = estimate_wait(s, i, position);
+      waiting += 1;
+      Millis wait = estimate_wait(s, i, waiting);
       bool changed = position != conv.sent_position || wait != conv.sent_wait;
       if (!changed || now_ - conv.sent_at < qc.position_update_interval) {
         continue;

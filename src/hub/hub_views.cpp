@@ -72,7 +72,7 @@ std::vector<QueueView> Hub::queues(TimePoint now) const {
     v.agents_online = stats.online;
     v.agents_available = stats.available;
     v.average_handle_time = q.average_handle_time;
-    v.estimated_wait = state_->estimate_wait(stats, i, v.waiting + 1);
+    v.estimated_wait = state_->estimate_wait(stats, i, static_cast<int>(q.waiting.size()) + 1);
     out.push_back(std::move(v));
   }
   return out;
