@@ -83,8 +83,8 @@ bool HubState::enter_queue(Conv& conv, std::size_t queue, Decisions& out) {
   conv.priority = conv.priority_hint.value_or(qc.priority);
   conv.queued_at = now_;
   conv.state = ConversationState::kWaiting;
-  queues_[queue].unassigned.insert(conv.key());
-  queues_[queue].waiting.insert(conv.key());
+  queues_[queue].unassigned.insert({conv.key(), &conv});
+  queues_[queue].waiting.insert({conv.key(), &conv});
   int position = position_of(conv);
   Millis wait = estimate_wait(queue, waiting_rank(conv));
   out.push_back(
@@ -152,8 +152,8 @@ void HubState::dispatch(AgentState& agent, Decisions& out) {
       if (!queue_open(qconf(queue), now_)) {
         continue;
       }
-      for (const Key& key : queues_[queue].waiting) {
-        Conv& conv = convs_.at(key.second);
+      for (const auto& [key, waiting] : queues_[queue].waiting) {
+        Conv& conv = *waiting;
         if (conv.declined.contains(agent.agent.id) ||
             !has_skills(agent.agent.skills, conv.skills)) {
           continue;
@@ -176,6 +176,7 @@ void HubState::make_offer(Conv& conv, AgentState& agent, bool transfer, Decision
   conv.offer_id = next_offer_id_++;
   conv.offer_expires = now_ + qconf(conv.queue).offer_timeout;
   conv.offer_is_transfer = transfer;
+  offer_deadlines_.insert({conv.offer_expires, conv.seq});
   if (!transfer) {
     conv.state = ConversationState::kOffered;
     queues_[conv.queue].waiting.erase(conv.key());
@@ -196,8 +197,9 @@ AgentState* HubState::end_offer(Conv& conv, Decisions& out) {
   }
   if (!conv.offer_is_transfer) {
     conv.state = ConversationState::kWaiting;
-    queues_[conv.queue].waiting.insert(conv.key());
+    queues_[conv.queue].waiting.insert({conv.key(), &conv});
   }
+  offer_deadlines_.erase({conv.offer_expires, conv.seq});
   conv.offer_agent.clear();
   conv.offer_id = 0;
   conv.offer_is_transfer = false;
@@ -264,6 +266,7 @@ void HubState::assign(Conv& conv, AgentState& agent, Decisions& out) {
   agent.offers.erase(conv.seq);
   agent.owned.insert(conv.seq);
   agent.missed = 0;
+  offer_deadlines_.erase({conv.offer_expires, conv.seq});
   conv.offer_agent.clear();
   conv.offer_id = 0;
   if (conv.offer_is_transfer) {

@@ -4,16 +4,17 @@
 // every agent serves. 900 agents each have 3 of the 20 skills and capacity 2, and are full; the
 // 10,000 waiting conversations sit in the 20 skill queues behind them (random priorities, 10%
 // with an extra `spanish` skill hint). 100 more agents have no skill, so they serve only
-// `general`, and are free. Each benchmark times one Hub::apply() with a steady clock and keeps
-// the world in the same shape between iterations (untimed). The reported time is the thread's CPU
-// time inside apply(); `wall_us` is the wall-clock time of the same calls.
+// `general`, and are free. Each benchmark times one Hub::apply() and keeps the world in the same
+// shape between iterations (untimed). The reported time is the thread's CPU time inside apply()
+// (the machines are shared; wall time mostly measures the scheduler); `wall_us` is the wall-clock
+// time of the same calls.
 //
 //   AgentFreedToOffer   a full agent finishes a wrap-up → the hub offers it the best waiting
 //                       conversation across its queues (priority, then wait)
 //   HandoffToOffer      a new handoff matches no rule (all 20 evaluated) → general → the
 //                       strategy picks among 1,000 candidates → offer
 //   TickWithPositions   a tick over 10,000 waiting conversations after the head of one queue
-//                       left (≈500 position updates)
+//                       left (≈500–1,000 position updates)
 
 #include <benchmark/benchmark.h>
 

@@ -24,9 +24,10 @@
 namespace baton::hub::detail {
 
 using Key = std::pair<int, std::uint64_t>;  // (−priority, seq)
-using RankedSet =
-    __gnu_pbds::tree<Key, __gnu_pbds::null_type, std::less<Key>, __gnu_pbds::rb_tree_tag,
-                     __gnu_pbds::tree_order_statistics_node_update>;
+struct Conv;
+// Ordered by Key, with rank queries (order_of_key) in O(log n); maps to the conversation.
+using RankedMap = __gnu_pbds::tree<Key, Conv*, std::less<Key>, __gnu_pbds::rb_tree_tag,
+                                   __gnu_pbds::tree_order_statistics_node_update>;
 
 struct AgentState;
 
@@ -80,8 +81,8 @@ struct AgentState {
 };
 
 struct QueueState {
-  RankedSet unassigned;
-  RankedSet waiting;                // unassigned and not offered right now
+  RankedMap unassigned;
+  RankedMap waiting;                // unassigned and not offered right now
   std::vector<AgentState*> agents;  // in id order
   Millis average_handle_time{0};
   std::string round_robin_last;  // id of the last agent picked
@@ -161,6 +162,7 @@ class HubState {
   std::uint64_t next_offer_id_ = 1;
   std::map<std::uint64_t, Conv> convs_;
   std::unordered_map<std::string, std::uint64_t> ids_;
+  std::set<std::pair<TimePoint, std::uint64_t>> offer_deadlines_;  // (expires, seq) of offers
   std::map<std::string, AgentState, std::less<>> agents_;
   std::vector<QueueState> queues_;
 };

@@ -44,7 +44,9 @@ Result<Decisions> HubState::on(const Recover&) {
       conv.last_activity = now_;
     }
     if (!conv.offer_agent.empty()) {
+      offer_deadlines_.erase({conv.offer_expires, seq});
       conv.offer_expires = now_ + qconf(conv.queue).offer_timeout;
+      offer_deadlines_.insert({conv.offer_expires, seq});
       out.push_back(Offered{conv.id, conv.offer_agent, conv.offer_id, conv.offer_expires,
                             qconf(conv.queue).name, conv.offer_is_transfer});
     }
@@ -55,8 +57,14 @@ Result<Decisions> HubState::on(const Recover&) {
 }
 
 void HubState::expire_offers(Decisions& out) {
-  auto due = seqs_where(
-      convs_, [this](const Conv& c) { return !c.offer_agent.empty() && c.offer_expires <= now_; });
+  std::vector<std::uint64_t> due;
+  for (const auto& [expires, seq] : offer_deadlines_) {
+    if (expires > now_) {
+      break;
+    }
+    due.push_back(seq);
+  }
+  std::sort(due.begin(), due.end());  // submission order, like every other sweep
   for (std::uint64_t seq : due) {
     auto it = convs_.find(seq);
     // An earlier expiry may have moved this offer (agent set away → re-offered).
@@ -72,11 +80,14 @@ void HubState::close_queues(Decisions& out) {
     if (!qc.hours || qc.hours->is_open(now_)) {
       continue;
     }
-    std::vector<Key> waiting(queues_[i].waiting.begin(), queues_[i].waiting.end());
+    std::vector<Conv*> waiting;
+    for (const auto& [key, conv] : queues_[i].waiting) {
+      waiting.push_back(conv);
+    }
     std::sort(waiting.begin(), waiting.end(),
-              [](const Key& a, const Key& b) { return a.second < b.second; });
-    for (const Key& key : waiting) {
-      Conv& conv = convs_.at(key.second);
+              [](const Conv* a, const Conv* b) { return a->seq < b->seq; });
+    for (Conv* closed : waiting) {
+      Conv& conv = *closed;
       out.push_back(Unavailable{conv.id, qc.name, UnavailableCause::kOutOfHours});
       remove_conv(conv);
     }
@@ -84,13 +95,14 @@ void HubState::close_queues(Decisions& out) {
 }
 
 void HubState::check_waits(Decisions& out) {
-  auto candidates = seqs_where(convs_, unassigned);
-  for (std::uint64_t seq : candidates) {
-    auto it = convs_.find(seq);
-    if (it == convs_.end() || !unassigned(it->second)) {
+  // Handling a conversation removes at most that conversation, so iterating with the next
+  // iterator taken first is safe.
+  for (auto it = convs_.begin(); it != convs_.end();) {
+    Conv& conv = it->second;
+    ++it;
+    if (!unassigned(conv)) {
       continue;
     }
-    Conv& conv = it->second;
     const QueueConfig& qc = qconf(conv.queue);
     if (qc.abandon_after && now_ - conv.last_activity >= *qc.abandon_after) {
       drop_unassigned(conv, RescindCause::kAbandoned, Abandoned{conv.id, AbandonCause::kSilent},
@@ -203,9 +215,9 @@ void HubState::update_positions(Decisions& out) {
     QueueStats s = stats(i);
     int position = 0;
     int waiting = 0;
-    for (const Key& key : queues_[i].unassigned) {
+    for (const auto& [key, entry] : queues_[i].unassigned) {
       position += 1;
-      Conv& conv = convs_.at(key.second);
+      Conv& conv = *entry;
       if (conv.state != ConversationState::kWaiting) {
         continue;  // being offered: the customer is about to be connected
       }

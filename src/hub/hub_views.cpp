@@ -61,11 +61,11 @@ std::vector<QueueView> Hub::queues(TimePoint now) const {
     v.offered = v.waiting - static_cast<int>(q.waiting.size());
     if (!q.unassigned.empty()) {
       // The longest waiting is the smallest seq, which need not be first in priority order.
-      std::uint64_t oldest = q.unassigned.begin()->second;
-      for (const auto& key : q.unassigned) {
-        oldest = std::min(oldest, key.second);
+      TimePoint oldest = q.unassigned.begin()->second->submitted_at;
+      for (const auto& [key, conv] : q.unassigned) {
+        oldest = std::min(oldest, conv->submitted_at);
       }
-      v.longest_wait = since(now, state_->convs_.at(oldest).submitted_at);
+      v.longest_wait = since(now, oldest);
     }
     v.open = !qc.hours || qc.hours->is_open(now);
     auto stats = state_->stats(i);
