@@ -37,8 +37,6 @@ const char* to_string(RescindCause cause) {
       return "agent_away";
     case RescindCause::kAgentRemoved:
       return "agent_removed";
-    case RescindCause::kQueueClosed:
-      return "queue_closed";
   }
   return "cancelled";
 }

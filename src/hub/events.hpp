@@ -67,6 +67,8 @@ enum class Presence { kAvailable, kBusy, kAway, kOffline };
 const char* to_string(Presence presence);
 std::optional<Presence> parse_presence(std::string_view name);
 
+// away / offline rescind the agent's pending offers (they go to others); busy keeps them (the
+// agent may still accept) but stops new ones. Conversations the agent owns stay with it.
 struct PresenceSet {
   std::string agent;
   Presence presence = Presence::kAvailable;
@@ -149,7 +151,9 @@ struct Offered {
   bool transfer = false;  // a transfer to this agent (from TransferRequested)
 };
 
-enum class RescindCause { kCancelled, kAbandoned, kAgentAway, kAgentRemoved, kQueueClosed };
+// kCancelled: the customer cancelled, or the owner ended the conversation during a transfer offer;
+// kAgentAway: the agent went away or offline (or was set away after missed offers).
+enum class RescindCause { kCancelled, kAbandoned, kAgentAway, kAgentRemoved };
 const char* to_string(RescindCause cause);
 
 // Withdraw an offer from the agent's console (the customer left, the agent went away, ...).

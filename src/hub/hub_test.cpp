@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
+#include <typeinfo>
 
 #include "hub/hub_test_util.hpp"
 
@@ -132,6 +134,10 @@ INSTANTIATE_TEST_SUITE_P(Hub, TransferRules, ::testing::ValuesIn(kScenarios),
 // ---------------------------------------------------------------------------------------------
 // Replay and recover.
 
+std::string describe_event(const Event& event) {
+  return std::visit([](const auto& e) { return std::string(typeid(e).name()); }, event);
+}
+
 // A long pseudo-random but fixed event stream over every input type.
 std::vector<std::pair<Millis, Event>> random_stream(int count) {
   std::mt19937 rng(42);
@@ -211,6 +217,67 @@ RunLog drive(Hub& hub, ManualClock& clock, const std::vector<std::pair<Millis, E
     }
   }
   return out;
+}
+
+// Invariants visible through the views: loads add up, offers and owners agree on both sides,
+// positions in each queue are exactly 1..n.
+void check_invariants(const Hub& hub, TimePoint now) {
+  std::map<std::string, ConversationView> convs;
+  std::map<std::string, std::vector<int>> positions;
+  for (auto& c : hub.conversations(now)) {
+    if (c.state == ConversationState::kWaiting || c.state == ConversationState::kOffered) {
+      positions[c.queue].push_back(c.position);
+      EXPECT_TRUE(c.agent.empty()) << c.id;
+    } else {
+      EXPECT_FALSE(c.agent.empty()) << c.id;
+    }
+    EXPECT_EQ(c.state == ConversationState::kOffered, !c.offered_to.empty() && c.agent.empty())
+        << c.id;
+    convs.emplace(c.id, std::move(c));
+  }
+  for (auto& [queue, list] : positions) {
+    std::sort(list.begin(), list.end());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      EXPECT_EQ(list[i], static_cast<int>(i) + 1) << queue;
+    }
+  }
+  for (const auto& a : hub.agents(now)) {
+    EXPECT_EQ(a.load, static_cast<int>(a.conversations.size() + a.offers.size())) << a.id;
+    EXPECT_EQ(
+        a.presence == Presence::kBusy,
+        a.chosen == Presence::kBusy || (a.chosen == Presence::kAvailable && a.load >= a.capacity))
+        << a.id;
+    for (const auto& id : a.offers) {
+      EXPECT_EQ(convs.at(id).offered_to, a.id);
+    }
+    for (const auto& id : a.conversations) {
+      EXPECT_EQ(convs.at(id).agent, a.id);
+    }
+    if (a.chosen == Presence::kAway || a.chosen == Presence::kOffline) {
+      EXPECT_TRUE(a.offers.empty()) << a.id;
+    }
+  }
+}
+
+TEST(HubReplay, InvariantsHoldThroughoutARandomStream) {
+  auto config = config_from(kBaseYaml);
+  ManualClock clock(t0());
+  Hub hub(config, clock);
+  for (const auto& [gap, event] : random_stream(2000)) {
+    clock.advance(gap);
+    auto result = hub.handle(event);
+    if (result.ok()) {
+      for (const auto& d : *result) {
+        if (const auto* offer = std::get_if<Offered>(&d); offer && offer->offer_id % 2 == 0) {
+          (void)hub.handle(accept(offer->conversation, offer->agent, offer->offer_id));
+        }
+      }
+    }
+    check_invariants(hub, clock.now());
+    if (::testing::Test::HasFailure()) {
+      FAIL() << "after " << describe_event(event);
+    }
+  }
 }
 
 TEST(HubReplay, SameInputsGiveSameDecisionsAndState) {
