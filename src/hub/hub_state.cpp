@@ -31,8 +31,13 @@ HubState::HubState(std::shared_ptr<const HubConfig> config)
 }
 
 Result<Decisions> HubState::apply(const Input& input) {
+  TimePoint before = now_;
   now_ = std::max(now_, input.at);
-  return std::visit([this](const auto& event) { return on(event); }, input.event);
+  auto result = std::visit([this](const auto& event) { return on(event); }, input.event);
+  if (!result.ok()) {
+    now_ = before;  // a refused input changes nothing, not even the hub's time
+  }
+  return result;
 }
 
 Conv* HubState::find_conv(std::string_view id) {

@@ -444,6 +444,8 @@ TEST(HubInputs, TimeNeverGoesBackwards) {
   ASSERT_TRUE(hub.apply(Input{t0() + sec(10), Tick{}}).ok());
   ASSERT_TRUE(hub.apply(Input{t0(), Tick{}}).ok());
   EXPECT_EQ(hub.now(), t0() + sec(10));
+  ASSERT_FALSE(hub.apply(Input{t0() + sec(20), CustomerActivity{"ghost"}}).ok());
+  EXPECT_EQ(hub.now(), t0() + sec(10));  // refused inputs do not move time either
 }
 
 TEST(HubInputs, ConfigAgentsAreRegisteredOffline) {
