@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace baton::hub {
 namespace {
 
@@ -276,6 +279,40 @@ hub:
   for (const HoursCase& c : cases) {
     EXPECT_EQ(hours.is_open(*parse_iso8601(c.at)), c.open) << c.at;
   }
+}
+
+}  // namespace
+}  // namespace baton::hub
+
+namespace baton::hub {
+namespace {
+
+// The examples in docs/HUB.md must load: every ```yaml block that starts with `hub:`.
+TEST(HubConfig, DocumentationExamplesLoad) {
+  std::ifstream in(std::string(BATON_SOURCE_DIR) + "/docs/HUB.md");
+  ASSERT_TRUE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string doc = text.str();
+  int loaded = 0;
+  for (std::size_t at = doc.find("```yaml\n"); at != std::string::npos;
+       at = doc.find("```yaml\n", at + 1)) {
+    std::size_t start = at + 8;
+    std::size_t end = doc.find("```", start);
+    ASSERT_NE(end, std::string::npos);
+    std::string block = doc.substr(start, end - start);
+    if (!block.starts_with("hub:")) {
+      continue;
+    }
+    auto result = load_hub_config_from_string(block, "HUB.md");
+    std::string errors;
+    for (const auto& d : result.diagnostics) {
+      errors += d.format() + "\n";
+    }
+    EXPECT_TRUE(result.config.has_value()) << errors;
+    ++loaded;
+  }
+  EXPECT_GE(loaded, 1);
 }
 
 }  // namespace
