@@ -127,6 +127,15 @@ std::vector<Step> with_busy_agent(std::vector<Step> rest, const std::string& que
 
 Event gold(std::string conv) { return submit(std::move(conv), {{"Tier", "gold"}}); }
 
+Event submit_to(std::string conv, std::string queue) {
+  HandoffSubmitted e;
+  e.conversation = std::move(conv);
+  e.queue_hint = std::move(queue);
+  return e;
+}
+
+Millis hours(int h) { return mins(60 * h); }
+
 const std::vector<Scenario> kScenarios = {
     {"MaxWaitOverflowsThenTimesOut",
      with_busy_agent({
@@ -225,6 +234,63 @@ hub:
          {mins(5), tick(), {"unavailable c1 in main (out_of_hours)"}},
      },
      kHoursYaml},
+    {"MaxWrapUpIsForced",
+     {
+         {sec(0), reg("a"), {}},
+         {sec(0), avail("a"), {"presence a available (requested)"}},
+         {sec(0),
+          submit("c1"),
+          {"queued c1 in main at 1 wait 0ms", "offer c1 -> a #1", "presence a busy (capacity)"}},
+         {sec(0), accept("c1", "a", 1), {"assigned c1 -> a in main"}},
+         {sec(30), end("c1", "a"), {}},
+         {sec(59), tick(), {}},
+         {sec(1), tick(), {"wrap_up_ended c1 a (forced)", "presence a available (capacity)"}},
+         {sec(0), wrapped("c1", "a"), {}, ErrorCode::kNotFound},
+     },
+     R"(
+hub:
+  max_wrap_up: 1m
+  queues:
+    - name: main
+)"},
+    {"OverflowToAQueueWithNobodyOnlineIsUnavailable",
+     with_busy_agent({
+         {sec(0), submit("c1"), {"queued c1 in front at 1 wait 300000ms"}},
+         {mins(1),
+          tick(),
+          {"overflow c1 front -> back", "unavailable c1 in back (no_agent_online)"}},
+     }),
+     R"(
+hub:
+  default_queue: front
+  default_handle_time: 5m
+  queues:
+    - name: front
+      max_wait: 1m
+      overflow: back
+    - name: back
+      skills: [experts]
+)"},
+    {"HintToAClosedQueueIsUnavailable",
+     {
+         {sec(0), reg("a"), {}},
+         {sec(0), avail("a"), {"presence a available (requested)"}},
+         {hours(7), submit_to("c1", "main"), {"unavailable c1 in main (out_of_hours)"}},
+         {sec(0),
+          submit_to("c2", "other"),
+          {"queued c2 in other at 1 wait 0ms", "offer c2 -> a #1", "presence a busy (capacity)"}},
+     },
+     R"(
+hub:
+  default_queue: main
+  queues:
+    - name: main
+      hours:
+        time_zone: Europe/Berlin
+        weekly:
+          weekdays: ["09:00-17:00"]
+    - name: other
+)"},
 };
 
 class TimerRules : public ::testing::TestWithParam<Scenario> {};
