@@ -11,12 +11,15 @@
 #include <set>
 #include <sstream>
 
+#include "core/utf8.hpp"
 #include "hub/config.hpp"
 
 namespace baton::hub {
 namespace {
 
 using Keys = std::set<std::string_view>;
+
+constexpr std::size_t kMaxFileBytes = 1 << 20;
 
 const Keys kTopKeys = {"default_queue",
                        "missed_offers_before_away",
@@ -43,6 +46,22 @@ class Loader {
   explicit Loader(std::string file) : file_(std::move(file)) {}
 
   HubConfigResult load(std::string_view text) {
+    if (text.size() > kMaxFileBytes) {
+      error_at(0, 0, "the file is larger than 1 MiB");
+      return finish();
+    }
+    if (text.starts_with("\xEF\xBB\xBF")) {
+      text.remove_prefix(3);  // a UTF-8 byte order mark
+    }
+    if (auto bad = utf8::find_invalid(text)) {
+      std::string_view before = text.substr(0, *bad);
+      int line = 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+      std::size_t line_start = before.rfind('\n');
+      int column =
+          static_cast<int>(*bad - (line_start == std::string_view::npos ? 0 : line_start + 1)) + 1;
+      error_at(line, column, "invalid UTF-8 byte sequence");
+      return finish();
+    }
     YAML::Node root;
     try {
       root = YAML::Load(std::string(text));

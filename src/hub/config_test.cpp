@@ -134,6 +134,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"Syntax", "hub: [\n", 2, "YAML syntax"},
         BadCase{"NoHub", "queues: []\n", 1, "top-level 'hub'"},
+        BadCase{"InvalidUtf8", "hub:\n  queues:\n    - name: \"ma\xffin\"\n", 3, "invalid UTF-8"},
         BadCase{"UnknownTopKey", "hub:\n  queus: []\n  queues:\n    - name: a\n", 2,
                 "unknown key 'queus'"},
         BadCase{"UnknownQueueKey", queue_with("      colour: red\n"), 4, "unknown key 'colour'"},
