@@ -73,6 +73,8 @@ class WebSocketSession {
 // What an upgrade handler returns to accept a WebSocket. Callbacks run on the connection's strand
 // (an I/O thread), one at a time per connection, and must return quickly (post work elsewhere).
 // They must not hold the session handle strongly in a way that outlives on_close (drop it there).
+// Callbacks may run until Server::wait() returned (stop() reports on_close with kShutdown), so
+// whatever they capture must outlive that.
 struct WebSocketCallbacks {
   // After the handshake succeeded, before any on_message.
   std::function<void(const std::shared_ptr<WebSocketSession>&)> on_open;

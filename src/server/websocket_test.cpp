@@ -74,8 +74,8 @@ void add_stream_route(TestServer& server, Recorder& recorder, bool echo = true) 
 }
 
 TEST(WebSocket, AcceptEchoAndPeerClose) {
+  Recorder recorder;  // outlives the server, whose connections call into it
   TestServer server;
-  Recorder recorder;
   add_stream_route(server, recorder);
   server.start();
   WsClient client;
@@ -92,8 +92,8 @@ TEST(WebSocket, AcceptEchoAndPeerClose) {
 }
 
 TEST(WebSocket, RejectedUpgradeGetsHttpStatusAndJson) {
+  Recorder recorder;  // outlives the server, whose connections call into it
   TestServer server;
-  Recorder recorder;
   add_stream_route(server, recorder);
   server.start();
   WsClient client;
@@ -109,8 +109,8 @@ TEST(WebSocket, RejectedUpgradeGetsHttpStatusAndJson) {
 }
 
 TEST(WebSocket, EmptyClientFramesAreIgnored) {
+  Recorder recorder;  // outlives the server, whose connections call into it
   TestServer server;
-  Recorder recorder;
   add_stream_route(server, recorder);
   server.start();
   WsClient client;
@@ -125,8 +125,8 @@ TEST(WebSocket, EmptyClientFramesAreIgnored) {
 }
 
 TEST(WebSocket, SendsFromAnotherThreadArriveInOrder) {
+  Recorder recorder;  // outlives the server, whose connections call into it
   TestServer server;
-  Recorder recorder;
   add_stream_route(server, recorder, false);
   server.start();
   WsClient client;
@@ -147,8 +147,8 @@ TEST(WebSocket, SendsFromAnotherThreadArriveInOrder) {
 TEST(WebSocket, EmptyKeepAliveFramesArrive) {
   ServerOptions options = testing::fast_options();
   options.ws_keepalive_interval = 50ms;
-  TestServer server(options);
   Recorder recorder;
+  TestServer server(options);
   add_stream_route(server, recorder);
   server.start();
   WsClient client;
@@ -163,8 +163,8 @@ TEST(WebSocket, EmptyKeepAliveFramesArrive) {
 }
 
 TEST(WebSocket, ServerCloseSendsCodeAndReportsCause) {
+  Recorder recorder;  // outlives the server, whose connections call into it
   TestServer server;
-  Recorder recorder;
   add_stream_route(server, recorder);
   server.start();
   WsClient client;
@@ -182,8 +182,8 @@ TEST(WebSocket, ServerCloseSendsCodeAndReportsCause) {
 TEST(WebSocket, QueueOverflowClosesWith1008) {
   ServerOptions options = testing::fast_options();
   options.ws_queue_max_messages = 4;
-  TestServer server(options);
   Recorder recorder;
+  TestServer server(options);
   WebSocketCallbacks callbacks = recorder.callbacks(false);
   // On any message, burst 100 sends from the strand: more than the queue holds before a write can
   // complete.
@@ -211,8 +211,8 @@ TEST(WebSocket, ClientThatNeverReadsCannotGrowServerMemory) {
   options.ws_queue_max_bytes = 256 * 1024;
   options.ws_queue_max_messages = 1000000;
   options.ws_handshake_timeout = 300ms;  // bounds the close handshake with a stuck peer
-  TestServer server(options);
   Recorder recorder;
+  TestServer server(options);
   add_stream_route(server, recorder, false);
   server.start();
   WsClient client;
@@ -236,8 +236,8 @@ TEST(WebSocket, ClientThatNeverReadsCannotGrowServerMemory) {
 TEST(WebSocket, OversizedClientMessageCloses1009) {
   ServerOptions options = testing::fast_options();
   options.ws_max_message_bytes = 1024;
-  TestServer server(options);
   Recorder recorder;
+  TestServer server(options);
   add_stream_route(server, recorder);
   server.start();
   WsClient client;
@@ -250,8 +250,8 @@ TEST(WebSocket, OversizedClientMessageCloses1009) {
 }
 
 TEST(WebSocket, GracefulStopClosesWithGoingAway) {
+  Recorder recorder;  // outlives the server, whose connections call into it
   TestServer server;
-  Recorder recorder;
   add_stream_route(server, recorder);
   server.start();
   WsClient client;
