@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <csignal>
 #include <future>
 #include <thread>
 
+#include "server/rate_limiter.hpp"
 #include "server/test_client.hpp"
 
 namespace baton::server {
@@ -338,6 +340,39 @@ TEST(Server, GracefulStopFinishesInFlightRequestAndRefusesNewOnes) {
   EXPECT_TRUE(closed);
   server.server().wait();  // threads return once drained
   EXPECT_EQ(server.server().connection_count(), 0u);
+  EXPECT_ANY_THROW({ HttpClient late(server.port()); });
+}
+
+TEST(Server, RateLimitedRouteAnswers429WithRetryAfter) {
+  SystemClock clock;
+  RateLimiter limiter({.rate_per_second = 0.5, .burst = 2.0, .max_keys = 100}, clock);
+  TestServer server;
+  ASSERT_TRUE(server.router()
+                  .add(http::verb::post, "/limited",
+                       [&limiter](const Request& request) {
+                         auto decision = limiter.acquire(request.remote_address);
+                         if (!decision.allowed) {
+                           return too_many_requests(decision.retry_after);
+                         }
+                         return Response(http::status::ok, "text/plain", "ok");
+                       })
+                  .ok());
+  server.start();
+  EXPECT_EQ(http_request(server.port(), http::verb::post, "/limited").result(), http::status::ok);
+  EXPECT_EQ(http_request(server.port(), http::verb::post, "/limited").result(), http::status::ok);
+  auto refused = http_request(server.port(), http::verb::post, "/limited");
+  EXPECT_EQ(refused.result(), http::status::too_many_requests);
+  EXPECT_EQ(refused[http::field::retry_after], "2");
+  EXPECT_EQ(error_code_of(refused), "TooManyRequests");
+}
+
+TEST(Server, SigtermStopsTheServer) {
+  TestServer server;
+  server.server().stop_on_signals();
+  server.start();
+  EXPECT_EQ(http_request(server.port(), http::verb::get, "/healthz").result(), http::status::ok);
+  std::raise(SIGTERM);
+  server.server().wait();  // returns because the signal stopped the server
   EXPECT_ANY_THROW({ HttpClient late(server.port()); });
 }
 

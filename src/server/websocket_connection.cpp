@@ -133,10 +133,17 @@ void WebSocketConnection::on_accept(beast::error_code ec) {
     return;
   }
   if (context_->stopping.load()) {
-    begin_close(CloseCause::kShutdown, 1001, "server shutting down");
+    // Accepted while the server stops: close at once; never opened, so no callbacks run.
+    closing_ = true;
+    close_info_ = CloseInfo{CloseCause::kShutdown, 1001, "server shutting down"};
+    close_deadline_ = Clock::now() + context_->options.ws_handshake_timeout;
+    arm_timer(context_->options.ws_handshake_timeout);
+    do_close();
+    do_read();
+    return;
   }
   opened_ = true;
-  open_.store(!closing_, std::memory_order_release);
+  open_.store(true, std::memory_order_release);
   handle_ = std::make_shared<WebSocketSession>(weak_from_this(), id_, remote_address_);
   if (callbacks_.on_open) {
     try {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
+#include <malloc.h>
 
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <future>
 #include <mutex>
@@ -264,6 +267,51 @@ TEST(WebSocket, GracefulStopClosesWithGoingAway) {
   EXPECT_EQ(info.code, 1001);
   server.server().wait();
   EXPECT_EQ(server.server().connection_count(), 0u);
+}
+
+// The product target is <= 12 KiB per idle connected conversation. This measures the heap the
+// server holds per idle WebSocket (clients are bare sockets with a hand-written handshake, so
+// nearly all of the delta is server-side). Kernel socket buffers are not counted.
+TEST(WebSocket, IdleConnectionHeapIsSmall) {
+  constexpr int kConnections = 1000;
+  TestServer server;
+  ASSERT_TRUE(server.router()
+                  .add_websocket("/s",
+                                 [](const Request&) -> WebSocketDecision {
+                                   WebSocketCallbacks callbacks;
+                                   callbacks.on_open = [](const auto&) {};
+                                   return callbacks;
+                                 })
+                  .ok());
+  server.start();
+  boost::asio::io_context ioc;
+  std::vector<boost::asio::ip::tcp::socket> sockets;
+  sockets.reserve(kConnections);
+  const std::string upgrade =
+      "GET /s HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  const auto before = mallinfo2().uordblks;
+  for (int i = 0; i < kConnections; ++i) {
+    auto& socket = sockets.emplace_back(ioc);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+    boost::asio::write(socket, boost::asio::buffer(upgrade));
+    std::string reply;
+    char c = 0;
+    while (reply.size() < 4 || reply.compare(reply.size() - 4, 4, "\r\n\r\n") != 0) {
+      boost::asio::read(socket, boost::asio::buffer(&c, 1));
+      reply += c;
+    }
+    ASSERT_EQ(reply.rfind("HTTP/1.1 101", 0), 0u) << reply;
+  }
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(server.server().connection_count(), static_cast<std::size_t>(kConnections));
+  const auto after = mallinfo2().uordblks;
+  if (after <= before) {
+    GTEST_SKIP() << "heap statistics unavailable (sanitizer allocator?)";
+  }
+  const double per_connection = static_cast<double>(after - before) / kConnections;
+  std::printf("heap per idle WebSocket connection: %.0f bytes\n", per_connection);
+  EXPECT_LT(per_connection, 12 * 1024);
 }
 
 }  // namespace
