@@ -12,8 +12,9 @@ namespace baton::server {
 
 // The one-shot reply channel of an asynchronous handler.
 //
-// Copyable; all copies share one state. The first send() wins; later calls, and the connection's
-// own handler timeout (ServerOptions::handler_timeout, answered 504), make further sends no-ops.
+// Copyable; all copies share one state. The first send() wins and later calls return false. If
+// the connection already answered 504 because ServerOptions::handler_timeout passed, send() still
+// returns true but the late answer is discarded (a sequence number tells it apart).
 // If every copy is destroyed without send(), the client gets a 500 "ServiceError" (a handler that
 // lost a request is a bug, but the client must not hang). Thread-safe: send() may be called from
 // any thread; the connection writes the response on its own strand. Sending after the client went

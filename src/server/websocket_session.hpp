@@ -46,7 +46,8 @@ class WebSocketSession {
                    std::string remote_address)
       : connection_(std::move(connection)), id_(id), remote_address_(std::move(remote_address)) {}
 
-  // Queues one text message (must not be empty: empty frames are the server's keep-alives).
+  // Queues one text message. An empty message goes out as an empty frame, which Direct Line
+  // clients treat as a keep-alive.
   // Messages are sent in the order send() calls are made from one thread. Returns false when the
   // connection has already ended or is closing; true means queued (delivery is not guaranteed: the
   // socket can still fail). If the queue exceeds ServerOptions::ws_queue_max_messages or
