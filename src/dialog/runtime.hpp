@@ -21,6 +21,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <regex>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -35,23 +37,56 @@ namespace baton::dialog {
 
 // A loaded bot with its trained classifier and compiled regexes; built once per bot load and
 // shared read-only by every conversation (thread-safe to read).
+//
+// Topics are addressed by their index in bot().topics. compile() adds a minimal Escalate topic
+// (one transfer node) and Fallback topic when the bot has none (the loader always adds the full
+// defaults; this only matters for bots built in code), so the runtime can rely on both.
 class CompiledBot {
  public:
   // Trains the classifier from the topics' triggers (label = topic name), the escalation phrases
   // and the Escalate topic's triggers (label kEscalateLabel), and the Start over topic.
+  // Regexes that do not compile (the loader rejects them) leave pattern() null, so such a
+  // question never accepts an answer.
   static std::shared_ptr<const CompiledBot> compile(bot::Bot bot);
 
   static constexpr const char* kEscalateLabel = "__escalate__";
+  // Used when settings.escalation_phrases is empty (BOT_FORMAT.md).
+  static const std::vector<std::string>& default_escalation_phrases();
 
   const bot::Bot& bot() const { return bot_; }
   const nlu::IntentClassifier& classifier() const { return *classifier_; }
   // Compiled pattern of a regex question (nullptr for others); keyed by the node's address.
   const std::regex* pattern(const bot::QuestionNode& question) const;
 
+  // The topic a classifier label names; nullopt for kEscalateLabel and unknown labels.
+  std::optional<std::size_t> topic_for_label(std::string_view label) const;
+  // The topic with this name, compared case-insensitively (ASCII); nullopt when none.
+  std::optional<std::size_t> topic_index(std::string_view name) const;
+  // The topic playing a system role; nullopt when the bot has none (never for escalate/fallback).
+  std::optional<std::size_t> system_topic(bot::SystemTopic which) const;
+  // Whether `text` is one of settings.cancel_phrases (case, surrounding spaces and trailing
+  // punctuation ignored).
+  bool is_cancel_phrase(std::string_view text) const;
+  // Whether the Start over topic itself redirects to Greeting (then the runtime does not run
+  // Greeting again after it).
+  bool start_over_redirects_to_greeting() const { return start_over_redirects_to_greeting_; }
+  // ISO 639-1 code from the bot's language ("en-us" → "en"), for entity extraction.
+  const std::string& language() const { return language_; }
+
  private:
+  void index_topics();
+  void train();
+  void compile_patterns(const bot::NodeList& nodes);
+
   bot::Bot bot_;
   std::unique_ptr<nlu::IntentClassifier> classifier_;
   std::vector<std::pair<const bot::QuestionNode*, std::regex>> patterns_;
+  std::vector<std::pair<std::string, std::size_t>> topics_by_label_;   // sorted by label
+  std::vector<std::pair<std::string, std::size_t>> topics_by_folded_;  // sorted, lower-cased
+  std::vector<std::optional<std::size_t>> system_topics_;              // by SystemTopic
+  std::vector<std::string> cancel_phrases_;                            // folded
+  bool start_over_redirects_to_greeting_ = false;
+  std::string language_ = "en";
 };
 
 // Facts about the conversation the runtime cannot know by itself.
