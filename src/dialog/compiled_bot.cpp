@@ -39,7 +39,8 @@ bot::Topic minimal_fallback(const bot::Bot& bot) {
   topic.system = bot::SystemTopic::kFallback;
   bot::Node node;
   node.loc = bot.loc;
-  node.kind = bot::MessageNode{literal_template("Sorry, I didn't get that. Could you rephrase?"), {}};
+  node.kind =
+      bot::MessageNode{literal_template("Sorry, I didn't get that. Could you rephrase?"), {}};
   topic.nodes.push_back(std::move(node));
   return topic;
 }
@@ -82,8 +83,8 @@ std::string fold_phrase(std::string_view text) {
     }
     out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
   }
-  while (!out.empty() && (out.back() == '.' || out.back() == '!' || out.back() == '?' ||
-                          out.back() == ' ')) {
+  while (!out.empty() &&
+         (out.back() == '.' || out.back() == '!' || out.back() == '?' || out.back() == ' ')) {
     out.pop_back();
   }
   return out;
@@ -150,9 +151,8 @@ void CompiledBot::train() {
       examples.push_back({trigger, escalate ? std::string(kEscalateLabel) : topic.name});
     }
   }
-  const auto& phrases = bot_.settings.escalation_phrases.empty()
-                            ? default_escalation_phrases()
-                            : bot_.settings.escalation_phrases;
+  const auto& phrases = bot_.settings.escalation_phrases.empty() ? default_escalation_phrases()
+                                                                 : bot_.settings.escalation_phrases;
   for (const auto& phrase : phrases) {
     examples.push_back({phrase, kEscalateLabel});
   }
@@ -211,8 +211,7 @@ bool CompiledBot::is_cancel_phrase(std::string_view text) const {
     return false;
   }
   const std::string folded = fold_phrase(text);
-  return std::find(cancel_phrases_.begin(), cancel_phrases_.end(), folded) !=
-         cancel_phrases_.end();
+  return std::find(cancel_phrases_.begin(), cancel_phrases_.end(), folded) != cancel_phrases_.end();
 }
 
 }  // namespace baton::dialog

@@ -188,7 +188,7 @@ void Runtime::State::run_handoff(const bot::HandoffNode& node, Turn& turn) {
   } else if (!agents_online) {
     at_once = HandoffOutcome::kUnavailable;
     const bot::Template& text = first_set(spec.agents_offline_text, spec.unavailable_text);
-    say(!text.empty() ? render(text)
+    say(!text.empty()                           ? render(text)
         : !defaults.agents_offline_text.empty() ? defaults.agents_offline_text
                                                 : defaults.unavailable_text,
         {}, turn);
@@ -201,9 +201,8 @@ void Runtime::State::run_handoff(const bot::HandoffNode& node, Turn& turn) {
       say(defaults.agents_online_text, std::move(cancel), turn);
     } else {
       if (!spec.text.empty()) {
-        say(render(spec.text), spec.agents_online_text.empty() ? std::move(cancel)
-                                                               : std::vector<std::string>{},
-            turn);
+        say(render(spec.text),
+            spec.agents_online_text.empty() ? std::move(cancel) : std::vector<std::string>{}, turn);
       }
       if (!spec.agents_online_text.empty()) {
         say(render(spec.agents_online_text), std::move(cancel), turn);

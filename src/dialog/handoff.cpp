@@ -46,7 +46,9 @@ bool iequals(std::string_view a, std::string_view b) {
     return false;
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+    const auto lower = [](char c) {
+      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    };
     if (lower(a[i]) != lower(b[i])) {
       return false;
     }
@@ -65,7 +67,8 @@ std::string string_field(const bj::object& object, std::string_view key) {
 Status read_transcript(const activity::Attachment& attachment,
                        std::vector<activity::Activity>& out) {
   if (!attachment.content.is_object()) {
-    return make_error(ErrorCode::kInvalidArgument, "attachments: Transcript content is not an object");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "attachments: Transcript content is not an object");
   }
   const auto* list = attachment.content.get_object().if_contains("activities");
   if (list == nullptr || !list->is_array()) {
@@ -170,9 +173,9 @@ activity::Activity make_handoff_status(std::string_view state, std::string_view 
 
 Result<HandoffRequest> parse_handoff_initiate(const activity::Activity& event) {
   if (event.type != "event" || event.name != kInitiateName) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "not a handoff.initiate event (type '" + event.type + "', name '" +
-                          event.name + "')");
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "not a handoff.initiate event (type '" + event.type + "', name '" + event.name + "')");
   }
   HandoffRequest request;
   if (event.value.is_object()) {

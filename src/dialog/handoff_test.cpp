@@ -11,8 +11,8 @@ HandoffRequest sample_request() {
   HandoffRequest request;
   request.reason = HandoffReason::kRequested;
   request.topic = "Return an item";
-  request.context = bj::object{{"va_Scope", "bot"}, {"va_LastTopic", "Return an item"},
-                               {"StoreLocation", "Bellevue"}};
+  request.context = bj::object{
+      {"va_Scope", "bot"}, {"va_LastTopic", "Return an item"}, {"StoreLocation", "Bellevue"}};
   request.agent_message = "Return at Bellevue";
   activity::Activity user = activity::make_message("can i return my item");
   user.id = "abc123|0006";
@@ -26,9 +26,9 @@ TEST(HandoffNames, RoundTripEveryReasonAndOutcome) {
                       HandoffReason::kInvalidAnswer}) {
     EXPECT_EQ(parse_handoff_reason(to_string(reason)), reason);
   }
-  for (auto outcome : {HandoffOutcome::kCompleted, HandoffOutcome::kCancelled,
-                       HandoffOutcome::kUnavailable, HandoffOutcome::kUnsupported,
-                       HandoffOutcome::kTimedOut}) {
+  for (auto outcome :
+       {HandoffOutcome::kCompleted, HandoffOutcome::kCancelled, HandoffOutcome::kUnavailable,
+        HandoffOutcome::kUnsupported, HandoffOutcome::kTimedOut}) {
     EXPECT_EQ(parse_handoff_outcome(to_string(outcome)), outcome);
   }
   EXPECT_STREQ(to_string(HandoffReason::kNoMatch), "no_match");
@@ -62,13 +62,12 @@ TEST(HandoffInitiate, HasTheProtocolShape) {
   ASSERT_EQ(activities.size(), 1u);
   EXPECT_EQ(activities[0].at("id"), "abc123|0006");
   EXPECT_EQ(activities[0].at("text"), "can i return my item");
-  EXPECT_EQ(event.relates_to, (bj::value{{"activityId", "abc123|0007"},
-                                         {"user", {{"id", "user1"}, {"role", "user"}}},
-                                         {"bot", {{"id", "bot-id"},
-                                                  {"name", "Contoso Bot"},
-                                                  {"role", "bot"}}},
-                                         {"conversation", {{"id", "abc123"}}},
-                                         {"channelId", "directline"}}));
+  EXPECT_EQ(event.relates_to,
+            (bj::value{{"activityId", "abc123|0007"},
+                       {"user", {{"id", "user1"}, {"role", "user"}}},
+                       {"bot", {{"id", "bot-id"}, {"name", "Contoso Bot"}, {"role", "bot"}}},
+                       {"conversation", {{"id", "abc123"}}},
+                       {"channelId", "directline"}}));
   EXPECT_TRUE(event.entities.empty());
   const auto wire = activity::to_json(event);
   EXPECT_EQ(wire.at("name"), "handoff.initiate");
@@ -89,10 +88,10 @@ TEST(HandoffInitiate, ParseInvertsMake) {
 }
 
 TEST(HandoffInitiate, ParsesThePvaSampleSpellings) {
-  activity::Activity event = activity::make_event(
-      "handoff.initiate",
-      bj::object{{"va_LastPhrase", "store hours"}, {"va_AgentMessage", "Transferred"},
-                 {"reason", "no_match"}});
+  activity::Activity event =
+      activity::make_event("handoff.initiate", bj::object{{"va_LastPhrase", "store hours"},
+                                                          {"va_AgentMessage", "Transferred"},
+                                                          {"reason", "no_match"}});
   activity::Attachment transcript;
   transcript.name = "transcript";
   transcript.content_type = "application/json";
@@ -129,7 +128,8 @@ TEST(HandoffStatus, OmitsAnEmptyMessage) {
   EXPECT_EQ(accepted.name, "handoff.status");
   EXPECT_EQ(accepted.value, (bj::value{{"state", "accepted"}}));
   const auto failed = make_handoff_status("failed", "no agent with that skill");
-  EXPECT_EQ(failed.value, (bj::value{{"state", "failed"}, {"message", "no agent with that skill"}}));
+  EXPECT_EQ(failed.value,
+            (bj::value{{"state", "failed"}, {"message", "no agent with that skill"}}));
 }
 
 }  // namespace

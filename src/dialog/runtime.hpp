@@ -22,8 +22,8 @@
 #include <memory>
 #include <optional>
 #include <regex>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "activity/activity.hpp"

@@ -21,8 +21,8 @@ void BM_StoreBotTurns(benchmark::State& state) {
   Chat chat(store());
   chat.runtime().start();
   const std::vector<std::string> inputs = {
-      "what are your hours", "return an item", "rtc",        "AB123456",
-      "order status",        "42",             "xyzzy plugh"};
+      "what are your hours", "return an item", "rtc", "AB123456", "order status", "42",
+      "xyzzy plugh"};
   std::size_t i = 0;
   std::int64_t turns = 0;
   for (auto _ : state) {
@@ -35,8 +35,8 @@ void BM_StoreBotTurns(benchmark::State& state) {
     i = (i + 1) % inputs.size();
     ++turns;
   }
-  state.counters["turns/s"] = benchmark::Counter(static_cast<double>(turns),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["turns/s"] =
+      benchmark::Counter(static_cast<double>(turns), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_StoreBotTurns);
 

@@ -33,7 +33,7 @@ struct Frame {
 
 // What a paused flow needs to recognise a cancel.
 struct PendingHandoff {
-  std::string cancel_quick_reply;         // folded (phrase.hpp); "" = none
+  std::string cancel_quick_reply;           // folded (phrase.hpp); "" = none
   std::optional<std::size_t> cancel_topic;  // its triggers cancel
 };
 
@@ -51,7 +51,7 @@ struct Runtime::State {
   // Bounds that keep a bot with redirect cycles from looping or growing without end.
   static constexpr std::size_t kMaxSteps = 10'000;
   static constexpr std::size_t kMaxDepth = 64;
-  static constexpr std::size_t kMaxHistory = 200;  // va_Topics / va_Phrases entries kept
+  static constexpr std::size_t kMaxHistory = 200;      // va_Topics / va_Phrases entries kept
   static constexpr std::size_t kMaxRegexInput = 1024;  // longer answers never match a regex
 
   // --- runtime.cpp: turn handling
@@ -115,14 +115,14 @@ struct Runtime::State {
 
   // What the handoff context reports.
   VariableStore variables;
-  bj::value outcome;           // System.HandoffOutcome
-  bj::value escalation_reason;  // System.EscalationReason
-  bj::value last_message;      // System.LastMessage
+  bj::value outcome;                                        // System.HandoffOutcome
+  bj::value escalation_reason;                              // System.EscalationReason
+  bj::value last_message;                                   // System.LastMessage
   bj::value user_id, user_name, conversation_id, language;  // System.* fixed ones
-  std::vector<std::string> topics;   // va_Topics
-  std::vector<std::string> phrases;  // va_Phrases
-  std::string last_topic;            // va_LastTopic
-  std::string last_phrase;           // va_LastPhrases
+  std::vector<std::string> topics;                          // va_Topics
+  std::vector<std::string> phrases;                         // va_Phrases
+  std::string last_topic;                                   // va_LastTopic
+  std::string last_phrase;                                  // va_LastPhrases
 
   std::vector<activity::Activity> transcript;
 };

@@ -29,9 +29,7 @@ const char* const kRate = "How would you rate your experience, from 1 to 5?";
 const std::vector<Script>& scripts() {
   static const std::vector<Script> all = {
       {"greeting runs once on start",
-       {{"!start", {kHello}},
-        {"!start", {}},
-        {"what are your hours", {"We're open 9 to 5."}}}},
+       {{"!start", {kHello}}, {"!start", {}}, {"what are your hours", {"We're open 9 to 5."}}}},
       {"greeting runs lazily before the first message",
        {{"what are your hours", {kHello, "We're open 9 to 5."}}}},
       {"a first 'hi' greets once", {{"hi", {kHello}}, {"hi", {kHello}}}},
@@ -41,10 +39,7 @@ const std::vector<Script>& scripts() {
        {{"!start", {kHello}},
         {"return an item", {"Which store?"}},
         {"rtc", {"What is the order number?"}},
-        {"it is AB123456",
-         {"Returning order AB123456 at Redmond.", kSend},
-         kPending,
-         kExplicit},
+        {"it is AB123456", {"Returning order AB123456 at Redmond.", kSend}, kPending, kExplicit},
         {"!resume completed", {"Glad we could help."}, kActive, {}, HandoffOutcome::kCompleted}}},
       {"invalid choice re-asks with the retry prompt, then escalates (invalid_answer)",
        {{"!start", {kHello}},
@@ -201,8 +196,9 @@ class ConversationScript : public ::testing::TestWithParam<std::size_t> {};
 TEST_P(ConversationScript, Runs) { testing::run_script(scripts()[GetParam()]); }
 
 INSTANTIATE_TEST_SUITE_P(Store, ConversationScript,
-                         ::testing::Range<std::size_t>(0, scripts().size()),
-                         [](const auto& param) { return testing::test_name(scripts()[param.param]); });
+                         ::testing::Range<std::size_t>(0, scripts().size()), [](const auto& param) {
+                           return testing::test_name(scripts()[param.param]);
+                         });
 
 }  // namespace
 }  // namespace baton::dialog

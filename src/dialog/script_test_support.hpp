@@ -33,7 +33,7 @@ struct Step {
   std::string input;
   std::vector<std::string> replies;  // texts() of the turn
   FlowState state = FlowState::kActive;
-  std::optional<HandoffReason> handoff;   // a handoff with this reason was requested
+  std::optional<HandoffReason> handoff;    // a handoff with this reason was requested
   std::optional<HandoffOutcome> resolved;  // a handoff ended with this outcome
 };
 

@@ -150,7 +150,10 @@ Result<Frame> read_frame(const CompiledBot& compiled, const bj::value& json) {
 
 Result<std::optional<PendingHandoff>> read_pending(const CompiledBot& compiled,
                                                    const bj::value* json) {
-  if (json == nullptr || json->is_null()) {
+  if (json == nullptr) {
+    return bad("missing pending");
+  }
+  if (json->is_null()) {
     return std::optional<PendingHandoff>();
   }
   const auto* object = json->if_object();
@@ -205,9 +208,8 @@ bj::value Runtime::State::to_json() const {
   if (pending) {
     out["pending"] = bj::object{
         {"cancel_quick_reply", pending->cancel_quick_reply},
-        {"cancel_topic", pending->cancel_topic
-                             ? bj::value(bot.topics[*pending->cancel_topic].name)
-                             : bj::value(nullptr)}};
+        {"cancel_topic", pending->cancel_topic ? bj::value(bot.topics[*pending->cancel_topic].name)
+                                               : bj::value(nullptr)}};
   } else {
     out["pending"] = nullptr;
   }
@@ -279,9 +281,9 @@ Status Runtime::State::from_json(const bj::value& json) {
     return bad("missing system");
   }
   const auto& sys = system->get_object();
-  for (auto [key, target] : {std::pair{"HandoffOutcome", &outcome},
-                             std::pair{"EscalationReason", &escalation_reason},
-                             std::pair{"LastMessage", &last_message}}) {
+  for (auto [key, target] :
+       {std::pair{"HandoffOutcome", &outcome}, std::pair{"EscalationReason", &escalation_reason},
+        std::pair{"LastMessage", &last_message}}) {
     const auto* v = sys.if_contains(key);
     *target = (v != nullptr && (v->is_string() || v->is_null())) ? *v : bj::value(nullptr);
   }

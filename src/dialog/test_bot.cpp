@@ -129,17 +129,17 @@ std::vector<bot::Topic> default_system_topics(const std::string& bot_name) {
   topics.push_back(topic("Greeting", {"hi", "hello"},
                          {message("Hello, I'm " + bot_name + ". How can I help?")},
                          SystemTopic::kGreeting));
-  topics.push_back(topic(
-      "Escalate", {},
-      {message("I'll connect you with an agent."), transfer(""),
-       condition({{"System.HandoffOutcome == \"completed\"", {end_conversation(true)}},
-                  {"System.HandoffOutcome == \"unavailable\"",
-                   {message("You can also try again later.")}},
-                  {"System.HandoffOutcome == \"unsupported\"",
-                   {message("You can also try again later.")}},
-                  {"System.HandoffOutcome == \"timed_out\"",
-                   {message("You can also try again later.")}}})},
-      SystemTopic::kEscalate));
+  topics.push_back(
+      topic("Escalate", {},
+            {message("I'll connect you with an agent."), transfer(""),
+             condition({{"System.HandoffOutcome == \"completed\"", {end_conversation(true)}},
+                        {"System.HandoffOutcome == \"unavailable\"",
+                         {message("You can also try again later.")}},
+                        {"System.HandoffOutcome == \"unsupported\"",
+                         {message("You can also try again later.")}},
+                        {"System.HandoffOutcome == \"timed_out\"",
+                         {message("You can also try again later.")}}})},
+            SystemTopic::kEscalate));
   topics.push_back(topic("Fallback", {}, {message("Sorry, I didn't get that. Could you rephrase?")},
                          SystemTopic::kFallback));
   auto rating = question("How would you rate your experience, from 1 to 5?",
@@ -148,12 +148,11 @@ std::vector<bot::Topic> default_system_topics(const std::string& bot_name) {
   for (int i = 0; i < 5; ++i) {
     rating.choices.push_back({std::to_string(i + 1), {words[i]}});
   }
-  topics.push_back(topic("End of conversation", {},
-                         {ask(question("Did that answer your question?", nlu::EntityType::kYesNo,
-                                       "SurveyResolved")),
-                          ask(std::move(rating)), message("Thanks for your feedback!"),
-                          end_conversation()},
-                         SystemTopic::kEndOfConversation));
+  topics.push_back(topic(
+      "End of conversation", {},
+      {ask(question("Did that answer your question?", nlu::EntityType::kYesNo, "SurveyResolved")),
+       ask(std::move(rating)), message("Thanks for your feedback!"), end_conversation()},
+      SystemTopic::kEndOfConversation));
   topics.push_back(topic("Start over", {"start over", "restart", "reset"},
                          {message("OK, let's start over.")}, SystemTopic::kStartOver));
   return topics;
@@ -169,7 +168,8 @@ bot::Bot store_bot() {
   b.variables.push_back({here(), "CustomerName", nullptr});
   b.topics = default_system_topics(b.name);
 
-  b.topics.push_back(topic("Store hours", {"what are your hours", "when do you open", "store hours"},
+  b.topics.push_back(topic("Store hours",
+                           {"what are your hours", "when do you open", "store hours"},
                            {message("We're open 9 to 5.")}));
 
   auto store = question("Which store?", nlu::EntityType::kChoice, "StoreLocation");

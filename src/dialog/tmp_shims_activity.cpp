@@ -152,3 +152,11 @@ SuggestedActions make_quick_replies(const std::vector<std::string>& titles) {
 }
 
 }  // namespace baton::activity
+
+namespace baton::activity {
+Activity make_typing() {
+  Activity a;
+  a.type = "typing";
+  return a;
+}
+}  // namespace baton::activity

@@ -223,4 +223,3 @@ const Variable* Bot::find_variable(std::string_view wanted) const {
 }
 
 }  // namespace baton::bot
-
