@@ -18,6 +18,12 @@ function(baton_library name)
   target_include_directories(baton_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_compile_options(baton_${name} PRIVATE ${BATON_WARNINGS})
   target_link_libraries(baton_${name} PUBLIC ${ARG_DEPS})
+  if(BATON_FUZZ)
+    # Without coverage instrumentation in the libraries libFuzzer sees only the entry file and
+    # fuzzes blind; sanitizers in them catch the bugs the fuzzer is there to find.
+    target_compile_options(baton_${name} PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
+    target_link_options(baton_${name} INTERFACE -fsanitize=address,undefined)
+  endif()
 endfunction()
 
 function(baton_test name)

@@ -96,20 +96,29 @@ struct Activity {
 };
 
 // Builds an Activity from parsed JSON, checking every modelled field's type. Errors are
-// kInvalidArgument with a message naming the field path, e.g. "from.id: expected string, got
-// number".
+// kInvalidArgument with a message naming the wire field path, e.g. "from.id: expected string, got
+// number", "attachments[2].contentType: expected string, got object", "type: missing".
+// Numbers are never coerced to strings; a JSON null for an optional field means absent.
+// `value`, `channelData`, `relatesTo` and attachment `content` are kept verbatim; `entities` must
+// be an array of objects. Unknown members inside from/recipient/conversation/attachments/card
+// actions are dropped (only unknown top-level fields are kept, in `extra`).
 Result<Activity> from_json(const bj::value& json);
+// Same, but moves the verbatim JSON parts out of `json` instead of copying them (the hot path:
+// parse uses it). `json` is left valid but unspecified.
+Result<Activity> from_json(bj::value&& json);
 
-// Parses wire text: size limit (kTooLarge over kMaxSerializedBytes), UTF-8 validity, JSON syntax
-// (kParse), then from_json.
+// Parses wire text: size limit (kTooLarge over kMaxSerializedBytes), UTF-8 validity
+// (kInvalidArgument, message names the byte offset), JSON syntax (kParse, depth limited to 64),
+// then from_json. Stateless; safe to call concurrently.
 Result<Activity> parse(std::string_view text);
 
 // Wire JSON (camelCase names, absent fields omitted, `extra` merged back in).
 bj::object to_json(const Activity& activity);
 std::string serialize(const Activity& activity);
 
-// Checks that a built activity may be sent: type present, event activities named, serialised
-// size within kMaxSerializedBytes, text valid UTF-8.
+// Checks that a built activity may be sent: type present, event activities named, text valid
+// UTF-8 (kInvalidArgument), serialised size within kMaxSerializedBytes (kTooLarge), and every other
+// string valid UTF-8 (checked on the serialised form). Costs one serialisation.
 Status validate(const Activity& activity);
 
 // Convenience constructors for the bot side.

@@ -1,0 +1,55 @@
+// `baton`: the one program. Subcommands: check, chat, nlu-eval (and serve, with the server issue).
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "bot/check.hpp"
+#include "cli/chat.hpp"
+#include "core/clock.hpp"
+
+namespace {
+
+int check_command(const std::vector<std::string>& paths) {
+  return baton::bot::run_check(paths, std::cout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Baton: a virtual agent with live-agent handoff", "baton"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "baton 0.1.0");
+
+  std::vector<std::string> check_paths;
+  auto* check = app.add_subcommand("check", "Validate bot definitions (files or directories)");
+  check->add_option("paths", check_paths, "Bot YAML files or directories")->required();
+
+  baton::cli::ChatOptions chat_options;
+  std::string start_time;
+  auto* chat = app.add_subcommand("chat", "Chat with a bot in the terminal (the test canvas)");
+  chat->add_option("path", chat_options.bot_path, "Bot YAML file or directory")->required();
+  chat->add_flag("--json", chat_options.json,
+                 "Read lines from stdin, write every activity as one JSON object per line");
+  chat->add_option("--user-id", chat_options.user_id, "The customer's id");
+  chat->add_option("--user-name", chat_options.user_name, "The customer's name");
+  chat->add_option("--channel", chat_options.channel_id, "Channel id of the conversation");
+  chat->add_option("--now", start_time, "Fixed start time (ISO-8601), for reproducible output");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (check->parsed()) {
+    return check_command(check_paths);
+  }
+  if (chat->parsed()) {
+    if (!start_time.empty()) {
+      auto t = baton::parse_iso8601(start_time);
+      if (!t) {
+        std::cerr << "baton chat: --now: not an ISO-8601 time: " << start_time << '\n';
+        return 2;
+      }
+      chat_options.start_time = *t;
+    }
+    return baton::cli::run_chat(chat_options, std::cin, std::cout, std::cerr);
+  }
+  return 0;
+}
