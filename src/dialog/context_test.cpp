@@ -188,7 +188,7 @@ TEST(Transcript, RecordsIncomingRepliesAndAgentMessagesAndIsCapped) {
   }
   const auto& transcript = chat.runtime().transcript();
   EXPECT_LE(transcript.size(), Runtime::kMaxTranscript);
-  EXPECT_GE(transcript.size(), Runtime::kMaxTranscript * 3 / 4);
+  EXPECT_GE(transcript.size(), Runtime::kMaxTranscript / 2);
   EXPECT_EQ(transcript.back().id, "u3001");  // the newest is kept, the oldest dropped
 }
 

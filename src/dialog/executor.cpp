@@ -290,7 +290,10 @@ void Runtime::State::say(std::string text, std::vector<std::string> quick_replie
 
 void Runtime::State::emit(activity::Activity activity, Turn& turn) {
   activity.id = ids ? ids() : std::string();
-  activity.timestamp = format_iso8601(clock.now());
+  if (turn.timestamp.empty()) {
+    turn.timestamp = format_iso8601(clock.now());  // one instant per turn: the replies' order
+  }                                                // is carried by their ids
+  activity.timestamp = turn.timestamp;
   activity.from = {info.bot.id, info.bot.name, "bot"};
   activity.recipient = {info.user.id, info.user.name, "user"};
   activity.conversation.id = info.conversation_id;
@@ -306,9 +309,9 @@ void Runtime::State::emit(activity::Activity activity, Turn& turn) {
 
 void Runtime::State::append_transcript(activity::Activity activity) {
   if (transcript.size() >= kMaxTranscript) {
-    // Drop a quarter at once so that appends stay O(1) amortised.
+    // Drop the older half at once so that appends stay O(1) amortised (one move per append).
     transcript.erase(transcript.begin(),
-                     transcript.begin() + static_cast<std::ptrdiff_t>(kMaxTranscript / 4));
+                     transcript.begin() + static_cast<std::ptrdiff_t>(kMaxTranscript / 2));
   }
   transcript.push_back(std::move(activity));
 }

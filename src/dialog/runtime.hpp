@@ -113,7 +113,8 @@ enum class FlowState {
 
 struct TurnResult {
   // Activities for the customer, in order, stamped (id, timestamp, from, recipient, conversation,
-  // channelId, replyToId). Never contains handoff.initiate: that is built from `handoff`.
+  // channelId, replyToId, locale). All replies of one turn share one timestamp (the clock read
+  // once per turn). Never contains handoff.initiate: that is built from `handoff`.
   std::vector<activity::Activity> replies;
   std::optional<HandoffRequest> handoff;   // a handoff was requested during this turn
   std::optional<HandoffOutcome> resolved;  // a handoff ended during this turn (e.g. cancelled,
@@ -154,7 +155,8 @@ class Runtime {
   // Every user variable (global and topic ones merged, most recently set wins), as in the context.
   boost::json::object variables() const;
 
-  // The transcript so far (capped at kMaxTranscript activities, oldest dropped first).
+  // The transcript so far: at most kMaxTranscript activities; when full, the older half is
+  // dropped at once (so appends stay cheap), newest kept.
   const std::vector<activity::Activity>& transcript() const;
   static constexpr std::size_t kMaxTranscript = 2000;
 

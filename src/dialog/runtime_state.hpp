@@ -42,6 +42,7 @@ struct Turn {
   TurnResult result;
   std::string reply_to;   // id of the incoming activity ("" for start() / resume())
   std::size_t steps = 0;  // nodes run, bounded by kMaxSteps
+  std::string timestamp;  // of every reply of the turn, taken from the clock at the first one
 };
 
 struct Runtime::State {
