@@ -61,6 +61,23 @@ TEST(Robustness, HugeAnswerToARegexQuestionIsInvalidNotACrash) {
             V{"Order numbers look like AB123456."});
 }
 
+TEST(Robustness, TriggeringPhrasesAreCutAtAUtf8Boundary) {
+  Chat chat(store_bot());
+  chat.runtime().start();
+  // 13 bytes, then 2000 bytes of "é" (2 bytes each): byte 1024 is inside an "é".
+  std::string text = "store hours  ";
+  for (int i = 0; i < 1000; ++i) {
+    text += "\xC3\xA9";
+  }
+  const auto result = chat.say(text);
+  ASSERT_EQ(texts(result), V{"We're open 9 to 5."});
+  const auto escalated = chat.say("talk to an agent");
+  ASSERT_TRUE(escalated.handoff);
+  const auto& phrase = escalated.handoff->context.at("va_LastPhrases").as_string();
+  EXPECT_EQ(phrase.size(), 1023u);  // 13 + 2 * 505; one more byte would cut an "é"
+  EXPECT_TRUE(utf8::is_valid(std::string_view(phrase.data(), phrase.size())));
+}
+
 TEST(Robustness, NonMessageActivitiesAreRecordedButIgnored) {
   Chat chat(store_bot());
   activity::Activity typing = activity::make_typing();

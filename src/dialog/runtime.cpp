@@ -21,6 +21,18 @@ namespace {
 
 constexpr double kClearSwitchConfidence = 0.7;
 
+// The longest prefix of `text` of at most `max` bytes that does not cut a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view text, std::size_t max) {
+  if (text.size() <= max) {
+    return text;
+  }
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+    --end;
+  }
+  return text.substr(0, end);
+}
+
 }  // namespace
 
 Runtime::State::State(std::shared_ptr<const CompiledBot> compiled_bot, const Clock& clock_ref,
@@ -184,6 +196,7 @@ void Runtime::State::answer(std::string_view text, const nlu::Classification& in
 
 void Runtime::State::trigger(std::size_t topic, std::string_view phrase, Turn&) {
   no_matches = 0;
+  phrase = utf8_prefix(phrase, kMaxPhraseBytes);
   const std::string& name = bot.topics[topic].name;
   if (topics.empty() || topics.back() != name) {
     if (topics.size() >= kMaxHistory) {

@@ -52,8 +52,9 @@ struct Runtime::State {
   // Bounds that keep a bot with redirect cycles from looping or growing without end.
   static constexpr std::size_t kMaxSteps = 10'000;
   static constexpr std::size_t kMaxDepth = 64;
-  static constexpr std::size_t kMaxHistory = 200;      // va_Topics / va_Phrases entries kept
-  static constexpr std::size_t kMaxRegexInput = 1024;  // longer answers never match a regex
+  static constexpr std::size_t kMaxHistory = 200;       // va_Topics / va_Phrases entries kept
+  static constexpr std::size_t kMaxRegexInput = 1024;   // longer answers never match a regex
+  static constexpr std::size_t kMaxPhraseBytes = 1024;  // longer va_Phrases are cut (UTF-8 safe)
 
   // --- runtime.cpp: turn handling
   void greet(Turn& turn);
