@@ -124,6 +124,8 @@ struct TurnResult {
 
 class Runtime {
  public:
+  // `clock` must outlive the runtime; `ids` is called once per produced activity (may be empty:
+  // ids stay ""). info.bot's empty id/name become the bot's; roles are forced to bot/user.
   Runtime(std::shared_ptr<const CompiledBot> bot, const Clock& clock, IdSource ids,
           ConversationInfo info);
 
@@ -131,15 +133,22 @@ class Runtime {
   TurnResult start();
 
   // One activity from the customer, already stamped by the caller (it is added to the transcript
-  // as given). Messages drive the dialog; the event "startConversation" calls start(); typing and
-  // other types are recorded or ignored. A message's `value` with {"cancel": true} or text equal to
-  // the cancel quick reply cancels a pending handoff.
+  // as given). Messages drive the dialog (any bytes: invalid UTF-8 is replaced by U+FFFD before
+  // matching); the event "startConversation" calls start() (replies point at the event); typing
+  // and other types are only recorded. The first message greets first when nothing greeted yet.
+  // A message's `value` with {"cancel": true}, text equal to the cancel quick reply, a cancel
+  // phrase or the cancel intent cancel a pending handoff (result.resolved = kCancelled). After
+  // the conversation ended, a message starts a fresh conversation state (variables and va_*
+  // history cleared, no greeting) and is handled in it.
   TurnResult on_activity(const activity::Activity& incoming);
 
-  // The handoff ended: continue below the handoff node. Ignored (empty result) unless paused.
+  // The handoff ended: continue below the handoff node with System.HandoffOutcome = outcome
+  // (result.resolved = outcome). Ignored (empty result) unless paused (pending or with agent).
   TurnResult resume(HandoffOutcome outcome);
 
-  // An agent accepted the handoff: from now on cancel phrases reach the agent, not the bot.
+  // An agent accepted the handoff (pending → with agent): from now on cancel phrases, the cancel
+  // button and the waiting text no longer apply; the customer's messages are for the agent.
+  // No effect in any other state.
   void agent_joined();
 
   // Adds an activity produced elsewhere (an agent's message) to the transcript.
@@ -148,6 +157,7 @@ class Runtime {
   // Whether agents are online right now (the hub's answer); decides between the agents-online
   // and the offline/unavailable path of the next handoff. Default: online.
   void set_agents_online(bool online);
+  // Overrides ConversationInfo::live_chat_supported for the next handoffs.
   void set_live_chat_supported(bool supported);
 
   FlowState state() const;
@@ -160,10 +170,15 @@ class Runtime {
   const std::vector<activity::Activity>& transcript() const;
   static constexpr std::size_t kMaxTranscript = 2000;
 
-  // Everything needed to continue after a restart except the transcript (the store has it).
+  // Everything needed to continue after a restart except the transcript (the store has it):
+  // the topic stack (topics by name, nodes by index path), question retries, no-match count,
+  // pause state, variables with their set order, va_* history, agents-online and
+  // live-chat-supported flags. JSON, versioned (format in snapshot.cpp).
   boost::json::value snapshot() const;
-  // Rebuilds a runtime from snapshot() output; error (kInvalidArgument) when the snapshot does not
-  // fit the bot (e.g. the bot changed and a node no longer exists).
+  // Rebuilds a runtime from snapshot() output; error (kInvalidArgument, message naming the
+  // problem) when the snapshot is malformed or does not fit the bot (e.g. the bot changed and a
+  // topic or node no longer exists). The snapshot's agents-online and live-chat flags win over
+  // `info`. `transcript` beyond kMaxTranscript keeps its newest activities.
   static Result<std::unique_ptr<Runtime>> restore(std::shared_ptr<const CompiledBot> bot,
                                                   const Clock& clock, IdSource ids,
                                                   ConversationInfo info,

@@ -28,6 +28,7 @@ variables:
   - name: Name
   - name: Visits
     value: 0
+  - name: Order
 topics:
   - name: Hours
     triggers: [what are your hours, when are you open]
@@ -102,8 +103,12 @@ topics:
           prompt: Order number?
           entity: number
           variable: Order
-      - end_topic
-      - message: never shown
+      - condition:
+          - if: Order == 0
+            then:
+              - message: That's not a real order.
+              - end_topic
+      - message: Got order {Order}.
   - name: Payment
     triggers: [i want to pay]
     nodes:
@@ -171,7 +176,7 @@ const std::vector<Script>& scripts() {
       {"redirect, end_topic, transfer, unavailable resume",
        {{"!start", {kHello}},
         {"my item arrived damaged", {"Sorry to hear that.", "Order number?"}},
-        {"1234", {kSend}, kPending, HandoffReason::kExplicit},
+        {"1234", {"Got order 1234.", kSend}, kPending, HandoffReason::kExplicit},
         {"hello?", {"You're in the queue."}, kPending},
         {"!resume unavailable",
          {"We'll email you about order 1234."},
@@ -181,7 +186,7 @@ const std::vector<Script>& scripts() {
       {"completed → survey from the default end_of_conversation topic",
        {{"!start", {kHello}},
         {"my item arrived damaged", {"Sorry to hear that.", "Order number?"}},
-        {"77", {kSend}, kPending, HandoffReason::kExplicit},
+        {"0", {"That's not a real order.", kSend}, kPending, HandoffReason::kExplicit},
         {"!joined", {}, FlowState::kWithAgent},
         {"!resume completed",
          {"Did that answer your question?"},
