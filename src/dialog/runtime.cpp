@@ -105,10 +105,10 @@ void Runtime::State::handle_message(const activity::Activity& incoming, Turn& tu
   } else if (!topic) {
     no_match(turn);
   } else if (lazy_greeting && topic == compiled->system_topic(bot::SystemTopic::kGreeting)) {
-    trigger(*topic, text, turn);  // records "hi" without greeting twice
+    trigger(*topic, text);  // records "hi" without greeting twice
     stack.clear();
   } else {
-    trigger(*topic, text, turn);
+    trigger(*topic, text);
     run(turn);
   }
 }
@@ -174,7 +174,7 @@ void Runtime::State::answer(std::string_view text, const nlu::Classification& in
   if (topic && intents.ranked.front().confidence >= clear) {
     // The customer clearly meant another topic: run it, then ask this question again.
     waiting = false;
-    trigger(*topic, text, turn);
+    trigger(*topic, text);
     run(turn);
     return;
   }
@@ -194,7 +194,7 @@ void Runtime::State::answer(std::string_view text, const nlu::Classification& in
   run(turn);
 }
 
-void Runtime::State::trigger(std::size_t topic, std::string_view phrase, Turn&) {
+void Runtime::State::trigger(std::size_t topic, std::string_view phrase) {
   no_matches = 0;
   phrase = utf8_prefix(phrase, kMaxPhraseBytes);
   const std::string& name = bot.topics[topic].name;

@@ -63,7 +63,7 @@ struct Runtime::State {
   bool is_cancel(const activity::Activity& incoming, std::string_view text) const;
   void answer(std::string_view text, const nlu::Classification& intents,
               std::optional<std::size_t> topic, Turn& turn);
-  void trigger(std::size_t topic, std::string_view phrase, Turn& turn);
+  void trigger(std::size_t topic, std::string_view phrase);  // records va_Topics, pushes
   void no_match(Turn& turn);
   void start_over(Turn& turn);
   void new_conversation();
