@@ -1,6 +1,7 @@
-// Token lifetime with `--token-ttl 3`: an expired token gets 403 TokenExpired everywhere, while a
+// Token lifetime with `--token-ttl 5`: an expired token gets 403 TokenExpired everywhere, while a
 // DirectLineJS client that refreshed its token in time (the call its refresh loop makes) keeps
-// talking to the bot past the original expiry.
+// talking to the bot past the original expiry. The timings leave a second of slack so the main test
+// holds even if expiry is kept in whole seconds; the last test checks the exact lifetime.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '../lib/dlclient.mjs';
@@ -9,7 +10,7 @@ import {
   directLineJs, webRequire,
 } from '../lib/serve.mjs';
 
-const TTL_S = 3;
+const TTL_S = 5;
 let server;
 before(async () => {
   server = await startServer({ args: ['--token-ttl', String(TTL_S)] });
@@ -30,7 +31,7 @@ test('expired tokens get 403 TokenExpired; a refreshed token keeps the conversat
   try {
     await client.waitForStatus(ConnectionStatus.Online);
     const firstToken = client.token;
-    await sleep(1500);
+    await sleep(2500);
     // What DLJS's refresh loop does every 15 minutes, done now.
     const refreshed = await new Promise((resolve, reject) => {
       client.dl.refreshToken().subscribe(resolve, reject);
@@ -70,4 +71,20 @@ test('expired tokens get 403 TokenExpired; a refreshed token keeps the conversat
   } finally {
     client.end();
   }
+});
+
+test('a token lives as long as its expires_in says', {
+  todo: 'known failure (h/engine d86c23c): expiry is kept in whole seconds, truncated, so a token ' +
+        'dies up to 1 s before expires_in',
+}, async () => {
+  const conv = await newConversation(server, 'u-lifetime');
+  const refreshed = await request(`${server.domain}/tokens/refresh`, { method: 'POST', auth: conv.token });
+  const issued = Date.now();
+  assert.equal(refreshed.status, 200, refreshed.text);
+  const lifetimeMs = refreshed.body.expires_in * 1000;
+  await sleep(Math.max(0, issued + lifetimeMs - 250 - Date.now()));
+  const r = await request(`${server.domain}/conversations/${encodeURIComponent(conv.conversationId)}` +
+                          '/activities?watermark=0', { auth: refreshed.body.token });
+  assert.equal(r.status, 200, `still valid ${Date.now() - issued} ms after issue (expires_in ` +
+                              `${refreshed.body.expires_in} s): ${r.text}`);
 });
