@@ -71,6 +71,9 @@ bj::object VariableStore::merged() const {
         winner = &slots_[j];
       }
     }
+    if (winner->seq == 0 && winner->value.is_null()) {
+      continue;  // declared but never given a value: not part of the context
+    }
     out[slot.name] = winner->value;
   }
   return out;

@@ -19,6 +19,15 @@ bot::Bot two_topic_bot() {
   return b;
 }
 
+TEST(VariableStore, DeclaredButNeverSetVariablesAreNotInTheMergedView) {
+  auto b = two_topic_bot();
+  b.variables.push_back({{}, "Later", nullptr});
+  VariableStore store(b);
+  EXPECT_EQ(store.merged(), (bj::object{{"Global", "initial"}}));
+  store.set(1, "Later", "now set");
+  EXPECT_EQ(store.merged(), (bj::object{{"Global", "initial"}, {"Later", "now set"}}));
+}
+
 TEST(VariableStore, GlobalsAreSharedTopicVariablesAreNot) {
   const auto b = two_topic_bot();
   VariableStore store(b);
