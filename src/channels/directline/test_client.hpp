@@ -112,7 +112,7 @@ class WsClient {
       }
       if (result) {
         closed_ = true;
-        close_reason_ = std::string(ws_.reason().reason);
+        close_reason_ = std::string(ws_.reason().reason.data(), ws_.reason().reason.size());
         return std::nullopt;
       }
       std::string text = beast::buffers_to_string(buffer.data());
