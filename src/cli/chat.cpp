@@ -84,7 +84,8 @@ class ChatSession {
     info.channel_id = options_.channel_id;
     info.user = {options_.user_id, options_.user_name, "user"};
     info.live_chat_supported = live_chat_;
-    runtime_ = std::make_unique<dialog::Runtime>(bot_, clock_, [this] { return next_id(); }, info);
+    runtime_ = std::make_unique<dialog::Runtime>(
+        bot_, clock_, [this] { return next_id(); }, info);
     runtime_->set_agents_online(agents_online_);
     last_suggestions_.clear();
   }
@@ -200,10 +201,10 @@ class ChatSession {
     }
     if (turn.handoff) {
       const std::string reply_to = last_customer_activity_id();
-      activity::Activity event = dialog::make_handoff_initiate(
-          *turn.handoff, {bot_->bot().id, bot_->bot().name, "bot"},
-          {options_.user_id, options_.user_name, "user"}, conversation_id_, options_.channel_id,
-          reply_to);
+      activity::Activity event =
+          dialog::make_handoff_initiate(*turn.handoff, {bot_->bot().id, bot_->bot().name, "bot"},
+                                        {options_.user_id, options_.user_name, "user"},
+                                        conversation_id_, options_.channel_id, reply_to);
       write(stamp(std::move(event)), &*turn.handoff);
     }
     if (turn.resolved && !options_.json) {
@@ -243,9 +244,10 @@ class ChatSession {
     } else if (a.type == "event" && a.name == "handoff.initiate" && handoff != nullptr) {
       print_handoff(*handoff);
     } else if (a.type == "event" && a.name == "handoff.status") {
-      out_ << "-- handoff." << (a.value.is_object() && a.value.as_object().contains("state")
-                                    ? bj::value_to<std::string>(a.value.at("state"))
-                                    : std::string("status"))
+      out_ << "-- handoff."
+           << (a.value.is_object() && a.value.as_object().contains("state")
+                   ? bj::value_to<std::string>(a.value.at("state"))
+                   : std::string("status"))
            << '\n';
     }
     out_.flush();

@@ -6,6 +6,7 @@
 #include "cli/chat.hpp"
 #include "cli/serve.hpp"
 #include "core/clock.hpp"
+#include "nlu/eval.hpp"
 
 namespace {
 
@@ -35,6 +36,26 @@ int main(int argc, char** argv) {
   chat->add_option("--channel", chat_options.channel_id, "Channel id of the conversation");
   chat->add_option("--now", start_time, "Fixed start time (ISO-8601), for reproducible output");
 
+  baton::nlu::EvalOptions eval;
+  std::string oos_train;
+  double threshold = -1;
+  auto* nlu_eval =
+      app.add_subcommand("nlu-eval", "Measure intent recognition on a CLINC150-layout data set");
+  nlu_eval->add_option("--data", eval.data_path, "JSON file: lists of [text, label]")->required();
+  nlu_eval->add_option("--train-key", eval.train_key, "Key of the training list");
+  nlu_eval->add_option("--val-key", eval.val_key, "Key of the in-scope validation list");
+  nlu_eval->add_option("--test-key", eval.test_key, "Key of the in-scope test list");
+  nlu_eval->add_option("--oos-val-key", eval.oos_val_key,
+                       "Key of the out-of-scope validation list");
+  nlu_eval->add_option("--oos-test-key", eval.oos_test_key, "Key of the out-of-scope test list");
+  nlu_eval->add_option("--oos-train", oos_train,
+                       "Also train on this out-of-scope list (as a rejected class)");
+  nlu_eval->add_option("--few-shot", eval.few_shot, "Train on only K examples per intent");
+  nlu_eval->add_option("--intents", eval.intents, "Use only the first N intents (0 = all)");
+  nlu_eval->add_option("--seed", eval.seed, "Seed for sampling and training");
+  nlu_eval->add_option("--language", eval.language, "Language code for stemming and stop words");
+  nlu_eval->add_option("--threshold", threshold, "Fixed threshold instead of tuning on validation");
+
   baton::cli::ServeOptions serve_options;
   std::string bot_path_text = serve_options.bot_path.string();
   std::string data_dir_text = serve_options.data_dir.string();
@@ -60,6 +81,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
+
+  if (nlu_eval->parsed()) {
+    if (!oos_train.empty()) {
+      eval.oos_train_key = oos_train;
+    }
+    if (threshold >= 0) {
+      eval.threshold = threshold;
+    }
+    return baton::nlu::nlu_eval_command(eval, std::cout, std::cerr);
+  }
 
   if (check->parsed()) {
     return check_command(check_paths);

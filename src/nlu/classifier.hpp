@@ -22,7 +22,11 @@ struct Example {
 
 struct ScoredIntent {
   std::string label;
-  double confidence = 0.0;  // in [0, 1]
+  // In [0, 1]. Not a probability: the geometric mean of how close the text is to the intent's
+  // nearest training phrase (discounted by the share of the text the model has never seen) and
+  // how clearly the intent beats the runner-up. It does not depend on the number of intents, so
+  // one threshold serves bots of any size (docs/NLU.md).
+  double confidence = 0.0;
 };
 
 struct Classification {
@@ -40,6 +44,8 @@ class IntentClassifier {
   virtual ~IntentClassifier() = default;
 
   // Never fails: empty, huge, invalid-UTF-8 or emoji-only text yields an out-of-scope result.
+  // Reads at most the first 2,048 bytes / 96 words. Typical cost: ~20 µs for a 50-intent bot,
+  // ~60 µs for 150 intents with 100 phrases each (one core).
   virtual Classification classify(std::string_view text) const = 0;
 
   // Confidence at or above which a query is in scope.
@@ -48,13 +54,17 @@ class IntentClassifier {
 
 struct TrainOptions {
   std::string language = "en";  // ISO 639-1 code (stemming and stop words); unknown → no stemming
-  std::optional<double> threshold;  // out-of-scope threshold; nullopt → the model's default
-  std::uint64_t seed = 1;           // training is deterministic for a given seed
-  std::size_t max_ranked = 5;       // how many intents `classify` returns
+  // Out-of-scope threshold; nullopt → the default (0.40, chosen on CLINC150 and simulated small
+  // bots, see docs/NLU.md).
+  std::optional<double> threshold;
+  std::uint64_t seed = 1;      // training is deterministic for a given seed
+  std::size_t max_ranked = 5;  // how many intents `classify` returns
 };
 
-// Trains the default classifier. Examples with empty text are ignored; an empty example set gives
-// a classifier that rejects everything.
+// Trains the default classifier (logistic regression over word, bigram and character n-gram
+// features). Examples with empty text are ignored; an empty example set gives a classifier that
+// rejects everything. Cost: ~35 ms CPU for 50 intents × 10 phrases, ~3 s for 15,000 examples.
+// Memory: (distinct features) × (intents) floats.
 std::unique_ptr<IntentClassifier> train_classifier(const std::vector<Example>& examples,
                                                    const TrainOptions& options);
 

@@ -57,7 +57,9 @@ std::vector<std::string> tokenize(std::string_view normalized) {
                            (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME) ||
                            cat == UTF8PROC_CATEGORY_ND;
     const bool apostrophe = (cp == '\'' || cp == 0x2019) && !current.empty();
-    if (word_char || apostrophe) {
+    if (apostrophe) {
+      current.push_back('\'');  // U+2019 too, so "what’s" and "what's" are one token
+    } else if (word_char) {
       current.append(
           normalized.substr(static_cast<std::size_t>(pos), static_cast<std::size_t>(len)));
     } else if (!current.empty()) {
@@ -75,6 +77,36 @@ std::vector<std::string> tokenize(std::string_view normalized) {
     }
   }
   return tokens;
+}
+
+}  // namespace baton::nlu
+
+namespace baton::nlu {
+
+std::vector<AnalyzedToken> analyze(std::string_view text, std::string_view language) {
+  std::vector<AnalyzedToken> out;
+  const std::string primary = primary_language(language);
+  // French and Italian elide articles and pronouns into the next word ("l'adresse", "j'ai"):
+  // split them off so the content word matches its unelided form.
+  const bool elides = primary == "fr" || primary == "it";
+  std::vector<std::string> tokens;
+  for (auto& tok : tokenize(normalize(text))) {
+    const auto apos = tok.find('\'');
+    if (elides && apos != std::string::npos && apos > 0 && apos <= 2 && apos + 1 < tok.size()) {
+      tokens.push_back(tok.substr(0, apos));
+      tokens.push_back(tok.substr(apos + 1));
+    } else {
+      tokens.push_back(std::move(tok));
+    }
+  }
+  for (auto& tok : tokens) {
+    AnalyzedToken at;
+    at.stop = is_stop_word(language, tok);
+    at.stem = stem(language, tok);
+    at.text = std::move(tok);
+    out.push_back(std::move(at));
+  }
+  return out;
 }
 
 }  // namespace baton::nlu

@@ -1,0 +1,71 @@
+// Quality regression on CLINC150 (full split, oos-threshold protocol): the numbers the issue
+// requires must hold. Runs the same code as `baton nlu-eval`.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "nlu/eval.hpp"
+
+namespace baton::nlu {
+namespace {
+
+// The shared data directory: $BATON_SHARED_DIR, else the build's BATON_SHARED_DIR (checkout
+// beside shared/), else two levels up (a git worktree under wt/).
+std::string clinc_path() {
+  std::vector<std::filesystem::path> candidates;
+  if (const char* env = std::getenv("BATON_SHARED_DIR")) {
+    candidates.emplace_back(env);
+  }
+  candidates.emplace_back(BATON_SHARED_DIR);
+  candidates.emplace_back(std::filesystem::path(BATON_SOURCE_DIR) / ".." / ".." / "shared");
+  for (const auto& dir : candidates) {
+    const auto file = dir / "data" / "clinc150" / "data_full.json";
+    if (std::filesystem::exists(file)) {
+      return file.string();
+    }
+  }
+  return {};
+}
+
+TEST(Clinc150Test, MeetsRequiredAccuracyAndOosRecall) {
+  EvalOptions options;
+  options.data_path = clinc_path();
+  ASSERT_FALSE(options.data_path.empty()) << "CLINC150 data_full.json not found";
+  auto result = run_nlu_eval(options);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  const auto& r = *result;
+  const double in_scope = r.at("in_scope_accuracy").as_double();
+  const double oos_recall = r.at("oos_recall").as_double();
+  RecordProperty("in_scope_accuracy", std::to_string(in_scope));
+  RecordProperty("oos_recall", std::to_string(oos_recall));
+  std::cout << boost::json::serialize(r) << "\n";
+  EXPECT_GE(in_scope, 0.91);
+  EXPECT_GE(oos_recall, 0.45);
+  EXPECT_EQ(r.at("counts").at("train").to_number<std::int64_t>(), 15000);
+  EXPECT_EQ(r.at("counts").at("intents").to_number<std::int64_t>(), 150);
+  EXPECT_EQ(r.at("counts").at("oos_test").to_number<std::int64_t>(), 1000);
+  // CPU time, not wall time: the CI machine is shared.
+  EXPECT_LE(r.at("train_cpu_seconds").as_double(), 10.0);
+}
+
+TEST(Clinc150Test, DefaultThresholdHoldsForASmallBot) {
+  EvalOptions options;
+  options.data_path = clinc_path();
+  ASSERT_FALSE(options.data_path.empty());
+  options.intents = 5;
+  options.few_shot = 5;
+  auto result = run_nlu_eval(options);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  options.threshold = result->at("default_threshold").as_double();
+  auto at_default = run_nlu_eval(options);
+  ASSERT_TRUE(at_default.ok());
+  // A 5-topic bot with 5 phrases per topic, at the default threshold, still accepts most
+  // paraphrases and rejects most of everything else (other intents and CLINC's oos queries).
+  EXPECT_GE(at_default->at("in_scope_accuracy").as_double(), 0.85);
+  EXPECT_GE(at_default->at("oos_recall").as_double(), 0.80);
+}
+
+}  // namespace
+}  // namespace baton::nlu

@@ -1,0 +1,140 @@
+// Feature extraction and TF-IDF weighting for the intent classifier.
+#include "nlu/features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "nlu/text.hpp"
+
+namespace baton::nlu {
+namespace {
+
+// Character n-grams longer than this many bytes of word are skipped (tokens that long are IDs or
+// garbage, and their n-grams would dominate the vector).
+constexpr std::size_t kMaxCharGramWordBytes = 24;
+constexpr std::size_t kMinCharGram = 3;
+constexpr std::size_t kMaxCharGram = 4;
+
+// Relative weight of each feature group before L2 normalisation: whole words carry the meaning,
+// bigrams add word order, character n-grams rescue typos and unseen inflections.
+constexpr float kGroupWeight[4] = {1.0F, 0.7F, 0.3F, 0.7F};
+
+std::uint64_t fnv1a(std::uint8_t tag, std::string_view s) {
+  std::uint64_t h = 14695981039346656037ULL ^ tag;
+  h *= 1099511628211ULL;
+  for (const char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+std::vector<HashedFeature> extract_features(std::string_view text, std::string_view language) {
+  auto tokens = analyze(text.substr(0, kMaxClassifyBytes), language);
+  if (tokens.size() > kMaxClassifyTokens) {
+    tokens.resize(kMaxClassifyTokens);
+  }
+  std::vector<HashedFeature> out;
+  out.reserve(tokens.size() * 12);
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const auto& tok = tokens[i];
+    out.push_back({fnv1a(0, tok.stem), tok.stop ? FeatureGroup::kStop : FeatureGroup::kWord});
+    const bool last = i + 1 == tokens.size();
+    const std::string_view next =
+        last ? std::string_view("$") : std::string_view(tokens[i + 1].stem);
+    const bool stop_pair = tok.stop && (last || tokens[i + 1].stop);
+    out.push_back({fnv1a(1, tok.stem + " " + std::string(next)),
+                   stop_pair ? FeatureGroup::kStop : FeatureGroup::kBigram});
+    if (i == 0) {
+      out.push_back(
+          {fnv1a(1, "^ " + tok.stem), tok.stop ? FeatureGroup::kStop : FeatureGroup::kBigram});
+    }
+    if (tok.stop || tok.text.size() > kMaxCharGramWordBytes) {
+      continue;
+    }
+    const std::string padded = "<" + tok.text + ">";
+    for (std::size_t n = kMinCharGram; n <= kMaxCharGram; ++n) {
+      for (std::size_t p = 0; p + n <= padded.size(); ++p) {
+        out.push_back({fnv1a(2, std::string_view(padded).substr(p, n)), FeatureGroup::kChar});
+      }
+    }
+  }
+  return out;
+}
+
+void FeatureSpace::build(const std::vector<std::vector<HashedFeature>>& docs) {
+  std::vector<std::uint32_t> doc_freq;
+  std::vector<std::uint32_t> seen_in;  // last document index + 1 that counted the feature
+  for (std::size_t d = 0; d < docs.size(); ++d) {
+    for (const auto& f : docs[d]) {
+      auto [it, added] = index_.try_emplace(f.hash, static_cast<std::uint32_t>(groups_.size()));
+      if (added) {
+        groups_.push_back(f.group);
+        doc_freq.push_back(0);
+        seen_in.push_back(0);
+      }
+      if (seen_in[it->second] != d + 1) {
+        seen_in[it->second] = static_cast<std::uint32_t>(d + 1);
+        ++doc_freq[it->second];
+      }
+    }
+  }
+  const double n = static_cast<double>(docs.size());
+  idf_.resize(doc_freq.size());
+  for (std::size_t i = 0; i < doc_freq.size(); ++i) {
+    idf_[i] = static_cast<float>(std::log((1.0 + n) / (1.0 + doc_freq[i])) + 1.0);
+  }
+  unknown_idf_ = std::log((1.0 + n) / 1.0) + 1.0;
+}
+
+SparseVector FeatureSpace::vectorize(const std::vector<HashedFeature>& features,
+                                     double* coverage) const {
+  std::vector<std::pair<std::uint32_t, float>> known;
+  known.reserve(features.size());
+  std::unordered_map<std::uint64_t, std::pair<FeatureGroup, float>> unknown;
+  for (const auto& f : features) {
+    if (auto it = index_.find(f.hash); it != index_.end()) {
+      known.emplace_back(it->second, 1.0F);
+    } else {
+      auto& u = unknown[f.hash];
+      u.first = f.group;
+      u.second += 1.0F;
+    }
+  }
+  std::sort(known.begin(), known.end());
+  SparseVector out;
+  for (const auto& [id, one] : known) {
+    if (!out.empty() && out.back().first == id) {
+      out.back().second += one;
+    } else {
+      out.emplace_back(id, one);
+    }
+  }
+  double norm = 0.0;
+  for (auto& [id, count] : out) {
+    const float tf = 1.0F + std::log(count);
+    count = tf * idf_[id] * kGroupWeight[static_cast<int>(groups_[id])];
+    norm += static_cast<double>(count) * static_cast<double>(count);
+  }
+  double unknown_norm = 0.0;
+  for (const auto& [hash, gc] : unknown) {
+    const double w = (1.0 + std::log(static_cast<double>(gc.second))) * unknown_idf_ *
+                     static_cast<double>(kGroupWeight[static_cast<int>(gc.first)]);
+    unknown_norm += w * w;
+  }
+  if (coverage != nullptr) {
+    *coverage = norm + unknown_norm > 0.0 ? std::sqrt(norm / (norm + unknown_norm)) : 0.0;
+  }
+  if (norm > 0.0) {
+    const auto inv = static_cast<float>(1.0 / std::sqrt(norm));
+    for (auto& [id, w] : out) {
+      w *= inv;
+    }
+  }
+  return out;
+}
+
+}  // namespace baton::nlu

@@ -1,0 +1,161 @@
+#include "store/sqlite_schema.hpp"
+
+#include <fmt/format.h>
+
+#include "store/sqlite_db.hpp"
+
+namespace baton::store::sqlite {
+
+// On-disk encodings shared by every table:
+//   * times are INTEGER milliseconds since the Unix epoch (UTC), columns named *_ms;
+//   * sequence numbers and epochs are INTEGER (signed 64-bit; the API caps them at INT64_MAX);
+//   * booleans are INTEGER 0/1;
+//   * JSON is TEXT, stored verbatim, never parsed by the store.
+// Foreign keys are enforced (PRAGMA foreign_keys=ON on every connection): every row but `meta`
+// belongs to an existing conversation.
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> steps = {
+      {1, "conversations, activity log, meta",
+       R"sql(
+CREATE TABLE conversations (
+  id          TEXT PRIMARY KEY,
+  bot_id      TEXT NOT NULL,
+  user_id     TEXT NOT NULL,
+  channel_id  TEXT NOT NULL,
+  created_ms  INTEGER NOT NULL,
+  updated_ms  INTEGER NOT NULL,
+  ownership   TEXT NOT NULL,            -- bot | queued | offered | agent | wrap_up | closed
+  epoch       INTEGER NOT NULL,         -- ownership fencing token
+  next_seq    INTEGER NOT NULL,         -- seq the next activity gets
+  closed      INTEGER NOT NULL
+) WITHOUT ROWID;
+-- The append-only activity log; seq is the Direct Line watermark (1-based, contiguous).
+CREATE TABLE activities (
+  conversation_id TEXT NOT NULL REFERENCES conversations(id),
+  seq             INTEGER NOT NULL,
+  activity_id     TEXT NOT NULL UNIQUE,
+  type            TEXT NOT NULL,
+  timestamp_ms    INTEGER NOT NULL,
+  body            TEXT NOT NULL,         -- the serialised activity
+  PRIMARY KEY (conversation_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+)sql"},
+      {2, "dialog snapshots, handoff records",
+       R"sql(
+-- Only the latest snapshot per conversation is kept.
+CREATE TABLE dialog_snapshots (
+  conversation_id TEXT PRIMARY KEY REFERENCES conversations(id),
+  seq             INTEGER NOT NULL,      -- last activity seq the state reflects
+  saved_ms        INTEGER NOT NULL,
+  state           TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE handoffs (
+  id              TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL REFERENCES conversations(id),
+  reason          TEXT NOT NULL,
+  status          TEXT NOT NULL,         -- pending | accepted | completed | cancelled | ...
+  queue           TEXT NOT NULL,
+  created_ms      INTEGER NOT NULL,
+  updated_ms      INTEGER NOT NULL,
+  request         TEXT NOT NULL,         -- JSON: context, agent message, routing, transcript ref
+  outcome         TEXT NOT NULL          -- JSON or '' while open
+) WITHOUT ROWID;
+CREATE INDEX handoffs_by_status ON handoffs(status, created_ms);
+CREATE INDEX handoffs_by_conversation ON handoffs(conversation_id, created_ms);
+)sql"},
+      {3, "ownership/handoff event log, conversation metadata",
+       R"sql(
+-- position (the rowid) is the store-wide commit order used to replay every conversation's events.
+CREATE TABLE conversation_events (
+  position        INTEGER PRIMARY KEY,
+  conversation_id TEXT NOT NULL REFERENCES conversations(id),
+  seq             INTEGER NOT NULL,      -- per conversation, 1-based
+  kind            TEXT NOT NULL,
+  epoch           INTEGER NOT NULL,
+  time_ms         INTEGER NOT NULL,
+  payload         TEXT NOT NULL,
+  UNIQUE (conversation_id, seq)
+);
+ALTER TABLE conversations ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+)sql"},
+  };
+  return steps;
+}
+
+Result<int> schema_version(sqlite3* db) {
+  auto stmt = Stmt::prepare(db, "PRAGMA user_version");
+  if (!stmt.ok()) {
+    return stmt.error();
+  }
+  int rc = stmt->step();
+  if (rc != SQLITE_ROW) {
+    return sqlite_error(db, rc, "cannot read the schema version");
+  }
+  return static_cast<int>(stmt->column_int(0));
+}
+
+namespace {
+
+Error step_error(sqlite3* db, int rc, const Migration& step) {
+  Error error = sqlite_error(
+      db, rc,
+      fmt::format("schema migration to version {} ({}) failed", step.version, step.description));
+  if (sqlite3_get_autocommit(db) == 0) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  error.code = ErrorCode::kIo;
+  return error;
+}
+
+// Applies one step unless another connection already did (checked under the write lock).
+Status apply_step(sqlite3* db, const Migration& step) {
+  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    return step_error(db, rc, step);
+  }
+  auto current = schema_version(db);
+  if (!current.ok()) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return current.error();
+  }
+  if (*current >= step.version) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return {};
+  }
+  std::string sql = fmt::format("{}\nPRAGMA user_version = {};\nCOMMIT;", step.sql, step.version);
+  rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    return step_error(db, rc, step);
+  }
+  return {};
+}
+
+}  // namespace
+
+Status migrate(sqlite3* db, int target) {
+  auto current = schema_version(db);
+  if (!current.ok()) {
+    return current.error();
+  }
+  if (*current > target) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("database schema version {} is newer than this build supports "
+                                  "({}); refusing to open it",
+                                  *current, target));
+  }
+  for (const Migration& step : migrations()) {
+    if (step.version > *current && step.version <= target) {
+      Status status = apply_step(db, step);
+      if (!status.ok()) {
+        return status;
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace baton::store::sqlite

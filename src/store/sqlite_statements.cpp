@@ -1,0 +1,385 @@
+#include "store/sqlite_statements.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+
+namespace baton::store::sqlite {
+namespace {
+
+// Prepares statements one after another, remembering the first failure.
+struct Preparer {
+  sqlite3* db;
+  std::optional<Error> error;
+
+  void operator()(Stmt& stmt, std::string_view sql) {
+    if (error) {
+      return;
+    }
+    auto prepared = Stmt::prepare(db, sql);
+    if (prepared.ok()) {
+      stmt = std::move(prepared).value();
+    } else {
+      error = prepared.error();
+    }
+  }
+};
+
+constexpr std::string_view kConversationColumns =
+    "id, bot_id, user_id, channel_id, created_ms, updated_ms, ownership, epoch, next_seq, "
+    "closed, metadata";
+constexpr std::string_view kActivityColumns =
+    "conversation_id, seq, activity_id, type, timestamp_ms, body";
+constexpr std::string_view kHandoffColumns =
+    "id, conversation_id, reason, status, queue, created_ms, updated_ms, request, outcome";
+constexpr std::string_view kEventColumns =
+    "conversation_id, seq, kind, epoch, time_ms, payload, position";
+
+Conversation decode_conversation(const Stmt& s) {
+  Conversation c;
+  c.id = s.column_text(0);
+  c.bot_id = s.column_text(1);
+  c.user_id = s.column_text(2);
+  c.channel_id = s.column_text(3);
+  c.created = s.column_time(4);
+  c.updated = s.column_time(5);
+  c.ownership = s.column_text(6);
+  c.epoch = s.column_u64(7);
+  c.next_seq = s.column_u64(8);
+  c.closed = s.column_int(9) != 0;
+  c.metadata_json = s.column_text(10);
+  return c;
+}
+
+ActivityRecord decode_activity(const Stmt& s) {
+  return ActivityRecord{s.column_text(0), s.column_u64(1),  s.column_text(2),
+                        s.column_text(3), s.column_time(4), s.column_text(5)};
+}
+
+HandoffRecord decode_handoff(const Stmt& s) {
+  return HandoffRecord{s.column_text(0), s.column_text(1), s.column_text(2),
+                       s.column_text(3), s.column_text(4), s.column_time(5),
+                       s.column_time(6), s.column_text(7), s.column_text(8)};
+}
+
+ConversationEvent decode_event(const Stmt& s) {
+  return ConversationEvent{s.column_text(0), s.column_u64(1),  s.column_text(2), s.column_u64(3),
+                           s.column_time(4), s.column_text(5), s.column_u64(6)};
+}
+
+// Steps a bound query to completion, decoding every row.
+template <class T, class Decode>
+Result<std::vector<T>> collect(Stmt& stmt, Decode decode, std::string_view what) {
+  StmtScope scope(stmt);
+  std::vector<T> rows;
+  for (;;) {
+    int rc = stmt.step();
+    if (rc == SQLITE_DONE) {
+      return rows;
+    }
+    if (rc != SQLITE_ROW) {
+      return sqlite_error(stmt.db(), rc, what);
+    }
+    rows.push_back(decode(stmt));
+  }
+}
+
+// Steps a bound query expected to return at most one row.
+template <class T, class Decode>
+Result<T> one(Stmt& stmt, Decode decode, std::string_view what) {
+  StmtScope scope(stmt);
+  int rc = stmt.step();
+  if (rc == SQLITE_ROW) {
+    return decode(stmt);
+  }
+  if (rc == SQLITE_DONE) {
+    return make_error(ErrorCode::kNotFound, fmt::format("{}: not found", what));
+  }
+  return sqlite_error(stmt.db(), rc, what);
+}
+
+std::int64_t page(std::size_t limit) {
+  return static_cast<std::int64_t>(std::clamp<std::size_t>(limit, 1, kMaxPageSize));
+}
+
+// Adds a record description to a batch-local failure so the caller sees which row failed.
+Status annotate(Status status, std::string_view what) {
+  if (status.ok()) {
+    return status;
+  }
+  Error error = status.error();
+  if (is_batch_local(error.code)) {
+    error.message = fmt::format("{}: {}", what, error.message);
+  }
+  return error;
+}
+
+}  // namespace
+
+Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
+  WriteStatements w;
+  w.db_ = db;
+  Preparer p{db, std::nullopt};
+  p(w.begin_, "BEGIN IMMEDIATE");
+  p(w.commit_, "COMMIT");
+  p(w.savepoint_, "SAVEPOINT batch");
+  p(w.release_, "RELEASE batch");
+  p(w.rollback_to_, "ROLLBACK TO batch");
+  p(w.insert_conversation_,
+    fmt::format("INSERT INTO conversations ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                "?11)",
+                kConversationColumns));
+  p(w.update_conversation_,
+    "UPDATE conversations SET bot_id = ?2, user_id = ?3, channel_id = ?4, created_ms = ?5, "
+    "updated_ms = ?6, ownership = ?7, epoch = ?8, next_seq = ?9, closed = ?10, metadata = ?11 "
+    "WHERE id = ?1");
+  p(w.conversation_epoch_, "SELECT epoch FROM conversations WHERE id = ?1");
+  p(w.append_activity_,
+    fmt::format("INSERT INTO activities ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", kActivityColumns));
+  p(w.put_snapshot_,
+    "INSERT INTO dialog_snapshots (conversation_id, seq, saved_ms, state) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (conversation_id) DO UPDATE SET seq = excluded.seq, saved_ms = excluded.saved_ms, "
+    "state = excluded.state");
+  p(w.insert_handoff_,
+    fmt::format("INSERT INTO handoffs ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                kHandoffColumns));
+  p(w.update_handoff_,
+    "UPDATE handoffs SET status = ?4, queue = ?5, updated_ms = ?7, request = ?8, outcome = ?9 "
+    "WHERE id = ?1 AND conversation_id = ?2");  // ?3 (reason) and ?6 (created) never change
+  p(w.append_event_,
+    "INSERT INTO conversation_events (conversation_id, seq, kind, epoch, time_ms, payload) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  p(w.put_meta_,
+    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
+    "excluded.value");
+  p(w.delete_meta_, "DELETE FROM meta WHERE key = ?1");
+  if (p.error) {
+    return *p.error;
+  }
+  return w;
+}
+
+Status WriteStatements::apply(const WriteOp& op) { return std::visit(*this, op); }
+
+Status WriteStatements::changed_one(std::string_view what) {
+  if (sqlite3_changes(db_) == 0) {
+    return make_error(ErrorCode::kNotFound, fmt::format("{}: not found", what));
+  }
+  return {};
+}
+
+namespace {
+
+void bind_conversation(Stmt& s, const Conversation& c) {
+  s.bind(1, c.id).bind(2, c.bot_id).bind(3, c.user_id).bind(4, c.channel_id);
+  s.bind(5, to_millis(c.created)).bind(6, to_millis(c.updated)).bind(7, c.ownership);
+  s.bind_u64(8, c.epoch).bind_u64(9, c.next_seq).bind(10, std::int64_t{c.closed ? 1 : 0});
+  s.bind(11, c.metadata_json);
+}
+
+void bind_handoff(Stmt& s, const HandoffRecord& h) {
+  s.bind(1, h.id).bind(2, h.conversation_id).bind(3, h.reason).bind(4, h.status).bind(5, h.queue);
+  s.bind(6, to_millis(h.created)).bind(7, to_millis(h.updated)).bind(8, h.request_json);
+  s.bind(9, h.outcome_json);
+}
+
+}  // namespace
+
+Status WriteStatements::operator()(const op::InsertConversation& o) {
+  bind_conversation(insert_conversation_, o.row);
+  return annotate(insert_conversation_.run("duplicate id"),
+                  fmt::format("insert conversation '{}'", o.row.id));
+}
+
+Status WriteStatements::operator()(const op::UpdateConversation& o) {
+  std::string what = fmt::format("update conversation '{}'", o.row.id);
+  if (o.if_epoch) {
+    conversation_epoch_.bind(1, o.row.id);
+    auto epoch = one<std::uint64_t>(
+        conversation_epoch_, [](const Stmt& s) { return s.column_u64(0); }, what);
+    if (!epoch.ok()) {
+      return epoch.error();
+    }
+    if (*epoch != *o.if_epoch) {
+      return make_error(
+          ErrorCode::kConflict,
+          fmt::format("{}: stale epoch (expected {}, stored {})", what, *o.if_epoch, *epoch));
+    }
+  }
+  bind_conversation(update_conversation_, o.row);
+  Status status = update_conversation_.run(what);
+  return status.ok() ? changed_one(what) : status;
+}
+
+Status WriteStatements::operator()(const op::AppendActivity& o) {
+  const ActivityRecord& a = o.row;
+  Stmt& s = append_activity_;
+  s.bind(1, a.conversation_id).bind_u64(2, a.seq).bind(3, a.activity_id).bind(4, a.type);
+  s.bind(5, to_millis(a.timestamp)).bind(6, a.json);
+  return annotate(s.run("duplicate seq or activity id, or unknown conversation"),
+                  fmt::format("append activity '{}' (conversation '{}', seq {})", a.activity_id,
+                              a.conversation_id, a.seq));
+}
+
+Status WriteStatements::operator()(const op::PutSnapshot& o) {
+  const DialogSnapshot& d = o.row;
+  put_snapshot_.bind(1, d.conversation_id).bind_u64(2, d.seq).bind(3, to_millis(d.saved));
+  put_snapshot_.bind(4, d.json);
+  return annotate(put_snapshot_.run("unknown conversation"),
+                  fmt::format("put snapshot of conversation '{}'", d.conversation_id));
+}
+
+Status WriteStatements::operator()(const op::InsertHandoff& o) {
+  bind_handoff(insert_handoff_, o.row);
+  return annotate(insert_handoff_.run("duplicate id or unknown conversation"),
+                  fmt::format("insert handoff '{}'", o.row.id));
+}
+
+Status WriteStatements::operator()(const op::UpdateHandoff& o) {
+  std::string what =
+      fmt::format("update handoff '{}' of conversation '{}'", o.row.id, o.row.conversation_id);
+  bind_handoff(update_handoff_, o.row);
+  Status status = update_handoff_.run(what);
+  return status.ok() ? changed_one(what) : status;
+}
+
+Status WriteStatements::operator()(const op::AppendEvent& o) {
+  const ConversationEvent& e = o.row;
+  Stmt& s = append_event_;
+  s.bind(1, e.conversation_id).bind_u64(2, e.seq).bind(3, e.kind).bind_u64(4, e.epoch);
+  s.bind(5, to_millis(e.time)).bind(6, e.payload_json);
+  return annotate(
+      s.run("duplicate seq or unknown conversation"),
+      fmt::format("append event {} '{}' of conversation '{}'", e.seq, e.kind, e.conversation_id));
+}
+
+Status WriteStatements::operator()(const op::PutMeta& o) {
+  put_meta_.bind(1, o.key).bind(2, o.value);
+  return put_meta_.run(fmt::format("put meta '{}'", o.key));
+}
+
+Status WriteStatements::operator()(const op::DeleteMeta& o) {
+  delete_meta_.bind(1, o.key);
+  return delete_meta_.run(fmt::format("delete meta '{}'", o.key));
+}
+
+Result<ReadStatements> ReadStatements::prepare(sqlite3* db) {
+  ReadStatements r;
+  Preparer p{db, std::nullopt};
+  p(r.get_conversation_,
+    fmt::format("SELECT {} FROM conversations WHERE id = ?1", kConversationColumns));
+  p(r.list_conversations_,
+    fmt::format("SELECT {} FROM conversations WHERE id > ?1 ORDER BY id LIMIT ?2",
+                kConversationColumns));
+  p(r.list_open_conversations_,
+    fmt::format("SELECT {} FROM conversations WHERE id > ?1 AND closed = 0 ORDER BY id LIMIT ?2",
+                kConversationColumns));
+  p(r.read_activities_,
+    fmt::format("SELECT {} FROM activities WHERE conversation_id = ?1 AND seq > ?2 ORDER BY seq "
+                "LIMIT ?3",
+                kActivityColumns));
+  p(r.find_activity_,
+    fmt::format("SELECT {} FROM activities WHERE activity_id = ?1", kActivityColumns));
+  p(r.get_snapshot_,
+    "SELECT conversation_id, seq, saved_ms, state FROM dialog_snapshots WHERE conversation_id = "
+    "?1");
+  p(r.get_handoff_, fmt::format("SELECT {} FROM handoffs WHERE id = ?1", kHandoffColumns));
+  p(r.list_handoffs_,
+    fmt::format("SELECT {} FROM handoffs WHERE status = ?1 ORDER BY created_ms, id LIMIT ?2",
+                kHandoffColumns));
+  p(r.handoffs_for_conversation_,
+    fmt::format("SELECT {} FROM handoffs WHERE conversation_id = ?1 ORDER BY created_ms, id",
+                kHandoffColumns));
+  p(r.read_events_,
+    fmt::format("SELECT {} FROM conversation_events WHERE conversation_id = ?1 AND seq > ?2 "
+                "ORDER BY seq LIMIT ?3",
+                kEventColumns));
+  p(r.read_all_events_,
+    fmt::format("SELECT {} FROM conversation_events WHERE position > ?1 ORDER BY position "
+                "LIMIT ?2",
+                kEventColumns));
+  p(r.get_meta_, "SELECT value FROM meta WHERE key = ?1");
+  if (p.error) {
+    return *p.error;
+  }
+  return r;
+}
+
+Result<Conversation> ReadStatements::get_conversation(const std::string& id) {
+  get_conversation_.bind(1, id);
+  return one<Conversation>(get_conversation_, decode_conversation,
+                           fmt::format("conversation '{}'", id));
+}
+
+Result<std::vector<Conversation>> ReadStatements::list_conversations(const std::string& after_id,
+                                                                     std::size_t limit,
+                                                                     bool open_only) {
+  Stmt& s = open_only ? list_open_conversations_ : list_conversations_;
+  s.bind(1, after_id).bind(2, page(limit));
+  return collect<Conversation>(s, decode_conversation, "list conversations");
+}
+
+Result<std::vector<ActivityRecord>> ReadStatements::read_activities(
+    const std::string& conversation_id, std::uint64_t watermark, std::size_t limit) {
+  std::uint64_t after = std::min(watermark, kMaxSeq);
+  read_activities_.bind(1, conversation_id).bind_u64(2, after).bind(3, page(limit));
+  return collect<ActivityRecord>(read_activities_, decode_activity,
+                                 fmt::format("read activities of '{}'", conversation_id));
+}
+
+Result<ActivityRecord> ReadStatements::find_activity(const std::string& activity_id) {
+  find_activity_.bind(1, activity_id);
+  return one<ActivityRecord>(find_activity_, decode_activity,
+                             fmt::format("activity '{}'", activity_id));
+}
+
+Result<DialogSnapshot> ReadStatements::get_snapshot(const std::string& conversation_id) {
+  get_snapshot_.bind(1, conversation_id);
+  return one<DialogSnapshot>(
+      get_snapshot_,
+      [](const Stmt& s) {
+        return DialogSnapshot{s.column_text(0), s.column_u64(1), s.column_time(2),
+                              s.column_text(3)};
+      },
+      fmt::format("snapshot of conversation '{}'", conversation_id));
+}
+
+Result<HandoffRecord> ReadStatements::get_handoff(const std::string& id) {
+  get_handoff_.bind(1, id);
+  return one<HandoffRecord>(get_handoff_, decode_handoff, fmt::format("handoff '{}'", id));
+}
+
+Result<std::vector<HandoffRecord>> ReadStatements::list_handoffs(const std::string& status,
+                                                                 std::size_t limit) {
+  list_handoffs_.bind(1, status).bind(2, page(limit));
+  return collect<HandoffRecord>(list_handoffs_, decode_handoff, "list handoffs");
+}
+
+Result<std::vector<HandoffRecord>> ReadStatements::handoffs_for_conversation(
+    const std::string& conversation_id) {
+  handoffs_for_conversation_.bind(1, conversation_id);
+  return collect<HandoffRecord>(handoffs_for_conversation_, decode_handoff,
+                                "handoffs of a conversation");
+}
+
+Result<std::vector<ConversationEvent>> ReadStatements::read_events(
+    const std::string& conversation_id, std::uint64_t after_seq, std::size_t limit) {
+  read_events_.bind(1, conversation_id).bind_u64(2, std::min(after_seq, kMaxSeq));
+  read_events_.bind(3, page(limit));
+  return collect<ConversationEvent>(read_events_, decode_event, "read events");
+}
+
+Result<std::vector<ConversationEvent>> ReadStatements::read_all_events(std::uint64_t after_position,
+                                                                       std::size_t limit) {
+  read_all_events_.bind_u64(1, std::min(after_position, kMaxSeq)).bind(2, page(limit));
+  return collect<ConversationEvent>(read_all_events_, decode_event, "read all events");
+}
+
+Result<std::string> ReadStatements::get_meta(const std::string& key) {
+  get_meta_.bind(1, key);
+  return one<std::string>(
+      get_meta_, [](const Stmt& s) { return s.column_text(0); }, fmt::format("meta '{}'", key));
+}
+
+}  // namespace baton::store::sqlite

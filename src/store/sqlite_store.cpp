@@ -1,0 +1,337 @@
+// The SQLite store's open path and its single group-commit writer.
+#include "store/sqlite_store.hpp"
+
+#include <fmt/format.h>
+
+#include <system_error>
+
+#include "store/sqlite_schema.hpp"
+#include "store/sqlite_store_impl.hpp"
+
+namespace baton::store {
+
+Result<Synchronous> parse_synchronous(std::string_view text) {
+  if (text == "full") {
+    return Synchronous::kFull;
+  }
+  if (text == "normal") {
+    return Synchronous::kNormal;
+  }
+  return make_error(ErrorCode::kInvalidArgument,
+                    fmt::format("synchronous must be \"full\" or \"normal\", got \"{}\"", text));
+}
+
+Result<std::unique_ptr<Store>> open_sqlite_store(SqliteOptions options) {
+  auto store = sqlite::SqliteStore::open(std::move(options));
+  if (!store.ok()) {
+    return store.error();
+  }
+  (*store)->start();
+  return std::unique_ptr<Store>(std::move(store).value());
+}
+
+namespace sqlite {
+namespace {
+
+std::int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+Status check_options(const SqliteOptions& o) {
+  if (o.path.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "sqlite store: path is empty");
+  }
+  if (o.queue_capacity == 0 || o.max_group_batches == 0 || o.max_readers == 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "sqlite store: queue_capacity, max_group_batches and max_readers must be "
+                      "positive");
+  }
+  return {};
+}
+
+Status configure_writer(Db& db, const SqliteOptions& o) {
+  sqlite3_busy_timeout(db.get(), static_cast<int>(o.busy_timeout.count()));
+  auto mode = db.query_text("PRAGMA journal_mode=WAL");
+  if (!mode.ok()) {
+    return mode.error();
+  }
+  if (*mode != "wal") {
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot switch '{}' to WAL mode (journal_mode is '{}')",
+                                  o.path.string(), *mode));
+  }
+  const char* sync =
+      o.synchronous == Synchronous::kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
+  for (const char* pragma : {sync, "PRAGMA foreign_keys=ON", "PRAGMA wal_autocheckpoint=0"}) {
+    Status status = db.exec(pragma);
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options) {
+  if (Status s = check_options(options); !s.ok()) {
+    return s.error();
+  }
+  std::error_code ec;
+  if (options.path.has_parent_path()) {
+    std::filesystem::create_directories(options.path.parent_path(), ec);
+    if (ec) {
+      return make_error(ErrorCode::kIo,
+                        fmt::format("cannot create directory '{}': {}",
+                                    options.path.parent_path().string(), ec.message()));
+    }
+  }
+  const std::string path = options.path.string();
+  auto writer_db = Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options.vfs);
+  if (!writer_db.ok()) {
+    return writer_db.error();
+  }
+  if (Status s = configure_writer(*writer_db, options); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = migrate(writer_db->get()); !s.ok()) {
+    return s.error();
+  }
+  auto writes = WriteStatements::prepare(writer_db->get());
+  if (!writes.ok()) {
+    return writes.error();
+  }
+  auto checkpoint_db = Db::open(path, SQLITE_OPEN_READWRITE, options.vfs);
+  if (!checkpoint_db.ok()) {
+    return checkpoint_db.error();
+  }
+  const char* sync = options.synchronous == Synchronous::kFull ? "PRAGMA synchronous=FULL"
+                                                               : "PRAGMA synchronous=NORMAL";
+  if (Status s = checkpoint_db->exec(sync); !s.ok()) {
+    return s.error();
+  }
+  return std::make_unique<SqliteStore>(Key{}, std::move(options), std::move(writer_db).value(),
+                                       std::move(writes).value(), std::move(checkpoint_db).value());
+}
+
+SqliteStore::SqliteStore(Key /*key*/, SqliteOptions options, Db writer_db, WriteStatements writes,
+                         Db checkpoint_db)
+    : options_(std::move(options)),
+      writer_db_(std::move(writer_db)),
+      writes_(std::move(writes)),
+      checkpoint_db_(std::move(checkpoint_db)) {}
+
+SqliteStore::~SqliteStore() { (void)close(); }
+
+void SqliteStore::start() {
+  last_commit_ns_.store(steady_now_ns());
+  sqlite3_wal_hook(writer_db_.get(), &SqliteStore::on_wal_commit, this);
+  writer_ = std::thread([this] { writer_loop(); });
+  writer_id_ = writer_.get_id();
+  checkpointer_ = std::thread([this] { checkpoint_loop(); });
+}
+
+Status SqliteStore::submit(WriteBatch&& batch, WriteCallback done) {
+  if (Status valid = batch.validate(); !valid.ok()) {
+    return valid;
+  }
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) {
+      return make_error(ErrorCode::kUnavailable, "store is closed");
+    }
+    if (auto error = poison_error()) {
+      return *error;
+    }
+    if (queue_.size() >= options_.queue_capacity) {
+      return make_error(ErrorCode::kUnavailable,
+                        fmt::format("store write queue is full ({} batches); retry later",
+                                    options_.queue_capacity));
+    }
+    queue_.push_back(Pending{std::move(batch), std::move(done)});
+  }
+  queue_cv_.notify_one();
+  return {};
+}
+
+void SqliteStore::writer_loop() {
+  std::vector<Pending> group;
+  std::vector<Status> outcomes;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) {
+        return;  // stopping and drained
+      }
+      while (!queue_.empty() && group.size() < options_.max_group_batches) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    commit_group(group, outcomes);
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      (outcomes[i].ok() ? batches_committed_ : batches_failed_).fetch_add(1);
+      if (group[i].done) {
+        group[i].done(std::move(outcomes[i]));
+      }
+    }
+    group.clear();
+  }
+}
+
+void SqliteStore::commit_group(std::vector<Pending>& group, std::vector<Status>& outcomes) {
+  outcomes.assign(group.size(), Status{});
+  if (auto error = poison_error()) {
+    outcomes.assign(group.size(), Status(*error));
+    return;
+  }
+  if (Status began = writes_.begin(); !began.ok()) {
+    if (began.error().code == ErrorCode::kUnavailable) {
+      // Another process holds the write lock past busy_timeout: nothing was written, so this is
+      // not a storage failure. The batches fail; the store stays usable.
+      outcomes.assign(group.size(), began);
+    } else {
+      fail_transaction(began.error(), outcomes);
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    Status applied = apply_batch(group[i].batch);
+    if (!applied.ok() && !is_batch_local(applied.error().code)) {
+      fail_transaction(applied.error(), outcomes);
+      return;
+    }
+    outcomes[i] = std::move(applied);
+  }
+  if (Status committed = writes_.commit(); !committed.ok()) {
+    fail_transaction(committed.error(), outcomes);
+    return;
+  }
+  transactions_.fetch_add(1);
+  last_commit_ns_.store(steady_now_ns());
+}
+
+namespace {
+
+// A failed transaction-control statement (SAVEPOINT, RELEASE, ROLLBACK TO) means the connection's
+// state is unknown: never let it pass as one batch's own error.
+Status storage_failure(Status status) {
+  if (!status.ok() && is_batch_local(status.error().code)) {
+    Error error = status.error();
+    error.code = ErrorCode::kIo;
+    return error;
+  }
+  return status;
+}
+
+}  // namespace
+
+// Applies one batch inside a savepoint, so a batch-local failure undoes only this batch.
+Status SqliteStore::apply_batch(const WriteBatch& batch) {
+  if (Status s = storage_failure(writes_.savepoint()); !s.ok()) {
+    return s;
+  }
+  Status applied;
+  for (const WriteOp& op : batch.ops()) {
+    applied = writes_.apply(op);
+    if (!applied.ok()) {
+      break;
+    }
+  }
+  if (applied.ok()) {
+    return storage_failure(writes_.release());
+  }
+  if (!is_batch_local(applied.error().code)) {
+    return applied;  // the whole transaction is abandoned by the caller
+  }
+  if (Status s = storage_failure(writes_.rollback_to()); !s.ok()) {
+    return s;
+  }
+  if (Status s = storage_failure(writes_.release()); !s.ok()) {
+    return s;
+  }
+  return applied;
+}
+
+void SqliteStore::fail_transaction(const Error& error, std::vector<Status>& outcomes) {
+  if (sqlite3_get_autocommit(writer_db_.get()) == 0) {
+    sqlite3_exec(writer_db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  poison(error);
+  Error failed = *poison_error();
+  for (Status& outcome : outcomes) {
+    outcome = failed;  // nothing of this group was committed
+  }
+}
+
+void SqliteStore::poison(const Error& error) {
+  std::lock_guard lock(poison_mu_);
+  if (!poison_) {
+    poison_ = make_error(ErrorCode::kIo,
+                         fmt::format("store stopped accepting writes after a storage failure "
+                                     "(restart once storage is fixed): {}",
+                                     error.message));
+    poisoned_.store(true);
+  }
+}
+
+std::optional<Error> SqliteStore::poison_error() const {
+  if (!poisoned_.load()) {
+    return std::nullopt;
+  }
+  std::lock_guard lock(poison_mu_);
+  return poison_;
+}
+
+int SqliteStore::on_wal_commit(void* self, sqlite3* /*db*/, const char* /*name*/, int pages) {
+  auto* store = static_cast<SqliteStore*>(self);
+  if (pages >= 0 && static_cast<std::uint32_t>(pages) >= store->options_.checkpoint_wal_pages) {
+    {
+      std::lock_guard lock(store->checkpoint_mu_);
+      store->checkpoint_wake_ = true;
+    }
+    store->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+StoreStats SqliteStore::stats() const {
+  return StoreStats{batches_committed_.load(), batches_failed_.load(), transactions_.load(),
+                    checkpoints_.load()};
+}
+
+Status SqliteStore::close() {
+  std::lock_guard close_lock(close_mu_);
+  if (!closed_) {
+    closed_ = true;
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_one();
+    if (writer_.joinable()) {
+      writer_.join();
+    }
+    stop_checkpointer();
+    close_readers();
+    if (!poisoned_.load()) {
+      if (Status s = final_checkpoint(); !s.ok()) {
+        poison(s.error());
+      }
+    }
+    sqlite3_wal_hook(writer_db_.get(), nullptr, nullptr);
+    writes_ = WriteStatements();
+    writer_db_ = Db();
+    checkpoint_db_ = Db();
+  }
+  if (auto error = poison_error()) {
+    return *error;
+  }
+  return {};
+}
+
+}  // namespace sqlite
+}  // namespace baton::store

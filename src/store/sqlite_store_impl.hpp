@@ -1,0 +1,150 @@
+#pragma once
+// SqliteStore: the class behind open_sqlite_store (internal to src/store). Its contract is in
+// store.hpp and sqlite_store.hpp; this header exists so the writer (sqlite_store.cpp), the
+// checkpointer (sqlite_checkpointer.cpp) and the read path (sqlite_reads.cpp) can live in separate
+// files.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite_db.hpp"
+#include "store/sqlite_statements.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace baton::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // Restricts construction to open() while still allowing std::make_unique.
+  class Key {
+    Key() = default;
+    friend class SqliteStore;
+  };
+
+  // Opens, configures and migrates the database; starts no thread (see start()).
+  static Result<std::unique_ptr<SqliteStore>> open(SqliteOptions options);
+  SqliteStore(Key key, SqliteOptions options, Db writer_db, WriteStatements writes,
+              Db checkpoint_db);
+  ~SqliteStore() override;
+
+  Status submit(WriteBatch&& batch, WriteCallback done) override;
+
+  Result<Conversation> get_conversation(const std::string& id) override;
+  Result<std::vector<Conversation>> list_conversations(const std::string& after_id,
+                                                       std::size_t limit, bool open_only) override;
+  Result<std::vector<ActivityRecord>> read_activities(const std::string& conversation_id,
+                                                      std::uint64_t watermark,
+                                                      std::size_t limit) override;
+  Result<std::vector<ActivityRecord>> read_transcript(const std::string& conversation_id) override;
+  Result<ActivityRecord> find_activity(const std::string& activity_id) override;
+  Result<DialogSnapshot> get_snapshot(const std::string& conversation_id) override;
+  Result<HandoffRecord> get_handoff(const std::string& id) override;
+  Result<std::vector<HandoffRecord>> list_handoffs(const std::string& status,
+                                                   std::size_t limit) override;
+  Result<std::vector<HandoffRecord>> handoffs_for_conversation(
+      const std::string& conversation_id) override;
+  Result<std::vector<ConversationEvent>> read_events(const std::string& conversation_id,
+                                                     std::uint64_t after_seq,
+                                                     std::size_t limit) override;
+  Result<std::vector<ConversationEvent>> read_all_events(std::uint64_t after_position,
+                                                         std::size_t limit) override;
+  Result<std::string> get_meta(const std::string& key) override;
+
+  StoreStats stats() const override;
+  Status close() override;
+
+  // Starts the writer and checkpointer threads. Called once, by open_sqlite_store.
+  void start();
+
+ protected:
+  bool on_callback_thread() const override { return std::this_thread::get_id() == writer_id_; }
+
+ private:
+  struct Pending {
+    WriteBatch batch;
+    WriteCallback done;
+  };
+  // A read connection with its statements.
+  struct Reader {
+    Db db;
+    ReadStatements statements;
+  };
+
+  // Writer thread (sqlite_store.cpp).
+  void writer_loop();
+  void commit_group(std::vector<Pending>& group, std::vector<Status>& outcomes);
+  Status apply_batch(const WriteBatch& batch);
+  void fail_transaction(const Error& error, std::vector<Status>& outcomes);
+  void poison(const Error& error);
+  std::optional<Error> poison_error() const;
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
+
+  // Checkpointer thread (sqlite_checkpointer.cpp).
+  void checkpoint_loop();
+  void checkpoint_once();
+  void stop_checkpointer();
+  Status final_checkpoint();
+
+  // Read path (sqlite_reads.cpp).
+  Result<std::unique_ptr<Reader>> open_reader();
+  Result<std::unique_ptr<Reader>> lease_reader();  // waits while max_readers are leased
+  void return_reader(std::unique_ptr<Reader> reader);
+  void close_readers();
+  template <class F>
+  auto with_reader(F&& read) -> decltype(read(std::declval<ReadStatements&>()));
+
+  const SqliteOptions options_;
+
+  // Writer state: the connection and statements are used only by the writer thread (and by
+  // close() after that thread has stopped).
+  Db writer_db_;
+  WriteStatements writes_;
+  std::thread writer_;
+  std::thread::id writer_id_;  // set by start() before any caller can see the store
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;  // guarded by queue_mu_
+  bool stopping_ = false;      // guarded by queue_mu_: no more submits; writer drains and exits
+
+  mutable std::mutex poison_mu_;
+  std::optional<Error> poison_;  // guarded by poison_mu_: the first storage failure
+  std::atomic<bool> poisoned_{false};
+
+  std::mutex close_mu_;
+  bool closed_ = false;  // guarded by close_mu_
+
+  // Checkpointer state.
+  Db checkpoint_db_;  // used only by the checkpointer thread, then by close()
+  std::thread checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_stop_ = false;  // guarded by checkpoint_mu_
+  bool checkpoint_wake_ = false;  // guarded by checkpoint_mu_: the WAL passed its size threshold
+  // Checkpointer thread only: transactions_ as of the last complete checkpoint, and whether the
+  // WAL has been truncated since (false at start so a WAL left by a crash gets folded in).
+  std::uint64_t checkpointed_through_ = 0;
+  bool wal_truncated_ = false;
+  std::atomic<std::int64_t> last_commit_ns_{0};  // steady clock of the last commit
+
+  // Reader pool.
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Reader>> idle_readers_;  // guarded by readers_mu_
+  std::size_t open_readers_ = 0;                       // guarded by readers_mu_
+  std::size_t leased_readers_ = 0;                     // guarded by readers_mu_
+  bool readers_closed_ = false;                        // guarded by readers_mu_
+
+  std::atomic<std::uint64_t> batches_committed_{0};
+  std::atomic<std::uint64_t> batches_failed_{0};
+  std::atomic<std::uint64_t> transactions_{0};
+  std::atomic<std::uint64_t> checkpoints_{0};
+};
+
+}  // namespace baton::store::sqlite

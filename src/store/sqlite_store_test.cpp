@@ -1,0 +1,386 @@
+// The SQLite store: the shared conformance suites plus what is specific to SQLite (schema
+// migrations, WAL checkpoints, group commit, back-pressure, poisoning on a failed fsync).
+#include "store/sqlite_store.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <latch>
+#include <random>
+#include <thread>
+
+#include "store/fault_vfs.hpp"
+#include "store/sqlite_db.hpp"
+#include "store/sqlite_schema.hpp"
+#include "store/store_crash_util.hpp"
+#include "store/store_durability_suite.hpp"
+#include "store/store_suite.hpp"
+
+namespace baton::store {
+namespace {
+
+using testing::at_ms;
+using ::testing::HasSubstr;
+using testing::make_activity;
+using testing::make_conversation;
+using testing::TempDir;
+
+struct SqliteFactory {
+  static Result<std::unique_ptr<Store>> open(const std::filesystem::path& dir) {
+    SqliteOptions options;
+    options.path = dir / kSqliteFileName;
+    return open_sqlite_store(std::move(options));
+  }
+};
+
+}  // namespace
+}  // namespace baton::store
+
+namespace baton::store::testing {
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreSuite, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreDurabilitySuite, SqliteFactory);
+}  // namespace baton::store::testing
+
+namespace baton::store {
+namespace {
+
+std::unique_ptr<Store> open_or_die(SqliteOptions options) {
+  auto store = open_sqlite_store(std::move(options));
+  if (!store.ok()) {
+    ADD_FAILURE() << store.error().message;
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+sqlite::Db raw_db(const std::filesystem::path& path) {
+  auto db = sqlite::Db::open(path.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "");
+  EXPECT_TRUE(db.ok());
+  return std::move(db).value();
+}
+
+TEST(SqliteStore, MigratesFromVersion1) {
+  TempDir dir;
+  auto path = dir.path() / "old.db";
+  {
+    sqlite::Db db = raw_db(path);
+    ASSERT_TRUE(sqlite::migrate(db.get(), 1).ok());
+    ASSERT_EQ(*sqlite::schema_version(db.get()), 1);
+    ASSERT_TRUE(db.exec("INSERT INTO conversations VALUES ('old', 'bot', 'u', 'directline', 5, 6, "
+                        "'bot', 2, 3, 0);"
+                        "INSERT INTO activities VALUES ('old', 1, 'old|1', 'message', 7, '{}');"
+                        "INSERT INTO activities VALUES ('old', 2, 'old|2', 'message', 8, '{}');")
+                    .ok());
+  }
+  SqliteOptions options;
+  options.path = path;
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  auto c = store->get_conversation("old");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->epoch, 2u);
+  EXPECT_EQ(c->next_seq, 3u);
+  EXPECT_EQ(c->metadata_json, "{}");  // added by version 3 with its default
+  EXPECT_EQ(c->created, at_ms(5));
+  EXPECT_EQ(store->read_transcript("old")->size(), 2u);
+  // Tables from versions 2 and 3 work.
+  ASSERT_TRUE(store
+                  ->write(std::move(WriteBatch()
+                                        .put_snapshot(DialogSnapshot{"old", 2, at_ms(9), "{}"})
+                                        .append_event(testing::make_event("old", 1, "x"))))
+                  .ok());
+  ASSERT_TRUE(store->close().ok());
+  sqlite::Db db = raw_db(path);
+  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+}
+
+TEST(SqliteStore, MigrationStepsAreOrderedAndComplete) {
+  int expected = 1;
+  for (const auto& step : sqlite::migrations()) {
+    EXPECT_EQ(step.version, expected++);
+  }
+  EXPECT_EQ(expected - 1, sqlite::kSchemaVersion);
+}
+
+TEST(SqliteStore, RefusesNewerSchema) {
+  TempDir dir;
+  auto path = dir.path() / "new.db";
+  {
+    sqlite::Db db = raw_db(path);
+    ASSERT_TRUE(db.exec("PRAGMA user_version = 99").ok());
+  }
+  SqliteOptions options;
+  options.path = path;
+  auto store = open_sqlite_store(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(store.error().message, HasSubstr("99"));
+}
+
+TEST(SqliteStore, RejectsFileThatIsNotADatabase) {
+  TempDir dir;
+  auto path = dir.path() / "junk.db";
+  std::ofstream(path) << std::string(8192, 'x');
+  SqliteOptions options;
+  options.path = path;
+  auto store = open_sqlite_store(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kIo);
+  EXPECT_THAT(store.error().message, HasSubstr("not a database"));
+}
+
+TEST(SqliteStore, CreatesMissingDirectoriesAndUsesWal) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / "a" / "b" / kSqliteFileName;
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(std::filesystem::exists(options.path));
+  sqlite::Db db = raw_db(options.path);
+  EXPECT_EQ(*db.query_text("PRAGMA journal_mode"), "wal");
+}
+
+TEST(SqliteStore, OptionErrors) {
+  EXPECT_EQ(open_sqlite_store(SqliteOptions{}).error().code, ErrorCode::kInvalidArgument);
+  TempDir dir;
+  std::ofstream(dir.path() / "file") << "x";
+  SqliteOptions options;
+  options.path = dir.path() / "file" / "sub" / "baton.db";  // parent is a regular file
+  auto store = open_sqlite_store(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kIo);
+  EXPECT_EQ(*parse_synchronous("full"), Synchronous::kFull);
+  EXPECT_EQ(*parse_synchronous("normal"), Synchronous::kNormal);
+  EXPECT_EQ(parse_synchronous("off").error().code, ErrorCode::kInvalidArgument);
+}
+
+// Batches submitted back to back share transactions, and a bad batch inside a shared transaction
+// fails alone (the durability suite checks isolation; this checks it happened inside groups).
+TEST(SqliteStore, GroupCommitSharesTransactionsAndIsolatesBadBatches) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  auto store = open_or_die(options);
+  ASSERT_TRUE(
+      store->write(std::move(WriteBatch().insert_conversation(make_conversation("c")))).ok());
+  constexpr int kBatches = 500;
+  testing::Outcomes outcomes;
+  outcomes.expect(kBatches);
+  std::uint64_t seq = 0;
+  for (int i = 0; i < kBatches; ++i) {
+    // Every tenth batch repeats seq 1 and must fail; the others append the next seq.
+    ActivityRecord row = make_activity("c", i % 10 == 9 ? 1 : ++seq);
+    if (i % 10 == 9) {
+      row.activity_id = "dup" + std::to_string(i);
+    }
+    ASSERT_TRUE(store
+                    ->submit(std::move(WriteBatch().append_activity(row)),
+                             outcomes.callback(static_cast<std::size_t>(i)))
+                    .ok());
+  }
+  ASSERT_TRUE(outcomes.wait(kBatches));
+  for (int i = 0; i < kBatches; ++i) {
+    EXPECT_EQ(outcomes.at(static_cast<std::size_t>(i)).ok(), i % 10 != 9) << i;
+  }
+  StoreStats stats = store->stats();
+  EXPECT_EQ(stats.batches_committed, 1u + kBatches * 9 / 10);
+  EXPECT_EQ(stats.batches_failed, kBatches / 10u);
+  EXPECT_LT(stats.transactions, kBatches / 2u) << "batches were not grouped";
+  EXPECT_EQ(store->read_transcript("c")->size(), seq);
+}
+
+TEST(SqliteStore, GroupOfOneIsOneTransactionPerBatch) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  options.max_group_batches = 1;
+  auto store = open_or_die(options);
+  ASSERT_TRUE(
+      store->write(std::move(WriteBatch().insert_conversation(make_conversation("c")))).ok());
+  testing::Outcomes outcomes;
+  outcomes.expect(50);
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(store
+                    ->submit(std::move(WriteBatch().append_activity(make_activity("c", i + 1))),
+                             outcomes.callback(static_cast<std::size_t>(i)))
+                    .ok());
+  }
+  ASSERT_TRUE(outcomes.wait(50));
+  EXPECT_EQ(store->stats().transactions, 51u);
+}
+
+// A callback that blocks holds the writer, so the queue fills deterministically.
+TEST(SqliteStore, FullQueueFailsFast) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  options.queue_capacity = 2;
+  auto store = open_or_die(options);
+  std::latch writer_blocked(1);
+  std::latch release(1);
+  ASSERT_TRUE(store
+                  ->submit(std::move(WriteBatch().put_meta("a", "1")),
+                           [&](Status) {
+                             writer_blocked.count_down();
+                             release.wait();
+                           })
+                  .ok());
+  writer_blocked.wait();
+  testing::Outcomes outcomes;
+  outcomes.expect(2);
+  ASSERT_TRUE(store->submit(std::move(WriteBatch().put_meta("b", "2")), outcomes.callback(0)).ok());
+  ASSERT_TRUE(store->submit(std::move(WriteBatch().put_meta("c", "3")), outcomes.callback(1)).ok());
+  Status full = store->submit(std::move(WriteBatch().put_meta("d", "4")), [](Status) {});
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(full.error().message, HasSubstr("queue is full"));
+  release.count_down();
+  ASSERT_TRUE(outcomes.wait(2));
+  EXPECT_TRUE(outcomes.at(1).ok());
+  EXPECT_EQ(*store->get_meta("c"), "3");
+  EXPECT_TRUE(store->submit(std::move(WriteBatch().put_meta("d", "4")), [](Status) {}).ok());
+}
+
+TEST(SqliteStore, BlockingWriteFromCallbackFailsInsteadOfDeadlocking) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  auto store = open_or_die(options);
+  Store* raw = store.get();
+  testing::Outcomes outcomes;
+  outcomes.expect(2);
+  WriteCallback inner = outcomes.callback(1);
+  ASSERT_TRUE(store
+                  ->submit(std::move(WriteBatch().put_meta("a", "1")),
+                           [&, raw](Status) {
+                             Status nested = raw->write(std::move(WriteBatch().put_meta("b", "2")));
+                             outcomes.callback(0)(nested);
+                             // submit() is the way to chain writes from a callback.
+                             (void)raw->submit(std::move(WriteBatch().put_meta("c", "3")), inner);
+                           })
+                  .ok());
+  ASSERT_TRUE(outcomes.wait(2));
+  EXPECT_EQ(outcomes.at(0).error().code, ErrorCode::kInternal);
+  EXPECT_TRUE(outcomes.at(1).ok());
+  EXPECT_EQ(*store->get_meta("c"), "3");
+}
+
+TEST(SqliteStore, FailedFsyncPoisonsTheStore) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  options.vfs = testing::fault_vfs_name();
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(
+      store->write(std::move(WriteBatch().insert_conversation(make_conversation("c")))).ok());
+
+  testing::set_fail_sync(true);
+  Status failed = store->write(std::move(WriteBatch().append_activity(make_activity("c", 1))));
+  testing::set_fail_sync(false);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::kIo);
+  EXPECT_THAT(failed.error().message, HasSubstr("storage failure"));
+
+  // Storage "recovered", but the store stays stopped: later writes fail fast and loudly.
+  Status later = store->submit(std::move(WriteBatch().put_meta("k", "v")), [](Status) {});
+  ASSERT_FALSE(later.ok());
+  EXPECT_EQ(later.error().code, ErrorCode::kIo);
+  EXPECT_TRUE(store->get_conversation("c").ok());  // reads still work
+  EXPECT_FALSE(store->close().ok());
+}
+
+TEST(SqliteStore, FailedWritePoisonsTheStore) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  options.vfs = testing::fault_vfs_name();
+  auto store = open_or_die(options);
+  ASSERT_TRUE(
+      store->write(std::move(WriteBatch().insert_conversation(make_conversation("c")))).ok());
+  testing::set_fail_write(true);
+  Status failed = store->write(std::move(WriteBatch().append_activity(make_activity("c", 1))));
+  testing::set_fail_write(false);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::kIo);
+  EXPECT_EQ(store->write(std::move(WriteBatch().put_meta("k", "v"))).error().code, ErrorCode::kIo);
+}
+
+// Power loss, simulated: the child writes through the fault VFS, which keeps an undo log of
+// everything not yet fsynced; at a random moment the child rolls every file back to its last
+// synced state and dies. Small WAL thresholds make checkpoints and WAL restarts happen meanwhile.
+TEST(SqliteStore, AcknowledgedWritesSurvivePowerLoss) {
+  TempDir dir;
+  std::mt19937 rng(std::random_device{}());
+  for (int round = 0; round < testing::crash_rounds(); ++round) {
+    SqliteOptions options;
+    options.path = dir.path() / ("power" + std::to_string(round)) / kSqliteFileName;
+    options.vfs = testing::fault_vfs_name();
+    options.checkpoint_interval = std::chrono::milliseconds(5);
+    options.checkpoint_wal_pages = 64;
+    options.idle_truncate_after = std::chrono::milliseconds(20);
+    auto cut_after = std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 600)(rng));
+    testing::CrashRound crash = testing::run_crash_round(
+        [&](int fd) {
+          auto store = open_sqlite_store(options);
+          if (!store.ok()) {
+            _exit(2);
+          }
+          Store* raw = store->get();
+          std::thread writer([raw, fd] { testing::append_and_report(*raw, fd); });
+          std::this_thread::sleep_for(cut_after);
+          testing::simulate_power_loss();
+        },
+        std::chrono::milliseconds(0), /*kill_child=*/false);
+    ASSERT_TRUE(WIFEXITED(crash.wait_status) && WEXITSTATUS(crash.wait_status) == 0)
+        << "child failed with status " << crash.wait_status;
+    options.vfs.clear();
+    auto store = open_or_die(options);
+    ASSERT_NE(store, nullptr);
+    testing::expect_log_intact(*store, crash.max_acked);
+    std::printf("  round %d: power cut after %lld ms, %llu acknowledged, %zu stored\n", round,
+                static_cast<long long>(cut_after.count()),
+                static_cast<unsigned long long>(crash.max_acked),
+                store->read_transcript("c")->size());
+  }
+}
+
+TEST(SqliteStore, CheckpointerTruncatesWalWhenIdle) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  options.checkpoint_interval = std::chrono::milliseconds(10);
+  options.idle_truncate_after = std::chrono::milliseconds(50);
+  auto store = open_or_die(options);
+  ASSERT_TRUE(
+      store->write(std::move(WriteBatch().insert_conversation(make_conversation("c")))).ok());
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(
+        store->write(std::move(WriteBatch().append_activity(make_activity("c", i + 1)))).ok());
+  }
+  auto wal = std::filesystem::path(options.path.string() + "-wal");
+  ASSERT_GT(std::filesystem::file_size(wal), 0u);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::filesystem::file_size(wal) > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(std::filesystem::file_size(wal), 0u);
+  EXPECT_GE(store->stats().checkpoints, 1u);
+  EXPECT_EQ(store->read_transcript("c")->size(), 20u);  // readable from the database file
+}
+
+TEST(SqliteStore, CleanCloseLeavesEmptyWal) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  options.checkpoint_interval = std::chrono::hours(1);  // only the final checkpoint runs
+  auto store = open_or_die(options);
+  ASSERT_TRUE(store->write(std::move(WriteBatch().put_meta("k", "v"))).ok());
+  ASSERT_TRUE(store->close().ok());
+  auto wal = std::filesystem::path(options.path.string() + "-wal");
+  EXPECT_TRUE(!std::filesystem::exists(wal) || std::filesystem::file_size(wal) == 0u);
+}
+
+}  // namespace
+}  // namespace baton::store

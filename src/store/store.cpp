@@ -1,0 +1,146 @@
+#include "store/store.hpp"
+
+#include <fmt/format.h>
+
+#include <future>
+#include <string_view>
+
+namespace baton::store {
+
+WriteBatch& WriteBatch::insert_conversation(Conversation row) {
+  ops_.emplace_back(op::InsertConversation{std::move(row)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::update_conversation(Conversation row,
+                                            std::optional<std::uint64_t> if_epoch) {
+  ops_.emplace_back(op::UpdateConversation{std::move(row), if_epoch});
+  return *this;
+}
+
+WriteBatch& WriteBatch::append_activity(ActivityRecord row) {
+  ops_.emplace_back(op::AppendActivity{std::move(row)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::put_snapshot(DialogSnapshot row) {
+  ops_.emplace_back(op::PutSnapshot{std::move(row)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::insert_handoff(HandoffRecord row) {
+  ops_.emplace_back(op::InsertHandoff{std::move(row)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::update_handoff(HandoffRecord row) {
+  ops_.emplace_back(op::UpdateHandoff{std::move(row)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::append_event(ConversationEvent row) {
+  ops_.emplace_back(op::AppendEvent{std::move(row)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::put_meta(std::string key, std::string value) {
+  ops_.emplace_back(op::PutMeta{std::move(key), std::move(value)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::delete_meta(std::string key) {
+  ops_.emplace_back(op::DeleteMeta{std::move(key)});
+  return *this;
+}
+
+namespace {
+
+// Collects the first problem found in one operation.
+class OpChecker {
+ public:
+  explicit OpChecker(std::size_t index) : index_(index) {}
+
+  void require(std::string_view field, const std::string& value) {
+    if (error_.empty() && value.empty()) {
+      error_ = fmt::format("operation {}: {} must not be empty", index_, field);
+    }
+  }
+  void seq(std::string_view field, std::uint64_t value, std::uint64_t min) {
+    if (error_.empty() && (value < min || value > kMaxSeq)) {
+      error_ =
+          fmt::format("operation {}: {} {} is outside {}..{}", index_, field, value, min, kMaxSeq);
+    }
+  }
+  void conversation(const Conversation& c) {
+    require("conversation id", c.id);
+    require("ownership", c.ownership);
+    seq("epoch", c.epoch, 0);
+    seq("next_seq", c.next_seq, 1);
+  }
+  void handoff(const HandoffRecord& h) {
+    require("handoff id", h.id);
+    require("conversation id", h.conversation_id);
+    require("status", h.status);
+  }
+
+  void operator()(const op::InsertConversation& o) { conversation(o.row); }
+  void operator()(const op::UpdateConversation& o) { conversation(o.row); }
+  void operator()(const op::AppendActivity& o) {
+    require("conversation id", o.row.conversation_id);
+    require("activity id", o.row.activity_id);
+    seq("seq", o.row.seq, 1);
+  }
+  void operator()(const op::PutSnapshot& o) {
+    require("conversation id", o.row.conversation_id);
+    seq("seq", o.row.seq, 0);
+  }
+  void operator()(const op::InsertHandoff& o) { handoff(o.row); }
+  void operator()(const op::UpdateHandoff& o) { handoff(o.row); }
+  void operator()(const op::AppendEvent& o) {
+    require("conversation id", o.row.conversation_id);
+    require("kind", o.row.kind);
+    seq("seq", o.row.seq, 1);
+    seq("epoch", o.row.epoch, 0);
+  }
+  void operator()(const op::PutMeta& o) { require("key", o.key); }
+  void operator()(const op::DeleteMeta& o) { require("key", o.key); }
+
+  const std::string& error() const { return error_; }
+
+ private:
+  std::size_t index_;
+  std::string error_;
+};
+
+}  // namespace
+
+Status WriteBatch::validate() const {
+  if (ops_.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "write batch is empty");
+  }
+  for (std::size_t i = 0; i < ops_.size(); ++i) {
+    OpChecker checker(i);
+    std::visit(checker, ops_[i]);
+    if (!checker.error().empty()) {
+      return make_error(ErrorCode::kInvalidArgument, checker.error());
+    }
+  }
+  return {};
+}
+
+Status Store::write(WriteBatch&& batch) {
+  if (on_callback_thread()) {
+    return make_error(ErrorCode::kInternal,
+                      "Store::write called from a write callback would deadlock; use submit()");
+  }
+  auto promise = std::make_shared<std::promise<Status>>();
+  std::future<Status> outcome = promise->get_future();
+  Status queued =
+      submit(std::move(batch), [promise](Status s) { promise->set_value(std::move(s)); });
+  if (!queued.ok()) {
+    return queued;
+  }
+  return outcome.get();
+}
+
+}  // namespace baton::store

@@ -1,0 +1,253 @@
+#pragma once
+// The durable store: Baton's source of truth for conversations, their activity logs (sequence
+// numbers = Direct Line watermarks), dialog-state snapshots, handoff records, the per-conversation
+// ownership/handoff event log, and a small key/value table for configuration.
+//
+// Writes are grouped into a WriteBatch that is applied atomically and acknowledged (callback) only
+// after it is durable. Reads are synchronous and see every batch whose callback has run.
+//
+// Implementations: SQLite (sqlite_store.hpp, the embedded default). A PostgreSQL implementation
+// must pass the same typed test suite (store_suite.hpp).
+//
+// JSON text fields (activity bodies, snapshots, requests, payloads) are stored verbatim: the store
+// never parses them, so callers own their validity. Times are stored with millisecond precision.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+
+namespace baton::store {
+
+// Largest sequence number / epoch the store accepts: both are stored as signed 64-bit integers.
+inline constexpr std::uint64_t kMaxSeq = static_cast<std::uint64_t>(INT64_MAX);
+
+// Largest page a paged read returns. Every `limit` is clamped to 1..kMaxPageSize.
+inline constexpr std::size_t kMaxPageSize = 1000;
+
+// One conversation's header row. The engine is its single writer and writes the whole row.
+struct Conversation {
+  std::string id;
+  std::string bot_id;
+  std::string user_id;
+  std::string channel_id;  // "directline", "test", ...
+  TimePoint created{};
+  TimePoint updated{};
+  // Ownership state machine position: bot | queued | offered | agent | wrap_up | closed. The store
+  // keeps it as text so it does not depend on the engine's enum.
+  std::string ownership = "bot";
+  // Fencing token: incremented by the engine on every ownership change; stale writers are
+  // rejected with update_conversation(..., if_epoch).
+  std::uint64_t epoch = 0;
+  // The sequence number the next activity will get (one past the last used).
+  std::uint64_t next_seq = 1;
+  // Free-form JSON object for channel/token data (e.g. user name, token issue time).
+  std::string metadata_json = "{}";
+  bool closed = false;
+
+  friend bool operator==(const Conversation&, const Conversation&) = default;
+};
+
+// One activity in a conversation's append-only log.
+struct ActivityRecord {
+  std::string conversation_id;
+  std::uint64_t seq = 0;    // 1-based, contiguous per conversation; the Direct Line watermark
+  std::string activity_id;  // globally unique (Direct Line "id")
+  std::string type;         // activity type, e.g. "message", "event" (indexed metadata)
+  TimePoint timestamp{};    // the activity's timestamp
+  std::string json;         // the serialised activity
+
+  friend bool operator==(const ActivityRecord&, const ActivityRecord&) = default;
+};
+
+// The latest dialog-runtime state of one conversation (only the newest is kept).
+struct DialogSnapshot {
+  std::string conversation_id;
+  std::uint64_t seq = 0;  // the last activity seq this state reflects
+  TimePoint saved{};
+  std::string json;
+
+  friend bool operator==(const DialogSnapshot&, const DialogSnapshot&) = default;
+};
+
+// One request to hand a conversation to a human agent, and how it ended.
+struct HandoffRecord {
+  std::string id;
+  std::string conversation_id;
+  std::string reason;  // explicit | requested | no_match | invalid_answer
+  // pending | offered | accepted | cancelled | completed | unavailable | unsupported | timed_out
+  std::string status = "pending";
+  std::string queue;  // routing queue ("" = default)
+  TimePoint created{};
+  TimePoint updated{};
+  // The request: context (va_*), agent message, routing hints, transcript reference (seq range).
+  std::string request_json;
+  std::string outcome_json;  // how it ended (agent, notes, ...); "" while open
+
+  friend bool operator==(const HandoffRecord&, const HandoffRecord&) = default;
+};
+
+// One entry of a conversation's ownership/handoff event log, replayed by the hub on restart.
+struct ConversationEvent {
+  std::string conversation_id;
+  std::uint64_t seq = 0;  // 1-based per conversation, its own sequence (not the activity seq)
+  std::string kind;       // e.g. "handoff.requested", "ownership.changed"
+  std::uint64_t epoch = 0;
+  TimePoint time{};
+  std::string payload_json;
+  // Assigned by the store at commit: a store-wide increasing position, so several conversations'
+  // events can be replayed in commit order. Ignored on write.
+  std::uint64_t position = 0;
+
+  friend bool operator==(const ConversationEvent&, const ConversationEvent&) = default;
+};
+
+// Operations a WriteBatch can carry. Each names its failure when it cannot apply.
+namespace op {
+struct InsertConversation {  // kConflict if the id exists
+  Conversation row;
+};
+struct UpdateConversation {  // kNotFound if missing; kConflict if if_epoch is set and differs
+  Conversation row;
+  std::optional<std::uint64_t> if_epoch;
+};
+struct AppendActivity {  // kConflict on a duplicate (conversation, seq) or activity id;
+  ActivityRecord row;    // kNotFound if the conversation does not exist
+};
+struct PutSnapshot {  // replaces the conversation's snapshot; kNotFound if no conversation
+  DialogSnapshot row;
+};
+struct InsertHandoff {  // kConflict if the id exists; kNotFound if no conversation
+  HandoffRecord row;
+};
+struct UpdateHandoff {  // replaces status, queue, updated, request, outcome; kNotFound if missing
+  HandoffRecord row;
+};
+struct AppendEvent {  // kConflict on a duplicate (conversation, seq); kNotFound if no conversation
+  ConversationEvent row;
+};
+struct PutMeta {
+  std::string key;
+  std::string value;
+};
+struct DeleteMeta {  // deleting a missing key is not an error
+  std::string key;
+};
+}  // namespace op
+
+using WriteOp = std::variant<op::InsertConversation, op::UpdateConversation, op::AppendActivity,
+                             op::PutSnapshot, op::InsertHandoff, op::UpdateHandoff, op::AppendEvent,
+                             op::PutMeta, op::DeleteMeta>;
+
+// A list of writes applied atomically, in order: either all of them become durable or none does.
+// Later operations see earlier ones (insert a conversation, then append to it). A plain value; not
+// thread-safe to mutate.
+class WriteBatch {
+ public:
+  WriteBatch& insert_conversation(Conversation row);
+  WriteBatch& update_conversation(Conversation row, std::optional<std::uint64_t> if_epoch = {});
+  WriteBatch& append_activity(ActivityRecord row);
+  WriteBatch& put_snapshot(DialogSnapshot row);
+  WriteBatch& insert_handoff(HandoffRecord row);
+  WriteBatch& update_handoff(HandoffRecord row);
+  WriteBatch& append_event(ConversationEvent row);
+  WriteBatch& put_meta(std::string key, std::string value);
+  WriteBatch& delete_meta(std::string key);
+
+  const std::vector<WriteOp>& ops() const { return ops_; }
+  std::size_t size() const { return ops_.size(); }
+  bool empty() const { return ops_.empty(); }
+
+  // Checks what can be checked without the database: required ids present, seq/epoch within
+  // 1..kMaxSeq (0 allowed for epoch). kInvalidArgument naming the operation index and field.
+  Status validate() const;
+
+ private:
+  std::vector<WriteOp> ops_;
+};
+
+// Invoked exactly once per accepted batch: ok once the batch is durable; kConflict / kNotFound /
+// kUnavailable when it was not applied; kIo when storage failed, in which case the batch's fate is
+// unknown (a failed fsync may still leave it on disk, as with any database) — never acknowledge it,
+// and expect a retry of it to meet kConflict if it did land. Runs on the store's writer thread:
+// keep it short (post real work elsewhere) and never wait on another write from inside it.
+using WriteCallback = std::function<void(Status)>;
+
+// Counters for monitoring and benchmarks; monotonic since open.
+struct StoreStats {
+  std::uint64_t batches_committed = 0;  // batches acknowledged ok
+  std::uint64_t batches_failed = 0;     // batches acknowledged with an error
+  std::uint64_t transactions = 0;       // durable commits (one sync each with synchronous=FULL)
+  std::uint64_t checkpoints = 0;        // WAL checkpoints completed (0 where not applicable)
+};
+
+// The store. All methods are safe to call concurrently from any thread.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Queues a batch for the writer. On ok, `done` will be called exactly once (see WriteCallback).
+  // Fails fast without calling `done`, never blocks:
+  //   kUnavailable  the queue is full (back-pressure: retry later or shed load) or store closed;
+  //   kIo           the store is poisoned by an earlier storage failure (message says which);
+  //   kInvalidArgument  the batch is empty or fails WriteBatch::validate().
+  // Per-batch outcomes reported to `done`: kConflict / kNotFound as documented on the ops (only
+  // this batch is rolled back; other batches committed with it are unaffected), kIo when the
+  // storage failed (the store is then poisoned: every later write fails with kIo).
+  virtual Status submit(WriteBatch&& batch, WriteCallback done) = 0;
+
+  // submit() and wait for the outcome. Called from a WriteCallback it would wait for itself, so
+  // there it fails at once with kInternal instead (use submit() from callbacks).
+  Status write(WriteBatch&& batch);
+
+  // Reads: synchronous, concurrent with writes and with each other; each sees every batch whose
+  // callback has already run. Errors: kNotFound for a missing key, kIo on storage failure,
+  // kUnavailable after close().
+  virtual Result<Conversation> get_conversation(const std::string& id) = 0;
+  // Conversations with id > after_id in id order, at most `limit` (clamped).
+  virtual Result<std::vector<Conversation>> list_conversations(const std::string& after_id,
+                                                               std::size_t limit,
+                                                               bool open_only) = 0;
+  // Activities with seq > watermark in seq order, at most `limit` (clamped).
+  // An unknown conversation yields an empty page (callers check the conversation separately).
+  virtual Result<std::vector<ActivityRecord>> read_activities(const std::string& conversation_id,
+                                                              std::uint64_t watermark,
+                                                              std::size_t limit) = 0;
+  // The whole log of a conversation in seq order (read page by page; memory grows with the log).
+  virtual Result<std::vector<ActivityRecord>> read_transcript(
+      const std::string& conversation_id) = 0;
+  virtual Result<ActivityRecord> find_activity(const std::string& activity_id) = 0;
+  virtual Result<DialogSnapshot> get_snapshot(const std::string& conversation_id) = 0;
+  virtual Result<HandoffRecord> get_handoff(const std::string& id) = 0;
+  // Handoffs with the given status, oldest first, at most `limit` (clamped).
+  virtual Result<std::vector<HandoffRecord>> list_handoffs(const std::string& status,
+                                                           std::size_t limit) = 0;
+  virtual Result<std::vector<HandoffRecord>> handoffs_for_conversation(
+      const std::string& conversation_id) = 0;
+  // One conversation's events with seq > after_seq, in seq order (limit clamped).
+  virtual Result<std::vector<ConversationEvent>> read_events(const std::string& conversation_id,
+                                                             std::uint64_t after_seq,
+                                                             std::size_t limit) = 0;
+  // All conversations' events with position > after_position, in commit order (limit clamped).
+  virtual Result<std::vector<ConversationEvent>> read_all_events(std::uint64_t after_position,
+                                                                 std::size_t limit) = 0;
+  virtual Result<std::string> get_meta(const std::string& key) = 0;
+
+  virtual StoreStats stats() const = 0;
+
+  // Stops accepting writes, commits everything already queued (callbacks run), stops background
+  // work. Idempotent; the destructor calls it. Returns the poisoning error if the store was
+  // poisoned. Reads after close fail with kUnavailable.
+  virtual Status close() = 0;
+
+ protected:
+  // True when called on the thread that runs WriteCallbacks (write() must not wait there).
+  virtual bool on_callback_thread() const { return false; }
+};
+
+}  // namespace baton::store

@@ -1,0 +1,174 @@
+// Durable write throughput of the SQLite store (synchronous=FULL, real fsyncs on the temp dir's
+// disk): group commit versus one transaction per batch, for 1, 8 and 64 concurrent submitters.
+//
+// Each submitter owns a conversation and writes synchronously (submit, wait for the durable
+// acknowledgement, repeat), as the engine's per-conversation turns do. Rates come from the store's
+// own counters between a benchmark run's setup and teardown; the table printed at the end gives
+// rows/s, commits/s and the ratio of group commit to the one-row-per-transaction baseline measured
+// in the same run.
+//
+//   ./build/src/store/store_benchmark [--benchmark_min_time=2]
+//   BATON_STORE_BENCH_SYNC=normal ./build/src/store/store_benchmark   (no fsync per commit)
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "store/sqlite_store.hpp"
+
+namespace baton::store {
+namespace {
+
+enum Mode : int { kBaseline = 0, kGroup = 1 };
+enum Shape : int { kOneRow = 1, kTurn = 2 };  // a turn: two activities + the conversation row
+
+struct Run {
+  std::filesystem::path dir;
+  std::unique_ptr<Store> store;
+  StoreStats before;
+  std::chrono::steady_clock::time_point start;
+};
+
+struct Figures {
+  double batches_per_s = 0;
+  double rows_per_s = 0;
+  double commits_per_s = 0;
+};
+
+std::unique_ptr<Run> g_run;  // the current run; set by setup(), cleared by teardown()
+std::atomic<int> g_conversation{0};
+Synchronous g_synchronous = Synchronous::kFull;          // BATON_STORE_BENCH_SYNC=normal to compare
+std::map<std::tuple<int, int, int>, Figures> g_figures;  // (shape, mode, threads) -> last run
+
+void setup(const benchmark::State& state) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "baton_bench_XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    std::abort();  // benchmark environment broken
+  }
+  SqliteOptions options;
+  options.path = std::filesystem::path(pattern) / kSqliteFileName;
+  options.synchronous = g_synchronous;
+  options.max_group_batches = state.range(0) == kBaseline ? 1 : 1024;
+  auto store = open_sqlite_store(std::move(options));
+  if (!store.ok()) {
+    std::fprintf(stderr, "open failed: %s\n", store.error().message.c_str());
+    std::abort();
+  }
+  g_run = std::make_unique<Run>(Run{pattern, std::move(store).value(), {}, {}});
+  g_run->before = g_run->store->stats();
+  g_run->start = std::chrono::steady_clock::now();
+}
+
+void teardown(const benchmark::State& state) {
+  auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_run->start);
+  StoreStats after = g_run->store->stats();
+  double batches = static_cast<double>(after.batches_committed - g_run->before.batches_committed);
+  double commits = static_cast<double>(after.transactions - g_run->before.transactions);
+  // Each thread's first batch creates its conversation; it is a batch and a row like the others.
+  double rows_per_batch = state.range(1) == kTurn ? 2.0 : 1.0;
+  g_figures[{static_cast<int>(state.range(1)), static_cast<int>(state.range(0)), state.threads()}] =
+      Figures{batches / elapsed.count(), batches * rows_per_batch / elapsed.count(),
+              commits / elapsed.count()};
+  (void)g_run->store->close();
+  std::error_code ec;
+  std::filesystem::remove_all(g_run->dir, ec);
+  g_run.reset();
+}
+
+ActivityRecord activity(const std::string& conversation, std::uint64_t seq) {
+  return ActivityRecord{conversation,
+                        seq,
+                        fmt::format("{}|{}", conversation, seq),
+                        "message",
+                        TimePoint(std::chrono::milliseconds(1'700'000'000'000)),
+                        std::string(200, 'x')};  // ~200-byte body, as in performance.md A4
+}
+
+void BM_DurableWrites(benchmark::State& state) {
+  Store& store = *g_run->store;
+  Conversation c;
+  c.id = fmt::format("bench-{}", g_conversation.fetch_add(1));
+  c.bot_id = "bot";
+  c.user_id = "user";
+  c.channel_id = "directline";
+  if (!store.write(std::move(WriteBatch().insert_conversation(c))).ok()) {
+    state.SkipWithError("insert conversation failed");
+    return;
+  }
+  const bool turn = state.range(1) == kTurn;
+  std::uint64_t seq = 0;
+  for (auto _ : state) {
+    WriteBatch batch;
+    batch.append_activity(activity(c.id, ++seq));
+    if (turn) {
+      batch.append_activity(activity(c.id, ++seq));
+      c.next_seq = seq + 1;
+      batch.update_conversation(c);
+    }
+    Status s = store.write(std::move(batch));
+    if (!s.ok()) {
+      state.SkipWithError(s.error().message.c_str());
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * (turn ? 2 : 1));
+}
+
+BENCHMARK(BM_DurableWrites)
+    ->ArgNames({"group", "rows"})
+    ->Args({kBaseline, kOneRow})
+    ->Args({kGroup, kOneRow})
+    ->Args({kGroup, kTurn})
+    ->Threads(1)
+    ->Threads(8)
+    ->Threads(64)
+    ->Setup(setup)
+    ->Teardown(teardown)
+    ->UseRealTime()
+    ->MinTime(1.0);
+
+void print_summary() {
+  std::printf("\nWrites, synchronous=%s (from store counters, last run of each):\n",
+              g_synchronous == Synchronous::kFull ? "FULL" : "NORMAL");
+  std::printf("%-28s %8s %12s %12s %12s %10s\n", "shape", "threads", "batches/s", "rows/s",
+              "commits/s", "vs base");
+  for (const auto& [key, f] : g_figures) {
+    auto [shape, mode, threads] = key;
+    auto base = g_figures.find({kOneRow, kBaseline, threads});
+    double ratio = base != g_figures.end() && base->second.rows_per_s > 0
+                       ? f.rows_per_s / base->second.rows_per_s
+                       : 0.0;
+    const char* name = mode == kBaseline  ? "1 row/txn (baseline)"
+                       : shape == kOneRow ? "group commit, 1 row/batch"
+                                          : "group commit, turn (2 rows)";
+    std::printf("%-28s %8d %12.0f %12.0f %12.0f %9.1fx\n", name, threads, f.batches_per_s,
+                f.rows_per_s, f.commits_per_s, ratio);
+  }
+}
+
+}  // namespace
+}  // namespace baton::store
+
+int main(int argc, char** argv) {
+  if (const char* sync = std::getenv("BATON_STORE_BENCH_SYNC")) {
+    auto parsed = baton::store::parse_synchronous(sync);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "%s\n", parsed.error().message.c_str());
+      return 1;
+    }
+    baton::store::g_synchronous = *parsed;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    return 1;
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  baton::store::print_summary();
+  return 0;
+}

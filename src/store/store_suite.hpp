@@ -1,0 +1,362 @@
+#pragma once
+// The Store conformance suite, part 1: every record kind, ordering, paging and constraint errors.
+// Every Store implementation instantiates it (and store_durability_suite.hpp) with a Factory:
+//
+//   struct MyFactory {
+//     // Opens the store whose data lives under `dir`; reopening the same dir sees the same data.
+//     static Result<std::unique_ptr<Store>> open(const std::filesystem::path& dir);
+//   };
+//   INSTANTIATE_TYPED_TEST_SUITE_P(My, StoreSuite, MyFactory);
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "store/store.hpp"
+#include "store/store_test_util.hpp"
+
+namespace baton::store::testing {
+
+template <class Factory>
+class StoreSuite : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Factory::open(dir_.path());
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(opened).value();
+  }
+
+  void reopen() {
+    ASSERT_TRUE(store_->close().ok());
+    store_.reset();
+    auto opened = Factory::open(dir_.path());
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(opened).value();
+  }
+
+  void create(const std::string& id) {
+    Status s = store_->write(std::move(WriteBatch().insert_conversation(make_conversation(id))));
+    ASSERT_TRUE(s.ok()) << s.error().message;
+  }
+
+  void append(const std::string& id, std::uint64_t from, std::uint64_t to) {
+    WriteBatch batch;
+    for (std::uint64_t seq = from; seq <= to; ++seq) {
+      batch.append_activity(make_activity(id, seq));
+    }
+    Status s = store_->write(std::move(batch));
+    ASSERT_TRUE(s.ok()) << s.error().message;
+  }
+
+  static std::vector<std::uint64_t> seqs(const std::vector<ActivityRecord>& rows) {
+    std::vector<std::uint64_t> out;
+    for (const auto& r : rows) {
+      out.push_back(r.seq);
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TYPED_TEST_SUITE_P(StoreSuite);
+
+TYPED_TEST_P(StoreSuite, ConversationRoundTripAndUpdate) {
+  Conversation c = make_conversation("c1");
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().insert_conversation(c))).ok());
+  auto read = this->store_->get_conversation("c1");
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_EQ(*read, c);
+
+  c.ownership = "queued";
+  c.epoch = 1;
+  c.next_seq = 7;
+  c.closed = true;
+  c.updated = at_ms(1'700'000'005'000);
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().update_conversation(c, 0))).ok());
+  EXPECT_EQ(*this->store_->get_conversation("c1"), c);
+
+  EXPECT_EQ(this->store_->get_conversation("nope").error().code, ErrorCode::kNotFound);
+}
+
+TYPED_TEST_P(StoreSuite, ConversationErrors) {
+  this->create("c1");
+  Status dup =
+      this->store_->write(std::move(WriteBatch().insert_conversation(make_conversation("c1"))));
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
+  EXPECT_THAT(dup.error().message, ::testing::HasSubstr("c1"));
+
+  Status missing =
+      this->store_->write(std::move(WriteBatch().update_conversation(make_conversation("ghost"))));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+
+  // A stale fencing token is refused and changes nothing.
+  Conversation c = make_conversation("c1");
+  c.ownership = "agent";
+  c.epoch = 5;
+  Status stale = this->store_->write(std::move(WriteBatch().update_conversation(c, 3)));
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+  EXPECT_THAT(stale.error().message, ::testing::HasSubstr("stale epoch"));
+  EXPECT_EQ(this->store_->get_conversation("c1")->ownership, "bot");
+}
+
+TYPED_TEST_P(StoreSuite, ListConversationsPagesInIdOrder) {
+  for (const char* id : {"c3", "c1", "c4", "c2"}) {
+    this->create(id);
+  }
+  Conversation closed = make_conversation("c2");
+  closed.closed = true;
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().update_conversation(closed))).ok());
+
+  auto first = this->store_->list_conversations("", 2, false);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, "c1");
+  EXPECT_EQ((*first)[1].id, "c2");
+  auto second = this->store_->list_conversations("c2", 10, false);
+  ASSERT_EQ(second->size(), 2u);
+  EXPECT_EQ((*second)[0].id, "c3");
+  auto open = this->store_->list_conversations("", 10, true);
+  ASSERT_EQ(open->size(), 3u);
+  EXPECT_EQ((*open)[1].id, "c3");
+}
+
+TYPED_TEST_P(StoreSuite, ActivitiesPageAfterWatermark) {
+  this->create("c1");
+  this->create("c2");
+  this->append("c1", 1, 12);
+  this->append("c2", 1, 3);
+  this->append("c1", 13, 25);
+
+  auto p1 = this->store_->read_activities("c1", 0, 10);
+  ASSERT_TRUE(p1.ok()) << p1.error().message;
+  EXPECT_EQ(this->seqs(*p1), (std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  EXPECT_EQ((*p1)[0], make_activity("c1", 1));
+  auto p3 = this->store_->read_activities("c1", 20, 10);
+  EXPECT_EQ(this->seqs(*p3), (std::vector<std::uint64_t>{21, 22, 23, 24, 25}));
+  EXPECT_TRUE(this->store_->read_activities("c1", 25, 10)->empty());
+  EXPECT_TRUE(this->store_->read_activities("unknown", 0, 10)->empty());
+  // A huge watermark or limit is clamped, not an error.
+  EXPECT_TRUE(this->store_->read_activities("c1", UINT64_MAX, 10)->empty());
+  EXPECT_EQ(this->store_->read_activities("c1", 0, 1'000'000)->size(), 25u);
+
+  auto transcript = this->store_->read_transcript("c1");
+  ASSERT_TRUE(transcript.ok());
+  ASSERT_EQ(transcript->size(), 25u);
+  EXPECT_EQ(transcript->back(), make_activity("c1", 25));
+  EXPECT_EQ(this->store_->read_transcript("c2")->size(), 3u);
+
+  auto found = this->store_->find_activity("c2|2");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, make_activity("c2", 2));
+  EXPECT_EQ(this->store_->find_activity("c2|9").error().code, ErrorCode::kNotFound);
+}
+
+TYPED_TEST_P(StoreSuite, TranscriptLongerThanOnePage) {
+  this->create("c1");
+  for (std::uint64_t from = 1; from <= 2 * kMaxPageSize + 5; from += 500) {
+    this->append("c1", from, from + 499);
+  }
+  auto transcript = this->store_->read_transcript("c1");
+  ASSERT_TRUE(transcript.ok());
+  ASSERT_EQ(transcript->size(), 2500u);
+  for (std::size_t i = 0; i < transcript->size(); ++i) {
+    ASSERT_EQ((*transcript)[i].seq, i + 1);
+  }
+}
+
+TYPED_TEST_P(StoreSuite, ActivityConstraintsFailOnlyThatBatch) {
+  this->create("c1");
+  this->append("c1", 1, 2);
+
+  // Duplicate (conversation, seq): the conversation update in the same batch is undone too.
+  Conversation c = make_conversation("c1");
+  c.next_seq = 3;
+  ActivityRecord dup_seq = make_activity("c1", 2);
+  dup_seq.activity_id = "fresh-id";
+  Status s =
+      this->store_->write(std::move(WriteBatch().update_conversation(c).append_activity(dup_seq)));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kConflict);
+  EXPECT_THAT(s.error().message, ::testing::HasSubstr("fresh-id"));
+  EXPECT_EQ(this->store_->get_conversation("c1")->next_seq, 1u);
+
+  ActivityRecord dup_id = make_activity("c1", 3);
+  dup_id.activity_id = "c1|1";
+  s = this->store_->write(std::move(WriteBatch().append_activity(dup_id)));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kConflict);
+
+  s = this->store_->write(std::move(WriteBatch().append_activity(make_activity("ghost", 1))));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kNotFound);
+
+  EXPECT_EQ(this->store_->read_transcript("c1")->size(), 2u);
+  this->append("c1", 3, 3);  // the store still accepts writes
+  EXPECT_EQ(this->store_->read_transcript("c1")->size(), 3u);
+}
+
+TYPED_TEST_P(StoreSuite, InvalidBatchesRejectedAtSubmit) {
+  bool called = false;
+  auto cb = [&called](Status) { called = true; };
+  Status empty = this->store_->submit(WriteBatch(), cb);
+  EXPECT_EQ(empty.error().code, ErrorCode::kInvalidArgument);
+  Status zero =
+      this->store_->submit(std::move(WriteBatch().append_activity(make_activity("c", 0))), cb);
+  EXPECT_EQ(zero.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(zero.error().message, ::testing::HasSubstr("seq"));
+  ActivityRecord huge = make_activity("c", 1);
+  huge.seq = kMaxSeq + 1;
+  EXPECT_FALSE(this->store_->submit(std::move(WriteBatch().append_activity(huge)), cb).ok());
+  ActivityRecord no_id = make_activity("c", 1);
+  no_id.activity_id.clear();
+  Status missing = this->store_->submit(std::move(WriteBatch().append_activity(no_id)), cb);
+  EXPECT_THAT(missing.error().message, ::testing::HasSubstr("activity id"));
+  EXPECT_FALSE(called);
+}
+
+TYPED_TEST_P(StoreSuite, SnapshotKeepsLatest) {
+  this->create("c1");
+  EXPECT_EQ(this->store_->get_snapshot("c1").error().code, ErrorCode::kNotFound);
+  DialogSnapshot snap{"c1", 4, at_ms(1'700'000'000'004), R"({"topic":"Greeting"})"};
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().put_snapshot(snap))).ok());
+  EXPECT_EQ(*this->store_->get_snapshot("c1"), snap);
+  DialogSnapshot later{"c1", 9, at_ms(1'700'000'000'009), R"({"topic":"Billing"})"};
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().put_snapshot(later))).ok());
+  EXPECT_EQ(*this->store_->get_snapshot("c1"), later);
+  Status orphan = this->store_->write(
+      std::move(WriteBatch().put_snapshot(DialogSnapshot{"ghost", 1, at_ms(1), "{}"})));
+  EXPECT_EQ(orphan.error().code, ErrorCode::kNotFound);
+}
+
+TYPED_TEST_P(StoreSuite, HandoffLifecycle) {
+  this->create("c1");
+  this->create("c2");
+  HandoffRecord h1 = make_handoff("h1", "c1", 1'700'000'000'100);
+  HandoffRecord h2 = make_handoff("h2", "c2", 1'700'000'000'050);
+  ASSERT_TRUE(
+      this->store_->write(std::move(WriteBatch().insert_handoff(h1).insert_handoff(h2))).ok());
+  EXPECT_EQ(*this->store_->get_handoff("h1"), h1);
+
+  auto pending = this->store_->list_handoffs("pending", 10);
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ((*pending)[0].id, "h2");  // oldest first
+
+  h1.status = "completed";
+  h1.updated = at_ms(1'700'000'009'000);
+  h1.outcome_json = R"({"agent":"bob"})";
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().update_handoff(h1))).ok());
+  EXPECT_EQ(*this->store_->get_handoff("h1"), h1);
+  EXPECT_EQ(this->store_->list_handoffs("pending", 10)->size(), 1u);
+  EXPECT_EQ(this->store_->list_handoffs("completed", 10)->front(), h1);
+  EXPECT_EQ(this->store_->handoffs_for_conversation("c1")->size(), 1u);
+
+  EXPECT_EQ(this->store_->write(std::move(WriteBatch().insert_handoff(h1))).error().code,
+            ErrorCode::kConflict);
+  EXPECT_EQ(this->store_->write(std::move(WriteBatch().update_handoff(make_handoff("h9", "c1", 1))))
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(
+      this->store_->write(std::move(WriteBatch().insert_handoff(make_handoff("h9", "ghost", 1))))
+          .error()
+          .code,
+      ErrorCode::kNotFound);
+  EXPECT_EQ(this->store_->get_handoff("h9").error().code, ErrorCode::kNotFound);
+}
+
+TYPED_TEST_P(StoreSuite, EventLogOrderedPerConversationAndGlobally) {
+  this->create("c1");
+  this->create("c2");
+  ASSERT_TRUE(this->store_
+                  ->write(std::move(WriteBatch()
+                                        .append_event(make_event("c1", 1, "handoff.requested"))
+                                        .append_event(make_event("c2", 1, "handoff.requested"))
+                                        .append_event(make_event("c1", 2, "ownership.changed"))))
+                  .ok());
+  ASSERT_TRUE(
+      this->store_->write(std::move(WriteBatch().append_event(make_event("c2", 2, "closed"))))
+          .ok());
+
+  auto c1 = this->store_->read_events("c1", 0, 10);
+  ASSERT_TRUE(c1.ok());
+  ASSERT_EQ(c1->size(), 2u);
+  EXPECT_EQ((*c1)[1].kind, "ownership.changed");
+  EXPECT_EQ((*c1)[1].payload_json, make_event("c1", 2, "").payload_json);
+  EXPECT_EQ(this->store_->read_events("c1", 1, 10)->size(), 1u);
+
+  auto all = this->store_->read_all_events(0, 10);
+  ASSERT_EQ(all->size(), 4u);
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < all->size(); ++i) {
+    order.push_back((*all)[i].conversation_id + "/" + std::to_string((*all)[i].seq));
+    if (i > 0) {
+      EXPECT_GT((*all)[i].position, (*all)[i - 1].position);
+    }
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"c1/1", "c2/1", "c1/2", "c2/2"}));
+  auto rest = this->store_->read_all_events((*all)[1].position, 10);
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].conversation_id, "c1");
+
+  Status dup =
+      this->store_->write(std::move(WriteBatch().append_event(make_event("c1", 2, "again"))));
+  EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
+}
+
+TYPED_TEST_P(StoreSuite, MetaKeyValue) {
+  EXPECT_EQ(this->store_->get_meta("secret").error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().put_meta("secret", "s1"))).ok());
+  EXPECT_EQ(*this->store_->get_meta("secret"), "s1");
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().put_meta("secret", "s2"))).ok());
+  EXPECT_EQ(*this->store_->get_meta("secret"), "s2");
+  ASSERT_TRUE(
+      this->store_->write(std::move(WriteBatch().delete_meta("secret").delete_meta("never-set")))
+          .ok());
+  EXPECT_EQ(this->store_->get_meta("secret").error().code, ErrorCode::kNotFound);
+}
+
+TYPED_TEST_P(StoreSuite, ReopenKeepsEverything) {
+  this->create("c1");
+  this->append("c1", 1, 5);
+  DialogSnapshot snap{"c1", 5, at_ms(1'700'000'000'005), R"({"s":1})"};
+  HandoffRecord h = make_handoff("h1", "c1", 1'700'000'000'006);
+  ASSERT_TRUE(this->store_
+                  ->write(std::move(WriteBatch()
+                                        .put_snapshot(snap)
+                                        .insert_handoff(h)
+                                        .append_event(make_event("c1", 1, "handoff.requested"))
+                                        .put_meta("k", "v")))
+                  .ok());
+  this->reopen();
+  EXPECT_EQ(*this->store_->get_conversation("c1"), make_conversation("c1"));
+  EXPECT_EQ(this->store_->read_transcript("c1")->size(), 5u);
+  EXPECT_EQ(*this->store_->get_snapshot("c1"), snap);
+  EXPECT_EQ(*this->store_->get_handoff("h1"), h);
+  EXPECT_EQ(this->store_->read_events("c1", 0, 10)->front().kind, "handoff.requested");
+  EXPECT_EQ(*this->store_->get_meta("k"), "v");
+  this->append("c1", 6, 6);  // and keeps accepting writes
+  EXPECT_EQ(this->store_->read_transcript("c1")->size(), 6u);
+}
+
+TYPED_TEST_P(StoreSuite, ClosedStoreRefusesWork) {
+  ASSERT_TRUE(this->store_->close().ok());
+  ASSERT_TRUE(this->store_->close().ok());  // idempotent
+  Status s = this->store_->submit(std::move(WriteBatch().put_meta("k", "v")), [](Status) {});
+  EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(this->store_->get_meta("k").error().code, ErrorCode::kUnavailable);
+}
+
+REGISTER_TYPED_TEST_SUITE_P(StoreSuite, ConversationRoundTripAndUpdate, ConversationErrors,
+                            ListConversationsPagesInIdOrder, ActivitiesPageAfterWatermark,
+                            TranscriptLongerThanOnePage, ActivityConstraintsFailOnlyThatBatch,
+                            InvalidBatchesRejectedAtSubmit, SnapshotKeepsLatest, HandoffLifecycle,
+                            EventLogOrderedPerConversationAndGlobally, MetaKeyValue,
+                            ReopenKeepsEverything, ClosedStoreRefusesWork);
+
+}  // namespace baton::store::testing

@@ -1,0 +1,88 @@
+#pragma once
+// Shared helpers for the store test suites (test-only): a temporary directory per test and record
+// builders with deterministic contents.
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace baton::store::testing {
+
+// A fresh directory under the system temp dir, removed (with its contents) on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "baton_store_XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      ADD_FAILURE() << "mkdtemp failed";
+    }
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Millisecond-precision times, as the store keeps them.
+inline TimePoint at_ms(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+
+inline Conversation make_conversation(const std::string& id, std::int64_t t = 1'700'000'000'000) {
+  Conversation c;
+  c.id = id;
+  c.bot_id = "bot-1";
+  c.user_id = "user-" + id;
+  c.channel_id = "directline";
+  c.created = at_ms(t);
+  c.updated = at_ms(t);
+  c.metadata_json = R"({"user_name":"Ann"})";
+  return c;
+}
+
+inline ActivityRecord make_activity(const std::string& conversation_id, std::uint64_t seq) {
+  ActivityRecord a;
+  a.conversation_id = conversation_id;
+  a.seq = seq;
+  a.activity_id = conversation_id + "|" + std::to_string(seq);
+  a.type = seq % 2 == 0 ? "event" : "message";
+  a.timestamp = at_ms(1'700'000'000'000 + static_cast<std::int64_t>(seq));
+  a.json = R"({"type":"message","text":"hello )" + std::to_string(seq) + R"("})";
+  return a;
+}
+
+inline HandoffRecord make_handoff(const std::string& id, const std::string& conversation_id,
+                                  std::int64_t t) {
+  HandoffRecord h;
+  h.id = id;
+  h.conversation_id = conversation_id;
+  h.reason = "requested";
+  h.queue = "billing";
+  h.created = at_ms(t);
+  h.updated = at_ms(t);
+  h.request_json = R"({"context":{"va_LastTopic":"Billing"},"transcript":{"from":1,"to":4}})";
+  return h;
+}
+
+inline ConversationEvent make_event(const std::string& conversation_id, std::uint64_t seq,
+                                    std::string kind) {
+  ConversationEvent e;
+  e.conversation_id = conversation_id;
+  e.seq = seq;
+  e.kind = std::move(kind);
+  e.epoch = seq;
+  e.time = at_ms(1'700'000'000'000 + static_cast<std::int64_t>(seq));
+  e.payload_json = R"({"n":)" + std::to_string(seq) + "}";
+  return e;
+}
+
+}  // namespace baton::store::testing

@@ -1,0 +1,58 @@
+// Black-box tests of `baton check`: exit codes, the file:line:col format, and the exact report for
+// a bot with one of each common mistake (tests/check/broken).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = process.env.BATON_ROOT ?? join(here, '..', '..');
+const bin = process.env.BATON_BIN ?? join(root, 'build', 'baton');
+
+function check(...paths) {
+  return spawnSync(bin, ['check', ...paths], { encoding: 'utf8', cwd: root });
+}
+
+test('the examples pass with exit code 0', () => {
+  const r = check('examples/contoso', 'examples/kundendienst');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout, /: error: /);
+});
+
+test('a broken bot reports every problem at its position and exits 1', () => {
+  const r = check('tests/check/broken');
+  assert.equal(r.status, 1);
+  const diagnostics = r.stdout.split('\n').filter((l) => /: (error|warning): /.test(l));
+  for (const line of diagnostics) {
+    assert.match(line, /^tests\/check\/broken\/bot\.yaml:\d+:\d+: (error|warning): \S/);
+  }
+  const expected = readFileSync(join(here, 'broken', 'expected.txt'), 'utf8').trim().split('\n');
+  assert.deepEqual(diagnostics, expected);
+});
+
+test('invalid YAML syntax is reported with its position', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-check-'));
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, 'bot:\n  id: x\n  name: [unclosed\n');
+  const r = check(file);
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: error: `, 'm'));
+});
+
+test('binary garbage does not crash the checker', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-check-'));
+  const file = join(dir, 'garbage.yaml');
+  writeFileSync(file, Buffer.from([0xff, 0xfe, 0x00, 0x9f, 0x92, 0x96, 0x0a, 0x3a, 0x3a]));
+  const r = check(file);
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /: error: /);
+});
+
+test('a missing path is an error, not a crash', () => {
+  const r = check('no/such/bot');
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /no\/such\/bot.*error/);
+});
