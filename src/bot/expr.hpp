@@ -10,9 +10,10 @@
 // (numbers numerically, strings case-insensitively); ordering works on two numbers or two strings
 // and is false otherwise; `x in list` / `list contains x` test membership, `s contains t` tests
 // substring (case-insensitive); `is empty` is true for null, "" and []. Truthiness: false, null, 0,
-// "", [] are false. Parse errors are reported at load time with the 1-based column inside the
-// expression. A parsed Expression is immutable and cheap to copy (shared AST); safe to evaluate
-// concurrently.
+// "", [] are false; `and`/`or`/`not` and comparisons yield booleans. Parse errors are reported at
+// load time with the 1-based column (in code points) inside the expression; comparisons do not
+// chain; input over 4096 bytes or nested deeper than 64 is refused. A parsed Expression is
+// immutable and cheap to copy (shared AST); safe to evaluate concurrently.
 
 #include <boost/json.hpp>
 #include <functional>

@@ -31,8 +31,9 @@ struct Template {
   std::vector<std::string> variables() const;
 };
 
-// Parses "{Name}" placeholders. Error (kParse) on an unclosed "{" or an empty/invalid name; the
-// message starts with "column N: ".
+// Parses "{Name}" placeholders (names as in expressions, System.* included; spaces inside the
+// braces are ignored). Error (kParse) on an unclosed "{", an unmatched "}" or an empty/invalid
+// name; the message starts with "column N: " (1-based, in code points).
 Result<Template> parse_template(std::string_view text);
 
 // Renders with the given lookup; unset variables render as "".
@@ -56,7 +57,7 @@ struct QuestionNode {
   std::string pattern;                     // for regex (ECMAScript syntax)
   std::string variable;
   Template retry_prompt;           // empty → repeat the prompt
-  std::optional<int> max_retries;  // nullopt → settings.invalid_answer_threshold
+  std::optional<int> max_retries;  // nullopt → settings.invalid_answer_threshold - 1
   OnFailure on_failure = OnFailure::kEscalate;
   std::vector<Template> quick_replies;  // extra buttons (choices are added automatically)
 };
@@ -179,8 +180,10 @@ struct Bot {
   std::vector<Variable> variables;
   std::vector<Topic> topics;
 
+  // Case-insensitive (Unicode case folding), as topic names are unique that way.
   const Topic* find_topic(std::string_view name) const;
   const Topic* system_topic(SystemTopic which) const;  // nullptr when the bot has none
+  // A global variable by exact (case-sensitive) name.
   const Variable* find_variable(std::string_view name) const;
 };
 
