@@ -341,6 +341,10 @@ void Engine::Impl::change(Conv& conv, const Ownership& claim, OwnershipEvent eve
     if (event == OwnershipEvent::kAccepted) {
       conv.runtime->agent_joined();
     }
+    set_handoff_status(conv, pending,
+                       event == OwnershipEvent::kOffered    ? "offered"
+                       : event == OwnershipEvent::kAccepted ? "accepted"
+                                                            : "pending");
     move_ownership(conv, pending, event);
   }
   finish_batch(conv, pending, claim.epoch);
@@ -431,6 +435,20 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
   conv.open_handoff_queue = record.queue;
   conv.open_handoff_created = record.created;
   move_ownership(conv, pending, OwnershipEvent::kHandoffRequested);
+}
+
+void Engine::Impl::set_handoff_status(Conv& conv, Pending& pending, const char* status) {
+  if (conv.open_handoff_id.empty()) {
+    return;
+  }
+  auto stored = store.get_handoff(conv.open_handoff_id);
+  if (!stored.ok()) {
+    spdlog::warn("engine: handoff {}: {}", conv.open_handoff_id, stored.error().message);
+    return;
+  }
+  stored->status = status;
+  stored->updated = clock.now();
+  pending.batch.update_handoff(std::move(*stored));
 }
 
 void Engine::Impl::end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome) {

@@ -92,6 +92,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void request_handoff(Conv& conv, Pending& pending, const dialog::HandoffRequest& request,
                        std::optional<dialog::HandoffOutcome> resolved, const std::string& reply_to);
   void end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome);
+  // offered / accepted / pending (declined) on the open handoff record, if any.
+  void set_handoff_status(Conv& conv, Pending& pending, const char* status);
   void move_ownership(Conv& conv, Pending& pending, OwnershipEvent event);
   void add_event(Conv& conv, Pending& pending, std::string kind, std::string payload_json);
   // Snapshot + conversation row: the last two operations of every turn's batch.

@@ -283,6 +283,7 @@ TEST_F(EngineTest, StaleOwnerAndEpochAreRefused) {
   EXPECT_EQ(move({Owner::kQueued, 1}, OwnershipEvent::kAccepted).error().code, ErrorCode::kConflict)
       << "stale claim";
   ASSERT_TRUE(move({Owner::kOffered, 2}, OwnershipEvent::kAccepted).ok());
+  EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "accepted");
   auto posted = as_owner({Owner::kAgent, 3});
   ASSERT_TRUE(posted.ok()) << posted.error().message;
   EXPECT_EQ(as_owner({Owner::kAgent, 2}).error().code, ErrorCode::kConflict);
@@ -291,6 +292,7 @@ TEST_F(EngineTest, StaleOwnerAndEpochAreRefused) {
       << "an agent who was unassigned cannot write";
   auto s = status("c1");
   EXPECT_EQ(s->ownership, (Ownership{Owner::kBot, 4}));
+  EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "completed");
 }
 
 TEST_F(EngineTest, FailedWriteIsReportedAndMemoryReloadsFromStore) {
