@@ -265,12 +265,14 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
   store::ActivityRecord record{conv.row.id, seq, a.id, a.type, clock.now(), *shared};
   pending.batch.append_activity(std::move(record));
   pending.deliveries.push_back({seq, shared, audience_of_type(a.type)});
+  bool dialog_changed = false;
   if (conv.ownership.owner == Owner::kAgent) {
-    conv.runtime->record(a);
+    conv.runtime->record(a);  // the transcript comes from the log, not the snapshot
   } else if (a.type != "typing") {
     apply_turn(conv, pending, conv.runtime->on_activity(a), a.id);
+    dialog_changed = true;
   }
-  finish_batch(conv, pending, epoch);
+  finish_batch(conv, pending, epoch, dialog_changed);
   pending.ack = [done, id = std::move(a.id), seq](Status s) mutable {
     if (s.ok()) {
       done(PostResult{std::move(id), seq});
@@ -308,7 +310,7 @@ void Engine::Impl::post_owner(Conv& conv, const Ownership& claim, activity::Acti
   conv.runtime->record(a);
   Pending pending;
   append(conv, pending, a);
-  finish_batch(conv, pending, claim.epoch);
+  finish_batch(conv, pending, claim.epoch, false);
   pending.ack = [done, id = a.id, seq](Status s) {
     if (s.ok()) {
       done(PostResult{id, seq});
@@ -516,8 +518,10 @@ void Engine::Impl::add_event(Conv& conv, Pending& pending, std::string kind,
   pending.batch.append_event(std::move(e));
 }
 
-void Engine::Impl::finish_batch(Conv& conv, Pending& pending, std::uint64_t previous_epoch) {
-  if (conv.next_seq > 1) {  // nothing happened yet otherwise: a fresh runtime is the state
+void Engine::Impl::finish_batch(Conv& conv, Pending& pending, std::uint64_t previous_epoch,
+                                bool dialog_changed) {
+  if (dialog_changed &&
+      conv.next_seq > 1) {  // nothing happened yet otherwise: a fresh runtime is the state
     store::DialogSnapshot snapshot;
     snapshot.conversation_id = conv.row.id;
     snapshot.seq = conv.next_seq - 1;

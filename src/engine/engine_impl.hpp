@@ -96,8 +96,10 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void set_handoff_status(Conv& conv, Pending& pending, const char* status);
   void move_ownership(Conv& conv, Pending& pending, OwnershipEvent event);
   void add_event(Conv& conv, Pending& pending, std::string kind, std::string payload_json);
-  // Snapshot + conversation row: the last two operations of every turn's batch.
-  void finish_batch(Conv& conv, Pending& pending, std::uint64_t previous_epoch);
+  // Snapshot (when the dialog state may have changed) + conversation row: the last operations of
+  // every batch.
+  void finish_batch(Conv& conv, Pending& pending, std::uint64_t previous_epoch,
+                    bool dialog_changed = true);
   std::string next_id(Conv& conv);
 
   // --- subscriptions.cpp

@@ -179,6 +179,21 @@ TEST_F(EngineTest, InvalidActivitiesAreRefusedWithoutUsingASeq) {
   EXPECT_EQ(ok->seq, 2u) << "refused activities leave no gap";
 }
 
+TEST_F(EngineTest, TypingIsStoredWithoutTouchingTheDialog) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "what are your store hours").ok());
+  const auto before = store_->get_snapshot("c1");
+  ASSERT_TRUE(before.ok());
+  auto typed = await<PostResult>(
+      [&](auto cb) { engine_->post_activity("c1", activity::make_typing(), cb); });
+  ASSERT_TRUE(typed.ok());
+  EXPECT_EQ(typed->seq, 4u);
+  EXPECT_EQ(store_->get_snapshot("c1")->seq, before->seq) << "no snapshot write for typing";
+  auto answer = say("c1", "Seattle");
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(bot_texts("c1").back(), "Our Seattle store is open 10am to 9pm every day.");
+}
+
 TEST_F(EngineTest, RestartContinuesMidQuestionWithContinuousWatermarks) {
   ASSERT_TRUE(start("c1", true).ok());
   ASSERT_TRUE(say("c1", "what are your store hours").ok());
