@@ -172,12 +172,15 @@ LoadResult finish(ParsedBot parsed, Diagnostics diagnostics, const std::string& 
   return result;
 }
 
+// The bot's YAML files in a directory. `hub.yaml` / `hub.yml` configure the engagement hub that
+// lives beside the bot (docs/HUB.md), so they are not part of the bot.
 std::vector<fs::path> yaml_files(const fs::path& dir, std::error_code& ec) {
   std::vector<fs::path> files;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const auto ext = it->path().extension();
+    const auto stem = it->path().stem();
     std::error_code type_ec;
-    if ((ext == ".yaml" || ext == ".yml") && it->is_regular_file(type_ec)) {
+    if ((ext == ".yaml" || ext == ".yml") && stem != "hub" && it->is_regular_file(type_ec)) {
       files.push_back(it->path());
     }
   }

@@ -64,6 +64,16 @@ TEST(LoaderDirectory, MergesFilesInNameOrder) {
   EXPECT_EQ(result.bot->topics[1].loc.line, 2);
 }
 
+TEST(LoaderDirectory, SkipsTheHubConfigurationBesideTheBot) {
+  TempDir dir;
+  dir.write("bot.yaml", "bot: {id: d, name: Dir bot}\n");
+  dir.write("hub.yaml", "hub:\n  queues:\n    - name: general\n");
+  dir.write("hub.yml", "hub: {}\n");
+  const LoadResult result = load_bot(dir.path());
+  ASSERT_TRUE(result.bot.has_value()) << ::testing::PrintToString(formatted(result));
+  EXPECT_TRUE(result.diagnostics.empty()) << ::testing::PrintToString(formatted(result));
+}
+
 TEST(LoaderDirectory, SectionsMayAppearOnce) {
   TempDir dir;
   dir.write("a.yaml", "bot: {id: d, name: D}\nsettings: {no_match_threshold: 2}\n");

@@ -21,7 +21,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "activity/activity.hpp"
@@ -35,23 +37,56 @@ namespace baton::dialog {
 
 // A loaded bot with its trained classifier and compiled regexes; built once per bot load and
 // shared read-only by every conversation (thread-safe to read).
+//
+// Topics are addressed by their index in bot().topics. compile() adds a minimal Escalate topic
+// (one transfer node) and Fallback topic when the bot has none (the loader always adds the full
+// defaults; this only matters for bots built in code), so the runtime can rely on both.
 class CompiledBot {
  public:
   // Trains the classifier from the topics' triggers (label = topic name), the escalation phrases
   // and the Escalate topic's triggers (label kEscalateLabel), and the Start over topic.
+  // Regexes that do not compile (the loader rejects them) leave pattern() null, so such a
+  // question never accepts an answer.
   static std::shared_ptr<const CompiledBot> compile(bot::Bot bot);
 
   static constexpr const char* kEscalateLabel = "__escalate__";
+  // Used when settings.escalation_phrases is empty (BOT_FORMAT.md).
+  static const std::vector<std::string>& default_escalation_phrases();
 
   const bot::Bot& bot() const { return bot_; }
   const nlu::IntentClassifier& classifier() const { return *classifier_; }
   // Compiled pattern of a regex question (nullptr for others); keyed by the node's address.
   const std::regex* pattern(const bot::QuestionNode& question) const;
 
+  // The topic a classifier label names; nullopt for kEscalateLabel and unknown labels.
+  std::optional<std::size_t> topic_for_label(std::string_view label) const;
+  // The topic with this name, compared case-insensitively (ASCII); nullopt when none.
+  std::optional<std::size_t> topic_index(std::string_view name) const;
+  // The topic playing a system role; nullopt when the bot has none (never for escalate/fallback).
+  std::optional<std::size_t> system_topic(bot::SystemTopic which) const;
+  // Whether `text` is one of settings.cancel_phrases (case, surrounding spaces and trailing
+  // punctuation ignored).
+  bool is_cancel_phrase(std::string_view text) const;
+  // Whether the Start over topic itself redirects to Greeting (then the runtime does not run
+  // Greeting again after it).
+  bool start_over_redirects_to_greeting() const { return start_over_redirects_to_greeting_; }
+  // ISO 639-1 code from the bot's language ("en-us" → "en"), for entity extraction.
+  const std::string& language() const { return language_; }
+
  private:
+  void index_topics();
+  void train();
+  void compile_patterns(const bot::NodeList& nodes);
+
   bot::Bot bot_;
   std::unique_ptr<nlu::IntentClassifier> classifier_;
   std::vector<std::pair<const bot::QuestionNode*, std::regex>> patterns_;
+  std::vector<std::pair<std::string, std::size_t>> topics_by_label_;   // sorted by label
+  std::vector<std::pair<std::string, std::size_t>> topics_by_folded_;  // sorted, lower-cased
+  std::vector<std::optional<std::size_t>> system_topics_;              // by SystemTopic
+  std::vector<std::string> cancel_phrases_;                            // folded
+  bool start_over_redirects_to_greeting_ = false;
+  std::string language_ = "en";
 };
 
 // Facts about the conversation the runtime cannot know by itself.
@@ -78,7 +113,8 @@ enum class FlowState {
 
 struct TurnResult {
   // Activities for the customer, in order, stamped (id, timestamp, from, recipient, conversation,
-  // channelId, replyToId). Never contains handoff.initiate: that is built from `handoff`.
+  // channelId, replyToId, locale). All replies of one turn share one timestamp (the clock read
+  // once per turn). Never contains handoff.initiate: that is built from `handoff`.
   std::vector<activity::Activity> replies;
   std::optional<HandoffRequest> handoff;   // a handoff was requested during this turn
   std::optional<HandoffOutcome> resolved;  // a handoff ended during this turn (e.g. cancelled,
@@ -88,6 +124,8 @@ struct TurnResult {
 
 class Runtime {
  public:
+  // `clock` must outlive the runtime; `ids` is called once per produced activity (may be empty:
+  // ids stay ""). info.bot's empty id/name become the bot's; roles are forced to bot/user.
   Runtime(std::shared_ptr<const CompiledBot> bot, const Clock& clock, IdSource ids,
           ConversationInfo info);
 
@@ -95,15 +133,22 @@ class Runtime {
   TurnResult start();
 
   // One activity from the customer, already stamped by the caller (it is added to the transcript
-  // as given). Messages drive the dialog; the event "startConversation" calls start(); typing and
-  // other types are recorded or ignored. A message's `value` with {"cancel": true} or text equal to
-  // the cancel quick reply cancels a pending handoff.
+  // as given). Messages drive the dialog (any bytes: invalid UTF-8 is replaced by U+FFFD before
+  // matching); the event "startConversation" calls start() (replies point at the event); typing
+  // and other types are only recorded. The first message greets first when nothing greeted yet.
+  // A message's `value` with {"cancel": true}, text equal to the cancel quick reply, a cancel
+  // phrase or the cancel intent cancel a pending handoff (result.resolved = kCancelled). After
+  // the conversation ended, a message starts a fresh conversation state (variables and va_*
+  // history cleared, no greeting) and is handled in it.
   TurnResult on_activity(const activity::Activity& incoming);
 
-  // The handoff ended: continue below the handoff node. Ignored (empty result) unless paused.
+  // The handoff ended: continue below the handoff node with System.HandoffOutcome = outcome
+  // (result.resolved = outcome). Ignored (empty result) unless paused (pending or with agent).
   TurnResult resume(HandoffOutcome outcome);
 
-  // An agent accepted the handoff: from now on cancel phrases reach the agent, not the bot.
+  // An agent accepted the handoff (pending → with agent): from now on cancel phrases, the cancel
+  // button and the waiting text no longer apply; the customer's messages are for the agent.
+  // No effect in any other state.
   void agent_joined();
 
   // Adds an activity produced elsewhere (an agent's message) to the transcript.
@@ -112,6 +157,7 @@ class Runtime {
   // Whether agents are online right now (the hub's answer); decides between the agents-online
   // and the offline/unavailable path of the next handoff. Default: online.
   void set_agents_online(bool online);
+  // Overrides ConversationInfo::live_chat_supported for the next handoffs.
   void set_live_chat_supported(bool supported);
 
   FlowState state() const;
@@ -119,14 +165,20 @@ class Runtime {
   // Every user variable (global and topic ones merged, most recently set wins), as in the context.
   boost::json::object variables() const;
 
-  // The transcript so far (capped at kMaxTranscript activities, oldest dropped first).
+  // The transcript so far: at most kMaxTranscript activities; when full, the older half is
+  // dropped at once (so appends stay cheap), newest kept.
   const std::vector<activity::Activity>& transcript() const;
   static constexpr std::size_t kMaxTranscript = 2000;
 
-  // Everything needed to continue after a restart except the transcript (the store has it).
+  // Everything needed to continue after a restart except the transcript (the store has it):
+  // the topic stack (topics by name, nodes by index path), question retries, no-match count,
+  // pause state, variables with their set order, va_* history, agents-online and
+  // live-chat-supported flags. JSON, versioned (format in snapshot.cpp).
   boost::json::value snapshot() const;
-  // Rebuilds a runtime from snapshot() output; error (kInvalidArgument) when the snapshot does not
-  // fit the bot (e.g. the bot changed and a node no longer exists).
+  // Rebuilds a runtime from snapshot() output; error (kInvalidArgument, message naming the
+  // problem) when the snapshot is malformed or does not fit the bot (e.g. the bot changed and a
+  // topic or node no longer exists). The snapshot's agents-online and live-chat flags win over
+  // `info`. `transcript` beyond kMaxTranscript keeps its newest activities.
   static Result<std::unique_ptr<Runtime>> restore(std::shared_ptr<const CompiledBot> bot,
                                                   const Clock& clock, IdSource ids,
                                                   ConversationInfo info,

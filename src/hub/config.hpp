@@ -1,0 +1,134 @@
+#pragma once
+// The hub's configuration: queues (routing rule, priority, skills, strategy, operating hours,
+// max wait and overflow, offer timeout, customer texts, timers), hub-wide settings, and the Agent
+// record. Loaded from YAML by load_hub_config (config_loader.cpp); the YAML format is documented
+// for operators in docs/HUB.md.
+//
+// A HubConfig is an immutable value once loaded: the Hub holds it by shared_ptr<const HubConfig>.
+// Its expressions are immutable and its time zones point into the process-wide tz database, so a
+// loaded config is safe to read from any thread.
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bot/expr.hpp"
+#include "bot/source.hpp"
+#include "core/clock.hpp"
+
+namespace date {
+class time_zone;
+}  // namespace date
+
+namespace baton::hub {
+
+// How a queue picks among the eligible agents for a conversation. YAML names: longest_idle,
+// least_busy, round_robin.
+enum class Strategy {
+  kLongestIdle,  // the agent idle longest: oldest of (became available, last offer, last release)
+  kLeastBusy,    // the lowest load / capacity ratio; ties go to the longest idle
+  kRoundRobin,   // the next agent after the queue's previous pick, in agent-id order
+};
+
+const char* to_string(Strategy strategy);
+std::optional<Strategy> parse_strategy(std::string_view name);
+
+// YAML / wire names: agent, supervisor, admin.
+enum class Role { kAgent, kSupervisor, kAdmin };
+
+const char* to_string(Role role);
+std::optional<Role> parse_role(std::string_view name);
+
+// A human agent as the hub knows it. The durable record (with password hash) lives in the store;
+// the hub needs only routing facts. Plain value.
+struct Agent {
+  std::string id;            // unique, stable (login name); non-empty
+  std::string display_name;  // shown to customers and supervisors
+  Role role = Role::kAgent;
+  std::vector<std::string> skills;  // sorted, unique, lower-case
+  int capacity = 1;                 // concurrent conversations (offers + assigned + wrap-up), >= 1
+};
+
+// Operating hours of a queue: a weekly schedule of local-time ranges in a time zone, minus
+// holidays. Evaluated in the queue's zone with the system tz database, so DST is handled.
+struct OperatingHours {
+  // Minutes since local midnight, [start, end); end may be 1440 (24:00).
+  struct Range {
+    int start = 0;
+    int end = 0;
+  };
+  const date::time_zone* zone = nullptr;  // never null in a loaded config
+  std::string zone_name;
+  std::array<std::vector<Range>, 7> week;  // index 0 = Sunday ... 6 = Saturday
+  std::vector<int> holidays;               // local dates as days since 1970-01-01, sorted
+
+  // True when `t` falls in a range of its local weekday and its local date is not a holiday.
+  bool is_open(TimePoint t) const;
+};
+
+// Customer-facing texts while waiting. Placeholders: {position} (1-based place in the queue),
+// {wait} (estimated wait in whole minutes, rounded up), {queue} (queue name).
+struct QueueTexts {
+  std::string queued;    // sent with the Queued decision
+  std::string position;  // sent with each PositionUpdate
+};
+
+struct QueueConfig {
+  bot::SourceLoc loc;
+  std::string name;
+  std::optional<bot::Expression> when;  // routing rule; nullopt = only via hint/default/overflow
+  int priority = 0;                     // higher first: rule order and conversations' default
+  std::vector<std::string> skills;      // required of agents; sorted, unique, lower-case
+  Strategy strategy = Strategy::kLongestIdle;
+  std::optional<OperatingHours> hours;  // nullopt = always open
+  std::optional<Millis> max_wait;       // nullopt = wait without limit
+  std::string overflow;                 // queue to move to after max_wait; "" = time out
+  Millis offer_timeout{30'000};
+  Millis position_update_interval{30'000};  // minimum time between two PositionUpdates
+  std::optional<Millis> abandon_after;      // customer silence while waiting; nullopt = never
+  QueueTexts texts;
+};
+
+struct HubConfig {
+  std::vector<QueueConfig> queues;  // in file order
+  // Indexes into `queues`, in routing order: priority descending, then file order.
+  std::vector<std::size_t> routing_order;
+  std::size_t default_queue = 0;        // index into `queues`
+  int missed_offers_before_away = 3;    // consecutive missed offers; 0 = never set away
+  Millis default_handle_time{300'000};  // seeds the handle-time average of every queue
+  std::optional<Millis> max_wrap_up;    // wrap-up is ended by the hub after this; nullopt = never
+  std::vector<Agent> agents;            // optional; registered (offline) when a Hub starts
+
+  // Index of the queue called `name`, or nullopt.
+  std::optional<std::size_t> find_queue(std::string_view name) const;
+};
+
+struct HubConfigResult {
+  std::optional<HubConfig> config;  // set when there is no error (warnings allowed)
+  bot::Diagnostics diagnostics;
+};
+
+// Loads a hub.yaml. Errors (file:line:col): YAML syntax, unknown keys, missing or mistyped fields,
+// duplicate queue or agent ids, bad expressions, unknown default or overflow queue, overflow
+// cycles, bad time zones, times, dates, durations, strategies or roles, non-positive capacities.
+// Never throws, never crashes on any input bytes.
+HubConfigResult load_hub_config(const std::filesystem::path& path);
+
+// The same from text; `file_name` is used in diagnostics.
+HubConfigResult load_hub_config_from_string(std::string_view yaml, const std::string& file_name);
+
+// Parses a duration: "30s", "10m", "1h30m", "250ms", or a bare number of seconds. nullopt when
+// malformed or negative.
+std::optional<Millis> parse_duration(std::string_view text);
+
+// Normalises a skill list: lower-cases (ASCII), sorts, removes duplicates and empty entries.
+std::vector<std::string> normalize_skills(std::vector<std::string> skills);
+
+// True when `have` (normalised) contains every skill in `need` (normalised).
+bool has_skills(const std::vector<std::string>& have, const std::vector<std::string>& need);
+
+}  // namespace baton::hub

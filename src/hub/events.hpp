@@ -1,0 +1,287 @@
+#pragma once
+// The Hub's inputs (events, each stamped with a time) and outputs (decisions).
+//
+// Inputs are plain values meant to be stored by the engine in its event log, in the order they
+// were applied, and replayed after a restart (see hub.hpp). JSON forms for that log are in
+// event_json.hpp. Decisions are plain values the engine acts on (send an offer to an agent's
+// console, tell the customer their position, resume the bot flow, ...); they are never stored as
+// the source of truth because the same inputs always give the same decisions.
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "hub/config.hpp"
+
+namespace baton::hub {
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+// Why the conversation escalated, as a string (dialog's wire names: explicit, requested, no_match,
+// invalid_answer); readable by routing rules as `reason`.
+struct HandoffSubmitted {
+  std::string conversation;         // unique among the hub's live conversations
+  boost::json::object context;      // va_* and user variables (dialog::HandoffRequest::context)
+  std::string reason;               // routing rules: `reason`
+  std::string language;             // routing rules: `language` ("" → context va_Language)
+  std::string queue_hint;           // a queue name; wins over rules when it names a queue
+  std::vector<std::string> skills;  // extra skills the agent must have; rules: `skills`
+  std::optional<int> priority;      // overrides the queue's priority for this conversation
+};
+
+// The customer cancelled while waiting (cancel intent or quick reply).
+struct HandoffCancelled {
+  std::string conversation;
+};
+
+// The customer wrote something (resets the abandonment timer while waiting).
+struct CustomerActivity {
+  std::string conversation;
+};
+
+// The customer closed the chat. While waiting → Abandoned; with an agent → no hub change (the
+// agent ends it).
+struct CustomerLeft {
+  std::string conversation;
+};
+
+// Adds an agent, or updates the routing facts of a known one (presence and load are kept).
+struct AgentRegistered {
+  Agent agent;
+};
+
+// Removes an agent: pending offers are rescinded and re-routed; conversations it owns are
+// re-queued in their queue at the front of their priority (they keep their original wait).
+struct AgentRemoved {
+  std::string agent;
+};
+
+// Presence as an agent chooses it. `busy` means "no new offers"; the hub also shows an available
+// agent as busy while at capacity (see Hub).
+enum class Presence { kAvailable, kBusy, kAway, kOffline };
+const char* to_string(Presence presence);
+std::optional<Presence> parse_presence(std::string_view name);
+
+// away / offline rescind the agent's pending offers (they go to others); busy keeps them (the
+// agent may still accept) but stops new ones. Conversations the agent owns stay with it.
+struct PresenceSet {
+  std::string agent;
+  Presence presence = Presence::kAvailable;
+};
+
+// Offers are fenced by id: an answer to an offer that is no longer current is refused.
+struct OfferAccepted {
+  std::string conversation;
+  std::string agent;
+  std::uint64_t offer_id = 0;
+};
+
+struct OfferDeclined {
+  std::string conversation;
+  std::string agent;
+  std::uint64_t offer_id = 0;
+};
+
+// The owning agent hands the conversation to a queue (cold: the agent is released at once) or to
+// another agent (the conversation is offered to them; the first agent keeps it until they accept).
+struct TransferRequested {
+  std::string conversation;
+  std::string from_agent;  // must be the current owner
+  std::string to_queue;    // exactly one of to_queue / to_agent is non-empty
+  std::string to_agent;
+  std::string note;  // private note for the next agent
+};
+
+// The owning agent ended the conversation (return to bot or close: the engine's business); the
+// agent's capacity stays held by the wrap-up until WrapUpDone.
+struct ConversationEnded {
+  std::string conversation;
+  std::string agent;
+};
+
+struct WrapUpDone {
+  std::string conversation;
+  std::string agent;
+};
+
+// Time passes: offers expire, waits exceed max_wait, customers fall silent, queues close.
+struct Tick {};
+
+// After a restart and replay: pending offers are re-issued with a fresh timeout (the agent may
+// never have seen them), and waiting customers' silence timers restart (the downtime was not
+// their silence). Log it like any input.
+struct Recover {};
+
+using Event = std::variant<HandoffSubmitted, HandoffCancelled, CustomerActivity, CustomerLeft,
+                           AgentRegistered, AgentRemoved, PresenceSet, OfferAccepted, OfferDeclined,
+                           TransferRequested, ConversationEnded, WrapUpDone, Tick, Recover>;
+
+// One input: what happened and when (from the engine's Clock when it happened; the recorded time
+// when replayed). Times earlier than the previous input's are treated as equal to it.
+struct Input {
+  TimePoint at;
+  Event event;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Decisions
+
+// The conversation entered a queue (first routing, overflow or transfer). `text` is the queue's
+// rendered `queued` text for the customer.
+struct Queued {
+  std::string conversation;
+  std::string queue;
+  int position = 0;  // 1-based among the queue's unassigned conversations
+  Millis estimated_wait{0};
+  std::string text;
+};
+
+// Show the offer to the agent; it expires at `expires_at` unless accepted.
+struct Offered {
+  std::string conversation;
+  std::string agent;
+  std::uint64_t offer_id = 0;
+  TimePoint expires_at;
+  std::string queue;
+  bool transfer = false;  // a transfer to this agent (from TransferRequested)
+};
+
+// kCancelled: the customer cancelled, or the owner ended the conversation during a transfer offer;
+// kAgentAway: the agent went away or offline (or was set away after missed offers).
+enum class RescindCause { kCancelled, kAbandoned, kAgentAway, kAgentRemoved };
+const char* to_string(RescindCause cause);
+
+// Withdraw an offer from the agent's console (the customer left, the agent went away, ...).
+struct OfferRescinded {
+  std::string conversation;
+  std::string agent;
+  std::uint64_t offer_id = 0;
+  RescindCause cause = RescindCause::kCancelled;
+};
+
+// The offer expired unanswered (counts toward missed offers).
+struct OfferExpired {
+  std::string conversation;
+  std::string agent;
+  std::uint64_t offer_id = 0;
+};
+
+// The agent owns the conversation now.
+struct Assigned {
+  std::string conversation;
+  std::string agent;
+  std::string queue;
+};
+
+struct PositionUpdate {
+  std::string conversation;
+  std::string queue;
+  int position = 0;
+  Millis estimated_wait{0};
+  std::string text;
+};
+
+enum class UnavailableCause { kOutOfHours, kNoAgentOnline };
+const char* to_string(UnavailableCause cause);
+
+// Resume the flow with `unavailable`; the conversation has left the hub.
+struct Unavailable {
+  std::string conversation;
+  std::string queue;
+  UnavailableCause cause = UnavailableCause::kNoAgentOnline;
+};
+
+// Max wait passed; the conversation moved to `to_queue` (a Queued follows).
+struct Overflowed {
+  std::string conversation;
+  std::string from_queue;
+  std::string to_queue;
+};
+
+// Max wait passed with no overflow: resume the flow with `timed_out`; left the hub.
+struct TimedOut {
+  std::string conversation;
+  std::string queue;
+};
+
+// Resume the flow with `cancelled`; left the hub.
+struct Cancelled {
+  std::string conversation;
+};
+
+enum class AbandonCause { kLeft, kSilent };
+const char* to_string(AbandonCause cause);
+
+// The customer is gone; left the hub.
+struct Abandoned {
+  std::string conversation;
+  AbandonCause cause = AbandonCause::kLeft;
+};
+
+enum class PresenceCause { kRequested, kCapacity, kMissedOffers };
+const char* to_string(PresenceCause cause);
+
+// The agent's effective presence changed. kCapacity: busy at capacity / available again below it;
+// kMissedOffers: set away after missed_offers_before_away missed offers in a row.
+struct PresenceChanged {
+  std::string agent;
+  Presence presence = Presence::kOffline;
+  PresenceCause cause = PresenceCause::kRequested;
+};
+
+// A transfer took effect: to a queue (the conversation is queued, the old agent released) or to an
+// agent (who accepted). `note` is for the new agent.
+struct TransferCompleted {
+  std::string conversation;
+  std::string from_agent;
+  std::string to_queue;
+  std::string to_agent;
+  std::string note;
+};
+
+enum class TransferFailCause {
+  kDeclined,
+  kExpired,
+  kNoAgentOnline,
+  kOutOfHours,
+  kAgentUnavailable
+};
+const char* to_string(TransferFailCause cause);
+
+// The transfer did not happen; the conversation stays with `agent`.
+struct TransferFailed {
+  std::string conversation;
+  std::string agent;
+  TransferFailCause cause = TransferFailCause::kDeclined;
+};
+
+// The wrap-up ended (done, or forced after max_wrap_up); the agent's capacity is free; the
+// conversation has left the hub.
+struct WrapUpEnded {
+  std::string conversation;
+  std::string agent;
+  bool forced = false;
+};
+
+// A conversation the removed agent owned went back to its queue (a Queued follows).
+struct Requeued {
+  std::string conversation;
+  std::string agent;
+};
+
+using Decision =
+    std::variant<Queued, Offered, OfferRescinded, OfferExpired, Assigned, PositionUpdate,
+                 Unavailable, Overflowed, TimedOut, Cancelled, Abandoned, PresenceChanged,
+                 TransferCompleted, TransferFailed, WrapUpEnded, Requeued>;
+using Decisions = std::vector<Decision>;
+
+// A one-line, stable description of a decision ("offer c1 -> alice #3 until ..."), for logs and
+// for tests that compare decision sequences.
+std::string describe(const Decision& decision);
+
+}  // namespace baton::hub

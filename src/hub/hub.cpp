@@ -1,0 +1,48 @@
+#include "hub/hub.hpp"
+
+#include "hub/hub_state.hpp"
+
+namespace baton::hub {
+
+const char* to_string(ConversationState state) {
+  switch (state) {
+    case ConversationState::kWaiting:
+      return "waiting";
+    case ConversationState::kOffered:
+      return "offered";
+    case ConversationState::kAssigned:
+      return "assigned";
+    case ConversationState::kWrapUp:
+      return "wrap_up";
+  }
+  return "waiting";
+}
+
+Hub::Hub(std::shared_ptr<const HubConfig> config, const Clock& clock)
+    : clock_(clock), state_(std::make_unique<detail::HubState>(std::move(config))) {}
+
+Hub::~Hub() = default;
+
+Input Hub::stamp(Event event) const {
+  // Whole milliseconds, so that the JSON form of the input (event_json.hpp) replays exactly.
+  return Input{std::chrono::floor<Millis>(clock_.now()), std::move(event)};
+}
+
+Result<Decisions> Hub::apply(const Input& input) { return state_->apply(input); }
+
+TimePoint Hub::now() const { return state_->now_; }
+
+const HubConfig& Hub::config() const { return *state_->config_; }
+
+Decisions Hub::pending_offers() const {
+  Decisions out;
+  for (const auto& [seq, conv] : state_->convs_) {
+    if (!conv.offer_agent.empty()) {
+      out.push_back(Offered{conv.id, conv.offer_agent, conv.offer_id, conv.offer_expires,
+                            state_->qconf(conv.queue).name, conv.offer_is_transfer});
+    }
+  }
+  return out;
+}
+
+}  // namespace baton::hub

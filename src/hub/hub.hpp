@@ -1,0 +1,142 @@
+#pragma once
+// The engagement hub: queues, routing, reservations (offers), presence and capacity, as a pure
+// state machine. Entry point of src/hub (see README.md there).
+//
+// Inputs are events stamped with a time (events.hpp); each apply() returns the decisions the engine
+// must act on. No I/O, no threads, no hidden clock: apply() reads time only from the Input, so
+// given the same config and the same inputs the Hub makes the same decisions, byte for byte.
+//
+// Persistence by replay. The engine:
+//   1. stamps an event with its Clock (`hub.stamp(event)`), appends the Input to its durable log,
+//      then calls `hub.apply(input)` and acts on the decisions;
+//   2. after a restart builds a fresh Hub with the same config and applies every logged Input in
+//      order, ignoring the decisions (they were acted on before the crash);
+//   3. then applies, and logs, `Recover{}` at the current time: offers still pending are re-issued
+//      with a fresh timeout (Offered decisions to send again), customers' silence timers restart,
+//      and the usual Tick work runs (expired max waits, closed queues, ...).
+// Inputs that fail (an error Result) change nothing, so logging them or not makes no difference;
+// the engine may log only successful ones. Snapshots are not provided (yet): replay is O(events).
+//
+// Rules in brief (details in docs/HUB.md):
+// - Routing: the queue hint if it names a queue; else the first queue in routing order (priority,
+//   then file order) whose `when` rule is true over the handoff context; else the default queue.
+//   Out of hours, or no agent online with the skills → Unavailable at once.
+// - One offer per conversation at a time, expiring after the queue's offer_timeout. Decline or
+//   expiry → the next eligible agent; never again an agent who declined or missed it, unless no
+//   other online agent could take it. N missed offers in a row → the agent is set away.
+// - Eligible: presence available, load < capacity, skills ⊇ queue skills ∪ the request's skills.
+//   Load counts offers, assigned conversations and wrap-ups. An available agent at capacity shows
+//   as busy (PresenceChanged kCapacity) and as available again below it.
+// - Order: a freed agent gets the waiting conversation with the highest priority, then the longest
+//   wait (submission order), across all queues it serves. A new conversation goes to the agent the
+//   queue's strategy picks among the eligible ones.
+// - Estimated wait for the k-th waiting conversation of queue q (waiting = not being offered):
+//   max(0, k − F) × AHT / S, rounded up to a whole minute, where F = free slots of agents of q
+//   who can take an offer now, S = total capacity of online agents of q (1 when none),
+//   AHT = the queue's moving average of handle times (assignment → wrap-up end, new sample
+//   weighted 1/5, seeded with default_handle_time). The position shown is the rank among all
+//   unassigned conversations of q (including those being offered).
+//
+// Thread safety: none; one owner (the engine's strand) calls everything. Cost: apply() for an
+// assignment is O(agents of the queue) or O(queues of the agent × log waiting); Tick is
+// O(conversations + agents).
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "hub/config.hpp"
+#include "hub/events.hpp"
+
+namespace baton::hub {
+
+namespace detail {
+class HubState;
+}  // namespace detail
+
+enum class ConversationState { kWaiting, kOffered, kAssigned, kWrapUp };
+const char* to_string(ConversationState state);
+
+// Supervisor console views: snapshots by value, computed on demand.
+struct QueueView {
+  std::string name;
+  int waiting = 0;  // unassigned conversations, including those being offered
+  int offered = 0;  // of which currently offered to an agent
+  Millis longest_wait{0};
+  bool open = true;
+  int agents_online = 0;     // available or busy, with the queue's skills
+  int agents_available = 0;  // eligible for an offer right now
+  Millis average_handle_time{0};
+  Millis estimated_wait{0};  // for a conversation joining now
+};
+
+struct AgentView {
+  std::string id;
+  std::string display_name;
+  Role role = Role::kAgent;
+  Presence presence = Presence::kOffline;  // effective (busy at capacity)
+  Presence chosen = Presence::kOffline;    // as the agent set it (or the hub, after missed offers)
+  int load = 0;                            // offers + assigned + wrap-up
+  int capacity = 1;
+  int missed_offers = 0;                   // consecutive
+  std::vector<std::string> conversations;  // assigned or in wrap-up, in submission order
+  std::vector<std::string> offers;         // conversations offered to it
+};
+
+struct ConversationView {
+  std::string id;
+  ConversationState state = ConversationState::kWaiting;
+  std::string queue;
+  std::string agent;       // owner when assigned / in wrap-up
+  std::string offered_to;  // agent holding the current offer (also for a transfer offer)
+  Millis waited{0};        // submission → assignment, or → now while unassigned
+  int position = 0;        // 1-based while unassigned, 0 otherwise
+  int priority = 0;
+  std::string reason;
+  std::string transfer_note;
+  boost::json::object context;
+};
+
+class Hub {
+ public:
+  // Registers config->agents (offline). `clock` is used only by stamp(); it must outlive the Hub.
+  Hub(std::shared_ptr<const HubConfig> config, const Clock& clock);
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  // The event stamped with the clock's current time (whole milliseconds); log it (event_json.hpp),
+  // then apply() it.
+  Input stamp(Event event) const;
+
+  // Applies one input. Errors change nothing: kNotFound (unknown conversation, agent or queue),
+  // kConflict (duplicate conversation, stale offer, not the owner, wrong state), kInvalidArgument
+  // (malformed input such as an empty id or a transfer with no or two targets).
+  Result<Decisions> apply(const Input& input);
+
+  // stamp + apply, for callers that do not log (tests, tools).
+  Result<Decisions> handle(Event event) { return apply(stamp(std::move(event))); }
+
+  // Offered decisions for every offer pending now (to show an agent who reconnects).
+  Decisions pending_offers() const;
+
+  std::vector<QueueView> queues(TimePoint now) const;
+  std::vector<AgentView> agents(TimePoint now) const;
+  std::vector<ConversationView> conversations(TimePoint now) const;  // in submission order
+  std::optional<ConversationView> conversation(std::string_view id, TimePoint now) const;
+  std::optional<AgentView> agent(std::string_view id, TimePoint now) const;
+
+  // The time of the latest applied input.
+  TimePoint now() const;
+  const HubConfig& config() const;
+
+ private:
+  const Clock& clock_;
+  std::unique_ptr<detail::HubState> state_;
+};
+
+}  // namespace baton::hub

@@ -1,0 +1,170 @@
+#pragma once
+// Internal to src/hub: the Hub's state and the operations on it, split over hub_state.cpp
+// (inputs), hub_assign.cpp (routing and offers), hub_timers.cpp (tick, recover, positions) and
+// hub_views.cpp. Not part of the module's contract.
+//
+// Data structures, chosen so that an assignment decision does not scan the waiting list:
+// - every conversation has a submission sequence number `seq`; conversations live in a map by seq
+//   (deterministic iteration) with an id → seq index;
+// - each queue keeps its unassigned conversations in an order-statistics tree keyed by
+//   (−priority, seq) (position = rank in O(log n)) and the subset not currently offered in an
+//   ordered set with the same key (the next conversation for a freed agent = its first element);
+// - each queue keeps the agents whose skills cover it, in id order (the candidates of a strategy);
+//   each agent keeps the queues it covers (the queues to look at when it frees up).
+
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
+#include <functional>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "hub/hub.hpp"
+
+namespace baton::hub::detail {
+
+using Key = std::pair<int, std::uint64_t>;  // (−priority, seq)
+struct Conv;
+// Ordered by Key, with rank queries (order_of_key) in O(log n); maps to the conversation.
+using RankedMap = __gnu_pbds::tree<Key, Conv*, std::less<Key>, __gnu_pbds::rb_tree_tag,
+                                   __gnu_pbds::tree_order_statistics_node_update>;
+
+struct AgentState;
+
+struct Conv {
+  std::uint64_t seq = 0;
+  std::string id;
+  ConversationState state = ConversationState::kWaiting;
+  boost::json::object context;
+  std::string reason;
+  std::string language;
+  std::vector<std::string> skills;  // normalised
+  std::optional<int> priority_hint;
+  int priority = 0;
+  std::size_t queue = 0;
+  TimePoint submitted_at;
+  TimePoint queued_at;  // entered the current queue (max_wait counts from here)
+  TimePoint last_activity;
+  TimePoint assigned_at;
+  TimePoint ended_at;
+  std::string agent;  // owner (assigned, wrap-up)
+  // The current offer (state kOffered, or a transfer offer while kAssigned).
+  std::string offer_agent;
+  std::uint64_t offer_id = 0;
+  TimePoint offer_expires;
+  bool offer_is_transfer = false;
+  std::string transfer_note;
+  std::set<std::string> declined;  // agents who declined or missed it
+  // Last position update sent.
+  int sent_position = 0;
+  Millis sent_wait{-1};
+  TimePoint sent_at;
+
+  Key key() const { return Key{-priority, seq}; }
+};
+
+struct AgentState {
+  Agent agent;
+  Presence chosen = Presence::kOffline;
+  int load = 0;
+  int missed = 0;
+  TimePoint idle_since;
+  std::set<std::uint64_t> offers;   // conversation seqs
+  std::set<std::uint64_t> owned;    // assigned or wrap-up
+  std::vector<std::size_t> queues;  // queues whose skills it has, ascending
+
+  bool online() const { return chosen == Presence::kAvailable || chosen == Presence::kBusy; }
+  bool can_take() const { return chosen == Presence::kAvailable && load < agent.capacity; }
+  Presence effective() const {
+    return chosen == Presence::kAvailable && load >= agent.capacity ? Presence::kBusy : chosen;
+  }
+};
+
+struct QueueState {
+  RankedMap unassigned;
+  RankedMap waiting;                // unassigned and not offered right now
+  std::vector<AgentState*> agents;  // in id order
+  Millis average_handle_time{0};
+  std::string round_robin_last;  // id of the last agent picked
+};
+
+class HubState {
+ public:
+  explicit HubState(std::shared_ptr<const HubConfig> config);
+
+  Result<Decisions> apply(const Input& input);
+
+  // hub_state.cpp: one handler per input.
+  Result<Decisions> on(const HandoffSubmitted& e);
+  Result<Decisions> on(const HandoffCancelled& e);
+  Result<Decisions> on(const CustomerActivity& e);
+  Result<Decisions> on(const CustomerLeft& e);
+  Result<Decisions> on(const AgentRegistered& e);
+  Result<Decisions> on(const AgentRemoved& e);
+  Result<Decisions> on(const PresenceSet& e);
+  Result<Decisions> on(const OfferAccepted& e);
+  Result<Decisions> on(const OfferDeclined& e);
+  Result<Decisions> on(const TransferRequested& e);
+  Result<Decisions> on(const ConversationEnded& e);
+  Result<Decisions> on(const WrapUpDone& e);
+  Result<Decisions> on(const Tick& e);
+  Result<Decisions> on(const Recover& e);
+
+  // hub_assign.cpp
+  std::size_t route(const Conv& conv) const;
+  bool enter_queue(Conv& conv, std::size_t queue, Decisions& out);
+  void try_offer(Conv& conv, Decisions& out);
+  void dispatch(AgentState& agent, Decisions& out);
+  void make_offer(Conv& conv, AgentState& agent, bool transfer, Decisions& out);
+  AgentState* end_offer(Conv& conv, Decisions& out);  // frees the offer's slot; no re-route
+  void offer_failed(Conv& conv, bool expired, Decisions& out);
+  void assign(Conv& conv, AgentState& agent, Decisions& out);
+  void release(Conv& conv, AgentState& agent, Decisions& out);
+  void remove_conv(Conv& conv);  // `conv` is destroyed
+  void drop_unassigned(Conv& conv, RescindCause cause, Decision final_decision, Decisions& out);
+  void finish_wrap_up(Conv& conv, bool forced, Decisions& out);
+  void add_load(AgentState& agent, int delta, Decisions& out);
+  void rescind_agent_offers(AgentState& agent, RescindCause cause, Decisions& out);
+  bool anyone_online(std::size_t queue, const std::vector<std::string>& skills,
+                     std::string_view except) const;
+  AgentState* pick_agent(std::size_t queue, const Conv& conv);
+
+  // hub_timers.cpp
+  void expire_offers(Decisions& out);
+  void close_queues(Decisions& out);
+  void check_waits(Decisions& out);
+  void check_wrap_ups(Decisions& out);
+  void retry_declined(Decisions& out);
+  void update_positions(Decisions& out);
+  struct QueueStats {
+    int online_capacity = 0;  // Σ capacity of online agents with the queue's skills
+    int free_capacity = 0;    // Σ free slots of agents who can take an offer
+    int online = 0;
+    int available = 0;
+  };
+  QueueStats stats(std::size_t queue) const;
+  Millis estimate_wait(std::size_t queue, int position) const;
+  Millis estimate_wait(const QueueStats& stats, std::size_t queue, int position) const;
+  std::string render(const std::string& text, const Conv& conv, int position, Millis wait) const;
+  int position_of(const Conv& conv) const;   // 1-based rank among unassigned
+  int waiting_rank(const Conv& conv) const;  // 1-based rank among waiting (not offered)
+
+  Conv* find_conv(std::string_view id);
+  const Conv* find_conv(std::string_view id) const;
+  AgentState* find_agent(std::string_view id);
+  void link_agent(AgentState& agent);
+  void unlink_agent(AgentState& agent);
+  const QueueConfig& qconf(std::size_t queue) const { return config_->queues[queue]; }
+
+  std::shared_ptr<const HubConfig> config_;
+  TimePoint now_{};
+  std::uint64_t next_seq_ = 1;
+  std::uint64_t next_offer_id_ = 1;
+  std::map<std::uint64_t, Conv> convs_;
+  std::unordered_map<std::string, std::uint64_t> ids_;
+  std::set<std::pair<TimePoint, std::uint64_t>> offer_deadlines_;  // (expires, seq) of offers
+  std::map<std::string, AgentState, std::less<>> agents_;
+  std::vector<QueueState> queues_;
+};
+
+}  // namespace baton::hub::detail

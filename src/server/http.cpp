@@ -1,0 +1,116 @@
+#include "server/http.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/json/serialize.hpp>
+#include <cctype>
+
+namespace baton::server {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
+
+}  // namespace
+
+std::string_view Request::param(std::string_view name) const {
+  for (const auto& [key, value] : path_params) {
+    if (key == name) {
+      return value;
+    }
+  }
+  return {};
+}
+
+std::optional<std::string_view> Request::query_value(std::string_view name) const {
+  for (const auto& [key, value] : query) {
+    if (key == name) {
+      return std::string_view(value);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  auto it = message.find(name);
+  if (it == message.end()) {
+    return std::nullopt;
+  }
+  return std::string_view(it->value());
+}
+
+std::optional<std::string_view> Request::bearer_token() const {
+  auto value = header("Authorization");
+  if (!value || value->size() < 7 || !iequals(value->substr(0, 7), "Bearer ")) {
+    return std::nullopt;
+  }
+  std::string_view token = value->substr(7);
+  while (!token.empty() && token.front() == ' ') {
+    token.remove_prefix(1);
+  }
+  while (!token.empty() && token.back() == ' ') {
+    token.remove_suffix(1);
+  }
+  return token;
+}
+
+Response json_response(http::status status, const boost::json::value& value) {
+  return Response(status, "application/json", boost::json::serialize(value));
+}
+
+Response json_error(http::status status, std::string_view code, std::string_view message) {
+  boost::json::object error;
+  error["code"] = code;
+  error["message"] = message;
+  boost::json::object root;
+  root["error"] = std::move(error);
+  return json_response(status, root);
+}
+
+Response too_many_requests(std::chrono::milliseconds retry_after) {
+  auto seconds = (retry_after.count() + 999) / 1000;
+  if (seconds < 1) {
+    seconds = 1;
+  }
+  Response response =
+      json_error(http::status::too_many_requests, "TooManyRequests",
+                 "Too many requests; retry after " + std::to_string(seconds) + " s");
+  response.headers.set(http::field::retry_after, std::to_string(seconds));
+  return response;
+}
+
+std::string_view content_type_for(std::string_view filename) {
+  struct Entry {
+    std::string_view extension;
+    std::string_view type;
+  };
+  static constexpr Entry kTypes[] = {
+      {".html", "text/html; charset=utf-8"},
+      {".htm", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".map", "application/json"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".woff", "font/woff"},
+      {".txt", "text/plain; charset=utf-8"},
+  };
+  auto dot = filename.rfind('.');
+  if (dot != std::string_view::npos) {
+    std::string_view extension = filename.substr(dot);
+    for (const auto& entry : kTypes) {
+      if (iequals(extension, entry.extension)) {
+        return entry.type;
+      }
+    }
+  }
+  return "application/octet-stream";
+}
+
+}  // namespace baton::server

@@ -1,0 +1,307 @@
+#include "server/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <csignal>
+#include <optional>
+#include <thread>
+
+#include "server/connection.hpp"
+#include "server/http_connection.hpp"
+
+namespace baton::server {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+std::uint64_t ServerContext::add(std::weak_ptr<Connection> connection) {
+  const std::uint64_t id = next_id.fetch_add(1);
+  std::lock_guard lock(mutex_);
+  connections_.emplace(id, std::move(connection));
+  return id;
+}
+
+void ServerContext::remove(std::uint64_t id) {
+  std::function<void()> drained;
+  {
+    std::lock_guard lock(mutex_);
+    if (connections_.erase(id) == 0) {
+      return;
+    }
+    if (connections_.empty() && stopping.load()) {
+      drained = on_drained_;
+    }
+  }
+  if (drained) {
+    drained();
+  }
+}
+
+std::vector<std::shared_ptr<Connection>> ServerContext::snapshot() {
+  std::vector<std::shared_ptr<Connection>> result;
+  std::lock_guard lock(mutex_);
+  result.reserve(connections_.size());
+  for (const auto& [id, weak] : connections_) {
+    if (auto connection = weak.lock()) {
+      result.push_back(std::move(connection));
+    }
+  }
+  return result;
+}
+
+std::size_t ServerContext::size() const {
+  std::lock_guard lock(mutex_);
+  return connections_.size();
+}
+
+void ServerContext::set_on_drained(std::function<void()> callback) {
+  std::lock_guard lock(mutex_);
+  on_drained_ = std::move(callback);
+}
+
+struct Server::Impl {
+  explicit Impl(ServerOptions options)
+      : context(std::make_shared<ServerContext>()),
+        control(asio::make_strand(ioc)),
+        acceptor(control),
+        drain_timer(control),
+        accept_retry(control) {
+    context->options = std::move(options);
+    context->set_on_drained([this] { ioc.stop(); });
+  }
+
+  ~Impl() { context->set_on_drained(nullptr); }
+
+  // Derives what connections need from the configured router.
+  void prepare() {
+    std::size_t largest = context->options.max_body_bytes;
+    for (const Route& route : context->router.routes()) {
+      largest = std::max(largest, route.options.max_body_bytes.value_or(0));
+    }
+    context->largest_body_limit = largest;
+  }
+  void do_accept();
+  void on_accept(boost::system::error_code ec, tcp::socket socket);
+  void wait_signal();
+  void begin_stop();
+  void force_stop();
+
+  std::shared_ptr<ServerContext> context;  // outlives ioc: connections hold it
+  asio::io_context ioc;
+  asio::strand<asio::io_context::executor_type> control;  // acceptor, signals, drain timer
+  tcp::acceptor acceptor;
+  std::optional<asio::signal_set> signals;
+  asio::steady_timer drain_timer;
+  asio::steady_timer accept_retry;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+  std::mutex threads_mutex;
+  std::atomic<std::uint16_t> port{0};
+  std::atomic<bool> stop_called{false};
+  bool forced = false;
+};
+
+void Server::Impl::do_accept() {
+  acceptor.async_accept(asio::make_strand(ioc),
+                        [this](boost::system::error_code ec, tcp::socket socket) {
+                          on_accept(ec, std::move(socket));
+                        });
+}
+
+void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
+    return;
+  }
+  if (ec) {
+    // Typically EMFILE: back off briefly instead of spinning.
+    spdlog::warn("server: accept failed: {}", ec.message());
+    accept_retry.expires_after(std::chrono::milliseconds(100));
+    accept_retry.async_wait([this](boost::system::error_code wait_ec) {
+      if (!wait_ec && acceptor.is_open()) {
+        do_accept();
+      }
+    });
+    return;
+  }
+  if (context->stopping.load()) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::make_shared<HttpConnection>(std::move(socket), context)->start();
+  do_accept();
+}
+
+void Server::Impl::wait_signal() {
+  signals->async_wait([this](boost::system::error_code ec, int signal_number) {
+    if (ec) {
+      return;
+    }
+    if (!context->stopping.load()) {
+      spdlog::info("server: signal {} received, stopping", signal_number);
+      stop_called.store(true);
+      begin_stop();
+    } else {
+      spdlog::info("server: signal {} received again, closing all connections", signal_number);
+      force_stop();
+    }
+    wait_signal();
+  });
+}
+
+void Server::Impl::begin_stop() {
+  if (context->stopping.exchange(true)) {
+    return;
+  }
+  boost::system::error_code ignored;
+  acceptor.close(ignored);
+  accept_retry.cancel();
+  work.reset();
+  auto connections = context->snapshot();
+  spdlog::info("server: stopping; draining {} connection(s)", connections.size());
+  if (connections.empty()) {
+    ioc.stop();
+    return;
+  }
+  for (const auto& connection : connections) {
+    connection->shutdown(false);
+  }
+  drain_timer.expires_after(context->options.drain_timeout);
+  drain_timer.async_wait([this](boost::system::error_code ec) {
+    if (!ec) {
+      force_stop();
+    }
+  });
+}
+
+void Server::Impl::force_stop() {
+  if (forced) {
+    return;
+  }
+  forced = true;
+  context->stopping.store(true);
+  for (const auto& connection : context->snapshot()) {
+    connection->shutdown(true);
+  }
+  // Give the aborted operations a moment to report (on_close callbacks), then stop the loop.
+  drain_timer.expires_after(std::chrono::milliseconds(200));
+  drain_timer.async_wait([this](boost::system::error_code) { ioc.stop(); });
+}
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Server::~Server() {
+  stop();
+  wait();
+}
+
+Router& Server::router() { return impl_->context->router; }
+
+const ServerOptions& Server::options() const { return impl_->context->options; }
+
+Result<std::uint16_t> Server::listen(std::string_view host, std::uint16_t port) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "listen: '" + std::string(host) + "' is not an IP address");
+  }
+  tcp::endpoint endpoint(address, port);
+  auto& acceptor = impl_->acceptor;
+  auto fail = [&](const char* step) -> Result<std::uint16_t> {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    return make_error(ErrorCode::kIo, std::string("listen on ") + std::string(host) + ":" +
+                                          std::to_string(port) + ": " + step + ": " + ec.message());
+  };
+  if (acceptor.open(endpoint.protocol(), ec)) {
+    return fail("open");
+  }
+  if (acceptor.set_option(asio::socket_base::reuse_address(true), ec)) {
+    return fail("reuse_address");
+  }
+  if (acceptor.bind(endpoint, ec)) {
+    return fail("bind");
+  }
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
+    return fail("listen");
+  }
+  const std::uint16_t bound = acceptor.local_endpoint(ec).port();
+  if (ec) {
+    return fail("local_endpoint");
+  }
+  impl_->port.store(bound);
+  spdlog::info("server: listening on {}:{}", std::string(host), bound);
+  return bound;
+}
+
+std::uint16_t Server::port() const { return impl_->port.load(); }
+
+void Server::stop_on_signals() {
+  impl_->signals.emplace(impl_->control, SIGINT, SIGTERM);
+  impl_->wait_signal();
+}
+
+void Server::start(int threads) {
+  Impl& impl = *impl_;
+  impl.prepare();
+  impl.work.emplace(impl.ioc.get_executor());
+  if (impl.acceptor.is_open()) {
+    asio::post(impl.control, [&impl] { impl.do_accept(); });
+  }
+  std::lock_guard lock(impl.threads_mutex);
+  for (int i = 0; i < std::max(threads, 1); ++i) {
+    impl.threads.emplace_back([&impl] { impl.ioc.run(); });
+  }
+}
+
+void Server::run(int threads) {
+  if (threads > 1) {
+    start(threads - 1);
+  } else {
+    impl_->prepare();
+    impl_->work.emplace(impl_->ioc.get_executor());
+    if (impl_->acceptor.is_open()) {
+      asio::post(impl_->control, [impl = impl_.get()] { impl->do_accept(); });
+    }
+  }
+  impl_->ioc.run();
+  wait();
+}
+
+void Server::stop() {
+  if (impl_->stop_called.exchange(true)) {
+    return;
+  }
+  asio::post(impl_->control, [impl = impl_.get()] { impl->begin_stop(); });
+}
+
+void Server::wait() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(impl_->threads_mutex);
+    threads.swap(impl_->threads);
+  }
+  for (auto& thread : threads) {
+    if (thread.get_id() == std::this_thread::get_id()) {
+      thread.detach();  // wait() from an I/O thread: cannot join itself
+    } else if (thread.joinable()) {
+      thread.join();
+    }
+  }
+}
+
+boost::asio::any_io_executor Server::executor() { return impl_->ioc.get_executor(); }
+
+std::size_t Server::connection_count() const { return impl_->context->size(); }
+
+}  // namespace baton::server

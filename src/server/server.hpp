@@ -1,0 +1,103 @@
+#pragma once
+// Server: the HTTP/1.1 + WebSocket listener Baton's channels sit on (Boost.Beast on an Asio thread
+// pool, one strand per connection). It knows routes, limits and sockets, nothing about
+// conversations. Entry point of src/server; see README.md for the request path.
+//
+// Usage:
+//   Server server(options);
+//   server.router().add(http::verb::get, "/v3/x/{id}", handler);   // configure first
+//   auto port = server.listen("127.0.0.1", 0);                       // Result<uint16_t>
+//   server.stop_on_signals();                                         // SIGINT/SIGTERM -> stop()
+//   server.run(2);                                                    // blocks until stopped
+//
+// Built in: OPTIONS preflight for every path (CORS), `GET /healthz`, JSON 404/405/413/431/400,
+// exceptions from handlers answered 500, per-route body limits, read/write/handler timeouts.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "server/cors.hpp"
+#include "server/router.hpp"
+
+namespace baton::server {
+
+using std::chrono::milliseconds;
+
+// Limits and timeouts. Defaults suit Direct Line; all sizes in bytes.
+struct ServerOptions {
+  // HTTP
+  std::size_t max_body_bytes = 1024 * 1024;  // default request body limit (413 above it)
+  std::size_t max_header_bytes = 16 * 1024;  // request line + headers (431 above it)
+  milliseconds read_timeout{30000};     // to receive a whole request (slow-loris bound), and idle
+                                        // keep-alive time between requests
+  milliseconds write_timeout{30000};    // to write one response or WebSocket frame
+  milliseconds handler_timeout{30000};  // an async handler that has not answered gets 504
+  milliseconds drain_timeout{5000};     // stop(): time for in-flight work before force-closing
+  // WebSocket
+  std::size_t ws_max_message_bytes = 64 * 1024;  // larger client messages close with 1009
+  std::size_t ws_queue_max_messages = 256;       // bounded send queue ...
+  std::size_t ws_queue_max_bytes = 1024 * 1024;  // ... overflow closes with 1008
+  std::size_t ws_write_buffer_bytes = 512;       // Beast's per-stream write buffer
+  milliseconds ws_keepalive_interval{15000};     // empty text frames; 0 disables
+  milliseconds ws_idle_timeout{60000};           // no data from client (pings sent at half)
+  milliseconds ws_handshake_timeout{10000};      // also bounds the close handshake
+  CorsOptions cors;
+  std::string server_header = "Baton";
+};
+
+// Thread safety: router() and listen()/stop_on_signals() before start()/run(); afterwards only
+// stop(), wait(), port(), executor() and connection_count(), which are thread-safe.
+class Server {
+ public:
+  explicit Server(ServerOptions options = {});
+  // Stops (graceful, bounded by drain_timeout) and joins the threads.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The routes; configure before start().
+  Router& router();
+  const ServerOptions& options() const;
+
+  // Binds and listens on `host` ("127.0.0.1", "0.0.0.0", "::1") and `port` (0 = any free port).
+  // Returns the bound port. Errors: kInvalidArgument (bad address), kIo (bind/listen failed, e.g.
+  // the port is in use). Call once, before start().
+  Result<std::uint16_t> listen(std::string_view host, std::uint16_t port);
+
+  // The bound port, 0 before listen().
+  std::uint16_t port() const;
+
+  // SIGINT and SIGTERM call stop() (the first one; a second one force-closes immediately).
+  void stop_on_signals();
+
+  // Starts accepting and runs the I/O on `threads` new threads (at least 1). Non-blocking.
+  void start(int threads);
+  // start(threads - 1) plus the calling thread; returns after stop() completed.
+  void run(int threads);
+
+  // Graceful stop, idempotent and callable from any thread (also from handlers): stop accepting,
+  // close WebSockets with 1001 going-away, let in-flight requests finish and answer them with
+  // "Connection: close", close idle keep-alive connections; after drain_timeout force-close what
+  // is left. The threads then return.
+  void stop();
+  // Joins the threads started by start(); returns at once if none.
+  void wait();
+
+  // The I/O executor, for timers or posting work that must run on the server's threads.
+  boost::asio::any_io_executor executor();
+
+  // Open connections (HTTP and WebSocket) right now.
+  std::size_t connection_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace baton::server
