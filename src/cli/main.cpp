@@ -1,9 +1,10 @@
-// `baton`: the one program. Subcommands: check, chat, nlu-eval (and serve, with the server issue).
+// `baton`: the one program. Subcommands: check, chat, serve, nlu-eval.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "bot/check.hpp"
 #include "cli/chat.hpp"
+#include "cli/serve.hpp"
 #include "core/clock.hpp"
 #include "nlu/eval.hpp"
 
@@ -55,6 +56,30 @@ int main(int argc, char** argv) {
   nlu_eval->add_option("--language", eval.language, "Language code for stemming and stop words");
   nlu_eval->add_option("--threshold", threshold, "Fixed threshold instead of tuning on validation");
 
+  baton::cli::ServeOptions serve_options;
+  std::string bot_path_text = serve_options.bot_path.string();
+  std::string data_dir_text = serve_options.data_dir.string();
+  auto* serve = app.add_subcommand("serve", "Run the Direct Line server (Web Chat, DirectLineJS)");
+  serve->add_option("path", bot_path_text, "Bot YAML file or directory")->capture_default_str();
+  serve->add_option("--listen", serve_options.listen, "HOST:PORT (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--data", data_dir_text, "Data directory (baton.db, uploads, secret)")
+      ->capture_default_str();
+  serve->add_option(
+      "--secret", serve_options.secret,
+      "Direct Line secret (default: $BATON_DIRECTLINE_SECRET or DATA/directline-secret)");
+  serve->add_option("--threads", serve_options.threads, "I/O threads")->capture_default_str();
+  serve->add_option("--sync", serve_options.sync, "SQLite synchronous: full | normal")
+      ->capture_default_str();
+  serve->add_option("--token-ttl", serve_options.token_ttl_seconds, "Token lifetime in seconds")
+      ->capture_default_str();
+  serve
+      ->add_option("--rate-limit", serve_options.rate_limit_per_minute,
+                   "Activities per minute per conversation")
+      ->capture_default_str();
+  serve->add_option("--log-level", serve_options.log_level, "trace|debug|info|warn|error|off")
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
 
   if (nlu_eval->parsed()) {
@@ -80,6 +105,11 @@ int main(int argc, char** argv) {
       chat_options.start_time = *t;
     }
     return baton::cli::run_chat(chat_options, std::cin, std::cout, std::cerr);
+  }
+  if (serve->parsed()) {
+    serve_options.bot_path = bot_path_text;
+    serve_options.data_dir = data_dir_text;
+    return baton::cli::run_serve(serve_options, std::cout, std::cerr);
   }
   return 0;
 }

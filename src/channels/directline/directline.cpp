@@ -1,0 +1,283 @@
+// DirectLineChannel: construction, route table, and the helpers every handler shares (auth,
+// tokens, URLs, errors, rate limiting).
+#include "channels/directline/directline.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "channels/directline/channel_impl.hpp"
+#include "core/json.hpp"
+#include "server/static_files.hpp"
+
+namespace baton::directline {
+namespace {
+
+namespace bj = boost::json;
+using server::http::status;
+using server::http::verb;
+
+server::RateLimiter::Options limiter_options(double per_minute) {
+  server::RateLimiter::Options o;
+  o.rate_per_second = std::max(per_minute, 1.0) / 60.0;
+  o.burst = std::max(per_minute / 10.0, 20.0);
+  return o;
+}
+
+// "Code: message" → {"Code", "message"} when the prefix is one identifier.
+std::pair<std::string_view, std::string_view> split_code(std::string_view message) {
+  const std::size_t colon = message.find(": ");
+  if (colon == std::string_view::npos || colon == 0 || colon > 40) {
+    return {{}, message};
+  }
+  const std::string_view code = message.substr(0, colon);
+  const bool identifier = std::all_of(code.begin(), code.end(), [](char ch) {
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+  });
+  if (!identifier || code.front() < 'A' || code.front() > 'Z') {
+    return {{}, message};
+  }
+  return {code, message.substr(colon + 2)};
+}
+
+}  // namespace
+
+server::Response error_response(const Error& error) {
+  auto [code, message] = split_code(error.message);
+  auto answer = [&, c = code, m = message](status s, std::string_view fallback) {
+    return server::json_error(s, c.empty() ? fallback : c, m);
+  };
+  switch (error.code) {
+    case ErrorCode::kInvalidArgument:
+      return answer(status::bad_request, "BadArgument");
+    case ErrorCode::kParse:
+      return answer(status::bad_request, "MalformedJson");
+    case ErrorCode::kTooLarge:
+      return answer(status::payload_too_large, "TooLarge");
+    case ErrorCode::kUnauthorized:
+      return answer(status::unauthorized, "BadToken");
+    case ErrorCode::kForbidden:
+      return answer(status::forbidden, "Forbidden");
+    case ErrorCode::kNotFound:
+      return answer(status::not_found, "NotFound");
+    case ErrorCode::kConflict:
+      return answer(status::conflict, "Conflict");
+    case ErrorCode::kUnavailable:
+      return answer(status::service_unavailable, "ServiceUnavailable");
+    case ErrorCode::kIo:
+    case ErrorCode::kInternal:
+      return answer(status::bad_gateway, "BotError");
+  }
+  return answer(status::bad_gateway, "BotError");
+}
+
+Result<std::optional<std::uint64_t>> parse_watermark(const server::Request& request) {
+  const auto text = request.query_value("watermark");
+  if (!text || text->empty()) {
+    return std::optional<std::uint64_t>{};
+  }
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "BadArgument: watermark must be a non-negative integer");
+  }
+  return std::optional<std::uint64_t>{value};
+}
+
+Result<bj::object> parse_object_body(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return bj::object{};
+  }
+  auto parsed = json::parse(body);
+  if (!parsed.ok()) {
+    return make_error(ErrorCode::kParse, "MalformedJson: " + parsed.error().message);
+  }
+  if (!parsed->is_object()) {
+    return make_error(ErrorCode::kInvalidArgument, "BadArgument: the body must be a JSON object");
+  }
+  return std::move(parsed->as_object());
+}
+
+Result<std::pair<std::string, std::string>> user_from_body(const bj::object& body) {
+  std::pair<std::string, std::string> user;
+  const bj::value* u = body.if_contains("user");
+  if (u == nullptr || u->is_null()) {
+    return user;
+  }
+  if (!u->is_object()) {
+    return make_error(ErrorCode::kInvalidArgument, "BadArgument: user must be an object");
+  }
+  for (auto [key, out] : {std::pair{"id", &user.first}, std::pair{"name", &user.second}}) {
+    const bj::value* v = u->as_object().if_contains(key);
+    if (v == nullptr || v->is_null()) {
+      continue;
+    }
+    if (!v->is_string() || v->as_string().size() > 256) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        fmt::format("BadArgument: user.{} must be a string of at most 256 "
+                                    "characters",
+                                    key));
+    }
+    *out = std::string(v->as_string());
+  }
+  return user;
+}
+
+DirectLineChannel::Impl::Impl(engine::Engine& engine_ref, store::Store& store_ref,
+                              const Clock& clock_ref, DirectLineOptions options_value)
+    : engine(engine_ref),
+      store(store_ref),
+      clock(clock_ref),
+      options(std::move(options_value)),
+      signer(options.secret),
+      limiter(limiter_options(options.rate_limit_per_minute), clock_ref) {}
+
+Result<Caller> DirectLineChannel::Impl::authenticate(const server::Request& request,
+                                                     std::string_view conversation_id) const {
+  if (!request.header("Authorization")) {
+    return make_error(ErrorCode::kUnauthorized,
+                      "MissingAuthorization: send Authorization: Bearer <secret or token>");
+  }
+  const auto bearer = request.bearer_token();
+  if (!bearer || bearer->empty()) {
+    return make_error(ErrorCode::kUnauthorized,
+                      "BadToken: the Authorization header is not 'Bearer <secret or token>'");
+  }
+  if (signer.is_secret(*bearer)) {
+    return Caller{true, {}};
+  }
+  return authenticate_token(*bearer, conversation_id);
+}
+
+Result<Caller> DirectLineChannel::Impl::authenticate_token(std::string_view token,
+                                                           std::string_view conversation_id) const {
+  auto claims = signer.verify(token, clock.now());
+  if (!claims.ok()) {
+    return claims.error();
+  }
+  if (!conversation_id.empty() && claims->conversation_id != conversation_id) {
+    return make_error(ErrorCode::kForbidden,
+                      "Forbidden: the token belongs to another conversation");
+  }
+  return Caller{false, std::move(*claims)};
+}
+
+std::string DirectLineChannel::Impl::issue(const std::string& conversation_id,
+                                           const std::string& user_id) const {
+  return signer.sign({conversation_id, user_id, clock.now() + options.token_ttl});
+}
+
+std::string DirectLineChannel::Impl::origin(const server::Request& request, bool websocket) const {
+  const bool tls = request.header("X-Forwarded-Proto").value_or("") == "https";
+  const std::string_view host = request.header("Host").value_or("localhost");
+  if (websocket) {
+    return fmt::format("{}://{}", tls ? "wss" : "ws", host);
+  }
+  return fmt::format("{}://{}", tls ? "https" : "http", host);
+}
+
+std::string DirectLineChannel::Impl::stream_url(const server::Request& request,
+                                                const std::string& conversation_id,
+                                                const std::string& token,
+                                                std::optional<std::uint64_t> watermark) const {
+  std::string url = fmt::format("{}/v3/directline/conversations/{}/stream?", origin(request, true),
+                                conversation_id);
+  if (watermark) {
+    url += fmt::format("watermark={}&", *watermark);
+  }
+  url += "t=" + token;
+  return url;
+}
+
+std::optional<server::Response> DirectLineChannel::Impl::rate_limited(
+    const std::string& conversation_id) {
+  const auto decision = limiter.acquire(conversation_id);
+  if (decision.allowed) {
+    return std::nullopt;
+  }
+  return server::too_many_requests(decision.retry_after);
+}
+
+DirectLineChannel::DirectLineChannel(engine::Engine& engine, store::Store& store,
+                                     const Clock& clock, DirectLineOptions options)
+    : impl_(std::make_shared<Impl>(engine, store, clock, std::move(options))) {}
+
+DirectLineChannel::~DirectLineChannel() = default;
+
+Status DirectLineChannel::register_routes(server::Router& router) {
+  if (impl_->options.secret.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "directline: the secret must not be empty");
+  }
+  Impl* self = impl_.get();
+  const std::string base = "/v3/directline";
+  const std::string conv = base + "/conversations/{id}";
+  server::RouteOptions upload_limit{impl_->options.max_upload_bytes};
+  Status results[] = {
+      router.add(verb::post, base + "/tokens/generate",
+                 [self](const server::Request& r) { return self->generate_token(r); }),
+      router.add(verb::post, base + "/tokens/refresh",
+                 [self](const server::Request& r) { return self->refresh_token(r); }),
+      router.add_async(verb::post, base + "/conversations",
+                       [self](server::Request r, server::Responder out) {
+                         self->start_conversation(std::move(r), std::move(out));
+                       }),
+      router.add(verb::get, conv, [self](const server::Request& r) { return self->reconnect(r); }),
+      router.add_async(verb::post, conv + "/activities",
+                       [self](server::Request r, server::Responder out) {
+                         self->post_activity(std::move(r), std::move(out));
+                       }),
+      router.add(verb::get, conv + "/activities",
+                 [self](const server::Request& r) { return self->poll(r); }),
+      router.add_async(
+          verb::post, conv + "/upload",
+          [self](server::Request r, server::Responder out) {
+            self->upload(std::move(r), std::move(out));
+          },
+          upload_limit),
+      router.add(verb::get, conv + "/files/{name}",
+                 [self](const server::Request& r) { return self->serve_file(r); }),
+      router.add_websocket(conv + "/stream",
+                           [self](const server::Request& r) { return self->open_stream(r); }),
+      router.add(verb::get, base + "/session/getsessionid",
+                 [](const server::Request&) {
+                   return server::json_response(status::ok, bj::object{{"sessionId", ""}});
+                 }),
+      router.add(verb::post, "/api/directline/token",
+                 [self](const server::Request& r) { return self->test_page_token(r); }),
+      router.add(verb::get, "/api/conversations/{id}/handoffs",
+                 [self](const server::Request& r) { return self->list_handoffs(r); }),
+      router.add_async(verb::get, "/api/conversations/{id}",
+                       [self](server::Request r, server::Responder out) {
+                         self->conversation_status(std::move(r), std::move(out));
+                       }),
+  };
+  for (auto& s : results) {
+    if (!s.ok()) {
+      return s;
+    }
+  }
+  const auto& page = impl_->options.test_page;
+  if (!page.empty() && std::filesystem::is_regular_file(page)) {
+    if (Status s = router.add(verb::get, "/", server::static_file(page)); !s.ok()) {
+      return s;
+    }
+  } else if (!page.empty()) {
+    spdlog::warn("directline: test page {} not found; GET / is not served", page.string());
+  }
+  const auto& bundle = impl_->options.webchat_bundle;
+  if (!bundle.empty() && std::filesystem::is_regular_file(bundle)) {
+    if (Status s = router.add(verb::get, "/webchat/webchat.js", server::static_file(bundle));
+        !s.ok()) {
+      return s;
+    }
+  } else if (!bundle.empty()) {
+    spdlog::warn("directline: Web Chat bundle {} not found (run `npm ci` in web/)",
+                 bundle.string());
+  }
+  return {};
+}
+
+}  // namespace baton::directline

@@ -1,0 +1,72 @@
+#pragma once
+// The Direct Line 3.0 channel: what botframework-directlinejs and botframework-webchat speak
+// (protocols.md §1 and §7 in the shared reference), on top of src/server's Router and
+// the engine. Entry point of src/channels/directline; see README.md for the endpoint table.
+//
+// Routes registered by register_routes():
+//   POST /v3/directline/tokens/generate            (Bearer secret)
+//   POST /v3/directline/tokens/refresh             (Bearer token)
+//   POST /v3/directline/conversations              201 new / 200 when the token already started it
+//   GET  /v3/directline/conversations/{id}         reconnect: fresh streamUrl + token
+//   POST /v3/directline/conversations/{id}/activities   → {"id"} once durable
+//   GET  /v3/directline/conversations/{id}/activities   polling (?watermark=)
+//   POST /v3/directline/conversations/{id}/upload       multipart (?userId=)
+//   GET  /v3/directline/conversations/{id}/files/{name} uploaded files (unguessable names)
+//   WS   /v3/directline/conversations/{id}/stream       ?t=TOKEN&watermark=N
+//   GET  /v3/directline/session/getsessionid
+//   POST /api/directline/token                          the test page's token endpoint
+//   GET  /api/conversations/{id}, /api/conversations/{id}/handoffs   (Bearer secret)
+//   GET  /, /webchat/webchat.js                         the test page and the Web Chat bundle
+//
+// Customers never see internal activities (handoff.* and other events, trace, ...): see
+// engine::Audience. Typing goes only to the WebSocket.
+//
+// Thread safety: handlers run on the server's I/O threads and only call thread-safe things (the
+// engine posts to its strand, store reads, the signer, the rate limiter). Register routes before
+// Server::start(); the channel must outlive the server's threads.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "engine/engine.hpp"
+#include "server/router.hpp"
+#include "store/store.hpp"
+
+namespace baton::directline {
+
+struct DirectLineOptions {
+  std::string secret;                    // required, non-empty
+  std::chrono::seconds token_ttl{1800};  // expires_in of every token issued
+  double rate_limit_per_minute = 600;    // activities per conversation; burst max(rate/10, 20)
+  std::filesystem::path uploads_dir;     // DATA/uploads; created on demand
+  std::size_t max_upload_bytes = 8 * 1024 * 1024;
+  std::filesystem::path test_page;        // web/test-page/index.html ("" or missing: no page)
+  std::filesystem::path webchat_bundle;   // .../botframework-webchat/dist/webchat.js
+  std::size_t frame_max_activities = 64;  // activities per WebSocket frame when replaying
+};
+
+class DirectLineChannel {
+ public:
+  // `engine`, `store` and `clock` (must be thread-safe, e.g. SystemClock) must outlive the channel.
+  DirectLineChannel(engine::Engine& engine, store::Store& store, const Clock& clock,
+                    DirectLineOptions options);
+  ~DirectLineChannel();
+  DirectLineChannel(const DirectLineChannel&) = delete;
+  DirectLineChannel& operator=(const DirectLineChannel&) = delete;
+
+  // Adds every route above. Errors: kInvalidArgument when a route cannot be added (e.g. the router
+  // already has it) or the options are unusable (empty secret).
+  Status register_routes(server::Router& router);
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace baton::directline

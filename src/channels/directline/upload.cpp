@@ -1,0 +1,197 @@
+// POST /conversations/{id}/upload (multipart: an `activity` part + `file` parts, or one raw file)
+// and GET /conversations/{id}/files/{name}, which serves the stored files back.
+//
+// Files live at UPLOADS/<conversationId>/<random>.<ext>, with the uploaded content type beside them
+// in <name>.ct. Names are 128-bit random, so a contentUrl is unguessable (Web Chat fetches images
+// without credentials, so files are served without auth).
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "channels/directline/channel_impl.hpp"
+#include "channels/directline/multipart.hpp"
+#include "core/utf8.hpp"
+
+namespace baton::directline {
+namespace {
+
+namespace bj = boost::json;
+namespace fs = std::filesystem;
+using server::http::status;
+
+constexpr std::string_view kTypeSuffix = ".ct";
+
+bool safe_name_char(char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+         ch == '-' || ch == '_' || ch == '.';
+}
+
+// The extension of an uploaded file name, reduced to safe characters ("" when none).
+std::string safe_extension(std::string_view filename) {
+  const std::size_t dot = filename.rfind('.');
+  if (dot == std::string_view::npos || filename.size() - dot > 10) {
+    return {};
+  }
+  std::string ext(filename.substr(dot));
+  if (!std::all_of(ext.begin() + 1, ext.end(),
+                   [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); })) {
+    return {};
+  }
+  return ext;
+}
+
+bool safe_content_type(std::string_view type) {
+  return !type.empty() && type.size() < 128 && std::all_of(type.begin(), type.end(), [](char ch) {
+    return ch > 0x20 && ch < 0x7f && ch != '"' && ch != '\\';
+  });
+}
+
+Status write_file(const fs::path& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  out.close();
+  if (!out) {
+    return make_error(ErrorCode::kIo, fmt::format("cannot write {}", path.string()));
+  }
+  return {};
+}
+
+struct Upload {
+  activity::Activity activity;
+  std::vector<Part> files;
+};
+
+// Splits the request into the activity (parsed, or an empty message) and the file parts.
+Result<Upload> read_upload(const server::Request& request) {
+  Upload upload;
+  upload.activity.type = "message";
+  const std::string content_type(request.header("Content-Type").value_or(""));
+  const std::string boundary = multipart_boundary(content_type);
+  if (boundary.empty()) {  // one raw file (Direct Line docs' single-file form)
+    Part raw;
+    raw.name = "file";
+    raw.filename = header_parameter(request.header("Content-Disposition").value_or(""), "filename");
+    raw.content_type = content_type.empty() ? "application/octet-stream" : content_type;
+    raw.body = request.body();
+    upload.files.push_back(std::move(raw));
+    return upload;
+  }
+  auto parts = parse_multipart(boundary, request.body());
+  if (!parts.ok()) {
+    return make_error(ErrorCode::kInvalidArgument, "BadArgument: " + parts.error().message);
+  }
+  for (auto& part : *parts) {
+    if (part.name == "activity") {
+      auto parsed = activity::parse(part.body);
+      if (!parsed.ok()) {
+        return parsed.error();
+      }
+      upload.activity = std::move(*parsed);
+    } else {
+      upload.files.push_back(std::move(part));
+    }
+  }
+  if (upload.activity.type != "message") {
+    return make_error(ErrorCode::kInvalidArgument, "BadArgument: uploads carry message activities");
+  }
+  return upload;
+}
+
+}  // namespace
+
+void DirectLineChannel::Impl::upload(server::Request request, server::Responder responder) {
+  std::string id(request.param("id"));
+  auto caller = authenticate(request, id);
+  if (!caller.ok()) {
+    responder.send(error_response(caller.error()));
+    return;
+  }
+  if (auto limited = rate_limited(id)) {
+    responder.send(std::move(*limited));
+    return;
+  }
+  if (auto row = store.get_conversation(id); !row.ok()) {
+    responder.send(error_response(row.error()));
+    return;
+  }
+  auto upload = read_upload(request);
+  if (!upload.ok()) {
+    responder.send(error_response(upload.error()));
+    return;
+  }
+  activity::Activity& a = upload->activity;
+  const fs::path dir = options.uploads_dir / id;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  for (std::size_t i = 0; i < upload->files.size(); ++i) {
+    const Part& file = upload->files[i];
+    const std::string name = random_id(16) + safe_extension(file.filename);
+    const std::string type =
+        safe_content_type(file.content_type) ? file.content_type : "application/octet-stream";
+    Status written = write_file(dir / name, file.body);
+    if (written.ok()) {
+      written = write_file(dir / (name + std::string(kTypeSuffix)), type);
+    }
+    if (!written.ok()) {
+      spdlog::error("directline: upload: {}", written.error().message);
+      responder.send(error_response(written.error()));
+      return;
+    }
+    if (a.attachments.size() <= i) {
+      a.attachments.emplace_back();
+    }
+    activity::Attachment& att = a.attachments[i];
+    att.content_type = type;
+    att.content_url =
+        fmt::format("{}/v3/directline/conversations/{}/files/{}", origin(request, false), id, name);
+    if (att.name.empty()) {
+      att.name = utf8::is_valid(file.filename) ? file.filename.substr(0, 256) : name;
+    }
+  }
+  if (!caller->secret && !caller->claims.user_id.empty()) {
+    a.from.id = caller->claims.user_id;
+  } else if (auto user = request.query_value("userId"); user && !user->empty()) {
+    a.from.id = std::string(user->substr(0, 256));
+  }
+  engine.post_activity(std::move(id), std::move(a), [responder](Result<engine::PostResult> posted) {
+    if (!posted.ok()) {
+      responder.send(error_response(posted.error()));
+      return;
+    }
+    responder.send(server::json_response(status::ok, bj::object{{"id", posted->id}}));
+  });
+}
+
+server::Response DirectLineChannel::Impl::serve_file(const server::Request& request) {
+  const std::string id(request.param("id"));
+  const std::string name(request.param("name"));
+  const bool safe = !id.empty() && !name.empty() && name.front() != '.' &&
+                    !name.ends_with(kTypeSuffix) &&
+                    std::all_of(id.begin(), id.end(), safe_name_char) &&
+                    std::all_of(name.begin(), name.end(), safe_name_char);
+  if (!safe) {
+    return server::json_error(status::not_found, "NotFound", "no such file");
+  }
+  const fs::path path = options.uploads_dir / id / name;
+  std::ifstream type_in(options.uploads_dir / id / (name + std::string(kTypeSuffix)));
+  std::string type;
+  std::getline(type_in, type);
+  server::Response response;
+  boost::beast::error_code ec;
+  response.file.open(path.c_str(), boost::beast::file_mode::scan, ec);
+  if (ec || !safe_content_type(type)) {
+    return server::json_error(status::not_found, "NotFound", "no such file");
+  }
+  response.content_type = type;
+  // Uploaded bytes are the customer's: never let a browser run them as our origin's page.
+  response.headers.set("X-Content-Type-Options", "nosniff");
+  response.headers.set("Content-Security-Policy", "sandbox");
+  if (!type.starts_with("image/")) {
+    response.headers.set("Content-Disposition", "attachment");
+  }
+  return response;
+}
+
+}  // namespace baton::directline

@@ -1,0 +1,199 @@
+#include "cli/serve.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/strand.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <ostream>
+
+#include "bot/loader.hpp"
+#include "channels/directline/directline.hpp"
+#include "channels/directline/token.hpp"
+#include "dialog/runtime.hpp"
+#include "engine/engine.hpp"
+#include "server/server.hpp"
+#include "store/sqlite_store.hpp"
+
+#ifndef BATON_SOURCE_DIR
+#define BATON_SOURCE_DIR "."
+#endif
+
+namespace baton::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Address {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+Result<Address> parse_listen(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return make_error(ErrorCode::kInvalidArgument, "--listen must be HOST:PORT");
+  }
+  Address a;
+  a.host = text.substr(0, colon);
+  if (a.host.size() > 2 && a.host.front() == '[' && a.host.back() == ']') {
+    a.host = a.host.substr(1, a.host.size() - 2);
+  }
+  const std::string port = text.substr(colon + 1);
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), a.port);
+  if (ec != std::errc() || end != port.data() + port.size()) {
+    return make_error(ErrorCode::kInvalidArgument, "--listen: the port must be 0..65535");
+  }
+  return a;
+}
+
+// --secret, then BATON_DIRECTLINE_SECRET, then DATA/directline-secret (created at first start).
+Result<std::string> load_secret(const ServeOptions& options) {
+  if (!options.secret.empty()) {
+    return options.secret;
+  }
+  if (const char* env = std::getenv("BATON_DIRECTLINE_SECRET"); env != nullptr && *env != '\0') {
+    return std::string(env);
+  }
+  const fs::path file = options.data_dir / "directline-secret";
+  if (std::ifstream in(file); in) {
+    std::string secret;
+    std::getline(in, secret);
+    if (!secret.empty()) {
+      return secret;
+    }
+  }
+  const std::string secret = directline::generate_secret();
+  {
+    std::ofstream out(file, std::ios::trunc);
+    out << secret << '\n';
+    if (!out) {
+      return make_error(ErrorCode::kIo, fmt::format("cannot write {}", file.string()));
+    }
+  }
+  ::chmod(file.c_str(), S_IRUSR | S_IWUSR);
+  spdlog::info("created a new Direct Line secret in {}", file.string());
+  return secret;
+}
+
+// Where web/ is: $BATON_WEB_DIR, ./web, next to the binary's parent, or the source tree.
+fs::path find_web_dir() {
+  std::vector<fs::path> candidates;
+  if (const char* env = std::getenv("BATON_WEB_DIR"); env != nullptr && *env != '\0') {
+    candidates.emplace_back(env);
+  }
+  candidates.emplace_back("web");
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    candidates.push_back(exe.parent_path() / "web");
+    candidates.push_back(exe.parent_path().parent_path() / "web");
+  }
+  candidates.push_back(fs::path(BATON_SOURCE_DIR) / "web");
+  for (const auto& c : candidates) {
+    if (fs::is_regular_file(c / "test-page" / "index.html", ec)) {
+      return c;
+    }
+  }
+  return {};
+}
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_logger_mt("baton");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
+  setup_logging(options.log_level);
+  auto address = parse_listen(options.listen);
+  auto sync = store::parse_synchronous(options.sync);
+  if (!address.ok() || !sync.ok() || options.threads < 1 || options.token_ttl_seconds < 1) {
+    err << "baton serve: "
+        << (!address.ok() ? address.error().message
+            : !sync.ok()  ? "--sync must be full or normal"
+                          : "--threads and --token-ttl must be positive")
+        << '\n';
+    return 2;
+  }
+  bot::LoadResult loaded = bot::load_bot(options.bot_path);
+  for (const auto& d : loaded.diagnostics) {
+    err << d.format() << '\n';
+  }
+  if (!loaded.bot) {
+    return 1;
+  }
+  auto bot = dialog::CompiledBot::compile(std::move(*loaded.bot));
+
+  std::error_code ec;
+  fs::create_directories(options.data_dir / "uploads", ec);
+  if (ec) {
+    err << "baton serve: cannot create " << (options.data_dir / "uploads").string() << ": "
+        << ec.message() << '\n';
+    return 1;
+  }
+  auto secret = load_secret(options);
+  if (!secret.ok()) {
+    err << "baton serve: " << secret.error().message << '\n';
+    return 1;
+  }
+  store::SqliteOptions store_options;
+  store_options.path = options.data_dir / store::kSqliteFileName;
+  store_options.synchronous = *sync;
+  auto opened = store::open_sqlite_store(store_options);
+  if (!opened.ok()) {
+    err << "baton serve: " << opened.error().message << '\n';
+    return 1;
+  }
+  std::unique_ptr<store::Store> store = std::move(*opened);
+  SystemClock clock;
+  {
+    server::Server server;
+    engine::Engine engine(boost::asio::make_strand(server.executor()), *store, bot, clock);
+    directline::DirectLineOptions dl;
+    dl.secret = *secret;
+    dl.token_ttl = std::chrono::seconds(options.token_ttl_seconds);
+    dl.rate_limit_per_minute = options.rate_limit_per_minute;
+    dl.uploads_dir = options.data_dir / "uploads";
+    if (const fs::path web = find_web_dir(); !web.empty()) {
+      dl.test_page = web / "test-page" / "index.html";
+      dl.webchat_bundle = web / "node_modules" / "botframework-webchat" / "dist" / "webchat.js";
+    } else {
+      spdlog::warn("web/test-page not found (set BATON_WEB_DIR); GET / is not served");
+    }
+    directline::DirectLineChannel channel(engine, *store, clock, dl);
+    if (Status s = channel.register_routes(server.router()); !s.ok()) {
+      err << "baton serve: " << s.error().message << '\n';
+      return 1;
+    }
+    auto port = server.listen(address->host, address->port);
+    if (!port.ok()) {
+      err << "baton serve: " << port.error().message << '\n';
+      return 1;
+    }
+    server.stop_on_signals();
+    const bool v6 = address->host.find(':') != std::string::npos;
+    out << fmt::format("baton: listening on http://{}{}{}:{}", v6 ? "[" : "", address->host,
+                       v6 ? "]" : "", *port)
+        << std::endl;
+    spdlog::info("serving bot '{}' from {} with data in {}", bot->bot().id,
+                 options.bot_path.string(), options.data_dir.string());
+    server.run(options.threads);
+    spdlog::info("stopping: flushing the store");
+    if (Status closed = store->close(); !closed.ok()) {
+      spdlog::error("store: {}", closed.error().message);
+    }
+  }
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace baton::cli

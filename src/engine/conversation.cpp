@@ -1,0 +1,540 @@
+// The engine's per-conversation work: loading a conversation from the store (row, snapshot,
+// recent transcript), creating one, and turning one customer activity (or owner write, or
+// ownership change) into exactly one WriteBatch.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/json.hpp"
+#include "core/utf8.hpp"
+#include "engine/engine_impl.hpp"
+
+namespace baton::engine {
+namespace {
+
+namespace bj = boost::json;
+
+constexpr std::size_t kMaxConversationIdLength = 128;
+
+bool valid_conversation_id(std::string_view id) {
+  if (id.empty() || id.size() > kMaxConversationIdLength) {
+    return false;
+  }
+  return std::all_of(id.begin(), id.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '-' || ch == '_' || ch == '.';
+  });
+}
+
+std::string metadata_string(const bj::object& meta, std::string_view key) {
+  if (const auto* v = meta.if_contains(key); v != nullptr && v->is_string()) {
+    return std::string(v->as_string());
+  }
+  return {};
+}
+
+bj::object parse_object(const std::string& text) {
+  auto parsed = json::parse(text);
+  if (parsed.ok() && parsed->is_object()) {
+    return std::move(parsed->as_object());
+  }
+  return {};
+}
+
+std::string handoff_status_for(dialog::HandoffOutcome outcome) {
+  return dialog::to_string(outcome);  // the store's status names match the outcome wire names
+}
+
+bj::object routing_json(const bot::RoutingHints& routing) {
+  bj::object r;
+  r["queue"] = routing.queue;
+  bj::array skills;
+  for (const auto& s : routing.skills) {
+    skills.emplace_back(s);
+  }
+  r["skills"] = std::move(skills);
+  if (routing.priority) {
+    r["priority"] = *routing.priority;
+  } else {
+    r["priority"] = nullptr;
+  }
+  return r;
+}
+
+}  // namespace
+
+std::string Engine::Impl::next_id(Conv& conv) {
+  return make_activity_id(conv.row.id, conv.next_seq++);
+}
+
+dialog::ConversationInfo Engine::Impl::info_for(const store::Conversation& row) const {
+  const bj::object meta = parse_object(row.metadata_json);
+  dialog::ConversationInfo info;
+  info.conversation_id = row.id;
+  info.channel_id = row.channel_id;
+  info.user = {row.user_id, metadata_string(meta, "userName"), "user"};
+  info.bot = bot_account;
+  info.locale = metadata_string(meta, "locale");
+  return info;
+}
+
+std::unique_ptr<Conv> Engine::Impl::make_conv(store::Conversation row) {
+  auto conv = std::make_unique<Conv>();
+  conv->ownership = {parse_owner(row.ownership).value_or(Owner::kBot), row.epoch};
+  conv->next_seq = std::max<std::uint64_t>(row.next_seq, 1);
+  conv->committed = conv->next_seq - 1;
+  conv->row = std::move(row);
+  return conv;
+}
+
+Result<Conv*> Engine::Impl::load(const std::string& id) {
+  if (!valid_conversation_id(id)) {
+    return make_error(ErrorCode::kNotFound, fmt::format("no conversation '{}'", id));
+  }
+  auto row = store.get_conversation(id);
+  if (!row.ok()) {
+    return row.error();
+  }
+  std::unique_ptr<Conv> conv = make_conv(std::move(*row));
+  conv->next_event_seq = 0;  // unknown until an event is written (read lazily)
+  Conv* raw = conv.get();
+  dialog::IdSource ids = [this, raw] { return next_id(*raw); };
+  const dialog::ConversationInfo info = info_for(conv->row);
+
+  auto snapshot = store.get_snapshot(id);
+  if (snapshot.ok()) {
+    std::vector<activity::Activity> transcript;
+    const std::uint64_t from = conv->committed > dialog::Runtime::kMaxTranscript
+                                   ? conv->committed - dialog::Runtime::kMaxTranscript
+                                   : 0;
+    for (std::uint64_t cursor = from; cursor < conv->committed;) {
+      auto page = store.read_activities(id, cursor, store::kMaxPageSize);
+      if (!page.ok()) {
+        return page.error();
+      }
+      if (page->empty()) {
+        break;
+      }
+      for (auto& record : *page) {
+        cursor = record.seq;
+        auto a = activity::parse(record.json);
+        if (a.ok() && a->type != "typing" &&
+            !(a->type == "event" && a->name.rfind("handoff.", 0) == 0)) {
+          transcript.push_back(std::move(*a));
+        }
+      }
+    }
+    auto snap = json::parse(snapshot->json);
+    if (snap.ok()) {
+      auto restored = dialog::Runtime::restore(bot, clock, ids, info, *snap, std::move(transcript));
+      if (restored.ok()) {
+        conv->runtime = std::move(*restored);
+      } else {
+        spdlog::warn("engine: conversation {}: snapshot does not fit the bot ({}); starting over",
+                     id, restored.error().message);
+      }
+    }
+  } else if (snapshot.error().code != ErrorCode::kNotFound) {
+    return snapshot.error();
+  }
+  if (!conv->runtime) {
+    conv->runtime = std::make_unique<dialog::Runtime>(bot, clock, ids, info);
+  }
+  if (conv->ownership.owner != Owner::kBot) {
+    auto handoffs = store.handoffs_for_conversation(id);
+    if (!handoffs.ok()) {
+      return handoffs.error();
+    }
+    for (const auto& h : *handoffs) {
+      if (h.status == "pending" || h.status == "offered" || h.status == "accepted") {
+        conv->open_handoff_id = h.id;
+        conv->open_handoff_reason = h.reason;
+        conv->open_handoff_queue = h.queue;
+        conv->open_handoff_created = h.created;
+      }
+    }
+  }
+  lru.push_front(id);
+  conv->lru = lru.begin();
+  conversations.emplace(id, std::move(conv));
+  return raw;
+}
+
+void Engine::Impl::start(const StartParams& params, const Callback<StartResult>& done) {
+  const std::string& id = params.conversation_id;
+  if (!valid_conversation_id(id)) {
+    done(make_error(ErrorCode::kInvalidArgument,
+                    fmt::format("conversation id '{}' must be 1..128 of [A-Za-z0-9._-]", id)));
+    return;
+  }
+  auto existing = store.get_conversation(id);
+  if (conversations.count(id) != 0 || existing.ok()) {
+    with_conversation(
+        id,
+        [done](Conv& conv) {
+          done(StartResult{false, conv.committed});
+        },
+        [done](Error e) { done(std::move(e)); });
+    return;
+  }
+  if (existing.error().code != ErrorCode::kNotFound) {
+    done(existing.error());
+    return;
+  }
+  store::Conversation row;
+  row.id = id;
+  row.bot_id = bot->bot().id;
+  row.user_id = params.user.id;
+  row.channel_id = options.channel_id;
+  row.created = row.updated = clock.now();
+  bj::object meta;
+  meta["userName"] = params.user.name;
+  meta["locale"] = params.locale;
+  row.metadata_json = json::dump(meta);
+
+  std::unique_ptr<Conv> owned = make_conv(row);
+  Conv& conv = *owned;
+  Conv* raw = owned.get();
+  conv.runtime = std::make_unique<dialog::Runtime>(
+      bot, clock, [this, raw] { return next_id(*raw); }, info_for(row));
+  lru.push_front(id);
+  conv.lru = lru.begin();
+  conversations.emplace(id, std::move(owned));
+
+  Pending pending;
+  pending.batch.insert_conversation(row);
+  if (params.greet) {
+    apply_turn(conv, pending, conv.runtime->start(), "");
+  }
+  finish_batch(conv, pending, conv.ownership.epoch);
+  const std::uint64_t last = conv.next_seq - 1;
+  pending.ack = [done, last](Status s) {
+    if (s.ok()) {
+      done(StartResult{true, last});
+    } else {
+      done(s.error());
+    }
+  };
+  submit(conv, std::move(pending));
+  evict_idle();
+}
+
+void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostResult>& done) {
+  if (conv.ownership.owner == Owner::kClosed) {
+    done(make_error(ErrorCode::kConflict, "the conversation is closed"));
+    return;
+  }
+  if (a.type.empty()) {
+    done(make_error(ErrorCode::kInvalidArgument, "type: missing"));
+    return;
+  }
+  if (a.type == "event" && a.name.empty()) {
+    done(make_error(ErrorCode::kInvalidArgument, "name: an event activity needs a name"));
+    return;
+  }
+  const std::uint64_t seq = conv.next_seq;
+  a.id = next_id(conv);
+  a.timestamp = format_iso8601(clock.now());
+  a.channel_id = options.channel_id;
+  a.conversation.id = conv.row.id;
+  a.service_url.clear();
+  if (a.from.id.empty()) {
+    a.from.id = conv.row.user_id;
+  }
+  a.from.role = "user";
+  a.recipient = bot_account;
+  std::string json = activity::serialize(a);
+  Status invalid;
+  if (json.size() > activity::kMaxSerializedBytes) {
+    invalid =
+        make_error(ErrorCode::kTooLarge, fmt::format("the activity is {} bytes; the limit is {}",
+                                                     json.size(), activity::kMaxSerializedBytes));
+  } else if (auto bad = utf8::find_invalid(json)) {
+    invalid = make_error(ErrorCode::kInvalidArgument,
+                         fmt::format("invalid UTF-8 in the activity at byte {}", *bad));
+  }
+  if (!invalid.ok()) {
+    conv.next_seq = seq;  // nothing was written with it
+    done(invalid.error());
+    return;
+  }
+  const std::uint64_t epoch = conv.ownership.epoch;
+  Pending pending;
+  auto shared = std::make_shared<const std::string>(std::move(json));
+  store::ActivityRecord record{conv.row.id, seq, a.id, a.type, clock.now(), *shared};
+  pending.batch.append_activity(std::move(record));
+  pending.deliveries.push_back({seq, shared, audience_of_type(a.type)});
+  bool dialog_changed = false;
+  if (conv.ownership.owner == Owner::kAgent) {
+    conv.runtime->record(a);  // the transcript comes from the log, not the snapshot
+  } else if (a.type != "typing") {
+    apply_turn(conv, pending, conv.runtime->on_activity(a), a.id);
+    dialog_changed = true;
+  }
+  finish_batch(conv, pending, epoch, dialog_changed);
+  pending.ack = [done, id = std::move(a.id), seq](Status s) mutable {
+    if (s.ok()) {
+      done(PostResult{std::move(id), seq});
+    } else {
+      done(s.error());
+    }
+  };
+  submit(conv, std::move(pending));
+}
+
+void Engine::Impl::post_owner(Conv& conv, const Ownership& claim, activity::Activity&& a,
+                              const Callback<PostResult>& done) {
+  if (Status fenced = check_writer(conv.ownership, claim); !fenced.ok()) {
+    done(fenced.error());
+    return;
+  }
+  if (claim.owner != Owner::kAgent) {
+    done(make_error(ErrorCode::kConflict, "only an agent owner writes through post_as_owner"));
+    return;
+  }
+  a.id = next_id(conv);
+  const std::uint64_t seq = conv.next_seq - 1;
+  a.timestamp = format_iso8601(clock.now());
+  a.channel_id = options.channel_id;
+  a.conversation.id = conv.row.id;
+  if (a.from.role.empty()) {
+    a.from.role = "bot";  // Web Chat shows agents on the bot side
+  }
+  a.recipient = {conv.row.user_id, "", "user"};
+  if (Status valid = activity::validate(a); !valid.ok()) {
+    conv.next_seq = seq;
+    done(valid.error());
+    return;
+  }
+  conv.runtime->record(a);
+  Pending pending;
+  append(conv, pending, a);
+  finish_batch(conv, pending, claim.epoch, false);
+  pending.ack = [done, id = a.id, seq](Status s) {
+    if (s.ok()) {
+      done(PostResult{id, seq});
+    } else {
+      done(s.error());
+    }
+  };
+  submit(conv, std::move(pending));
+}
+
+void Engine::Impl::change(Conv& conv, const Ownership& claim, OwnershipEvent event,
+                          dialog::HandoffOutcome outcome, const Callback<Ownership>& done) {
+  if (Status fenced = check_writer(conv.ownership, claim); !fenced.ok()) {
+    done(fenced.error());
+    return;
+  }
+  if (auto allowed = transition(conv.ownership, event); !allowed.ok()) {
+    done(allowed.error());
+    return;
+  }
+  Pending pending;
+  if (event == OwnershipEvent::kHandoffEnded) {
+    dialog::TurnResult turn = conv.runtime->resume(outcome);
+    const bool resolved = turn.resolved.has_value();
+    apply_turn(conv, pending, std::move(turn), "");
+    if (!resolved) {
+      end_handoff(conv, pending, outcome);
+    }
+  } else {
+    if (event == OwnershipEvent::kAccepted) {
+      conv.runtime->agent_joined();
+    }
+    set_handoff_status(conv, pending,
+                       event == OwnershipEvent::kOffered    ? "offered"
+                       : event == OwnershipEvent::kAccepted ? "accepted"
+                                                            : "pending");
+    move_ownership(conv, pending, event);
+  }
+  finish_batch(conv, pending, claim.epoch);
+  pending.ack = [done, now = conv.ownership](Status s) {
+    if (s.ok()) {
+      done(now);
+    } else {
+      done(s.error());
+    }
+  };
+  submit(conv, std::move(pending));
+}
+
+void Engine::Impl::append(Conv& conv, Pending& pending, const activity::Activity& a) {
+  const auto seq = parse_activity_seq(a.id, conv.row.id);
+  if (!seq) {
+    spdlog::error("engine: activity id '{}' was not allocated for conversation {}", a.id,
+                  conv.row.id);
+    return;
+  }
+  auto json = std::make_shared<const std::string>(activity::serialize(a));
+  pending.batch.append_activity({conv.row.id, *seq, a.id, a.type, clock.now(), *json});
+  pending.deliveries.push_back({*seq, std::move(json), audience_of_type(a.type)});
+}
+
+void Engine::Impl::apply_turn(Conv& conv, Pending& pending, dialog::TurnResult&& turn,
+                              const std::string& reply_to) {
+  for (const auto& reply : turn.replies) {
+    append(conv, pending, reply);
+  }
+  if (turn.handoff) {
+    request_handoff(conv, pending, *turn.handoff, turn.resolved, reply_to);
+  } else if (turn.resolved) {
+    end_handoff(conv, pending, *turn.resolved);
+  }
+}
+
+void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
+                                   const dialog::HandoffRequest& request,
+                                   std::optional<dialog::HandoffOutcome> resolved,
+                                   const std::string& reply_to) {
+  const activity::ChannelAccount user{conv.row.user_id, "", "user"};
+  activity::Activity event = dialog::make_handoff_initiate(request, bot_account, user, conv.row.id,
+                                                           options.channel_id, reply_to);
+  event.id = next_id(conv);
+  event.timestamp = format_iso8601(clock.now());
+  append(conv, pending, event);
+
+  bj::object req;
+  req["topic"] = request.topic;
+  req["context"] = request.context;
+  req["agentMessage"] = request.agent_message;
+  req["routing"] = routing_json(request.routing);
+  req["cancelQuickReply"] = request.cancel_quick_reply;
+  req["initiateActivityId"] = event.id;
+  req["replyToId"] = reply_to;
+  bj::array transcript;
+  for (const auto& a : request.transcript) {
+    transcript.emplace_back(activity::to_json(a));
+  }
+  req["transcript"] = std::move(transcript);
+
+  store::HandoffRecord record;
+  record.id = fmt::format("{}|h{}", conv.row.id, *parse_activity_seq(event.id, conv.row.id));
+  record.conversation_id = conv.row.id;
+  record.reason = dialog::to_string(request.reason);
+  record.status = resolved ? handoff_status_for(*resolved) : "pending";
+  record.queue = request.routing.queue;
+  record.created = record.updated = clock.now();
+  record.request_json = json::dump(req);
+  if (resolved) {
+    record.outcome_json = json::dump(bj::object{{"outcome", dialog::to_string(*resolved)}});
+  }
+  pending.batch.insert_handoff(record);
+  add_event(conv, pending, "handoff.requested",
+            json::dump(bj::object{{"handoffId", record.id},
+                                  {"reason", record.reason},
+                                  {"queue", record.queue},
+                                  {"activityId", event.id}}));
+  if (resolved) {
+    add_event(conv, pending, "handoff.ended",
+              json::dump(
+                  bj::object{{"handoffId", record.id}, {"outcome", dialog::to_string(*resolved)}}));
+    return;
+  }
+  conv.open_handoff_id = record.id;
+  conv.open_handoff_reason = record.reason;
+  conv.open_handoff_queue = record.queue;
+  conv.open_handoff_created = record.created;
+  move_ownership(conv, pending, OwnershipEvent::kHandoffRequested);
+}
+
+void Engine::Impl::set_handoff_status(Conv& conv, Pending& pending, const char* status) {
+  if (conv.open_handoff_id.empty()) {
+    return;
+  }
+  auto stored = store.get_handoff(conv.open_handoff_id);
+  if (!stored.ok()) {
+    spdlog::warn("engine: handoff {}: {}", conv.open_handoff_id, stored.error().message);
+    return;
+  }
+  stored->status = status;
+  stored->updated = clock.now();
+  pending.batch.update_handoff(std::move(*stored));
+}
+
+void Engine::Impl::end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome) {
+  if (!conv.open_handoff_id.empty()) {
+    store::HandoffRecord record;
+    if (auto stored = store.get_handoff(conv.open_handoff_id); stored.ok()) {
+      record = std::move(*stored);
+    } else {
+      record.id = conv.open_handoff_id;
+      record.conversation_id = conv.row.id;
+      record.reason = conv.open_handoff_reason;
+      record.queue = conv.open_handoff_queue;
+      record.created = conv.open_handoff_created;
+    }
+    record.status = handoff_status_for(outcome);
+    record.updated = clock.now();
+    record.outcome_json = json::dump(bj::object{{"outcome", dialog::to_string(outcome)}});
+    pending.batch.update_handoff(record);
+    add_event(
+        conv, pending, "handoff.ended",
+        json::dump(bj::object{{"handoffId", record.id}, {"outcome", dialog::to_string(outcome)}}));
+    conv.open_handoff_id.clear();
+  }
+  if (conv.ownership.owner == Owner::kQueued || conv.ownership.owner == Owner::kOffered ||
+      conv.ownership.owner == Owner::kAgent) {
+    move_ownership(conv, pending, OwnershipEvent::kHandoffEnded);
+  }
+}
+
+void Engine::Impl::move_ownership(Conv& conv, Pending& pending, OwnershipEvent event) {
+  auto next = transition(conv.ownership, event);
+  if (!next.ok()) {
+    spdlog::error("engine: conversation {}: {}", conv.row.id, next.error().message);
+    return;
+  }
+  const Ownership before = conv.ownership;
+  conv.ownership = *next;
+  add_event(conv, pending, "ownership.changed",
+            json::dump(bj::object{{"from", to_string(before.owner)},
+                                  {"to", to_string(next->owner)},
+                                  {"event", to_string(event)},
+                                  {"handoffId", conv.open_handoff_id}}));
+}
+
+void Engine::Impl::add_event(Conv& conv, Pending& pending, std::string kind,
+                             std::string payload_json) {
+  if (conv.next_event_seq == 0) {
+    std::uint64_t last = 0;
+    while (true) {
+      auto page = store.read_events(conv.row.id, last, store::kMaxPageSize);
+      if (!page.ok() || page->empty()) {
+        break;
+      }
+      last = page->back().seq;
+    }
+    conv.next_event_seq = last + 1;
+  }
+  store::ConversationEvent e;
+  e.conversation_id = conv.row.id;
+  e.seq = conv.next_event_seq++;
+  e.kind = std::move(kind);
+  e.epoch = conv.ownership.epoch;
+  e.time = clock.now();
+  e.payload_json = std::move(payload_json);
+  pending.batch.append_event(std::move(e));
+}
+
+void Engine::Impl::finish_batch(Conv& conv, Pending& pending, std::uint64_t previous_epoch,
+                                bool dialog_changed) {
+  if (dialog_changed &&
+      conv.next_seq > 1) {  // nothing happened yet otherwise: a fresh runtime is the state
+    store::DialogSnapshot snapshot;
+    snapshot.conversation_id = conv.row.id;
+    snapshot.seq = conv.next_seq - 1;
+    snapshot.saved = clock.now();
+    snapshot.json = json::dump(conv.runtime->snapshot());
+    pending.batch.put_snapshot(std::move(snapshot));
+  }
+  conv.row.next_seq = conv.next_seq;
+  conv.row.ownership = to_string(conv.ownership.owner);
+  conv.row.epoch = conv.ownership.epoch;
+  conv.row.closed = conv.ownership.owner == Owner::kClosed;
+  conv.row.updated = clock.now();
+  pending.batch.update_conversation(conv.row, previous_epoch);
+}
+
+}  // namespace baton::engine

@@ -1,0 +1,176 @@
+#pragma once
+// Engine: the single writer of conversation state. Entry point of src/engine (see README.md).
+//
+// For every conversation it owns the dialog::Runtime, the sequence allocator (sequence numbers are
+// Direct Line watermarks, activity ids are "<conversationId>|<seq, 7+ digits>"), the ownership
+// state machine (ownership.hpp) and the subscribers. A customer activity is stamped, given to the
+// owner (the bot), and the activity, the bot's replies, any handoff record/event, the ownership
+// change, the dialog snapshot and the conversation row go to the store as ONE WriteBatch. Only
+// after the store reports it durable is the caller acknowledged and are subscribers fed.
+//
+// Threading: every piece of engine state lives on one strand (the executor given to the
+// constructor). Public methods may be called from any thread: they post to the strand and answer
+// through their callback, which runs ON the strand and must return quickly (e.g. hand a response to
+// a server Responder). Store callbacks (writer thread) only post back to the strand, so no I/O
+// thread ever waits for an fsync. Store reads (loading a conversation, replaying a subscription)
+// run synchronously on the strand: they are short WAL reads, never syncs.
+//
+// Durability contract: a callback reporting success means everything the turn produced is on disk.
+// A failed write reports the error, drops the conversation from memory and reloads it from the
+// store on next access, so memory never diverges from disk.
+//
+// Memory: at most EngineOptions::max_loaded_conversations runtimes stay in memory (LRU; idle ones
+// are evicted and reload on demand). Subscriptions do not pin a conversation in memory.
+//
+// Lifetime: destroy the Engine only after its executor stopped running handlers and the store was
+// closed (callbacks still queued are then dropped, never run against a dead engine).
+
+#include <boost/asio/any_io_executor.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "activity/activity.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "dialog/handoff.hpp"
+#include "dialog/runtime.hpp"
+#include "engine/ownership.hpp"
+#include "store/store.hpp"
+
+namespace baton::engine {
+
+// "<conversationId>|<seq zero-padded to 7 digits>" (more digits past 9,999,999).
+std::string make_activity_id(std::string_view conversation_id, std::uint64_t seq);
+// The seq of an id made by make_activity_id for `conversation_id`; nullopt otherwise.
+std::optional<std::uint64_t> parse_activity_seq(std::string_view activity_id,
+                                                std::string_view conversation_id);
+
+// Who may see an activity. Customers see messages, endOfConversation and (live only) typing;
+// events (handoff.*, startConversation, ...), trace and everything else are internal.
+enum class Audience : std::uint8_t { kCustomer, kCustomerLiveOnly, kInternal };
+Audience audience_of_type(std::string_view activity_type);
+
+// One stored activity as subscribers receive it. `json` is the exact text stored, shared by every
+// subscriber (never copied per subscriber).
+struct Delivery {
+  std::uint64_t seq = 0;
+  std::shared_ptr<const std::string> json;
+  Audience audience = Audience::kInternal;
+};
+
+// Receives a conversation's activities in seq order, without gaps or duplicates, from the
+// watermark it subscribed at. Called on the engine strand: must not block (queue and return).
+class Subscriber {
+ public:
+  virtual ~Subscriber() = default;
+  // One committed batch (or a replay page); never empty.
+  virtual void deliver(const std::vector<Delivery>& activities) = 0;
+  // Another subscription took this one's slot (Direct Line: one socket per conversation). No more
+  // deliveries follow.
+  virtual void replaced() = 0;
+};
+
+struct EngineOptions {
+  std::string channel_id = "directline";
+  std::size_t max_loaded_conversations = 10000;   // runtimes kept in memory (LRU)
+  std::size_t max_waiting_per_conversation = 64;  // operations queued behind an in-flight write
+};
+
+// Parameters of a new conversation.
+struct StartParams {
+  std::string conversation_id;  // chosen by the channel (e.g. pre-assigned in a token)
+  activity::ChannelAccount user;
+  std::string locale;
+  bool greet = false;  // run the Greeting topic now (the user is known)
+};
+
+struct StartResult {
+  bool created = false;         // false: it existed already (nothing was written)
+  std::uint64_t watermark = 0;  // last durable seq after this call
+};
+
+struct PostResult {
+  std::string id;
+  std::uint64_t seq = 0;
+};
+
+// A conversation's header as the engine sees it (durable state).
+struct ConversationStatus {
+  std::string id;
+  std::string user_id;
+  std::string channel_id;
+  Ownership ownership;
+  dialog::FlowState flow = dialog::FlowState::kActive;
+  std::uint64_t watermark = 0;  // last durable seq
+  std::string open_handoff_id;  // "" when none
+  TimePoint created{};
+  TimePoint updated{};
+};
+
+using SubscriptionId = std::uint64_t;
+
+template <class T>
+using Callback = std::function<void(Result<T>)>;
+
+class Engine {
+ public:
+  // `store`, `clock` must outlive the engine; `bot` is shared read-only. `executor` should be a
+  // strand (or a one-thread executor): the engine never runs two of its handlers at once only if
+  // the executor guarantees it, so pass asio::make_strand(...).
+  Engine(boost::asio::any_io_executor executor, store::Store& store,
+         std::shared_ptr<const dialog::CompiledBot> bot, const Clock& clock,
+         EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Creates the conversation (row + snapshot, and the greeting when params.greet) or, when it
+  // exists, reports created=false. Errors: kInvalidArgument (bad id), kIo/kUnavailable (store).
+  void start_conversation(StartParams params, Callback<StartResult> done);
+
+  // A customer activity. The engine stamps id, timestamp, channelId, conversation, from.role
+  // "user" (and from.id = the conversation's user when empty), keeps channelData; runs the bot when
+  // it owns the conversation (while queued/paused the runtime still sees it and only answers a
+  // cancel). Errors: kNotFound (unknown conversation), kInvalidArgument/kTooLarge (validation),
+  // kConflict (conversation closed), kUnavailable (too many waiting, store queue full), kIo.
+  void post_activity(std::string conversation_id, activity::Activity activity,
+                     Callback<PostResult> done);
+
+  // An activity from the conversation's current non-bot owner (an agent; the hub later), refused
+  // with kConflict when `claim` is stale (check_writer). Recorded in the dialog transcript.
+  void post_as_owner(std::string conversation_id, Ownership claim, activity::Activity activity,
+                     Callback<PostResult> done);
+
+  // Moves ownership (the hub's decisions: offered, declined, accepted, handoff ended), fenced by
+  // `claim`. kHandoffEnded resumes the paused dialog with `outcome` and writes its replies.
+  // Errors: kConflict (stale claim or illegal transition), kNotFound, store errors.
+  void change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
+                        dialog::HandoffOutcome outcome, Callback<Ownership> done);
+
+  // Feeds `subscriber` every activity with seq > after_watermark: first what is durable (read
+  // from the store), then live batches as they commit, with no gap or duplicate. A subscription
+  // in a non-empty `slot` replaces the one already in that slot (its replaced() is called).
+  // Errors: kNotFound (unknown conversation), kIo.
+  void subscribe(std::string conversation_id, std::uint64_t after_watermark, std::string slot,
+                 std::shared_ptr<Subscriber> subscriber, Callback<SubscriptionId> done);
+  // Ends a subscription; unknown ids are ignored. Fire and forget.
+  void unsubscribe(std::string conversation_id, SubscriptionId id);
+
+  // The conversation's status. Errors: kNotFound, kIo.
+  void status(std::string conversation_id, Callback<ConversationStatus> done);
+
+  // Runtimes currently in memory (for tests and metrics). Callback on the strand.
+  void loaded_count(std::function<void(std::size_t)> done);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace baton::engine

@@ -1,0 +1,125 @@
+#pragma once
+// Internal to src/engine: the state behind Engine, split over engine.cpp (public API, queueing,
+// commit completion), conversation.cpp (load/create, turns, batches) and subscriptions.cpp.
+// Everything here runs on the engine strand only.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <deque>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/engine.hpp"
+
+namespace baton::engine {
+
+struct Conv;
+
+// An operation waiting for a conversation's in-flight batch to complete.
+struct WaitingOp {
+  std::function<void(Conv&)> op;
+  std::function<void(Error)> fail;
+};
+
+// One conversation in memory. Its fields run ahead of the store by at most one in-flight batch
+// (`busy`); when that batch fails the whole object is dropped and reloaded, so there is no
+// rollback.
+struct Conv {
+  store::Conversation row;  // the header as it will be after the in-flight batch
+  std::unique_ptr<dialog::Runtime> runtime;
+  Ownership ownership;
+  std::uint64_t next_seq = 1;        // next activity seq to allocate
+  std::uint64_t committed = 0;       // last durable activity seq
+  std::uint64_t next_event_seq = 1;  // next ConversationEvent seq
+  std::string open_handoff_id;
+  std::string open_handoff_reason;
+  std::string open_handoff_queue;
+  TimePoint open_handoff_created{};
+  bool busy = false;              // a batch is in flight
+  std::deque<WaitingOp> waiting;  // operations queued behind it (bounded)
+  std::list<std::string>::iterator lru;
+};
+
+// What one batch publishes once durable.
+struct Pending {
+  store::WriteBatch batch;
+  std::vector<Delivery> deliveries;
+  std::function<void(Status)> ack;  // answers the caller; runs on the strand after the commit
+};
+
+struct SubscriptionEntry {
+  SubscriptionId id = 0;
+  std::string slot;
+  std::shared_ptr<Subscriber> subscriber;
+};
+
+struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
+  Impl(boost::asio::any_io_executor executor, store::Store& store,
+       std::shared_ptr<const dialog::CompiledBot> bot, const Clock& clock, EngineOptions options);
+
+  // --- engine.cpp: scheduling
+  // Runs `op` with the conversation loaded and idle (no batch in flight); queues it otherwise.
+  // `fail` reports load errors or a full queue.
+  void with_conversation(const std::string& id, std::function<void(Conv&)> op,
+                         std::function<void(Error)> fail);
+  // Submits the batch built by an operation; the conversation stays busy until it completes.
+  void submit(Conv& conv, Pending&& pending);
+  void complete(const std::string& id, Status status, Pending&& pending, std::uint64_t last_seq);
+  // Drops a conversation (failed write) and lets its waiting operations run again (they reload).
+  void drop(const std::string& id);
+  void run_waiting(const std::string& id);
+  void touch(Conv& conv);
+  void evict_idle();
+
+  // --- conversation.cpp
+  Result<Conv*> load(const std::string& id);
+  std::unique_ptr<Conv> make_conv(store::Conversation row);
+  dialog::ConversationInfo info_for(const store::Conversation& row) const;
+  void start(const StartParams& params, const Callback<StartResult>& done);
+  void post(Conv& conv, activity::Activity&& activity, const Callback<PostResult>& done);
+  void post_owner(Conv& conv, const Ownership& claim, activity::Activity&& activity,
+                  const Callback<PostResult>& done);
+  void change(Conv& conv, const Ownership& claim, OwnershipEvent event,
+              dialog::HandoffOutcome outcome, const Callback<Ownership>& done);
+  // Appends a stamped activity (id already assigned from conv's allocator) to the batch.
+  void append(Conv& conv, Pending& pending, const activity::Activity& activity);
+  // Adds the bot's replies, a handoff request and a resolved handoff of one turn.
+  void apply_turn(Conv& conv, Pending& pending, dialog::TurnResult&& turn,
+                  const std::string& reply_to);
+  void request_handoff(Conv& conv, Pending& pending, const dialog::HandoffRequest& request,
+                       std::optional<dialog::HandoffOutcome> resolved, const std::string& reply_to);
+  void end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome);
+  // offered / accepted / pending (declined) on the open handoff record, if any.
+  void set_handoff_status(Conv& conv, Pending& pending, const char* status);
+  void move_ownership(Conv& conv, Pending& pending, OwnershipEvent event);
+  void add_event(Conv& conv, Pending& pending, std::string kind, std::string payload_json);
+  // Snapshot (when the dialog state may have changed) + conversation row: the last operations of
+  // every batch.
+  void finish_batch(Conv& conv, Pending& pending, std::uint64_t previous_epoch,
+                    bool dialog_changed = true);
+  std::string next_id(Conv& conv);
+
+  // --- subscriptions.cpp
+  void subscribe(const std::string& id, std::uint64_t after, std::string slot,
+                 std::shared_ptr<Subscriber> subscriber, const Callback<SubscriptionId>& done);
+  void unsubscribe(const std::string& id, SubscriptionId sub);
+  void fan_out(const std::string& id, const std::vector<Delivery>& deliveries);
+  Result<std::uint64_t> committed_watermark(const std::string& id);
+
+  boost::asio::any_io_executor executor;
+  store::Store& store;
+  std::shared_ptr<const dialog::CompiledBot> bot;
+  const Clock& clock;
+  EngineOptions options;
+  activity::ChannelAccount bot_account;
+
+  std::unordered_map<std::string, std::unique_ptr<Conv>> conversations;
+  std::list<std::string> lru;  // front = most recently used
+  std::unordered_map<std::string, std::vector<SubscriptionEntry>> subscriptions;
+  SubscriptionId next_subscription = 1;
+};
+
+}  // namespace baton::engine

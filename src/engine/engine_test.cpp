@@ -1,0 +1,396 @@
+// Engine tests with the real SQLite store in a temp dir, the Contoso example bot and a ManualClock.
+#include "engine/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/json.hpp"
+#include "engine/engine_test_support.hpp"
+
+namespace baton::engine {
+namespace {
+
+using namespace baton::engine::testing;  // NOLINT: test helpers
+namespace bj = boost::json;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() : clock_(TimePoint(std::chrono::seconds(1'800'000'000))) { open(); }
+  ~EngineTest() override { close(); }
+
+  void open(EngineOptions options = {}) {
+    store::SqliteOptions so;
+    so.path = dir_.path() / "baton.db";
+    auto opened = store::open_sqlite_store(so);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::make_unique<FaultyStore>(std::move(*opened));
+    strand_ = boost::asio::make_strand(io_.io());
+    engine_ = std::make_unique<Engine>(strand_, *store_, contoso_bot(), clock_, options);
+  }
+
+  // Simulates a process restart: close the store, let queued handlers run, drop everything.
+  void close() {
+    if (!engine_) {
+      return;
+    }
+    (void)store_->close();
+    io_.drain(strand_);
+    engine_.reset();
+    store_.reset();
+  }
+
+  Result<StartResult> start(const std::string& id, bool greet) {
+    StartParams p;
+    p.conversation_id = id;
+    p.user = {"user-1", "Ann", "user"};
+    p.greet = greet;
+    return await<StartResult>([&](auto cb) { engine_->start_conversation(p, cb); });
+  }
+
+  Result<PostResult> say(const std::string& id, const std::string& text) {
+    activity::Activity a = activity::make_message(text);
+    a.from = {"user-1", "Ann", ""};
+    a.channel_data = bj::object{{"clientActivityID", "c-" + text}};
+    return await<PostResult>([&](auto cb) { engine_->post_activity(id, a, cb); });
+  }
+
+  Result<PostResult> event(const std::string& id, const std::string& name) {
+    activity::Activity a = activity::make_event(name);
+    return await<PostResult>([&](auto cb) { engine_->post_activity(id, a, cb); });
+  }
+
+  Result<ConversationStatus> status(const std::string& id) {
+    return await<ConversationStatus>([&](auto cb) { engine_->status(id, cb); });
+  }
+
+  // The stored log as parsed activities.
+  std::vector<activity::Activity> log(const std::string& id) {
+    std::vector<activity::Activity> out;
+    auto records = store_->read_transcript(id);
+    EXPECT_TRUE(records.ok());
+    for (const auto& r : *records) {
+      auto a = activity::parse(r.json);
+      EXPECT_TRUE(a.ok()) << r.json;
+      EXPECT_EQ(a->id, make_activity_id(id, r.seq));
+      out.push_back(std::move(*a));
+    }
+    return out;
+  }
+
+  // Texts of the bot messages in the stored log.
+  std::vector<std::string> bot_texts(const std::string& id) {
+    std::vector<std::string> out;
+    for (const auto& a : log(id)) {
+      if (a.type == "message" && a.from.role == "bot") {
+        out.push_back(a.text);
+      }
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  ManualClock clock_;
+  IoThread io_;
+  boost::asio::any_io_executor strand_;
+  std::unique_ptr<FaultyStore> store_;
+  std::unique_ptr<Engine> engine_;
+};
+
+const char* kGreeting =
+    "Hi! I'm the Contoso virtual assistant. I can help with store hours, returns, order status and "
+    "payments.";
+
+TEST(ActivityIds, FormatAndParse) {
+  EXPECT_EQ(make_activity_id("abc", 7), "abc|0000007");
+  EXPECT_EQ(make_activity_id("abc", 12345678), "abc|12345678");
+  EXPECT_EQ(parse_activity_seq("abc|0000007", "abc"), 7u);
+  EXPECT_FALSE(parse_activity_seq("abd|0000007", "abc").has_value());
+  EXPECT_FALSE(parse_activity_seq("abc|", "abc").has_value());
+  EXPECT_FALSE(parse_activity_seq("abc|12x", "abc").has_value());
+}
+
+TEST_F(EngineTest, StartWithUserGreetsOnceDurably) {
+  auto started = start("c1", true);
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  EXPECT_TRUE(started->created);
+  EXPECT_EQ(started->watermark, 1u);
+  EXPECT_EQ(bot_texts("c1"), std::vector<std::string>{kGreeting});
+
+  auto again = start("c1", true);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->watermark, 1u);
+  ASSERT_TRUE(event("c1", "startConversation").ok());
+  EXPECT_EQ(bot_texts("c1").size(), 1u) << "the greeting runs once";
+}
+
+TEST_F(EngineTest, StartConversationEventGreetsOnceAndSurvivesRestart) {
+  ASSERT_TRUE(start("c1", false).ok());
+  EXPECT_TRUE(log("c1").empty());
+  ASSERT_TRUE(event("c1", "startConversation").ok());
+  EXPECT_EQ(bot_texts("c1"), std::vector<std::string>{kGreeting});
+  close();
+  open();
+  ASSERT_TRUE(event("c1", "startConversation").ok());
+  EXPECT_EQ(bot_texts("c1").size(), 1u) << "'greeted' is part of the snapshot";
+}
+
+TEST_F(EngineTest, PostStampsAndAcknowledgesOnlyWhenDurable) {
+  ASSERT_TRUE(start("c1", true).ok());
+  std::promise<std::size_t> stored_at_ack;
+  activity::Activity a = activity::make_message("what are your store hours");
+  a.channel_id = "webchat";
+  a.channel_data = bj::object{{"clientActivityID", "abc"}};
+  engine_->post_activity("c1", a, [&](Result<PostResult> r) {
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->id, "c1|0000002");
+    EXPECT_EQ(r->seq, 2u);
+    stored_at_ack.set_value(store_->read_transcript("c1")->size());
+  });
+  EXPECT_EQ(stored_at_ack.get_future().get(), 3u) << "customer + question stored before the ack";
+  const auto stored = log("c1");
+  ASSERT_EQ(stored.size(), 3u);
+  const activity::Activity& echo = stored[1];
+  EXPECT_EQ(echo.channel_id, "directline");
+  EXPECT_EQ(echo.conversation.id, "c1");
+  EXPECT_EQ(echo.from.id, "user-1");
+  EXPECT_EQ(echo.from.role, "user");
+  EXPECT_EQ(echo.timestamp, "2027-01-15T08:00:00.000Z");
+  EXPECT_EQ(bj::serialize(echo.channel_data), R"({"clientActivityID":"abc"})");
+  EXPECT_EQ(stored[2].text, "Which store are you asking about?");
+  EXPECT_EQ(stored[2].from.role, "bot");
+  EXPECT_EQ(stored[2].reply_to_id, "c1|0000002");
+}
+
+TEST_F(EngineTest, InvalidActivitiesAreRefusedWithoutUsingASeq) {
+  ASSERT_TRUE(start("c1", true).ok());
+  activity::Activity nameless;
+  nameless.type = "event";
+  auto r = await<PostResult>([&](auto cb) { engine_->post_activity("c1", nameless, cb); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  auto big = say("c1", std::string(300 * 1024, 'x'));
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().code, ErrorCode::kTooLarge);
+  auto unknown = say("nope", "hi");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+  auto ok = say("c1", "hello");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->seq, 2u) << "refused activities leave no gap";
+}
+
+TEST_F(EngineTest, TypingIsStoredWithoutTouchingTheDialog) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "what are your store hours").ok());
+  const auto before = store_->get_snapshot("c1");
+  ASSERT_TRUE(before.ok());
+  auto typed = await<PostResult>(
+      [&](auto cb) { engine_->post_activity("c1", activity::make_typing(), cb); });
+  ASSERT_TRUE(typed.ok());
+  EXPECT_EQ(typed->seq, 4u);
+  EXPECT_EQ(store_->get_snapshot("c1")->seq, before->seq) << "no snapshot write for typing";
+  auto answer = say("c1", "Seattle");
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(bot_texts("c1").back(), "Our Seattle store is open 10am to 9pm every day.");
+}
+
+TEST_F(EngineTest, RestartContinuesMidQuestionWithContinuousWatermarks) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "what are your store hours").ok());
+  close();
+  open();
+  auto answer = say("c1", "Seattle");
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  EXPECT_EQ(answer->id, "c1|0000004");
+  const auto texts = bot_texts("c1");
+  ASSERT_GE(texts.size(), 3u);
+  EXPECT_EQ(texts[2], "Our Seattle store is open 10am to 9pm every day.");
+  auto s = status("c1");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->watermark, log("c1").size());
+}
+
+TEST_F(EngineTest, HandoffWritesRecordEventAndQueuesAndPauses) {
+  ASSERT_TRUE(start("c1", true).ok());
+  auto sub = std::make_shared<RecordingSubscriber>();
+  ASSERT_TRUE(
+      await<SubscriptionId>([&](auto cb) { engine_->subscribe("c1", 1, "", sub, cb); }).ok());
+  auto escalated = say("c1", "talk to an agent");
+  ASSERT_TRUE(escalated.ok());
+
+  auto s = status("c1");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->ownership, (Ownership{Owner::kQueued, 1}));
+  EXPECT_EQ(s->flow, dialog::FlowState::kHandoffPending);
+  auto handoffs = store_->handoffs_for_conversation("c1");
+  ASSERT_TRUE(handoffs.ok());
+  ASSERT_EQ(handoffs->size(), 1u);
+  const store::HandoffRecord& h = (*handoffs)[0];
+  EXPECT_EQ(h.status, "pending");
+  EXPECT_EQ(h.reason, "requested");
+  EXPECT_EQ(h.queue, "general");
+  EXPECT_EQ(s->open_handoff_id, h.id);
+  auto request = json::parse(h.request_json);
+  ASSERT_TRUE(request.ok());
+  const bj::object& req = request->as_object();
+  EXPECT_EQ(req.at("context").at("va_ConversationId"), "c1");
+  EXPECT_FALSE(req.at("transcript").as_array().empty());
+  EXPECT_EQ(req.at("routing").at("queue"), "general");
+
+  const auto stored = log("c1");
+  const auto initiate = std::find_if(stored.begin(), stored.end(), [](const auto& a) {
+    return a.type == "event" && a.name == "handoff.initiate";
+  });
+  ASSERT_NE(initiate, stored.end());
+  EXPECT_EQ(initiate->reply_to_id, escalated->id);
+  auto events = store_->read_events("c1", 0, 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].kind, "handoff.requested");
+  EXPECT_EQ((*events)[1].kind, "ownership.changed");
+  EXPECT_EQ((*events)[1].epoch, 1u);
+
+  // The subscriber saw the event as internal: the channel filters it out for customers.
+  const auto audiences = sub->audiences();
+  const auto seqs = sub->seqs();
+  for (std::size_t i = 0; i < seqs.size(); ++i) {
+    const auto& a = stored[seqs[i] - 1];
+    EXPECT_EQ(audiences[i], a.type == "message" ? Audience::kCustomer : Audience::kInternal);
+  }
+
+  // While queued the bot stays quiet.
+  const std::size_t before = bot_texts("c1").size();
+  ASSERT_TRUE(say("c1", "hello? what are your store hours").ok());
+  EXPECT_EQ(bot_texts("c1").size(), before);
+}
+
+TEST_F(EngineTest, HandoffEndedResumesTheTopicAndReturnsToTheBot) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  auto ended = await<Ownership>([&](auto cb) {
+    engine_->change_ownership("c1", {Owner::kQueued, 1}, OwnershipEvent::kHandoffEnded,
+                              dialog::HandoffOutcome::kCancelled, cb);
+  });
+  ASSERT_TRUE(ended.ok()) << ended.error().message;
+  EXPECT_EQ(*ended, (Ownership{Owner::kBot, 2}));
+  EXPECT_EQ(bot_texts("c1").back(), "OK, I'm here if you need me.");
+  auto handoffs = store_->handoffs_for_conversation("c1");
+  ASSERT_EQ(handoffs->size(), 1u);
+  EXPECT_EQ((*handoffs)[0].status, "cancelled");
+  EXPECT_FALSE((*handoffs)[0].request_json.empty()) << "the request survives the update";
+}
+
+TEST_F(EngineTest, StaleOwnerAndEpochAreRefused) {
+  ASSERT_TRUE(start("c1", true).ok());
+  activity::Activity agent_says = activity::make_message("Hi, I'm Sam");
+  agent_says.from = {"agent-sam", "Sam", "bot"};
+  auto as_owner = [&](Ownership claim) {
+    return await<PostResult>([&](auto cb) { engine_->post_as_owner("c1", claim, agent_says, cb); });
+  };
+  auto move = [&](Ownership claim, OwnershipEvent e) {
+    return await<Ownership>([&](auto cb) {
+      engine_->change_ownership("c1", claim, e, dialog::HandoffOutcome::kCompleted, cb);
+    });
+  };
+  EXPECT_EQ(as_owner({Owner::kAgent, 0}).error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(move({Owner::kQueued, 1}, OwnershipEvent::kOffered).ok());
+  EXPECT_EQ(move({Owner::kQueued, 1}, OwnershipEvent::kAccepted).error().code, ErrorCode::kConflict)
+      << "stale claim";
+  ASSERT_TRUE(move({Owner::kOffered, 2}, OwnershipEvent::kAccepted).ok());
+  EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "accepted");
+  auto posted = as_owner({Owner::kAgent, 3});
+  ASSERT_TRUE(posted.ok()) << posted.error().message;
+  EXPECT_EQ(as_owner({Owner::kAgent, 2}).error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(move({Owner::kAgent, 3}, OwnershipEvent::kHandoffEnded).ok());
+  EXPECT_EQ(as_owner({Owner::kAgent, 3}).error().code, ErrorCode::kConflict)
+      << "an agent who was unassigned cannot write";
+  auto s = status("c1");
+  EXPECT_EQ(s->ownership, (Ownership{Owner::kBot, 4}));
+  EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "completed");
+}
+
+TEST_F(EngineTest, FailedWriteIsReportedAndMemoryReloadsFromStore) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "what are your store hours").ok());
+  store_->fail_writes = true;
+  auto failed = say("c1", "Seattle");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::kIo);
+  store_->fail_writes = false;
+  auto s = status("c1");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->watermark, 3u) << "the failed turn left nothing behind";
+  auto retried = say("c1", "Seattle");
+  ASSERT_TRUE(retried.ok());
+  EXPECT_EQ(retried->seq, 4u);
+  EXPECT_EQ(bot_texts("c1").back(), "Our Seattle store is open 10am to 9pm every day.")
+      << "the question was still pending: memory did not keep the failed turn";
+}
+
+TEST_F(EngineTest, IdleConversationsAreEvictedAndReloadOnDemand) {
+  close();
+  EngineOptions options;
+  options.max_loaded_conversations = 2;
+  open(options);
+  for (const char* id : {"a", "b", "c"}) {
+    ASSERT_TRUE(start(id, true).ok());
+    ASSERT_TRUE(say(id, "what are your store hours").ok());
+  }
+  std::promise<std::size_t> loaded;
+  engine_->loaded_count([&](std::size_t n) { loaded.set_value(n); });
+  EXPECT_LE(loaded.get_future().get(), 2u);
+  auto answer = say("a", "Redmond");
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(answer->seq, 4u);
+  EXPECT_EQ(bot_texts("a").back().rfind("Our Redmond store is open", 0), 0u);
+}
+
+TEST_F(EngineTest, SubscriptionReplaysThenStreamsWithoutGapsOrDuplicates) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "hello").ok());
+  auto sub = std::make_shared<RecordingSubscriber>();
+  ASSERT_TRUE(
+      await<SubscriptionId>([&](auto cb) { engine_->subscribe("c1", 1, "ws", sub, cb); }).ok());
+  // Many posts in flight at once: they queue behind each other per conversation.
+  std::vector<std::future<Result<PostResult>>> acks;
+  std::vector<std::shared_ptr<std::promise<Result<PostResult>>>> promises;
+  for (int i = 0; i < 20; ++i) {
+    auto p = std::make_shared<std::promise<Result<PostResult>>>();
+    acks.push_back(p->get_future());
+    engine_->post_activity("c1", activity::make_message("msg " + std::to_string(i)),
+                           [p](Result<PostResult> r) { p->set_value(std::move(r)); });
+    promises.push_back(p);
+  }
+  std::uint64_t last = 0;
+  for (auto& f : acks) {
+    auto r = f.get();
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_GT(r->seq, last);
+    last = r->seq;
+  }
+  io_.drain(strand_);
+  const auto seqs = sub->seqs();
+  ASSERT_FALSE(seqs.empty());
+  EXPECT_EQ(seqs.front(), 2u);
+  for (std::size_t i = 1; i < seqs.size(); ++i) {
+    EXPECT_EQ(seqs[i], seqs[i - 1] + 1) << "at " << i;
+  }
+  EXPECT_EQ(seqs.back(), log("c1").size());
+
+  auto second = std::make_shared<RecordingSubscriber>();
+  ASSERT_TRUE(await<SubscriptionId>([&](auto cb) {
+                engine_->subscribe("c1", last, "ws", second, cb);
+              }).ok());
+  EXPECT_TRUE(sub->was_replaced()) << "one subscriber per slot";
+}
+
+TEST_F(EngineTest, SubscribingToAnUnknownConversationFails) {
+  auto sub = std::make_shared<RecordingSubscriber>();
+  auto r = await<SubscriptionId>([&](auto cb) { engine_->subscribe("zzz", 0, "", sub, cb); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace baton::engine

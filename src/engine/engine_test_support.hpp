@@ -1,0 +1,257 @@
+#pragma once
+// Test-only helpers for engine tests (and the Direct Line tests): a temp dir, a Contoso-like test
+// bot, a strand on a running io_context, blocking waits on engine callbacks, a recording
+// subscriber, and a Store decorator that fails chosen writes (fault injection over the real store).
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "bot/loader.hpp"
+#include "engine/engine.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace baton::engine::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "baton_engine_XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      ADD_FAILURE() << "mkdtemp failed";
+    }
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A small bot in the shape of examples/contoso (greeting with quick replies, a question topic, an
+// escalation with a transfer to queue "general"), kept here so engine tests do not depend on the
+// example's wording.
+inline constexpr const char* kTestBotYaml = R"yaml(
+bot:
+  id: contoso-store
+  name: Contoso Store
+  language: en-us
+settings:
+  no_match_threshold: 3
+  escalation_phrases:
+    - talk to an agent
+    - speak to a human
+  handoff:
+    agents_online_text: Let's send you to an available agent.
+    agents_offline_text: There are no agents available at this time.
+topics:
+  - name: Greeting
+    system: greeting
+    triggers: [hi, hello, good morning]
+    nodes:
+      - message:
+          text: Hi! I'm the Contoso virtual assistant. I can help with store hours, returns, order status and payments.
+          quick_replies: [Store hours, Return an item, Order status, Pay my bill]
+  - name: Escalate
+    system: escalate
+    triggers: [agent, human, representative]
+    nodes:
+      - message: I'll get someone from our team to help.
+      - transfer:
+          agent_message: "Escalated by the bot ({System.EscalationReason})"
+          queue: general
+      - condition:
+          - if: System.HandoffOutcome == "completed"
+            then:
+              - message: Thanks for chatting with us.
+          - if: System.HandoffOutcome == "cancelled"
+            then:
+              - message: OK, I'm here if you need me.
+          - else:
+              - message: Sorry, nobody can take your chat right now.
+  - name: Fallback
+    system: fallback
+    nodes:
+      - message: Sorry, I didn't get that. Could you say it another way?
+  - name: Store hours
+    triggers:
+      - what are your store hours
+      - when does the store open
+      - opening times
+    nodes:
+      - question:
+          prompt: Which store are you asking about?
+          entity: choice
+          choices:
+            - value: Bellevue
+            - value: Redmond
+            - value: Seattle
+          variable: StoreLocation
+      - condition:
+          - if: StoreLocation == "Seattle"
+            then:
+              - message: Our {StoreLocation} store is open 10am to 9pm every day.
+          - else:
+              - message: Our {StoreLocation} store is open 9am to 8pm Monday to Saturday.
+variables:
+  - name: StoreLocation
+)yaml";
+
+inline std::shared_ptr<const dialog::CompiledBot> contoso_bot() {
+  static std::shared_ptr<const dialog::CompiledBot> bot = [] {
+    bot::LoadResult loaded = bot::load_bot_from_string(kTestBotYaml, "test_bot.yaml");
+    for (const auto& d : loaded.diagnostics) {
+      ADD_FAILURE() << d.format();
+    }
+    if (!loaded.bot) {
+      std::abort();
+    }
+    return dialog::CompiledBot::compile(std::move(*loaded.bot));
+  }();
+  return bot;
+}
+
+// An io_context running on one background thread.
+class IoThread {
+ public:
+  IoThread() : guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
+  ~IoThread() {
+    guard_.reset();
+    io_.stop();
+    thread_.join();
+  }
+  boost::asio::io_context& io() { return io_; }
+  // Waits until every handler posted to `executor` before this call has run.
+  void drain(const boost::asio::any_io_executor& executor) {
+    std::promise<void> done;
+    boost::asio::post(executor, [&] { done.set_value(); });
+    done.get_future().wait();
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+  std::thread thread_;
+};
+
+// Calls `start(callback)` and blocks for the callback's Result.
+template <class T, class Start>
+Result<T> await(Start start) {
+  std::promise<Result<T>> promise;
+  start([&promise](Result<T> r) { promise.set_value(std::move(r)); });
+  return promise.get_future().get();
+}
+
+class RecordingSubscriber final : public Subscriber {
+ public:
+  void deliver(const std::vector<Delivery>& activities) override {
+    std::lock_guard lock(mutex_);
+    for (const auto& d : activities) {
+      seqs_.push_back(d.seq);
+      json_.push_back(*d.json);
+      audiences_.push_back(d.audience);
+    }
+  }
+  void replaced() override { was_replaced_ = true; }
+
+  std::vector<std::uint64_t> seqs() const {
+    std::lock_guard lock(mutex_);
+    return seqs_;
+  }
+  std::vector<std::string> json() const {
+    std::lock_guard lock(mutex_);
+    return json_;
+  }
+  std::vector<Audience> audiences() const {
+    std::lock_guard lock(mutex_);
+    return audiences_;
+  }
+  bool was_replaced() const { return was_replaced_; }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::uint64_t> seqs_;
+  std::vector<std::string> json_;
+  std::vector<Audience> audiences_;
+  std::atomic<bool> was_replaced_{false};
+};
+
+// The real store, except that while `fail_writes` is set every submitted batch fails with kIo
+// in its callback (as a failed fsync would report it), without being applied.
+class FaultyStore final : public store::Store {
+ public:
+  explicit FaultyStore(std::unique_ptr<store::Store> inner) : inner_(std::move(inner)) {}
+  std::atomic<bool> fail_writes{false};
+
+  Status submit(store::WriteBatch&& batch, store::WriteCallback done) override {
+    if (fail_writes) {
+      done(make_error(ErrorCode::kIo, "injected fsync failure"));  // as the writer would
+      return {};
+    }
+    return inner_->submit(std::move(batch), std::move(done));
+  }
+  Result<store::Conversation> get_conversation(const std::string& id) override {
+    return inner_->get_conversation(id);
+  }
+  Result<std::vector<store::Conversation>> list_conversations(const std::string& after,
+                                                              std::size_t limit,
+                                                              bool open_only) override {
+    return inner_->list_conversations(after, limit, open_only);
+  }
+  Result<std::vector<store::ActivityRecord>> read_activities(const std::string& id,
+                                                             std::uint64_t watermark,
+                                                             std::size_t limit) override {
+    return inner_->read_activities(id, watermark, limit);
+  }
+  Result<std::vector<store::ActivityRecord>> read_transcript(const std::string& id) override {
+    return inner_->read_transcript(id);
+  }
+  Result<store::ActivityRecord> find_activity(const std::string& id) override {
+    return inner_->find_activity(id);
+  }
+  Result<store::DialogSnapshot> get_snapshot(const std::string& id) override {
+    return inner_->get_snapshot(id);
+  }
+  Result<store::HandoffRecord> get_handoff(const std::string& id) override {
+    return inner_->get_handoff(id);
+  }
+  Result<std::vector<store::HandoffRecord>> list_handoffs(const std::string& status,
+                                                          std::size_t limit) override {
+    return inner_->list_handoffs(status, limit);
+  }
+  Result<std::vector<store::HandoffRecord>> handoffs_for_conversation(
+      const std::string& id) override {
+    return inner_->handoffs_for_conversation(id);
+  }
+  Result<std::vector<store::ConversationEvent>> read_events(const std::string& id,
+                                                            std::uint64_t after,
+                                                            std::size_t limit) override {
+    return inner_->read_events(id, after, limit);
+  }
+  Result<std::vector<store::ConversationEvent>> read_all_events(std::uint64_t after,
+                                                                std::size_t limit) override {
+    return inner_->read_all_events(after, limit);
+  }
+  Result<std::string> get_meta(const std::string& key) override { return inner_->get_meta(key); }
+  store::StoreStats stats() const override { return inner_->stats(); }
+  Status close() override { return inner_->close(); }
+
+ private:
+  std::unique_ptr<store::Store> inner_;
+};
+
+}  // namespace baton::engine::testing
