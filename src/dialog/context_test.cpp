@@ -57,7 +57,6 @@ TEST(HandoffContext, VaKeysMergePrecedenceAndRedirectsExcluded) {
       {"va_BotName", "Merge Bot"},
       {"va_Language", "en-us"},
       {"Customer", "Ada"},
-      {"Unset", nullptr},
       {"Item", "from gamma"},  // the most recently set of Beta's, Alpha's and Gamma's Item
       {"Note", "helped"},
   };
@@ -66,7 +65,7 @@ TEST(HandoffContext, VaKeysMergePrecedenceAndRedirectsExcluded) {
   EXPECT_EQ(
       chat.runtime().variables(),
       (bj::object{
-          {"Customer", "Ada"}, {"Unset", nullptr}, {"Item", "from gamma"}, {"Note", "helped"}}));
+          {"Customer", "Ada"}, {"Item", "from gamma"}, {"Note", "helped"}}));
 }
 
 TEST(HandoffContext, MostRecentSetWinsOverOlderTopic) {

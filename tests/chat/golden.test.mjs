@@ -4,21 +4,13 @@
 // Regenerate after a deliberate change with UPDATE_GOLDEN=1, and review the diff.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runChat } from './run.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = process.env.BATON_ROOT ?? join(here, '..', '..');
-const bin = process.env.BATON_BIN ?? join(root, 'build', 'baton');
 const scenarios = join(here, 'scenarios');
-
-export function runChat(botPath, input) {
-  const r = spawnSync(bin, ['chat', join(root, botPath), '--json'], { input, encoding: 'utf8' });
-  assert.equal(r.status, 0, `baton chat failed: ${r.stderr}`);
-  return r.stdout;
-}
 
 for (const file of readdirSync(scenarios).filter((f) => f.endsWith('.txt')).sort()) {
   test(`chat golden: ${file}`, () => {
