@@ -99,8 +99,8 @@ void run_turns(benchmark::State& state, const std::shared_ptr<const dialog::Comp
     benchmark::DoNotOptimize(turn);
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["turns/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["turns/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["replies/turn"] =
       static_cast<double>(replies) / static_cast<double>(std::max<int64_t>(1, state.iterations()));
 }
@@ -108,10 +108,15 @@ void run_turns(benchmark::State& state, const std::shared_ptr<const dialog::Comp
 void BM_ContosoTurns(benchmark::State& state) {
   static const auto bot = load_example("contoso");
   // A realistic loop: a topic with questions, answers, a no-match, small talk.
-  static const std::vector<std::string> script = {
-      "what are your store hours", "bellevue square", "where is my order", "CN123456",
-      "me@example.com",            "blorp",           "hello",             "when do you close",
-      "Redmond"};
+  static const std::vector<std::string> script = {"what are your store hours",
+                                                  "bellevue square",
+                                                  "where is my order",
+                                                  "CN123456",
+                                                  "me@example.com",
+                                                  "blorp",
+                                                  "hello",
+                                                  "when do you close",
+                                                  "Redmond"};
   run_turns(state, bot, script);
 }
 BENCHMARK(BM_ContosoTurns);

@@ -62,10 +62,8 @@ TEST(HandoffContext, VaKeysMergePrecedenceAndRedirectsExcluded) {
   };
   EXPECT_EQ(request.context, expected);
   EXPECT_EQ(bj::serialize(request.context), bj::serialize(expected)) << "key order";
-  EXPECT_EQ(
-      chat.runtime().variables(),
-      (bj::object{
-          {"Customer", "Ada"}, {"Item", "from gamma"}, {"Note", "helped"}}));
+  EXPECT_EQ(chat.runtime().variables(),
+            (bj::object{{"Customer", "Ada"}, {"Item", "from gamma"}, {"Note", "helped"}}));
 }
 
 TEST(HandoffContext, MostRecentSetWinsOverOlderTopic) {
