@@ -19,15 +19,12 @@ bool client_may_post(std::string_view type) {
 
 void DirectLineChannel::Impl::post_activity(server::Request request, server::Responder responder) {
   std::string id(request.param("id"));
-  auto caller = authenticate(request, id);
-  if (!caller.ok()) {
-    responder.send(error_response(caller.error()));
+  auto admitted = admit_write(request, id);
+  if (auto* refused = std::get_if<server::Response>(&admitted)) {
+    responder.send(std::move(*refused));
     return;
   }
-  if (auto limited = rate_limited(id)) {
-    responder.send(std::move(*limited));
-    return;
-  }
+  const Caller& caller = std::get<Caller>(admitted);
   auto parsed = activity::parse(request.body());
   if (!parsed.ok()) {
     Error e = parsed.error();
@@ -45,8 +42,8 @@ void DirectLineChannel::Impl::post_activity(server::Request request, server::Res
                     parsed->type)));
     return;
   }
-  if (!caller->secret && !caller->claims.user_id.empty()) {
-    parsed->from.id = caller->claims.user_id;  // the token's user, whatever the client claims
+  if (!caller.secret && !caller.claims.user_id.empty()) {
+    parsed->from.id = caller.claims.user_id;  // the token's user, whatever the client claims
   }
   engine.post_activity(
       std::move(id), std::move(*parsed), [responder](Result<engine::PostResult> posted) {
@@ -60,18 +57,14 @@ void DirectLineChannel::Impl::post_activity(server::Request request, server::Res
 
 server::Response DirectLineChannel::Impl::poll(const server::Request& request) {
   const std::string id(request.param("id"));
-  auto caller = authenticate(request, id);
-  if (!caller.ok()) {
-    return error_response(caller.error());
-  }
-  auto watermark = parse_watermark(request);
-  if (!watermark.ok()) {
-    return error_response(watermark.error());
+  auto access = admit_read(request, id);
+  if (!access.ok()) {
+    return error_response(access.error());
   }
   if (auto row = store.get_conversation(id); !row.ok()) {
     return error_response(row.error());
   }
-  const std::uint64_t after = watermark->value_or(0);
+  const std::uint64_t after = access->watermark.value_or(0);
   auto records = store.read_activities(id, after, kPollPage);
   if (!records.ok()) {
     return error_response(records.error());

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
@@ -39,6 +40,18 @@ struct DirectLineChannel::Impl {
   std::string origin(const server::Request& request, bool websocket) const;
   // nullopt when the conversation's rate allows one more activity; the 429 otherwise.
   std::optional<server::Response> rate_limited(const std::string& conversation_id);
+  // The preamble of the routes that add activities (post, upload): the caller when it is
+  // authorised for the conversation and within its rate; the refusal (401/403/429) otherwise.
+  std::variant<Caller, server::Response> admit_write(const server::Request& request,
+                                                     const std::string& conversation_id);
+  // The preamble of the routes that read from a watermark (poll, reconnect): the caller,
+  // authorised for the conversation, and the parsed `?watermark=`.
+  struct ReadAccess {
+    Caller caller;
+    std::optional<std::uint64_t> watermark;
+  };
+  Result<ReadAccess> admit_read(const server::Request& request,
+                                const std::string& conversation_id) const;
 
   // Handlers (files named in the header comment).
   server::Response generate_token(const server::Request& request);

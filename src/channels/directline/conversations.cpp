@@ -116,21 +116,18 @@ void DirectLineChannel::Impl::start_conversation(server::Request request,
 
 server::Response DirectLineChannel::Impl::reconnect(const server::Request& request) {
   const std::string id(request.param("id"));
-  auto caller = authenticate(request, id);
-  if (!caller.ok()) {
-    return error_response(caller.error());
-  }
-  auto watermark = parse_watermark(request);
-  if (!watermark.ok()) {
-    return error_response(watermark.error());
+  auto access = admit_read(request, id);
+  if (!access.ok()) {
+    return error_response(access.error());
   }
   auto row = store.get_conversation(id);
   if (!row.ok()) {
     return error_response(row.error());
   }
-  const std::string token = issue(id, caller->secret ? row->user_id : caller->claims.user_id);
+  const Caller& caller = access->caller;
+  const std::string token = issue(id, caller.secret ? row->user_id : caller.claims.user_id);
   bj::object out = conversation_body(id, token, options.token_ttl);
-  out["streamUrl"] = stream_url(request, id, token, *watermark);
+  out["streamUrl"] = stream_url(request, id, token, access->watermark);
   return server::json_response(status::ok, out);
 }
 

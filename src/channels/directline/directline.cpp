@@ -201,6 +201,31 @@ std::optional<server::Response> DirectLineChannel::Impl::rate_limited(
   return server::too_many_requests(decision.retry_after);
 }
 
+std::variant<Caller, server::Response> DirectLineChannel::Impl::admit_write(
+    const server::Request& request, const std::string& conversation_id) {
+  auto caller = authenticate(request, conversation_id);
+  if (!caller.ok()) {
+    return error_response(caller.error());
+  }
+  if (auto limited = rate_limited(conversation_id)) {
+    return std::move(*limited);
+  }
+  return std::move(*caller);
+}
+
+Result<DirectLineChannel::Impl::ReadAccess> DirectLineChannel::Impl::admit_read(
+    const server::Request& request, const std::string& conversation_id) const {
+  auto caller = authenticate(request, conversation_id);
+  if (!caller.ok()) {
+    return caller.error();
+  }
+  auto watermark = parse_watermark(request);
+  if (!watermark.ok()) {
+    return watermark.error();
+  }
+  return ReadAccess{std::move(*caller), *watermark};
+}
+
 DirectLineChannel::DirectLineChannel(engine::Engine& engine, store::Store& store,
                                      const Clock& clock, DirectLineOptions options)
     : impl_(std::make_shared<Impl>(engine, store, clock, std::move(options))) {}

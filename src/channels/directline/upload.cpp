@@ -103,15 +103,12 @@ Result<Upload> read_upload(const server::Request& request) {
 
 void DirectLineChannel::Impl::upload(server::Request request, server::Responder responder) {
   std::string id(request.param("id"));
-  auto caller = authenticate(request, id);
-  if (!caller.ok()) {
-    responder.send(error_response(caller.error()));
+  auto admitted = admit_write(request, id);
+  if (auto* refused = std::get_if<server::Response>(&admitted)) {
+    responder.send(std::move(*refused));
     return;
   }
-  if (auto limited = rate_limited(id)) {
-    responder.send(std::move(*limited));
-    return;
-  }
+  const Caller& caller = std::get<Caller>(admitted);
   if (auto row = store.get_conversation(id); !row.ok()) {
     responder.send(error_response(row.error()));
     return;
@@ -150,8 +147,8 @@ void DirectLineChannel::Impl::upload(server::Request request, server::Responder 
       att.name = utf8::is_valid(file.filename) ? file.filename.substr(0, 256) : name;
     }
   }
-  if (!caller->secret && !caller->claims.user_id.empty()) {
-    a.from.id = caller->claims.user_id;
+  if (!caller.secret && !caller.claims.user_id.empty()) {
+    a.from.id = caller.claims.user_id;
   } else if (auto user = request.query_value("userId"); user && !user->empty()) {
     a.from.id = std::string(user->substr(0, 256));
   }
