@@ -7,7 +7,8 @@ seconds="${BATON_FUZZ_SECONDS:-20}"
 export CCACHE_BASEDIR="$PWD"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DBATON_FUZZ=ON -DBATON_BENCH=OFF >/dev/null
-targets=$(ninja -C build-fuzz -t targets all | sed -n 's/^\([a-z_]*_fuzz\): phony$/\1/p' | sort -u)
+targets=$(ninja -C build-fuzz -t targets all | sed -n 's/^\([a-z_]*_fuzz\): phony$/\1/p' |
+  grep -v '^cmake_' | sort -u)
 if [ -z "$targets" ]; then
   echo "no fuzz targets found" >&2
   exit 1
@@ -16,6 +17,10 @@ ninja -C build-fuzz $targets
 mkdir -p build-fuzz/artifacts
 for t in $targets; do
   bin=$(find build-fuzz -type f -name "$t" -perm -u+x | head -n 1)
+  if [ -z "$bin" ]; then
+    echo "fuzz target $t was not built" >&2
+    exit 1
+  fi
   corpus="build-fuzz/corpus/$t"
   mkdir -p "$corpus"
   seeds="$(dirname "${bin#build-fuzz/}")/fuzz_corpus"   # seeds beside the code
