@@ -20,7 +20,7 @@ namespace baton::activity {
 namespace bj = boost::json;
 
 // The serialised size limit of one activity (the Bot Framework's 256K).
-inline constexpr std::size_t kMaxSerializedBytes = 256 * 1024;
+inline constexpr std::size_t kMaxSerializedBytes = std::size_t{256} * 1024;
 
 struct ChannelAccount {
   std::string id;

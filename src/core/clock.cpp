@@ -1,6 +1,6 @@
 #include "core/clock.hpp"
 
-#include <cstdio>
+#include <fmt/format.h>
 
 namespace baton {
 
@@ -16,16 +16,9 @@ std::string format_iso8601(TimePoint t) {
   in_day -= m;
   const auto s = duration_cast<seconds>(in_day);
   in_day -= s;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(h.count()), static_cast<int>(m.count()),
-                static_cast<int>(s.count()));
-  std::string out(buf);
-  char frac[8];
-  std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(in_day.count()));
-  out.insert(out.size() - 1, frac);
-  return out;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     h.count(), m.count(), s.count(), in_day.count());
 }
 
 namespace {
