@@ -57,9 +57,10 @@ std::string TokenSigner::sign(const TokenClaims& claims) const {
   std::vector<unsigned char> buf;
   buf.reserve(1 + 8 + 1 + conversation.size() + 2 + user.size() + kTagBytes);
   buf.push_back(kVersion);
-  const auto seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(claims.expires.time_since_epoch()).count();
-  put_u64(buf, static_cast<std::uint64_t>(seconds < 0 ? 0 : seconds));
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(claims.expires.time_since_epoch())
+          .count();
+  put_u64(buf, static_cast<std::uint64_t>(millis < 0 ? 0 : millis));
   buf.push_back(static_cast<unsigned char>(conversation.size()));
   buf.insert(buf.end(), conversation.begin(), conversation.end());
   buf.push_back(static_cast<unsigned char>(user.size() >> 8));
@@ -92,9 +93,9 @@ Result<TokenClaims> TokenSigner::verify(std::string_view token, TimePoint now) c
   if (buf[0] != kVersion) {
     return bad_token("unknown version");
   }
-  std::uint64_t seconds = 0;
+  std::uint64_t millis = 0;
   for (std::size_t i = 1; i <= 8; ++i) {
-    seconds = (seconds << 8) | buf[i];
+    millis = (millis << 8) | buf[i];
   }
   std::size_t at = 9;
   const std::size_t conversation_size = buf[at++];
@@ -110,8 +111,8 @@ Result<TokenClaims> TokenSigner::verify(std::string_view token, TimePoint now) c
     return bad_token("truncated");
   }
   claims.user_id.assign(reinterpret_cast<const char*>(buf.data() + at), user_size);
-  claims.expires = TimePoint(std::chrono::seconds(static_cast<std::int64_t>(
-      std::min<std::uint64_t>(seconds, static_cast<std::uint64_t>(INT64_MAX / 1000000000)))));
+  claims.expires = TimePoint(std::chrono::milliseconds(static_cast<std::int64_t>(
+      std::min<std::uint64_t>(millis, static_cast<std::uint64_t>(INT64_MAX / 1000000)))));
   if (now >= claims.expires) {
     return make_error(ErrorCode::kForbidden, "TokenExpired: the token has expired");
   }

@@ -3,7 +3,7 @@
 //
 // Wire format (then base64url without padding):
 //   u8  version (1)
-//   u64 expiry, seconds since the Unix epoch, big-endian
+//   u64 expiry, milliseconds since the Unix epoch, big-endian
 //   u8  conversation id length, then its bytes
 //   u16 user id length (big-endian), then its bytes
 //   32  crypto_auth (HMAC-SHA-512-256) tag over everything above
@@ -27,7 +27,7 @@ namespace baton::directline {
 struct TokenClaims {
   std::string conversation_id;  // at most 255 bytes
   std::string user_id;          // at most 65535 bytes
-  TimePoint expires{};          // second precision
+  TimePoint expires{};          // millisecond precision
   friend bool operator==(const TokenClaims&, const TokenClaims&) = default;
 };
 
