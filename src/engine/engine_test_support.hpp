@@ -16,31 +16,13 @@
 #include <thread>
 
 #include "bot/loader.hpp"
+#include "core/testing/temp_dir.hpp"
 #include "engine/engine.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace baton::engine::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "baton_engine_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      ADD_FAILURE() << "mkdtemp failed";
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using baton::testing::TempDir;  // core/testing/temp_dir.hpp
 
 // A small bot in the shape of examples/contoso (greeting with quick replies, a question topic, an
 // escalation with a transfer to queue "general"), kept here so engine tests do not depend on the
