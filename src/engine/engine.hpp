@@ -113,6 +113,25 @@ struct ConversationStatus {
   TimePoint updated{};
 };
 
+// What the engine tells the engagement layer (the hub driver) about conversations. Every call
+// runs on the engine strand, after the batch it reports is durable, in commit order; it must not
+// block (post work or call back into the Engine, whose methods only queue).
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  // The bot escalated and the conversation now waits (ownership queued, dialog paused). `record`
+  // is the stored handoff record; `request` the dialog's request (context, hints, transcript).
+  // Not called for handoffs the dialog resolved in the same turn (unsupported channel, ...).
+  virtual void handoff_requested(const std::string& conversation_id,
+                                 const store::HandoffRecord& record,
+                                 const dialog::HandoffRequest& request, Ownership now) = 0;
+  // The customer's own turn ended the open handoff (cancel while waiting); ownership is back
+  // with the bot. Not called for ends requested through change_ownership.
+  virtual void handoff_cancelled(const std::string& conversation_id, Ownership now) = 0;
+  // A customer activity was stored (`type`: message, typing, endOfConversation, event, ...).
+  virtual void customer_activity(const std::string& conversation_id, std::string_view type) = 0;
+};
+
 using SubscriptionId = std::uint64_t;
 
 template <class T>
@@ -147,6 +166,13 @@ class Engine {
   void post_as_owner(std::string conversation_id, Ownership claim, activity::Activity activity,
                      Callback<PostResult> done);
 
+  // A message from the bot's side that is not a dialog turn: queue position updates, "an agent
+  // joined" texts from the hub. Stamped like a bot reply (from = the bot unless activity.from.id
+  // is set), recorded in the dialog transcript, written in its own batch. Allowed in every state
+  // but closed (kConflict). Errors as post_activity.
+  void post_notice(std::string conversation_id, activity::Activity activity,
+                   Callback<PostResult> done);
+
   // Moves ownership (the hub's decisions: offered, declined, accepted, handoff ended), fenced by
   // `claim`. kHandoffEnded resumes the paused dialog with `outcome` and writes its replies.
   // Errors: kConflict (stale claim or illegal transition), kNotFound, store errors.
@@ -164,6 +190,10 @@ class Engine {
 
   // The conversation's status. Errors: kNotFound, kIo.
   void status(std::string conversation_id, Callback<ConversationStatus> done);
+
+  // Registers the observer (nullptr to remove). Call before traffic starts; the observer must
+  // outlive the engine's use of it.
+  void set_observer(EngineObserver* observer);
 
   // Runtimes currently in memory (for tests and metrics). Callback on the strand.
   void loaded_count(std::function<void(std::size_t)> done);

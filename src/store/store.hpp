@@ -107,6 +107,43 @@ struct ConversationEvent {
   friend bool operator==(const ConversationEvent&, const ConversationEvent&) = default;
 };
 
+// An agent who can log in to the console (`baton agent add`). The hub's routing facts come from
+// here; hub.yaml may list more agents (routing only, no login).
+struct AgentRecord {
+  std::string id;  // login name: 1..64 chars of [A-Za-z0-9._@-]
+  std::string display_name;
+  std::string role = "agent";       // agent | supervisor | admin
+  std::vector<std::string> skills;  // lower-case, sorted, unique (stored as a JSON array)
+  int capacity = 1;                 // concurrent conversations, >= 1
+  std::string password_hash;        // libsodium crypto_pwhash_str (Argon2id), never the password
+  TimePoint created{};
+  TimePoint updated{};
+
+  friend bool operator==(const AgentRecord&, const AgentRecord&) = default;
+};
+
+// One hub input (hub::input_to_json text) in the hub's durable, store-wide log; replayed in
+// position order after a restart.
+struct HubLogRecord {
+  std::uint64_t position = 0;  // assigned by the store at commit (increasing); ignored on write
+  TimePoint time{};
+  std::string json;
+
+  friend bool operator==(const HubLogRecord&, const HubLogRecord&) = default;
+};
+
+// Who read or did what (transcript reads, force-close, monitor, logins). Append-only.
+struct AuditRecord {
+  std::uint64_t position = 0;  // assigned by the store at commit (increasing); ignored on write
+  TimePoint time{};
+  std::string actor;            // agent id
+  std::string action;           // e.g. "transcript.read", "conversation.force_close", "login"
+  std::string conversation_id;  // "" when none
+  std::string detail_json = "{}";
+
+  friend bool operator==(const AuditRecord&, const AuditRecord&) = default;
+};
+
 // Operations a WriteBatch can carry. Each names its failure when it cannot apply.
 namespace op {
 struct InsertConversation {  // kConflict if the id exists
@@ -131,6 +168,18 @@ struct UpdateHandoff {  // replaces status, queue, updated, request, outcome; kN
 struct AppendEvent {  // kConflict on a duplicate (conversation, seq); kNotFound if no conversation
   ConversationEvent row;
 };
+struct PutAgent {  // inserts or replaces (by id); `created` is kept when replacing
+  AgentRecord row;
+};
+struct DeleteAgent {  // kNotFound if missing
+  std::string id;
+};
+struct AppendHubLog {
+  HubLogRecord row;
+};
+struct AppendAudit {
+  AuditRecord row;
+};
 struct PutMeta {
   std::string key;
   std::string value;
@@ -142,6 +191,7 @@ struct DeleteMeta {  // deleting a missing key is not an error
 
 using WriteOp = std::variant<op::InsertConversation, op::UpdateConversation, op::AppendActivity,
                              op::PutSnapshot, op::InsertHandoff, op::UpdateHandoff, op::AppendEvent,
+                             op::PutAgent, op::DeleteAgent, op::AppendHubLog, op::AppendAudit,
                              op::PutMeta, op::DeleteMeta>;
 
 // A list of writes applied atomically, in order: either all of them become durable or none does.
@@ -156,6 +206,10 @@ class WriteBatch {
   WriteBatch& insert_handoff(HandoffRecord row);
   WriteBatch& update_handoff(HandoffRecord row);
   WriteBatch& append_event(ConversationEvent row);
+  WriteBatch& put_agent(AgentRecord row);
+  WriteBatch& delete_agent(std::string id);
+  WriteBatch& append_hub_log(HubLogRecord row);
+  WriteBatch& append_audit(AuditRecord row);
   WriteBatch& put_meta(std::string key, std::string value);
   WriteBatch& delete_meta(std::string key);
 
@@ -237,6 +291,17 @@ class Store {
   virtual Result<std::vector<ConversationEvent>> read_all_events(std::uint64_t after_position,
                                                                  std::size_t limit) = 0;
   virtual Result<std::string> get_meta(const std::string& key) = 0;
+  virtual Result<AgentRecord> get_agent(const std::string& id) = 0;
+  // Every agent, in id order.
+  virtual Result<std::vector<AgentRecord>> list_agents() = 0;
+  // Hub log records with position > after_position, in position order (limit clamped).
+  virtual Result<std::vector<HubLogRecord>> read_hub_log(std::uint64_t after_position,
+                                                         std::size_t limit) = 0;
+  // Audit records with position > after_position, in position order (limit clamped); when
+  // `conversation_id` is non-empty, only that conversation's.
+  virtual Result<std::vector<AuditRecord>> read_audit(std::uint64_t after_position,
+                                                      std::size_t limit,
+                                                      const std::string& conversation_id) = 0;
 
   virtual StoreStats stats() const = 0;
 
