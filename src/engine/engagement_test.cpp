@@ -366,6 +366,8 @@ TEST_F(EngagementFlow, PermissionsAndViews) {
 
 TEST_F(EngagementFlow, RemovedAgentIsDisconnectedAndItsConversationRequeued) {
   auto alice = assigned_to_alice("c1");
+  attach(kBob);
+  ASSERT_TRUE(presence(kBob, hub::Presence::kBusy).ok());  // online: c1 may wait for him
   store::WriteBatch remove;
   remove.delete_agent("alice");
   ASSERT_TRUE(store_->write(std::move(remove)).ok());
