@@ -305,7 +305,11 @@ void Engagement::handoff_requested(const std::string& conversation_id,
                                    const store::HandoffRecord& record,
                                    const dialog::HandoffRequest& /*request*/, Ownership now) {
   // Called on the strand by the engine. The record's request_json has everything the hub
-  // needs, and the same path serves reconciliation after a restart.
+  // needs, and the same path serves reconciliation after a restart. Before start() the hub has
+  // not replayed its log yet: start()'s reconciliation picks the handoff up from the store.
+  if (!impl_->started) {
+    return;
+  }
   Track& t = impl_->track(conversation_id);
   t = Track{};
   t.owner = now;
@@ -314,6 +318,9 @@ void Engagement::handoff_requested(const std::string& conversation_id,
 }
 
 void Engagement::handoff_cancelled(const std::string& conversation_id, Ownership now) {
+  if (!impl_->started) {
+    return;  // reconciled at start
+  }
   Track& t = impl_->track(conversation_id);
   t.owner = now;
   t.known = true;
@@ -323,6 +330,9 @@ void Engagement::handoff_cancelled(const std::string& conversation_id, Ownership
 }
 
 void Engagement::customer_activity(const std::string& conversation_id, std::string_view type) {
+  if (!impl_->started) {
+    return;
+  }
   auto view = impl_->hub.conversation(conversation_id, impl_->clock.now());
   if (!view || (view->state != hub::ConversationState::kWaiting &&
                 view->state != hub::ConversationState::kOffered)) {

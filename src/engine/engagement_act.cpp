@@ -256,10 +256,16 @@ void Engagement::Impl::ensure_view(const std::string& conversation, const std::s
   engine.subscribe(conversation, UINT64_MAX, "", view,
                    [weak, conversation, agent](Result<SubscriptionId> id) {
                      auto self = weak.lock();
-                     if (!self || !id.ok()) {
+                     if (!self) {
                        return;
                      }
                      auto c = self->views.find(conversation);
+                     if (!id.ok()) {
+                       if (c != self->views.end()) {
+                         c->second.erase(agent);
+                       }
+                       return;
+                     }
                      if (c == self->views.end() || c->second.count(agent) == 0) {
                        self->engine.unsubscribe(conversation, *id);  // dropped meanwhile
                        return;
