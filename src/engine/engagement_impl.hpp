@@ -67,6 +67,8 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   // --- engagement_act.cpp
   void act(const hub::Decisions& decisions);
   void act_one(const hub::Decision& decision);
+  bool act_customer(const hub::Decision& decision);
+  bool act_agent(const hub::Decision& decision);
   Track& track(const std::string& conversation);
   // Loads the conversation's handoff info (agent message, context, handoff seq) once.
   Track& info(const std::string& conversation);
