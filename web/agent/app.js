@@ -2,7 +2,7 @@
 // Talks only to the Agent API (docs/AGENT_API.md). The session token is kept in sessionStorage
 // (per browser tab) so a reload keeps the agent logged in.
 import { AgentApi, AgentStream } from './api.js';
-import { ConversationView } from './conversation.js';
+import { ConversationView, STATE_LABELS } from './conversation.js';
 import { el, fill } from './dom.js';
 import { OffersView } from './offers.js';
 import { SupervisorView } from './supervisor.js';
@@ -357,8 +357,8 @@ class App {
           'aria-selected': selected ? 'true' : 'false', tabindex: selected ? '0' : '-1',
           onclick: () => this.select(v), onkeydown: (e) => this.onTabKey(e),
         },
-        v.mode === 'monitor' ? '👁 ' : '', el('span', { class: 'tab__id' }, v.id.slice(0, 12)), who,
-        el('span', { class: 'tab__state' }, ` ${v.state.replace('_', '-')}`),
+        el('span', { class: 'tab__id', title: v.id }, v.id.slice(0, 12)), who,
+        el('span', { class: 'tab__state' }, ` ${STATE_LABELS[v.state] ?? v.state}`),
         v.unread > 0 ? el('span', { class: 'unread', testid: 'unread',
                                     'aria-label': `${v.unread} unread` }, String(v.unread)) : null));
     });

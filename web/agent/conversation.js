@@ -7,7 +7,7 @@ import { isHidden, renderTranscript, senderKind } from './transcript.js';
 const TYPING_SEND_INTERVAL_MS = 2500;  // at most one POST typing per this while typing
 const CUSTOMER_TYPING_SHOW_MS = 4000;  // "customer is typing" fades after this without news
 
-const STATE_LABELS = {
+export const STATE_LABELS = {
   waiting: 'Waiting', offered: 'Offered', assigned: 'Active', wrap_up: 'Wrap-up',
   left: 'Left you', monitor: 'Monitoring',
 };
@@ -59,7 +59,7 @@ export class ConversationView {
     this.transferForm = this.buildTransferForm();
     this.context = el('aside', { class: 'context', testid: 'context-panel', 'aria-label': 'Context' });
     this.root = el('section', {
-      class: 'conv', role: 'tabpanel', testid: 'conversation', dataset: { conversationId: id },
+      class: 'conv', role: 'tabpanel', testid: 'conversation', dataset: { conversationId: id, mode: this.mode },
       'aria-label': `Conversation ${id}`, hidden: true,
     },
     el('div', { class: 'conv__main' },
