@@ -27,6 +27,7 @@ export class ConversationView {
     this.unread = 0;
     this.lastTypingSent = 0;
     this.typingTimer = null;
+    this.loading = null;
     this.build();
   }
 
@@ -88,6 +89,11 @@ export class ConversationView {
                               'aria-label': 'Transfer the conversation', onsubmit: (e) => {
                                 e.preventDefault();
                                 this.doTransfer();
+                              },
+                              onkeydown: (e) => {
+                                if (e.key === 'Escape') {
+                                  form.hidden = true;
+                                }
                               } },
     el('label', {}, 'Transfer to ', this.transferKind), this.transferTarget, this.transferList,
     this.transferNote,
@@ -124,12 +130,22 @@ export class ConversationView {
     this.renderContext();
   }
 
-  async refresh() {
-    try {
-      this.setDetail(await this.app.api.conversation(this.id));
-    } catch (err) {
-      this.app.notify(`Cannot load conversation ${this.id}: ${err.message}`, 'error');
+  // Fetches the detail (audited by the server as a transcript read). Calls made while one is in
+  // flight share it, so an accept answer and the `assigned` message cost one read.
+  refresh() {
+    if (!this.loading) {
+      this.loading = this.app.api.conversation(this.id)
+        .then((detail) => this.setDetail(detail))
+        .catch((err) => {
+          if (err.status === 403 || err.status === 404) {
+            this.setState(this.mode === 'monitor' ? this.state : 'left', 'no longer visible');
+          } else {
+            this.app.notify(`Cannot load conversation ${this.id}: ${err.message}`, 'error');
+          }
+        })
+        .finally(() => { this.loading = null; });
     }
+    return this.loading;
   }
 
   // A live entry from the stream. Returns true when it is a customer message (for unread marks).
