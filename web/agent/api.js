@@ -149,12 +149,8 @@ export class AgentStream {
     };
     socket.onopen = () => {
       clearInterval(this.pingTimer);
-      // Empty pings keep idle proxies from closing the socket.
-      this.pingTimer = setInterval(() => {
-        if (this.isOpen) {
-          this.socket.send('');
-        }
-      }, 25000);
+      // Pings keep idle proxies from closing the socket (the server answers `pong`).
+      this.pingTimer = setInterval(() => this.send({ type: 'ping' }), 25000);
     };
     socket.onclose = () => {
       clearInterval(this.pingTimer);

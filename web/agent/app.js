@@ -264,6 +264,8 @@ class App {
       case 'error':
         console.warn('agent stream error', msg.error);
         break;
+      case 'pong':
+        break;
       default:
         break;
     }
