@@ -240,7 +240,9 @@ class App {
       }
       case 'unassigned': {
         const view = this.views.get(`agent:${id}`);
-        if (view && !(view.state === 'wrap_up' && ['ended', 'closed'].includes(msg.cause))) {
+        if (view?.state === 'wrap_up') {
+          this.remove(view);  // the wrap-up is over (done here, elsewhere, or max_wrap_up)
+        } else if (view) {
           view.setState('left', msg.cause);
           this.notify(`Conversation ${id} left you (${msg.cause}).`, 'info');
         }
