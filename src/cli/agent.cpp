@@ -271,10 +271,9 @@ void print_json(const std::vector<store::AgentRecord>& agents, std::ostream& out
   out << boost::json::serialize(array) << '\n';
 }
 
-// The record `add` would write, or the first problem with the options (password read last, so
-// a typo in a flag does not cost a prompt).
-Result<store::AgentRecord> build_agent(const AgentOptions& options, std::istream& in,
-                                       std::ostream& err) {
+// The record `add` would write, without its password hash, or the first problem with the options.
+// The password is asked for last, so a typo in a flag or an existing id does not cost a prompt.
+Result<store::AgentRecord> build_agent(const AgentOptions& options) {
   store::AgentRecord agent;
   agent.id = options.id;
   auto name = parse_name(options.name, options.id);
@@ -297,17 +296,18 @@ Result<store::AgentRecord> build_agent(const AgentOptions& options, std::istream
   agent.role = std::move(role).value();
   agent.skills = std::move(skills).value();
   agent.capacity = *capacity;
+  agent.created = agent.updated = SystemClock().now();
+  return agent;
+}
+
+// Reads the password (see read_password) and hashes it.
+Result<std::string> new_password_hash(const AgentOptions& options, std::istream& in,
+                                      std::ostream& err) {
   auto password = read_password(options, in, err);
   if (!password.ok()) {
     return password.error();
   }
-  auto hash = hash_password(*password);
-  if (!hash.ok()) {
-    return hash.error();
-  }
-  agent.password_hash = std::move(hash).value();
-  agent.created = agent.updated = SystemClock().now();
-  return agent;
+  return hash_password(*password);
 }
 
 }  // namespace
@@ -317,7 +317,7 @@ int run_agent_add(const AgentOptions& options, std::istream& in, std::ostream& o
   if (Status s = check_id(options.id); !s.ok()) {
     return fail(err, s.error().message);
   }
-  auto agent = build_agent(options, in, err);
+  auto agent = build_agent(options);
   if (!agent.ok()) {
     return fail(err, agent.error().message);
   }
@@ -335,6 +335,11 @@ int run_agent_add(const AgentOptions& options, std::istream& in, std::ostream& o
   if (existing.error().code != ErrorCode::kNotFound) {
     return finish(**store, fail(err, existing.error().message), err);
   }
+  auto hash = new_password_hash(options, in, err);
+  if (!hash.ok()) {
+    return finish(**store, fail(err, hash.error().message), err);
+  }
+  agent->password_hash = std::move(hash).value();
   Status written = (*store)->write(std::move(store::WriteBatch().put_agent(*agent)));
   if (!written.ok()) {
     return finish(**store, fail(err, written.error().message), err);
@@ -399,11 +404,7 @@ int run_agent_passwd(const AgentOptions& options, std::istream& in, std::ostream
         fail(err, unknown ? fmt::format("unknown agent {}", options.id) : agent.error().message),
         err);
   }
-  auto password = read_password(options, in, err);
-  if (!password.ok()) {
-    return finish(**store, fail(err, password.error().message), err);
-  }
-  auto hash = hash_password(*password);
+  auto hash = new_password_hash(options, in, err);
   if (!hash.ok()) {
     return finish(**store, fail(err, hash.error().message), err);
   }

@@ -160,6 +160,8 @@ test('duplicate add is refused and keeps the existing agent', () => {
   const r = agent(data, ['add', 'alice', '--name', 'Second', '--password', 'password-2']);
   assertError(r, 1, /^baton agent: agent alice exists \(use passwd to change the password\)$/);
   assert.equal(listJson(data)[0].displayName, 'First');
+  // Checked before the password is asked for: no stdin needed to learn it.
+  assertError(agent(data, ['add', 'alice']), 1, /agent alice exists/);
 });
 
 test('unknown agents: remove and passwd fail with exit 1', () => {
