@@ -422,7 +422,12 @@ test('customer HTML/script shows as text; typing indicator; supervisor monitor a
   assert.equal(await monitor.getByTestId('composer-input').count(), 0, 'monitoring is read-only');
   await customer.say('are you still there?');
   await waitText(monitor.getByTestId('transcript-customer'), /are you still there/);
-  await monitor.getByTestId('force-close').click();
+  const forceClose = monitor.getByTestId('force-close');
+  await forceClose.click();  // arms it
+  assert.equal(await forceClose.textContent(), 'Click again to confirm');
+  await alice.waitForTimeout(300);
+  assert.equal(await tabFor(alice, customer.id).getAttribute('data-state'), 'assigned', 'one click closes nothing');
+  await forceClose.click();
   await waitUntil(async () => ['left', 'wrap_up'].includes(await tabFor(alice, customer.id).getAttribute('data-state')),
                   STEP_MS, 'alice\'s conversation to end after the force-close');
   assert.equal(await sam.evaluate(() => window.__pwned), undefined, 'no script ran for the supervisor');

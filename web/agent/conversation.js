@@ -1,7 +1,7 @@
 // One conversation's workspace: header with the actions, transcript, typing indicator, composer
 // (reply or internal note), transfer form, wrap-up banner and the context panel. A view is either
 // `agent` (the agent owns it or wraps it up) or `monitor` (a supervisor watching, read-only).
-import { el, fill, formatDuration, formatValue } from './dom.js';
+import { confirmButton, el, fill, formatDuration, formatValue } from './dom.js';
 import { isHidden, renderTranscript, senderKind } from './transcript.js';
 
 const TYPING_SEND_INTERVAL_MS = 2500;  // at most one POST typing per this while typing
@@ -299,7 +299,8 @@ export class ConversationView {
       el('button', { type: 'button', testid, 'aria-label': aria, onclick, class: cls }, label);
     if (this.mode === 'monitor') {
       fill(this.actions,
-           b('force-close', 'Force close', 'Force-close this conversation', () => this.forceClose(), 'danger'),
+           confirmButton({ testid: 'force-close', class: 'danger', 'aria-label': 'Force-close this conversation' },
+                         'Force close', () => this.forceClose()),
            b('stop-monitor', 'Stop monitoring', 'Stop monitoring this conversation', () => this.app.remove(this)));
       return;
     }

@@ -82,3 +82,25 @@ export function formatValue(value) {
   }
   return JSON.stringify(value);
 }
+
+// A button for a destructive action: the first activation arms it ("Click again to confirm") for
+// `ms`, the second runs `action`. Works the same from the keyboard.
+export function confirmButton(attrs, label, action, ms = 5000) {
+  let timer = null;
+  const button = el('button', { type: 'button', ...attrs, onclick: () => {
+    if (button.dataset.armed === 'true') {
+      clearTimeout(timer);
+      reset();
+      action();
+      return;
+    }
+    button.dataset.armed = 'true';
+    button.textContent = 'Click again to confirm';
+    timer = setTimeout(reset, ms);
+  } }, label);
+  function reset() {
+    button.dataset.armed = 'false';
+    button.textContent = label;
+  }
+  return button;
+}

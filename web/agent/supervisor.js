@@ -1,7 +1,7 @@
 // The supervisor view (roles supervisor and admin): live queues, agents with presence and load,
 // every conversation with Monitor and Force close. Fed by GET /supervisor and the stream's
 // `supervisor` messages.
-import { el, fill, formatDuration } from './dom.js';
+import { confirmButton, el, fill, formatDuration } from './dom.js';
 
 export class SupervisorView {
   // `app` gives: api, notify(text, kind), monitor(conversationId), forceClose(conversationId).
@@ -78,9 +78,9 @@ export class SupervisorView {
     el('td', { class: 'row-actions' },
        el('button', { type: 'button', testid: 'sup-monitor', 'aria-label': `Monitor conversation ${c.id}`,
                       onclick: () => this.app.monitor(c.id) }, 'Monitor'),
-       el('button', { type: 'button', class: 'danger', testid: 'sup-force-close',
-                      'aria-label': `Force-close conversation ${c.id}`,
-                      onclick: () => this.app.forceClose(c.id) }, 'Force close')))));
+       confirmButton({ class: 'danger', testid: 'sup-force-close',
+                       'aria-label': `Force-close conversation ${c.id}` },
+                     'Force close', () => this.app.forceClose(c.id))))));
     if (this.data.conversations.length === 0) {
       this.convsBody.appendChild(el('tr', {}, el('td', { colspan: 7, class: 'muted' }, 'No conversations')));
     }
