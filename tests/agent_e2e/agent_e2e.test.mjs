@@ -317,6 +317,38 @@ test('decline → the second agent gets the offer', { timeout: 60000 }, () => sc
   assert.equal(await offerFor(alice, customer.id).count(), 0, 'alice never got it back');
 }));
 
+test('the stream reconnects with backoff and catches up on what it missed',
+     { timeout: 60000 }, () => scenario('reconnect', serverA, async () => {
+  const alice = await openConsole(serverA, 'alice');
+  const customer = await restCustomer(serverA);
+  await customer.say('talk to an agent');
+  await offerFor(alice, customer.id).waitFor({ timeout: STEP_MS });
+  await accept(alice, customer.id);
+  // Drop the socket and hold the reconnect while the customer writes.
+  await alice.evaluate(() => {
+    const { stream } = window.batonConsole;
+    stream.stopped = true;
+    stream.socket.close();
+  });
+  await waitUntil(async () => !(await alice.evaluate(() => window.batonConsole.stream.isOpen)), STEP_MS,
+                  'the socket to close');
+  await customer.say('sent while the agent was offline');
+  await alice.evaluate(() => {
+    const { stream } = window.batonConsole;
+    stream.stopped = false;
+    stream.scheduleReconnect();
+  });
+  await waitText(alice.getByTestId('connection-status'), /Reconnecting/);
+  await waitText(alice.getByTestId('connection-status'), /Connected/);
+  const panel = convPanel(alice, customer.id);
+  await waitText(panel.getByTestId('transcript-customer'), /sent while the agent was offline/);
+  // Live again: a new message arrives over the new socket.
+  await customer.say('and after');
+  await waitText(panel.getByTestId('transcript-customer'), /and after/);
+  await panel.getByTestId('end-close').click();
+  await panel.getByTestId('wrapup-done').click();
+}));
+
 test('transfer to another queue with a note', { timeout: 60000 }, () => scenario('transfer', serverA, async () => {
   const alice = await openConsole(serverA, 'alice');
   const bob = await openConsole(serverA, 'bob', { available: false });
