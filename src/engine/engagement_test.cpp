@@ -356,6 +356,20 @@ TEST_F(EngagementFlow, PermissionsAndViews) {
   EXPECT_EQ(detail->ownership.owner, Owner::kAgent);
   EXPECT_TRUE(detail->hub.context.contains("va_LastTopic"));
 
+  auto me = await<bj::object>([&](auto cb) { engagement_->me(kAlice, cb); });
+  ASSERT_TRUE(me.ok());
+  EXPECT_EQ(me->at("agent").at("displayName"), "Alice Martin");
+  EXPECT_EQ(me->at("presence"), "available");
+  ASSERT_EQ(me->at("conversations").as_array().size(), 1u);
+  EXPECT_EQ(me->at("conversations").at(0).at("id"), "c1");
+  EXPECT_FALSE(me->contains("type"));
+  EXPECT_EQ(await<bj::object>([&](auto cb) {
+              engagement_->me({"ghost", hub::Role::kAgent}, cb);
+            })
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+
   auto note = await<PostResult>(
       [&](auto cb) { engagement_->note(kAlice, "c1", "customer sounds upset", cb); });
   ASSERT_TRUE(note.ok());
