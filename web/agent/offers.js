@@ -109,5 +109,7 @@ export class OffersView {
                           onclick: () => this.decline(o) }, 'Decline')));
     });
     fill(this.list, cards.length ? cards : el('li', { class: 'muted', testid: 'no-offers' }, 'No offers'));
+    // The tab title shows pending offers, for an agent working in another window.
+    document.title = cards.length ? `(${cards.length}) Baton agent console` : 'Baton agent console';
   }
 }
