@@ -43,6 +43,7 @@ struct SinkEntry {
 
 // One hub input whose log write is in flight; acted on in order once durable.
 struct Step {
+  std::string conversation;  // the conversation the input names ("" for agent-wide inputs)
   hub::Decisions decisions;
   bool durable = false;
   Status status;

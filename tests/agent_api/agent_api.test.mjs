@@ -3,13 +3,14 @@
 // bot (survey stored), notes that never reach the customer, transfer to a queue, the supervisor
 // view with monitor and force-close, and the audit log. Customers use plain fetch (tests/lib).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  bin, root, Server, request, newConversation, postActivity, userMessage, readAll, handoffs,
+  bin, root, contoso, Server, request, newConversation, postActivity, userMessage, readAll, handoffs,
   botTexts, waitUntil, webRequire,
 } from '../lib/serve.mjs';
 
@@ -415,5 +416,22 @@ test('transfer to a queue, supervisor view, monitor, force-close and the audit l
 
   for (const s of [aliceStream, bobStream, sueStream]) {
     s.close();
+  }
+});
+
+test('serve: a broken hub.yaml prints its diagnostics and exits 1 before listening', async () => {
+  const bot = mkdtempSync(join(tmpdir(), 'baton-bad-hub-'));
+  try {
+    cpSync(contoso, bot, { recursive: true });
+    writeFileSync(join(bot, 'hub.yaml'), 'hub:\n  queues:\n    - name: general\n      strategy: telepathy\n');
+    const data = mkdtempSync(join(tmpdir(), 'baton-bad-hub-data-'));
+    const r = spawnSync(bin, ['serve', bot, '--listen', '127.0.0.1:0', '--data', data],
+                        { encoding: 'utf8', cwd: root, timeout: 30000 });
+    rmSync(data, { recursive: true, force: true });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /hub\.yaml:\d+:\d+: error/);
+    assert.doesNotMatch(r.stdout, /listening/);
+  } finally {
+    rmSync(bot, { recursive: true, force: true });
   }
 });
