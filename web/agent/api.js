@@ -1,0 +1,180 @@
+// The Agent API client (docs/AGENT_API.md): REST calls with the session token, and the one
+// WebSocket stream per console with reconnection and exponential backoff.
+
+const BASE = '/api/agent';
+
+// A failed API call: `status` is the HTTP status (0 for a network failure), `code` the error
+// code of the body (`Unauthorized`, `Conflict`, ...) when there was one.
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message || `${status} ${code}`);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export class AgentApi {
+  constructor(token = null) {
+    this.token = token;
+    // Called with the ApiError whenever a call answers 401 (session expired or revoked).
+    this.onUnauthorized = null;
+  }
+
+  async call(method, path, body) {
+    const headers = {};
+    if (this.token) {
+      headers.Authorization = `Bearer ${this.token}`;
+    }
+    let payload;
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(BASE + path, { method, headers, body: payload });
+    } catch (err) {
+      throw new ApiError(0, 'Network', `cannot reach the server (${err.message})`);
+    }
+    const text = await res.text();
+    let parsed;
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      parsed = {};
+    }
+    if (!res.ok) {
+      const e = parsed?.error ?? {};
+      const error = new ApiError(res.status, e.code ?? String(res.status),
+                                 e.message ?? `${method} ${path} answered ${res.status}`);
+      if (res.status === 401 && path !== '/login' && this.onUnauthorized) {
+        this.onUnauthorized(error);
+      }
+      throw error;
+    }
+    return parsed;
+  }
+
+  login(agentId, password) { return this.call('POST', '/login', { agentId, password }); }
+  logout() { return this.call('POST', '/logout'); }
+  me() { return this.call('GET', '/me'); }
+  setPresence(presence) { return this.call('PUT', '/presence', { presence }); }
+  accept(id, offerId) { return this.call('POST', `/offers/${enc(id)}/accept`, { offerId }); }
+  decline(id, offerId) { return this.call('POST', `/offers/${enc(id)}/decline`, { offerId }); }
+  conversations() { return this.call('GET', '/conversations'); }
+  conversation(id) { return this.call('GET', `/conversations/${enc(id)}`); }
+  send(id, text) { return this.call('POST', `/conversations/${enc(id)}/messages`, { text }); }
+  typing(id) { return this.call('POST', `/conversations/${enc(id)}/typing`); }
+  note(id, text) { return this.call('POST', `/conversations/${enc(id)}/notes`, { text }); }
+  transfer(id, target) { return this.call('POST', `/conversations/${enc(id)}/transfer`, target); }
+  end(id, mode) { return this.call('POST', `/conversations/${enc(id)}/end`, { mode }); }
+  wrapup(id) { return this.call('POST', `/conversations/${enc(id)}/wrapup`); }
+  forceClose(id) { return this.call('POST', `/conversations/${enc(id)}/close`); }
+  supervisor() { return this.call('GET', '/supervisor'); }
+}
+
+function enc(id) {
+  return encodeURIComponent(id);
+}
+
+// The stream: one WebSocket, reopened after a drop with exponential backoff (0.5 s doubling to
+// 15 s, ±20 % jitter), reset once a `hello` arrives. `handlers.message(msg)` gets every parsed
+// frame; `handlers.status(state, detail)` gets 'connecting' | 'open' | 'reconnecting' | 'closed'.
+// `handlers.beforeReconnect()` may return false (e.g. the session is gone) to stop for good.
+export class AgentStream {
+  constructor(token, handlers) {
+    this.token = token;
+    this.handlers = handlers;
+    this.socket = null;
+    this.attempt = 0;
+    this.timer = null;
+    this.pingTimer = null;
+    this.stopped = false;
+  }
+
+  start() {
+    this.stopped = false;
+    this.open();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.pingTimer);
+    if (this.socket) {
+      this.socket.onclose = null;
+      this.socket.close();
+      this.socket = null;
+    }
+    this.handlers.status?.('closed');
+  }
+
+  get isOpen() {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  // Sends one JSON message; false when the socket is not open (the caller re-sends on hello).
+  send(message) {
+    if (!this.isOpen) {
+      return false;
+    }
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  open() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const url = `${scheme}//${location.host}${BASE}/stream?token=${encodeURIComponent(this.token)}`;
+    this.handlers.status?.(this.attempt === 0 ? 'connecting' : 'reconnecting', this.attempt);
+    let socket;
+    try {
+      socket = new WebSocket(url);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    socket.onmessage = (event) => {
+      let msg;
+      try {
+        msg = JSON.parse(event.data);
+      } catch {
+        return;  // not JSON: ignore the frame
+      }
+      if (msg?.type === 'hello') {
+        this.attempt = 0;
+        this.handlers.status?.('open');
+      }
+      this.handlers.message(msg);
+    };
+    socket.onopen = () => {
+      clearInterval(this.pingTimer);
+      // Pings keep idle proxies from closing the socket (the server answers `pong`).
+      this.pingTimer = setInterval(() => this.send({ type: 'ping' }), 25000);
+    };
+    socket.onclose = () => {
+      clearInterval(this.pingTimer);
+      this.socket = null;
+      if (!this.stopped) {
+        this.scheduleReconnect();
+      }
+    };
+  }
+
+  async scheduleReconnect() {
+    this.attempt += 1;
+    const base = Math.min(15000, 500 * 2 ** (this.attempt - 1));
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.handlers.status?.('reconnecting', this.attempt, delay);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(async () => {
+      if (this.stopped) {
+        return;
+      }
+      const go = this.handlers.beforeReconnect ? await this.handlers.beforeReconnect() : true;
+      if (go && !this.stopped) {
+        this.open();
+      }
+    }, delay);
+  }
+}

@@ -1,0 +1,446 @@
+// The agent console: login, presence, offers, several conversations at once, the supervisor view.
+// Talks only to the Agent API (docs/AGENT_API.md). The session token is kept in sessionStorage
+// (per browser tab) so a reload keeps the agent logged in.
+import { AgentApi, AgentStream } from './api.js';
+import { ConversationView, STATE_LABELS } from './conversation.js';
+import { el, fill } from './dom.js';
+import { OffersView } from './offers.js';
+import { SupervisorView } from './supervisor.js';
+
+const TOKEN_KEY = 'baton.agent.token';
+const PRESENCES = ['available', 'busy', 'away', 'offline'];
+const WITHDRAWN = {
+  expired: 'The offer expired', cancelled: 'The customer cancelled', abandoned: 'The customer left',
+  agent_away: 'You were set away', agent_removed: 'Your account was removed',
+  taken: 'Another agent took it',
+};
+
+class App {
+  constructor() {
+    this.api = new AgentApi();
+    this.api.onUnauthorized = () => this.loggedOut('Your session has ended. Please log in again.');
+    this.stream = null;
+    this.me = null;
+    this.views = new Map();  // `${mode}:${id}` → ConversationView
+    this.active = null;      // key of the selected view
+    this.knownQueues = new Set();
+    this.$ = (id) => document.getElementById(id);
+    this.offers = new OffersView(this);
+    this.supervisor = new SupervisorView(this);
+    this.$('offers-slot').replaceWith(this.offers.root);
+    this.$('supervisor-slot').replaceWith(this.supervisor.root);
+    this.bindChrome();
+  }
+
+  bindChrome() {
+    this.$('login-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.login();
+    });
+    this.$('logout').addEventListener('click', () => this.logout());
+    const select = this.$('presence');
+    fill(select, PRESENCES.map((p) => el('option', { value: p }, p[0].toUpperCase() + p.slice(1))));
+    select.addEventListener('change', () => this.setPresence(select.value));
+    this.$('view-workspace').addEventListener('click', () => this.showView('workspace'));
+    this.$('view-supervisor').addEventListener('click', () => this.showView('supervisor'));
+  }
+
+  async start() {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (!token) {
+      this.showLogin();
+      return;
+    }
+    this.api.token = token;
+    try {
+      this.enter(await this.api.me());
+    } catch {
+      sessionStorage.removeItem(TOKEN_KEY);
+      this.showLogin();
+    }
+  }
+
+  // --- session ----------------------------------------------------------------------------
+
+  showLogin(message = '') {
+    this.$('login').hidden = false;
+    this.$('app').hidden = true;
+    const error = this.$('login-error');
+    error.textContent = message;
+    error.hidden = message === '';
+    this.$('login-id').focus();
+  }
+
+  async login() {
+    const id = this.$('login-id').value.trim();
+    const password = this.$('login-password').value;
+    const button = this.$('login-submit');
+    button.disabled = true;
+    try {
+      const answer = await this.api.login(id, password);
+      this.api.token = answer.token;
+      sessionStorage.setItem(TOKEN_KEY, answer.token);
+      this.$('login-password').value = '';
+      this.enter(await this.api.me());
+    } catch (err) {
+      this.showLogin(err.status === 401 ? 'Wrong agent id or password.' : `Cannot log in: ${err.message}`);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async logout() {
+    try {
+      await this.api.logout();
+    } catch {
+      // The session is dropped locally either way.
+    }
+    this.loggedOut('');
+  }
+
+  loggedOut(message) {
+    this.stream?.stop();
+    this.stream = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    this.api.token = null;
+    for (const view of this.views.values()) {
+      view.destroy();
+    }
+    this.views.clear();
+    this.active = null;
+    this.offers.reset([]);
+    this.me = null;
+    this.showLogin(message);
+  }
+
+  enter(me) {
+    this.$('login').hidden = true;
+    this.$('app').hidden = false;
+    this.applySnapshot(me);
+    const supervisor = ['supervisor', 'admin'].includes(me.agent?.role);
+    this.$('view-switch').hidden = !supervisor;
+    if (supervisor) {
+      this.supervisor.refresh();
+    }
+    this.showView('workspace');
+    this.stream?.stop();
+    this.stream = new AgentStream(this.api.token, {
+      message: (msg) => this.onStream(msg),
+      status: (state, attempt, delay) => this.onStreamStatus(state, attempt, delay),
+      beforeReconnect: () => this.sessionStillValid(),
+    });
+    this.stream.start();
+  }
+
+  async sessionStillValid() {
+    try {
+      await this.api.me();
+      return true;
+    } catch (err) {
+      return err.status !== 401;  // 401 logs out (onUnauthorized); other failures: keep trying
+    }
+  }
+
+  streamOpen() {
+    return Boolean(this.stream?.isOpen);
+  }
+
+  onStreamStatus(state, attempt, delay) {
+    const node = this.$('connection');
+    node.dataset.state = state;
+    node.textContent = state === 'open' ? 'Connected'
+      : state === 'connecting' ? 'Connecting…'
+        : state === 'reconnecting' ? `Reconnecting${delay ? ` in ${Math.ceil(delay / 1000)} s` : ''}…`
+          : 'Disconnected';
+  }
+
+  async setPresence(presence) {
+    try {
+      const answer = await this.api.setPresence(presence);
+      this.showPresence(answer.presence ?? presence);
+    } catch (err) {
+      this.notify(`Cannot change presence: ${err.message}`, 'error');
+      this.showPresence(this.me?.presence);
+    }
+  }
+
+  showPresence(presence, cause) {
+    if (this.me) {
+      this.me.presence = presence;
+    }
+    const select = this.$('presence');
+    select.value = presence ?? 'offline';
+    select.dataset.presence = presence ?? '';
+    if (cause === 'missed_offers') {
+      this.notify('You missed several offers and were set away.', 'warning');
+    }
+  }
+
+  // --- stream -----------------------------------------------------------------------------
+
+  applySnapshot(me) {
+    this.me = { ...me };
+    const agent = me.agent ?? {};
+    this.$('agent-name').textContent = `${agent.displayName || agent.id || ''} (${agent.role ?? 'agent'})`;
+    this.showPresence(me.presence);
+    this.offers.reset(me.offers ?? []);
+    for (const o of me.offers ?? []) {
+      this.rememberQueue(o.queue);
+    }
+    const ids = new Set();
+    for (const summary of me.conversations ?? []) {
+      ids.add(summary.id);
+      this.rememberQueue(summary.queue);
+      const view = this.ensureView(summary.id, 'agent');
+      view.setSummary(summary);
+      view.refresh();
+    }
+    for (const view of [...this.views.values()]) {
+      if (view.mode === 'agent' && !ids.has(view.id) && view.state !== 'left') {
+        if (view.state === 'wrap_up') {
+          this.remove(view);
+        } else {
+          view.setState('left', 'ended');
+        }
+      } else if (view.mode === 'monitor') {
+        this.stream?.send({ type: 'monitor', conversationId: view.id });
+        view.refresh();
+      }
+    }
+    this.renderTabs();
+  }
+
+  onStream(msg) {
+    const id = msg.conversationId;
+    switch (msg.type) {
+      case 'hello':
+        this.applySnapshot(msg);
+        break;
+      case 'offer':
+        this.rememberQueue(msg.queue);
+        this.offers.add(msg);
+        break;
+      case 'offer_withdrawn':
+        if (this.offers.remove(id, msg.offerId) && msg.cause !== 'taken') {
+          this.notify(`${WITHDRAWN[msg.cause] ?? 'The offer was withdrawn'} (${id}).`, 'info');
+        }
+        break;
+      case 'assigned': {
+        this.offers.remove(id);
+        const view = this.ensureView(id, 'agent');
+        view.setState('assigned');
+        if (msg.conversation) {
+          view.setSummary(msg.conversation);
+        }
+        view.refresh();
+        if (!this.active || !this.views.has(this.active)) {
+          this.select(view);
+        }
+        break;
+      }
+      case 'unassigned': {
+        const view = this.views.get(`agent:${id}`);
+        if (view?.state === 'wrap_up') {
+          this.remove(view);  // the wrap-up is over (done here, elsewhere, or max_wrap_up)
+        } else if (view) {
+          view.setState('left', msg.cause);
+          this.notify(`Conversation ${id} left you (${msg.cause}).`, 'info');
+        }
+        break;
+      }
+      case 'wrap_up':
+        this.ensureView(id, 'agent').setState('wrap_up');
+        break;
+      case 'activity':
+        this.onActivity(id, msg.entry);
+        break;
+      case 'presence':
+        this.showPresence(msg.presence, msg.cause);
+        break;
+      case 'transfer_failed':
+        this.notify(`The transfer of ${id} did not happen (${msg.cause}); it stays with you.`, 'error');
+        break;
+      case 'supervisor':
+        this.supervisor.update(msg);
+        break;
+      case 'error':
+        console.warn('agent stream error', msg.error);
+        break;
+      case 'pong':
+        break;
+      default:
+        break;
+    }
+  }
+
+  onActivity(id, entry) {
+    if (!entry) {
+      return;
+    }
+    for (const mode of ['agent', 'monitor']) {
+      const view = this.views.get(`${mode}:${id}`);
+      if (view && view.addEntry(entry) && this.active !== `${mode}:${id}`) {
+        view.unread += 1;
+        this.renderTabs();
+      }
+    }
+  }
+
+  // --- conversations ----------------------------------------------------------------------
+
+  ensureView(id, mode) {
+    const key = `${mode}:${id}`;
+    let view = this.views.get(key);
+    if (!view) {
+      view = new ConversationView(this, id, mode);
+      this.views.set(key, view);
+      this.$('conversations').appendChild(view.root);
+      if (!this.active) {
+        this.select(view);
+      }
+      this.renderTabs();
+    }
+    return view;
+  }
+
+  keyOf(view) {
+    return `${view.mode}:${view.id}`;
+  }
+
+  select(view) {
+    this.active = this.keyOf(view);
+    view.unread = 0;
+    for (const v of this.views.values()) {
+      v.root.hidden = v !== view;
+    }
+    this.$('empty').hidden = true;
+    this.renderTabs();
+  }
+
+  remove(view) {
+    const key = this.keyOf(view);
+    if (view.mode === 'monitor') {
+      this.stream?.send({ type: 'unmonitor', conversationId: view.id });
+    }
+    view.destroy();
+    this.views.delete(key);
+    if (this.active === key) {
+      this.active = null;
+      const next = this.views.values().next().value;
+      if (next) {
+        this.select(next);
+      }
+    }
+    this.$('empty').hidden = this.views.size > 0;
+    this.renderTabs();
+  }
+
+  accepted(id) {
+    const view = this.ensureView(id, 'agent');
+    view.refresh();
+    this.select(view);
+  }
+
+  onChanged() {
+    this.renderTabs();
+  }
+
+  renderTabs() {
+    const list = this.$('conv-tabs');
+    if (!list) {
+      return;
+    }
+    const tabs = [...this.views.values()].map((v) => {
+      const key = this.keyOf(v);
+      const selected = key === this.active;
+      const who = v.summary?.queue ? ` · ${v.summary.queue}` : '';
+      return el('li', { role: 'presentation' },
+        el('button', {
+          type: 'button', role: 'tab', class: `tab tab--${v.state}`, testid: 'conv-tab',
+          dataset: { conversationId: v.id, mode: v.mode, state: v.state },
+          'aria-selected': selected ? 'true' : 'false', tabindex: selected ? '0' : '-1',
+          onclick: () => this.select(v), onkeydown: (e) => this.onTabKey(e),
+        },
+        el('span', { class: 'tab__id', title: v.id }, v.id.slice(0, 12)), who,
+        el('span', { class: 'tab__state' }, ` ${STATE_LABELS[v.state] ?? v.state}`),
+        v.unread > 0 ? el('span', { class: 'unread', testid: 'unread',
+                                    'aria-label': `${v.unread} unread` }, String(v.unread)) : null));
+    });
+    fill(list, tabs);
+    this.$('empty').hidden = this.views.size > 0;
+  }
+
+  // Arrow keys move between conversation tabs (WAI-ARIA tabs pattern).
+  onTabKey(e) {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp' && e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') {
+      return;
+    }
+    e.preventDefault();
+    const views = [...this.views.values()];
+    const i = views.findIndex((v) => this.keyOf(v) === this.active);
+    const step = e.key === 'ArrowDown' || e.key === 'ArrowRight' ? 1 : -1;
+    const next = views[(i + step + views.length) % views.length];
+    if (next) {
+      this.select(next);
+      this.$('conv-tabs').querySelector('[aria-selected="true"]')?.focus();
+    }
+  }
+
+  rememberQueue(queue) {
+    if (queue) {
+      this.knownQueues.add(queue);
+    }
+  }
+
+  transferTargets() {
+    const queues = new Set([...this.knownQueues, ...this.supervisor.queueNames()]);
+    const agents = this.supervisor.agentIds().filter((a) => a !== this.me?.agent?.id);
+    return { queues: [...queues].sort(), agents: agents.sort() };
+  }
+
+  // --- supervisor ---------------------------------------------------------------------------
+
+  showView(which) {
+    const sup = which === 'supervisor';
+    this.$('workspace').hidden = sup;
+    this.supervisor.root.hidden = !sup;
+    this.$('view-workspace').setAttribute('aria-pressed', sup ? 'false' : 'true');
+    this.$('view-supervisor').setAttribute('aria-pressed', sup ? 'true' : 'false');
+    if (sup) {
+      this.supervisor.refresh();
+    }
+  }
+
+  async monitor(id) {
+    const view = this.ensureView(id, 'monitor');
+    this.stream?.send({ type: 'monitor', conversationId: id });
+    await view.refresh();
+    this.showView('workspace');
+    this.select(view);
+  }
+
+  async forceClose(id) {
+    try {
+      await this.api.forceClose(id);
+      this.notify(`Conversation ${id} closed.`, 'info');
+      this.supervisor.refresh();
+    } catch (err) {
+      this.notify(`Force-close failed: ${err.message}`, 'error');
+    }
+  }
+
+  // --- notices ------------------------------------------------------------------------------
+
+  notify(text, kind = 'info') {
+    const node = el('div', { class: `notice notice--${kind}`, testid: 'notice', role: kind === 'error' ? 'alert' : 'status' },
+                    text,
+                    el('button', { type: 'button', class: 'notice__close', 'aria-label': 'Dismiss notice',
+                                   onclick: () => node.remove() }, '×'));
+    this.$('notices').appendChild(node);
+    setTimeout(() => node.remove(), kind === 'error' ? 12000 : 6000);
+  }
+}
+
+const app = new App();
+window.batonConsole = app;  // for debugging and tests
+app.start();

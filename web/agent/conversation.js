@@ -1,0 +1,384 @@
+// One conversation's workspace: header with the actions, transcript, typing indicator, composer
+// (reply or internal note), transfer form, wrap-up banner and the context panel. A view is either
+// `agent` (the agent owns it or wraps it up) or `monitor` (a supervisor watching, read-only).
+import { confirmButton, el, fill, formatDuration, formatValue } from './dom.js';
+import { isHidden, renderTranscript, senderKind } from './transcript.js';
+
+const TYPING_SEND_INTERVAL_MS = 2500;  // at most one POST typing per this while typing
+const CUSTOMER_TYPING_SHOW_MS = 4000;  // "customer is typing" fades after this without news
+
+export const STATE_LABELS = {
+  waiting: 'Waiting', offered: 'Offered', assigned: 'Active', wrap_up: 'Wrap-up',
+  left: 'Left you', monitor: 'Monitoring',
+};
+
+export class ConversationView {
+  // `app` gives: api, notify(text, kind), transferTargets(), onChanged(view), remove(view),
+  // stream (for monitor/unmonitor).
+  constructor(app, id, mode = 'agent') {
+    this.app = app;
+    this.id = id;
+    this.mode = mode;
+    this.entries = new Map();  // seq → Entry
+    this.summary = null;
+    this.detail = null;
+    this.state = mode === 'monitor' ? 'monitor' : 'assigned';
+    this.leftCause = '';
+    this.unread = 0;
+    this.lastTypingSent = 0;
+    this.typingTimer = null;
+    this.loading = null;
+    this.build();
+  }
+
+  build() {
+    const id = this.id;
+    this.stateBadge = el('span', { class: 'badge', testid: 'conv-state' });
+    this.actions = el('div', { class: 'conv__actions', role: 'group', 'aria-label': 'Conversation actions' });
+    this.banner = el('div', { class: 'banner', testid: 'conv-banner', role: 'status', hidden: true });
+    this.transcript = el('ol', { class: 'transcript', testid: 'transcript', role: 'log',
+                                 'aria-live': 'polite', 'aria-label': 'Transcript' });
+    this.typing = el('div', { class: 'typing', testid: 'customer-typing', hidden: true,
+                              'aria-live': 'polite' }, 'Customer is typing…');
+    this.input = el('textarea', {
+      class: 'composer__input', testid: 'composer-input', rows: 3, maxlength: 4000,
+      'aria-label': 'Message to the customer (Enter sends, Shift+Enter for a new line)',
+      placeholder: 'Type a reply… (Enter sends, Shift+Enter new line)',
+      oninput: () => this.onInput(), onkeydown: (e) => this.onKeyDown(e),
+    });
+    this.composer = el('form', { class: 'composer', testid: 'composer', onsubmit: (e) => {
+      e.preventDefault();
+      this.submit('reply');
+    } },
+    this.input,
+    el('div', { class: 'composer__buttons' },
+       el('button', { type: 'submit', class: 'primary', testid: 'send-reply',
+                      'aria-label': 'Send the reply to the customer' }, 'Send'),
+       el('button', { type: 'button', class: 'note-button', testid: 'send-note',
+                      'aria-label': 'Add as an internal note (never shown to the customer)',
+                      onclick: () => this.submit('note') }, 'Add internal note')));
+    this.transferForm = this.buildTransferForm();
+    this.context = el('aside', { class: 'context', testid: 'context-panel', 'aria-label': 'Context' });
+    this.root = el('section', {
+      class: 'conv', role: 'tabpanel', testid: 'conversation', dataset: { conversationId: id, mode: this.mode },
+      'aria-label': `Conversation ${id}`, hidden: true,
+    },
+    el('div', { class: 'conv__main' },
+       el('header', { class: 'conv__header' },
+          el('h2', { class: 'conv__title' }, this.mode === 'monitor' ? 'Monitoring ' : 'Conversation ',
+             el('code', {}, id)),
+          this.stateBadge, this.actions),
+       this.banner, this.transferForm, this.transcript, this.typing,
+       this.mode === 'monitor' ? null : this.composer),
+    this.context);
+    this.render();
+  }
+
+  buildTransferForm() {
+    this.transferKind = el('select', { testid: 'transfer-kind', 'aria-label': 'Transfer to' },
+                           el('option', { value: 'queue' }, 'a queue'),
+                           el('option', { value: 'agent' }, 'an agent'));
+    const listId = `transfer-targets-${Math.random().toString(36).slice(2)}`;
+    this.transferList = el('datalist', { id: listId });
+    this.transferTarget = el('input', { testid: 'transfer-target', list: listId, required: true,
+                                        'aria-label': 'Queue name or agent id', placeholder: 'billing' });
+    this.transferNote = el('input', { testid: 'transfer-note', maxlength: 1000,
+                                      'aria-label': 'Note for the next agent', placeholder: 'Note (optional)' });
+    this.transferKind.addEventListener('change', () => this.fillTransferTargets());
+    const form = el('form', { class: 'transfer', testid: 'transfer-form', hidden: true,
+                              'aria-label': 'Transfer the conversation', onsubmit: (e) => {
+                                e.preventDefault();
+                                this.doTransfer();
+                              },
+                              onkeydown: (e) => {
+                                if (e.key === 'Escape') {
+                                  form.hidden = true;
+                                }
+                              } },
+    el('label', {}, 'Transfer to ', this.transferKind), this.transferTarget, this.transferList,
+    this.transferNote,
+    el('button', { type: 'submit', class: 'primary', testid: 'transfer-submit' }, 'Transfer'),
+    el('button', { type: 'button', testid: 'transfer-cancel',
+                   onclick: () => { form.hidden = true; } }, 'Cancel'));
+    return form;
+  }
+
+  fillTransferTargets() {
+    const targets = this.app.transferTargets();
+    const list = this.transferKind.value === 'agent' ? targets.agents : targets.queues;
+    fill(this.transferList, list.map((v) => el('option', { value: v })));
+  }
+
+  // --- data -------------------------------------------------------------------------------
+
+  setSummary(summary) {
+    this.summary = { ...(this.summary ?? {}), ...summary };
+    if (this.mode === 'agent' && (summary.state === 'assigned' || summary.state === 'wrap_up')) {
+      this.state = summary.state;
+    }
+    this.render();
+    this.renderContext();
+  }
+
+  setDetail(detail) {
+    this.detail = detail;
+    this.setSummary(detail);
+    for (const entry of detail.transcript ?? []) {
+      this.entries.set(Number(entry.seq), entry);
+    }
+    this.renderTranscript();
+    this.renderContext();
+  }
+
+  // Fetches the detail (audited by the server as a transcript read). Calls made while one is in
+  // flight share it, so an accept answer and the `assigned` message cost one read.
+  refresh() {
+    if (!this.loading) {
+      this.loading = this.app.api.conversation(this.id)
+        .then((detail) => this.setDetail(detail))
+        .catch((err) => {
+          if (err.status === 403 || err.status === 404) {
+            this.setState(this.mode === 'monitor' ? this.state : 'left', 'no longer visible');
+          } else {
+            this.app.notify(`Cannot load conversation ${this.id}: ${err.message}`, 'error');
+          }
+        })
+        .finally(() => { this.loading = null; });
+    }
+    return this.loading;
+  }
+
+  // A live entry from the stream. Returns true when it is a customer message (for unread marks).
+  addEntry(entry) {
+    const a = entry.activity ?? {};
+    if (a.type === 'typing') {
+      if (entry.sender === 'customer') {
+        this.showCustomerTyping();
+      }
+      return false;
+    }
+    const seq = Number(entry.seq);
+    if (this.entries.has(seq)) {
+      return false;
+    }
+    this.entries.set(seq, entry);
+    if (entry.sender === 'customer') {
+      this.hideCustomerTyping();
+    }
+    this.renderTranscript();
+    return senderKind(entry) === 'customer' && a.type === 'message';
+  }
+
+  showCustomerTyping() {
+    this.typing.hidden = false;
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.hideCustomerTyping(), CUSTOMER_TYPING_SHOW_MS);
+  }
+
+  hideCustomerTyping() {
+    clearTimeout(this.typingTimer);
+    this.typing.hidden = true;
+  }
+
+  setState(state, cause = '') {
+    this.state = state;
+    this.leftCause = cause;
+    this.render();
+  }
+
+  // --- actions ----------------------------------------------------------------------------
+
+  onKeyDown(e) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      this.submit('reply');
+    }
+  }
+
+  onInput() {
+    const now = Date.now();
+    if (this.input.value.trim() !== '' && this.state === 'assigned' &&
+        now - this.lastTypingSent >= TYPING_SEND_INTERVAL_MS) {
+      this.lastTypingSent = now;
+      this.app.api.typing(this.id).catch(() => {});  // best effort
+    }
+  }
+
+  async submit(kind) {
+    const text = this.input.value.trim();
+    if (text === '') {
+      return;
+    }
+    try {
+      if (kind === 'note') {
+        await this.app.api.note(this.id, text);
+      } else {
+        await this.app.api.send(this.id, text);
+      }
+      this.input.value = '';
+      this.lastTypingSent = 0;
+      if (!this.app.streamOpen()) {
+        await this.refresh();  // no stream: fetch what we just wrote
+      }
+    } catch (err) {
+      this.app.notify(`Not sent: ${err.message}`, 'error');
+    }
+  }
+
+  async doTransfer() {
+    const target = this.transferTarget.value.trim();
+    if (target === '') {
+      return;
+    }
+    const body = this.transferKind.value === 'agent' ? { agentId: target } : { queue: target };
+    const note = this.transferNote.value.trim();
+    if (note !== '') {
+      body.note = note;
+    }
+    try {
+      await this.app.api.transfer(this.id, body);
+      this.transferForm.hidden = true;
+      this.app.notify(`Transfer to ${target} requested`, 'info');
+    } catch (err) {
+      this.app.notify(`Transfer failed: ${err.message}`, 'error');
+    }
+  }
+
+  async end(mode) {
+    try {
+      await this.app.api.end(this.id, mode);
+      this.setState('wrap_up');
+    } catch (err) {
+      this.app.notify(`Cannot end the conversation: ${err.message}`, 'error');
+    }
+  }
+
+  async wrapupDone() {
+    try {
+      await this.app.api.wrapup(this.id);
+      this.app.remove(this);
+    } catch (err) {
+      if (err.status === 404 || err.status === 409) {
+        this.app.remove(this);  // the hub already ended the wrap-up
+        return;
+      }
+      this.app.notify(`Wrap-up failed: ${err.message}`, 'error');
+    }
+  }
+
+  async forceClose() {
+    try {
+      await this.app.api.forceClose(this.id);
+      this.app.notify(`Conversation ${this.id} closed`, 'info');
+    } catch (err) {
+      this.app.notify(`Force-close failed: ${err.message}`, 'error');
+    }
+  }
+
+  // --- rendering --------------------------------------------------------------------------
+
+  render() {
+    this.stateBadge.textContent = STATE_LABELS[this.state] ?? this.state;
+    this.stateBadge.className = `badge badge--${this.state}`;
+    this.root.dataset.state = this.state;
+    this.renderActions();
+    this.renderBanner();
+    const live = this.mode === 'agent' && this.state === 'assigned';
+    this.input.disabled = !live;
+    for (const b of this.composer.querySelectorAll('button')) {
+      b.disabled = !live;
+    }
+    if (!live) {
+      this.transferForm.hidden = true;
+    }
+    this.app.onChanged(this);
+  }
+
+  renderActions() {
+    const b = (testid, label, aria, onclick, cls = '') =>
+      el('button', { type: 'button', testid, 'aria-label': aria, onclick, class: cls }, label);
+    if (this.mode === 'monitor') {
+      fill(this.actions,
+           confirmButton({ testid: 'force-close', class: 'danger', 'aria-label': 'Force-close this conversation' },
+                         'Force close', () => this.forceClose()),
+           b('stop-monitor', 'Stop monitoring', 'Stop monitoring this conversation', () => this.app.remove(this)));
+      return;
+    }
+    if (this.state === 'assigned') {
+      fill(this.actions,
+           b('transfer-open', 'Transfer…', 'Transfer to a queue or an agent', () => {
+             this.transferForm.hidden = !this.transferForm.hidden;
+             this.fillTransferTargets();
+             if (!this.transferForm.hidden) {
+               this.transferTarget.focus();
+             }
+           }),
+           b('end-bot', 'Return to bot', 'End and return the customer to the bot', () => this.end('bot')),
+           b('end-close', 'Close', 'End and close the conversation', () => this.end('close'), 'danger'));
+    } else if (this.state === 'left') {
+      fill(this.actions, b('dismiss', 'Dismiss', 'Remove this conversation from the list',
+                           () => this.app.remove(this)));
+    } else {
+      fill(this.actions);
+    }
+  }
+
+  renderBanner() {
+    if (this.state === 'wrap_up') {
+      this.banner.hidden = false;
+      fill(this.banner, 'Wrap-up: the conversation has ended. Your slot is held until you are done. ',
+           el('button', { type: 'button', class: 'primary', testid: 'wrapup-done',
+                          'aria-label': 'Wrap-up done', onclick: () => this.wrapupDone() }, 'Done'));
+    } else if (this.state === 'left') {
+      this.banner.hidden = false;
+      fill(this.banner, `This conversation is no longer yours (${this.leftCause || 'ended'}).`);
+    } else if (this.mode === 'monitor') {
+      this.banner.hidden = false;
+      fill(this.banner, 'Read-only: you are monitoring this conversation.');
+    } else {
+      this.banner.hidden = true;
+      fill(this.banner);
+    }
+  }
+
+  renderTranscript() {
+    const sorted = [...this.entries.values()].filter((e) => !isHidden(e))
+      .sort((x, y) => Number(x.seq) - Number(y.seq));
+    const atBottom = this.transcript.scrollHeight - this.transcript.scrollTop - this.transcript.clientHeight < 40;
+    renderTranscript(this.transcript, sorted);
+    if (atBottom || sorted.length < 3) {
+      this.transcript.scrollTop = this.transcript.scrollHeight;
+    }
+  }
+
+  renderContext() {
+    const d = { ...(this.summary ?? {}), ...(this.detail ?? {}) };
+    const row = (label, value, testid) => [
+      el('dt', {}, label), el('dd', { testid }, formatValue(value)),
+    ];
+    const context = d.context ?? {};
+    const variables = d.variables ?? {};
+    const vaKeys = Object.keys(context).filter((k) => !(k in variables)).sort();
+    const varKeys = Object.keys(variables).sort();
+    fill(this.context,
+         el('h3', {}, 'Handoff'),
+         el('dl', { class: 'kv' },
+            row('Queue', d.queue, 'ctx-queue'),
+            row('Waited', formatDuration(d.waitedMs), 'ctx-waited'),
+            row('Reason', d.reason, 'ctx-reason'),
+            row('Agent message', d.agentMessage, 'ctx-agent-message'),
+            d.transferNote ? row('Transfer note', d.transferNote, 'ctx-transfer-note') : null,
+            d.priority !== undefined && d.priority !== null ? row('Priority', d.priority, 'ctx-priority') : null),
+         el('h3', {}, 'Bot context'),
+         vaKeys.length === 0 ? el('p', { class: 'muted' }, 'none')
+           : el('dl', { class: 'kv', testid: 'ctx-context' }, vaKeys.map((k) => row(k, context[k]))),
+         el('h3', {}, 'User variables'),
+         varKeys.length === 0 ? el('p', { class: 'muted' }, 'none')
+           : el('dl', { class: 'kv', testid: 'ctx-variables' }, varKeys.map((k) => row(k, variables[k]))));
+  }
+
+  destroy() {
+    clearTimeout(this.typingTimer);
+    this.root.remove();
+  }
+}

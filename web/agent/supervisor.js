@@ -1,0 +1,88 @@
+// The supervisor view (roles supervisor and admin): live queues, agents with presence and load,
+// every conversation with Monitor and Force close. Fed by GET /supervisor and the stream's
+// `supervisor` messages.
+import { confirmButton, el, fill, formatDuration } from './dom.js';
+
+export class SupervisorView {
+  // `app` gives: api, notify(text, kind), monitor(conversationId), forceClose(conversationId).
+  constructor(app) {
+    this.app = app;
+    this.data = { queues: [], agents: [], conversations: [] };
+    this.queuesBody = el('tbody', { testid: 'sup-queues' });
+    this.agentsBody = el('tbody', { testid: 'sup-agents' });
+    this.convsBody = el('tbody', { testid: 'sup-conversations' });
+    const table = (caption, headers, body) => el('table', { class: 'grid' },
+      el('caption', {}, caption),
+      el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))), body);
+    this.root = el('section', { class: 'supervisor', testid: 'supervisor-view', hidden: true,
+                                'aria-label': 'Supervisor view' },
+      el('div', { class: 'supervisor__bar' },
+         el('button', { type: 'button', testid: 'sup-refresh', onclick: () => this.refresh() }, 'Refresh'),
+         this.updated = el('span', { class: 'muted', testid: 'sup-updated' })),
+      table('Queues', ['Queue', 'Waiting', 'Offered', 'Longest wait', 'Open', 'Agents online',
+                       'Available', 'Est. wait'], this.queuesBody),
+      table('Agents', ['Agent', 'Name', 'Role', 'Presence', 'Load'], this.agentsBody),
+      table('Conversations', ['Conversation', 'State', 'Queue', 'Agent', 'Waited', 'Reason', ''],
+            this.convsBody));
+  }
+
+  async refresh() {
+    try {
+      this.update(await this.app.api.supervisor());
+    } catch (err) {
+      this.app.notify(`Supervisor data unavailable: ${err.message}`, 'error');
+    }
+  }
+
+  update(data) {
+    this.data = {
+      queues: data.queues ?? this.data.queues,
+      agents: data.agents ?? this.data.agents,
+      conversations: data.conversations ?? this.data.conversations,
+    };
+    this.updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    this.render();
+  }
+
+  queueNames() {
+    return this.data.queues.map((q) => q.name);
+  }
+
+  agentIds() {
+    return this.data.agents.map((a) => a.id);
+  }
+
+  render() {
+    fill(this.queuesBody, this.data.queues.map((q) => el('tr', {
+      testid: 'sup-queue', dataset: { queue: q.name },
+    },
+    el('th', { scope: 'row' }, q.name), el('td', { testid: 'sup-queue-waiting' }, q.waiting ?? 0),
+    el('td', {}, q.offered ?? 0), el('td', { testid: 'sup-queue-longest' }, formatDuration(q.longestWaitMs)),
+    el('td', {}, q.open === false ? 'closed' : 'open'), el('td', {}, q.agentsOnline ?? 0),
+    el('td', {}, q.agentsAvailable ?? 0), el('td', {}, formatDuration(q.estimatedWaitMs)))));
+
+    fill(this.agentsBody, this.data.agents.map((a) => el('tr', {
+      testid: 'sup-agent', dataset: { agentId: a.id },
+    },
+    el('th', { scope: 'row' }, a.id), el('td', {}, a.displayName ?? ''), el('td', {}, a.role ?? ''),
+    el('td', { testid: 'sup-agent-presence' },
+       el('span', { class: `presence presence--${a.presence}` }, a.presence ?? '')),
+    el('td', { testid: 'sup-agent-load' }, `${a.load ?? 0} / ${a.capacity ?? 0}`))));
+
+    fill(this.convsBody, this.data.conversations.map((c) => el('tr', {
+      testid: 'sup-conversation', dataset: { conversationId: c.id, state: c.state ?? '' },
+    },
+    el('th', { scope: 'row' }, el('code', {}, c.id)), el('td', { testid: 'sup-conv-state' }, c.state ?? ''),
+    el('td', {}, c.queue ?? ''), el('td', {}, c.agent ?? c.offeredTo ?? ''),
+    el('td', {}, formatDuration(c.waitedMs)), el('td', {}, c.reason ?? ''),
+    el('td', { class: 'row-actions' },
+       el('button', { type: 'button', testid: 'sup-monitor', 'aria-label': `Monitor conversation ${c.id}`,
+                      onclick: () => this.app.monitor(c.id) }, 'Monitor'),
+       confirmButton({ class: 'danger', testid: 'sup-force-close',
+                       'aria-label': `Force-close conversation ${c.id}` },
+                     'Force close', () => this.app.forceClose(c.id))))));
+    if (this.data.conversations.length === 0) {
+      this.convsBody.appendChild(el('tr', {}, el('td', { colspan: 7, class: 'muted' }, 'No conversations')));
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// The transcript of one conversation: the bot part, a "handed over" divider, then the live part.
+// Customer messages, bot messages, agent messages and internal notes each get their own style.
+// All text is set through text nodes (dom.js): markup in a message is shown as typed.
+import { el, formatClock } from './dom.js';
+
+const SENDER_LABELS = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
+
+// True for entries the transcript does not show as a line (typing indicators).
+export function isHidden(entry) {
+  return entry?.activity?.type === 'typing';
+}
+
+export function isNote(entry) {
+  const a = entry?.activity ?? {};
+  return a.type === 'event' && a.name === 'baton.note';
+}
+
+function senderLabel(entry) {
+  const from = entry.activity?.from ?? {};
+  if (entry.sender === 'customer') {
+    return from.name ? `Customer (${from.name})` : 'Customer';
+  }
+  if (entry.sender === 'agent' || (entry.sender === 'bot' && String(from.id ?? '').startsWith('agent:'))) {
+    return from.name || String(from.id ?? '').replace(/^agent:/, '') || 'Agent';
+  }
+  return from.name || SENDER_LABELS[entry.sender] || entry.sender || 'Unknown';
+}
+
+// The sender class: agent messages are stored with role "bot" but an "agent:" id.
+export function senderKind(entry) {
+  const id = String(entry.activity?.from?.id ?? '');
+  if (entry.sender === 'agent' || id.startsWith('agent:')) {
+    return 'agent';
+  }
+  return ['customer', 'bot', 'system'].includes(entry.sender) ? entry.sender : 'system';
+}
+
+function messageBody(activity) {
+  const parts = [];
+  if (typeof activity.text === 'string' && activity.text.length > 0) {
+    parts.push(el('div', { class: 'msg__text', testid: 'message-text' }, activity.text));
+  }
+  for (const attachment of activity.attachments ?? []) {
+    const name = attachment?.name || attachment?.contentType || 'attachment';
+    parts.push(el('div', { class: 'msg__attachment' }, `📎 ${name}`));
+  }
+  const actions = activity.suggestedActions?.actions ?? [];
+  if (actions.length > 0) {
+    parts.push(el('div', { class: 'msg__choices', 'aria-label': 'Quick replies offered' },
+                  actions.map((a) => el('span', { class: 'chip' }, String(a?.title ?? a?.value ?? '')))));
+  }
+  return parts;
+}
+
+function systemLine(entry) {
+  const a = entry.activity ?? {};
+  let text;
+  if (a.type === 'endOfConversation') {
+    text = 'The conversation ended';
+  } else if (a.type === 'event' && a.name === 'handoff.initiate') {
+    text = 'The bot requested a handoff';
+  } else if (a.type === 'event' && a.name === 'handoff.status') {
+    const state = a.value?.state ?? '';
+    text = `Handoff ${state}`.trim();
+  } else if (a.type === 'event' || a.type === 'trace') {
+    text = `${a.type}: ${a.name ?? ''}`;
+  } else {
+    text = a.type ?? 'activity';
+  }
+  return el('li', { class: 'sys', testid: 'transcript-system', dataset: { seq: entry.seq } },
+            text, el('time', { class: 'sys__time' }, formatClock(a.timestamp)));
+}
+
+// One transcript line for `entry`.
+export function renderEntry(entry) {
+  const a = entry.activity ?? {};
+  if (isNote(entry)) {
+    const text = typeof a.value?.text === 'string' ? a.value.text : '';
+    return el('li', { class: 'note', testid: 'transcript-note', dataset: { seq: entry.seq } },
+              el('div', { class: 'msg__meta' },
+                 el('span', { class: 'note__badge' }, 'Internal note'), ' · ',
+                 a.from?.name || String(a.from?.id ?? '').replace(/^agent:/, ''), ' ',
+                 el('time', {}, formatClock(a.timestamp))),
+              el('div', { class: 'msg__text', testid: 'message-text' }, text));
+  }
+  if (a.type !== 'message') {
+    return systemLine(entry);
+  }
+  const kind = senderKind(entry);
+  return el('li', {
+    class: `msg msg--${kind}${entry.internal ? ' msg--internal' : ''}`,
+    testid: `transcript-${kind}`,
+    dataset: { seq: entry.seq, part: entry.part ?? '' },
+  },
+  el('div', { class: 'msg__meta' }, el('span', { class: 'msg__sender' }, senderLabel(entry)), ' ',
+     el('time', {}, formatClock(a.timestamp))),
+  messageBody(a));
+}
+
+// The divider between the bot part and the live part.
+export function handoverDivider() {
+  return el('li', { class: 'divider', role: 'separator', testid: 'handover-divider',
+                    'aria-label': 'Handed over to a live agent' },
+            el('span', {}, 'Handed over to a live agent'));
+}
+
+// Renders `entries` (sorted by seq) into the list `ol`: bot part, divider, live part.
+export function renderTranscript(ol, entries) {
+  ol.replaceChildren();
+  let dividerShown = false;
+  const hasBotPart = entries.some((e) => e.part === 'bot');
+  for (const entry of entries) {
+    if (isHidden(entry)) {
+      continue;
+    }
+    if (!dividerShown && entry.part === 'live' && hasBotPart) {
+      ol.appendChild(handoverDivider());
+      dividerShown = true;
+    }
+    ol.appendChild(renderEntry(entry));
+  }
+  if (!dividerShown && hasBotPart) {
+    ol.appendChild(handoverDivider());
+  }
+}
