@@ -82,7 +82,7 @@ test('kill -9 under load: acknowledged messages survive, watermarks continue, di
         }
       }
       const maxSeq = Math.max(...seqs);
-      const res = await postActivity(server, conv, userMessage(conv, 'after the restart'));
+      const res = await postActivity(server, conv, userMessage(conv, 'one more message'));
       assert.equal(res.status, 200, res.text);
       assert.ok(sequenceOf(res.body) > maxSeq,
                 `watermarks continue: ${res.body.id} after seq ${maxSeq}`);
