@@ -229,6 +229,18 @@ class FaultyStore final : public store::Store {
     return inner_->read_all_events(after, limit);
   }
   Result<std::string> get_meta(const std::string& key) override { return inner_->get_meta(key); }
+  Result<store::AgentRecord> get_agent(const std::string& id) override {
+    return inner_->get_agent(id);
+  }
+  Result<std::vector<store::AgentRecord>> list_agents() override { return inner_->list_agents(); }
+  Result<std::vector<store::HubLogRecord>> read_hub_log(std::uint64_t after,
+                                                        std::size_t limit) override {
+    return inner_->read_hub_log(after, limit);
+  }
+  Result<std::vector<store::AuditRecord>> read_audit(std::uint64_t after, std::size_t limit,
+                                                     const std::string& conversation_id) override {
+    return inner_->read_audit(after, limit, conversation_id);
+  }
   store::StoreStats stats() const override { return inner_->stats(); }
   Status close() override { return inner_->close(); }
 

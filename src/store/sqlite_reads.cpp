@@ -164,4 +164,24 @@ Result<std::string> SqliteStore::get_meta(const std::string& key) {
   return with_reader([&](ReadStatements& r) { return r.get_meta(key); });
 }
 
+Result<AgentRecord> SqliteStore::get_agent(const std::string& id) {
+  return with_reader([&](ReadStatements& r) { return r.get_agent(id); });
+}
+
+Result<std::vector<AgentRecord>> SqliteStore::list_agents() {
+  return with_reader([&](ReadStatements& r) { return r.list_agents(); });
+}
+
+Result<std::vector<HubLogRecord>> SqliteStore::read_hub_log(std::uint64_t after_position,
+                                                            std::size_t limit) {
+  return with_reader([&](ReadStatements& r) { return r.read_hub_log(after_position, limit); });
+}
+
+Result<std::vector<AuditRecord>> SqliteStore::read_audit(std::uint64_t after_position,
+                                                         std::size_t limit,
+                                                         const std::string& conversation_id) {
+  return with_reader(
+      [&](ReadStatements& r) { return r.read_audit(after_position, limit, conversation_id); });
+}
+
 }  // namespace baton::store::sqlite

@@ -11,8 +11,9 @@ namespace baton::store::sqlite {
 //   * sequence numbers and epochs are INTEGER (signed 64-bit; the API caps them at INT64_MAX);
 //   * booleans are INTEGER 0/1;
 //   * JSON is TEXT, stored verbatim, never parsed by the store.
-// Foreign keys are enforced (PRAGMA foreign_keys=ON on every connection): every row but `meta`
-// belongs to an existing conversation.
+// Foreign keys are enforced (PRAGMA foreign_keys=ON on every connection): every row of the
+// conversation tables belongs to an existing conversation; `meta`, `agents`, `hub_log` and
+// `audit_log` stand alone.
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps = {
       {1, "conversations, activity log, meta",
@@ -81,6 +82,38 @@ CREATE TABLE conversation_events (
   UNIQUE (conversation_id, seq)
 );
 ALTER TABLE conversations ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+)sql"},
+      {4, "agents, hub log, audit log",
+       R"sql(
+-- Console logins and their routing facts (`baton agent add`). Not tied to a conversation.
+CREATE TABLE agents (
+  id            TEXT PRIMARY KEY,        -- login name, [A-Za-z0-9._@-]{1,64}
+  display_name  TEXT NOT NULL,
+  role          TEXT NOT NULL,           -- agent | supervisor | admin
+  skills        TEXT NOT NULL,           -- JSON array of lower-case strings, sorted, unique
+  capacity      INTEGER NOT NULL,        -- concurrent conversations, >= 1
+  password_hash TEXT NOT NULL,           -- crypto_pwhash_str output
+  created_ms    INTEGER NOT NULL,
+  updated_ms    INTEGER NOT NULL
+) WITHOUT ROWID;
+-- The hub's input log, replayed in position order after a restart. AUTOINCREMENT so a position
+-- is never reused even if old entries are pruned one day.
+CREATE TABLE hub_log (
+  position  INTEGER PRIMARY KEY AUTOINCREMENT,
+  time_ms   INTEGER NOT NULL,
+  input     TEXT NOT NULL                -- hub::input_to_json text
+);
+-- Who read or did what. conversation_id is '' when the action concerns no conversation, so there
+-- is no foreign key (an audit entry may also outlive its conversation).
+CREATE TABLE audit_log (
+  position        INTEGER PRIMARY KEY AUTOINCREMENT,
+  time_ms         INTEGER NOT NULL,
+  actor           TEXT NOT NULL,
+  action          TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  detail          TEXT NOT NULL
+);
+CREATE INDEX audit_by_conversation ON audit_log(conversation_id, position);
 )sql"},
   };
   return steps;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <optional>
 
 namespace baton::store::sqlite {
@@ -35,6 +36,58 @@ constexpr std::string_view kHandoffColumns =
     "id, conversation_id, reason, status, queue, created_ms, updated_ms, request, outcome";
 constexpr std::string_view kEventColumns =
     "conversation_id, seq, kind, epoch, time_ms, payload, position";
+
+constexpr std::string_view kAgentColumns =
+    "id, display_name, role, skills, capacity, password_hash, created_ms, updated_ms";
+constexpr std::string_view kAuditColumns =
+    "position, time_ms, actor, action, conversation_id, detail";
+
+std::string encode_skills(const std::vector<std::string>& skills) {
+  boost::json::array array;
+  for (const std::string& skill : skills) {
+    array.emplace_back(skill);
+  }
+  return boost::json::serialize(array);
+}
+
+// The store writes this column itself, so anything but an array of strings means the file was
+// edited by hand: keep the strings that are there rather than failing every agent read.
+std::vector<std::string> decode_skills(const std::string& text) {
+  std::vector<std::string> skills;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text, ec);
+  if (ec || !value.is_array()) {
+    return skills;
+  }
+  for (const boost::json::value& item : value.get_array()) {
+    if (item.is_string()) {
+      skills.emplace_back(item.get_string());
+    }
+  }
+  return skills;
+}
+
+AgentRecord decode_agent(const Stmt& s) {
+  AgentRecord a;
+  a.id = s.column_text(0);
+  a.display_name = s.column_text(1);
+  a.role = s.column_text(2);
+  a.skills = decode_skills(s.column_text(3));
+  a.capacity = static_cast<int>(s.column_int(4));
+  a.password_hash = s.column_text(5);
+  a.created = s.column_time(6);
+  a.updated = s.column_time(7);
+  return a;
+}
+
+HubLogRecord decode_hub_log(const Stmt& s) {
+  return HubLogRecord{s.column_u64(0), s.column_time(1), s.column_text(2)};
+}
+
+AuditRecord decode_audit(const Stmt& s) {
+  return AuditRecord{s.column_u64(0),  s.column_time(1), s.column_text(2),
+                     s.column_text(3), s.column_text(4), s.column_text(5)};
+}
 
 Conversation decode_conversation(const Stmt& s) {
   Conversation c;
@@ -150,6 +203,18 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
   p(w.append_event_,
     "INSERT INTO conversation_events (conversation_id, seq, kind, epoch, time_ms, payload) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  // Replacing keeps created_ms: an agent's creation time survives passwd and edits.
+  p(w.put_agent_,
+    fmt::format("INSERT INTO agents ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                "ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, "
+                "role = excluded.role, skills = excluded.skills, capacity = excluded.capacity, "
+                "password_hash = excluded.password_hash, updated_ms = excluded.updated_ms",
+                kAgentColumns));
+  p(w.delete_agent_, "DELETE FROM agents WHERE id = ?1");
+  p(w.append_hub_log_, "INSERT INTO hub_log (time_ms, input) VALUES (?1, ?2)");
+  p(w.append_audit_,
+    "INSERT INTO audit_log (time_ms, actor, action, conversation_id, detail) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)");
   p(w.put_meta_,
     "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
     "excluded.value");
@@ -254,6 +319,37 @@ Status WriteStatements::operator()(const op::AppendEvent& o) {
       fmt::format("append event {} '{}' of conversation '{}'", e.seq, e.kind, e.conversation_id));
 }
 
+Status WriteStatements::operator()(const op::PutAgent& o) {
+  const AgentRecord& a = o.row;
+  std::string skills = encode_skills(a.skills);  // must outlive the statement's run
+  Stmt& s = put_agent_;
+  s.bind(1, a.id).bind(2, a.display_name).bind(3, a.role).bind(4, skills);
+  s.bind(5, std::int64_t{a.capacity}).bind(6, a.password_hash);
+  s.bind(7, to_millis(a.created)).bind(8, to_millis(a.updated));
+  return annotate(s.run("cannot store"), fmt::format("put agent '{}'", a.id));
+}
+
+Status WriteStatements::operator()(const op::DeleteAgent& o) {
+  std::string what = fmt::format("delete agent '{}'", o.id);
+  delete_agent_.bind(1, o.id);
+  Status status = delete_agent_.run(what);
+  return status.ok() ? changed_one(what) : status;
+}
+
+Status WriteStatements::operator()(const op::AppendHubLog& o) {
+  append_hub_log_.bind(1, to_millis(o.row.time)).bind(2, o.row.json);
+  return append_hub_log_.run("append hub log");
+}
+
+Status WriteStatements::operator()(const op::AppendAudit& o) {
+  const AuditRecord& a = o.row;
+  Stmt& s = append_audit_;
+  s.bind(1, to_millis(a.time)).bind(2, a.actor).bind(3, a.action).bind(4, a.conversation_id);
+  s.bind(5, a.detail_json);
+  return annotate(s.run("cannot store"),
+                  fmt::format("append audit '{}' by '{}'", a.action, a.actor));
+}
+
 Status WriteStatements::operator()(const op::PutMeta& o) {
   put_meta_.bind(1, o.key).bind(2, o.value);
   return put_meta_.run(fmt::format("put meta '{}'", o.key));
@@ -300,6 +396,17 @@ Result<ReadStatements> ReadStatements::prepare(sqlite3* db) {
                 "LIMIT ?2",
                 kEventColumns));
   p(r.get_meta_, "SELECT value FROM meta WHERE key = ?1");
+  p(r.get_agent_, fmt::format("SELECT {} FROM agents WHERE id = ?1", kAgentColumns));
+  p(r.list_agents_, fmt::format("SELECT {} FROM agents ORDER BY id", kAgentColumns));
+  p(r.read_hub_log_,
+    "SELECT position, time_ms, input FROM hub_log WHERE position > ?1 ORDER BY position LIMIT ?2");
+  p(r.read_audit_,
+    fmt::format("SELECT {} FROM audit_log WHERE position > ?1 ORDER BY position LIMIT ?2",
+                kAuditColumns));
+  p(r.read_audit_of_conversation_,
+    fmt::format("SELECT {} FROM audit_log WHERE conversation_id = ?3 AND position > ?1 "
+                "ORDER BY position LIMIT ?2",
+                kAuditColumns));
   if (p.error) {
     return *p.error;
   }
@@ -380,6 +487,32 @@ Result<std::string> ReadStatements::get_meta(const std::string& key) {
   get_meta_.bind(1, key);
   return one<std::string>(
       get_meta_, [](const Stmt& s) { return s.column_text(0); }, fmt::format("meta '{}'", key));
+}
+
+Result<AgentRecord> ReadStatements::get_agent(const std::string& id) {
+  get_agent_.bind(1, id);
+  return one<AgentRecord>(get_agent_, decode_agent, fmt::format("agent '{}'", id));
+}
+
+Result<std::vector<AgentRecord>> ReadStatements::list_agents() {
+  return collect<AgentRecord>(list_agents_, decode_agent, "list agents");
+}
+
+Result<std::vector<HubLogRecord>> ReadStatements::read_hub_log(std::uint64_t after_position,
+                                                               std::size_t limit) {
+  read_hub_log_.bind_u64(1, std::min(after_position, kMaxSeq)).bind(2, page(limit));
+  return collect<HubLogRecord>(read_hub_log_, decode_hub_log, "read hub log");
+}
+
+Result<std::vector<AuditRecord>> ReadStatements::read_audit(std::uint64_t after_position,
+                                                            std::size_t limit,
+                                                            const std::string& conversation_id) {
+  Stmt& s = conversation_id.empty() ? read_audit_ : read_audit_of_conversation_;
+  s.bind_u64(1, std::min(after_position, kMaxSeq)).bind(2, page(limit));
+  if (!conversation_id.empty()) {
+    s.bind(3, conversation_id);
+  }
+  return collect<AuditRecord>(s, decode_audit, "read audit log");
 }
 
 }  // namespace baton::store::sqlite

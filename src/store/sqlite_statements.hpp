@@ -36,6 +36,10 @@ class WriteStatements {
   Status operator()(const op::InsertHandoff& o);
   Status operator()(const op::UpdateHandoff& o);
   Status operator()(const op::AppendEvent& o);
+  Status operator()(const op::PutAgent& o);
+  Status operator()(const op::DeleteAgent& o);
+  Status operator()(const op::AppendHubLog& o);
+  Status operator()(const op::AppendAudit& o);
   Status operator()(const op::PutMeta& o);
   Status operator()(const op::DeleteMeta& o);
 
@@ -46,6 +50,7 @@ class WriteStatements {
   Stmt begin_, commit_, savepoint_, release_, rollback_to_;
   Stmt insert_conversation_, update_conversation_, conversation_epoch_;
   Stmt append_activity_, put_snapshot_, insert_handoff_, update_handoff_, append_event_;
+  Stmt put_agent_, delete_agent_, append_hub_log_, append_audit_;
   Stmt put_meta_, delete_meta_;
 };
 
@@ -68,12 +73,18 @@ class ReadStatements {
   Result<std::vector<ConversationEvent>> read_all_events(std::uint64_t after_position,
                                                          std::size_t limit);
   Result<std::string> get_meta(const std::string& key);
+  Result<AgentRecord> get_agent(const std::string& id);
+  Result<std::vector<AgentRecord>> list_agents();
+  Result<std::vector<HubLogRecord>> read_hub_log(std::uint64_t after_position, std::size_t limit);
+  Result<std::vector<AuditRecord>> read_audit(std::uint64_t after_position, std::size_t limit,
+                                              const std::string& conversation_id);
 
  private:
   Stmt get_conversation_, list_conversations_, list_open_conversations_;
   Stmt read_activities_, find_activity_, get_snapshot_;
   Stmt get_handoff_, list_handoffs_, handoffs_for_conversation_;
   Stmt read_events_, read_all_events_, get_meta_;
+  Stmt get_agent_, list_agents_, read_hub_log_, read_audit_, read_audit_of_conversation_;
 };
 
 }  // namespace baton::store::sqlite

@@ -95,6 +95,63 @@ TEST(SqliteStore, MigratesFromVersion1) {
   EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
 }
 
+// A database written before agents existed upgrades in place; its rows stay and the new tables
+// work.
+TEST(SqliteStore, MigratesFromVersion3) {
+  TempDir dir;
+  auto path = dir.path() / "v3.db";
+  {
+    sqlite::Db db = raw_db(path);
+    ASSERT_TRUE(sqlite::migrate(db.get(), 3).ok());
+    ASSERT_TRUE(db.exec("INSERT INTO conversations VALUES ('old', 'bot', 'u', 'directline', 5, 6, "
+                        "'bot', 2, 3, 0, '{}');"
+                        "INSERT INTO conversation_events (conversation_id, seq, kind, epoch, "
+                        "time_ms, payload) VALUES ('old', 1, 'handoff.requested', 0, 7, '{}');")
+                    .ok());
+    EXPECT_FALSE(db.exec("SELECT 1 FROM agents").ok());
+  }
+  SqliteOptions options;
+  options.path = path;
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->get_conversation("old")->epoch, 2u);
+  EXPECT_EQ(store->read_events("old", 0, 10)->size(), 1u);
+  EXPECT_TRUE(store->list_agents()->empty());
+  ASSERT_TRUE(
+      store
+          ->write(std::move(WriteBatch()
+                                .put_agent(testing::make_agent("alice"))
+                                .append_hub_log(HubLogRecord{0, at_ms(8), "{}"})
+                                .append_audit(testing::make_audit("alice", "login", "", 9))))
+          .ok());
+  EXPECT_EQ(*store->get_agent("alice"), testing::make_agent("alice"));
+  EXPECT_EQ(store->read_hub_log(0, 10)->size(), 1u);
+  EXPECT_EQ(store->read_audit(0, 10, "")->size(), 1u);
+  ASSERT_TRUE(store->close().ok());
+  sqlite::Db db = raw_db(path);
+  EXPECT_EQ(*sqlite::schema_version(db.get()), 4);
+}
+
+// A second process (`baton agent add` while `baton serve` runs) writes agents the first one's
+// reads see at once.
+TEST(SqliteStore, TwoStoresOnOneFileSeeEachOthersAgents) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  auto server = open_or_die(options);
+  auto cli = open_or_die(options);
+  ASSERT_NE(server, nullptr);
+  ASSERT_NE(cli, nullptr);
+  ASSERT_TRUE(
+      server->write(std::move(WriteBatch().append_hub_log(HubLogRecord{0, at_ms(1), "a"}))).ok());
+  ASSERT_TRUE(cli->write(std::move(WriteBatch().put_agent(testing::make_agent("alice")))).ok());
+  EXPECT_EQ(server->get_agent("alice")->display_name, "Agent alice");
+  ASSERT_TRUE(cli->close().ok());
+  ASSERT_TRUE(server->write(std::move(WriteBatch().delete_agent("alice"))).ok());
+  EXPECT_TRUE(server->list_agents()->empty());
+  EXPECT_EQ(server->read_hub_log(0, 10)->size(), 1u);
+}
+
 TEST(SqliteStore, MigrationStepsAreOrderedAndComplete) {
   int expected = 1;
   for (const auto& step : sqlite::migrations()) {

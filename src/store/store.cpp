@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <future>
 #include <string_view>
 
@@ -43,6 +44,26 @@ WriteBatch& WriteBatch::append_event(ConversationEvent row) {
   return *this;
 }
 
+WriteBatch& WriteBatch::put_agent(AgentRecord row) {
+  ops_.emplace_back(op::PutAgent{std::move(row)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::delete_agent(std::string id) {
+  ops_.emplace_back(op::DeleteAgent{std::move(id)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::append_hub_log(HubLogRecord row) {
+  ops_.emplace_back(op::AppendHubLog{std::move(row)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::append_audit(AuditRecord row) {
+  ops_.emplace_back(op::AppendAudit{std::move(row)});
+  return *this;
+}
+
 WriteBatch& WriteBatch::put_meta(std::string key, std::string value) {
   ops_.emplace_back(op::PutMeta{std::move(key), std::move(value)});
   return *this;
@@ -54,6 +75,14 @@ WriteBatch& WriteBatch::delete_meta(std::string key) {
 }
 
 namespace {
+
+constexpr std::size_t kMaxAgentIdLength = 64;
+constexpr std::array<std::string_view, 3> kAgentRoles = {"agent", "supervisor", "admin"};
+
+bool agent_id_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '@' || c == '-';
+}
 
 // Collects the first problem found in one operation.
 class OpChecker {
@@ -70,6 +99,22 @@ class OpChecker {
       error_ =
           fmt::format("operation {}: {} {} is outside {}..{}", index_, field, value, min, kMaxSeq);
     }
+  }
+  void fail_if(bool failed, std::string_view message) {
+    if (error_.empty() && failed) {
+      error_ = fmt::format("operation {}: {}", index_, message);
+    }
+  }
+  // Agent ids are login names and appear in URLs and logs: keep them to a safe alphabet.
+  void agent_id(const std::string& id) {
+    require("agent id", id);
+    fail_if(id.size() > kMaxAgentIdLength,
+            fmt::format("agent id is longer than {} characters", kMaxAgentIdLength));
+    bool safe = true;
+    for (char c : id) {
+      safe = safe && agent_id_char(c);
+    }
+    fail_if(!safe, "agent id may contain only letters, digits and . _ @ -");
   }
   void conversation(const Conversation& c) {
     require("conversation id", c.id);
@@ -101,6 +146,23 @@ class OpChecker {
     require("kind", o.row.kind);
     seq("seq", o.row.seq, 1);
     seq("epoch", o.row.epoch, 0);
+  }
+  void operator()(const op::PutAgent& o) {
+    const AgentRecord& a = o.row;
+    agent_id(a.id);
+    bool known_role = false;
+    for (std::string_view role : kAgentRoles) {
+      known_role = known_role || a.role == role;
+    }
+    fail_if(!known_role, fmt::format("role \"{}\" is not agent, supervisor or admin", a.role));
+    fail_if(a.capacity < 1, fmt::format("capacity {} is below 1", a.capacity));
+    require("password_hash", a.password_hash);
+  }
+  void operator()(const op::DeleteAgent& o) { require("agent id", o.id); }
+  void operator()(const op::AppendHubLog& o) { require("hub log json", o.row.json); }
+  void operator()(const op::AppendAudit& o) {
+    require("actor", o.row.actor);
+    require("action", o.row.action);
   }
   void operator()(const op::PutMeta& o) { require("key", o.key); }
   void operator()(const op::DeleteMeta& o) { require("key", o.key); }

@@ -62,6 +62,35 @@ inline int crash_rounds() {
   _exit(0);
 }
 
+// Appends hub log entries whose text is 1, 2, ... (two per batch, so atomicity is checkable) with
+// up to 64 batches in flight, writing the last number of every acknowledged batch to `fd`.
+[[noreturn]] inline void append_hub_log_and_report(Store& store, int fd) {
+  std::atomic<int> in_flight{0};
+  for (std::uint64_t n = 2; n < 200'000'000; n += 2) {
+    while (in_flight.load() >= 64) {
+      std::this_thread::yield();
+    }
+    WriteBatch batch;
+    batch.append_hub_log(
+        HubLogRecord{0, at_ms(static_cast<std::int64_t>(n)), std::to_string(n - 1)});
+    batch.append_hub_log(HubLogRecord{0, at_ms(static_cast<std::int64_t>(n)), std::to_string(n)});
+    ++in_flight;
+    Status queued = store.submit(std::move(batch), [fd, n, &in_flight](Status s) {
+      if (!s.ok()) {
+        _exit(4);
+      }
+      if (write(fd, &n, sizeof n) != sizeof n) {
+        _exit(5);
+      }
+      --in_flight;
+    });
+    if (!queued.ok()) {
+      _exit(6);
+    }
+  }
+  _exit(0);
+}
+
 // Reads 8-byte seqs from `fd` until `until` passes, or until EOF when `until` is nullopt; returns
 // the largest seen. `buffer` carries partial values between calls.
 inline std::uint64_t drain_acks(int fd, std::optional<std::chrono::steady_clock::time_point> until,
@@ -146,6 +175,30 @@ inline void expect_log_intact(Store& store, std::uint64_t max_acked) {
   auto conversation = store.get_conversation("c");
   ASSERT_TRUE(conversation.ok());
   EXPECT_EQ(conversation->next_seq, transcript->size() + 1) << "a batch was torn";
+}
+
+// The reopened hub log must hold 1..n with n >= max_acked, in position order, n even (no torn
+// batch).
+inline void expect_hub_log_intact(Store& store, std::uint64_t max_acked) {
+  ASSERT_GT(max_acked, 0u) << "the child acknowledged nothing";
+  std::uint64_t expected = 1;
+  std::uint64_t last_position = 0;
+  for (;;) {
+    auto page = store.read_hub_log(last_position, kMaxPageSize);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    if (page->empty()) {
+      break;
+    }
+    for (const HubLogRecord& record : *page) {
+      ASSERT_GT(record.position, last_position);
+      ASSERT_EQ(record.json, std::to_string(expected)) << "gap or reordering in the hub log";
+      last_position = record.position;
+      ++expected;
+    }
+  }
+  std::uint64_t stored = expected - 1;
+  ASSERT_GE(stored, max_acked) << "an acknowledged hub log batch was lost";
+  EXPECT_EQ(stored % 2, 0u) << "a batch was torn";
 }
 
 }  // namespace baton::store::testing

@@ -309,6 +309,181 @@ TYPED_TEST_P(StoreSuite, EventLogOrderedPerConversationAndGlobally) {
   EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
 }
 
+TYPED_TEST_P(StoreSuite, AgentsUpsertListDelete) {
+  EXPECT_EQ(this->store_->get_agent("alice").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(this->store_->list_agents()->empty());
+  AgentRecord bob = make_agent("bob", 1'700'000'000'000);
+  AgentRecord alice = make_agent("alice", 1'700'000'000'100);
+  alice.role = "supervisor";
+  alice.skills = {};
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().put_agent(bob).put_agent(alice))).ok());
+  auto read = this->store_->get_agent("bob");
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_EQ(*read, bob);
+  EXPECT_EQ(*this->store_->get_agent("alice"), alice);
+
+  // Replacing changes everything but the creation time.
+  AgentRecord changed = bob;
+  changed.display_name = "Robert";
+  changed.role = "admin";
+  changed.skills = {"fr"};
+  changed.capacity = 5;
+  changed.password_hash = "$argon2id$other";
+  changed.created = at_ms(1'800'000'000'000);
+  changed.updated = at_ms(1'800'000'000'000);
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().put_agent(changed))).ok());
+  AgentRecord expected = changed;
+  expected.created = bob.created;
+  EXPECT_EQ(*this->store_->get_agent("bob"), expected);
+
+  auto all = this->store_->list_agents();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, "alice");  // id order, not insertion order
+  EXPECT_EQ((*all)[1], expected);
+
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().delete_agent("alice"))).ok());
+  EXPECT_EQ(this->store_->get_agent("alice").error().code, ErrorCode::kNotFound);
+  Status again = this->store_->write(std::move(WriteBatch().delete_agent("alice")));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kNotFound);
+  EXPECT_THAT(again.error().message, ::testing::HasSubstr("alice"));
+  // A failed delete undoes the rest of its batch.
+  Status mixed = this->store_->write(
+      std::move(WriteBatch().put_agent(make_agent("carol")).delete_agent("ghost")));
+  EXPECT_EQ(mixed.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(this->store_->get_agent("carol").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(this->store_->list_agents()->size(), 1u);
+}
+
+TYPED_TEST_P(StoreSuite, InvalidAgentsRejectedAtSubmit) {
+  auto rejected = [this](AgentRecord agent) -> std::string {
+    Status s = this->store_->submit(std::move(WriteBatch().put_agent(std::move(agent))),
+                                    [](Status) { ADD_FAILURE() << "callback ran"; });
+    if (s.ok()) {
+      return "accepted";
+    }
+    EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
+    return s.error().message;
+  };
+  AgentRecord a = make_agent("x");
+  a.id = "";
+  EXPECT_THAT(rejected(a), ::testing::HasSubstr("agent id"));
+  a.id = std::string(65, 'a');
+  EXPECT_THAT(rejected(a), ::testing::HasSubstr("64"));
+  a.id = std::string(64, 'a');
+  a.capacity = 0;
+  EXPECT_THAT(rejected(a), ::testing::HasSubstr("capacity"));
+  for (const char* bad : {"al ice", "alice/1", "al\xc3\xa9", "a:b", "a\nb"}) {
+    AgentRecord b = make_agent(bad);
+    EXPECT_THAT(rejected(b), ::testing::HasSubstr("agent id")) << bad;
+  }
+  AgentRecord role = make_agent("ok.id_1@x-y");
+  role.role = "root";
+  EXPECT_THAT(rejected(role), ::testing::HasSubstr("root"));
+  role.role = "Agent";  // roles are exact
+  EXPECT_THAT(rejected(role), ::testing::HasSubstr("role"));
+  AgentRecord no_hash = make_agent("ok");
+  no_hash.password_hash.clear();
+  EXPECT_THAT(rejected(no_hash), ::testing::HasSubstr("password_hash"));
+  EXPECT_EQ(
+      this->store_->submit(std::move(WriteBatch().delete_agent("")), [](Status) {}).error().code,
+      ErrorCode::kInvalidArgument);
+  EXPECT_EQ(this->store_
+                ->submit(std::move(WriteBatch().append_hub_log(HubLogRecord{0, at_ms(1), ""})),
+                         [](Status) {})
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(this->store_
+                ->submit(std::move(WriteBatch().append_audit(make_audit("", "login", "", 1))),
+                         [](Status) {})
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
+  // Every allowed character, at the longest length, is accepted.
+  AgentRecord good = make_agent("Az09._@-" + std::string(56, 'z'));
+  for (const char* r : {"agent", "supervisor", "admin"}) {
+    good.role = r;
+    ASSERT_TRUE(this->store_->write(std::move(WriteBatch().put_agent(good))).ok()) << r;
+  }
+  EXPECT_EQ(this->store_->get_agent(good.id)->role, "admin");
+}
+
+TYPED_TEST_P(StoreSuite, HubLogIsOrderedByStorePosition) {
+  EXPECT_TRUE(this->store_->read_hub_log(0, 10)->empty());
+  ASSERT_TRUE(this->store_
+                  ->write(std::move(WriteBatch()
+                                        .append_hub_log(HubLogRecord{77, at_ms(5), R"({"i":1})"})
+                                        .append_hub_log(HubLogRecord{0, at_ms(3), R"({"i":2})"})))
+                  .ok());
+  ASSERT_TRUE(
+      this->store_->write(std::move(WriteBatch().append_hub_log(HubLogRecord{0, at_ms(9), "3"})))
+          .ok());
+  auto log = this->store_->read_hub_log(0, 10);
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  ASSERT_EQ(log->size(), 3u);
+  EXPECT_EQ((*log)[0].json, R"({"i":1})");  // the given position is ignored
+  EXPECT_EQ((*log)[0].time, at_ms(5));
+  EXPECT_EQ((*log)[1].json, R"({"i":2})");
+  EXPECT_EQ((*log)[2].json, "3");
+  EXPECT_GT((*log)[0].position, 0u);
+  EXPECT_GT((*log)[1].position, (*log)[0].position);
+  EXPECT_GT((*log)[2].position, (*log)[1].position);
+
+  auto rest = this->store_->read_hub_log((*log)[0].position, 10);
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ(rest->front(), (*log)[1]);
+  EXPECT_EQ(this->store_->read_hub_log(0, 1)->size(), 1u);
+  EXPECT_TRUE(this->store_->read_hub_log(UINT64_MAX, 10)->empty());
+
+  // A rolled-back batch leaves no entry behind, and later positions still increase.
+  Status failed = this->store_->write(std::move(
+      WriteBatch().append_hub_log(HubLogRecord{0, at_ms(10), "lost"}).delete_agent("ghost")));
+  EXPECT_EQ(failed.error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(
+      this->store_->write(std::move(WriteBatch().append_hub_log(HubLogRecord{0, at_ms(11), "4"})))
+          .ok());
+  auto after = this->store_->read_hub_log((*log)[2].position, 10);
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ(after->front().json, "4");
+  EXPECT_GT(after->front().position, (*log)[2].position);
+}
+
+TYPED_TEST_P(StoreSuite, AuditLogFiltersByConversation) {
+  // Audit entries need no conversation row: they may name none, or one that is gone.
+  ASSERT_TRUE(
+      this->store_
+          ->write(std::move(WriteBatch()
+                                .append_audit(make_audit("alice", "login", "", 1))
+                                .append_audit(make_audit("alice", "transcript.read", "c1", 2))
+                                .append_audit(make_audit("bob", "transcript.read", "c2", 3))))
+          .ok());
+  ASSERT_TRUE(this->store_
+                  ->write(std::move(WriteBatch().append_audit(
+                      make_audit("sue", "conversation.force_close", "c1", 4))))
+                  .ok());
+  auto all = this->store_->read_audit(0, 10, "");
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_EQ(all->size(), 4u);
+  AuditRecord expected = make_audit("alice", "transcript.read", "c1", 2);
+  expected.position = (*all)[1].position;
+  EXPECT_EQ((*all)[1], expected);
+  for (std::size_t i = 1; i < all->size(); ++i) {
+    EXPECT_GT((*all)[i].position, (*all)[i - 1].position);
+  }
+  auto c1 = this->store_->read_audit(0, 10, "c1");
+  ASSERT_EQ(c1->size(), 2u);
+  EXPECT_EQ((*c1)[0].actor, "alice");
+  EXPECT_EQ((*c1)[1].action, "conversation.force_close");
+  auto c1_later = this->store_->read_audit((*c1)[0].position, 10, "c1");
+  ASSERT_EQ(c1_later->size(), 1u);
+  EXPECT_EQ(c1_later->front().actor, "sue");
+  EXPECT_EQ(this->store_->read_audit(0, 1, "c1")->size(), 1u);
+  EXPECT_EQ(this->store_->read_audit((*all)[1].position, 10, "")->size(), 2u);
+  EXPECT_TRUE(this->store_->read_audit(0, 10, "nope")->empty());
+}
+
 TYPED_TEST_P(StoreSuite, MetaKeyValue) {
   EXPECT_EQ(this->store_->get_meta("secret").error().code, ErrorCode::kNotFound);
   ASSERT_TRUE(this->store_->write(std::move(WriteBatch().put_meta("secret", "s1"))).ok());
@@ -331,8 +506,13 @@ TYPED_TEST_P(StoreSuite, ReopenKeepsEverything) {
                                         .put_snapshot(snap)
                                         .insert_handoff(h)
                                         .append_event(make_event("c1", 1, "handoff.requested"))
-                                        .put_meta("k", "v")))
+                                        .put_meta("k", "v")
+                                        .put_agent(make_agent("alice"))
+                                        .append_hub_log(HubLogRecord{0, at_ms(7), "{}"})
+                                        .append_audit(make_audit("alice", "login", "", 8))))
                   .ok());
+  auto hub_log = this->store_->read_hub_log(0, 10);
+  ASSERT_EQ(hub_log->size(), 1u);
   this->reopen();
   EXPECT_EQ(*this->store_->get_conversation("c1"), make_conversation("c1"));
   EXPECT_EQ(this->store_->read_transcript("c1")->size(), 5u);
@@ -340,6 +520,14 @@ TYPED_TEST_P(StoreSuite, ReopenKeepsEverything) {
   EXPECT_EQ(*this->store_->get_handoff("h1"), h);
   EXPECT_EQ(this->store_->read_events("c1", 0, 10)->front().kind, "handoff.requested");
   EXPECT_EQ(*this->store_->get_meta("k"), "v");
+  EXPECT_EQ(*this->store_->get_agent("alice"), make_agent("alice"));
+  EXPECT_EQ(*this->store_->read_hub_log(0, 10), *hub_log);
+  EXPECT_EQ(this->store_->read_audit(0, 10, "")->front().action, "login");
+  // Positions continue after a reopen.
+  ASSERT_TRUE(
+      this->store_->write(std::move(WriteBatch().append_hub_log(HubLogRecord{0, at_ms(9), "2"})))
+          .ok());
+  EXPECT_GT(this->store_->read_hub_log(0, 10)->back().position, hub_log->front().position);
   this->append("c1", 6, 6);  // and keeps accepting writes
   EXPECT_EQ(this->store_->read_transcript("c1")->size(), 6u);
 }
@@ -356,7 +544,9 @@ REGISTER_TYPED_TEST_SUITE_P(StoreSuite, ConversationRoundTripAndUpdate, Conversa
                             ListConversationsPagesInIdOrder, ActivitiesPageAfterWatermark,
                             TranscriptLongerThanOnePage, ActivityConstraintsFailOnlyThatBatch,
                             InvalidBatchesRejectedAtSubmit, SnapshotKeepsLatest, HandoffLifecycle,
-                            EventLogOrderedPerConversationAndGlobally, MetaKeyValue,
-                            ReopenKeepsEverything, ClosedStoreRefusesWork);
+                            EventLogOrderedPerConversationAndGlobally, AgentsUpsertListDelete,
+                            InvalidAgentsRejectedAtSubmit, HubLogIsOrderedByStorePosition,
+                            AuditLogFiltersByConversation, MetaKeyValue, ReopenKeepsEverything,
+                            ClosedStoreRefusesWork);
 
 }  // namespace baton::store::testing

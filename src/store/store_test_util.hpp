@@ -66,4 +66,28 @@ inline ConversationEvent make_event(const std::string& conversation_id, std::uin
   return e;
 }
 
+inline AgentRecord make_agent(const std::string& id, std::int64_t t = 1'700'000'000'000) {
+  AgentRecord a;
+  a.id = id;
+  a.display_name = "Agent " + id;
+  a.role = "agent";
+  a.skills = {"billing", "de"};
+  a.capacity = 2;
+  a.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$fake-salt$fake-hash-of-" + id;
+  a.created = at_ms(t);
+  a.updated = at_ms(t);
+  return a;
+}
+
+inline AuditRecord make_audit(const std::string& actor, const std::string& action,
+                              const std::string& conversation_id, std::int64_t t) {
+  AuditRecord a;
+  a.time = at_ms(t);
+  a.actor = actor;
+  a.action = action;
+  a.conversation_id = conversation_id;
+  a.detail_json = R"({"t":)" + std::to_string(t) + "}";
+  return a;
+}
+
 }  // namespace baton::store::testing
