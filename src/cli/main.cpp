@@ -1,8 +1,10 @@
-// `baton`: the one program. Subcommands: check, chat, serve, nlu-eval.
+// `baton`: the one program. Subcommands: check, chat, serve, nlu-eval, agent.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <string_view>
 
 #include "bot/check.hpp"
+#include "cli/agent.hpp"
 #include "cli/chat.hpp"
 #include "cli/serve.hpp"
 #include "core/clock.hpp"
@@ -12,6 +14,89 @@ namespace {
 
 int check_command(const std::vector<std::string>& paths) {
   return baton::bot::run_check(paths, std::cout);
+}
+
+// `baton agent add|list|remove|passwd`: the parsed flags, copied into AgentOptions after parsing.
+struct AgentCommands {
+  CLI::App* add = nullptr;
+  CLI::App* list = nullptr;
+  CLI::App* remove = nullptr;
+  CLI::App* passwd = nullptr;
+  std::string data_dir = "data";
+  std::string id;
+  std::string name, role, skills, capacity, password;
+  CLI::Option* name_opt = nullptr;
+  CLI::Option* role_opt = nullptr;
+  CLI::Option* skills_opt = nullptr;
+  CLI::Option* capacity_opt = nullptr;
+  CLI::Option* add_password_opt = nullptr;
+  CLI::Option* passwd_password_opt = nullptr;
+  bool password_stdin = false;
+  bool json = false;
+};
+
+void add_password_flags(CLI::App* command, AgentCommands& a, CLI::Option*& password) {
+  password = command->add_option("--password", a.password,
+                                 "The password (visible to other users of this machine: prefer "
+                                 "standard input)");
+  command
+      ->add_flag("--password-stdin", a.password_stdin,
+                 "Read the password as one line from standard input (the default)")
+      ->excludes(password);
+}
+
+void add_agent_commands(CLI::App& app, AgentCommands& a) {
+  auto* agent = app.add_subcommand("agent", "Manage the agents who log in to the console");
+  agent->require_subcommand(1);
+  a.add = agent->add_subcommand("add", "Add an agent (password from --password or stdin)");
+  a.add->add_option("id", a.id, "Login id: 1-64 of A-Z a-z 0-9 . _ @ -")->required();
+  a.name_opt = a.add->add_option("--name", a.name, "Display name (default: the id)");
+  a.role_opt = a.add->add_option("--role", a.role, "agent | supervisor | admin (default: agent)");
+  a.skills_opt = a.add->add_option("--skills", a.skills, "Comma-separated skills, e.g. billing,de");
+  a.capacity_opt =
+      a.add->add_option("--capacity", a.capacity, "Concurrent conversations, 1-1000 (default: 1)");
+  add_password_flags(a.add, a, a.add_password_opt);
+  a.list = agent->add_subcommand("list", "List the agents (never their passwords)");
+  a.list->add_flag("--json", a.json, "A JSON array of {id, displayName, role, skills, capacity}");
+  a.remove = agent->add_subcommand("remove", "Remove an agent");
+  a.remove->add_option("id", a.id, "Login id")->required();
+  a.passwd = agent->add_subcommand("passwd", "Change an agent's password");
+  a.passwd->add_option("id", a.id, "Login id")->required();
+  add_password_flags(a.passwd, a, a.passwd_password_opt);
+  for (CLI::App* command : {a.add, a.list, a.remove, a.passwd}) {
+    command->add_option("--data", a.data_dir, "Data directory (baton.db)")->capture_default_str();
+  }
+}
+
+std::optional<std::string> if_given(const CLI::Option* option, const std::string& value) {
+  if (option == nullptr || option->count() == 0) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+int run_agent_command(const AgentCommands& a) {
+  baton::cli::AgentOptions options;
+  options.data_dir = a.data_dir;
+  options.id = a.id;
+  options.name = if_given(a.name_opt, a.name);
+  options.role = if_given(a.role_opt, a.role);
+  options.skills = if_given(a.skills_opt, a.skills);
+  options.capacity = if_given(a.capacity_opt, a.capacity);
+  options.password = a.add->parsed() ? if_given(a.add_password_opt, a.password)
+                                     : if_given(a.passwd_password_opt, a.password);
+  options.password_stdin = a.password_stdin;
+  options.json = a.json;
+  if (a.add->parsed()) {
+    return baton::cli::run_agent_add(options, std::cin, std::cout, std::cerr);
+  }
+  if (a.list->parsed()) {
+    return baton::cli::run_agent_list(options, std::cout, std::cerr);
+  }
+  if (a.remove->parsed()) {
+    return baton::cli::run_agent_remove(options, std::cout, std::cerr);
+  }
+  return baton::cli::run_agent_passwd(options, std::cin, std::cout, std::cerr);
 }
 
 }  // namespace
@@ -80,7 +165,17 @@ int main(int argc, char** argv) {
   serve->add_option("--log-level", serve_options.log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str();
 
-  CLI11_PARSE(app, argc, argv);
+  AgentCommands agent_commands;
+  add_agent_commands(app, agent_commands);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    // `baton agent` documents exit 2 for usage errors (CLI11's own codes are 100+).
+    const bool agent = argc > 1 && std::string_view(argv[1]) == "agent";
+    return agent && code != 0 ? 2 : code;
+  }
 
   if (nlu_eval->parsed()) {
     if (!oos_train.empty()) {
@@ -110,6 +205,10 @@ int main(int argc, char** argv) {
     serve_options.bot_path = bot_path_text;
     serve_options.data_dir = data_dir_text;
     return baton::cli::run_serve(serve_options, std::cout, std::cerr);
+  }
+  if (agent_commands.add->parsed() || agent_commands.list->parsed() ||
+      agent_commands.remove->parsed() || agent_commands.passwd->parsed()) {
+    return run_agent_command(agent_commands);
   }
   return 0;
 }
