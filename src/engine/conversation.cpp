@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/json.hpp"
 #include "core/utf8.hpp"
@@ -40,26 +41,6 @@ bj::object parse_object(const std::string& text) {
     return std::move(parsed->as_object());
   }
   return {};
-}
-
-std::string handoff_status_for(dialog::HandoffOutcome outcome) {
-  return dialog::to_string(outcome);  // the store's status names match the outcome wire names
-}
-
-bj::object routing_json(const bot::RoutingHints& routing) {
-  bj::object r;
-  r["queue"] = routing.queue;
-  bj::array skills;
-  for (const auto& s : routing.skills) {
-    skills.emplace_back(s);
-  }
-  r["skills"] = std::move(skills);
-  if (routing.priority) {
-    r["priority"] = *routing.priority;
-  } else {
-    r["priority"] = nullptr;
-  }
-  return r;
 }
 
 }  // namespace
@@ -269,9 +250,24 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
   if (conv.ownership.owner == Owner::kAgent) {
     conv.runtime->record(a);  // the transcript comes from the log, not the snapshot
   } else if (a.type != "typing") {
-    apply_turn(conv, pending, conv.runtime->on_activity(a), a.id);
+    const bool had_open = !conv.open_handoff_id.empty();
+    dialog::TurnResult turn = conv.runtime->on_activity(a);
+    const bool cancelled = had_open && turn.resolved.has_value() && !turn.handoff.has_value();
+    apply_turn(conv, pending, std::move(turn), a.id);
+    if (cancelled) {
+      pending.notify.push_back([this, id = conv.row.id, now = conv.ownership] {
+        if (EngineObserver* o = observer.load()) {
+          o->handoff_cancelled(id, now);
+        }
+      });
+    }
     dialog_changed = true;
   }
+  pending.notify.push_back([this, id = conv.row.id, type = a.type] {
+    if (EngineObserver* o = observer.load()) {
+      o->customer_activity(id, type);
+    }
+  });
   finish_batch(conv, pending, epoch, dialog_changed);
   pending.ack = [done, id = std::move(a.id), seq](Status s) mutable {
     if (s.ok()) {
@@ -321,8 +317,50 @@ void Engine::Impl::post_owner(Conv& conv, const Ownership& claim, activity::Acti
   submit(conv, std::move(pending));
 }
 
+void Engine::Impl::notice(Conv& conv, activity::Activity&& a, const Callback<PostResult>& done) {
+  if (conv.ownership.owner == Owner::kClosed) {
+    done(make_error(ErrorCode::kConflict, "the conversation is closed"));
+    return;
+  }
+  if (a.type.empty()) {
+    done(make_error(ErrorCode::kInvalidArgument, "type: missing"));
+    return;
+  }
+  a.id = next_id(conv);
+  const std::uint64_t seq = conv.next_seq - 1;
+  a.timestamp = format_iso8601(clock.now());
+  a.channel_id = options.channel_id;
+  a.conversation.id = conv.row.id;
+  if (a.from.id.empty()) {
+    a.from = bot_account;
+  } else if (a.from.role.empty()) {
+    a.from.role = "bot";
+  }
+  a.recipient = {conv.row.user_id, "", "user"};
+  if (Status valid = activity::validate(a); !valid.ok()) {
+    conv.next_seq = seq;
+    done(valid.error());
+    return;
+  }
+  if (a.type != "typing") {
+    conv.runtime->record(a);
+  }
+  Pending pending;
+  append(conv, pending, a);
+  finish_batch(conv, pending, conv.ownership.epoch, false);
+  pending.ack = [done, id = a.id, seq](Status s) {
+    if (s.ok()) {
+      done(PostResult{id, seq});
+    } else {
+      done(s.error());
+    }
+  };
+  submit(conv, std::move(pending));
+}
+
 void Engine::Impl::change(Conv& conv, const Ownership& claim, OwnershipEvent event,
-                          dialog::HandoffOutcome outcome, const Callback<Ownership>& done) {
+                          dialog::HandoffOutcome outcome, const std::string& agent,
+                          const Callback<Ownership>& done) {
   if (Status fenced = check_writer(conv.ownership, claim); !fenced.ok()) {
     done(fenced.error());
     return;
@@ -334,11 +372,11 @@ void Engine::Impl::change(Conv& conv, const Ownership& claim, OwnershipEvent eve
   Pending pending;
   if (event == OwnershipEvent::kHandoffEnded) {
     dialog::TurnResult turn = conv.runtime->resume(outcome);
-    const bool resolved = turn.resolved.has_value();
+    end_handoff(conv, pending, outcome, agent);  // the bot owns it again before it speaks
+    turn.resolved.reset();
     apply_turn(conv, pending, std::move(turn), "");
-    if (!resolved) {
-      end_handoff(conv, pending, outcome);
-    }
+  } else if (event == OwnershipEvent::kClosed) {
+    close(conv, pending, outcome, agent);
   } else {
     if (event == OwnershipEvent::kAccepted) {
       conv.runtime->agent_joined();
@@ -347,6 +385,9 @@ void Engine::Impl::change(Conv& conv, const Ownership& claim, OwnershipEvent eve
                        event == OwnershipEvent::kOffered    ? "offered"
                        : event == OwnershipEvent::kAccepted ? "accepted"
                                                             : "pending");
+    if (event == OwnershipEvent::kAccepted) {
+      add_status(conv, pending, "accepted");
+    }
     move_ownership(conv, pending, event);
   }
   finish_batch(conv, pending, claim.epoch);
@@ -382,101 +423,8 @@ void Engine::Impl::apply_turn(Conv& conv, Pending& pending, dialog::TurnResult&&
   } else if (turn.resolved) {
     end_handoff(conv, pending, *turn.resolved);
   }
-}
-
-void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
-                                   const dialog::HandoffRequest& request,
-                                   std::optional<dialog::HandoffOutcome> resolved,
-                                   const std::string& reply_to) {
-  const activity::ChannelAccount user{conv.row.user_id, "", "user"};
-  activity::Activity event = dialog::make_handoff_initiate(request, bot_account, user, conv.row.id,
-                                                           options.channel_id, reply_to);
-  event.id = next_id(conv);
-  event.timestamp = format_iso8601(clock.now());
-  append(conv, pending, event);
-
-  bj::object req;
-  req["topic"] = request.topic;
-  req["context"] = request.context;
-  req["agentMessage"] = request.agent_message;
-  req["routing"] = routing_json(request.routing);
-  req["cancelQuickReply"] = request.cancel_quick_reply;
-  req["initiateActivityId"] = event.id;
-  req["replyToId"] = reply_to;
-  bj::array transcript;
-  for (const auto& a : request.transcript) {
-    transcript.emplace_back(activity::to_json(a));
-  }
-  req["transcript"] = std::move(transcript);
-
-  store::HandoffRecord record;
-  record.id = fmt::format("{}|h{}", conv.row.id, *parse_activity_seq(event.id, conv.row.id));
-  record.conversation_id = conv.row.id;
-  record.reason = dialog::to_string(request.reason);
-  record.status = resolved ? handoff_status_for(*resolved) : "pending";
-  record.queue = request.routing.queue;
-  record.created = record.updated = clock.now();
-  record.request_json = json::dump(req);
-  if (resolved) {
-    record.outcome_json = json::dump(bj::object{{"outcome", dialog::to_string(*resolved)}});
-  }
-  pending.batch.insert_handoff(record);
-  add_event(conv, pending, "handoff.requested",
-            json::dump(bj::object{{"handoffId", record.id},
-                                  {"reason", record.reason},
-                                  {"queue", record.queue},
-                                  {"activityId", event.id}}));
-  if (resolved) {
-    add_event(conv, pending, "handoff.ended",
-              json::dump(
-                  bj::object{{"handoffId", record.id}, {"outcome", dialog::to_string(*resolved)}}));
-    return;
-  }
-  conv.open_handoff_id = record.id;
-  conv.open_handoff_reason = record.reason;
-  conv.open_handoff_queue = record.queue;
-  conv.open_handoff_created = record.created;
-  move_ownership(conv, pending, OwnershipEvent::kHandoffRequested);
-}
-
-void Engine::Impl::set_handoff_status(Conv& conv, Pending& pending, const char* status) {
-  if (conv.open_handoff_id.empty()) {
-    return;
-  }
-  auto stored = store.get_handoff(conv.open_handoff_id);
-  if (!stored.ok()) {
-    spdlog::warn("engine: handoff {}: {}", conv.open_handoff_id, stored.error().message);
-    return;
-  }
-  stored->status = status;
-  stored->updated = clock.now();
-  pending.batch.update_handoff(std::move(*stored));
-}
-
-void Engine::Impl::end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome) {
-  if (!conv.open_handoff_id.empty()) {
-    store::HandoffRecord record;
-    if (auto stored = store.get_handoff(conv.open_handoff_id); stored.ok()) {
-      record = std::move(*stored);
-    } else {
-      record.id = conv.open_handoff_id;
-      record.conversation_id = conv.row.id;
-      record.reason = conv.open_handoff_reason;
-      record.queue = conv.open_handoff_queue;
-      record.created = conv.open_handoff_created;
-    }
-    record.status = handoff_status_for(outcome);
-    record.updated = clock.now();
-    record.outcome_json = json::dump(bj::object{{"outcome", dialog::to_string(outcome)}});
-    pending.batch.update_handoff(record);
-    add_event(
-        conv, pending, "handoff.ended",
-        json::dump(bj::object{{"handoffId", record.id}, {"outcome", dialog::to_string(outcome)}}));
-    conv.open_handoff_id.clear();
-  }
-  if (conv.ownership.owner == Owner::kQueued || conv.ownership.owner == Owner::kOffered ||
-      conv.ownership.owner == Owner::kAgent) {
-    move_ownership(conv, pending, OwnershipEvent::kHandoffEnded);
+  if (turn.ended) {
+    store_survey(conv, pending);
   }
 }
 

@@ -38,8 +38,11 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "activity/activity.hpp"
@@ -64,12 +67,49 @@ class AgentSink {
   virtual void closed(std::string_view reason) = 0;
 };
 
+// What the customer is told besides the queue texts of hub.yaml. `{agent}` is replaced by the
+// agent's display name.
+struct EngagementTexts {
+  std::string joined;        // an agent accepted: "{agent} joined the chat."
+  std::string transferring;  // the agent transferred the conversation
+  std::string closed;        // the agent or a supervisor closed the conversation
+};
+
+// Built-in texts for a bot language ("de-de" → German; anything else → English).
+EngagementTexts default_engagement_texts(std::string_view language);
+
 struct EngagementOptions {
   Millis tick_interval{1000};
   Millis agent_refresh{2000};
   Millis disconnect_grace{60000};
   Millis position_update_interval{30000};
+  std::optional<EngagementTexts> texts;  // nullopt: default_engagement_texts(the bot's language)
 };
+
+// The hub configuration for a bot directory: `hub.yaml` (or `hub.yml`) beside the bot when
+// present, else the built-in default (one queue "general", 30 s offers, English texts).
+// Errors: kInvalidArgument whose message lists every diagnostic as "file:line:col: error: ...",
+// one per line.
+Result<std::shared_ptr<const hub::HubConfig>> load_engagement_config(
+    const std::filesystem::path& bot_dir);
+
+// --- JSON shapes of docs/AGENT_API.md, shared with the agent API (src/channels/agent).
+// ConversationSummary: {id, state, queue, agent, offeredTo, waitedMs, position, priority, reason}.
+boost::json::object conversation_summary_json(const hub::ConversationView& view);
+// Queue: {name, waiting, offered, longestWaitMs, open, agentsOnline, agentsAvailable,
+// averageHandleTimeMs, estimatedWaitMs}.
+boost::json::object queue_json(const hub::QueueView& view);
+// AgentStatus: {id, displayName, role, presence, load, capacity, conversations, offers}.
+boost::json::object agent_status_json(const hub::AgentView& view);
+// Agent: {id, displayName, role, skills, capacity}.
+boost::json::object agent_json(const hub::Agent& agent);
+// One transcript Entry {seq, part, sender, internal, activity} for a stored activity (its JSON
+// text). part: "bot" when seq <= handoff_seq (0 = no handoff: everything is "bot"), else "live".
+// sender: customer (from.role user), agent (from.id "agent:…"), bot (other bot-side messages),
+// system (events, traces, endOfConversation, ...). internal: not shown to the customer (events,
+// notes, traces). Unparsable JSON gives an entry with activity null, sender system, internal.
+boost::json::object transcript_entry(std::uint64_t seq, std::string_view activity_json,
+                                     std::uint64_t handoff_seq);
 
 // Who is calling: the logged-in agent (from the API's session). Supervisors and admins see and
 // may monitor / force-close every conversation; agents only those offered or assigned to them.
@@ -82,10 +122,10 @@ enum class EndMode { kReturnToBot, kClose };
 
 // What the console shows for one conversation: the context panel and the hub's view of it.
 struct ConversationDetail {
-  hub::ConversationView hub;   // state, queue, agent, offered_to, waited, position, priority,
-                               // reason, transfer_note, context
-  std::string handoff_id;      // the open (or last) handoff record
-  std::string agent_message;   // the bot's private message for the agent (va_AgentMessage)
+  hub::ConversationView hub;      // state, queue, agent, offered_to, waited, position, priority,
+                                  // reason, transfer_note, context
+  std::string handoff_id;         // the open (or last) handoff record
+  std::string agent_message;      // the bot's private message for the agent (va_AgentMessage)
   boost::json::object variables;  // user variables (from the handoff context, non-va_ keys)
   std::uint64_t handoff_seq = 0;  // seq of the handoff.initiate activity: bot part <= it < live
   Ownership ownership;
@@ -107,6 +147,10 @@ class Engagement : public EngineObserver {
   void start(Callback<bool> done);
   // Cancels timers; sinks are closed("shutdown"). Idempotent.
   void stop();
+  // The periodic work, now: a hub Tick (logged only when it yields decisions), the agent refresh
+  // when agent_refresh passed (by the Clock), disconnect grace, the supervisor push. The timer
+  // calls it every tick_interval; tests call it after advancing their clock.
+  void tick(Callback<bool> done);
 
   // --- agent console (every call checks the actor may do it: kForbidden / kNotFound)
   // Attaches a sink; it first receives a "hello" message (presence, offers, conversations).
@@ -130,7 +174,12 @@ class Engagement : public EngineObserver {
   void end(const Actor& actor, const std::string& conversation, EndMode mode, Callback<bool> done);
   void wrap_up_done(const Actor& actor, const std::string& conversation, Callback<bool> done);
   // Supervisor/admin only: closes the conversation whoever owns it (queued, offered, agent).
+  // The customer gets the closed text and an endOfConversation; an owning agent gets
+  // `unassigned` {cause closed} and its slot back at once.
   void force_close(const Actor& actor, const std::string& conversation, Callback<bool> done);
+  // Supervisor/admin only: `activity` pushes of this conversation to the actor's sinks
+  // (on = false stops them). Errors: kForbidden, kNotFound (unknown conversation).
+  void monitor(const Actor& actor, const std::string& conversation, bool on, Callback<bool> done);
 
   // --- views
   // Conversations the actor may see (agents: offered/assigned/wrap-up to them; supervisors: all
@@ -151,8 +200,9 @@ class Engagement : public EngineObserver {
   void handoff_cancelled(const std::string& conversation_id, Ownership now) override;
   void customer_activity(const std::string& conversation_id, std::string_view type) override;
 
+  struct Impl;  // internal (engagement_impl.hpp); public only so the .cpp helpers can name it
+
  private:
-  struct Impl;
   std::shared_ptr<Impl> impl_;
 };
 

@@ -91,6 +91,7 @@ void Engine::Impl::submit(Conv& conv, Pending&& pending) {
   auto state = std::make_shared<Pending>();
   state->deliveries = std::move(pending.deliveries);
   state->ack = std::move(pending.ack);
+  state->notify = std::move(pending.notify);
   std::weak_ptr<Impl> weak = weak_from_this();
   auto finish = [weak, exec = executor, id, state, last_seq](Status status) {
     boost::asio::post(exec, [weak, id, state, last_seq, status = std::move(status)]() mutable {
@@ -125,6 +126,9 @@ void Engine::Impl::complete(const std::string& id, Status status, Pending&& pend
   }
   if (!pending.deliveries.empty()) {
     fan_out(id, pending.deliveries);
+  }
+  for (auto& n : pending.notify) {
+    n();
   }
   run_waiting(id);
   evict_idle();
@@ -219,19 +223,46 @@ void Engine::post_as_owner(std::string conversation_id, Ownership claim,
   });
 }
 
-void Engine::change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
-                              dialog::HandoffOutcome outcome, Callback<Ownership> done) {
-  boost::asio::post(impl_->executor, [impl = impl_, id = std::move(conversation_id), claim, event,
-                                      outcome, done = std::move(done)]() mutable {
+void Engine::post_notice(std::string conversation_id, activity::Activity activity,
+                         Callback<PostResult> done) {
+  boost::asio::post(impl_->executor, [impl = impl_, id = std::move(conversation_id),
+                                      a = std::move(activity), done = std::move(done)]() mutable {
     auto* self = impl.get();
     self->with_conversation(
         id,
-        [self, claim, event, outcome, done](Conv& conv) {
-          self->change(conv, claim, event, outcome, done);
+        [self, a = std::move(a), done](Conv& conv) mutable {
+          self->notice(conv, std::move(a), done);
         },
         [done](Error e) { done(std::move(e)); });
   });
 }
+
+void Engine::change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
+                              dialog::HandoffOutcome outcome, Callback<Ownership> done) {
+  change_ownership(std::move(conversation_id), claim, event, outcome, {}, std::move(done));
+}
+
+void Engine::change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
+                              dialog::HandoffOutcome outcome, std::string agent,
+                              Callback<Ownership> done) {
+  boost::asio::post(impl_->executor,
+                    [impl = impl_, id = std::move(conversation_id), claim, event, outcome,
+                     agent = std::move(agent), done = std::move(done)]() mutable {
+                      auto* self = impl.get();
+                      self->with_conversation(
+                          id,
+                          [self, claim, event, outcome, agent, done](Conv& conv) {
+                            self->change(conv, claim, event, outcome, agent, done);
+                          },
+                          [done](Error e) { done(std::move(e)); });
+                    });
+}
+
+void Engine::set_observer(EngineObserver* observer) {
+  impl_->observer.store(observer);  // atomic: a destructor's nullptr takes effect at once
+}
+
+const std::shared_ptr<const dialog::CompiledBot>& Engine::bot() const { return impl_->bot; }
 
 void Engine::subscribe(std::string conversation_id, std::uint64_t after_watermark, std::string slot,
                        std::shared_ptr<Subscriber> subscriber, Callback<SubscriptionId> done) {

@@ -128,7 +128,8 @@ class EngineObserver {
   // The customer's own turn ended the open handoff (cancel while waiting); ownership is back
   // with the bot. Not called for ends requested through change_ownership.
   virtual void handoff_cancelled(const std::string& conversation_id, Ownership now) = 0;
-  // A customer activity was stored (`type`: message, typing, endOfConversation, event, ...).
+  // A customer activity was stored (`type`: message, typing, endOfConversation, event, ...);
+  // called after handoff_requested / handoff_cancelled of the same turn.
   virtual void customer_activity(const std::string& conversation_id, std::string_view type) = 0;
 };
 
@@ -173,11 +174,25 @@ class Engine {
   void post_notice(std::string conversation_id, activity::Activity activity,
                    Callback<PostResult> done);
 
-  // Moves ownership (the hub's decisions: offered, declined, accepted, handoff ended), fenced by
-  // `claim`. kHandoffEnded resumes the paused dialog with `outcome` and writes its replies.
+  // Moves ownership (the hub's decisions: offered, declined, accepted, requeued, handoff ended,
+  // closed), fenced by `claim`. Each transition is one batch with an `ownership.changed` event.
+  //   kAccepted      the handoff record becomes "accepted"; a `handoff.status` {state accepted}
+  //                  event activity is logged; the dialog stops answering cancels.
+  //   kHandoffEnded  resumes the paused dialog with `outcome` and writes its replies; the
+  //                  handoff record gets status = outcome and outcome_json {"outcome","agent"
+  //                  (when given),"endedAt"}; `handoff.status` {completed} for kCompleted, else
+  //                  {failed, message: outcome}.
+  //   kClosed        ends an open handoff the same way (without resuming the dialog), appends an
+  //                  endOfConversation activity for the customer (code "completedSuccessfully")
+  //                  and closes the conversation: later posts get kConflict. Send any closing
+  //                  text with post_notice first.
+  // `agent` (may be "") is the agent id recorded in the ended handoff's outcome.
   // Errors: kConflict (stale claim or illegal transition), kNotFound, store errors.
   void change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
                         dialog::HandoffOutcome outcome, Callback<Ownership> done);
+  void change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
+                        dialog::HandoffOutcome outcome, std::string agent,
+                        Callback<Ownership> done);
 
   // Feeds `subscriber` every activity with seq > after_watermark: first what is durable (read
   // from the store), then live batches as they commit, with no gap or duplicate. A subscription
@@ -197,6 +212,9 @@ class Engine {
 
   // Runtimes currently in memory (for tests and metrics). Callback on the strand.
   void loaded_count(std::function<void(std::size_t)> done);
+
+  // The bot this engine runs (immutable, shared). Thread-safe.
+  const std::shared_ptr<const dialog::CompiledBot>& bot() const;
 
  private:
   struct Impl;

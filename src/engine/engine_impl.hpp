@@ -3,11 +3,13 @@
 // commit completion), conversation.cpp (load/create, turns, batches) and subscriptions.cpp.
 // Everything here runs on the engine strand only.
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <deque>
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,6 +50,11 @@ struct Pending {
   store::WriteBatch batch;
   std::vector<Delivery> deliveries;
   std::function<void(Status)> ack;  // answers the caller; runs on the strand after the commit
+  // Observer calls, run in order after a successful commit (after ack and fan-out).
+  std::vector<std::function<void()>> notify;
+  // The handoff record this batch updates last (end of a handoff), so a later op of the same
+  // batch (the survey's answers) builds on it rather than on the store's older row.
+  std::optional<store::HandoffRecord> handoff_update;
 };
 
 struct SubscriptionEntry {
@@ -83,7 +90,12 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void post_owner(Conv& conv, const Ownership& claim, activity::Activity&& activity,
                   const Callback<PostResult>& done);
   void change(Conv& conv, const Ownership& claim, OwnershipEvent event,
-              dialog::HandoffOutcome outcome, const Callback<Ownership>& done);
+              dialog::HandoffOutcome outcome, const std::string& agent,
+              const Callback<Ownership>& done);
+  void notice(Conv& conv, activity::Activity&& activity, const Callback<PostResult>& done);
+  // kClosed: ends an open handoff, appends endOfConversation, moves to closed.
+  void close(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,
+             const std::string& agent);
   // Appends a stamped activity (id already assigned from conv's allocator) to the batch.
   void append(Conv& conv, Pending& pending, const activity::Activity& activity);
   // Adds the bot's replies, a handoff request and a resolved handoff of one turn.
@@ -91,7 +103,14 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
                   const std::string& reply_to);
   void request_handoff(Conv& conv, Pending& pending, const dialog::HandoffRequest& request,
                        std::optional<dialog::HandoffOutcome> resolved, const std::string& reply_to);
-  void end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome);
+  void end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,
+                   const std::string& agent = {}, bool move = true);
+  // A `handoff.status` event activity (protocols.md §2.2) in the log; internal audience.
+  void add_status(Conv& conv, Pending& pending, std::string_view state,
+                  std::string_view message = {});
+  // After the conversation ended (the survey ran): SurveyResolved / SurveyRating into the last
+  // handoff record's outcome_json "survey".
+  void store_survey(Conv& conv, Pending& pending);
   // offered / accepted / pending (declined) on the open handoff record, if any.
   void set_handoff_status(Conv& conv, Pending& pending, const char* status);
   void move_ownership(Conv& conv, Pending& pending, OwnershipEvent event);
@@ -116,6 +135,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   EngineOptions options;
   activity::ChannelAccount bot_account;
 
+  std::atomic<EngineObserver*> observer{nullptr};
   std::unordered_map<std::string, std::unique_ptr<Conv>> conversations;
   std::list<std::string> lru;  // front = most recently used
   std::unordered_map<std::string, std::vector<SubscriptionEntry>> subscriptions;

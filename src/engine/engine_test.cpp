@@ -1,7 +1,10 @@
 // Engine tests with the real SQLite store in a temp dir, the Contoso example bot and a ManualClock.
 #include "engine/engine.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <mutex>
 
 #include "core/json.hpp"
 #include "engine/engine_test_support.hpp"
@@ -390,6 +393,123 @@ TEST_F(EngineTest, SubscribingToAnUnknownConversationFails) {
   auto r = await<SubscriptionId>([&](auto cb) { engine_->subscribe("zzz", 0, "", sub, cb); });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+}
+
+// Records the observer calls (they run on the strand; the test reads after awaiting).
+class RecordingObserver final : public EngineObserver {
+ public:
+  void handoff_requested(const std::string& id, const store::HandoffRecord& record,
+                         const dialog::HandoffRequest& request, Ownership now) override {
+    std::lock_guard lock(mutex);
+    calls.push_back(fmt::format("requested {} {} {} {}", id, record.status, request.routing.queue,
+                                to_string(now.owner)));
+  }
+  void handoff_cancelled(const std::string& id, Ownership now) override {
+    std::lock_guard lock(mutex);
+    calls.push_back(fmt::format("cancelled {} {}", id, to_string(now.owner)));
+  }
+  void customer_activity(const std::string& id, std::string_view type) override {
+    std::lock_guard lock(mutex);
+    calls.push_back(fmt::format("activity {} {}", id, type));
+  }
+  std::vector<std::string> take() {
+    std::lock_guard lock(mutex);
+    return std::exchange(calls, {});
+  }
+  std::mutex mutex;
+  std::vector<std::string> calls;
+};
+
+TEST_F(EngineTest, ObserverHearsHandoffsCancelsAndCustomerActivity) {
+  RecordingObserver observer;
+  engine_->set_observer(&observer);
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  EXPECT_EQ(observer.take(), (std::vector<std::string>{"requested c1 pending general queued",
+                                                       "activity c1 message"}));
+  ASSERT_TRUE(say("c1", "cancel").ok());
+  EXPECT_EQ(observer.take(), (std::vector<std::string>{"cancelled c1 bot", "activity c1 message"}));
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  observer.take();
+  // Ends requested through change_ownership are not reported back.
+  ASSERT_TRUE(await<Ownership>([&](auto cb) {
+                engine_->change_ownership("c1", status("c1")->ownership,
+                                          OwnershipEvent::kHandoffEnded,
+                                          dialog::HandoffOutcome::kTimedOut, cb);
+              }).ok());
+  EXPECT_TRUE(observer.take().empty());
+  engine_->set_observer(nullptr);
+}
+
+TEST_F(EngineTest, NoticesAreBotSideMessagesInEveryStateButClosed) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  auto posted = await<PostResult>([&](auto cb) {
+    engine_->post_notice("c1", activity::make_message("You're number 1 in the queue."), cb);
+  });
+  ASSERT_TRUE(posted.ok()) << posted.error().message;
+  const auto stored = log("c1");
+  EXPECT_EQ(stored.back().text, "You're number 1 in the queue.");
+  EXPECT_EQ(stored.back().from.role, "bot");
+  EXPECT_EQ(stored.back().from.id, "contoso-store");
+  EXPECT_EQ(stored.back().recipient.id, "user-1");
+  EXPECT_EQ(status("c1")->ownership, (Ownership{Owner::kQueued, 1})) << "no ownership change";
+
+  ASSERT_TRUE(await<Ownership>([&](auto cb) {
+                engine_->change_ownership("c1", {Owner::kQueued, 1}, OwnershipEvent::kClosed,
+                                          dialog::HandoffOutcome::kCancelled, "", cb);
+              }).ok());
+  auto refused = await<PostResult>(
+      [&](auto cb) { engine_->post_notice("c1", activity::make_message("too late"), cb); });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+}
+
+TEST_F(EngineTest, CloseEndsTheHandoffAndTellsTheCustomer) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  auto closed = await<Ownership>([&](auto cb) {
+    engine_->change_ownership("c1", {Owner::kQueued, 1}, OwnershipEvent::kClosed,
+                              dialog::HandoffOutcome::kCancelled, "sam", cb);
+  });
+  ASSERT_TRUE(closed.ok()) << closed.error().message;
+  EXPECT_EQ(*closed, (Ownership{Owner::kClosed, 2}));
+  const auto stored = log("c1");
+  EXPECT_EQ(stored.back().type, "endOfConversation");
+  EXPECT_EQ(stored.back().from.role, "bot");
+  auto h = (*store_->handoffs_for_conversation("c1"))[0];
+  EXPECT_EQ(h.status, "cancelled");
+  auto outcome = json::parse(h.outcome_json);
+  EXPECT_EQ(outcome->at("agent"), "sam");
+  EXPECT_EQ(outcome->at("endedAt"), "2027-01-15T08:00:00.000Z");
+  EXPECT_TRUE(store_->get_conversation("c1")->closed);
+  EXPECT_EQ(say("c1", "hello?").error().code, ErrorCode::kConflict);
+}
+
+TEST_F(EngineTest, HandoffStatusEventsMarkAcceptedAndCompleted) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  auto move = [&](Ownership claim, OwnershipEvent e) {
+    return await<Ownership>([&](auto cb) {
+      engine_->change_ownership("c1", claim, e, dialog::HandoffOutcome::kCompleted, "sam", cb);
+    });
+  };
+  ASSERT_TRUE(move({Owner::kQueued, 1}, OwnershipEvent::kOffered).ok());
+  ASSERT_TRUE(move({Owner::kOffered, 2}, OwnershipEvent::kAccepted).ok());
+  ASSERT_TRUE(move({Owner::kAgent, 3}, OwnershipEvent::kRequeued).ok());
+  EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "pending");
+  ASSERT_TRUE(move({Owner::kQueued, 4}, OwnershipEvent::kOffered).ok());
+  ASSERT_TRUE(move({Owner::kOffered, 5}, OwnershipEvent::kAccepted).ok());
+  ASSERT_TRUE(move({Owner::kAgent, 6}, OwnershipEvent::kHandoffEnded).ok());
+  std::vector<std::string> states;
+  for (const auto& a : log("c1")) {
+    if (a.type == "event" && a.name == "handoff.status") {
+      states.emplace_back(a.value.at("state").as_string());
+    }
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"accepted", "accepted", "completed"}));
+  EXPECT_EQ(bot_texts("c1").back(), "Thanks for chatting with us.")
+      << "the bot speaks after the handoff.status event";
 }
 
 }  // namespace

@@ -32,6 +32,8 @@ const char* to_string(OwnershipEvent event) {
       return "accepted";
     case OwnershipEvent::kHandoffEnded:
       return "handoff_ended";
+    case OwnershipEvent::kRequeued:
+      return "requeued";
     case OwnershipEvent::kClosed:
       return "closed";
   }
@@ -64,6 +66,8 @@ std::optional<Owner> next_owner(Owner from, OwnershipEvent event) {
         return Owner::kBot;
       }
       return std::nullopt;
+    case OwnershipEvent::kRequeued:
+      return from == Owner::kAgent ? std::optional(Owner::kQueued) : std::nullopt;
     case OwnershipEvent::kClosed:
       return from == Owner::kClosed ? std::nullopt : std::optional(Owner::kClosed);
   }

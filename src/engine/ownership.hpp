@@ -4,6 +4,8 @@
 //   bot ──handoff_requested──► queued ──offered──► offered ──accepted──► agent
 //    ▲                          │  ▲                 │                     │
 //    └──── handoff_ended ───────┘  └──── declined ───┘                     │
+//                               ▲                                          │
+//                               └──────────────── requeued ────────────────┤
 //    ▲                                    │ handoff_ended                  │ handoff_ended
 //    └────────────────────────────────────┴────────────────────────────────┘
 //   any state ──closed──► closed (final)
@@ -31,6 +33,7 @@ enum class OwnershipEvent {
   kDeclined,          // the agent declined or the offer timed out: back to the queue
   kAccepted,          // the agent accepted: the agent owns it
   kHandoffEnded,      // cancelled, unavailable, timed out, or the agent finished: back to the bot
+  kRequeued,          // the agent owner transferred it to a queue or was removed: waits again
   kClosed,            // the conversation is over; nobody may write
 };
 

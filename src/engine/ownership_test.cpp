@@ -44,12 +44,21 @@ TEST(Ownership, IllegalTransitionsAreConflicts) {
       {Owner::kAgent, E::kOffered},
       {Owner::kClosed, E::kHandoffRequested},
       {Owner::kClosed, E::kClosed},
+      {Owner::kQueued, E::kRequeued},
+      {Owner::kOffered, E::kRequeued},
+      {Owner::kBot, E::kRequeued},
   };
   for (const auto& c : cases) {
     auto r = transition({c.from, 7}, c.event);
     ASSERT_FALSE(r.ok()) << to_string(c.from) << " + " << to_string(c.event);
     EXPECT_EQ(r.error().code, ErrorCode::kConflict);
   }
+}
+
+TEST(Ownership, AnAgentOwnerCanRequeue) {
+  auto r = transition({Owner::kAgent, 5}, E::kRequeued);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, (Ownership{Owner::kQueued, 6}));
 }
 
 TEST(Ownership, AnyOpenStateCanClose) {

@@ -1,0 +1,463 @@
+// Engagement end to end in process: the real Contoso example bot, the real SQLite store, the real
+// hub, a ManualClock, recording agent consoles and a recording customer subscriber.
+#include "engine/engagement.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "engine/engagement_test_support.hpp"
+
+namespace baton::engine {
+namespace {
+
+using namespace baton::engine::testing;  // NOLINT: test helpers
+
+const Actor kAlice{"alice", hub::Role::kAgent};
+const Actor kBob{"bob", hub::Role::kAgent};
+const Actor kBoss{"boss", hub::Role::kSupervisor};
+
+class EngagementFlow : public EngagementTest {
+ protected:
+  void SetUp() override {
+    add_agent("alice", "Alice Martin", "agent", {"billing"});
+    add_agent("bob", "Bob Stone", "agent");
+    add_agent("boss", "Bea Boss", "supervisor", {}, 1);
+    ASSERT_TRUE(start_engagement().ok());
+  }
+
+  // Escalates `id` and returns the offer the given sink received for it.
+  std::optional<bj::object> escalate_and_offer(const std::string& id, RecordingSink& sink) {
+    customer(id);
+    EXPECT_TRUE(say(id, "talk to an agent").ok());
+    std::optional<bj::object> found;
+    eventually([&] {
+      for (auto& o : sink.of_type("offer")) {
+        if (o.at("conversationId").as_string() == id) {
+          found = o;
+        }
+      }
+      return found.has_value();
+    });
+    return found;
+  }
+
+  Result<bool> accept(const Actor& a, const std::string& id, std::uint64_t offer) {
+    auto r = await<bool>([&](auto cb) { engagement_->accept(a, id, offer, cb); });
+    settle();
+    return r;
+  }
+
+  Result<PostResult> agent_says(const Actor& a, const std::string& id, const std::string& text) {
+    auto r = await<PostResult>(
+        [&](auto cb) { engagement_->send(a, id, activity::make_message(text), cb); });
+    settle();
+    return r;
+  }
+
+  Result<bool> end(const Actor& a, const std::string& id, EndMode mode) {
+    auto r = await<bool>([&](auto cb) { engagement_->end(a, id, mode, cb); });
+    settle();
+    return r;
+  }
+
+  // alice available with a console, bob offline: offers go to alice.
+  std::shared_ptr<RecordingSink> alice_online() {
+    auto sink = attach(kAlice);
+    EXPECT_TRUE(presence(kAlice, hub::Presence::kAvailable).ok());
+    return sink;
+  }
+
+  // c1 assigned to alice.
+  std::shared_ptr<RecordingSink> assigned_to_alice(const std::string& id) {
+    auto sink = alice_online();
+    auto offer = escalate_and_offer(id, *sink);
+    EXPECT_TRUE(offer.has_value());
+    EXPECT_TRUE(accept(kAlice, id, offer_id(*offer)).ok());
+    return sink;
+  }
+};
+
+TEST_F(EngagementFlow, HandoffToAgentAndBackToTheBotWithTheSurveyStored) {
+  auto sink = alice_online();
+  EXPECT_FALSE(sink->of_type("hello").empty()) << "the first push is hello";
+  auto offer = escalate_and_offer("c1", *sink);
+  ASSERT_TRUE(offer.has_value());
+  EXPECT_TRUE(said("c1", "You're number 1 in the queue."));
+  EXPECT_EQ(offer->at("queue"), "general");
+  EXPECT_EQ(offer->at("reason"), "requested");
+  EXPECT_EQ(offer->at("transfer"), false);
+  EXPECT_FALSE(offer->at("agentMessage").as_string().empty());
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kOffered);
+
+  ASSERT_TRUE(accept(kAlice, "c1", offer_id(*offer)).ok());
+  ASSERT_TRUE(eventually([&] { return said("c1", "Alice Martin joined the chat."); }));
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kAgent);
+  ASSERT_EQ(sink->of_type("assigned").size(), 1u);
+  EXPECT_EQ(sink->of_type("assigned")[0].at("conversation").at("state"), "assigned");
+  const auto stored = log("c1");
+  EXPECT_TRUE(std::any_of(stored.begin(), stored.end(), [](const auto& a) {
+    return a.name == "handoff.status" && a.value.at("state") == "accepted";
+  }));
+
+  // Agent → customer, through a customer subscriber (what Direct Line streams).
+  auto customer_view = std::make_shared<RecordingSubscriber>();
+  ASSERT_TRUE(await<SubscriptionId>([&](auto cb) {
+                engine_->subscribe("c1", status("c1")->watermark, "ws", customer_view, cb);
+              }).ok());
+  auto sent = agent_says(kAlice, "c1", "Hi, I'm Alice. How can I help?");
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  ASSERT_TRUE(eventually([&] { return !customer_view->json().empty(); }));
+  auto delivered = activity::parse(customer_view->json().back());
+  EXPECT_EQ(delivered->text, "Hi, I'm Alice. How can I help?");
+  EXPECT_EQ(delivered->from.id, "agent:alice");
+  EXPECT_EQ(delivered->from.name, "Alice Martin");
+
+  // Customer → agent console.
+  ASSERT_TRUE(say("c1", "My order never arrived").ok());
+  ASSERT_TRUE(eventually([&] {
+    for (auto& m : sink->of_type("activity")) {
+      const auto& e = m.at("entry").as_object();
+      if (e.at("sender") == "customer" && e.at("activity").at("text") == "My order never arrived") {
+        return e.at("part") == "live" && e.at("internal") == false;
+      }
+    }
+    return false;
+  }));
+  EXPECT_FALSE(said("c1", "Sorry, I didn't get that. Could you say it another way?"))
+      << "the bot stays quiet while an agent owns the conversation";
+
+  // Return to the bot: the survey runs and its answers land in the handoff's outcome.
+  ASSERT_TRUE(end(kAlice, "c1", EndMode::kReturnToBot).ok());
+  EXPECT_EQ(sink->of_type("wrap_up").size(), 1u);
+  ASSERT_TRUE(eventually([&] { return said("c1", "Did that answer your question?"); }));
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot);
+  ASSERT_TRUE(say("c1", "yes").ok());
+  ASSERT_TRUE(say("c1", "5").ok());
+  EXPECT_TRUE(said("c1", "Thanks for your feedback. Have a great day!"));
+  auto handoffs = store_->handoffs_for_conversation("c1");
+  ASSERT_EQ(handoffs->size(), 1u);
+  EXPECT_EQ((*handoffs)[0].status, "completed");
+  auto outcome = json::parse((*handoffs)[0].outcome_json);
+  ASSERT_TRUE(outcome.ok()) << (*handoffs)[0].outcome_json;
+  EXPECT_EQ(outcome->at("outcome"), "completed");
+  EXPECT_EQ(outcome->at("agent"), "alice");
+  EXPECT_TRUE(outcome->as_object().contains("endedAt"));
+  EXPECT_EQ(outcome->at("survey").at("resolved"), true);
+  EXPECT_EQ(outcome->at("survey").at("rating"), 5);
+
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->wrap_up_done(kAlice, "c1", cb); }).ok());
+  settle();
+  ASSERT_EQ(sink->of_type("unassigned").size(), 1u);
+  EXPECT_EQ(sink->of_type("unassigned")[0].at("cause"), "ended");
+  EXPECT_FALSE(view("c1").has_value());
+}
+
+TEST_F(EngagementFlow, DeclineOffersToTheSecondAgent) {
+  auto alice = alice_online();
+  auto bob = attach(kBob);
+  ASSERT_TRUE(presence(kBob, hub::Presence::kAvailable).ok());
+  customer("c1");
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(eventually(
+      [&] { return alice->of_type("offer").size() + bob->of_type("offer").size() == 1; }));
+  auto& first = alice->of_type("offer").empty() ? bob : alice;
+  auto& second = &first == &alice ? bob : alice;
+  const Actor first_actor = &first == &alice ? kAlice : kBob;
+  auto offer = first->of_type("offer")[0];
+  ASSERT_TRUE(await<bool>([&](auto cb) {
+                engagement_->decline(first_actor, "c1", offer_id(offer), cb);
+              }).ok());
+  ASSERT_TRUE(eventually([&] { return second->of_type("offer").size() == 1; }));
+  EXPECT_EQ(first->of_type("offer_withdrawn").size(), 0u) << "a declined offer is simply gone";
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kOffered);
+  auto late = accept(first_actor, "c1", offer_id(offer));
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kConflict);
+}
+
+TEST_F(EngagementFlow, OfferTimeoutReoffersAndMissedOffersSetTheAgentAway) {
+  auto alice = alice_online();
+  auto offer = escalate_and_offer("c0", *alice);
+  ASSERT_TRUE(offer.has_value());
+  for (std::size_t missed = 1; missed <= 2; ++missed) {
+    clock_.advance(std::chrono::seconds(31));
+    ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
+    settle();
+    ASSERT_TRUE(eventually([&] { return alice->of_type("offer_withdrawn").size() == missed; }));
+    EXPECT_EQ(alice->of_type("offer_withdrawn").back().at("cause"), "expired");
+    if (missed == 1) {
+      // Nobody else is online: offered to alice again, with a new offer id.
+      ASSERT_TRUE(eventually([&] { return alice->of_type("offer").size() == 2; }));
+      EXPECT_NE(offer_id(alice->of_type("offer")[1]), offer_id(*offer));
+    }
+  }
+  // Two missed offers in a row: away; the conversation waits again ("queued").
+  auto presence_pushes = alice->of_type("presence");
+  ASSERT_FALSE(presence_pushes.empty());
+  EXPECT_EQ(presence_pushes.back().at("presence"), "away");
+  EXPECT_EQ(presence_pushes.back().at("cause"), "missed_offers");
+  ASSERT_TRUE(eventually([&] { return status("c0")->ownership.owner == Owner::kQueued; }));
+
+  // Bob comes online: he gets it.
+  auto bob = attach(kBob);
+  ASSERT_TRUE(presence(kBob, hub::Presence::kAvailable).ok());
+  ASSERT_TRUE(eventually([&] { return !bob->of_type("offer").empty(); }));
+  EXPECT_EQ(bob->of_type("offer")[0].at("conversationId"), "c0");
+  EXPECT_EQ(status("c0")->ownership.owner, Owner::kOffered);
+}
+
+TEST_F(EngagementFlow, NoAgentOnlineTakesTheUnavailablePath) {
+  customer("c1");
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] {
+    return said("c1",
+                "Sorry, nobody can take your chat right now. Please try again later or email "
+                "help@contoso.example.");
+  }));
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot);
+  EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "unavailable");
+  const auto stored = log("c1");
+  EXPECT_TRUE(std::any_of(stored.begin(), stored.end(), [](const auto& a) {
+    return a.name == "handoff.status" && a.value.at("state") == "failed" &&
+           a.value.at("message") == "unavailable";
+  }));
+}
+
+TEST_F(EngagementFlow, CancelWhileWaitingLeavesTheQueue) {
+  attach(kAlice);
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());  // online, no offers: c1 waits
+  customer("c1");
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  EXPECT_EQ(view("c1")->state, hub::ConversationState::kWaiting);
+  ASSERT_TRUE(say("c1", "cancel").ok());
+  EXPECT_TRUE(said("c1", "OK, I'm here if you need me."));
+  ASSERT_TRUE(eventually([&] { return !view("c1").has_value(); }));
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot);
+  EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "cancelled");
+}
+
+TEST_F(EngagementFlow, TransferToAQueueAndToAnAgent) {
+  auto alice = assigned_to_alice("c1");
+  auto bob = attach(kBob);
+  ASSERT_TRUE(presence(kBob, hub::Presence::kAvailable).ok());
+
+  // To an agent: bob is offered it as a transfer; alice keeps it until he accepts.
+  ASSERT_TRUE(await<bool>([&](auto cb) {
+                engagement_->transfer(kAlice, "c1", "", "bob", "VIP, be nice", cb);
+              }).ok());
+  ASSERT_TRUE(eventually([&] { return !bob->of_type("offer").empty(); }));
+  auto offer = bob->of_type("offer")[0];
+  EXPECT_EQ(offer.at("transfer"), true);
+  EXPECT_EQ(offer.at("note"), "VIP, be nice");
+  ASSERT_TRUE(accept(kBob, "c1", offer_id(offer)).ok());
+  ASSERT_TRUE(eventually([&] { return said("c1", "Bob Stone joined the chat."); }));
+  ASSERT_EQ(alice->of_type("unassigned").size(), 1u);
+  EXPECT_EQ(alice->of_type("unassigned")[0].at("cause"), "transferred");
+  auto stale = agent_says(kAlice, "c1", "still here?");
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict) << "a stale owner is refused";
+  ASSERT_TRUE(agent_says(kBob, "c1", "Bob here").ok());
+
+  // To a queue: billing needs the billing skill: alice (available) gets the offer.
+  ASSERT_TRUE(
+      await<bool>([&](auto cb) { engagement_->transfer(kBob, "c1", "billing", "", "", cb); }).ok());
+  settle();
+  ASSERT_TRUE(eventually([&] {
+    auto offers = alice->of_type("offer");
+    return !offers.empty() && offers.back().at("queue") == "billing";
+  }));
+  EXPECT_TRUE(said("c1", "Please wait while I transfer you."));
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kOffered);
+  EXPECT_EQ(bob->of_type("unassigned").back().at("cause"), "transferred");
+}
+
+TEST_F(EngagementFlow, CloseEndsTheConversationForTheCustomer) {
+  assigned_to_alice("c1");
+  ASSERT_TRUE(end(kAlice, "c1", EndMode::kClose).ok());
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kClosed; }));
+  EXPECT_TRUE(said("c1", "This chat has been closed. Thank you!"));
+  EXPECT_EQ(log("c1").back().type, "endOfConversation");
+  auto late = say("c1", "hello?");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kConflict);
+}
+
+TEST_F(EngagementFlow, ForceCloseIsForSupervisors) {
+  attach(kAlice);
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());
+  customer("c1");
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  auto refused = await<bool>([&](auto cb) { engagement_->force_close(kAlice, "c1", cb); });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->force_close(kBoss, "c1", cb); }).ok());
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kClosed; }));
+  EXPECT_FALSE(view("c1").has_value());
+  EXPECT_FALSE(said("c1", "OK, I'm here if you need me.")) << "closed, not resumed";
+
+  // An assigned conversation: the agent is told and gets its slot back.
+  auto alice = assigned_to_alice("c2");
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->force_close(kBoss, "c2", cb); }).ok());
+  settle();
+  ASSERT_EQ(alice->of_type("unassigned").size(), 1u);
+  EXPECT_EQ(alice->of_type("unassigned")[0].at("cause"), "closed");
+  EXPECT_EQ(status("c2")->ownership.owner, Owner::kClosed);
+}
+
+TEST_F(EngagementFlow, PermissionsAndViews) {
+  assigned_to_alice("c1");
+  customer("c2");  // never handed off
+  const struct {
+    Actor actor;
+    std::string conversation;
+    std::optional<ErrorCode> send_error;
+  } cases[] = {
+      {kAlice, "c1", std::nullopt},
+      {kBob, "c1", ErrorCode::kForbidden},
+      {kBob, "nope", ErrorCode::kNotFound},
+      {kBoss, "c1", ErrorCode::kConflict},  // may read, but it is alice's to answer
+      {kAlice, "c2", ErrorCode::kForbidden},
+  };
+  for (const auto& c : cases) {
+    auto r = agent_says(c.actor, c.conversation, "hi");
+    if (c.send_error) {
+      ASSERT_FALSE(r.ok()) << c.actor.agent_id << " " << c.conversation;
+      EXPECT_EQ(r.error().code, *c.send_error) << c.actor.agent_id << " " << c.conversation;
+    } else {
+      EXPECT_TRUE(r.ok()) << r.error().message;
+    }
+  }
+  auto read = [&](const Actor& a, const std::string& id) {
+    return await<bool>([&](auto cb) { engagement_->may_read(a, id, cb); });
+  };
+  EXPECT_TRUE(*read(kAlice, "c1"));
+  EXPECT_FALSE(*read(kBob, "c1"));
+  EXPECT_TRUE(*read(kBoss, "c2")) << "supervisors read every conversation";
+  EXPECT_EQ(read(kBob, "nope").error().code, ErrorCode::kNotFound);
+
+  auto mine = await<std::vector<hub::ConversationView>>(
+      [&](auto cb) { engagement_->conversations(kBob, cb); });
+  EXPECT_TRUE(mine->empty());
+  auto queues = await<std::vector<hub::QueueView>>([&](auto cb) { engagement_->queues(kBob, cb); });
+  EXPECT_EQ(queues.error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(
+      await<std::vector<hub::QueueView>>([&](auto cb) { engagement_->queues(kBoss, cb); })->size(),
+      2u);
+
+  auto detail = await<ConversationDetail>([&](auto cb) { engagement_->detail(kAlice, "c1", cb); });
+  ASSERT_TRUE(detail.ok()) << detail.error().message;
+  EXPECT_EQ(detail->hub.agent, "alice");
+  EXPECT_FALSE(detail->handoff_id.empty());
+  EXPECT_FALSE(detail->agent_message.empty());
+  EXPECT_GT(detail->handoff_seq, 0u);
+  EXPECT_EQ(detail->ownership.owner, Owner::kAgent);
+  EXPECT_TRUE(detail->hub.context.contains("va_LastTopic"));
+
+  auto note = await<PostResult>(
+      [&](auto cb) { engagement_->note(kAlice, "c1", "customer sounds upset", cb); });
+  ASSERT_TRUE(note.ok());
+  const auto stored = log("c1");
+  EXPECT_EQ(stored.back().name, "baton.note");
+  EXPECT_EQ(stored.back().from.role, "agent");
+}
+
+TEST_F(EngagementFlow, RemovedAgentIsDisconnectedAndItsConversationRequeued) {
+  auto alice = assigned_to_alice("c1");
+  attach(kBob);
+  ASSERT_TRUE(presence(kBob, hub::Presence::kBusy).ok());  // online: c1 may wait for him
+  store::WriteBatch remove;
+  remove.delete_agent("alice");
+  ASSERT_TRUE(store_->write(std::move(remove)).ok());
+  clock_.advance(std::chrono::seconds(3));
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
+  settle();
+  EXPECT_EQ(alice->closed_reason(), "removed");
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kQueued; }));
+  EXPECT_EQ(view("c1")->state, hub::ConversationState::kWaiting);
+}
+
+TEST_F(EngagementFlow, DisconnectedAgentGoesOfflineAfterTheGrace) {
+  auto sink = std::make_shared<RecordingSink>();
+  auto attachment = await<std::uint64_t>([&](auto cb) { engagement_->attach(kAlice, sink, cb); });
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kAvailable).ok());
+  engagement_->detach("alice", *attachment);
+  settle();
+  clock_.advance(std::chrono::seconds(59));
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
+  settle();
+  auto agents = [&] {
+    return *await<std::vector<hub::AgentView>>([&](auto cb) { engagement_->agents(kBoss, cb); });
+  };
+  auto alice_view = [&] {
+    for (auto& a : agents()) {
+      if (a.id == "alice") {
+        return a;
+      }
+    }
+    return hub::AgentView{};
+  };
+  EXPECT_EQ(alice_view().presence, hub::Presence::kAvailable);
+  clock_.advance(std::chrono::seconds(2));
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
+  settle();
+  EXPECT_EQ(alice_view().presence, hub::Presence::kOffline);
+}
+
+TEST(EngagementConfig, ExamplesAndDefaultLoad) {
+  for (const char* dir : {"examples/contoso", "examples/kundendienst"}) {
+    auto loaded = load_engagement_config(std::filesystem::path(BATON_SOURCE_DIR) / dir);
+    ASSERT_TRUE(loaded.ok()) << dir << ": " << loaded.error().message;
+  }
+  auto contoso =
+      load_engagement_config(std::filesystem::path(BATON_SOURCE_DIR) / "examples/contoso");
+  EXPECT_TRUE((*contoso)->find_queue("general").has_value());
+  EXPECT_TRUE((*contoso)->find_queue("billing").has_value());
+  EXPECT_EQ((*contoso)->queues[(*contoso)->default_queue].name, "general");
+
+  TempDir empty;
+  auto fallback = load_engagement_config(empty.path());
+  ASSERT_TRUE(fallback.ok());
+  EXPECT_EQ((*fallback)->queues.size(), 1u);
+
+  TempDir bad;
+  std::ofstream(bad.path() / "hub.yaml")
+      << "hub:\n  queues:\n    - name: a\n      strategy: nope\n";
+  auto broken = load_engagement_config(bad.path());
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.error().message.find("hub.yaml:4:"), std::string::npos)
+      << broken.error().message;
+}
+
+TEST(TranscriptEntry, PartsSendersAndInternal) {
+  const struct {
+    std::uint64_t seq;
+    const char* json;
+    const char* part;
+    const char* sender;
+    bool internal;
+  } cases[] = {
+      {1, R"({"type":"message","from":{"id":"u","role":"user"},"text":"hi"})", "bot", "customer",
+       false},
+      {2, R"({"type":"message","from":{"id":"bot","role":"bot"},"text":"hello"})", "bot", "bot",
+       false},
+      {3, R"({"type":"event","name":"handoff.initiate","from":{"id":"bot","role":"bot"}})", "bot",
+       "system", true},
+      {4, R"({"type":"message","from":{"id":"agent:alice","role":"bot"},"text":"x"})", "live",
+       "agent", false},
+      {5, R"({"type":"event","name":"baton.note","from":{"id":"agent:alice","role":"agent"}})",
+       "live", "agent", true},
+      {6, "not json", "live", "system", true},
+  };
+  for (const auto& c : cases) {
+    auto e = transcript_entry(c.seq, c.json, 3);
+    EXPECT_EQ(e.at("part"), c.part) << c.json;
+    EXPECT_EQ(e.at("sender"), c.sender) << c.json;
+    EXPECT_EQ(e.at("internal"), c.internal) << c.json;
+  }
+}
+
+}  // namespace
+}  // namespace baton::engine

@@ -1,0 +1,252 @@
+#pragma once
+// Test-only: a fixture running the real Contoso example bot (examples/contoso) on the real SQLite
+// store with an Engine + Engagement on one strand, a ManualClock the test advances, agents in
+// the store, recording agent sinks and a recording customer subscriber.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "bot/loader.hpp"
+#include "core/json.hpp"
+#include "engine/engagement.hpp"
+#include "engine/engine_test_support.hpp"
+
+namespace baton::engine::testing {
+
+namespace bj = boost::json;
+
+inline std::shared_ptr<const dialog::CompiledBot> contoso_example_bot() {
+  static std::shared_ptr<const dialog::CompiledBot> bot = [] {
+    bot::LoadResult loaded =
+        bot::load_bot(std::filesystem::path(BATON_SOURCE_DIR) / "examples/contoso");
+    for (const auto& d : loaded.diagnostics) {
+      if (d.severity == bot::Severity::kError) {
+        ADD_FAILURE() << d.format();
+      }
+    }
+    if (!loaded.bot) {
+      std::abort();
+    }
+    return dialog::CompiledBot::compile(std::move(*loaded.bot));
+  }();
+  return bot;
+}
+
+// Records every push; thread-safe (pushes run on the strand, the test reads).
+class RecordingSink final : public AgentSink {
+ public:
+  void push(const bj::object& message) override {
+    std::lock_guard lock(mutex_);
+    messages_.push_back(message);
+  }
+  void closed(std::string_view reason) override {
+    std::lock_guard lock(mutex_);
+    closed_ = std::string(reason);
+  }
+  std::vector<bj::object> messages() const {
+    std::lock_guard lock(mutex_);
+    return messages_;
+  }
+  std::vector<bj::object> of_type(std::string_view type) const {
+    std::vector<bj::object> out;
+    for (auto& m : messages()) {
+      if (m.at("type").as_string() == type) {
+        out.push_back(m);
+      }
+    }
+    return out;
+  }
+  std::string closed_reason() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<bj::object> messages_;
+  std::string closed_;
+};
+
+// Polls `pred` (the engine and store run on other threads) for up to 5 s.
+template <class Pred>
+bool eventually(Pred pred) {
+  for (int i = 0; i < 500; ++i) {
+    if (pred()) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred();
+}
+
+// Offers to agents: 30 s, 2 missed offers set an agent away; billing needs the billing skill.
+inline constexpr const char* kTestHubYaml = R"yaml(
+hub:
+  default_queue: general
+  missed_offers_before_away: 2
+  defaults:
+    offer_timeout: 30s
+    texts:
+      queued: "You're number {position} in the queue."
+      position: "You're now number {position}."
+  queues:
+    - name: billing
+      skills: [billing]
+    - name: general
+)yaml";
+
+class EngagementTest : public ::testing::Test {
+ protected:
+  EngagementTest() : clock_(TimePoint(std::chrono::seconds(1'800'000'000))) {
+    auto loaded = hub::load_hub_config_from_string(kTestHubYaml, "hub.yaml");
+    for (const auto& d : loaded.diagnostics) {
+      ADD_FAILURE() << d.format();
+    }
+    config_ = std::make_shared<hub::HubConfig>(std::move(*loaded.config));
+    open();
+  }
+  ~EngagementTest() override { close(); }
+
+  void open() {
+    store::SqliteOptions so;
+    so.path = dir_.path() / "baton.db";
+    so.synchronous = store::Synchronous::kNormal;
+    auto opened = store::open_sqlite_store(so);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(*opened);
+    strand_ = boost::asio::make_strand(io_.io());
+    engine_ = std::make_unique<Engine>(strand_, *store_, contoso_example_bot(), clock_);
+    EngagementOptions options;
+    options.tick_interval = std::chrono::hours(1);  // the test ticks by hand
+    engagement_ =
+        std::make_unique<Engagement>(strand_, *engine_, *store_, config_, clock_, options);
+  }
+
+  Result<bool> start_engagement() {
+    return await<bool>([&](auto cb) { engagement_->start(cb); });
+  }
+
+  // A restart: stop, let queued work run, close the store, destroy everything.
+  void close() {
+    if (!engine_) {
+      return;
+    }
+    engagement_->stop();
+    settle();
+    (void)store_->close();
+    io_.drain(strand_);
+    engagement_.reset();
+    engine_.reset();
+    store_.reset();
+  }
+
+  // Lets in-flight writes and the actions they trigger run.
+  void settle() {
+    for (int i = 0; i < 8; ++i) {
+      io_.drain(strand_);
+      std::this_thread::sleep_for(std::chrono::milliseconds(15));
+    }
+  }
+
+  void add_agent(const std::string& id, const std::string& name, const std::string& role,
+                 std::vector<std::string> skills = {}, int capacity = 2) {
+    store::AgentRecord r;
+    r.id = id;
+    r.display_name = name;
+    r.role = role;
+    r.skills = std::move(skills);
+    r.capacity = capacity;
+    r.password_hash = "hash-" + id;
+    store::WriteBatch batch;
+    batch.put_agent(r);
+    ASSERT_TRUE(store_->write(std::move(batch)).ok());
+  }
+
+  std::shared_ptr<RecordingSink> attach(const Actor& actor) {
+    auto sink = std::make_shared<RecordingSink>();
+    auto r = await<std::uint64_t>([&](auto cb) { engagement_->attach(actor, sink, cb); });
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return sink;
+  }
+
+  Status presence(const Actor& actor, hub::Presence p) {
+    auto r = await<bool>([&](auto cb) { engagement_->set_presence(actor, p, cb); });
+    settle();
+    return r.ok() ? Status{} : Status(r.error());
+  }
+
+  void customer(const std::string& id) {
+    StartParams p;
+    p.conversation_id = id;
+    p.user = {"user-" + id, "Ann", "user"};
+    p.greet = true;
+    ASSERT_TRUE(await<StartResult>([&](auto cb) { engine_->start_conversation(p, cb); }).ok());
+  }
+
+  Result<PostResult> say(const std::string& id, const std::string& text) {
+    auto r = await<PostResult>(
+        [&](auto cb) { engine_->post_activity(id, activity::make_message(text), cb); });
+    settle();
+    return r;
+  }
+
+  Result<ConversationStatus> status(const std::string& id) {
+    return await<ConversationStatus>([&](auto cb) { engine_->status(id, cb); });
+  }
+
+  std::vector<activity::Activity> log(const std::string& id) {
+    std::vector<activity::Activity> out;
+    auto records = store_->read_transcript(id);
+    EXPECT_TRUE(records.ok());
+    for (const auto& r : *records) {
+      out.push_back(*activity::parse(r.json));
+    }
+    return out;
+  }
+
+  // Texts of the messages the customer sees from the bot side (bot and agents).
+  std::vector<std::string> texts(const std::string& id) {
+    std::vector<std::string> out;
+    for (const auto& a : log(id)) {
+      if (a.type == "message" && a.from.role != "user") {
+        out.push_back(a.text);
+      }
+    }
+    return out;
+  }
+
+  bool said(const std::string& id, const std::string& text) {
+    const auto all = texts(id);
+    return std::find(all.begin(), all.end(), text) != all.end();
+  }
+
+  static std::uint64_t offer_id(const bj::object& offer) {
+    return offer.at("offerId").to_number<std::uint64_t>();
+  }
+
+  std::optional<hub::ConversationView> view(const std::string& id) {
+    const Actor boss{"boss", hub::Role::kSupervisor};
+    auto all = await<std::vector<hub::ConversationView>>(
+        [&](auto cb) { engagement_->conversations(boss, cb); });
+    for (auto& v : *all) {
+      if (v.id == id) {
+        return v;
+      }
+    }
+    return std::nullopt;
+  }
+
+  TempDir dir_;
+  ManualClock clock_;
+  IoThread io_;
+  boost::asio::any_io_executor strand_;
+  std::shared_ptr<const hub::HubConfig> config_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Engagement> engagement_;
+};
+
+}  // namespace baton::engine::testing

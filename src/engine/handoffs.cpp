@@ -1,0 +1,248 @@
+// The engine's handoff bookkeeping inside a batch: the handoff record and handoff.initiate event
+// of an escalation, status changes, the end of a handoff (outcome, agent, handoff.status events),
+// closing a conversation, and the survey's answers stored with the last handoff's outcome.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/json.hpp"
+#include "engine/engine_impl.hpp"
+
+namespace baton::engine {
+namespace {
+
+namespace bj = boost::json;
+
+bj::object parse_object(const std::string& text) {
+  auto parsed = json::parse(text);
+  if (parsed.ok() && parsed->is_object()) {
+    return std::move(parsed->as_object());
+  }
+  return {};
+}
+
+std::string handoff_status_for(dialog::HandoffOutcome outcome) {
+  return dialog::to_string(outcome);  // the store's status names match the outcome wire names
+}
+
+bj::object routing_json(const bot::RoutingHints& routing) {
+  bj::object r;
+  r["queue"] = routing.queue;
+  bj::array skills;
+  for (const auto& s : routing.skills) {
+    skills.emplace_back(s);
+  }
+  r["skills"] = std::move(skills);
+  if (routing.priority) {
+    r["priority"] = *routing.priority;
+  } else {
+    r["priority"] = nullptr;
+  }
+  return r;
+}
+}  // namespace
+
+void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
+                                   const dialog::HandoffRequest& request,
+                                   std::optional<dialog::HandoffOutcome> resolved,
+                                   const std::string& reply_to) {
+  const activity::ChannelAccount user{conv.row.user_id, "", "user"};
+  activity::Activity event = dialog::make_handoff_initiate(request, bot_account, user, conv.row.id,
+                                                           options.channel_id, reply_to);
+  event.id = next_id(conv);
+  event.timestamp = format_iso8601(clock.now());
+  append(conv, pending, event);
+
+  bj::object req;
+  req["topic"] = request.topic;
+  req["context"] = request.context;
+  req["agentMessage"] = request.agent_message;
+  req["routing"] = routing_json(request.routing);
+  req["cancelQuickReply"] = request.cancel_quick_reply;
+  req["initiateActivityId"] = event.id;
+  req["replyToId"] = reply_to;
+  bj::array transcript;
+  for (const auto& a : request.transcript) {
+    transcript.emplace_back(activity::to_json(a));
+  }
+  req["transcript"] = std::move(transcript);
+
+  store::HandoffRecord record;
+  record.id = fmt::format("{}|h{}", conv.row.id, *parse_activity_seq(event.id, conv.row.id));
+  record.conversation_id = conv.row.id;
+  record.reason = dialog::to_string(request.reason);
+  record.status = resolved ? handoff_status_for(*resolved) : "pending";
+  record.queue = request.routing.queue;
+  record.created = record.updated = clock.now();
+  record.request_json = json::dump(req);
+  if (resolved) {
+    record.outcome_json = json::dump(bj::object{{"outcome", dialog::to_string(*resolved)}});
+  }
+  pending.batch.insert_handoff(record);
+  add_event(conv, pending, "handoff.requested",
+            json::dump(bj::object{{"handoffId", record.id},
+                                  {"reason", record.reason},
+                                  {"queue", record.queue},
+                                  {"activityId", event.id}}));
+  if (resolved) {
+    add_event(conv, pending, "handoff.ended",
+              json::dump(
+                  bj::object{{"handoffId", record.id}, {"outcome", dialog::to_string(*resolved)}}));
+    add_status(conv, pending, "failed", dialog::to_string(*resolved));
+    return;
+  }
+  conv.open_handoff_id = record.id;
+  conv.open_handoff_reason = record.reason;
+  conv.open_handoff_queue = record.queue;
+  conv.open_handoff_created = record.created;
+  move_ownership(conv, pending, OwnershipEvent::kHandoffRequested);
+  pending.notify.push_back([this, id = conv.row.id, record, request, now = conv.ownership] {
+    if (EngineObserver* o = observer.load()) {
+      o->handoff_requested(id, record, request, now);
+    }
+  });
+}
+
+void Engine::Impl::set_handoff_status(Conv& conv, Pending& pending, const char* status) {
+  if (conv.open_handoff_id.empty()) {
+    return;
+  }
+  auto stored = store.get_handoff(conv.open_handoff_id);
+  if (!stored.ok()) {
+    spdlog::warn("engine: handoff {}: {}", conv.open_handoff_id, stored.error().message);
+    return;
+  }
+  stored->status = status;
+  stored->updated = clock.now();
+  pending.batch.update_handoff(std::move(*stored));
+}
+
+void Engine::Impl::end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,
+                               const std::string& agent, bool move) {
+  if (!conv.open_handoff_id.empty()) {
+    store::HandoffRecord record;
+    if (auto stored = store.get_handoff(conv.open_handoff_id); stored.ok()) {
+      record = std::move(*stored);
+    } else {
+      record.id = conv.open_handoff_id;
+      record.conversation_id = conv.row.id;
+      record.reason = conv.open_handoff_reason;
+      record.queue = conv.open_handoff_queue;
+      record.created = conv.open_handoff_created;
+    }
+    record.status = handoff_status_for(outcome);
+    record.updated = clock.now();
+    bj::object result{{"outcome", dialog::to_string(outcome)}};
+    if (!agent.empty()) {
+      result["agent"] = agent;
+    }
+    result["endedAt"] = format_iso8601(record.updated);
+    record.outcome_json = json::dump(result);
+    pending.batch.update_handoff(record);
+    add_event(
+        conv, pending, "handoff.ended",
+        json::dump(bj::object{{"handoffId", record.id}, {"outcome", dialog::to_string(outcome)}}));
+    if (outcome == dialog::HandoffOutcome::kCompleted) {
+      add_status(conv, pending, "completed");
+    } else {
+      add_status(conv, pending, "failed", dialog::to_string(outcome));
+    }
+    pending.handoff_update = std::move(record);
+    conv.open_handoff_id.clear();
+  }
+  if (move && (conv.ownership.owner == Owner::kQueued || conv.ownership.owner == Owner::kOffered ||
+               conv.ownership.owner == Owner::kAgent)) {
+    move_ownership(conv, pending, OwnershipEvent::kHandoffEnded);
+  }
+}
+
+void Engine::Impl::close(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,
+                         const std::string& agent) {
+  end_handoff(conv, pending, outcome, agent, false);
+  activity::Activity end = activity::make_end_of_conversation();
+  end.id = next_id(conv);
+  end.timestamp = format_iso8601(clock.now());
+  end.channel_id = options.channel_id;
+  end.conversation.id = conv.row.id;
+  end.from = bot_account;
+  end.recipient = {conv.row.user_id, "", "user"};
+  append(conv, pending, end);
+  move_ownership(conv, pending, OwnershipEvent::kClosed);
+}
+
+void Engine::Impl::add_status(Conv& conv, Pending& pending, std::string_view state,
+                              std::string_view message) {
+  activity::Activity status = dialog::make_handoff_status(state, message);
+  status.id = next_id(conv);
+  status.timestamp = format_iso8601(clock.now());
+  status.channel_id = options.channel_id;
+  status.conversation.id = conv.row.id;
+  status.from = bot_account;
+  status.recipient = {conv.row.user_id, "", "user"};
+  append(conv, pending, status);
+}
+
+namespace {
+
+// SurveyRating comes from a choice question ("1".."5") or a number entity.
+std::optional<std::int64_t> survey_rating(const bj::value& v) {
+  if (v.is_int64()) {
+    return v.as_int64();
+  }
+  if (v.is_uint64()) {
+    return static_cast<std::int64_t>(v.as_uint64());
+  }
+  if (v.is_double()) {
+    return static_cast<std::int64_t>(v.as_double());
+  }
+  if (v.is_string()) {
+    const std::string_view text = v.as_string();
+    std::int64_t n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec == std::errc() && end == text.data() + text.size()) {
+      return n;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void Engine::Impl::store_survey(Conv& conv, Pending& pending) {
+  const bj::object vars = conv.runtime->variables();
+  bj::object survey;
+  if (const auto* resolved = vars.if_contains("SurveyResolved");
+      resolved != nullptr && resolved->is_bool()) {
+    survey["resolved"] = resolved->as_bool();
+  }
+  if (const auto* rating = vars.if_contains("SurveyRating"); rating != nullptr) {
+    if (auto n = survey_rating(*rating); n && *n >= 1 && *n <= 5) {
+      survey["rating"] = *n;
+    }
+  }
+  if (survey.empty()) {
+    return;
+  }
+  std::optional<store::HandoffRecord> record = pending.handoff_update;
+  if (!record) {
+    auto all = store.handoffs_for_conversation(conv.row.id);
+    if (!all.ok() || all->empty()) {
+      return;
+    }
+    record = *std::max_element(all->begin(), all->end(),
+                               [](const auto& a, const auto& b) { return a.created < b.created; });
+  }
+  if (record->status == "pending" || record->status == "offered" || record->status == "accepted") {
+    return;  // still open: the survey belongs to an earlier, ended handoff
+  }
+  bj::object outcome = parse_object(record->outcome_json);
+  outcome["survey"] = std::move(survey);
+  record->outcome_json = json::dump(outcome);
+  record->updated = clock.now();
+  pending.batch.update_handoff(*record);
+  pending.handoff_update = std::move(record);
+}
+
+}  // namespace baton::engine
