@@ -6,16 +6,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <future>
+#include <optional>
 #include <ostream>
+#include <thread>
 
 #include "bot/loader.hpp"
+#include "channels/agent/agent_api.hpp"
+#include "channels/agent/session.hpp"
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
 #include "dialog/runtime.hpp"
+#include "engine/engagement.hpp"
 #include "engine/engine.hpp"
 #include "server/server.hpp"
 #include "store/sqlite_store.hpp"
@@ -103,11 +112,129 @@ fs::path find_web_dir() {
   return {};
 }
 
+// The engine's own thread: the Engine and the Engagement share one strand on it, so the
+// Engagement can start (replay, reconcile) before the server accepts a single connection, and
+// the engine's work never waits behind socket I/O. Stopped only after the store is closed (the
+// engine's lifetime rule).
+class EngineThread {
+ public:
+  EngineThread()
+      : strand_(boost::asio::make_strand(ioc_)), work_(boost::asio::make_work_guard(ioc_)) {
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+  ~EngineThread() { stop(); }
+  EngineThread(const EngineThread&) = delete;
+  EngineThread& operator=(const EngineThread&) = delete;
+
+  boost::asio::any_io_executor strand() const { return strand_; }
+
+  // Runs `fn` on the strand and waits for it (never call from the strand itself).
+  void run_on_strand(std::function<void()> fn) {
+    std::promise<void> done;
+    boost::asio::post(strand_, [&] {
+      fn();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+
+  void stop() {
+    if (thread_.joinable()) {
+      work_.reset();
+      ioc_.stop();
+      thread_.join();
+    }
+  }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::thread thread_;
+};
+
+// Starts the Engagement (replay, agents, reconcile, recover) and waits for the outcome.
+Status start_engagement(engine::Engagement& engagement) {
+  auto done = std::make_shared<std::promise<Status>>();
+  engagement.start([done](Result<bool> started) {
+    done->set_value(started.ok() ? Status{} : Status(started.error()));
+  });
+  return done->get_future().get();
+}
+
 void setup_logging(const std::string& level) {
   auto logger = spdlog::stderr_logger_mt("baton");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+}
+
+struct Secrets {
+  std::string directline;
+  std::string agent_session_key;
+};
+
+// Builds the engine, the engagement hub and both channels on `store`, serves until a signal, then
+// stops in the order the lifetimes need: server (threads joined), engagement, store (flushed),
+// engine thread. Returns the exit code.
+int serve_with(const ServeOptions& options, const Address& address,
+               std::shared_ptr<const dialog::CompiledBot> bot, store::Store& store,
+               const Clock& clock, const Secrets& secrets,
+               std::shared_ptr<const hub::HubConfig> hub_config, std::ostream& out,
+               std::ostream& err) {
+  EngineThread engine_thread;
+  server::Server server;
+  engine::Engine engine(engine_thread.strand(), store, bot, clock);
+  engine::Engagement engagement(engine_thread.strand(), engine, store, std::move(hub_config),
+                                clock);
+  directline::DirectLineOptions dl;
+  dl.secret = secrets.directline;
+  dl.token_ttl = std::chrono::seconds(options.token_ttl_seconds);
+  dl.rate_limit_per_minute = options.rate_limit_per_minute;
+  dl.uploads_dir = options.data_dir / "uploads";
+  agentapi::AgentChannelOptions agent_options;
+  agent_options.session_key = secrets.agent_session_key;
+  if (const fs::path web = find_web_dir(); !web.empty()) {
+    dl.test_page = web / "test-page" / "index.html";
+    dl.webchat_bundle = web / "node_modules" / "botframework-webchat" / "dist" / "webchat.js";
+    agent_options.console_dir = web / "agent";
+  } else {
+    spdlog::warn("web/test-page not found (set BATON_WEB_DIR); GET / and /agent are not served");
+  }
+  directline::DirectLineChannel channel(engine, store, clock, dl);
+  agentapi::AgentChannel agents(engagement, engine, store, clock, agent_options);
+  auto shutdown = [&] {
+    engine_thread.run_on_strand([&] { engagement.stop(); });
+    spdlog::info("stopping: flushing the store");
+    if (Status closed = store.close(); !closed.ok()) {
+      spdlog::error("store: {}", closed.error().message);
+    }
+    engine_thread.stop();
+  };
+  Status ready = channel.register_routes(server.router());
+  if (ready.ok()) {
+    ready = agents.register_routes(server.router());
+  }
+  if (ready.ok()) {
+    ready = start_engagement(engagement);
+  }
+  Result<std::uint16_t> port =
+      ready.ok() ? server.listen(address.host, address.port) : Result<std::uint16_t>(ready.error());
+  if (!port.ok()) {
+    err << "baton serve: " << port.error().message << '\n';
+    shutdown();
+    return 1;
+  }
+  server.stop_on_signals();
+  const bool v6 = address.host.find(':') != std::string::npos;
+  out << fmt::format("baton: listening on http://{}{}{}:{}", v6 ? "[" : "", address.host,
+                     v6 ? "]" : "", *port)
+      << std::endl;
+  spdlog::info("serving bot '{}' from {} with data in {}", bot->bot().id, options.bot_path.string(),
+               options.data_dir.string());
+  server.run(options.threads);
+  shutdown();
+  return 0;
 }
 
 }  // namespace
@@ -145,6 +272,18 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     err << "baton serve: " << secret.error().message << '\n';
     return 1;
   }
+  auto session_key = agentapi::load_or_create_session_key(options.data_dir / "agent-session-key");
+  if (!session_key.ok()) {
+    err << "baton serve: " << session_key.error().message << '\n';
+    return 1;
+  }
+  const fs::path bot_dir =
+      fs::is_directory(options.bot_path) ? options.bot_path : options.bot_path.parent_path();
+  auto hub_config = engine::load_engagement_config(bot_dir);
+  if (!hub_config.ok()) {
+    err << hub_config.error().message << '\n';
+    return 1;
+  }
   store::SqliteOptions store_options;
   store_options.path = options.data_dir / store::kSqliteFileName;
   store_options.synchronous = *sync;
@@ -155,45 +294,12 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
   SystemClock clock;
-  {
-    server::Server server;
-    engine::Engine engine(boost::asio::make_strand(server.executor()), *store, bot, clock);
-    directline::DirectLineOptions dl;
-    dl.secret = *secret;
-    dl.token_ttl = std::chrono::seconds(options.token_ttl_seconds);
-    dl.rate_limit_per_minute = options.rate_limit_per_minute;
-    dl.uploads_dir = options.data_dir / "uploads";
-    if (const fs::path web = find_web_dir(); !web.empty()) {
-      dl.test_page = web / "test-page" / "index.html";
-      dl.webchat_bundle = web / "node_modules" / "botframework-webchat" / "dist" / "webchat.js";
-    } else {
-      spdlog::warn("web/test-page not found (set BATON_WEB_DIR); GET / is not served");
-    }
-    directline::DirectLineChannel channel(engine, *store, clock, dl);
-    if (Status s = channel.register_routes(server.router()); !s.ok()) {
-      err << "baton serve: " << s.error().message << '\n';
-      return 1;
-    }
-    auto port = server.listen(address->host, address->port);
-    if (!port.ok()) {
-      err << "baton serve: " << port.error().message << '\n';
-      return 1;
-    }
-    server.stop_on_signals();
-    const bool v6 = address->host.find(':') != std::string::npos;
-    out << fmt::format("baton: listening on http://{}{}{}:{}", v6 ? "[" : "", address->host,
-                       v6 ? "]" : "", *port)
-        << std::endl;
-    spdlog::info("serving bot '{}' from {} with data in {}", bot->bot().id,
-                 options.bot_path.string(), options.data_dir.string());
-    server.run(options.threads);
-    spdlog::info("stopping: flushing the store");
-    if (Status closed = store->close(); !closed.ok()) {
-      spdlog::error("store: {}", closed.error().message);
-    }
+  const int code = serve_with(options, *address, std::move(bot), *store, clock,
+                              Secrets{*secret, *session_key}, *hub_config, out, err);
+  if (code == 0) {
+    spdlog::info("stopped");
   }
-  spdlog::info("stopped");
-  return 0;
+  return code;
 }
 
 }  // namespace baton::cli

@@ -1,8 +1,15 @@
 #pragma once
-// `baton serve`: the Direct Line server (SERVE_SPEC.md). Loads the bot, opens DATA/baton.db,
-// starts the engine and the Direct Line channel on a Beast server, prints exactly one line to
-// stdout when ready ("baton: listening on http://HOST:PORT") and logs to stderr. SIGINT/SIGTERM
-// stop it gracefully (exit code 0).
+// `baton serve`: the Direct Line server (SERVE_SPEC.md) and the engagement hub (issue 5). Loads the
+// bot and its hub configuration (hub.yaml beside the bot, else the default), opens DATA/baton.db,
+// starts the engine and the Engagement on their own thread (the Engagement replays its log before
+// the port opens), then the Direct Line channel, the agent API (docs/AGENT_API.md) and the agent
+// console (/agent) on a Beast server; prints exactly one line to stdout when ready
+// ("baton: listening on http://HOST:PORT") and logs to stderr. SIGINT/SIGTERM stop it gracefully
+// (exit code 0).
+//
+// Files in DATA: baton.db (the store), directline-secret (unless --secret or
+// $BATON_DIRECTLINE_SECRET), agent-session-key (signs agent sessions; created 0600 at first start;
+// replacing it logs every agent out), uploads/.
 
 #include <filesystem>
 #include <iosfwd>
@@ -23,7 +30,8 @@ struct ServeOptions {
 };
 
 // Runs until a signal stops the server. Returns the exit code: 0 after a graceful stop, 1 when the
-// bot does not load or the data directory / port cannot be used, 2 for bad options. Errors are
+// bot or hub.yaml does not load (diagnostics on `err`), the data directory / port cannot be used
+// or the Engagement cannot start, 2 for bad options. Errors are
 // written to `err`; the ready line to `out`.
 int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err);
 

@@ -412,7 +412,9 @@ class RecordingObserver final : public EngineObserver {
     std::lock_guard lock(mutex);
     calls.push_back(fmt::format("activity {} {}", id, type));
   }
-  std::vector<std::string> take() {
+  // Observer calls run on the strand right after the ack: drain it first.
+  std::vector<std::string> take(IoThread& io, const boost::asio::any_io_executor& strand) {
+    io.drain(strand);
     std::lock_guard lock(mutex);
     return std::exchange(calls, {});
   }
@@ -425,19 +427,21 @@ TEST_F(EngineTest, ObserverHearsHandoffsCancelsAndCustomerActivity) {
   engine_->set_observer(&observer);
   ASSERT_TRUE(start("c1", true).ok());
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
-  EXPECT_EQ(observer.take(), (std::vector<std::string>{"requested c1 pending general queued",
-                                                       "activity c1 message"}));
+  EXPECT_EQ(
+      observer.take(io_, strand_),
+      (std::vector<std::string>{"requested c1 pending general queued", "activity c1 message"}));
   ASSERT_TRUE(say("c1", "cancel").ok());
-  EXPECT_EQ(observer.take(), (std::vector<std::string>{"cancelled c1 bot", "activity c1 message"}));
+  EXPECT_EQ(observer.take(io_, strand_),
+            (std::vector<std::string>{"cancelled c1 bot", "activity c1 message"}));
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
-  observer.take();
+  observer.take(io_, strand_);
   // Ends requested through change_ownership are not reported back.
   ASSERT_TRUE(await<Ownership>([&](auto cb) {
                 engine_->change_ownership("c1", status("c1")->ownership,
                                           OwnershipEvent::kHandoffEnded,
                                           dialog::HandoffOutcome::kTimedOut, cb);
               }).ok());
-  EXPECT_TRUE(observer.take().empty());
+  EXPECT_TRUE(observer.take(io_, strand_).empty());
   engine_->set_observer(nullptr);
 }
 

@@ -75,7 +75,7 @@ struct Response {
 Response json_response(http::status status, const boost::json::value& value);
 
 // A Direct Line-shaped error: `{"error":{"code":<code>,"message":<message>}}`, properly escaped.
-// Codes used by the server itself: "BadRequest", "NotFound", "MethodNotAllowed", "PayloadTooLarge",
+// Codes used by the server itself: "BadRequest", "NotFound", "MethodNotAllowed", "TooLarge",
 // "RequestHeaderFieldsTooLarge", "UpgradeRequired", "TooManyRequests", "ServiceError",
 // "Timeout", "ServiceUnavailable".
 Response json_error(http::status status, std::string_view code, std::string_view message);

@@ -187,7 +187,7 @@ void HttpConnection::on_body(beast::error_code ec) {
 
 void HttpConnection::on_read_error(beast::error_code ec) {
   if (ec == http::error::body_limit) {
-    send(json_error(http::status::payload_too_large, "PayloadTooLarge",
+    send(json_error(http::status::payload_too_large, "TooLarge",
                     "The request body exceeds the limit"),
          true);
   } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {

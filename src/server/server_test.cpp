@@ -120,7 +120,7 @@ TEST(Server, BodyOverLimitIs413AndRoutesCanRaiseTheLimit) {
   server.start();
   auto too_big = http_request(server.port(), http::verb::post, "/small", std::string(1001, 'x'));
   EXPECT_EQ(too_big.result(), http::status::payload_too_large);
-  EXPECT_EQ(error_code_of(too_big), "PayloadTooLarge");
+  EXPECT_EQ(error_code_of(too_big), "TooLarge");
   EXPECT_FALSE(too_big.keep_alive());
   auto fits = http_request(server.port(), http::verb::post, "/small", std::string(1000, 'x'));
   EXPECT_EQ(fits.result(), http::status::ok);

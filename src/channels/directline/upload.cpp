@@ -4,10 +4,14 @@
 // Files live at UPLOADS/<conversationId>/<random>.<ext>, with the uploaded content type beside them
 // in <name>.ct. Names are 128-bit random, so a contentUrl is unguessable (Web Chat fetches images
 // without credentials, so files are served without auth).
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "channels/directline/channel_impl.hpp"
@@ -48,14 +52,45 @@ bool safe_content_type(std::string_view type) {
   });
 }
 
+// Writes `data` durably: a temporary file, fsync, rename into place, fsync of the directory — so an
+// attachment whose message was acknowledged is on disk like the message (the activity's batch is
+// committed after this returns). Runs on the I/O thread: uploads are rare and bounded in size.
 Status write_file(const fs::path& path, std::string_view data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  out.close();
-  if (!out) {
+  const fs::path temp = path.string() + ".part";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot create {}: {}", temp.string(), std::strerror(errno)));
+  }
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  const bool ok = done == data.size() && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
+    ::unlink(temp.c_str());
     return make_error(ErrorCode::kIo, fmt::format("cannot write {}", path.string()));
   }
   return {};
+}
+
+// Makes the renames in `dir` durable.
+Status sync_directory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return make_error(ErrorCode::kIo, fmt::format("cannot open {}", dir.string()));
+  }
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok ? Status{} : make_error(ErrorCode::kIo, fmt::format("cannot sync {}", dir.string()));
 }
 
 struct Upload {
@@ -146,6 +181,11 @@ void DirectLineChannel::Impl::upload(server::Request request, server::Responder 
     if (att.name.empty()) {
       att.name = utf8::is_valid(file.filename) ? file.filename.substr(0, 256) : name;
     }
+  }
+  if (Status synced = sync_directory(dir); !synced.ok()) {
+    spdlog::error("directline: upload: {}", synced.error().message);
+    responder.send(error_response(synced.error()));
+    return;
   }
   if (!caller.secret && !caller.claims.user_id.empty()) {
     a.from.id = caller.claims.user_id;

@@ -1,0 +1,338 @@
+// AgentChannel: construction, route table, and what every handler shares (authentication, audit
+// records, the hello body, socket tracking for logout).
+#include "channels/agent/agent_api.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "channels/agent/channel_impl.hpp"
+#include "channels/agent/requests.hpp"
+#include "core/json.hpp"
+#include "server/static_files.hpp"
+
+namespace baton::agentapi {
+namespace {
+
+namespace bj = boost::json;
+using server::http::status;
+using server::http::verb;
+
+server::RateLimiter::Options per_minute(double n) {
+  server::RateLimiter::Options o;
+  o.rate_per_second = std::max(n, 1.0) / 60.0;
+  o.burst = std::max(n, 1.0);
+  return o;
+}
+
+Error unauthorized(std::string message) {
+  return make_error(ErrorCode::kUnauthorized, std::move(message));
+}
+
+// Captures the hello message an attach() sends first (GET me), then detaches. The hello may be
+// pushed before or after attach() answers, so whichever comes second finishes.
+class HelloSink final : public engine::AgentSink, public std::enable_shared_from_this<HelloSink> {
+ public:
+  HelloSink(engine::Engagement& engagement, std::string agent_id, bj::object agent,
+            engine::Callback<bj::object> done)
+      : engagement_(engagement),
+        agent_id_(std::move(agent_id)),
+        agent_(std::move(agent)),
+        done_(std::move(done)) {}
+
+  void push(const bj::object& message) override {
+    const bj::value* type = message.if_contains("type");
+    if (type == nullptr || !type->is_string() || type->as_string() != "hello") {
+      return;
+    }
+    std::unique_lock lock(mutex_);
+    if (hello_ || finished_) {
+      return;
+    }
+    hello_ = message;
+    finish(lock);
+  }
+  void closed(std::string_view reason) override {
+    std::unique_lock lock(mutex_);
+    failure_ =
+        make_error(ErrorCode::kUnavailable, "the hub closed the session: " + std::string(reason));
+    finish(lock);
+  }
+  void attached(Result<std::uint64_t> attachment) {
+    std::unique_lock lock(mutex_);
+    if (!attachment.ok()) {
+      failure_ = attachment.error();
+    } else {
+      attachment_ = *attachment;
+    }
+    finish(lock);
+  }
+
+ private:
+  void finish(std::unique_lock<std::mutex>& lock) {
+    if (finished_ || (!failure_ && (!hello_ || !attachment_))) {
+      return;
+    }
+    finished_ = true;
+    auto done = std::move(done_);
+    auto attachment = attachment_;
+    Result<bj::object> result =
+        failure_ ? Result<bj::object>(*failure_) : Result<bj::object>(*hello_);
+    lock.unlock();
+    if (attachment) {
+      engagement_.detach(agent_id_, *attachment);
+    }
+    if (result.ok()) {
+      result->erase("type");
+      (*result)["agent"] = std::move(agent_);
+    }
+    done(std::move(result));
+  }
+
+  engine::Engagement& engagement_;
+  std::string agent_id_;
+  bj::object agent_;
+  engine::Callback<bj::object> done_;
+  std::mutex mutex_;
+  std::optional<bj::object> hello_;
+  std::optional<std::uint64_t> attachment_;
+  std::optional<Error> failure_;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+std::string revoked_key(const SessionId& session) {
+  return "agent.session.revoked." + session_hex(session);
+}
+
+server::Response ok_json(const bj::value& value) {
+  return server::json_response(status::ok, value);
+}
+
+server::Response no_content() {
+  return server::Response(status::no_content, "application/json", "");
+}
+
+AgentChannel::Impl::Impl(engine::Engagement& engagement_ref, engine::Engine& engine_ref,
+                         store::Store& store_ref, const Clock& clock_ref,
+                         AgentChannelOptions options_value)
+    : engagement(engagement_ref),
+      engine(engine_ref),
+      store(store_ref),
+      clock(clock_ref),
+      options(std::move(options_value)),
+      signer(options.session_key),
+      agent_limiter(per_minute(options.logins_per_minute_per_agent), clock_ref),
+      address_limiter(per_minute(options.logins_per_minute_per_address), clock_ref) {}
+
+AgentChannel::Impl::~Impl() { password_pool.join(); }
+
+Result<Session> AgentChannel::Impl::authenticate(const server::Request& request) const {
+  if (!request.header("Authorization")) {
+    return unauthorized("send Authorization: Bearer <session token> (POST /api/agent/login)");
+  }
+  const auto bearer = request.bearer_token();
+  if (!bearer || bearer->empty()) {
+    return unauthorized("the Authorization header is not 'Bearer <session token>'");
+  }
+  return authenticate_token(*bearer);
+}
+
+Result<Session> AgentChannel::Impl::authenticate_token(std::string_view token) const {
+  auto claims = signer.verify(token, clock.now());
+  if (!claims.ok()) {
+    return claims.error();
+  }
+  const std::string key = revoked_key(claims->session);
+  {
+    std::lock_guard lock(mutex);
+    if (revoked.count(key) != 0) {
+      return unauthorized("the session was logged out");
+    }
+  }
+  if (auto meta = store.get_meta(key); meta.ok()) {
+    std::lock_guard lock(mutex);
+    revoked.insert(key);
+    return unauthorized("the session was logged out");
+  } else if (meta.error().code != ErrorCode::kNotFound) {
+    return make_error(ErrorCode::kUnavailable,
+                      "the store is not available: " + meta.error().message);
+  }
+  auto agent = store.get_agent(claims->agent_id);
+  if (!agent.ok()) {
+    if (agent.error().code == ErrorCode::kNotFound) {
+      return unauthorized("the agent no longer exists");
+    }
+    return make_error(ErrorCode::kUnavailable,
+                      "the store is not available: " + agent.error().message);
+  }
+  if (signer.fingerprint(agent->password_hash) != claims->fingerprint) {
+    return unauthorized("the password changed; log in again");
+  }
+  Session session;
+  session.actor.agent_id = agent->id;
+  session.actor.role = hub::parse_role(agent->role).value_or(hub::Role::kAgent);
+  session.claims = std::move(*claims);
+  session.agent = std::move(*agent);
+  return session;
+}
+
+Result<Session> AgentChannel::Impl::admit(const server::Request& request, bj::object* body) const {
+  auto session = authenticate(request);
+  if (!session.ok() || body == nullptr) {
+    return session;
+  }
+  auto parsed = parse_object(request.body());
+  if (!parsed.ok()) {
+    return parsed.error();
+  }
+  *body = std::move(*parsed);
+  return session;
+}
+
+void AgentChannel::Impl::audit(const std::string& actor, std::string action,
+                               std::string conversation_id, bj::object detail,
+                               std::function<void(Status)> done) const {
+  store::AuditRecord record;
+  record.time = clock.now();
+  record.actor = actor;
+  record.action = std::move(action);
+  record.conversation_id = std::move(conversation_id);
+  record.detail_json = json::dump(detail);
+  store::WriteBatch batch;
+  batch.append_audit(std::move(record));
+  auto shared = std::make_shared<std::function<void(Status)>>(std::move(done));
+  if (Status s = store.submit(std::move(batch), [shared](Status st) { (*shared)(st); }); !s.ok()) {
+    (*shared)(s);
+  }
+}
+
+void AgentChannel::Impl::hello(const Session& session, engine::Callback<bj::object> done) {
+  // The Engagement builds the hello body when a console attaches; GET me attaches a sink that
+  // only captures it, and detaches at once.
+  auto sink = std::make_shared<HelloSink>(engagement, session.actor.agent_id,
+                                          agent_json(session.agent), std::move(done));
+  engagement.attach(session.actor, sink, [sink](Result<std::uint64_t> attached) {
+    sink->attached(std::move(attached));
+  });
+}
+
+void AgentChannel::Impl::track_socket(const SessionId& session,
+                                      const std::shared_ptr<server::WebSocketSession>& socket) {
+  std::lock_guard lock(mutex);
+  auto& list = sockets[session_hex(session)];
+  std::erase_if(list, [](const auto& weak) { return weak.expired(); });
+  list.push_back(socket);
+}
+
+void AgentChannel::Impl::close_sockets(const SessionId& session, std::string_view reason) {
+  std::vector<std::weak_ptr<server::WebSocketSession>> list;
+  {
+    std::lock_guard lock(mutex);
+    auto it = sockets.find(session_hex(session));
+    if (it == sockets.end()) {
+      return;
+    }
+    list = std::move(it->second);
+    sockets.erase(it);
+  }
+  for (const auto& weak : list) {
+    if (auto s = weak.lock()) {
+      s->close(4001, std::string(reason));
+    }
+  }
+}
+
+AgentChannel::AgentChannel(engine::Engagement& engagement, engine::Engine& engine,
+                           store::Store& store, const Clock& clock, AgentChannelOptions options)
+    : impl_(std::make_shared<Impl>(engagement, engine, store, clock, std::move(options))) {}
+
+AgentChannel::~AgentChannel() = default;
+
+namespace {
+
+using Method = void (AgentChannel::Impl::*)(server::Request, server::Responder);
+
+server::AsyncHandler bind(AgentChannel::Impl* self, Method method) {
+  return [self, method](server::Request r, server::Responder out) {
+    (self->*method)(std::move(r), std::move(out));
+  };
+}
+
+Status add_console(server::Router& router, const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (dir.empty() || !std::filesystem::is_regular_file(dir / "index.html", ec)) {
+    if (!dir.empty()) {
+      spdlog::warn("agent console {} not found; /agent is not served", dir.string());
+    }
+    return {};
+  }
+  const std::filesystem::path index = dir / "index.html";
+  for (const char* path : {"/agent", "/agent/"}) {
+    if (Status s = router.add(verb::get, path, server::static_file(index)); !s.ok()) {
+      return s;
+    }
+  }
+  return router.add(verb::get, "/agent/{*path}", server::static_files(dir));
+}
+
+}  // namespace
+
+Status AgentChannel::register_routes(server::Router& router) {
+  if (impl_->options.session_key.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "agent api: the session key must not be empty");
+  }
+  Impl* self = impl_.get();
+  const std::string base = "/api/agent";
+  const std::string conv = base + "/conversations/{id}";
+  const std::string offer = base + "/offers/{id}";
+  const server::RouteOptions limit{kMaxBodyBytes};
+  auto post = [&](const std::string& path, server::AsyncHandler h) {
+    return router.add_async(verb::post, path, std::move(h), limit);
+  };
+  Status results[] = {
+      post(base + "/login", bind(self, &Impl::login)),
+      post(base + "/logout", bind(self, &Impl::logout)),
+      router.add_async(verb::get, base + "/me", bind(self, &Impl::me)),
+      router.add_async(verb::put, base + "/presence", bind(self, &Impl::set_presence), limit),
+      post(offer + "/accept",
+           [self](server::Request r, server::Responder o) {
+             self->answer_offer(std::move(r), std::move(o), true);
+           }),
+      post(offer + "/decline",
+           [self](server::Request r, server::Responder o) {
+             self->answer_offer(std::move(r), std::move(o), false);
+           }),
+      router.add_async(verb::get, base + "/conversations", bind(self, &Impl::list_conversations)),
+      router.add_async(verb::get, conv, bind(self, &Impl::conversation_detail)),
+      post(conv + "/messages",
+           [self](server::Request r, server::Responder o) {
+             self->send_message(std::move(r), std::move(o), false);
+           }),
+      post(conv + "/typing",
+           [self](server::Request r, server::Responder o) {
+             self->send_message(std::move(r), std::move(o), true);
+           }),
+      post(conv + "/notes", bind(self, &Impl::add_note)),
+      post(conv + "/transfer", bind(self, &Impl::transfer)),
+      post(conv + "/end", bind(self, &Impl::end)),
+      post(conv + "/wrapup", bind(self, &Impl::wrap_up)),
+      post(conv + "/close", bind(self, &Impl::force_close)),
+      router.add_async(verb::get, base + "/supervisor", bind(self, &Impl::supervisor_view)),
+      router.add(verb::get, base + "/audit",
+                 [self](const server::Request& r) { return self->audit_log(r); }),
+      router.add_websocket(base + "/stream",
+                           [self](const server::Request& r) { return self->open_stream(r); }),
+      add_console(router, impl_->options.console_dir),
+  };
+  for (auto& s : results) {
+    if (!s.ok()) {
+      return s;
+    }
+  }
+  return {};
+}
+
+}  // namespace baton::agentapi

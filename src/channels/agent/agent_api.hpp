@@ -1,0 +1,70 @@
+#pragma once
+// The agent API: the JSON REST + WebSocket interface of the engagement hub that the agent console
+// (web/agent, served at /agent) and any other client use. The wire contract is docs/AGENT_API.md;
+// entry point of src/channels/agent (see README.md there).
+//
+// Routes registered by register_routes() (all under /api/agent unless noted):
+//   POST login, POST logout, GET me, PUT presence
+//   POST offers/{conversationId}/accept|decline
+//   GET  conversations, GET conversations/{id} (audited transcript read)
+//   POST conversations/{id}/messages|typing|notes|transfer|end|wrapup|close
+//   GET  supervisor, GET audit
+//   WS   stream?token=...
+//   GET  /agent, /agent/, /agent/{*path}   the console's static files (when console_dir exists)
+//
+// Sessions are signed tokens (session.hpp) checked on every request against the store: the agent
+// must still exist with the same password hash, and the session must not be revoked (logout;
+// revocations are stored as meta keys so they survive a restart). Permissions are the
+// Engagement's (engine::Actor); the agent API adds the supervisor-only audit view.
+//
+// Thread safety: handlers run on the server's I/O threads and call only thread-safe things (the
+// Engagement and Engine post to their strand, store reads, the signer, the rate limiter). Password
+// checks (Argon2id, ~64 MiB, tens of ms) run on one private thread, never on an I/O thread.
+// Register routes before Server::start(); the channel must outlive the server's threads.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "engine/engagement.hpp"
+#include "engine/engine.hpp"
+#include "server/router.hpp"
+#include "store/store.hpp"
+
+namespace baton::agentapi {
+
+struct AgentChannelOptions {
+  std::string session_key;  // required: the content of DATA/agent-session-key
+  std::chrono::seconds session_ttl{43200};
+  // Login attempts (successful or not): per agent id and per client address, token buckets with a
+  // burst equal to the per-minute figure.
+  double logins_per_minute_per_agent = 10;
+  double logins_per_minute_per_address = 60;
+  // web/agent: index.html and its assets ("" or missing: /agent is not served).
+  std::filesystem::path console_dir;
+};
+
+class AgentChannel {
+ public:
+  // `engagement`, `engine`, `store` and `clock` (thread-safe, e.g. SystemClock) must outlive the
+  // channel.
+  AgentChannel(engine::Engagement& engagement, engine::Engine& engine, store::Store& store,
+               const Clock& clock, AgentChannelOptions options);
+  ~AgentChannel();
+  AgentChannel(const AgentChannel&) = delete;
+  AgentChannel& operator=(const AgentChannel&) = delete;
+
+  // Adds every route above. Errors: kInvalidArgument when a route cannot be added or the options
+  // are unusable (empty session key).
+  Status register_routes(server::Router& router);
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace baton::agentapi

@@ -1,0 +1,113 @@
+#pragma once
+// Internal to src/channels/agent: the channel's shared state and the helpers its handler files
+// (agent_api.cpp, sessions.cpp, conversations.cpp, supervisor.cpp, stream.cpp) use.
+
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json.hpp>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "channels/agent/agent_api.hpp"
+#include "channels/agent/render.hpp"
+#include "channels/agent/session.hpp"
+#include "server/handler.hpp"
+#include "server/http.hpp"
+#include "server/rate_limiter.hpp"
+#include "server/websocket_session.hpp"
+
+namespace baton::agentapi {
+
+// An authenticated caller: who (for the Engagement), its session, and its stored record.
+struct Session {
+  engine::Actor actor;
+  SessionClaims claims;
+  store::AgentRecord agent;
+  bool supervisor() const { return actor.role != hub::Role::kAgent; }
+};
+
+struct AgentChannel::Impl {
+  Impl(engine::Engagement& engagement_ref, engine::Engine& engine_ref, store::Store& store_ref,
+       const Clock& clock_ref, AgentChannelOptions options_value);
+  ~Impl();
+
+  // Authorization: Bearer <token> (or `token` itself for the WebSocket). Errors: kUnauthorized
+  // (missing, forged, expired, revoked, agent removed, password changed), kUnavailable (store).
+  Result<Session> authenticate(const server::Request& request) const;
+  Result<Session> authenticate_token(std::string_view token) const;
+  // authenticate(), then the JSON object body; the refusal as a Response otherwise.
+  Result<Session> admit(const server::Request& request, boost::json::object* body) const;
+
+  // Appends one audit record; `done` runs on the store's writer thread (or at once when the
+  // store refused the batch) with the outcome.
+  void audit(const std::string& actor, std::string action, std::string conversation_id,
+             boost::json::object detail, std::function<void(Status)> done) const;
+
+  // The `hello` body of `session` (GET me): the Engagement's hello message with "agent" set from
+  // the store. Answers on the engine strand.
+  void hello(const Session& session, engine::Callback<boost::json::object> done);
+
+  // Stream bookkeeping for logout: sockets opened with a session, closed when it is revoked.
+  void track_socket(const SessionId& session, const std::shared_ptr<server::WebSocketSession>& s);
+  void close_sockets(const SessionId& session, std::string_view reason);
+
+  // Handlers (files named in the header comment).
+  void login(server::Request request, server::Responder responder);
+  void logout(server::Request request, server::Responder responder);
+  void me(server::Request request, server::Responder responder);
+  void set_presence(server::Request request, server::Responder responder);
+  void answer_offer(server::Request request, server::Responder responder, bool accept);
+  void list_conversations(server::Request request, server::Responder responder);
+  void conversation_detail(server::Request request, server::Responder responder);
+  void send_message(server::Request request, server::Responder responder, bool typing);
+  void add_note(server::Request request, server::Responder responder);
+  void transfer(server::Request request, server::Responder responder);
+  void end(server::Request request, server::Responder responder);
+  void wrap_up(server::Request request, server::Responder responder);
+  void force_close(server::Request request, server::Responder responder);
+  void supervisor_view(server::Request request, server::Responder responder);
+  server::Response audit_log(const server::Request& request);
+  server::WebSocketDecision open_stream(const server::Request& request);
+
+  engine::Engagement& engagement;
+  engine::Engine& engine;
+  store::Store& store;
+  const Clock& clock;
+  AgentChannelOptions options;
+  SessionSigner signer;
+  server::RateLimiter agent_limiter;
+  server::RateLimiter address_limiter;
+  // One thread for password hashing/verification: bounds Argon2id's memory to one at a time.
+  boost::asio::thread_pool password_pool{1};
+
+  mutable std::mutex mutex;
+  mutable std::unordered_set<std::string> revoked;  // session hex ids known to be revoked
+  std::unordered_map<std::string, std::vector<std::weak_ptr<server::WebSocketSession>>> sockets;
+  std::string dummy_hash;  // verified against for unknown ids (password pool only)
+};
+
+// The meta key under which a revoked session is stored.
+std::string revoked_key(const SessionId& session);
+
+// Responses shared by the handler files.
+server::Response ok_json(const boost::json::value& value);
+server::Response no_content();
+
+// An engine::Callback<T> that answers `responder`: the error as error_response(), or
+// `render(value)` as the 200 body.
+template <class T, class Render>
+engine::Callback<T> answer(server::Responder responder, Render render) {
+  return [responder = std::move(responder), render = std::move(render)](Result<T> r) mutable {
+    if (!r.ok()) {
+      responder.send(error_response(r.error()));
+      return;
+    }
+    responder.send(ok_json(render(*r)));
+  };
+}
+
+}  // namespace baton::agentapi

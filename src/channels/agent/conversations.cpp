@@ -1,0 +1,254 @@
+// Offers and conversations: accept/decline, list, detail (audited transcript read), messages,
+// typing, notes, transfer, end, wrap-up, force-close (audited).
+#include "activity/activity.hpp"
+#include "channels/agent/channel_impl.hpp"
+#include "channels/agent/requests.hpp"
+
+namespace baton::agentapi {
+namespace {
+
+namespace bj = boost::json;
+
+bj::object empty_object(bool) { return bj::object{}; }
+
+// The activity an agent sends: from "agent:<id>" with its display name and role "bot", so Web
+// Chat shows it on the bot side under the agent's name.
+activity::ChannelAccount agent_account(const Session& session) {
+  return {"agent:" + session.agent.id,
+          session.agent.display_name.empty() ? session.agent.id : session.agent.display_name,
+          "bot"};
+}
+
+}  // namespace
+
+void AgentChannel::Impl::answer_offer(server::Request request, server::Responder responder,
+                                      bool accept) {
+  bj::object body;
+  auto session = admit(request, &body);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  auto offer_id = parse_offer_id(body);
+  if (!offer_id.ok()) {
+    responder.send(error_response(offer_id.error()));
+    return;
+  }
+  std::string id(request.param("id"));
+  if (accept) {
+    engagement.accept(session->actor, id, *offer_id, answer<bool>(std::move(responder), [id](bool) {
+                        return bj::object{{"conversationId", id}};
+                      }));
+  } else {
+    engagement.decline(session->actor, id, *offer_id,
+                       answer<bool>(std::move(responder), empty_object));
+  }
+}
+
+void AgentChannel::Impl::list_conversations(server::Request request, server::Responder responder) {
+  auto session = authenticate(request);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  engagement.conversations(
+      session->actor,
+      answer<std::vector<hub::ConversationView>>(
+          std::move(responder), [](const std::vector<hub::ConversationView>& views) {
+            bj::array list;
+            for (const auto& v : views) {
+              list.emplace_back(summary_json(v));
+            }
+            return bj::object{{"conversations", std::move(list)}};
+          }));
+}
+
+void AgentChannel::Impl::conversation_detail(server::Request request, server::Responder responder) {
+  auto session = authenticate(request);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  std::string id(request.param("id"));
+  if (auto row = store.get_conversation(id); !row.ok()) {
+    responder.send(error_response(row.error()));
+    return;
+  }
+  // Read, then audit, then answer: a transcript never leaves without its audit record.
+  auto finish = [this, actor = session->actor.agent_id, id, responder](Result<bj::object> body) {
+    if (!body.ok()) {
+      responder.send(error_response(body.error()));
+      return;
+    }
+    audit(
+        actor, "transcript.read", id, bj::object{}, [responder, body = std::move(*body)](Status s) {
+          if (!s.ok()) {
+            responder.send(error_response(make_error(ErrorCode::kUnavailable, s.error().message)));
+            return;
+          }
+          responder.send(ok_json(body));
+        });
+  };
+  const bool supervisor = session->supervisor();
+  const engine::Actor actor = session->actor;
+  engagement.may_read(actor, id, [this, actor, id, supervisor, finish](Result<bool> may) {
+    if (!may.ok()) {
+      finish(may.error());
+      return;
+    }
+    if (!*may) {
+      finish(
+          make_error(ErrorCode::kForbidden, "this conversation is not offered or assigned to you"));
+      return;
+    }
+    engagement.detail(actor, id,
+                      [this, id, supervisor, finish](Result<engine::ConversationDetail> detail) {
+                        auto transcript = store.read_transcript(id);
+                        if (!transcript.ok()) {
+                          finish(make_error(ErrorCode::kUnavailable, transcript.error().message));
+                          return;
+                        }
+                        if (detail.ok()) {
+                          finish(detail_json(*detail, *transcript));
+                          return;
+                        }
+                        if (detail.error().code != ErrorCode::kNotFound || !supervisor) {
+                          finish(detail.error());
+                          return;
+                        }
+                        // No longer in the hub (back with the bot or closed): supervisors read it
+                        // from the store.
+                        auto row = store.get_conversation(id);
+                        auto handoffs = store.handoffs_for_conversation(id);
+                        if (!row.ok() || !handoffs.ok()) {
+                          finish(!row.ok() ? row.error() : handoffs.error());
+                          return;
+                        }
+                        finish(archived_detail_json(*row, *handoffs, *transcript));
+                      });
+  });
+}
+
+void AgentChannel::Impl::send_message(server::Request request, server::Responder responder,
+                                      bool typing) {
+  bj::object body;
+  auto session = admit(request, &body);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  activity::Activity a;
+  if (typing) {
+    a = activity::make_typing();
+  } else {
+    auto text = parse_text(body);
+    if (!text.ok()) {
+      responder.send(error_response(text.error()));
+      return;
+    }
+    a = activity::make_message(std::move(*text));
+  }
+  a.from = agent_account(*session);
+  std::string id(request.param("id"));
+  if (typing) {
+    engagement.send(session->actor, id, std::move(a), [responder](Result<engine::PostResult> r) {
+      responder.send(r.ok() ? no_content() : error_response(r.error()));
+    });
+    return;
+  }
+  engagement.send(session->actor, id, std::move(a),
+                  answer<engine::PostResult>(std::move(responder), [](const engine::PostResult& r) {
+                    return bj::object{{"id", r.id}};
+                  }));
+}
+
+void AgentChannel::Impl::add_note(server::Request request, server::Responder responder) {
+  bj::object body;
+  auto session = admit(request, &body);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  auto text = parse_text(body);
+  if (!text.ok()) {
+    responder.send(error_response(text.error()));
+    return;
+  }
+  engagement.note(session->actor, std::string(request.param("id")), std::move(*text),
+                  answer<engine::PostResult>(std::move(responder), [](const engine::PostResult& r) {
+                    return bj::object{{"id", r.id}};
+                  }));
+}
+
+void AgentChannel::Impl::transfer(server::Request request, server::Responder responder) {
+  bj::object body;
+  auto session = admit(request, &body);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  auto t = parse_transfer(body);
+  if (!t.ok()) {
+    responder.send(error_response(t.error()));
+    return;
+  }
+  engagement.transfer(session->actor, std::string(request.param("id")), std::move(t->queue),
+                      std::move(t->agent_id), std::move(t->note),
+                      answer<bool>(std::move(responder), empty_object));
+}
+
+void AgentChannel::Impl::end(server::Request request, server::Responder responder) {
+  bj::object body;
+  auto session = admit(request, &body);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  auto mode = parse_end_mode(body);
+  if (!mode.ok()) {
+    responder.send(error_response(mode.error()));
+    return;
+  }
+  engagement.end(session->actor, std::string(request.param("id")), *mode,
+                 answer<bool>(std::move(responder), empty_object));
+}
+
+void AgentChannel::Impl::wrap_up(server::Request request, server::Responder responder) {
+  auto session = admit(request, nullptr);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  engagement.wrap_up_done(session->actor, std::string(request.param("id")),
+                          answer<bool>(std::move(responder), empty_object));
+}
+
+void AgentChannel::Impl::force_close(server::Request request, server::Responder responder) {
+  auto session = admit(request, nullptr);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  if (!session->supervisor()) {
+    responder.send(error_response(
+        make_error(ErrorCode::kForbidden, "only supervisors and admins may force-close")));
+    return;
+  }
+  std::string id(request.param("id"));
+  const std::string actor = session->actor.agent_id;
+  engagement.force_close(session->actor, id, [this, actor, id, responder](Result<bool> r) {
+    if (!r.ok()) {
+      responder.send(error_response(r.error()));
+      return;
+    }
+    audit(actor, "conversation.force_close", id, bj::object{}, [responder](Status s) {
+      // The conversation is closed either way; a failed audit write is reported, not hidden.
+      responder.send(s.ok() ? ok_json(bj::object{})
+                            : error_response(make_error(
+                                  ErrorCode::kUnavailable,
+                                  "closed, but the audit record failed: " + s.error().message)));
+    });
+  });
+}
+
+}  // namespace baton::agentapi

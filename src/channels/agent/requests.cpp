@@ -1,0 +1,231 @@
+#include "channels/agent/requests.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/json.hpp"
+#include "core/utf8.hpp"
+
+namespace baton::agentapi {
+namespace {
+
+namespace bj = boost::json;
+
+Error bad(std::string message) { return make_error(ErrorCode::kInvalidArgument, message); }
+
+// The string at `key`; nullopt when absent or null. kInvalidArgument when another type.
+Result<std::optional<std::string>> optional_string(const bj::object& body, std::string_view key) {
+  const bj::value* v = body.if_contains(key);
+  if (v == nullptr || v->is_null()) {
+    return std::optional<std::string>{};
+  }
+  if (!v->is_string()) {
+    return bad(fmt::format("{} must be a string, not {}", key, json::kind_name(v->kind())));
+  }
+  return std::optional<std::string>{std::string(v->as_string())};
+}
+
+Result<std::string> required_string(const bj::object& body, std::string_view key) {
+  auto s = optional_string(body, key);
+  if (!s.ok()) {
+    return s.error();
+  }
+  if (!s->has_value() || (*s)->empty()) {
+    return bad(fmt::format("{} is required (a non-empty string)", key));
+  }
+  return std::move(**s);
+}
+
+std::size_t code_points(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char ch) {
+    return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+  }));
+}
+
+Result<std::uint64_t> parse_digits(std::string_view text, std::string_view what) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    return bad(fmt::format("{} must be a non-negative integer", what));
+  }
+  return value;
+}
+
+}  // namespace
+
+Result<bj::object> parse_object(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return bj::object{};
+  }
+  auto parsed = json::parse(body);
+  if (!parsed.ok()) {
+    return make_error(ErrorCode::kParse, "malformed JSON: " + parsed.error().message);
+  }
+  if (!parsed->is_object()) {
+    return bad("the body must be a JSON object");
+  }
+  return std::move(parsed->as_object());
+}
+
+bool valid_agent_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char ch) {
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+           ch == '.' || ch == '_' || ch == '@' || ch == '-';
+  });
+}
+
+Result<LoginRequest> parse_login(const bj::object& body) {
+  auto id = required_string(body, "agentId");
+  if (!id.ok()) {
+    return id.error();
+  }
+  auto password = required_string(body, "password");
+  if (!password.ok()) {
+    return password.error();
+  }
+  if (id->size() > 256) {
+    return bad("agentId is too long");
+  }
+  if (password->size() > kMaxLoginPasswordBytes) {
+    return bad("password is too long (at most 4096 bytes)");
+  }
+  return LoginRequest{std::move(*id), std::move(*password)};
+}
+
+Result<hub::Presence> parse_presence_body(const bj::object& body) {
+  auto name = required_string(body, "presence");
+  if (!name.ok()) {
+    return name.error();
+  }
+  auto presence = hub::parse_presence(*name);
+  if (!presence) {
+    return bad("presence must be one of available, busy, away, offline");
+  }
+  return *presence;
+}
+
+Result<std::uint64_t> parse_offer_id(const bj::object& body) {
+  const bj::value* v = body.if_contains("offerId");
+  if (v == nullptr || v->is_null()) {
+    return bad("offerId is required");
+  }
+  if (v->is_uint64()) {
+    return v->as_uint64();
+  }
+  if (v->is_int64() && v->as_int64() >= 0) {
+    return static_cast<std::uint64_t>(v->as_int64());
+  }
+  if (v->is_string()) {
+    return parse_digits(v->as_string(), "offerId");
+  }
+  return bad("offerId must be a non-negative integer");
+}
+
+Result<std::string> parse_text(const bj::object& body) {
+  auto text = optional_string(body, "text");
+  if (!text.ok()) {
+    return text.error();
+  }
+  if (!text->has_value() || (*text)->find_first_not_of(" \t\r\n") == std::string::npos) {
+    return bad("text is required (a non-blank string)");
+  }
+  if (!utf8::is_valid(**text)) {
+    return bad("text is not valid UTF-8");
+  }
+  if (code_points(**text) > kMaxMessageChars) {
+    return bad(fmt::format("text is longer than {} characters", kMaxMessageChars));
+  }
+  return std::move(**text);
+}
+
+Result<TransferRequest> parse_transfer(const bj::object& body) {
+  auto queue = optional_string(body, "queue");
+  auto agent = optional_string(body, "agentId");
+  auto note = optional_string(body, "note");
+  for (const auto* r : {&queue, &agent, &note}) {
+    if (!r->ok()) {
+      return r->error();
+    }
+  }
+  TransferRequest t;
+  t.queue = queue->value_or("");
+  t.agent_id = agent->value_or("");
+  t.note = note->value_or("");
+  if (t.queue.empty() == t.agent_id.empty()) {
+    return bad("give exactly one of queue or agentId");
+  }
+  if (code_points(t.note) > kMaxMessageChars) {
+    return bad(fmt::format("note is longer than {} characters", kMaxMessageChars));
+  }
+  return t;
+}
+
+Result<engine::EndMode> parse_end_mode(const bj::object& body) {
+  auto mode = required_string(body, "mode");
+  if (!mode.ok()) {
+    return mode.error();
+  }
+  if (*mode == "bot") {
+    return engine::EndMode::kReturnToBot;
+  }
+  if (*mode == "close") {
+    return engine::EndMode::kClose;
+  }
+  return bad("mode must be bot or close");
+}
+
+Result<AuditQuery> parse_audit_query(std::optional<std::string_view> conversation_id,
+                                     std::optional<std::string_view> after,
+                                     std::optional<std::string_view> limit) {
+  AuditQuery q;
+  q.conversation_id = std::string(conversation_id.value_or(""));
+  if (after && !after->empty()) {
+    auto v = parse_digits(*after, "after");
+    if (!v.ok()) {
+      return v.error();
+    }
+    q.after = *v;
+  }
+  if (limit && !limit->empty()) {
+    auto v = parse_digits(*limit, "limit");
+    if (!v.ok()) {
+      return v.error();
+    }
+    if (*v < 1 || *v > 1000) {
+      return bad("limit must be 1..1000");
+    }
+    q.limit = static_cast<std::size_t>(*v);
+  }
+  return q;
+}
+
+Result<StreamCommand> parse_stream_command(std::string_view text) {
+  auto body = parse_object(text);
+  if (!body.ok()) {
+    return body.error();
+  }
+  auto type = required_string(*body, "type");
+  if (!type.ok()) {
+    return type.error();
+  }
+  StreamCommand command;
+  if (*type == "ping") {
+    command.kind = StreamCommand::Kind::kPing;
+    return command;
+  }
+  if (*type == "monitor" || *type == "unmonitor") {
+    command.kind =
+        *type == "monitor" ? StreamCommand::Kind::kMonitor : StreamCommand::Kind::kUnmonitor;
+    auto id = required_string(*body, "conversationId");
+    if (!id.ok()) {
+      return id.error();
+    }
+    command.conversation_id = std::move(*id);
+    return command;
+  }
+  return bad(fmt::format("unknown message type '{}'", type->substr(0, 64)));
+}
+
+}  // namespace baton::agentapi

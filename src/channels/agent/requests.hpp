@@ -1,0 +1,75 @@
+#pragma once
+// Parsing of agent API request bodies and query strings (docs/AGENT_API.md). Pure functions over
+// text; every error is kInvalidArgument or kParse with a message naming the field, which
+// error_response() (render.hpp) turns into 400 BadArgument.
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "engine/engagement.hpp"
+#include "hub/events.hpp"
+
+namespace baton::agentapi {
+
+inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr std::size_t kMaxMessageChars = 4000;  // Unicode code points
+inline constexpr std::size_t kMaxLoginPasswordBytes = 4096;
+
+// A JSON object body. Empty (or whitespace) → an empty object. Errors: kParse (not JSON),
+// kInvalidArgument (not an object).
+Result<boost::json::object> parse_object(std::string_view body);
+
+// Whether `id` is a valid agent id: 1..64 chars of [A-Za-z0-9._@-].
+bool valid_agent_id(std::string_view id);
+
+struct LoginRequest {
+  std::string agent_id;
+  std::string password;
+};
+// {"agentId","password"}: both strings; agentId not empty, password at most 1 KiB.
+Result<LoginRequest> parse_login(const boost::json::object& body);
+
+// {"presence": "available"|"busy"|"away"|"offline"}.
+Result<hub::Presence> parse_presence_body(const boost::json::object& body);
+
+// {"offerId"}: a non-negative integer, as a JSON number or a string of digits.
+Result<std::uint64_t> parse_offer_id(const boost::json::object& body);
+
+// {"text"}: a string of 1..4000 code points of valid UTF-8, not only whitespace.
+Result<std::string> parse_text(const boost::json::object& body);
+
+struct TransferRequest {
+  std::string queue;
+  std::string agent_id;
+  std::string note;  // at most 4000 code points
+};
+// Exactly one of {"queue"} / {"agentId"} (non-empty strings), optional "note".
+Result<TransferRequest> parse_transfer(const boost::json::object& body);
+
+// {"mode": "bot"|"close"}.
+Result<engine::EndMode> parse_end_mode(const boost::json::object& body);
+
+struct AuditQuery {
+  std::string conversation_id;  // "" = all
+  std::uint64_t after = 0;      // position
+  std::size_t limit = 100;      // 1..1000
+};
+// ?conversationId=&after=&limit= (each optional; after/limit digits only).
+Result<AuditQuery> parse_audit_query(std::optional<std::string_view> conversation_id,
+                                     std::optional<std::string_view> after,
+                                     std::optional<std::string_view> limit);
+
+// A client message on the stream: {"type":"monitor"|"unmonitor","conversationId"} or
+// {"type":"ping"}. Errors: kParse, kInvalidArgument (unknown type, missing id).
+struct StreamCommand {
+  enum class Kind { kMonitor, kUnmonitor, kPing };
+  Kind kind = Kind::kPing;
+  std::string conversation_id;
+};
+Result<StreamCommand> parse_stream_command(std::string_view text);
+
+}  // namespace baton::agentapi

@@ -1,0 +1,145 @@
+#include "channels/agent/requests.hpp"
+
+#include <gtest/gtest.h>
+
+namespace baton::agentapi {
+namespace {
+
+namespace bj = boost::json;
+
+bj::object obj(std::string_view text) {
+  auto r = parse_object(text);
+  EXPECT_TRUE(r.ok()) << text;
+  return r.ok() ? *r : bj::object{};
+}
+
+TEST(Requests, ObjectBodies) {
+  EXPECT_TRUE(parse_object("").ok());
+  EXPECT_TRUE(parse_object(" \n").ok());
+  EXPECT_EQ(parse_object("{\"a\":1}")->at("a").as_int64(), 1);
+  auto broken = parse_object("{\"a\":");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.error().code, ErrorCode::kParse);
+  auto array = parse_object("[1]");
+  ASSERT_FALSE(array.ok());
+  EXPECT_EQ(array.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(Requests, AgentIds) {
+  EXPECT_TRUE(valid_agent_id("alice"));
+  EXPECT_TRUE(valid_agent_id("a.b_c@d-e9"));
+  EXPECT_TRUE(valid_agent_id(std::string(64, 'x')));
+  EXPECT_FALSE(valid_agent_id(""));
+  EXPECT_FALSE(valid_agent_id(std::string(65, 'x')));
+  EXPECT_FALSE(valid_agent_id("a b"));
+  EXPECT_FALSE(valid_agent_id("a/b"));
+  EXPECT_FALSE(valid_agent_id("ä"));
+}
+
+TEST(Requests, Login) {
+  auto ok = parse_login(obj(R"({"agentId":"alice","password":"secret123"})"));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->agent_id, "alice");
+  EXPECT_EQ(ok->password, "secret123");
+  for (const char* bad :
+       {R"({})", R"({"agentId":"alice"})", R"({"password":"x"})", R"({"agentId":1,"password":"x"})",
+        R"({"agentId":"a","password":""})", R"({"agentId":"a","password":["x"]})"}) {
+    auto r = parse_login(obj(bad));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << bad;
+  }
+  bj::object big{{"agentId", "a"}, {"password", std::string(4097, 'p')}};
+  EXPECT_FALSE(parse_login(big).ok());
+}
+
+TEST(Requests, Presence) {
+  EXPECT_EQ(*parse_presence_body(obj(R"({"presence":"away"})")), hub::Presence::kAway);
+  EXPECT_EQ(*parse_presence_body(obj(R"({"presence":"available"})")), hub::Presence::kAvailable);
+  EXPECT_FALSE(parse_presence_body(obj(R"({"presence":"sleeping"})")).ok());
+  EXPECT_FALSE(parse_presence_body(obj(R"({"presence":3})")).ok());
+  EXPECT_FALSE(parse_presence_body(obj(R"({})")).ok());
+}
+
+TEST(Requests, OfferIdAsNumberOrDigits) {
+  EXPECT_EQ(*parse_offer_id(obj(R"({"offerId":42})")), 42u);
+  EXPECT_EQ(*parse_offer_id(obj(R"({"offerId":"42"})")), 42u);
+  EXPECT_EQ(*parse_offer_id(obj(R"({"offerId":18446744073709551615})")), UINT64_MAX);
+  for (const char* bad : {R"({})", R"({"offerId":-1})", R"({"offerId":1.5})", R"({"offerId":"4x"})",
+                          R"({"offerId":""})", R"({"offerId":null})", R"({"offerId":[1]})"}) {
+    EXPECT_FALSE(parse_offer_id(obj(bad)).ok()) << bad;
+  }
+}
+
+TEST(Requests, TextIsOneTo4000CodePoints) {
+  EXPECT_EQ(*parse_text(obj(R"({"text":"hello"})")), "hello");
+  bj::object max{{"text", std::string(4000, 'a')}};
+  EXPECT_TRUE(parse_text(max).ok());
+  bj::object over{{"text", std::string(4001, 'a')}};
+  EXPECT_FALSE(parse_text(over).ok());
+  std::string umlauts;
+  for (int i = 0; i < 4000; ++i) {
+    umlauts += "\xc3\xa4";  // 8000 bytes, 4000 code points
+  }
+  bj::object wide{{"text", umlauts}};
+  EXPECT_TRUE(parse_text(wide).ok());
+  for (const char* bad : {R"({})", R"({"text":""})", R"({"text":"  \n"})", R"({"text":5})"}) {
+    EXPECT_FALSE(parse_text(obj(bad)).ok()) << bad;
+  }
+}
+
+TEST(Requests, TransferNeedsExactlyOneTarget) {
+  auto q = parse_transfer(obj(R"({"queue":"billing","note":"card issue"})"));
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->queue, "billing");
+  EXPECT_EQ(q->agent_id, "");
+  EXPECT_EQ(q->note, "card issue");
+  auto a = parse_transfer(obj(R"({"agentId":"bob"})"));
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->agent_id, "bob");
+  for (const char* bad : {R"({})", R"({"queue":"q","agentId":"a"})", R"({"queue":""})",
+                          R"({"queue":1})", R"({"queue":"q","note":{}})"}) {
+    EXPECT_FALSE(parse_transfer(obj(bad)).ok()) << bad;
+  }
+}
+
+TEST(Requests, EndMode) {
+  EXPECT_EQ(*parse_end_mode(obj(R"({"mode":"bot"})")), engine::EndMode::kReturnToBot);
+  EXPECT_EQ(*parse_end_mode(obj(R"({"mode":"close"})")), engine::EndMode::kClose);
+  EXPECT_FALSE(parse_end_mode(obj(R"({"mode":"later"})")).ok());
+  EXPECT_FALSE(parse_end_mode(obj(R"({})")).ok());
+}
+
+TEST(Requests, AuditQuery) {
+  auto none = parse_audit_query(std::nullopt, std::nullopt, std::nullopt);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->after, 0u);
+  EXPECT_EQ(none->limit, 100u);
+  EXPECT_EQ(none->conversation_id, "");
+  auto some = parse_audit_query("c1", "17", "5");
+  ASSERT_TRUE(some.ok());
+  EXPECT_EQ(some->conversation_id, "c1");
+  EXPECT_EQ(some->after, 17u);
+  EXPECT_EQ(some->limit, 5u);
+  EXPECT_FALSE(parse_audit_query(std::nullopt, "-1", std::nullopt).ok());
+  EXPECT_FALSE(parse_audit_query(std::nullopt, "x", std::nullopt).ok());
+  EXPECT_FALSE(parse_audit_query(std::nullopt, std::nullopt, "0").ok());
+  EXPECT_FALSE(parse_audit_query(std::nullopt, std::nullopt, "1001").ok());
+}
+
+TEST(Requests, StreamCommands) {
+  auto m = parse_stream_command(R"({"type":"monitor","conversationId":"c1"})");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->kind, StreamCommand::Kind::kMonitor);
+  EXPECT_EQ(m->conversation_id, "c1");
+  auto u = parse_stream_command(R"({"type":"unmonitor","conversationId":"c1"})");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->kind, StreamCommand::Kind::kUnmonitor);
+  EXPECT_EQ(parse_stream_command(R"({"type":"ping"})")->kind, StreamCommand::Kind::kPing);
+  for (const char* bad : {"", "not json", "[]", R"({"type":"dance"})", R"({"type":"monitor"})",
+                          R"({"conversationId":"c1"})"}) {
+    EXPECT_FALSE(parse_stream_command(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace baton::agentapi
