@@ -10,7 +10,8 @@
 //    the conversation on any agent's stream;
 //  - reply latency, the baseline in the same run: from the same scheduled time to the bot's first
 //    reply (replyToId = the posted activity's id) on the customer's socket — the bot's own turn,
-//    which the handoff request is part of.
+//    which the handoff request is part of;
+//  - gap: offer arrival − reply arrival of the same handoff (the hub's own share; may be negative).
 // Agents accept each offer (--handling accept), accept then end it with mode close and finish the
 // wrap-up (accept-close, capacity frees), or leave it pending (none).
 //
@@ -42,7 +43,7 @@ struct Options {
   double rate = 500;     // handoffs per second
   double duration = 10;  // seconds of sending, warm-up included
   double warmup = 2;     // seconds at the start excluded from the figures
-  double drain = 5;      // seconds to wait for late offers after the last send
+  double drain = 15;     // seconds to wait for late offers and replies after the last send
   std::string text = "talk to an agent";
   std::string handling = "accept";  // none | accept | accept-close
   int http_connections = 16;        // customers' keep-alive POST connections
@@ -68,6 +69,7 @@ struct Customer {
   std::string posted_id;  // the escalation activity's id, from the POST's answer
   bool replied = false;
   bool offered = false;
+  Clock::time_point replied_at, offered_at;
   std::vector<std::pair<std::string, Clock::time_point>> early;  // replies before the POST answer
 };
 
@@ -105,6 +107,7 @@ class Bench {
   Clock::time_point start_;
   std::size_t next_agent_ = 0, next_customer_ = 0;
   std::vector<std::uint32_t> offer_us_, reply_us_;
+  std::vector<std::int64_t> gap_us_;  // offer − reply of one handoff: the hub's own share
   std::uint64_t sent_ = 0, measured_ = 0, acked_ = 0, post_errors_ = 0, offers_ = 0,
                 window_offers_ = 0, reoffers_ = 0, withdrawn_ = 0, unknown_offers_ = 0,
                 stream_errors_ = 0, accepted_ = 0, accept_errors_ = 0, end_errors_ = 0,
@@ -216,6 +219,8 @@ class Bench {
       ++reoffers_;
     } else if (c.k >= 0) {
       c.offered = true;
+      c.offered_at = now;
+      note_gap(c);
       ++offered_total_;
       if (in_window(now)) {
         ++window_offers_;
@@ -340,8 +345,18 @@ class Bench {
     }
   }
 
+  void note_gap(const Customer& c) {
+    if (c.measured && c.offered && c.replied) {
+      gap_us_.push_back(
+          std::chrono::duration_cast<std::chrono::microseconds>(c.offered_at - c.replied_at)
+              .count());
+    }
+  }
+
   void on_reply(Customer& c, Clock::time_point now) {
     c.replied = true;
+    c.replied_at = now;
+    note_gap(c);
     ++replies_;
     if (c.measured) {
       reply_us_.push_back(micros(now - scheduled(c.k)));
@@ -496,6 +511,12 @@ class Bench {
   void print_results(int ready) {
     std::sort(offer_us_.begin(), offer_us_.end());
     std::sort(reply_us_.begin(), reply_us_.end());
+    std::sort(gap_us_.begin(), gap_us_.end());
+    const auto gap = [this](double p) {
+      return gap_us_.empty()
+                 ? -1.0
+                 : double(gap_us_[std::size_t(p * double(gap_us_.size() - 1))]) / 1000.0;
+    };
     const double window = o_.duration - o_.warmup;
     std::uint64_t max_per_agent = 0;
     for (const auto& a : agents_) {
@@ -509,14 +530,15 @@ class Bench {
         "acked={} post_errors={} offers={} offered={} missing_offers={} offers_per_s={:.1f} "
         "offer_p50_ms={:.3f} offer_p99_ms={:.3f} offer_p999_ms={:.3f} offer_max_ms={:.3f} "
         "reply_p50_ms={:.3f} reply_p99_ms={:.3f} reply_p999_ms={:.3f} reply_max_ms={:.3f} "
-        "missing_replies={} reoffers={} withdrawn={} unknown_offers={} stream_errors={} "
+        "gap_p50_ms={:.3f} gap_p99_ms={:.3f} missing_replies={} reoffers={} withdrawn={} "
+        "unknown_offers={} stream_errors={} "
         "accepted={} accept_errors={} end_errors={} setup_errors={} closed_agent_streams={} "
         "max_offers_per_agent={}\n",
         o_.agents, ready, o_.handling, o_.rate, o_.duration, o_.warmup, sent_, measured_, acked_,
         post_errors_, offers_, offered_total_, measured_ - offer_us_.size(),
         window > 0 ? double(window_offers_) / window : 0.0, pct(offer_us_, 0.5),
         pct(offer_us_, 0.99), pct(offer_us_, 0.999), pct(offer_us_, 1), pct(reply_us_, 0.5),
-        pct(reply_us_, 0.99), pct(reply_us_, 0.999), pct(reply_us_, 1),
+        pct(reply_us_, 0.99), pct(reply_us_, 0.999), pct(reply_us_, 1), gap(0.5), gap(0.99),
         measured_ - reply_us_.size(), reoffers_, withdrawn_, unknown_offers_, stream_errors_,
         accepted_, accept_errors_, end_errors_, agent_setup_errors_ + customer_setup_errors_,
         closed_agent_streams_, max_per_agent);

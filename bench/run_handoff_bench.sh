@@ -26,6 +26,7 @@ CAPACITY=${CAPACITY:-1000}
 HANDLING=${HANDLING:-accept}
 BASELINE=${BASELINE:-1}
 BASELINE_CONVERSATIONS=${BASELINE_CONVERSATIONS:-500}
+DRAIN=${DRAIN:-15}
 SERVE_ARGS=${SERVE_ARGS:-}
 BENCH_ARGS=${BENCH_ARGS:-}
 SECRET=bench-secret-$$
@@ -70,7 +71,7 @@ echo "== handoffs: handoff_bench, $RATE handoffs/s, $AGENTS agents, $HANDLING" >
 # shellcheck disable=SC2086 # BENCH_ARGS is a word list on purpose
 LINE=$("$BUILD/bench/handoff_bench" --port "$PORT" --secret "$SECRET" --agents "$AGENTS" \
   --password "$PASSWORD" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" \
-  --handling "$HANDLING" $BENCH_ARGS | tail -1)
+  --handling "$HANDLING" --drain "$DRAIN" $BENCH_ARGS | tail -1)
 echo "$LINE" >&2
 RSS=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVE_PID/status" 2>/dev/null || echo -1)
 kill -0 "$SERVE_PID" 2>/dev/null || { echo "error: baton serve died:" >&2; tail "$WORK/serve.err" >&2; exit 1; }
@@ -92,6 +93,10 @@ printf '%-34s %8s %8s %9s %9s %9s %9s %8s\n' "escalation: send → bot reply" "$
 printf '%-34s %8s %8s %9s %9s %9s %9s %8s\n' "handoff: send → offer on agent WS" "$(field rate "$LINE")" \
   "$(field offers_per_s "$LINE")" "$(field offer_p50_ms "$LINE")" "$(field offer_p99_ms "$LINE")" \
   "$(field offer_p999_ms "$LINE")" "$(field offer_max_ms "$LINE")" "$(field missing_offers "$LINE")"
+printf '%-34s %8s %8s %9s %9s\n' "hub share: offer − reply (same one)" "" "" \
+  "$(field gap_p50_ms "$LINE")" "$(field gap_p99_ms "$LINE")"
+echo "sent=$(field sent "$LINE") acked=$(field acked "$LINE") offered=$(field offered "$LINE")" \
+     "accepted=$(field accepted "$LINE")"
 echo "errors: post=$(field post_errors "$LINE") accept=$(field accept_errors "$LINE")" \
      "end=$(field end_errors "$LINE") setup=$(field setup_errors "$LINE")" \
      "stream=$(field stream_errors "$LINE") reoffers=$(field reoffers "$LINE")" \
