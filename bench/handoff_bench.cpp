@@ -103,6 +103,7 @@ class Bench {
   std::deque<int> post_queue_;
   std::deque<AgentJob> agent_jobs_;
   bool sending_done_ = false;
+  int jobs_in_flight_ = 0;  // agent jobs taken from agent_jobs_ and not finished
   bool stopping_ = false;
   Clock::time_point start_;
   std::size_t next_agent_ = 0, next_customer_ = 0;
@@ -269,33 +270,40 @@ class Bench {
       }
       const AgentJob job = agent_jobs_.front();
       agent_jobs_.pop_front();
-      const auto& a = agents_[static_cast<std::size_t>(job.agent)];
-      const auto& c = customers_[static_cast<std::size_t>(job.customer)];
-      unsigned status = 0;
-      const auto base = fmt::format("/api/agent/offers/{}/accept", c.dl.id);
-      json::object accept;
-      accept["offerId"] = job.offer_id;
-      if (!co_await agent_call(stream, a, http::verb::post, base, accept, status)) {
-        ++accept_errors_;
-        fmt::print(stderr, "handoff_bench: accept {}: {}\n", c.dl.id, status);
-        if (status == 0) {
-          stream.close();
-          co_await connect(stream, o_.target);
-        }
-        continue;
+      ++jobs_in_flight_;
+      co_await handle(stream, job);
+      --jobs_in_flight_;
+    }
+  }
+
+  // One offer: accept it (and with accept-close end it and finish the wrap-up).
+  awaitable<void> handle(beast::tcp_stream& stream, AgentJob job) {
+    const auto& a = agents_[static_cast<std::size_t>(job.agent)];
+    const auto& c = customers_[static_cast<std::size_t>(job.customer)];
+    unsigned status = 0;
+    const auto base = fmt::format("/api/agent/offers/{}/accept", c.dl.id);
+    json::object accept;
+    accept["offerId"] = job.offer_id;
+    if (!co_await agent_call(stream, a, http::verb::post, base, accept, status)) {
+      ++accept_errors_;
+      fmt::print(stderr, "handoff_bench: accept {}: {}\n", c.dl.id, status);
+      if (status == 0) {
+        stream.close();
+        co_await connect(stream, o_.target);
       }
-      ++accepted_;
-      if (o_.handling == "accept-close") {
-        const auto conv = fmt::format("/api/agent/conversations/{}", c.dl.id);
-        const std::string end_path = conv + "/end", wrapup_path = conv + "/wrapup";
-        json::object end, empty;
-        end["mode"] = "close";
-        bool ok = co_await agent_call(stream, a, http::verb::post, end_path, end, status);
-        if (ok) {
-          ok = co_await agent_call(stream, a, http::verb::post, wrapup_path, empty, status);
-        }
-        end_errors_ += ok ? 0 : 1;
+      co_return;
+    }
+    ++accepted_;
+    if (o_.handling == "accept-close") {
+      const auto conv = fmt::format("/api/agent/conversations/{}", c.dl.id);
+      const std::string end_path = conv + "/end", wrapup_path = conv + "/wrapup";
+      json::object end, empty;
+      end["mode"] = "close";
+      bool ok = co_await agent_call(stream, a, http::verb::post, end_path, end, status);
+      if (ok) {
+        ok = co_await agent_call(stream, a, http::verb::post, wrapup_path, empty, status);
       }
+      end_errors_ += ok ? 0 : 1;
     }
   }
 

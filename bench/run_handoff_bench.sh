@@ -58,21 +58,47 @@ start_server serve "$BUILD/baton" serve examples/contoso --listen 127.0.0.1:0 --
   --secret "$SECRET" --rate-limit 100000000 $SERVE_ARGS
 SERVE_PID=$PID
 
+# cpu_ticks PID : user + system CPU of a process so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+TICK=$(getconf CLK_TCK)
+# run_measured NAME READY_PATTERN CMD... : runs a generator, counts the server's CPU from the
+# generator's READY_PATTERN line on stderr (set-up done, sending starts) to its exit; sets LINE_OUT
+# (its result line) and CPU_TICKS.
+run_measured() {
+  local name=$1 pattern=$2 gen t0
+  shift 2
+  "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  gen=$!
+  until grep -q "$pattern" "$WORK/$name.err" || ! kill -0 "$gen" 2>/dev/null; do sleep 0.05; done
+  t0=$(cpu_ticks "$SERVE_PID")
+  wait "$gen" || { cat "$WORK/$name.err" >&2; exit 1; }
+  CPU_TICKS=$(($(cpu_ticks "$SERVE_PID") - t0))
+  LINE_OUT=$(tail -1 "$WORK/$name.out")
+  grep -v "$pattern" "$WORK/$name.err" >&2 || true
+}
+# per_op_ms TICKS COUNT : server CPU ms per operation.
+per_op_ms() { awk "BEGIN { printf \"%.2f\", $1 * 1000 / $TICK / ($2 > 0 ? $2 : 1) }"; }
+
 BASE_LINE=""
+BASE_CPU=""
 if [ "$BASELINE" = 1 ]; then
   echo "== baseline: loadgen, $RATE plain turns/s" >&2
-  BASE_LINE=$("$BUILD/bench/loadgen" --mode serve --port "$PORT" --secret "$SECRET" \
-    --conversations "$BASELINE_CONVERSATIONS" --rate "$RATE" --duration "$DURATION" \
-    --warmup "$WARMUP" --text hello | tail -1)
+  run_measured loadgen "sockets open after" "$BUILD/bench/loadgen" --mode serve --port "$PORT" \
+    --secret "$SECRET" --conversations "$BASELINE_CONVERSATIONS" --rate "$RATE" \
+    --duration "$DURATION" --warmup "$WARMUP" --text hello
+  BASE_LINE=$LINE_OUT
   echo "$BASE_LINE" >&2
+  BASE_CPU=$(per_op_ms "$CPU_TICKS" "$(field replies "$BASE_LINE")")
 fi
 
 echo "== handoffs: handoff_bench, $RATE handoffs/s, $AGENTS agents, $HANDLING" >&2
 # shellcheck disable=SC2086 # BENCH_ARGS is a word list on purpose
-LINE=$("$BUILD/bench/handoff_bench" --port "$PORT" --secret "$SECRET" --agents "$AGENTS" \
-  --password "$PASSWORD" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" \
-  --handling "$HANDLING" --drain "$DRAIN" $BENCH_ARGS | tail -1)
+run_measured handoff "conversations open after" "$BUILD/bench/handoff_bench" --port "$PORT" \
+  --secret "$SECRET" --agents "$AGENTS" --password "$PASSWORD" --rate "$RATE" \
+  --duration "$DURATION" --warmup "$WARMUP" --handling "$HANDLING" --drain "$DRAIN" $BENCH_ARGS
+LINE=$LINE_OUT
 echo "$LINE" >&2
+HANDOFF_CPU=$(per_op_ms "$CPU_TICKS" "$(field sent "$LINE")")
 RSS=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVE_PID/status" 2>/dev/null || echo -1)
 kill -0 "$SERVE_PID" 2>/dev/null || { echo "error: baton serve died:" >&2; tail "$WORK/serve.err" >&2; exit 1; }
 stop_server "$SERVE_PID"
@@ -95,6 +121,7 @@ printf '%-34s %8s %8s %9s %9s %9s %9s %8s\n' "handoff: send → offer on agent W
   "$(field offer_p999_ms "$LINE")" "$(field offer_max_ms "$LINE")" "$(field missing_offers "$LINE")"
 printf '%-34s %8s %8s %9s %9s\n' "hub share: offer − reply (same one)" "" "" \
   "$(field gap_p50_ms "$LINE")" "$(field gap_p99_ms "$LINE")"
+echo "server CPU per plain turn ${BASE_CPU:-?} ms, per handoff ${HANDOFF_CPU} ms (while sending and draining; agent actions included)"
 echo "sent=$(field sent "$LINE") acked=$(field acked "$LINE") offered=$(field offered "$LINE")" \
      "accepted=$(field accepted "$LINE")"
 echo "errors: post=$(field post_errors "$LINE") accept=$(field accept_errors "$LINE")" \
