@@ -51,6 +51,13 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
     return;
   }
   auto step = std::make_shared<Step>();
+  std::visit(
+      [&](const auto& e) {
+        if constexpr (requires { e.conversation; }) {
+          step->conversation = e.conversation;
+        }
+      },
+      stamped.event);
   step->decisions = std::move(*applied);
   step->then = std::move(then);
   steps.push_back(step);
@@ -87,6 +94,9 @@ void Engagement::Impl::drain() {
       continue;
     }
     act(step->decisions);
+    if (!step->conversation.empty()) {
+      sync(step->conversation);  // e.g. a decline that left it waiting decides nothing
+    }
     if (step->then) {
       step->then(std::move(step->decisions));
     }

@@ -133,8 +133,9 @@ struct ConversationDetail {
 
 class Engagement : public EngineObserver {
  public:
-  // `engine`, `store`, `clock` must outlive this object; `executor` is the engine's strand.
-  // Registers itself as the engine's observer.
+  // `engine`, `store`, `clock` must outlive this object (destroy it before the Engine);
+  // `executor` is the engine's strand. Registers itself as the engine's observer (and removes
+  // itself in the destructor). Nothing happens until start().
   Engagement(boost::asio::any_io_executor executor, Engine& engine, store::Store& store,
              std::shared_ptr<const hub::HubConfig> config, const Clock& clock,
              EngagementOptions options = {});
@@ -153,6 +154,9 @@ class Engagement : public EngineObserver {
   void tick(Callback<bool> done);
 
   // --- agent console (every call checks the actor may do it: kForbidden / kNotFound)
+  // The body of GET /api/agent/me (and of the stream's hello, without "type"): {agent, presence,
+  // offers: [Offer], conversations: [ConversationSummary]}. Errors: kNotFound (unknown agent).
+  void me(const Actor& actor, Callback<boost::json::object> done);
   // Attaches a sink; it first receives a "hello" message (presence, offers, conversations).
   void attach(const Actor& actor, std::shared_ptr<AgentSink> sink, Callback<std::uint64_t> done);
   void detach(const std::string& agent_id, std::uint64_t attachment);

@@ -298,8 +298,9 @@ void Engagement::Impl::act(const hub::Decisions& decisions) {
   }
 }
 
-void Engagement::Impl::act_one(const hub::Decision& decision) {
-  std::visit(
+// Decisions about the waiting customer: texts and the end of the wait. False: not one.
+bool Engagement::Impl::act_customer(const hub::Decision& decision) {
+  return std::visit(
       Overloaded{
           [&](const hub::Queued& d) {
             Track& t = track(d.conversation);
@@ -307,11 +308,58 @@ void Engagement::Impl::act_one(const hub::Decision& decision) {
             notice(d.conversation, d.text);
             t.position_sent = true;
             t.last_position = clock.now();
+            return true;
           },
+          [&](const hub::PositionUpdate& d) {
+            Track& t = track(d.conversation);
+            if (t.position_sent &&
+                clock.now() - t.last_position < options.position_update_interval) {
+              return true;
+            }
+            notice(d.conversation, d.text);
+            t.position_sent = true;
+            t.last_position = clock.now();
+            return true;
+          },
+          [&](const hub::Unavailable& d) {
+            to_bot(d.conversation, dialog::HandoffOutcome::kUnavailable);
+            return true;
+          },
+          [&](const hub::Overflowed&) { return true; },
+          [&](const hub::TimedOut& d) {
+            to_bot(d.conversation, dialog::HandoffOutcome::kTimedOut);
+            return true;
+          },
+          [&](const hub::Cancelled& d) {
+            if (track(d.conversation).closing) {
+              close_conversation(d.conversation, dialog::HandoffOutcome::kCancelled, "");
+            } else {
+              to_bot(d.conversation, dialog::HandoffOutcome::kCancelled);
+            }
+            return true;
+          },
+          [&](const hub::Abandoned& d) {
+            if (d.cause == hub::AbandonCause::kLeft) {
+              move(d.conversation, OwnershipEvent::kClosed, dialog::HandoffOutcome::kCancelled);
+            } else {
+              to_bot(d.conversation, dialog::HandoffOutcome::kCancelled);
+            }
+            return true;
+          },
+          [](const auto&) { return false; },
+      },
+      decision);
+}
+
+// Decisions about agents: offers, assignment, presence, transfers, wrap-up.
+bool Engagement::Impl::act_agent(const hub::Decision& decision) {
+  return std::visit(
+      Overloaded{
           [&](const hub::Offered& d) {
             track(d.conversation).past_agents.insert(d.agent);
             sync(d.conversation);
             push(d.agent, offer_json(d));
+            return true;
           },
           [&](const hub::OfferRescinded& d) {
             push(d.agent, {{"type", "offer_withdrawn"},
@@ -319,6 +367,7 @@ void Engagement::Impl::act_one(const hub::Decision& decision) {
                            {"offerId", d.offer_id},
                            {"cause", hub::to_string(d.cause)}});
             sync(d.conversation);
+            return true;
           },
           [&](const hub::OfferExpired& d) {
             push(d.agent, {{"type", "offer_withdrawn"},
@@ -326,6 +375,7 @@ void Engagement::Impl::act_one(const hub::Decision& decision) {
                            {"offerId", d.offer_id},
                            {"cause", "expired"}});
             sync(d.conversation);
+            return true;
           },
           [&](const hub::Assigned& d) {
             track(d.conversation).past_agents.insert(d.agent);
@@ -337,42 +387,13 @@ void Engagement::Impl::act_one(const hub::Decision& decision) {
                            {"conversationId", d.conversation},
                            {"conversation", std::move(summary)}});
             ensure_view(d.conversation, d.agent);
-          },
-          [&](const hub::PositionUpdate& d) {
-            Track& t = track(d.conversation);
-            if (t.position_sent &&
-                clock.now() - t.last_position < options.position_update_interval) {
-              return;
-            }
-            notice(d.conversation, d.text);
-            t.position_sent = true;
-            t.last_position = clock.now();
-          },
-          [&](const hub::Unavailable& d) {
-            to_bot(d.conversation, dialog::HandoffOutcome::kUnavailable);
-          },
-          [&](const hub::Overflowed&) {},
-          [&](const hub::TimedOut& d) {
-            to_bot(d.conversation, dialog::HandoffOutcome::kTimedOut);
-          },
-          [&](const hub::Cancelled& d) {
-            if (track(d.conversation).closing) {
-              close_conversation(d.conversation, dialog::HandoffOutcome::kCancelled, "");
-            } else {
-              to_bot(d.conversation, dialog::HandoffOutcome::kCancelled);
-            }
-          },
-          [&](const hub::Abandoned& d) {
-            if (d.cause == hub::AbandonCause::kLeft) {
-              move(d.conversation, OwnershipEvent::kClosed, dialog::HandoffOutcome::kCancelled);
-            } else {
-              to_bot(d.conversation, dialog::HandoffOutcome::kCancelled);
-            }
+            return true;
           },
           [&](const hub::PresenceChanged& d) {
             push(d.agent, {{"type", "presence"},
                            {"presence", hub::to_string(d.presence)},
                            {"cause", hub::to_string(d.cause)}});
+            return true;
           },
           [&](const hub::TransferCompleted& d) {
             push(d.from_agent, {{"type", "unassigned"},
@@ -381,19 +402,22 @@ void Engagement::Impl::act_one(const hub::Decision& decision) {
             drop_view(d.conversation, d.from_agent);
             notice(d.conversation, texts.transferring);
             sync(d.conversation);
+            return true;
           },
           [&](const hub::TransferFailed& d) {
             push(d.agent, {{"type", "transfer_failed"},
                            {"conversationId", d.conversation},
                            {"cause", hub::to_string(d.cause)}});
+            return true;
           },
           [&](const hub::WrapUpEnded& d) {
             if (track(d.conversation).closing) {
-              return;  // force_close tells the agent itself (cause closed)
+              return true;  // force_close tells the agent itself (cause closed)
             }
             push(d.agent,
                  {{"type", "unassigned"}, {"conversationId", d.conversation}, {"cause", "ended"}});
             drop_view(d.conversation, d.agent);
+            return true;
           },
           [&](const hub::Requeued& d) {
             push(
@@ -401,9 +425,17 @@ void Engagement::Impl::act_one(const hub::Decision& decision) {
                 {{"type", "unassigned"}, {"conversationId", d.conversation}, {"cause", "removed"}});
             drop_view(d.conversation, d.agent);
             sync(d.conversation);
+            return true;
           },
+          [](const auto&) { return false; },
       },
       decision);
+}
+
+void Engagement::Impl::act_one(const hub::Decision& decision) {
+  if (!act_customer(decision)) {
+    act_agent(decision);
+  }
 }
 
 }  // namespace baton::engine

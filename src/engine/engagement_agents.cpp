@@ -335,6 +335,19 @@ void Engagement::Impl::start(const Callback<bool>& done) {
 
 // --- public API
 
+void Engagement::me(const Actor& actor, Callback<bj::object> done) {
+  auto impl = impl_;
+  boost::asio::post(impl->executor, [impl, actor, done = std::move(done)] {
+    if (!impl->hub.agent(actor.agent_id, impl->clock.now())) {
+      done(make_error(ErrorCode::kNotFound, fmt::format("no agent '{}'", actor.agent_id)));
+      return;
+    }
+    bj::object body = impl->hello(actor);
+    body.erase("type");
+    done(std::move(body));
+  });
+}
+
 void Engagement::attach(const Actor& actor, std::shared_ptr<AgentSink> sink,
                         Callback<std::uint64_t> done) {
   auto impl = impl_;

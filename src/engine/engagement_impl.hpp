@@ -43,6 +43,7 @@ struct SinkEntry {
 
 // One hub input whose log write is in flight; acted on in order once durable.
 struct Step {
+  std::string conversation;  // the conversation the input names ("" for agent-wide inputs)
   hub::Decisions decisions;
   bool durable = false;
   Status status;
@@ -66,6 +67,8 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   // --- engagement_act.cpp
   void act(const hub::Decisions& decisions);
   void act_one(const hub::Decision& decision);
+  bool act_customer(const hub::Decision& decision);
+  bool act_agent(const hub::Decision& decision);
   Track& track(const std::string& conversation);
   // Loads the conversation's handoff info (agent message, context, handoff seq) once.
   Track& info(const std::string& conversation);

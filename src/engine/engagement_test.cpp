@@ -238,6 +238,30 @@ TEST_F(EngagementFlow, CancelWhileWaitingLeavesTheQueue) {
   EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "cancelled");
 }
 
+TEST_F(EngagementFlow, PositionUpdatesReachTheWaitingCustomer) {
+  // An agent added while the server runs, with room for one conversation.
+  add_agent("dana", "Dana Lee", "agent", {}, 1);
+  clock_.advance(std::chrono::seconds(3));
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
+  const Actor dana_actor{"dana", hub::Role::kAgent};
+  auto dana = attach(dana_actor);
+  ASSERT_TRUE(presence(dana_actor, hub::Presence::kBusy).ok());
+  customer("c1");
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  customer("c2");
+  ASSERT_TRUE(say("c2", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] { return said("c2", "You're number 2 in the queue."); }));
+  clock_.advance(std::chrono::seconds(31));
+  ASSERT_TRUE(presence(dana_actor, hub::Presence::kAvailable).ok());
+  ASSERT_TRUE(eventually([&] { return !dana->of_type("offer").empty(); }));
+  auto offer = dana->of_type("offer")[0];
+  EXPECT_EQ(offer.at("conversationId"), "c1") << "the longest wait first";
+  ASSERT_TRUE(accept(dana_actor, "c1", offer_id(offer)).ok());
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());  // positions: on ticks
+  ASSERT_TRUE(eventually([&] { return said("c2", "You're now number 1."); }))
+      << ::testing::PrintToString(texts("c2"));
+}
+
 TEST_F(EngagementFlow, TransferToAQueueAndToAnAgent) {
   auto alice = assigned_to_alice("c1");
   auto bob = attach(kBob);
@@ -355,6 +379,20 @@ TEST_F(EngagementFlow, PermissionsAndViews) {
   EXPECT_GT(detail->handoff_seq, 0u);
   EXPECT_EQ(detail->ownership.owner, Owner::kAgent);
   EXPECT_TRUE(detail->hub.context.contains("va_LastTopic"));
+
+  auto me = await<bj::object>([&](auto cb) { engagement_->me(kAlice, cb); });
+  ASSERT_TRUE(me.ok());
+  EXPECT_EQ(me->at("agent").at("displayName"), "Alice Martin");
+  EXPECT_EQ(me->at("presence"), "available");
+  ASSERT_EQ(me->at("conversations").as_array().size(), 1u);
+  EXPECT_EQ(me->at("conversations").at(0).at("id"), "c1");
+  EXPECT_FALSE(me->contains("type"));
+  EXPECT_EQ(await<bj::object>([&](auto cb) {
+              engagement_->me({"ghost", hub::Role::kAgent}, cb);
+            })
+                .error()
+                .code,
+            ErrorCode::kNotFound);
 
   auto note = await<PostResult>(
       [&](auto cb) { engagement_->note(kAlice, "c1", "customer sounds upset", cb); });
