@@ -30,77 +30,6 @@ Error unauthorized(std::string message) {
   return make_error(ErrorCode::kUnauthorized, std::move(message));
 }
 
-// Captures the hello message an attach() sends first (GET me), then detaches. The hello may be
-// pushed before or after attach() answers, so whichever comes second finishes.
-class HelloSink final : public engine::AgentSink, public std::enable_shared_from_this<HelloSink> {
- public:
-  HelloSink(engine::Engagement& engagement, std::string agent_id, bj::object agent,
-            engine::Callback<bj::object> done)
-      : engagement_(engagement),
-        agent_id_(std::move(agent_id)),
-        agent_(std::move(agent)),
-        done_(std::move(done)) {}
-
-  void push(const bj::object& message) override {
-    const bj::value* type = message.if_contains("type");
-    if (type == nullptr || !type->is_string() || type->as_string() != "hello") {
-      return;
-    }
-    std::unique_lock lock(mutex_);
-    if (hello_ || finished_) {
-      return;
-    }
-    hello_ = message;
-    finish(lock);
-  }
-  void closed(std::string_view reason) override {
-    std::unique_lock lock(mutex_);
-    failure_ =
-        make_error(ErrorCode::kUnavailable, "the hub closed the session: " + std::string(reason));
-    finish(lock);
-  }
-  void attached(Result<std::uint64_t> attachment) {
-    std::unique_lock lock(mutex_);
-    if (!attachment.ok()) {
-      failure_ = attachment.error();
-    } else {
-      attachment_ = *attachment;
-    }
-    finish(lock);
-  }
-
- private:
-  void finish(std::unique_lock<std::mutex>& lock) {
-    if (finished_ || (!failure_ && (!hello_ || !attachment_))) {
-      return;
-    }
-    finished_ = true;
-    auto done = std::move(done_);
-    auto attachment = attachment_;
-    Result<bj::object> result =
-        failure_ ? Result<bj::object>(*failure_) : Result<bj::object>(*hello_);
-    lock.unlock();
-    if (attachment) {
-      engagement_.detach(agent_id_, *attachment);
-    }
-    if (result.ok()) {
-      result->erase("type");
-      (*result)["agent"] = std::move(agent_);
-    }
-    done(std::move(result));
-  }
-
-  engine::Engagement& engagement_;
-  std::string agent_id_;
-  bj::object agent_;
-  engine::Callback<bj::object> done_;
-  std::mutex mutex_;
-  std::optional<bj::object> hello_;
-  std::optional<std::uint64_t> attachment_;
-  std::optional<Error> failure_;
-  bool finished_ = false;
-};
-
 }  // namespace
 
 std::string revoked_key(const SessionId& session) {
@@ -210,12 +139,12 @@ void AgentChannel::Impl::audit(const std::string& actor, std::string action,
 }
 
 void AgentChannel::Impl::hello(const Session& session, engine::Callback<bj::object> done) {
-  // The Engagement builds the hello body when a console attaches; GET me attaches a sink that
-  // only captures it, and detaches at once.
-  auto sink = std::make_shared<HelloSink>(engagement, session.actor.agent_id,
-                                          agent_json(session.agent), std::move(done));
-  engagement.attach(session.actor, sink, [sink](Result<std::uint64_t> attached) {
-    sink->attached(std::move(attached));
+  engagement.me(session.actor, [agent = agent_json(session.agent),
+                                done = std::move(done)](Result<bj::object> body) mutable {
+    if (body.ok()) {
+      (*body)["agent"] = std::move(agent);  // the store's record (display name, skills)
+    }
+    done(std::move(body));
   });
 }
 

@@ -47,8 +47,7 @@ struct AgentChannel::Impl {
   void audit(const std::string& actor, std::string action, std::string conversation_id,
              boost::json::object detail, std::function<void(Status)> done) const;
 
-  // The `hello` body of `session` (GET me): the Engagement's hello message with "agent" set from
-  // the store. Answers on the engine strand.
+  // The body of GET me: Engagement::me with "agent" from the store. Answers on the engine strand.
   void hello(const Session& session, engine::Callback<boost::json::object> done);
 
   // Stream bookkeeping for logout: sockets opened with a session, closed when it is revoked.

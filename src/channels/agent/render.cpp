@@ -39,8 +39,6 @@ Mapped map_error(ErrorCode code) {
   return {status::internal_server_error, "Internal"};
 }
 
-std::int64_t ms(Millis d) { return static_cast<std::int64_t>(d.count()); }
-
 bj::array string_array(const std::vector<std::string>& items) {
   bj::array out;
   out.reserve(items.size());
@@ -61,23 +59,6 @@ bj::value parsed_or_null(std::string_view text) {
 std::string_view string_at(const bj::object& o, std::string_view key) {
   const bj::value* v = o.if_contains(key);
   return v != nullptr && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
-}
-
-std::string_view sender_of(const bj::object& activity) {
-  std::string_view role;
-  std::string_view id;
-  if (const bj::value* from = activity.if_contains("from"); from != nullptr && from->is_object()) {
-    role = string_at(from->as_object(), "role");
-    id = string_at(from->as_object(), "id");
-  }
-  if (role == "user") {
-    return "customer";
-  }
-  if (id.rfind("agent:", 0) == 0) {
-    return "agent";
-  }
-  const std::string_view type = string_at(activity, "type");
-  return type == "message" || type == "typing" ? "bot" : "system";
 }
 
 bj::array transcript_json(const std::vector<store::ActivityRecord>& transcript,
@@ -112,33 +93,13 @@ bj::object agent_json(const store::AgentRecord& agent) {
 }
 
 bj::object summary_json(const hub::ConversationView& view) {
-  return bj::object{{"id", view.id},
-                    {"state", hub::to_string(view.state)},
-                    {"queue", view.queue},
-                    {"agent", view.agent},
-                    {"offeredTo", view.offered_to},
-                    {"waitedMs", ms(view.waited)},
-                    {"position", view.position},
-                    {"priority", view.priority},
-                    {"reason", view.reason}};
+  return engine::conversation_summary_json(view);
 }
 
 bj::object entry_json(std::uint64_t seq, std::string_view activity_json,
                       std::uint64_t handoff_seq) {
-  bj::value activity = parsed_or_null(activity_json);
-  std::string_view sender = "system";
-  std::string_view type;
-  if (activity.is_object()) {
-    sender = sender_of(activity.as_object());
-    type = string_at(activity.as_object(), "type");
-  }
-  const bool internal = engine::audience_of_type(type) == engine::Audience::kInternal;
-  const bool bot_part = handoff_seq == 0 || seq <= handoff_seq;
-  return bj::object{{"seq", seq},
-                    {"part", bot_part ? "bot" : "live"},
-                    {"sender", sender},
-                    {"internal", internal},
-                    {"activity", std::move(activity)}};
+  // One classification for the transcript and the stream's `activity` pushes: the Engagement's.
+  return engine::transcript_entry(seq, activity_json, handoff_seq);
 }
 
 bj::object detail_json(const engine::ConversationDetail& detail,
@@ -205,28 +166,10 @@ bj::object archived_detail_json(const store::Conversation& row,
   return out;
 }
 
-bj::object queue_json(const hub::QueueView& queue) {
-  return bj::object{{"name", queue.name},
-                    {"waiting", queue.waiting},
-                    {"offered", queue.offered},
-                    {"longestWaitMs", ms(queue.longest_wait)},
-                    {"open", queue.open},
-                    {"agentsOnline", queue.agents_online},
-                    {"agentsAvailable", queue.agents_available},
-                    {"averageHandleTimeMs", ms(queue.average_handle_time)},
-                    {"estimatedWaitMs", ms(queue.estimated_wait)}};
-}
+bj::object queue_json(const hub::QueueView& queue) { return engine::queue_json(queue); }
 
 bj::object agent_status_json(const hub::AgentView& agent) {
-  return bj::object{{"id", agent.id},
-                    {"displayName", agent.display_name.empty() ? agent.id : agent.display_name},
-                    {"role", hub::to_string(agent.role)},
-                    {"presence", hub::to_string(agent.presence)},
-                    {"chosenPresence", hub::to_string(agent.chosen)},
-                    {"load", agent.load},
-                    {"capacity", agent.capacity},
-                    {"conversations", string_array(agent.conversations)},
-                    {"offers", string_array(agent.offers)}};
+  return engine::agent_status_json(agent);
 }
 
 bj::object audit_json(const store::AuditRecord& record) {

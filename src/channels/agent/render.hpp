@@ -32,6 +32,9 @@ boost::json::object agent_json(const store::AgentRecord& agent);
 // "priority","reason"}.
 boost::json::object summary_json(const hub::ConversationView& view);
 
+// The shapes below are the Engagement's (engine/engagement.hpp), so the stream's pushes and the
+// REST answers always agree; they are re-exported here for the handlers and pinned by tests.
+//
 // One transcript Entry = {"seq","part","sender","internal","activity"}: `part` is "bot" for
 // seq <= handoff_seq (or when handoff_seq is 0), "live" after; `sender` is "customer" (from.role
 // user), "agent" (from.id "agent:…"), "bot" (other messages and typing) or "system" (events,
@@ -55,8 +58,7 @@ boost::json::object archived_detail_json(const store::Conversation& row,
 // "averageHandleTimeMs","estimatedWaitMs"}.
 boost::json::object queue_json(const hub::QueueView& queue);
 
-// AgentStatus = {"id","displayName","role","presence","chosenPresence","load","capacity",
-// "conversations","offers"}.
+// AgentStatus = {"id","displayName","role","presence","load","capacity","conversations","offers"}.
 boost::json::object agent_status_json(const hub::AgentView& agent);
 
 // {"position","time","actor","action","conversationId","detail"}.

@@ -1,11 +1,11 @@
 // The agent's WebSocket: GET /api/agent/stream?token=... One AgentStream per socket is the
 // Engagement's AgentSink (hello, offers, assignments, activities, ...) and handles the client's
-// monitor / unmonitor / ping messages. The server's bounded send queue closes a socket whose
-// reader stalls (1008); the console reconnects and gets a fresh hello.
+// monitor / unmonitor (Engagement::monitor, audited) / ping messages. The server's bounded send
+// queue closes a socket whose reader stalls (1008); the console reconnects and gets a fresh hello.
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
-#include <map>
+#include <set>
 
 #include "channels/agent/channel_impl.hpp"
 #include "channels/agent/requests.hpp"
@@ -18,25 +18,6 @@ namespace bj = boost::json;
 
 constexpr std::uint16_t kCloseGoingAway = 1001;
 constexpr std::uint16_t kCloseRevoked = 4001;
-
-class AgentStream;
-
-// Feeds one monitored conversation's activities to a supervisor's stream.
-class MonitorSubscriber final : public engine::Subscriber {
- public:
-  MonitorSubscriber(std::weak_ptr<AgentStream> stream, std::string conversation,
-                    std::uint64_t handoff_seq)
-      : stream_(std::move(stream)),
-        conversation_(std::move(conversation)),
-        handoff_seq_(handoff_seq) {}
-  void deliver(const std::vector<engine::Delivery>& activities) override;
-  void replaced() override {}
-
- private:
-  std::weak_ptr<AgentStream> stream_;
-  std::string conversation_;
-  std::uint64_t handoff_seq_;
-};
 
 class AgentStream final : public engine::AgentSink,
                           public std::enable_shared_from_this<AgentStream> {
@@ -110,7 +91,7 @@ class AgentStream final : public engine::AgentSink,
 
   void close() {
     std::optional<std::uint64_t> attachment;
-    std::map<std::string, engine::SubscriptionId> monitors;
+    std::set<std::string> monitors;
     {
       std::lock_guard lock(mutex_);
       closed_ = true;
@@ -121,10 +102,9 @@ class AgentStream final : public engine::AgentSink,
     if (attachment) {
       channel_.engagement.detach(session_.actor.agent_id, *attachment);
     }
-    for (const auto& [conversation, id] : monitors) {
-      if (id != 0) {
-        channel_.engine.unsubscribe(conversation, id);
-      }
+    // Monitoring is per agent in the Engagement; a closed console stops what it started.
+    for (const auto& conversation : monitors) {
+      channel_.engagement.monitor(session_.actor, conversation, false, [](Result<bool>) {});
     }
   }
 
@@ -135,96 +115,49 @@ class AgentStream final : public engine::AgentSink,
   }
 
   void monitor(std::string conversation) {
-    if (!session_.supervisor()) {
-      send(stream_error(make_error(ErrorCode::kForbidden, "only supervisors may monitor")));
-      return;
-    }
-    {
-      std::lock_guard lock(mutex_);
-      if (closed_ || !monitors_.emplace(conversation, 0).second) {
-        return;  // already monitoring (or subscribing)
-      }
-    }
     auto self = shared_from_this();
-    channel_.engagement.detail(session_.actor, conversation,
-                               [self, conversation](Result<engine::ConversationDetail> detail) {
-                                 if (!detail.ok()) {
-                                   self->monitor_failed(conversation, detail.error());
-                                   return;
-                                 }
-                                 self->subscribe(conversation, detail->handoff_seq);
-                               });
-  }
-
-  // On the engine strand (after detail): subscribe from the current watermark.
-  void subscribe(const std::string& conversation, std::uint64_t handoff_seq) {
-    auto self = shared_from_this();
-    engine::Engine& eng = channel_.engine;
-    eng.status(conversation, [self, &eng, conversation,
-                              handoff_seq](Result<engine::ConversationStatus> status) {
-      if (!status.ok()) {
-        self->monitor_failed(conversation, status.error());
-        return;
-      }
-      auto subscriber = std::make_shared<MonitorSubscriber>(self, conversation, handoff_seq);
-      eng.subscribe(conversation, status->watermark, "", subscriber,
-                    [self, &eng, conversation](Result<engine::SubscriptionId> id) {
-                      if (!id.ok()) {
-                        self->monitor_failed(conversation, id.error());
-                        return;
-                      }
-                      self->subscribed(conversation, *id);
-                    });
-    });
-  }
-
-  void subscribed(const std::string& conversation, engine::SubscriptionId id) {
-    bool keep = false;
-    {
-      std::lock_guard lock(mutex_);
-      auto it = monitors_.find(conversation);
-      if (!closed_ && it != monitors_.end() && it->second == 0) {
-        it->second = id;
-        keep = true;
-      }
-    }
-    if (!keep) {
-      channel_.engine.unsubscribe(conversation, id);
-      return;
-    }
-    channel_.audit(
-        session_.actor.agent_id, "conversation.monitor", conversation, bj::object{}, [](Status s) {
-          if (!s.ok()) {
-            spdlog::error("agent api: audit conversation.monitor: {}", s.error().message);
+    channel_.engagement.monitor(
+        session_.actor, conversation, true, [self, conversation](Result<bool> on) {
+          if (!on.ok()) {
+            bj::object message = stream_error(on.error());
+            message["conversationId"] = conversation;
+            self->send(message);
+            return;
           }
+          {
+            std::lock_guard lock(self->mutex_);
+            if (self->closed_) {
+              return;  // close() ran before: nothing to stop later, the hub keeps no sink
+            }
+            self->monitors_.insert(conversation);
+          }
+          self->channel_.audit(self->session_.actor.agent_id, "conversation.monitor", conversation,
+                               bj::object{}, [](Status s) {
+                                 if (!s.ok()) {
+                                   spdlog::error("agent api: audit conversation.monitor: {}",
+                                                 s.error().message);
+                                 }
+                               });
+          self->send(bj::object{{"type", "monitoring"}, {"conversationId", conversation}});
         });
-    send(bj::object{{"type", "monitoring"}, {"conversationId", conversation}});
   }
 
-  void monitor_failed(const std::string& conversation, const Error& error) {
+  void unmonitor(const std::string& conversation) {
     {
       std::lock_guard lock(mutex_);
       monitors_.erase(conversation);
     }
-    bj::object message = stream_error(error);
-    message["conversationId"] = conversation;
-    send(message);
-  }
-
-  void unmonitor(const std::string& conversation) {
-    engine::SubscriptionId id = 0;
-    {
-      std::lock_guard lock(mutex_);
-      auto it = monitors_.find(conversation);
-      if (it != monitors_.end()) {
-        id = it->second;
-        monitors_.erase(it);
-      }
-    }
-    if (id != 0) {
-      channel_.engine.unsubscribe(conversation, id);
-    }
-    send(bj::object{{"type", "unmonitored"}, {"conversationId", conversation}});
+    auto self = shared_from_this();
+    channel_.engagement.monitor(
+        session_.actor, conversation, false, [self, conversation](Result<bool> off) {
+          if (!off.ok()) {
+            bj::object message = stream_error(off.error());
+            message["conversationId"] = conversation;
+            self->send(message);
+            return;
+          }
+          self->send(bj::object{{"type", "unmonitored"}, {"conversationId", conversation}});
+        });
   }
 
   AgentChannel::Impl& channel_;
@@ -233,22 +166,8 @@ class AgentStream final : public engine::AgentSink,
   std::weak_ptr<server::WebSocketSession> socket_;
   std::optional<std::uint64_t> attachment_;
   bool closed_ = false;
-  // Monitored conversations → subscription id (0 while subscribing).
-  std::map<std::string, engine::SubscriptionId> monitors_;
+  std::set<std::string> monitors_;  // conversations this console asked to monitor
 };
-
-void MonitorSubscriber::deliver(const std::vector<engine::Delivery>& activities) {
-  auto stream = stream_.lock();
-  if (!stream) {
-    return;
-  }
-  for (const auto& d : activities) {
-    stream->send(bj::object{{"type", "activity"},
-                            {"conversationId", conversation_},
-                            {"monitor", true},
-                            {"entry", entry_json(d.seq, *d.json, handoff_seq_)}});
-  }
-}
 
 }  // namespace
 
