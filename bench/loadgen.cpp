@@ -13,16 +13,11 @@
 //
 // Output: one `key=value ...` line (parsed by bench/run_serve_bench.sh), progress on stderr.
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
-#include <boost/json.hpp>
 #include <deque>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -30,19 +25,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "bench_client.hpp"
+
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-namespace json = boost::json;
-using tcp = asio::ip::tcp;
-using asio::awaitable;
-using asio::use_awaitable;
-using Clock = std::chrono::steady_clock;
-using Ws = websocket::stream<beast::tcp_stream>;
-constexpr auto kTuple = asio::as_tuple(use_awaitable);
+using namespace baton::bench;  // NOLINT: the bench's own vocabulary (asio, beast, json, Clock, ...)
 
 struct Options {
   std::string mode = "serve";
@@ -62,17 +49,6 @@ struct Options {
   int max_inflight = 0;  // > 0: skip a scheduled send while this many turns are unanswered
   std::string text = "hello";
 };
-
-long rss_kib(int pid) {
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      return std::stol(line.substr(6));
-    }
-  }
-  return -1;
-}
 
 struct Conversation {
   std::string id;
@@ -199,80 +175,25 @@ class Worker {
     }
   }
 
-  awaitable<bool> connect(beast::tcp_stream& stream) {
-    tcp::endpoint endpoint(asio::ip::make_address(o_.host), o_.port);
-    auto [error] = co_await stream.async_connect(endpoint, kTuple);
-    if (!error) {
-      stream.socket().set_option(tcp::no_delay(true));
-    }
-    co_return !error;
-  }
+  Target target() const { return Target{o_.host, o_.port}; }
 
-  // One HTTP/1.1 exchange on a keep-alive stream; status 0 on a transport error.
-  awaitable<std::pair<unsigned, std::string>> call(beast::tcp_stream& stream, http::verb verb,
-                                                   std::string target, const std::string& auth,
-                                                   std::string body) {
-    http::request<http::string_body> req{verb, target, 11};
-    req.set(http::field::host, o_.host);
-    req.set(http::field::authorization, "Bearer " + auth);
-    req.set(http::field::content_type, "application/json");
-    req.keep_alive(true);
-    req.body() = std::move(body);
-    req.prepare_payload();
-    auto [write_error, w] = co_await http::async_write(stream, req, kTuple);
-    if (write_error) {
-      co_return std::pair<unsigned, std::string>{0, {}};
-    }
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    auto [read_error, r] = co_await http::async_read(stream, buffer, res, kTuple);
-    (void)w;
-    (void)r;
-    if (read_error) {
-      co_return std::pair<unsigned, std::string>{0, {}};
-    }
-    if (!res.keep_alive()) {
-      // The server closes after this response: reconnect so the caller's next call works.
-      stream.close();
-      co_await connect(stream);
-    }
-    co_return std::pair<unsigned, std::string>{res.result_int(), std::move(res.body())};
+  awaitable<bool> connect(beast::tcp_stream& stream) {
+    return baton::bench::connect(stream, target());
   }
 
   awaitable<bool> open_ws(Conversation& c) {
     c.ws = std::make_unique<Ws>(io_);
-    if (!co_await connect(beast::get_lowest_layer(*c.ws))) {
-      co_return false;
-    }
-    beast::get_lowest_layer(*c.ws).expires_never();
-    c.ws->text(true);
-    c.ws->set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    auto [error] =
-        co_await c.ws->async_handshake(fmt::format("{}:{}", o_.host, o_.port), c.ws_target, kTuple);
-    co_return !error;
+    return baton::bench::open_ws(*c.ws, target(), c.ws_target);
   }
 
-  // tokens/generate + POST /conversations for one conversation: its token and stream target.
   awaitable<bool> create_conversation(beast::tcp_stream& stream, Conversation& c) {
-    auto body = json::serialize(json::object{{"user", json::object{{"id", c.user}}}});
-    auto [s1, generated] =
-        co_await call(stream, http::verb::post, "/v3/directline/tokens/generate", o_.secret, body);
-    if (s1 != 200) {
+    DlConversation started;
+    if (!co_await baton::bench::create_conversation(stream, target(), o_.secret, c.user, started)) {
       co_return false;
     }
-    auto token = json::parse(generated).as_object().at("token").as_string();
-    auto [s2, started] = co_await call(stream, http::verb::post, "/v3/directline/conversations",
-                                       std::string(token), body);
-    if (s2 != 200 && s2 != 201) {
-      co_return false;
-    }
-    const auto conversation = json::parse(started).as_object();
-    c.id = std::string(conversation.at("conversationId").as_string());
-    c.token = std::string(conversation.at("token").as_string());
-    std::string url(conversation.at("streamUrl").as_string());
-    const auto scheme = url.find("://");
-    const auto path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-    c.ws_target = path == std::string::npos ? "/" : url.substr(path);
+    c.id = std::move(started.id);
+    c.token = std::move(started.token);
+    c.ws_target = std::move(started.ws_target);
     co_return true;
   }
 
@@ -355,15 +276,15 @@ class Worker {
           R"({{"type":"message","text":{},"from":{{"id":"{}","role":"user"}},"channelData":{{"clientActivityID":"lg-{}"}}}})",
           json::serialize(json::value(o_.text)), c.user, item.k);
       // (GCC 12 miscompiles co_await inside ?: and &&, so these stay plain statements.)
-      std::pair<unsigned, std::string> result{0, {}};
+      Reply result;
       if (connected) {
-        result = co_await call(stream, http::verb::post,
+        result = co_await call(stream, target(), http::verb::post,
                                fmt::format("/v3/directline/conversations/{}/activities", c.id),
                                c.token, body);
       }
       const auto& [status, response] = result;
-      if (status == 200) {
-        on_ack(std::string(json::parse(response).as_object().at("id").as_string()), item.k);
+      if (const auto id = string_field(response, "id"); status == 200 && !id.empty()) {
+        on_ack(id, item.k);
         continue;
       }
       ++http_errors;
@@ -447,22 +368,6 @@ class Worker {
     io_.stop();
   }
 };
-
-double percentile_ms(const std::vector<std::uint32_t>& sorted, double p) {
-  if (sorted.empty()) {
-    return -1;
-  }
-  const auto i = static_cast<std::size_t>(p * double(sorted.size() - 1));
-  return sorted[i] / 1000.0;
-}
-
-void raise_open_file_limit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
-}
 
 int run(const Options& o) {
   raise_open_file_limit();

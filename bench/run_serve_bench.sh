@@ -44,36 +44,8 @@ if [ "$IDLE_N" -gt $((FD_LIMIT - 500)) ]; then
 fi
 
 WORK=$(mktemp -d /tmp/baton-bench-XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# start_server NAME CMD... : runs CMD with stdout to $WORK/NAME.out, waits for its port; sets PORT, PID.
-start_server() {
-  local name=$1
-  shift
-  "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  PID=$!
-  PIDS+=("$PID")
-  for _ in $(seq 1 300); do
-    PORT=$(sed -n -e 's/^baton: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' \
-                  -e 's/^echo: listening on \([0-9]*\)$/\1/p' "$WORK/$name.out" | head -1)
-    [ -n "$PORT" ] && return 0
-    sleep 0.1
-  done
-  echo "error: $name did not start:" >&2
-  cat "$WORK/$name.err" >&2
-  exit 1
-}
-
-stop_server() {
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
+# shellcheck source=bench/bench_lib.sh
+source "$ROOT/bench/bench_lib.sh"
 
 RESULTS=()
 # run_loadgen LABEL ARGS... : runs loadgen, keeps its result line.
@@ -86,8 +58,6 @@ run_loadgen() {
   echo "$line" >&2
   RESULTS+=("$label|$line")
 }
-
-field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 
 if [[ " $SCENARIOS " == *" echo "* ]]; then
 start_server echo "$BUILD/bench/echo_server" --listen 127.0.0.1:0 --threads 1
