@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <optional>
 
+#include "store/sqlite_activity_ids.hpp"
+
 namespace baton::store::sqlite {
 namespace {
 
@@ -106,8 +108,21 @@ Conversation decode_conversation(const Stmt& s) {
 }
 
 ActivityRecord decode_activity(const Stmt& s) {
-  return ActivityRecord{s.column_text(0), s.column_u64(1),  s.column_text(2),
-                        s.column_text(3), s.column_time(4), s.column_text(5)};
+  ActivityRecord a{s.column_text(0), s.column_u64(1),  std::string(),
+                   s.column_text(3), s.column_time(4), s.column_text(5)};
+  a.activity_id =
+      s.column_is_null(2) ? canonical_activity_id(a.conversation_id, a.seq) : s.column_text(2);
+  return a;
+}
+
+// Steps a bound query and reports whether it returned a row.
+Result<bool> exists(Stmt& stmt, std::string_view what) {
+  StmtScope scope(stmt);
+  int rc = stmt.step();
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+    return rc == SQLITE_ROW;
+  }
+  return sqlite_error(stmt.db(), rc, what);
 }
 
 HandoffRecord decode_handoff(const Stmt& s) {
@@ -190,6 +205,9 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
   p(w.conversation_epoch_, "SELECT epoch FROM conversations WHERE id = ?1");
   p(w.append_activity_,
     fmt::format("INSERT INTO activities ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", kActivityColumns));
+  p(w.explicit_id_taken_, "SELECT 1 FROM activities WHERE activity_id = ?1");
+  p(w.canonical_id_taken_,
+    "SELECT 1 FROM activities WHERE conversation_id = ?1 AND seq = ?2 AND activity_id IS NULL");
   p(w.put_snapshot_,
     "INSERT INTO dialog_snapshots (conversation_id, seq, saved_ms, state) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT (conversation_id) DO UPDATE SET seq = excluded.seq, saved_ms = excluded.saved_ms, "
@@ -277,14 +295,44 @@ Status WriteStatements::operator()(const op::UpdateConversation& o) {
   return status.ok() ? changed_one(what) : status;
 }
 
+// A canonical id is stored implicitly (NULL) and explicit ids live in a partial unique index, so
+// the one collision neither the primary key nor that index can see is between the two kinds; one
+// point lookup rules it out (sqlite_activity_ids.hpp).
+Status WriteStatements::check_id_free(const ActivityRecord& a, bool canonical) {
+  Result<bool> taken = false;
+  if (canonical) {
+    explicit_id_taken_.bind(1, a.activity_id);
+    taken = exists(explicit_id_taken_, "look up an activity id");
+  } else if (auto key = parse_canonical_activity_id(a.activity_id)) {
+    canonical_id_taken_.bind(1, key->conversation_id).bind_u64(2, key->seq);
+    taken = exists(canonical_id_taken_, "look up an activity id");
+  }
+  if (!taken.ok()) {
+    return taken.error();
+  }
+  if (*taken) {
+    return make_error(ErrorCode::kConflict, "duplicate activity id");
+  }
+  return {};
+}
+
 Status WriteStatements::operator()(const op::AppendActivity& o) {
   const ActivityRecord& a = o.row;
-  Stmt& s = append_activity_;
-  s.bind(1, a.conversation_id).bind_u64(2, a.seq).bind(3, a.activity_id).bind(4, a.type);
-  s.bind(5, to_millis(a.timestamp)).bind(6, a.json);
-  return annotate(s.run("duplicate seq or activity id, or unknown conversation"),
-                  fmt::format("append activity '{}' (conversation '{}', seq {})", a.activity_id,
-                              a.conversation_id, a.seq));
+  const bool canonical = has_canonical_id(a);
+  Status status = check_id_free(a, canonical);
+  if (status.ok()) {
+    Stmt& s = append_activity_;
+    s.bind(1, a.conversation_id).bind_u64(2, a.seq).bind(4, a.type);
+    if (canonical) {
+      s.bind_null(3);
+    } else {
+      s.bind(3, a.activity_id);
+    }
+    s.bind(5, to_millis(a.timestamp)).bind(6, a.json);
+    status = s.run("duplicate seq or activity id, or unknown conversation");
+  }
+  return annotate(status, fmt::format("append activity '{}' (conversation '{}', seq {})",
+                                      a.activity_id, a.conversation_id, a.seq));
 }
 
 Status WriteStatements::operator()(const op::PutSnapshot& o) {
@@ -375,8 +423,12 @@ Result<ReadStatements> ReadStatements::prepare(sqlite3* db) {
     fmt::format("SELECT {} FROM activities WHERE conversation_id = ?1 AND seq > ?2 ORDER BY seq "
                 "LIMIT ?3",
                 kActivityColumns));
+  // A canonical id names its row's key (activity_id NULL); any id may also be an explicit one.
   p(r.find_activity_,
-    fmt::format("SELECT {} FROM activities WHERE activity_id = ?1", kActivityColumns));
+    fmt::format("SELECT {0} FROM activities WHERE conversation_id = ?1 AND seq = ?2 AND "
+                "activity_id IS NULL UNION ALL SELECT {0} FROM activities WHERE activity_id = ?3 "
+                "LIMIT 1",
+                kActivityColumns));
   p(r.get_snapshot_,
     "SELECT conversation_id, seq, saved_ms, state FROM dialog_snapshots WHERE conversation_id = "
     "?1");
@@ -436,7 +488,12 @@ Result<std::vector<ActivityRecord>> ReadStatements::read_activities(
 }
 
 Result<ActivityRecord> ReadStatements::find_activity(const std::string& activity_id) {
-  find_activity_.bind(1, activity_id);
+  if (auto key = parse_canonical_activity_id(activity_id)) {
+    find_activity_.bind(1, key->conversation_id).bind_u64(2, key->seq);
+  } else {
+    find_activity_.bind_null(1).bind_null(2);
+  }
+  find_activity_.bind(3, activity_id);
   return one<ActivityRecord>(find_activity_, decode_activity,
                              fmt::format("activity '{}'", activity_id));
 }
