@@ -142,6 +142,20 @@ ALTER TABLE activities_v5 RENAME TO activities;
 CREATE UNIQUE INDEX activities_by_explicit_id ON activities(activity_id)
   WHERE activity_id IS NOT NULL;
 )sql"},
+      {6, "dialog snapshots in the conversation row",
+       R"sql(
+-- A turn rewrites both the conversation row and its snapshot; keeping them in one row makes that
+-- one b-tree page instead of two. NULL snapshot = none saved yet. The snapshot columns come last
+-- so reading a conversation's header does not decode them.
+ALTER TABLE conversations ADD COLUMN snapshot_seq INTEGER;
+ALTER TABLE conversations ADD COLUMN snapshot_saved_ms INTEGER;
+ALTER TABLE conversations ADD COLUMN snapshot TEXT;
+UPDATE conversations
+  SET (snapshot_seq, snapshot_saved_ms, snapshot) =
+      (SELECT seq, saved_ms, state FROM dialog_snapshots WHERE conversation_id = conversations.id)
+  WHERE id IN (SELECT conversation_id FROM dialog_snapshots);
+DROP TABLE dialog_snapshots;
+)sql"},
   };
   return steps;
 }

@@ -209,9 +209,8 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
   p(w.canonical_id_taken_,
     "SELECT 1 FROM activities WHERE conversation_id = ?1 AND seq = ?2 AND activity_id IS NULL");
   p(w.put_snapshot_,
-    "INSERT INTO dialog_snapshots (conversation_id, seq, saved_ms, state) VALUES (?1, ?2, ?3, ?4) "
-    "ON CONFLICT (conversation_id) DO UPDATE SET seq = excluded.seq, saved_ms = excluded.saved_ms, "
-    "state = excluded.state");
+    "UPDATE conversations SET snapshot_seq = ?2, snapshot_saved_ms = ?3, snapshot = ?4 "
+    "WHERE id = ?1");
   p(w.insert_handoff_,
     fmt::format("INSERT INTO handoffs ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 kHandoffColumns));
@@ -339,8 +338,9 @@ Status WriteStatements::operator()(const op::PutSnapshot& o) {
   const DialogSnapshot& d = o.row;
   put_snapshot_.bind(1, d.conversation_id).bind_u64(2, d.seq).bind(3, to_millis(d.saved));
   put_snapshot_.bind(4, d.json);
-  return annotate(put_snapshot_.run("unknown conversation"),
-                  fmt::format("put snapshot of conversation '{}'", d.conversation_id));
+  std::string what = fmt::format("put snapshot of conversation '{}'", d.conversation_id);
+  Status status = put_snapshot_.run(what);
+  return status.ok() ? changed_one(what) : status;
 }
 
 Status WriteStatements::operator()(const op::InsertHandoff& o) {
@@ -430,8 +430,8 @@ Result<ReadStatements> ReadStatements::prepare(sqlite3* db) {
                 "LIMIT 1",
                 kActivityColumns));
   p(r.get_snapshot_,
-    "SELECT conversation_id, seq, saved_ms, state FROM dialog_snapshots WHERE conversation_id = "
-    "?1");
+    "SELECT id, snapshot_seq, snapshot_saved_ms, snapshot FROM conversations WHERE id = ?1 AND "
+    "snapshot IS NOT NULL");
   p(r.get_handoff_, fmt::format("SELECT {} FROM handoffs WHERE id = ?1", kHandoffColumns));
   p(r.list_handoffs_,
     fmt::format("SELECT {} FROM handoffs WHERE status = ?1 ORDER BY created_ms, id LIMIT ?2",

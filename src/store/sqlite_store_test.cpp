@@ -183,6 +183,44 @@ TEST(SqliteStore, MigratesFromVersion4) {
             "1,12345678");
 }
 
+// Version 6 moves each conversation's snapshot into its row; conversations without one still
+// report kNotFound.
+TEST(SqliteStore, MigratesSnapshotsIntoConversations) {
+  TempDir dir;
+  auto path = dir.path() / "v5.db";
+  {
+    sqlite::Db db = raw_db(path);
+    ASSERT_TRUE(sqlite::migrate(db.get(), 5).ok());
+    ASSERT_TRUE(db.exec("INSERT INTO conversations VALUES ('a', 'bot', 'u', 'directline', 5, 6, "
+                        "'bot', 0, 5, 0, '{}');"
+                        "INSERT INTO conversations VALUES ('b', 'bot', 'u', 'directline', 5, 6, "
+                        "'agent', 3, 1, 0, '{\"m\":1}');"
+                        "INSERT INTO dialog_snapshots VALUES ('a', 4, 11, '{\"topic\":\"x\"}');")
+                    .ok());
+  }
+  SqliteOptions options;
+  options.path = path;
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(*store->get_snapshot("a"), (DialogSnapshot{"a", 4, at_ms(11), R"({"topic":"x"})"}));
+  EXPECT_EQ(store->get_snapshot("b").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store->get_conversation("b")->epoch, 3u);
+  EXPECT_EQ(store->get_conversation("b")->metadata_json, R"({"m":1})");
+  // Updating the conversation keeps its snapshot; a new snapshot replaces it.
+  Conversation a = *store->get_conversation("a");
+  a.next_seq = 6;
+  DialogSnapshot later{"a", 5, at_ms(12), "{}"};
+  ASSERT_TRUE(store->write(std::move(WriteBatch().update_conversation(a, 0))).ok());
+  EXPECT_EQ(store->get_snapshot("a")->seq, 4u);
+  ASSERT_TRUE(
+      store->write(std::move(WriteBatch().put_snapshot(later).update_conversation(a))).ok());
+  EXPECT_EQ(*store->get_snapshot("a"), later);
+  ASSERT_TRUE(store->close().ok());
+  sqlite::Db db = raw_db(path);
+  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  EXPECT_FALSE(db.exec("SELECT 1 FROM dialog_snapshots").ok());
+}
+
 // A turn's canonical ids cost no index entry: they are stored as NULL, and the explicit-id index
 // is partial.
 TEST(SqliteStore, CanonicalActivityIdsAreImplicit) {
