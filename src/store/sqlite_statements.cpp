@@ -183,6 +183,15 @@ Status annotate(Status status, std::string_view what) {
   return error;
 }
 
+// annotate() for the per-turn ops: the description is formatted only when the op failed.
+template <class What>
+Status annotate_lazy(Status status, What what) {
+  if (status.ok() || !is_batch_local(status.error().code)) {
+    return status;
+  }
+  return annotate(std::move(status), what());
+}
+
 }  // namespace
 
 Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
@@ -202,6 +211,10 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
     "UPDATE conversations SET bot_id = ?2, user_id = ?3, channel_id = ?4, created_ms = ?5, "
     "updated_ms = ?6, ownership = ?7, epoch = ?8, next_seq = ?9, closed = ?10, metadata = ?11 "
     "WHERE id = ?1");
+  p(w.update_conversation_fenced_,
+    "UPDATE conversations SET bot_id = ?2, user_id = ?3, channel_id = ?4, created_ms = ?5, "
+    "updated_ms = ?6, ownership = ?7, epoch = ?8, next_seq = ?9, closed = ?10, metadata = ?11 "
+    "WHERE id = ?1 AND epoch = ?12");
   p(w.conversation_epoch_, "SELECT epoch FROM conversations WHERE id = ?1");
   p(w.append_activity_,
     fmt::format("INSERT INTO activities ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", kActivityColumns));
@@ -274,24 +287,31 @@ Status WriteStatements::operator()(const op::InsertConversation& o) {
                   fmt::format("insert conversation '{}'", o.row.id));
 }
 
+// The fenced form checks the epoch in the UPDATE itself (one statement per turn instead of a
+// lookup plus an update); only when no row changed does a lookup tell kNotFound from kConflict.
 Status WriteStatements::operator()(const op::UpdateConversation& o) {
-  std::string what = fmt::format("update conversation '{}'", o.row.id);
+  Stmt& s = o.if_epoch ? update_conversation_fenced_ : update_conversation_;
+  bind_conversation(s, o.row);
   if (o.if_epoch) {
-    conversation_epoch_.bind(1, o.row.id);
-    auto epoch = one<std::uint64_t>(
-        conversation_epoch_, [](const Stmt& s) { return s.column_u64(0); }, what);
-    if (!epoch.ok()) {
-      return epoch.error();
-    }
-    if (*epoch != *o.if_epoch) {
-      return make_error(
-          ErrorCode::kConflict,
-          fmt::format("{}: stale epoch (expected {}, stored {})", what, *o.if_epoch, *epoch));
-    }
+    s.bind_u64(12, *o.if_epoch);
   }
-  bind_conversation(update_conversation_, o.row);
-  Status status = update_conversation_.run(what);
-  return status.ok() ? changed_one(what) : status;
+  Status status = s.run("update conversation");
+  if (!status.ok() || sqlite3_changes(db_) != 0) {
+    return annotate_lazy(std::move(status),
+                         [&] { return fmt::format("update conversation '{}'", o.row.id); });
+  }
+  std::string what = fmt::format("update conversation '{}'", o.row.id);
+  if (!o.if_epoch) {
+    return make_error(ErrorCode::kNotFound, fmt::format("{}: not found", what));
+  }
+  conversation_epoch_.bind(1, o.row.id);
+  auto epoch = one<std::uint64_t>(
+      conversation_epoch_, [](const Stmt& st) { return st.column_u64(0); }, what);
+  if (!epoch.ok()) {
+    return epoch.error();
+  }
+  return make_error(ErrorCode::kConflict, fmt::format("{}: stale epoch (expected {}, stored {})",
+                                                      what, *o.if_epoch, *epoch));
 }
 
 // A canonical id is stored implicitly (NULL) and explicit ids live in a partial unique index, so
@@ -330,17 +350,23 @@ Status WriteStatements::operator()(const op::AppendActivity& o) {
     s.bind(5, to_millis(a.timestamp)).bind(6, a.json);
     status = s.run("duplicate seq or activity id, or unknown conversation");
   }
-  return annotate(status, fmt::format("append activity '{}' (conversation '{}', seq {})",
-                                      a.activity_id, a.conversation_id, a.seq));
+  return annotate_lazy(std::move(status), [&] {
+    return fmt::format("append activity '{}' (conversation '{}', seq {})", a.activity_id,
+                       a.conversation_id, a.seq);
+  });
 }
 
 Status WriteStatements::operator()(const op::PutSnapshot& o) {
   const DialogSnapshot& d = o.row;
   put_snapshot_.bind(1, d.conversation_id).bind_u64(2, d.seq).bind(3, to_millis(d.saved));
   put_snapshot_.bind(4, d.json);
-  std::string what = fmt::format("put snapshot of conversation '{}'", d.conversation_id);
-  Status status = put_snapshot_.run(what);
-  return status.ok() ? changed_one(what) : status;
+  Status status = put_snapshot_.run("put snapshot");
+  if (status.ok() && sqlite3_changes(db_) == 0) {
+    status = make_error(ErrorCode::kNotFound, "not found");
+  }
+  return annotate_lazy(std::move(status), [&] {
+    return fmt::format("put snapshot of conversation '{}'", d.conversation_id);
+  });
 }
 
 Status WriteStatements::operator()(const op::InsertHandoff& o) {

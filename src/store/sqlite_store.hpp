@@ -49,6 +49,10 @@ struct SqliteOptions {
   std::chrono::milliseconds checkpoint_interval{200};
   std::uint32_t checkpoint_wal_pages = 2048;  // WAL size (pages) that wakes the checkpointer early
   std::chrono::milliseconds idle_truncate_after{1000};
+  // The writer connection's page cache. A turn touches its conversation's row and the last page of
+  // its activity range; with SQLite's default 2 MiB those hot pages of ~1,000 active conversations
+  // no longer fit, and the writer re-reads them from the OS on every turn.
+  std::size_t writer_cache_kib = 32 * 1024;
   std::size_t max_readers = 8;  // read connections opened on demand; readers wait beyond this
   std::string vfs;              // SQLite VFS name, "" = the platform default (tests inject faults)
 };
