@@ -132,6 +132,14 @@ Stmt& Stmt::bind(int index, std::int64_t value) {
   return *this;
 }
 
+Stmt& Stmt::bind_null(int index) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) {
+    bind_error_ = rc;
+  }
+  return *this;
+}
+
 int Stmt::step() { return bind_error_ != SQLITE_OK ? bind_error_ : sqlite3_step(stmt_); }
 
 Status Stmt::run(std::string_view what) {
@@ -159,6 +167,8 @@ std::string Stmt::column_text(int col) const {
   }
   return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }
+
+bool Stmt::column_is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
 sqlite3* Stmt::db() const { return sqlite3_db_handle(stmt_); }
 

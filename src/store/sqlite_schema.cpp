@@ -115,6 +115,47 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_by_conversation ON audit_log(conversation_id, position);
 )sql"},
+      {5, "implicit canonical activity ids",
+       R"sql(
+-- An activity whose id is the engine's canonical "<conversation_id>|<seq zero-padded to 7 digits>"
+-- (sqlite_activity_ids.hpp) keeps activity_id NULL: the id follows from the primary key, so a turn
+-- no longer updates a unique index on a random page per activity. Other ids stay unique through
+-- the partial index; the writer checks that the two kinds never collide. SQLite cannot drop a
+-- column's UNIQUE constraint, so the table is rebuilt.
+CREATE TABLE activities_v5 (
+  conversation_id TEXT NOT NULL REFERENCES conversations(id),
+  seq             INTEGER NOT NULL,
+  activity_id     TEXT,                  -- NULL = the canonical id of (conversation_id, seq)
+  type            TEXT NOT NULL,
+  timestamp_ms    INTEGER NOT NULL,
+  body            TEXT NOT NULL,
+  PRIMARY KEY (conversation_id, seq)
+) WITHOUT ROWID;
+INSERT INTO activities_v5
+  SELECT conversation_id, seq,
+         CASE WHEN activity_id = conversation_id || '|' || printf('%07d', seq) THEN NULL
+              ELSE activity_id END,
+         type, timestamp_ms, body
+  FROM activities;
+DROP TABLE activities;
+ALTER TABLE activities_v5 RENAME TO activities;
+CREATE UNIQUE INDEX activities_by_explicit_id ON activities(activity_id)
+  WHERE activity_id IS NOT NULL;
+)sql"},
+      {6, "dialog snapshots in the conversation row",
+       R"sql(
+-- A turn rewrites both the conversation row and its snapshot; keeping them in one row makes that
+-- one b-tree page instead of two. NULL snapshot = none saved yet. The snapshot columns come last
+-- so reading a conversation's header does not decode them.
+ALTER TABLE conversations ADD COLUMN snapshot_seq INTEGER;
+ALTER TABLE conversations ADD COLUMN snapshot_saved_ms INTEGER;
+ALTER TABLE conversations ADD COLUMN snapshot TEXT;
+UPDATE conversations
+  SET (snapshot_seq, snapshot_saved_ms, snapshot) =
+      (SELECT seq, saved_ms, state FROM dialog_snapshots WHERE conversation_id = conversations.id)
+  WHERE id IN (SELECT conversation_id FROM dialog_snapshots);
+DROP TABLE dialog_snapshots;
+)sql"},
   };
   return steps;
 }

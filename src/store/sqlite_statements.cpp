@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <optional>
 
+#include "store/sqlite_activity_ids.hpp"
+
 namespace baton::store::sqlite {
 namespace {
 
@@ -106,8 +108,21 @@ Conversation decode_conversation(const Stmt& s) {
 }
 
 ActivityRecord decode_activity(const Stmt& s) {
-  return ActivityRecord{s.column_text(0), s.column_u64(1),  s.column_text(2),
-                        s.column_text(3), s.column_time(4), s.column_text(5)};
+  ActivityRecord a{s.column_text(0), s.column_u64(1),  std::string(),
+                   s.column_text(3), s.column_time(4), s.column_text(5)};
+  a.activity_id =
+      s.column_is_null(2) ? canonical_activity_id(a.conversation_id, a.seq) : s.column_text(2);
+  return a;
+}
+
+// Steps a bound query and reports whether it returned a row.
+Result<bool> exists(Stmt& stmt, std::string_view what) {
+  StmtScope scope(stmt);
+  int rc = stmt.step();
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+    return rc == SQLITE_ROW;
+  }
+  return sqlite_error(stmt.db(), rc, what);
 }
 
 HandoffRecord decode_handoff(const Stmt& s) {
@@ -168,6 +183,15 @@ Status annotate(Status status, std::string_view what) {
   return error;
 }
 
+// annotate() for the per-turn ops: the description is formatted only when the op failed.
+template <class What>
+Status annotate_lazy(Status status, What what) {
+  if (status.ok() || !is_batch_local(status.error().code)) {
+    return status;
+  }
+  return annotate(std::move(status), what());
+}
+
 }  // namespace
 
 Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
@@ -187,13 +211,19 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
     "UPDATE conversations SET bot_id = ?2, user_id = ?3, channel_id = ?4, created_ms = ?5, "
     "updated_ms = ?6, ownership = ?7, epoch = ?8, next_seq = ?9, closed = ?10, metadata = ?11 "
     "WHERE id = ?1");
+  p(w.update_conversation_fenced_,
+    "UPDATE conversations SET bot_id = ?2, user_id = ?3, channel_id = ?4, created_ms = ?5, "
+    "updated_ms = ?6, ownership = ?7, epoch = ?8, next_seq = ?9, closed = ?10, metadata = ?11 "
+    "WHERE id = ?1 AND epoch = ?12");
   p(w.conversation_epoch_, "SELECT epoch FROM conversations WHERE id = ?1");
   p(w.append_activity_,
     fmt::format("INSERT INTO activities ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", kActivityColumns));
+  p(w.explicit_id_taken_, "SELECT 1 FROM activities WHERE activity_id = ?1");
+  p(w.canonical_id_taken_,
+    "SELECT 1 FROM activities WHERE conversation_id = ?1 AND seq = ?2 AND activity_id IS NULL");
   p(w.put_snapshot_,
-    "INSERT INTO dialog_snapshots (conversation_id, seq, saved_ms, state) VALUES (?1, ?2, ?3, ?4) "
-    "ON CONFLICT (conversation_id) DO UPDATE SET seq = excluded.seq, saved_ms = excluded.saved_ms, "
-    "state = excluded.state");
+    "UPDATE conversations SET snapshot_seq = ?2, snapshot_saved_ms = ?3, snapshot = ?4 "
+    "WHERE id = ?1");
   p(w.insert_handoff_,
     fmt::format("INSERT INTO handoffs ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 kHandoffColumns));
@@ -257,42 +287,86 @@ Status WriteStatements::operator()(const op::InsertConversation& o) {
                   fmt::format("insert conversation '{}'", o.row.id));
 }
 
+// The fenced form checks the epoch in the UPDATE itself (one statement per turn instead of a
+// lookup plus an update); only when no row changed does a lookup tell kNotFound from kConflict.
 Status WriteStatements::operator()(const op::UpdateConversation& o) {
-  std::string what = fmt::format("update conversation '{}'", o.row.id);
+  Stmt& s = o.if_epoch ? update_conversation_fenced_ : update_conversation_;
+  bind_conversation(s, o.row);
   if (o.if_epoch) {
-    conversation_epoch_.bind(1, o.row.id);
-    auto epoch = one<std::uint64_t>(
-        conversation_epoch_, [](const Stmt& s) { return s.column_u64(0); }, what);
-    if (!epoch.ok()) {
-      return epoch.error();
-    }
-    if (*epoch != *o.if_epoch) {
-      return make_error(
-          ErrorCode::kConflict,
-          fmt::format("{}: stale epoch (expected {}, stored {})", what, *o.if_epoch, *epoch));
-    }
+    s.bind_u64(12, *o.if_epoch);
   }
-  bind_conversation(update_conversation_, o.row);
-  Status status = update_conversation_.run(what);
-  return status.ok() ? changed_one(what) : status;
+  Status status = s.run("update conversation");
+  if (!status.ok() || sqlite3_changes(db_) != 0) {
+    return annotate_lazy(std::move(status),
+                         [&] { return fmt::format("update conversation '{}'", o.row.id); });
+  }
+  std::string what = fmt::format("update conversation '{}'", o.row.id);
+  if (!o.if_epoch) {
+    return make_error(ErrorCode::kNotFound, fmt::format("{}: not found", what));
+  }
+  conversation_epoch_.bind(1, o.row.id);
+  auto epoch = one<std::uint64_t>(
+      conversation_epoch_, [](const Stmt& st) { return st.column_u64(0); }, what);
+  if (!epoch.ok()) {
+    return epoch.error();
+  }
+  return make_error(ErrorCode::kConflict, fmt::format("{}: stale epoch (expected {}, stored {})",
+                                                      what, *o.if_epoch, *epoch));
+}
+
+// A canonical id is stored implicitly (NULL) and explicit ids live in a partial unique index, so
+// the one collision neither the primary key nor that index can see is between the two kinds; one
+// point lookup rules it out (sqlite_activity_ids.hpp).
+Status WriteStatements::check_id_free(const ActivityRecord& a, bool canonical) {
+  Result<bool> taken = false;
+  if (canonical) {
+    explicit_id_taken_.bind(1, a.activity_id);
+    taken = exists(explicit_id_taken_, "look up an activity id");
+  } else if (auto key = parse_canonical_activity_id(a.activity_id)) {
+    canonical_id_taken_.bind(1, key->conversation_id).bind_u64(2, key->seq);
+    taken = exists(canonical_id_taken_, "look up an activity id");
+  }
+  if (!taken.ok()) {
+    return taken.error();
+  }
+  if (*taken) {
+    return make_error(ErrorCode::kConflict, "duplicate activity id");
+  }
+  return {};
 }
 
 Status WriteStatements::operator()(const op::AppendActivity& o) {
   const ActivityRecord& a = o.row;
-  Stmt& s = append_activity_;
-  s.bind(1, a.conversation_id).bind_u64(2, a.seq).bind(3, a.activity_id).bind(4, a.type);
-  s.bind(5, to_millis(a.timestamp)).bind(6, a.json);
-  return annotate(s.run("duplicate seq or activity id, or unknown conversation"),
-                  fmt::format("append activity '{}' (conversation '{}', seq {})", a.activity_id,
-                              a.conversation_id, a.seq));
+  const bool canonical = has_canonical_id(a);
+  Status status = check_id_free(a, canonical);
+  if (status.ok()) {
+    Stmt& s = append_activity_;
+    s.bind(1, a.conversation_id).bind_u64(2, a.seq).bind(4, a.type);
+    if (canonical) {
+      s.bind_null(3);
+    } else {
+      s.bind(3, a.activity_id);
+    }
+    s.bind(5, to_millis(a.timestamp)).bind(6, a.json);
+    status = s.run("duplicate seq or activity id, or unknown conversation");
+  }
+  return annotate_lazy(std::move(status), [&] {
+    return fmt::format("append activity '{}' (conversation '{}', seq {})", a.activity_id,
+                       a.conversation_id, a.seq);
+  });
 }
 
 Status WriteStatements::operator()(const op::PutSnapshot& o) {
   const DialogSnapshot& d = o.row;
   put_snapshot_.bind(1, d.conversation_id).bind_u64(2, d.seq).bind(3, to_millis(d.saved));
   put_snapshot_.bind(4, d.json);
-  return annotate(put_snapshot_.run("unknown conversation"),
-                  fmt::format("put snapshot of conversation '{}'", d.conversation_id));
+  Status status = put_snapshot_.run("put snapshot");
+  if (status.ok() && sqlite3_changes(db_) == 0) {
+    status = make_error(ErrorCode::kNotFound, "not found");
+  }
+  return annotate_lazy(std::move(status), [&] {
+    return fmt::format("put snapshot of conversation '{}'", d.conversation_id);
+  });
 }
 
 Status WriteStatements::operator()(const op::InsertHandoff& o) {
@@ -375,11 +449,15 @@ Result<ReadStatements> ReadStatements::prepare(sqlite3* db) {
     fmt::format("SELECT {} FROM activities WHERE conversation_id = ?1 AND seq > ?2 ORDER BY seq "
                 "LIMIT ?3",
                 kActivityColumns));
+  // A canonical id names its row's key (activity_id NULL); any id may also be an explicit one.
   p(r.find_activity_,
-    fmt::format("SELECT {} FROM activities WHERE activity_id = ?1", kActivityColumns));
+    fmt::format("SELECT {0} FROM activities WHERE conversation_id = ?1 AND seq = ?2 AND "
+                "activity_id IS NULL UNION ALL SELECT {0} FROM activities WHERE activity_id = ?3 "
+                "LIMIT 1",
+                kActivityColumns));
   p(r.get_snapshot_,
-    "SELECT conversation_id, seq, saved_ms, state FROM dialog_snapshots WHERE conversation_id = "
-    "?1");
+    "SELECT id, snapshot_seq, snapshot_saved_ms, snapshot FROM conversations WHERE id = ?1 AND "
+    "snapshot IS NOT NULL");
   p(r.get_handoff_, fmt::format("SELECT {} FROM handoffs WHERE id = ?1", kHandoffColumns));
   p(r.list_handoffs_,
     fmt::format("SELECT {} FROM handoffs WHERE status = ?1 ORDER BY created_ms, id LIMIT ?2",
@@ -436,7 +514,12 @@ Result<std::vector<ActivityRecord>> ReadStatements::read_activities(
 }
 
 Result<ActivityRecord> ReadStatements::find_activity(const std::string& activity_id) {
-  find_activity_.bind(1, activity_id);
+  if (auto key = parse_canonical_activity_id(activity_id)) {
+    find_activity_.bind(1, key->conversation_id).bind_u64(2, key->seq);
+  } else {
+    find_activity_.bind_null(1).bind_null(2);
+  }
+  find_activity_.bind(3, activity_id);
   return one<ActivityRecord>(find_activity_, decode_activity,
                              fmt::format("activity '{}'", activity_id));
 }

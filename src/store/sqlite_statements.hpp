@@ -45,11 +45,13 @@ class WriteStatements {
 
  private:
   Status changed_one(std::string_view what);
+  Status check_id_free(const ActivityRecord& a, bool canonical);
 
   sqlite3* db_ = nullptr;
   Stmt begin_, commit_, savepoint_, release_, rollback_to_;
-  Stmt insert_conversation_, update_conversation_, conversation_epoch_;
-  Stmt append_activity_, put_snapshot_, insert_handoff_, update_handoff_, append_event_;
+  Stmt insert_conversation_, update_conversation_, update_conversation_fenced_, conversation_epoch_;
+  Stmt append_activity_, explicit_id_taken_, canonical_id_taken_, put_snapshot_, insert_handoff_,
+      update_handoff_, append_event_;
   Stmt put_agent_, delete_agent_, append_hub_log_, append_audit_;
   Stmt put_meta_, delete_meta_;
 };

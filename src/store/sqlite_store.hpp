@@ -46,9 +46,18 @@ struct SqliteOptions {
   std::size_t queue_capacity = 8192;             // batches waiting for the writer
   std::size_t max_group_batches = 1024;          // batches per transaction; 1 disables group commit
   std::chrono::milliseconds busy_timeout{5000};  // waits for another process's locks
-  std::chrono::milliseconds checkpoint_interval{200};
-  std::uint32_t checkpoint_wal_pages = 2048;  // WAL size (pages) that wakes the checkpointer early
+  // A longer interval and a larger WAL let a hot page (a conversation row, the tail of its activity
+  // range) be rewritten several times in the WAL but copied into the database once. Measured with
+  // bench/loadgen against `baton serve` (1,000 conversations, 2026-11-21): 1,000 ms / 16,384 pages
+  // (64 MiB WAL at 4 KiB pages) gave 2,548-2,652 turns/s and 36-37 KB written per message against
+  // 1,213-2,042 turns/s and 45-46 KB with 200 ms / 2,048 pages. See docs/BENCHMARKS.md.
+  std::chrono::milliseconds checkpoint_interval{1000};
+  std::uint32_t checkpoint_wal_pages = 16384;  // WAL size (pages) that wakes the checkpointer early
   std::chrono::milliseconds idle_truncate_after{1000};
+  // The writer connection's page cache (SQLite's default size). 32 MiB, enough for the hot pages of
+  // 1,000 active conversations, did not measurably change serve's throughput or bytes written
+  // (2026-11-21, within the run-to-run noise), so the default stays.
+  std::size_t writer_cache_kib = 2000;
   std::size_t max_readers = 8;  // read connections opened on demand; readers wait beyond this
   std::string vfs;              // SQLite VFS name, "" = the platform default (tests inject faults)
 };

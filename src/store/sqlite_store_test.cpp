@@ -13,6 +13,7 @@
 #include "store/fault_vfs.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_schema.hpp"
+#include "store/store_activity_id_suite.hpp"
 #include "store/store_crash_util.hpp"
 #include "store/store_durability_suite.hpp"
 #include "store/store_suite.hpp"
@@ -40,6 +41,7 @@ struct SqliteFactory {
 namespace baton::store::testing {
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreSuite, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreDurabilitySuite, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreActivityIdSuite, SqliteFactory);
 }  // namespace baton::store::testing
 
 namespace baton::store {
@@ -129,7 +131,122 @@ TEST(SqliteStore, MigratesFromVersion3) {
   EXPECT_EQ(store->read_audit(0, 10, "")->size(), 1u);
   ASSERT_TRUE(store->close().ok());
   sqlite::Db db = raw_db(path);
-  EXPECT_EQ(*sqlite::schema_version(db.get()), 4);
+  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+}
+
+// Version 5 stores the engine's canonical activity ids implicitly: existing rows are rewritten,
+// every id still reads and finds as before, and the id space stays shared.
+TEST(SqliteStore, MigratesFromVersion4) {
+  TempDir dir;
+  auto path = dir.path() / "v4.db";
+  {
+    sqlite::Db db = raw_db(path);
+    ASSERT_TRUE(sqlite::migrate(db.get(), 4).ok());
+    ASSERT_TRUE(
+        db.exec("INSERT INTO conversations VALUES ('c', 'bot', 'u', 'directline', 5, 6, "
+                "'bot', 0, 5, 0, '{}');"
+                "INSERT INTO activities VALUES ('c', 1, 'c|0000001', 'message', 7, '{}');"
+                "INSERT INTO activities VALUES ('c', 2, 'c|2', 'message', 8, '{}');"
+                "INSERT INTO activities VALUES ('c', 3, 'c|0000004', 'message', 9, '{}');"
+                "INSERT INTO activities VALUES ('c', 12345678, 'c|12345678', 'x', 9, '{}');")
+            .ok());
+  }
+  SqliteOptions options;
+  options.path = path;
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  std::vector<std::string> ids;
+  auto transcript = store->read_transcript("c");
+  ASSERT_TRUE(transcript.ok());
+  for (const ActivityRecord& a : *transcript) {
+    ids.push_back(a.activity_id);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"c|0000001", "c|2", "c|0000004", "c|12345678"}));
+  EXPECT_EQ(store->find_activity("c|0000001")->seq, 1u);
+  EXPECT_EQ(store->find_activity("c|2")->seq, 2u);
+  EXPECT_EQ(store->find_activity("c|0000004")->seq, 3u);
+  EXPECT_EQ(store->find_activity("c|12345678")->seq, 12345678u);
+  auto append = [&](std::uint64_t seq, const std::string& id) {
+    ActivityRecord a = make_activity("c", seq);
+    a.activity_id = id;
+    return store->write(std::move(WriteBatch().append_activity(a)));
+  };
+  EXPECT_EQ(append(4, "c|0000004").error().code, ErrorCode::kConflict);  // seq 3 holds it
+  EXPECT_EQ(append(4, "c|0000001").error().code, ErrorCode::kConflict);
+  EXPECT_EQ(append(4, "c|2").error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(append(4, "c|4").ok());
+  ASSERT_TRUE(store->close().ok());
+  sqlite::Db db = raw_db(path);
+  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  // Only the canonical ids became implicit.
+  EXPECT_EQ(*db.query_text("SELECT group_concat(seq) FROM activities WHERE activity_id IS NULL"),
+            "1,12345678");
+}
+
+// Version 6 moves each conversation's snapshot into its row; conversations without one still
+// report kNotFound.
+TEST(SqliteStore, MigratesSnapshotsIntoConversations) {
+  TempDir dir;
+  auto path = dir.path() / "v5.db";
+  {
+    sqlite::Db db = raw_db(path);
+    ASSERT_TRUE(sqlite::migrate(db.get(), 5).ok());
+    ASSERT_TRUE(db.exec("INSERT INTO conversations VALUES ('a', 'bot', 'u', 'directline', 5, 6, "
+                        "'bot', 0, 5, 0, '{}');"
+                        "INSERT INTO conversations VALUES ('b', 'bot', 'u', 'directline', 5, 6, "
+                        "'agent', 3, 1, 0, '{\"m\":1}');"
+                        "INSERT INTO dialog_snapshots VALUES ('a', 4, 11, '{\"topic\":\"x\"}');")
+                    .ok());
+  }
+  SqliteOptions options;
+  options.path = path;
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(*store->get_snapshot("a"), (DialogSnapshot{"a", 4, at_ms(11), R"({"topic":"x"})"}));
+  EXPECT_EQ(store->get_snapshot("b").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store->get_conversation("b")->epoch, 3u);
+  EXPECT_EQ(store->get_conversation("b")->metadata_json, R"({"m":1})");
+  // Updating the conversation keeps its snapshot; a new snapshot replaces it.
+  Conversation a = *store->get_conversation("a");
+  a.next_seq = 6;
+  DialogSnapshot later{"a", 5, at_ms(12), "{}"};
+  ASSERT_TRUE(store->write(std::move(WriteBatch().update_conversation(a, 0))).ok());
+  EXPECT_EQ(store->get_snapshot("a")->seq, 4u);
+  ASSERT_TRUE(
+      store->write(std::move(WriteBatch().put_snapshot(later).update_conversation(a))).ok());
+  EXPECT_EQ(*store->get_snapshot("a"), later);
+  ASSERT_TRUE(store->close().ok());
+  sqlite::Db db = raw_db(path);
+  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  EXPECT_FALSE(db.exec("SELECT 1 FROM dialog_snapshots").ok());
+}
+
+// A turn's canonical ids cost no index entry: they are stored as NULL, and the explicit-id index
+// is partial.
+TEST(SqliteStore, CanonicalActivityIdsAreImplicit) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  ActivityRecord canonical = make_activity("c", 1);
+  canonical.activity_id = "c|0000001";
+  ASSERT_TRUE(store
+                  ->write(std::move(WriteBatch()
+                                        .insert_conversation(make_conversation("c"))
+                                        .append_activity(canonical)
+                                        .append_activity(make_activity("c", 2))))
+                  .ok());
+  ASSERT_TRUE(store->close().ok());
+  sqlite::Db db = raw_db(options.path);
+  EXPECT_EQ(*db.query_text("SELECT group_concat(ifnull(activity_id, '-')) FROM activities"),
+            "-,c|2");
+  auto plan = sqlite::Stmt::prepare(db.get(),
+                                    "EXPLAIN QUERY PLAN SELECT 1 FROM activities WHERE "
+                                    "activity_id = ?1");  // the writer's id check
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->step(), SQLITE_ROW);
+  EXPECT_THAT(plan->column_text(3), HasSubstr("activities_by_explicit_id"));
 }
 
 // A second process (`baton agent add` while `baton serve` runs) writes agents the first one's

@@ -25,7 +25,10 @@ namespace baton::store {
 namespace {
 
 enum Mode : int { kBaseline = 0, kGroup = 1 };
-enum Shape : int { kOneRow = 1, kTurn = 2 };  // a turn: two activities + the conversation row
+// kTurn: two activities + the conversation row. kEngineTurn: what the engine writes per bot turn
+// (engine/conversation.cpp): two activities with the engine's ids ("<conversation>|<seq:07>"), the
+// dialog snapshot and the epoch-fenced conversation row.
+enum Shape : int { kOneRow = 1, kTurn = 2, kEngineTurn = 3 };
 
 struct Run {
   std::filesystem::path dir;
@@ -70,7 +73,7 @@ void teardown(const benchmark::State& state) {
   double batches = static_cast<double>(after.batches_committed - g_run->before.batches_committed);
   double commits = static_cast<double>(after.transactions - g_run->before.transactions);
   // Each thread's first batch creates its conversation; it is a batch and a row like the others.
-  double rows_per_batch = state.range(1) == kTurn ? 2.0 : 1.0;
+  double rows_per_batch = state.range(1) == kOneRow ? 1.0 : 2.0;
   g_figures[{static_cast<int>(state.range(1)), static_cast<int>(state.range(0)), state.threads()}] =
       Figures{batches / elapsed.count(), batches * rows_per_batch / elapsed.count(),
               commits / elapsed.count()};
@@ -80,10 +83,11 @@ void teardown(const benchmark::State& state) {
   g_run.reset();
 }
 
-ActivityRecord activity(const std::string& conversation, std::uint64_t seq) {
+ActivityRecord activity(const std::string& conversation, std::uint64_t seq, bool engine_id) {
   return ActivityRecord{conversation,
                         seq,
-                        fmt::format("{}|{}", conversation, seq),
+                        engine_id ? fmt::format("{}|{:07}", conversation, seq)
+                                  : fmt::format("{}|{}", conversation, seq),
                         "message",
                         TimePoint(std::chrono::milliseconds(1'700'000'000'000)),
                         std::string(200, 'x')};  // ~200-byte body, as in performance.md A4
@@ -100,15 +104,20 @@ void BM_DurableWrites(benchmark::State& state) {
     state.SkipWithError("insert conversation failed");
     return;
   }
-  const bool turn = state.range(1) == kTurn;
+  const bool engine = state.range(1) == kEngineTurn;
+  const bool turn = state.range(1) == kTurn || engine;
   std::uint64_t seq = 0;
   for (auto _ : state) {
     WriteBatch batch;
-    batch.append_activity(activity(c.id, ++seq));
+    batch.append_activity(activity(c.id, ++seq, engine));
     if (turn) {
-      batch.append_activity(activity(c.id, ++seq));
+      batch.append_activity(activity(c.id, ++seq, engine));
+      if (engine) {
+        // ~300 bytes, the size of a Contoso dialog snapshot in the middle of a topic.
+        batch.put_snapshot(DialogSnapshot{c.id, seq, TimePoint{}, std::string(300, 's')});
+      }
       c.next_seq = seq + 1;
-      batch.update_conversation(c);
+      batch.update_conversation(c, engine ? std::optional<std::uint64_t>(c.epoch) : std::nullopt);
     }
     Status s = store.write(std::move(batch));
     if (!s.ok()) {
@@ -124,6 +133,7 @@ BENCHMARK(BM_DurableWrites)
     ->Args({kBaseline, kOneRow})
     ->Args({kGroup, kOneRow})
     ->Args({kGroup, kTurn})
+    ->Args({kGroup, kEngineTurn})
     ->Threads(1)
     ->Threads(8)
     ->Threads(64)
@@ -145,7 +155,8 @@ void print_summary() {
                        : 0.0;
     const char* name = mode == kBaseline  ? "1 row/txn (baseline)"
                        : shape == kOneRow ? "group commit, 1 row/batch"
-                                          : "group commit, turn (2 rows)";
+                       : shape == kTurn   ? "group commit, turn (2 rows)"
+                                          : "group commit, engine turn";
     std::printf("%-28s %8d %12.0f %12.0f %12.0f %9.1fx\n", name, threads, f.batches_per_s,
                 f.rows_per_s, f.commits_per_s, ratio);
   }
