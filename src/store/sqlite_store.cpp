@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <system_error>
+#include <thread>
 
 #include "store/sqlite_schema.hpp"
 #include "store/sqlite_store_impl.hpp"
@@ -53,7 +55,16 @@ Status check_options(const SqliteOptions& o) {
 
 Status configure_writer(Db& db, const SqliteOptions& o) {
   sqlite3_busy_timeout(db.get(), static_cast<int>(o.busy_timeout.count()));
+  // Switching a new database to WAL needs an exclusive lock; when another process is creating the
+  // same database at that moment SQLite may answer SQLITE_BUSY at once (its deadlock avoidance
+  // skips the busy handler), so retry until busy_timeout like any other lock wait.
+  const auto give_up = std::chrono::steady_clock::now() + o.busy_timeout;
   auto mode = db.query_text("PRAGMA journal_mode=WAL");
+  while (!mode.ok() && mode.error().code == ErrorCode::kUnavailable &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    mode = db.query_text("PRAGMA journal_mode=WAL");
+  }
   if (!mode.ok()) {
     return mode.error();
   }
