@@ -313,6 +313,7 @@ void Engagement::Impl::start(const Callback<bool>& done) {
   replay();
   refresh_agents(true);
   reconcile();
+  update_online();
   started = true;
   const TimePoint now = clock.now();
   for (const auto& a : hub.agents(now)) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 
 #include "engine/engagement_test_support.hpp"
 
@@ -215,6 +216,10 @@ TEST_F(EngagementFlow, NoAgentOnlineTakesTheUnavailablePath) {
                 "Sorry, nobody can take your chat right now. Please try again later or email "
                 "help@contoso.example.");
   }));
+  // The bot knew nobody was online: its agents-offline text, never the agents-online one.
+  EXPECT_TRUE(
+      said("c1", "There are no agents available at this time. Our team is online 8am to 8pm."));
+  EXPECT_FALSE(said("c1", "Let's send you to an available agent."));
   EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot);
   EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "unavailable");
   const auto stored = log("c1");
@@ -222,6 +227,34 @@ TEST_F(EngagementFlow, NoAgentOnlineTakesTheUnavailablePath) {
     return a.name == "handoff.status" && a.value.at("state") == "failed" &&
            a.value.at("message") == "unavailable";
   }));
+}
+
+TEST_F(EngagementFlow, AgentsOnlineFlagFollowsPresence) {
+  // Online (busy counts): the handoff waits in the queue with the agents-online text.
+  attach(kAlice);
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());
+  settle();
+  customer("c1");
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  EXPECT_TRUE(said("c1", "Let's send you to an available agent."));
+  ASSERT_TRUE(say("c1", "cancel").ok());
+  // Away is not online: the next handoff takes the offline path at once.
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kAway).ok());
+  settle();
+  customer("c2");
+  ASSERT_TRUE(say("c2", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] {
+    return said("c2", "There are no agents available at this time. Our team is online 8am to 8pm.");
+  }));
+  EXPECT_FALSE(said("c2", "Let's send you to an available agent."));
+  EXPECT_EQ(status("c2")->ownership.owner, Owner::kBot);
+  // Available again: online.
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kAvailable).ok());
+  settle();
+  customer("c3");
+  ASSERT_TRUE(say("c3", "talk to an agent").ok());
+  EXPECT_TRUE(eventually([&] { return said("c3", "Let's send you to an available agent."); }));
 }
 
 TEST_F(EngagementFlow, CancelWhileWaitingLeavesTheQueue) {
