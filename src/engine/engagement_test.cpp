@@ -318,16 +318,37 @@ TEST_F(EngagementFlow, TransferToAQueueAndToAnAgent) {
   ASSERT_TRUE(agent_says(kBob, "c1", "Bob here").ok());
 
   // To a queue: billing needs the billing skill: alice (available) gets the offer.
-  ASSERT_TRUE(
-      await<bool>([&](auto cb) { engagement_->transfer(kBob, "c1", "billing", "", "", cb); }).ok());
+  ASSERT_TRUE(await<bool>([&](auto cb) {
+                engagement_->transfer(kBob, "c1", "billing", "", "refund pending", cb);
+              }).ok());
   settle();
   ASSERT_TRUE(eventually([&] {
     auto offers = alice->of_type("offer");
     return !offers.empty() && offers.back().at("queue") == "billing";
   }));
+  EXPECT_EQ(alice->of_type("offer").back().at("note"), "refund pending")
+      << "the queue transfer's note reaches the next agent's offer";
+  EXPECT_EQ(alice->of_type("offer").back().at("transfer"), false);
   EXPECT_TRUE(said("c1", "Please wait while I transfer you."));
   EXPECT_EQ(status("c1")->ownership.owner, Owner::kOffered);
   EXPECT_EQ(bob->of_type("unassigned").back().at("cause"), "transferred");
+}
+
+TEST_F(EngagementFlow, MeListsTransferTargets) {
+  alice_online();
+  auto me = await<bj::object>([&](auto cb) { engagement_->me(kAlice, cb); });
+  ASSERT_TRUE(me.ok());
+  EXPECT_EQ(me->at("queues"), (bj::array{"billing", "general"}));
+  const bj::array& others = me->at("agents").as_array();
+  ASSERT_EQ(others.size(), 2u) << "every agent but alice";
+  std::map<std::string, std::string> presence_of;
+  for (const auto& a : others) {
+    EXPECT_NE(a.at("id"), "alice");
+    presence_of[std::string(a.at("id").as_string())] = std::string(a.at("presence").as_string());
+  }
+  EXPECT_EQ(presence_of["bob"], "offline");
+  EXPECT_EQ(presence_of["boss"], "offline");
+  EXPECT_EQ(others[0].at("displayName").is_string(), true);
 }
 
 TEST_F(EngagementFlow, CloseEndsTheConversationForTheCustomer) {
