@@ -184,7 +184,9 @@ int serve_with(const ServeOptions& options, const Address& address,
                std::ostream& err) {
   EngineThread engine_thread;
   server::Server server;
-  engine::Engine engine(engine_thread.strand(), store, bot, clock);
+  engine::EngineOptions engine_options;
+  engine_options.live_chat_supported = hub_config->live_chat_supported(engine_options.channel_id);
+  engine::Engine engine(engine_thread.strand(), store, bot, clock, engine_options);
   engine::Engagement engagement(engine_thread.strand(), engine, store, std::move(hub_config),
                                 clock);
   directline::DirectLineOptions dl;

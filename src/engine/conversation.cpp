@@ -57,6 +57,7 @@ dialog::ConversationInfo Engine::Impl::info_for(const store::Conversation& row) 
   info.user = {row.user_id, metadata_string(meta, "userName"), "user"};
   info.bot = bot_account;
   info.locale = metadata_string(meta, "locale");
+  info.live_chat_supported = options.live_chat_supported;
   return info;
 }
 
@@ -122,6 +123,9 @@ Result<Conv*> Engine::Impl::load(const std::string& id) {
   if (!conv->runtime) {
     conv->runtime = std::make_unique<dialog::Runtime>(bot, clock, ids, info);
   }
+  // The snapshot's flags are from when it was written; today's facts win.
+  conv->runtime->set_live_chat_supported(options.live_chat_supported);
+  conv->runtime->set_agents_online(agents_online);
   if (conv->ownership.owner != Owner::kBot) {
     auto handoffs = store.handoffs_for_conversation(id);
     if (!handoffs.ok()) {
@@ -179,6 +183,7 @@ void Engine::Impl::start(const StartParams& params, const Callback<StartResult>&
   Conv* raw = owned.get();
   conv.runtime = std::make_unique<dialog::Runtime>(
       bot, clock, [this, raw] { return next_id(*raw); }, info_for(row));
+  conv.runtime->set_agents_online(agents_online);
   lru.push_front(id);
   conv.lru = lru.begin();
   conversations.emplace(id, std::move(owned));
@@ -251,6 +256,7 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
     conv.runtime->record(a);  // the transcript comes from the log, not the snapshot
   } else if (a.type != "typing") {
     const bool had_open = !conv.open_handoff_id.empty();
+    conv.runtime->set_agents_online(agents_online);
     dialog::TurnResult turn = conv.runtime->on_activity(a);
     const bool cancelled = had_open && turn.resolved.has_value() && !turn.handoff.has_value();
     apply_turn(conv, pending, std::move(turn), a.id);
@@ -371,6 +377,7 @@ void Engine::Impl::change(Conv& conv, const Ownership& claim, OwnershipEvent eve
   }
   Pending pending;
   if (event == OwnershipEvent::kHandoffEnded) {
+    conv.runtime->set_agents_online(agents_online);
     dialog::TurnResult turn = conv.runtime->resume(outcome);
     end_handoff(conv, pending, outcome, agent);  // the bot owns it again before it speaks
     turn.resolved.reset();

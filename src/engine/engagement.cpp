@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 #include "core/json.hpp"
@@ -44,6 +45,17 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
     return;
   }
   dirty = true;
+  const bool presence_may_change =
+      std::holds_alternative<hub::PresenceSet>(stamped.event) ||
+      std::holds_alternative<hub::AgentRegistered>(stamped.event) ||
+      std::holds_alternative<hub::AgentRemoved>(stamped.event) ||
+      std::holds_alternative<hub::Recover>(stamped.event) ||
+      std::any_of(applied->begin(), applied->end(), [](const hub::Decision& d) {
+        return std::holds_alternative<hub::PresenceChanged>(d);
+      });
+  if (presence_may_change) {
+    update_online();
+  }
   if (applied->empty() && !log_empty) {
     if (then) {
       then(std::move(*applied));
@@ -76,6 +88,20 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
   Status accepted = store.submit(std::move(batch), finish);
   if (!accepted.ok()) {
     finish(std::move(accepted));
+  }
+}
+
+void Engagement::Impl::update_online() {
+  bool online = false;
+  for (const auto& a : hub.agents(clock.now())) {
+    if (a.presence == hub::Presence::kAvailable || a.presence == hub::Presence::kBusy) {
+      online = true;
+      break;
+    }
+  }
+  if (online_told != online) {
+    online_told = online;
+    engine.set_agents_online(online);
   }
 }
 

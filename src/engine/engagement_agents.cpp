@@ -177,7 +177,7 @@ bj::object Engagement::Impl::offer_json(const hub::Offered& offer) {
           {"reason", view ? view->reason : std::string()},
           {"waitedMs", view ? view->waited.count() : 0},
           {"agentMessage", t.agent_message},
-          {"note", view && offer.transfer ? view->transfer_note : std::string()}};
+          {"note", view ? view->transfer_note : std::string()}};
 }
 
 bj::object Engagement::Impl::hello(const Actor& actor) {
@@ -206,6 +206,20 @@ bj::object Engagement::Impl::hello(const Actor& actor) {
     }
   }
   message["conversations"] = std::move(conversations);
+  // Transfer targets, so an agent without supervisor views can pick one.
+  bj::array queues;
+  for (const auto& q : config->queues) {
+    queues.push_back(bj::value(q.name));
+  }
+  message["queues"] = std::move(queues);
+  bj::array others;
+  for (const auto& a : hub.agents(now)) {
+    if (a.id != actor.agent_id) {
+      others.push_back(bj::object{
+          {"id", a.id}, {"displayName", a.display_name}, {"presence", hub::to_string(a.presence)}});
+    }
+  }
+  message["agents"] = std::move(others);
   return message;
 }
 
@@ -313,6 +327,7 @@ void Engagement::Impl::start(const Callback<bool>& done) {
   replay();
   refresh_agents(true);
   reconcile();
+  update_online();
   started = true;
   const TimePoint now = clock.now();
   for (const auto& a : hub.agents(now)) {

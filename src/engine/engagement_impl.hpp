@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -61,6 +62,9 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   void input(hub::Event event, std::function<void(Result<hub::Decisions>)> then = {},
              bool log_empty = true);
   void drain();
+  // Tells the engine whether any agent is online (available or busy) when that changed since
+  // the last call (always on the first).
+  void update_online();
   void schedule_tick();
   void tick();
 
@@ -123,7 +127,8 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   boost::asio::steady_timer timer;
   bool started = false;
   bool stopped = false;
-  bool dirty = true;  // something changed since the last supervisor push
+  bool dirty = true;                // something changed since the last supervisor push
+  std::optional<bool> online_told;  // what update_online last told the engine
 
   std::deque<std::shared_ptr<Step>> steps;
   std::unordered_map<std::string, Track> tracks;

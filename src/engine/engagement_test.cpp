@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 
 #include "engine/engagement_test_support.hpp"
 
@@ -215,6 +216,10 @@ TEST_F(EngagementFlow, NoAgentOnlineTakesTheUnavailablePath) {
                 "Sorry, nobody can take your chat right now. Please try again later or email "
                 "help@contoso.example.");
   }));
+  // The bot knew nobody was online: its agents-offline text, never the agents-online one.
+  EXPECT_TRUE(
+      said("c1", "There are no agents available at this time. Our team is online 8am to 8pm."));
+  EXPECT_FALSE(said("c1", "Let's send you to an available agent."));
   EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot);
   EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "unavailable");
   const auto stored = log("c1");
@@ -222,6 +227,34 @@ TEST_F(EngagementFlow, NoAgentOnlineTakesTheUnavailablePath) {
     return a.name == "handoff.status" && a.value.at("state") == "failed" &&
            a.value.at("message") == "unavailable";
   }));
+}
+
+TEST_F(EngagementFlow, AgentsOnlineFlagFollowsPresence) {
+  // Online (busy counts): the handoff waits in the queue with the agents-online text.
+  attach(kAlice);
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());
+  settle();
+  customer("c1");
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  EXPECT_TRUE(said("c1", "Let's send you to an available agent."));
+  ASSERT_TRUE(say("c1", "cancel").ok());
+  // Away is not online: the next handoff takes the offline path at once.
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kAway).ok());
+  settle();
+  customer("c2");
+  ASSERT_TRUE(say("c2", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] {
+    return said("c2", "There are no agents available at this time. Our team is online 8am to 8pm.");
+  }));
+  EXPECT_FALSE(said("c2", "Let's send you to an available agent."));
+  EXPECT_EQ(status("c2")->ownership.owner, Owner::kBot);
+  // Available again: online.
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kAvailable).ok());
+  settle();
+  customer("c3");
+  ASSERT_TRUE(say("c3", "talk to an agent").ok());
+  EXPECT_TRUE(eventually([&] { return said("c3", "Let's send you to an available agent."); }));
 }
 
 TEST_F(EngagementFlow, CancelWhileWaitingLeavesTheQueue) {
@@ -285,16 +318,37 @@ TEST_F(EngagementFlow, TransferToAQueueAndToAnAgent) {
   ASSERT_TRUE(agent_says(kBob, "c1", "Bob here").ok());
 
   // To a queue: billing needs the billing skill: alice (available) gets the offer.
-  ASSERT_TRUE(
-      await<bool>([&](auto cb) { engagement_->transfer(kBob, "c1", "billing", "", "", cb); }).ok());
+  ASSERT_TRUE(await<bool>([&](auto cb) {
+                engagement_->transfer(kBob, "c1", "billing", "", "refund pending", cb);
+              }).ok());
   settle();
   ASSERT_TRUE(eventually([&] {
     auto offers = alice->of_type("offer");
     return !offers.empty() && offers.back().at("queue") == "billing";
   }));
+  EXPECT_EQ(alice->of_type("offer").back().at("note"), "refund pending")
+      << "the queue transfer's note reaches the next agent's offer";
+  EXPECT_EQ(alice->of_type("offer").back().at("transfer"), false);
   EXPECT_TRUE(said("c1", "Please wait while I transfer you."));
   EXPECT_EQ(status("c1")->ownership.owner, Owner::kOffered);
   EXPECT_EQ(bob->of_type("unassigned").back().at("cause"), "transferred");
+}
+
+TEST_F(EngagementFlow, MeListsTransferTargets) {
+  alice_online();
+  auto me = await<bj::object>([&](auto cb) { engagement_->me(kAlice, cb); });
+  ASSERT_TRUE(me.ok());
+  EXPECT_EQ(me->at("queues"), (bj::array{"billing", "general"}));
+  const bj::array& others = me->at("agents").as_array();
+  ASSERT_EQ(others.size(), 2u) << "every agent but alice";
+  std::map<std::string, std::string> presence_of;
+  for (const auto& a : others) {
+    EXPECT_NE(a.at("id"), "alice");
+    presence_of[std::string(a.at("id").as_string())] = std::string(a.at("presence").as_string());
+  }
+  EXPECT_EQ(presence_of["bob"], "offline");
+  EXPECT_EQ(presence_of["boss"], "offline");
+  EXPECT_EQ(others[0].at("displayName").is_string(), true);
 }
 
 TEST_F(EngagementFlow, CloseEndsTheConversationForTheCustomer) {

@@ -301,6 +301,11 @@ void Engine::status(std::string conversation_id, Callback<ConversationStatus> do
   });
 }
 
+void Engine::set_agents_online(bool online) {
+  auto impl = impl_;
+  boost::asio::post(impl->executor, [impl, online] { impl->agents_online = online; });
+}
+
 void Engine::loaded_count(std::function<void(std::size_t)> done) {
   boost::asio::post(impl_->executor,
                     [impl = impl_, done = std::move(done)]() { done(impl->conversations.size()); });

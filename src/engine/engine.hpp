@@ -80,6 +80,9 @@ struct EngineOptions {
   std::string channel_id = "directline";
   std::size_t max_loaded_conversations = 10000;   // runtimes kept in memory (LRU)
   std::size_t max_waiting_per_conversation = 64;  // operations queued behind an in-flight write
+  // Whether this engine's channel supports live chat (hub.yaml live_chat_channels). false: every
+  // handoff takes the dialog's unsupported-channel path at once and never reaches the hub.
+  bool live_chat_supported = true;
 };
 
 // Parameters of a new conversation.
@@ -209,6 +212,12 @@ class Engine {
   // Registers the observer (nullptr to remove). Call before traffic starts; the observer must
   // outlive the engine's use of it.
   void set_observer(EngineObserver* observer);
+
+  // Whether any agent is online (available or busy) hub-wide; the Engagement sets it whenever
+  // that changes. Applied to each conversation's dialog before every customer turn and on load,
+  // so a handoff with nobody online takes the bot's agents-offline path at once. Default: true
+  // (no hub driver: handoffs wait). Fire and forget; takes effect for turns run after it.
+  void set_agents_online(bool online);
 
   // Runtimes currently in memory (for tests and metrics). Callback on the strand.
   void loaded_count(std::function<void(std::size_t)> done);

@@ -136,6 +136,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   activity::ChannelAccount bot_account;
 
   std::atomic<EngineObserver*> observer{nullptr};
+  bool agents_online = true;  // Engine::set_agents_online
   std::unordered_map<std::string, std::unique_ptr<Conv>> conversations;
   std::list<std::string> lru;  // front = most recently used
   std::unordered_map<std::string, std::vector<SubscriptionEntry>> subscriptions;

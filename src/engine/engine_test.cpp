@@ -516,5 +516,49 @@ TEST_F(EngineTest, HandoffStatusEventsMarkAcceptedAndCompleted) {
       << "the bot speaks after the handoff.status event";
 }
 
+TEST_F(EngineTest, AgentsOfflineTakesTheOfflinePathAtOnce) {
+  engine_->set_agents_online(false);
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot);
+  auto texts = bot_texts("c1");
+  EXPECT_NE(std::find(texts.begin(), texts.end(), "There are no agents available at this time."),
+            texts.end());
+  EXPECT_EQ(texts.back(), "Sorry, nobody can take your chat right now.");
+  EXPECT_EQ(std::find(texts.begin(), texts.end(), "Let's send you to an available agent."),
+            texts.end());
+
+  // Back online: the flag reaches conversations already loaded (and their snapshots).
+  engine_->set_agents_online(true);
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kQueued);
+  EXPECT_EQ(bot_texts("c1").back(), "Let's send you to an available agent.");
+}
+
+TEST_F(EngineTest, UnsupportedChannelTakesTheUnsupportedPathAndReloadsWithTodaysSetting) {
+  ASSERT_TRUE(start("c0", true).ok());  // written while live chat was supported
+  close();
+  EngineOptions options;
+  options.live_chat_supported = false;
+  open(options);
+  for (const char* id : {"c0", "c1"}) {
+    if (std::string(id) == "c1") {
+      ASSERT_TRUE(start(id, true).ok());
+    }
+    ASSERT_TRUE(say(id, "talk to an agent").ok());
+    EXPECT_EQ(status(id)->ownership.owner, Owner::kBot) << id;
+    auto texts = bot_texts(id);
+    EXPECT_NE(
+        std::find(texts.begin(), texts.end(), "Sorry, live chat is not available on this channel."),
+        texts.end())
+        << id;
+    auto handoffs = store_->handoffs_for_conversation(id);
+    ASSERT_TRUE(handoffs.ok());
+    for (const auto& h : *handoffs) {
+      EXPECT_EQ(h.status, "unsupported") << id;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace baton::engine

@@ -102,9 +102,14 @@ struct HubConfig {
   Millis default_handle_time{300'000};  // seeds the handle-time average of every queue
   std::optional<Millis> max_wrap_up;    // wrap-up is ended by the hub after this; nullopt = never
   std::vector<Agent> agents;            // optional; registered (offline) when a Hub starts
+  // Channel ids (e.g. "directline", "msteams") where a handoff may reach an agent; a handoff on
+  // any other channel takes the bot's unsupported-channel path. nullopt = every channel.
+  std::optional<std::vector<std::string>> live_chat_channels;
 
   // Index of the queue called `name`, or nullopt.
   std::optional<std::size_t> find_queue(std::string_view name) const;
+  // Whether `channel_id` supports live chat (live_chat_channels absent or listing it).
+  bool live_chat_supported(std::string_view channel_id) const;
 };
 
 struct HubConfigResult {

@@ -27,7 +27,8 @@ const Keys kTopKeys = {"default_queue",
                        "max_wrap_up",
                        "defaults",
                        "queues",
-                       "agents"};
+                       "agents",
+                       "live_chat_channels"};
 const Keys kSettingKeys = {"strategy",      "offer_timeout", "position_update_interval",
                            "abandon_after", "max_wait",      "texts",
                            "hours"};
@@ -209,6 +210,26 @@ class Loader {
     if (auto n = hub["agents"]) {
       load_agents(n);
     }
+    if (auto n = hub["live_chat_channels"]) {
+      load_live_chat_channels(n);
+    }
+  }
+
+  void load_live_chat_channels(const YAML::Node& node) {
+    std::vector<std::string> channels;
+    if (!node.IsSequence()) {
+      error(node, "live_chat_channels must be a list of channel ids");
+      return;
+    }
+    for (const auto& item : node) {
+      auto id = scalar(item, "live_chat_channels entry");
+      if (id && id->empty()) {
+        error(item, "live_chat_channels entries must be non-empty channel ids");
+      } else if (id) {
+        channels.push_back(*id);
+      }
+    }
+    config_.live_chat_channels = std::move(channels);
   }
 
   static QueueConfig default_settings() {
@@ -585,6 +606,11 @@ HubConfigResult load_hub_config(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return load_hub_config_from_string(text.str(), path.string());
+}
+
+bool HubConfig::live_chat_supported(std::string_view channel_id) const {
+  return !live_chat_channels || std::find(live_chat_channels->begin(), live_chat_channels->end(),
+                                          channel_id) != live_chat_channels->end();
 }
 
 }  // namespace baton::hub

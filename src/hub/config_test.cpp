@@ -88,6 +88,23 @@ TEST(HubConfig, LoadsEveryField) {
   EXPECT_EQ(c.agents[1].capacity, 1);
 }
 
+TEST(HubConfig, LiveChatChannels) {
+  auto absent = load_hub_config_from_string("hub:\n  queues:\n    - name: main\n", "h.yaml");
+  ASSERT_TRUE(absent.config.has_value());
+  EXPECT_FALSE(absent.config->live_chat_channels.has_value());
+  EXPECT_TRUE(absent.config->live_chat_supported("directline"));
+  auto listed = load_hub_config_from_string(
+      "hub:\n  live_chat_channels: [msteams, slack]\n  queues:\n    - name: main\n", "h.yaml");
+  ASSERT_TRUE(listed.config.has_value());
+  EXPECT_EQ(*listed.config->live_chat_channels, (std::vector<std::string>{"msteams", "slack"}));
+  EXPECT_TRUE(listed.config->live_chat_supported("msteams"));
+  EXPECT_FALSE(listed.config->live_chat_supported("directline"));
+  auto none = load_hub_config_from_string(
+      "hub:\n  live_chat_channels: []\n  queues:\n    - name: main\n", "h.yaml");
+  ASSERT_TRUE(none.config.has_value());
+  EXPECT_FALSE(none.config->live_chat_supported("directline"));
+}
+
 TEST(HubConfig, MinimalDefaults) {
   auto result = load_hub_config_from_string("hub:\n  queues:\n    - name: main\n", "h.yaml");
   ASSERT_TRUE(result.config.has_value());
@@ -194,6 +211,12 @@ INSTANTIATE_TEST_SUITE_P(
                 "capacity"},
         BadCase{"DuplicateAgent", queue_with("  agents:\n    - id: a\n    - id: a\n"), 6,
                 "duplicate agent"},
+        BadCase{"LiveChatNotAList", queue_with("  live_chat_channels: directline\n"), 4,
+                "must be a list"},
+        BadCase{"LiveChatEmptyEntry", queue_with("  live_chat_channels: [msteams, \"\"]\n"), 4,
+                "non-empty channel ids"},
+        BadCase{"LiveChatNotScalar", queue_with("  live_chat_channels: [[a]]\n"), 4,
+                "must be a scalar"},
         BadCase{"AgentWithoutId", queue_with("  agents:\n    - name: Al\n"), 5, "non-empty id"}),
     [](const auto& p) { return p.param.name; });
 

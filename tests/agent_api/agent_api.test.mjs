@@ -223,6 +223,15 @@ test('handoff: offer → accept → messages both ways → notes stay internal �
   const me = await api('/me', { token });
   assert.equal(me.status, 200);
   assert.ok(me.body.offers.some((o) => o.conversationId === id), JSON.stringify(me.body));
+  // Transfer targets for any agent: every queue, every other agent with its presence.
+  assert.ok(me.body.queues.includes('general'), JSON.stringify(me.body.queues));
+  const others = Object.fromEntries(me.body.agents.map((a) => [a.id, a]));
+  assert.equal(others.alice, undefined, 'never yourself');
+  assert.deepEqual(others.bob, { id: 'bob', displayName: 'Bob', presence: others.bob?.presence });
+  assert.ok(['offline', 'available', 'busy', 'away'].includes(others.bob.presence));
+  assert.equal(others.sue?.id, 'sue');
+  assert.deepEqual(stream.messages.find((m) => m.type === 'hello').queues, me.body.queues,
+                   'the hello carries them too');
 
   const accepted = await api(`/offers/${encodeURIComponent(id)}/accept`, {
     method: 'POST', token, json: { offerId: offer.offerId },

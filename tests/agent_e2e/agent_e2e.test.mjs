@@ -1,7 +1,8 @@
 // End to end in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core): the agent
 // console at /agent against a real `baton serve` (port 0, temp data dir, agents created with
 // `baton agent add`), customers in Web Chat (the test page at /) or on Direct Line REST.
-// Two servers: A with the usual 30 s offer timeout, B with a 3 s one (offer timeout → re-offer).
+// Two servers: A with the usual 30 s offer timeout, B with a 3 s one (offer timeout → re-offer);
+// the unsupported-channel test starts its own (hub.yaml live_chat_channels: [msteams]).
 // On failure each open page gets a screenshot in $TMPDIR (paths printed) with its console log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,9 +26,9 @@ const AGENTS = [
   { id: 'sam', name: 'Sam Super', role: 'supervisor', skills: [], capacity: 1 },
 ];
 
-function hubYaml(offerTimeout) {
+function hubYaml(offerTimeout, extra = '') {
   return `hub:
-  default_queue: general
+${extra}  default_queue: general
   missed_offers_before_away: 0
   defaults:
     offer_timeout: ${offerTimeout}
@@ -40,15 +41,15 @@ function hubYaml(offerTimeout) {
 }
 
 // A copy of examples/contoso with its own hub.yaml.
-function botCopy(offerTimeout) {
+function botCopy(offerTimeout, extra) {
   const dir = mkdtempSync(join(tmpdir(), 'baton-agent-e2e-bot-'));
   cpSync(contoso, dir, { recursive: true });
-  writeFileSync(join(dir, 'hub.yaml'), hubYaml(offerTimeout));
+  writeFileSync(join(dir, 'hub.yaml'), hubYaml(offerTimeout, extra));
   return dir;
 }
 
-async function serverWithAgents(offerTimeout) {
-  const bot = botCopy(offerTimeout);
+async function serverWithAgents(offerTimeout, extra = '') {
+  const bot = botCopy(offerTimeout, extra);
   const dataDir = makeDataDir('baton-agent-e2e-');
   for (const a of AGENTS) {
     await addAgent(dataDir, { ...a, password: PASSWORD });
@@ -360,7 +361,10 @@ test('transfer to another queue with a note', { timeout: 60000 }, () => scenario
   const panel = convPanel(alice, customer.id);
   await panel.getByTestId('transfer-open').click();
   await panel.getByTestId('transfer-kind').selectOption('queue');
-  await panel.getByTestId('transfer-target').fill('billing');
+  // The queues come from `me` (alice is no supervisor and was never offered billing).
+  await panel.getByTestId('transfer-pick').locator('option[value="billing"]').waitFor({ state: 'attached', timeout: STEP_MS });
+  await panel.getByTestId('transfer-pick').selectOption('billing');
+  assert.equal(await panel.getByTestId('transfer-target').inputValue(), 'billing');
   await panel.getByTestId('transfer-note').fill('Wants a refund for <b>CN123456</b>');
   await panel.getByTestId('transfer-submit').click();
   // Alice loses it; Bob (billing) is offered it as a transfer, with the note.
@@ -369,8 +373,8 @@ test('transfer to another queue with a note', { timeout: 60000 }, () => scenario
   const offer = offerFor(bob, customer.id);
   await offer.waitFor({ timeout: STEP_MS });
   assert.equal(await offer.getByTestId('offer-queue').textContent(), 'billing');
-  // (A queue transfer's offer carries no note today: the hub marks only agent transfers as
-  // transfers. The note shows in the context panel once accepted.)
+  // The note reaches Bob before he accepts (as text, not HTML).
+  await waitText(offer.getByTestId('offer-note'), /refund for <b>CN123456<\/b>/);
   await accept(bob, customer.id);
   const bobPanel = convPanel(bob, customer.id);
   await waitText(bobPanel.getByTestId('ctx-transfer-note'), /refund for <b>CN123456<\/b>/);
@@ -393,7 +397,12 @@ test('transfer to an agent: the offer shows the note; the first agent keeps it u
   const panel = convPanel(bob, customer.id);
   await panel.getByTestId('transfer-open').click();
   await panel.getByTestId('transfer-kind').selectOption('agent');
-  await panel.getByTestId('transfer-target').fill('alice');
+  const pick = panel.getByTestId('transfer-pick');
+  await pick.locator('option[value="alice"]').waitFor({ state: 'attached', timeout: STEP_MS });
+  assert.equal(await pick.locator('option[value="bob"]').count(), 0, 'never yourself');
+  await waitUntil(async () => /Alice Martin \(alice\), available/.test(
+    await pick.locator('option[value="alice"]').textContent()), STEP_MS, 'alice listed with her presence');
+  await pick.selectOption('alice');
   await panel.getByTestId('transfer-note').fill('Asked twice about <script>x</script> delivery');
   await panel.getByTestId('transfer-submit').click();
   const offer = offerFor(alice, customer.id);
@@ -473,8 +482,11 @@ test('no agent online → the unavailable path at once', { timeout: 30000 }, () 
   await customer.say('talk to an agent');
   // The flow resumes with `unavailable` at once: the Escalate topic's else branch.
   await customer.waitBot(/nobody can take your chat right now/i, 5000);
-  // (Known gap, reported: the dialog is not told that no agent is online before the handoff, so
-  // it says its agents_online_text first and never the bot's agents_offline_text.)
+  // The bot knew nobody was online: its agents-offline text, never the agents-online one.
+  const texts = await customer.texts();
+  assert.ok(texts.includes('There are no agents available at this time. Our team is online 8am to 8pm.'),
+            `the agents-offline text: ${JSON.stringify(texts)}`);
+  assert.ok(!texts.includes("Let's send you to an available agent."), `no agents-online text: ${JSON.stringify(texts)}`);
 }));
 
 test('offer timeout → re-offered to the next agent', { timeout: 60000 }, () => scenario('timeout', serverB, async () => {
@@ -496,10 +508,30 @@ test('offer timeout → re-offered to the next agent', { timeout: 60000 }, () =>
   await convPanel(bob, customer.id).getByTestId('wrapup-done').click();
 }));
 
-// The dialog takes the unsupported path when ConversationInfo::live_chat_supported is false, but
-// nothing in `baton serve` sets it (the engine stamps every conversation channelId "directline"
-// and never calls Runtime::set_live_chat_supported): there is no way to make a channel
-// unsupported from the outside yet. Reported to the lead; this stays a todo until it exists.
-test('unsupported channel → the unsupported text at once', {
-  todo: 'no way to mark a channel as without live chat in baton serve',
-}, () => {});
+// A server whose hub.yaml allows live chat on Teams only: Web Chat (Direct Line) is unsupported.
+test('unsupported channel → the unsupported text at once, no offer', { timeout: 60000 }, async () => {
+  const server = await serverWithAgents('30s', '  live_chat_channels: [msteams]\n');
+  try {
+    await scenario('unsupported', server, async () => {
+      const alice = new AgentClient(server);
+      await alice.login('alice', PASSWORD);
+      await alice.connect();
+      await alice.setPresence('available');
+      const { page: chat } = await openPage('customer', `${server.base}/`);
+      const input = chat.locator('[data-id="webchat-sendbox-input"]');
+      await chat.getByText(/Contoso virtual assistant/).first().waitFor({ timeout: STEP_MS });
+      await input.fill('talk to an agent');
+      await input.press('Enter');
+      await chat.getByText('Sorry, live chat is not available on this channel.').first().waitFor({ timeout: STEP_MS });
+      await chat.getByText(/nobody can take your chat right now/).first().waitFor({ timeout: STEP_MS });
+      assert.equal(await chat.getByText("Let's send you to an available agent.").count(), 0);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(alice.messages.filter((m) => m.type === 'offer'), [], 'no offer reaches agents');
+      alice.close();
+    });
+  } finally {
+    await server.stop();
+    rmSync(server.dataDir, { recursive: true, force: true });
+    rmSync(server.botDir, { recursive: true, force: true });
+  }
+});

@@ -392,10 +392,38 @@ class App {
     }
   }
 
+  // Queue names and other agents ({id, label}) to transfer to: from `me` (every agent gets them),
+  // plus whatever the supervisor view and offers taught us.
   transferTargets() {
-    const queues = new Set([...this.knownQueues, ...this.supervisor.queueNames()]);
-    const agents = this.supervisor.agentIds().filter((a) => a !== this.me?.agent?.id);
-    return { queues: [...queues].sort(), agents: agents.sort() };
+    const self = this.me?.agent?.id;
+    const queues = new Set([...(this.me?.queues ?? []), ...this.knownQueues,
+                            ...this.supervisor.queueNames()]);
+    const agents = new Map();
+    for (const id of this.supervisor.agentIds()) {
+      agents.set(id, id);
+    }
+    for (const a of this.me?.agents ?? []) {
+      const name = a.displayName && a.displayName !== a.id ? `${a.displayName} (${a.id})` : a.id;
+      agents.set(a.id, `${name}, ${a.presence}`);
+    }
+    agents.delete(self);
+    return {
+      queues: [...queues].sort().map((q) => ({ id: q, label: q })),
+      agents: [...agents.entries()].sort().map(([id, label]) => ({ id, label })),
+    };
+  }
+
+  // Re-reads `me` so the transfer lists show current agents and presence.
+  async refreshTransferTargets() {
+    try {
+      const me = await this.api.me();
+      if (this.me) {
+        this.me.queues = me.queues;
+        this.me.agents = me.agents;
+      }
+    } catch {
+      // keep the lists from the last hello
+    }
   }
 
   // --- supervisor ---------------------------------------------------------------------------

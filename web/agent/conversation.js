@@ -84,7 +84,16 @@ export class ConversationView {
                                         'aria-label': 'Queue name or agent id', placeholder: 'billing' });
     this.transferNote = el('input', { testid: 'transfer-note', maxlength: 1000,
                                       'aria-label': 'Note for the next agent', placeholder: 'Note (optional)' });
-    this.transferKind.addEventListener('change', () => this.fillTransferTargets());
+    this.transferPick = el('select', { testid: 'transfer-pick', 'aria-label': 'Pick a queue or an agent' });
+    this.transferPick.addEventListener('change', () => {
+      if (this.transferPick.value) {
+        this.transferTarget.value = this.transferPick.value;
+      }
+    });
+    this.transferKind.addEventListener('change', () => {
+      this.transferTarget.value = '';
+      this.fillTransferTargets();
+    });
     const form = el('form', { class: 'transfer', testid: 'transfer-form', hidden: true,
                               'aria-label': 'Transfer the conversation', onsubmit: (e) => {
                                 e.preventDefault();
@@ -95,7 +104,8 @@ export class ConversationView {
                                   form.hidden = true;
                                 }
                               } },
-    el('label', {}, 'Transfer to ', this.transferKind), this.transferTarget, this.transferList,
+    el('label', {}, 'Transfer to ', this.transferKind), this.transferPick, this.transferTarget,
+    this.transferList,
     this.transferNote,
     el('button', { type: 'submit', class: 'primary', testid: 'transfer-submit' }, 'Transfer'),
     el('button', { type: 'button', testid: 'transfer-cancel',
@@ -103,10 +113,15 @@ export class ConversationView {
     return form;
   }
 
+  // The select offers the known targets; the text field stays for any other name (typed, or
+  // copied from the select).
   fillTransferTargets() {
     const targets = this.app.transferTargets();
-    const list = this.transferKind.value === 'agent' ? targets.agents : targets.queues;
-    fill(this.transferList, list.map((v) => el('option', { value: v })));
+    const agent = this.transferKind.value === 'agent';
+    const list = agent ? targets.agents : targets.queues;
+    fill(this.transferPick, el('option', { value: '' }, agent ? 'Choose an agent…' : 'Choose a queue…'),
+         ...list.map((t) => el('option', { value: t.id, selected: t.id === this.transferTarget.value }, t.label)));
+    fill(this.transferList, list.map((t) => el('option', { value: t.id })));
   }
 
   // --- data -------------------------------------------------------------------------------
@@ -310,7 +325,8 @@ export class ConversationView {
              this.transferForm.hidden = !this.transferForm.hidden;
              this.fillTransferTargets();
              if (!this.transferForm.hidden) {
-               this.transferTarget.focus();
+               this.transferPick.focus();
+               this.app.refreshTransferTargets().then(() => this.fillTransferTargets());
              }
            }),
            b('end-bot', 'Return to bot', 'End and return the customer to the bot', () => this.end('bot')),
