@@ -225,6 +225,7 @@ void Engagement::tick(Callback<bool> done) {
 
 void Engagement::set_presence(const Actor& actor, hub::Presence presence, Callback<bool> done) {
   on_strand(impl_, [actor, presence, done = std::move(done)](Impl& self) {
+    self.ensure_agent(actor.agent_id);
     self.input(hub::PresenceSet{actor.agent_id, presence}, reply(done, true));
   });
 }

@@ -101,6 +101,14 @@ std::string Engagement::Impl::display_name(const std::string& agent) const {
   return it == agents.end() || it->second.display_name.empty() ? agent : it->second.display_name;
 }
 
+bool Engagement::Impl::ensure_agent(const std::string& agent_id) {
+  if (hub.agent(agent_id, clock.now())) {
+    return true;
+  }
+  refresh_agents(false);
+  return hub.agent(agent_id, clock.now()).has_value();
+}
+
 // Store agents → AgentRegistered / AgentRemoved. A hub.yaml agent removed from the store falls
 // back to its hub.yaml facts. A changed password or a removal closes the agent's consoles.
 void Engagement::Impl::refresh_agents(bool initial) {
@@ -353,7 +361,7 @@ void Engagement::Impl::start(const Callback<bool>& done) {
 void Engagement::me(const Actor& actor, Callback<bj::object> done) {
   auto impl = impl_;
   boost::asio::post(impl->executor, [impl, actor, done = std::move(done)] {
-    if (!impl->hub.agent(actor.agent_id, impl->clock.now())) {
+    if (!impl->ensure_agent(actor.agent_id)) {
       done(make_error(ErrorCode::kNotFound, fmt::format("no agent '{}'", actor.agent_id)));
       return;
     }
@@ -371,7 +379,7 @@ void Engagement::attach(const Actor& actor, std::shared_ptr<AgentSink> sink,
       done(make_error(ErrorCode::kUnavailable, "the engagement hub is stopped"));
       return;
     }
-    if (!impl->hub.agent(actor.agent_id, impl->clock.now())) {
+    if (!impl->ensure_agent(actor.agent_id)) {
       done(make_error(ErrorCode::kNotFound, fmt::format("no agent '{}'", actor.agent_id)));
       return;
     }

@@ -99,6 +99,9 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   void push_supervisors();
   void close_sinks(const std::string& agent, std::string_view reason);
   void refresh_agents(bool initial);
+  // Whether the hub knows the agent, re-reading the store's agents first when it does not (an
+  // agent added with `baton agent add` a moment ago logs in before the periodic refresh).
+  bool ensure_agent(const std::string& agent_id);
   void check_grace();
   boost::json::object hello(const Actor& actor);
   boost::json::object offer_json(const hub::Offered& offer);

@@ -271,6 +271,20 @@ TEST_F(EngagementFlow, CancelWhileWaitingLeavesTheQueue) {
   EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "cancelled");
 }
 
+TEST_F(EngagementFlow, AnAgentAddedAMomentAgoCanAttachAtOnce) {
+  // `baton agent add` then an immediate login: no waiting for the periodic agent refresh.
+  add_agent("erin", "Erin Vale", "agent");
+  const Actor erin{"erin", hub::Role::kAgent};
+  auto sink = attach(erin);
+  ASSERT_FALSE(sink->of_type("hello").empty());
+  EXPECT_TRUE(presence(erin, hub::Presence::kAvailable).ok());
+  const Actor ghost{"ghost", hub::Role::kAgent};
+  auto missing = await<std::uint64_t>(
+      [&](auto cb) { engagement_->attach(ghost, std::make_shared<RecordingSink>(), cb); });
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
 TEST_F(EngagementFlow, PositionUpdatesReachTheWaitingCustomer) {
   // An agent added while the server runs, with room for one conversation.
   add_agent("dana", "Dana Lee", "agent", {}, 1);
