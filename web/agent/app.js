@@ -439,12 +439,13 @@ class App {
     }
   }
 
+  // Shows the read-only panel at once; the transcript fills in when the read answers.
   async monitor(id) {
     const view = this.ensureView(id, 'monitor');
     this.stream?.send({ type: 'monitor', conversationId: id });
-    await view.refresh();
     this.showView('workspace');
     this.select(view);
+    await view.refresh();
   }
 
   async forceClose(id) {

@@ -147,18 +147,29 @@ export class ConversationView {
 
   // Fetches the detail (audited by the server as a transcript read). Calls made while one is in
   // flight share it, so an accept answer and the `assigned` message cost one read.
+  // A transient failure (503 while the server is busy, a network error) is retried twice, a
+  // second apart, before the agent is told.
   refresh() {
     if (!this.loading) {
-      this.loading = this.app.api.conversation(this.id)
-        .then((detail) => this.setDetail(detail))
-        .catch((err) => {
-          if (err.status === 403 || err.status === 404) {
-            this.setState(this.mode === 'monitor' ? this.state : 'left', 'no longer visible');
-          } else {
-            this.app.notify(`Cannot load conversation ${this.id}: ${err.message}`, 'error');
+      const load = async () => {
+        for (let attempt = 0; ; ++attempt) {
+          try {
+            this.setDetail(await this.app.api.conversation(this.id));
+            return;
+          } catch (err) {
+            if (err.status === 403 || err.status === 404) {
+              this.setState(this.mode === 'monitor' ? this.state : 'left', 'no longer visible');
+              return;
+            }
+            if (attempt >= 2 || err.status === 401) {
+              this.app.notify(`Cannot load conversation ${this.id}: ${err.message}`, 'error');
+              return;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 1000));
           }
-        })
-        .finally(() => { this.loading = null; });
+        }
+      };
+      this.loading = load().finally(() => { this.loading = null; });
     }
     return this.loading;
   }
