@@ -4,9 +4,10 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <vector>
+
+#include "core/signed_token.hpp"
 
 namespace baton::agentapi {
 namespace {
@@ -14,30 +15,12 @@ namespace {
 constexpr unsigned char kVersion = 1;
 constexpr std::string_view kKeyContext = "baton.agent.session.v1";
 constexpr std::string_view kFingerprintContext = "baton.agent.fingerprint.v1";
-constexpr std::size_t kTagBytes = crypto_auth_BYTES;
 constexpr std::size_t kFixedBytes = 1 + 8 + 1 + kSessionIdBytes + kFingerprintBytes + 1;
-static_assert(crypto_auth_KEYBYTES == 32);
 
-void ensure_sodium() {
-  if (sodium_init() < 0) {
-    std::abort();  // no usable randomness or crypto: nothing safe can run
-  }
-}
+using signed_token::bad_token;
 
 const unsigned char* bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
-}
-
-std::string to_base64url(const unsigned char* data, std::size_t size) {
-  const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string out(sodium_base64_ENCODED_LEN(size, variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, size, variant);
-  out.resize(std::char_traits<char>::length(out.c_str()));
-  return out;
-}
-
-Error bad_token(const char* why) {
-  return make_error(ErrorCode::kUnauthorized, std::string("BadToken: ") + why);
 }
 
 unsigned char role_byte(hub::Role role) {
@@ -52,69 +35,42 @@ unsigned char role_byte(hub::Role role) {
   return 0;
 }
 
-std::array<unsigned char, 32> derive(std::string_view key, std::string_view context) {
-  std::array<unsigned char, 32> out{};
-  crypto_generichash(out.data(), out.size(), bytes(key), key.size(), bytes(context),
-                     context.size());
-  return out;
-}
-
 }  // namespace
 
 SessionSigner::SessionSigner(std::string_view key) {
-  ensure_sodium();
-  key_ = derive(key, kKeyContext);
-  fingerprint_key_ = derive(key, kFingerprintContext);
+  key_ = signed_token::derive_key(key, kKeyContext);
+  fingerprint_key_ = signed_token::derive_key(key, kFingerprintContext);
 }
 
 std::string SessionSigner::sign(const SessionClaims& claims) const {
   const std::string_view id = std::string_view(claims.agent_id).substr(0, kMaxAgentIdBytes);
   std::vector<unsigned char> buf;
-  buf.reserve(kFixedBytes + id.size() + kTagBytes);
+  buf.reserve(kFixedBytes + id.size() + crypto_auth_BYTES);
   buf.push_back(kVersion);
   const auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(claims.expires.time_since_epoch())
           .count();
-  const auto expiry = static_cast<std::uint64_t>(millis < 0 ? 0 : millis);
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    buf.push_back(static_cast<unsigned char>(expiry >> shift));
-  }
+  signed_token::put_u64(buf, static_cast<std::uint64_t>(millis < 0 ? 0 : millis));
   buf.push_back(role_byte(claims.role));
   buf.insert(buf.end(), claims.session.begin(), claims.session.end());
   buf.insert(buf.end(), claims.fingerprint.begin(), claims.fingerprint.end());
   buf.push_back(static_cast<unsigned char>(id.size()));
   buf.insert(buf.end(), id.begin(), id.end());
-  const std::size_t payload = buf.size();
-  buf.resize(payload + kTagBytes);
-  crypto_auth(buf.data() + payload, buf.data(), payload, key_.data());
-  return to_base64url(buf.data(), buf.size());
+  return signed_token::seal(std::move(buf), key_);
 }
 
 Result<SessionClaims> SessionSigner::verify(std::string_view token, TimePoint now) const {
-  if (token.empty() || token.size() > 512) {
-    return bad_token("wrong length");
+  auto opened = signed_token::open(token, key_, 512, kFixedBytes + 1);
+  if (!opened.ok()) {
+    return opened.error();
   }
-  std::vector<unsigned char> buf(token.size());
-  std::size_t size = 0;
-  if (sodium_base642bin(buf.data(), buf.size(), token.data(), token.size(), nullptr, &size, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return bad_token("not base64url");
-  }
-  if (size < kFixedBytes + 1 + kTagBytes) {
-    return bad_token("too short");
-  }
-  const std::size_t payload = size - kTagBytes;
-  if (crypto_auth_verify(buf.data() + payload, buf.data(), payload, key_.data()) != 0) {
-    return bad_token("signature mismatch");
-  }
+  const std::vector<unsigned char>& buf = *opened;
+  const std::size_t payload = buf.size();
   // The tag is ours, so the layout is too; still check every length against the buffer.
   if (buf[0] != kVersion || buf[9] > 2) {
     return bad_token("unknown version");
   }
-  std::uint64_t millis = 0;
-  for (std::size_t i = 1; i <= 8; ++i) {
-    millis = (millis << 8) | buf[i];
-  }
+  const std::uint64_t millis = signed_token::get_u64(buf.data() + 1);
   SessionClaims claims;
   claims.role = buf[9] == 0   ? hub::Role::kAgent
                 : buf[9] == 1 ? hub::Role::kSupervisor
@@ -147,9 +103,9 @@ Fingerprint SessionSigner::fingerprint(std::string_view password_hash) const {
 }
 
 SessionId new_session_id() {
-  ensure_sodium();
+  const std::vector<unsigned char> random = signed_token::random_bytes(kSessionIdBytes);
   SessionId id{};
-  randombytes_buf(id.data(), id.size());
+  std::copy(random.begin(), random.end(), id.begin());
   return id;
 }
 
@@ -174,10 +130,8 @@ Result<std::string> load_or_create_session_key(const std::filesystem::path& file
     }
     return key;
   }
-  ensure_sodium();
-  std::array<unsigned char, 32> raw{};
-  randombytes_buf(raw.data(), raw.size());
-  const std::string key = to_base64url(raw.data(), raw.size());
+  const std::vector<unsigned char> raw = signed_token::random_bytes(32);
+  const std::string key = signed_token::to_base64url(raw.data(), raw.size());
   {
     // Created 0600 from the start: the key must never be readable by others, even briefly.
     const mode_t old = ::umask(077);
