@@ -12,6 +12,22 @@
 #include "engine/engine_impl.hpp"
 
 namespace baton::engine {
+
+namespace {
+
+// The ack of a batch: `value` to `done` once it is durable, the store's error otherwise.
+template <class T>
+std::function<void(Status)> ack_with(Callback<T> done, T value) {
+  return [done = std::move(done), value = std::move(value)](Status s) {
+    if (s.ok()) {
+      done(value);
+    } else {
+      done(s.error());
+    }
+  };
+}
+
+}  // namespace
 namespace {
 
 namespace bj = boost::json;
@@ -195,13 +211,7 @@ void Engine::Impl::start(const StartParams& params, const Callback<StartResult>&
   }
   finish_batch(conv, pending, conv.ownership.epoch);
   const std::uint64_t last = conv.next_seq - 1;
-  pending.ack = [done, last](Status s) {
-    if (s.ok()) {
-      done(StartResult{true, last});
-    } else {
-      done(s.error());
-    }
-  };
+  pending.ack = ack_with(done, StartResult{true, last});
   submit(conv, std::move(pending));
   evict_idle();
 }
@@ -275,13 +285,7 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
     }
   });
   finish_batch(conv, pending, epoch, dialog_changed);
-  pending.ack = [done, id = std::move(a.id), seq](Status s) mutable {
-    if (s.ok()) {
-      done(PostResult{std::move(id), seq});
-    } else {
-      done(s.error());
-    }
-  };
+  pending.ack = ack_with(done, PostResult{a.id, seq});
   submit(conv, std::move(pending));
 }
 
@@ -313,13 +317,7 @@ void Engine::Impl::post_owner(Conv& conv, const Ownership& claim, activity::Acti
   Pending pending;
   append(conv, pending, a);
   finish_batch(conv, pending, claim.epoch, false);
-  pending.ack = [done, id = a.id, seq](Status s) {
-    if (s.ok()) {
-      done(PostResult{id, seq});
-    } else {
-      done(s.error());
-    }
-  };
+  pending.ack = ack_with(done, PostResult{a.id, seq});
   submit(conv, std::move(pending));
 }
 
@@ -354,13 +352,7 @@ void Engine::Impl::notice(Conv& conv, activity::Activity&& a, const Callback<Pos
   Pending pending;
   append(conv, pending, a);
   finish_batch(conv, pending, conv.ownership.epoch, false);
-  pending.ack = [done, id = a.id, seq](Status s) {
-    if (s.ok()) {
-      done(PostResult{id, seq});
-    } else {
-      done(s.error());
-    }
-  };
+  pending.ack = ack_with(done, PostResult{a.id, seq});
   submit(conv, std::move(pending));
 }
 
@@ -398,13 +390,7 @@ void Engine::Impl::change(Conv& conv, const Ownership& claim, OwnershipEvent eve
     move_ownership(conv, pending, event);
   }
   finish_batch(conv, pending, claim.epoch);
-  pending.ack = [done, now = conv.ownership](Status s) {
-    if (s.ok()) {
-      done(now);
-    } else {
-      done(s.error());
-    }
-  };
+  pending.ack = ack_with(done, conv.ownership);
   submit(conv, std::move(pending));
 }
 
