@@ -134,4 +134,9 @@ bool has_skills(const std::vector<std::string>& have, const std::vector<std::str
   return std::includes(have.begin(), have.end(), need.begin(), need.end());
 }
 
+bool HubConfig::live_chat_supported(std::string_view channel_id) const {
+  return !live_chat_channels || std::find(live_chat_channels->begin(), live_chat_channels->end(),
+                                          channel_id) != live_chat_channels->end();
+}
+
 }  // namespace baton::hub

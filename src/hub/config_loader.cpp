@@ -608,9 +608,4 @@ HubConfigResult load_hub_config(const std::filesystem::path& path) {
   return load_hub_config_from_string(text.str(), path.string());
 }
 
-bool HubConfig::live_chat_supported(std::string_view channel_id) const {
-  return !live_chat_channels || std::find(live_chat_channels->begin(), live_chat_channels->end(),
-                                          channel_id) != live_chat_channels->end();
-}
-
 }  // namespace baton::hub
