@@ -18,6 +18,7 @@
 #include <ostream>
 #include <thread>
 
+#include "core/thread_name.hpp"
 #include "bot/loader.hpp"
 #include "channels/agent/agent_api.hpp"
 #include "channels/agent/session.hpp"
@@ -120,7 +121,10 @@ class EngineThread {
  public:
   EngineThread()
       : strand_(boost::asio::make_strand(ioc_)), work_(boost::asio::make_work_guard(ioc_)) {
-    thread_ = std::thread([this] { ioc_.run(); });
+    thread_ = std::thread([this] {
+      set_thread_name("baton-engine");
+      ioc_.run();
+    });
   }
   ~EngineThread() { stop(); }
   EngineThread(const EngineThread&) = delete;

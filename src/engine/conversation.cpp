@@ -149,10 +149,7 @@ Result<Conv*> Engine::Impl::load(const std::string& id) {
     }
     for (const auto& h : *handoffs) {
       if (h.status == "pending" || h.status == "offered" || h.status == "accepted") {
-        conv->open_handoff_id = h.id;
-        conv->open_handoff_reason = h.reason;
-        conv->open_handoff_queue = h.queue;
-        conv->open_handoff_created = h.created;
+        conv->open_handoff = h;
       }
     }
   }
@@ -265,7 +262,7 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
   if (conv.ownership.owner == Owner::kAgent) {
     conv.runtime->record(a);  // the transcript comes from the log, not the snapshot
   } else if (a.type != "typing") {
-    const bool had_open = !conv.open_handoff_id.empty();
+    const bool had_open = conv.open_handoff.has_value();
     conv.runtime->set_agents_online(agents_online);
     dialog::TurnResult turn = conv.runtime->on_activity(a);
     const bool cancelled = had_open && turn.resolved.has_value() && !turn.handoff.has_value();
@@ -433,7 +430,7 @@ void Engine::Impl::move_ownership(Conv& conv, Pending& pending, OwnershipEvent e
             json::dump(bj::object{{"from", to_string(before.owner)},
                                   {"to", to_string(next->owner)},
                                   {"event", to_string(event)},
-                                  {"handoffId", conv.open_handoff_id}}));
+                                  {"handoffId", conv.open_handoff_id()}}));
 }
 
 void Engine::Impl::add_event(Conv& conv, Pending& pending, std::string kind,

@@ -347,7 +347,7 @@ void Engagement::handoff_requested(const std::string& conversation_id,
   if (!impl_->started) {
     return;
   }
-  Track& t = impl_->track(conversation_id);
+  Track& t = impl_->tracks[conversation_id];  // replaced whole: no need to read the row first
   t = Track{};
   t.owner = now;
   t.known = true;

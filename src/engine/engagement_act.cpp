@@ -103,19 +103,27 @@ Track& Engagement::Impl::info(const std::string& conversation) {
       last = &r;
     }
   }
-  const bj::object request = parse_object(last->request_json);
-  t.handoff_id = last->id;
+  load_info(t, *last, parse_object(last->request_json));
+  return t;
+}
+
+void Engagement::Impl::load_info(Track& t, const store::HandoffRecord& record,
+                                 const bj::object& request) {
+  t.info_loaded = true;
+  t.handoff_id = record.id;
   t.agent_message = string_at(request, "agentMessage");
   if (const auto* c = request.if_contains("context"); c != nullptr && c->is_object()) {
     t.context = c->as_object();
   }
-  t.handoff_seq =
-      parse_activity_seq(string_at(request, "initiateActivityId"), conversation).value_or(0);
-  return t;
+  t.handoff_seq = parse_activity_seq(string_at(request, "initiateActivityId"), record.conversation_id)
+                      .value_or(0);
 }
 
 void Engagement::Impl::submit_from_record(const store::HandoffRecord& record) {
   const bj::object request = parse_object(record.request_json);
+  // The record submitted is the conversation's open one: what the offer and the context panel
+  // show comes from it, with no read back from the store.
+  load_info(tracks[record.conversation_id], record, request);
   hub::HandoffSubmitted submitted;
   submitted.conversation = record.conversation_id;
   if (const auto* c = request.if_contains("context"); c != nullptr && c->is_object()) {

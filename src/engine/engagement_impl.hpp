@@ -76,6 +76,7 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   Track& track(const std::string& conversation);
   // Loads the conversation's handoff info (agent message, context, handoff seq) once.
   Track& info(const std::string& conversation);
+  void load_info(Track& t, const store::HandoffRecord& record, const boost::json::object& request);
   // Moves the engine's ownership one step, fenced by the predicted claim; a refused move
   // re-reads the engine's status.
   void move(const std::string& conversation, OwnershipEvent event,

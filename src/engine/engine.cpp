@@ -292,7 +292,7 @@ void Engine::status(std::string conversation_id, Callback<ConversationStatus> do
           s.ownership = conv.ownership;
           s.flow = conv.runtime->state();
           s.watermark = conv.committed;
-          s.open_handoff_id = conv.open_handoff_id;
+          s.open_handoff_id = conv.open_handoff_id();
           s.created = conv.row.created;
           s.updated = conv.row.updated;
           done(std::move(s));

@@ -36,10 +36,10 @@ struct Conv {
   std::uint64_t next_seq = 1;        // next activity seq to allocate
   std::uint64_t committed = 0;       // last durable activity seq
   std::uint64_t next_event_seq = 1;  // next ConversationEvent seq
-  std::string open_handoff_id;
-  std::string open_handoff_reason;
-  std::string open_handoff_queue;
-  TimePoint open_handoff_created{};
+  // The open handoff's record as stored (pending, offered or accepted), kept so a status change
+  // does not read it back from the store on the strand. Empty when none is open.
+  std::optional<store::HandoffRecord> open_handoff;
+  std::string open_handoff_id() const { return open_handoff ? open_handoff->id : std::string(); }
   bool busy = false;              // a batch is in flight
   std::deque<WaitingOp> waiting;  // operations queued behind it (bounded)
   std::list<std::string>::iterator lru;

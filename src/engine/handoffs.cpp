@@ -93,10 +93,7 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
     add_status(conv, pending, "failed", dialog::to_string(*resolved));
     return;
   }
-  conv.open_handoff_id = record.id;
-  conv.open_handoff_reason = record.reason;
-  conv.open_handoff_queue = record.queue;
-  conv.open_handoff_created = record.created;
+  conv.open_handoff = record;
   move_ownership(conv, pending, OwnershipEvent::kHandoffRequested);
   pending.notify.push_back([this, id = conv.row.id, record, request, now = conv.ownership] {
     if (EngineObserver* o = observer.load()) {
@@ -106,32 +103,19 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
 }
 
 void Engine::Impl::set_handoff_status(Conv& conv, Pending& pending, const char* status) {
-  if (conv.open_handoff_id.empty()) {
+  if (!conv.open_handoff) {
     return;
   }
-  auto stored = store.get_handoff(conv.open_handoff_id);
-  if (!stored.ok()) {
-    spdlog::warn("engine: handoff {}: {}", conv.open_handoff_id, stored.error().message);
-    return;
-  }
-  stored->status = status;
-  stored->updated = clock.now();
-  pending.batch.update_handoff(std::move(*stored));
+  conv.open_handoff->status = status;
+  conv.open_handoff->updated = clock.now();
+  pending.batch.update_handoff(*conv.open_handoff);
 }
 
 void Engine::Impl::end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,
                                const std::string& agent, bool move) {
-  if (!conv.open_handoff_id.empty()) {
-    store::HandoffRecord record;
-    if (auto stored = store.get_handoff(conv.open_handoff_id); stored.ok()) {
-      record = std::move(*stored);
-    } else {
-      record.id = conv.open_handoff_id;
-      record.conversation_id = conv.row.id;
-      record.reason = conv.open_handoff_reason;
-      record.queue = conv.open_handoff_queue;
-      record.created = conv.open_handoff_created;
-    }
+  if (conv.open_handoff) {
+    store::HandoffRecord record = std::move(*conv.open_handoff);
+    conv.open_handoff.reset();
     record.status = handoff_status_for(outcome);
     record.updated = clock.now();
     bj::object result{{"outcome", dialog::to_string(outcome)}};
@@ -150,7 +134,6 @@ void Engine::Impl::end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutc
       add_status(conv, pending, "failed", dialog::to_string(outcome));
     }
     pending.handoff_update = std::move(record);
-    conv.open_handoff_id.clear();
   }
   if (move && (conv.ownership.owner == Owner::kQueued || conv.ownership.owner == Owner::kOffered ||
                conv.ownership.owner == Owner::kAgent)) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/thread_name.hpp"
 #include "server/connection.hpp"
 #include "server/http_connection.hpp"
 
@@ -260,7 +261,10 @@ void Server::start(int threads) {
   }
   std::lock_guard lock(impl.threads_mutex);
   for (int i = 0; i < std::max(threads, 1); ++i) {
-    impl.threads.emplace_back([&impl] { impl.ioc.run(); });
+    impl.threads.emplace_back([&impl] {
+      set_thread_name("baton-io");
+      impl.ioc.run();
+    });
   }
 }
 

@@ -7,6 +7,7 @@
 #include <system_error>
 #include <thread>
 
+#include "core/thread_name.hpp"
 #include "store/sqlite_schema.hpp"
 #include "store/sqlite_store_impl.hpp"
 
@@ -141,9 +142,15 @@ SqliteStore::~SqliteStore() { (void)close(); }
 void SqliteStore::start() {
   last_commit_ns_.store(steady_now_ns());
   sqlite3_wal_hook(writer_db_.get(), &SqliteStore::on_wal_commit, this);
-  writer_ = std::thread([this] { writer_loop(); });
+  writer_ = std::thread([this] {
+    set_thread_name("baton-store");
+    writer_loop();
+  });
   writer_id_ = writer_.get_id();
-  checkpointer_ = std::thread([this] { checkpoint_loop(); });
+  checkpointer_ = std::thread([this] {
+    set_thread_name("baton-checkpt");
+    checkpoint_loop();
+  });
 }
 
 Status SqliteStore::submit(WriteBatch&& batch, WriteCallback done) {
