@@ -18,12 +18,12 @@
 #include <ostream>
 #include <thread>
 
-#include "core/thread_name.hpp"
 #include "bot/loader.hpp"
 #include "channels/agent/agent_api.hpp"
 #include "channels/agent/session.hpp"
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
+#include "core/thread_name.hpp"
 #include "dialog/runtime.hpp"
 #include "engine/engagement.hpp"
 #include "engine/engine.hpp"

@@ -115,8 +115,9 @@ void Engagement::Impl::load_info(Track& t, const store::HandoffRecord& record,
   if (const auto* c = request.if_contains("context"); c != nullptr && c->is_object()) {
     t.context = c->as_object();
   }
-  t.handoff_seq = parse_activity_seq(string_at(request, "initiateActivityId"), record.conversation_id)
-                      .value_or(0);
+  t.handoff_seq =
+      parse_activity_seq(string_at(request, "initiateActivityId"), record.conversation_id)
+          .value_or(0);
 }
 
 void Engagement::Impl::submit_from_record(const store::HandoffRecord& record) {
