@@ -156,6 +156,21 @@ int main(int argc, char** argv) {
   serve->add_option("--threads", serve_options.threads, "I/O threads")->capture_default_str();
   serve->add_option("--sync", serve_options.sync, "SQLite synchronous: full | normal")
       ->capture_default_str();
+  serve
+      ->add_option("--checkpoint-interval", serve_options.checkpoint_interval_ms,
+                   "Milliseconds between WAL checkpoints")
+      ->check(CLI::Range(10, 600000))
+      ->capture_default_str();
+  serve
+      ->add_option("--checkpoint-pages", serve_options.checkpoint_pages,
+                   "WAL size in pages that starts a checkpoint early")
+      ->check(CLI::Range(64, 1 << 24))
+      ->capture_default_str();
+  serve
+      ->add_option("--store-cache", serve_options.store_cache_kib,
+                   "Page cache of the store's writer connection, KiB")
+      ->check(CLI::Range(256, 1 << 22))
+      ->capture_default_str();
   serve->add_option("--token-ttl", serve_options.token_ttl_seconds, "Token lifetime in seconds")
       ->capture_default_str();
   serve

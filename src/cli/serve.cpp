@@ -215,6 +215,12 @@ int serve_with(const ServeOptions& options, const Address& address,
     if (Status closed = store.close(); !closed.ok()) {
       spdlog::error("store: {}", closed.error().message);
     }
+    const store::StoreStats stats = store.stats();
+    spdlog::info(
+        "store: {} batches committed ({} failed) in {} transactions, {} checkpoints, {} WAL "
+        "restarts",
+        stats.batches_committed, stats.batches_failed, stats.transactions, stats.checkpoints,
+        stats.wal_restarts);
     engine_thread.stop();
   };
   Status ready = channel.register_routes(server.router());
@@ -293,6 +299,9 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   store::SqliteOptions store_options;
   store_options.path = options.data_dir / store::kSqliteFileName;
   store_options.synchronous = *sync;
+  store_options.checkpoint_interval = std::chrono::milliseconds(options.checkpoint_interval_ms);
+  store_options.checkpoint_wal_pages = static_cast<std::uint32_t>(options.checkpoint_pages);
+  store_options.writer_cache_kib = static_cast<std::size_t>(options.store_cache_kib);
   auto opened = store::open_sqlite_store(store_options);
   if (!opened.ok()) {
     err << "baton serve: " << opened.error().message << '\n';

@@ -24,6 +24,10 @@ struct ServeOptions {
   std::string secret;  // "" → env BATON_DIRECTLINE_SECRET → DATA/directline-secret (created)
   int threads = 2;
   std::string sync = "full";  // full | normal
+  // Store tuning (store::SqliteOptions); the defaults are the store's own.
+  int checkpoint_interval_ms = 1000;
+  int checkpoint_pages = 16384;
+  int store_cache_kib = 2000;
   int token_ttl_seconds = 1800;
   double rate_limit_per_minute = 600;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off

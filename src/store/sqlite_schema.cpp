@@ -156,6 +156,18 @@ UPDATE conversations
   WHERE id IN (SELECT conversation_id FROM dialog_snapshots);
 DROP TABLE dialog_snapshots;
 )sql"},
+      {7, "handoff requests in their own table",
+       R"sql(
+-- A request (context, routing, transcript: often a few KB, so overflow pages) is written once, but
+-- the handoff's status changes two or three times (offered, accepted, ended). In one row every
+-- status change rewrote the whole request; apart, a status change rewrites a small row.
+CREATE TABLE handoff_requests (
+  handoff_id TEXT PRIMARY KEY REFERENCES handoffs(id),
+  request    TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO handoff_requests SELECT id, request FROM handoffs;
+ALTER TABLE handoffs DROP COLUMN request;
+)sql"},
   };
   return steps;
 }

@@ -34,8 +34,12 @@ constexpr std::string_view kConversationColumns =
     "closed, metadata";
 constexpr std::string_view kActivityColumns =
     "conversation_id, seq, activity_id, type, timestamp_ms, body";
+// Read through the join with handoff_requests (schema v7), in HandoffRecord's order.
 constexpr std::string_view kHandoffColumns =
-    "id, conversation_id, reason, status, queue, created_ms, updated_ms, request, outcome";
+    "h.id, h.conversation_id, h.reason, h.status, h.queue, h.created_ms, h.updated_ms, "
+    "r.request, h.outcome";
+constexpr std::string_view kHandoffFrom =
+    "handoffs h JOIN handoff_requests r ON r.handoff_id = h.id";
 constexpr std::string_view kEventColumns =
     "conversation_id, seq, kind, epoch, time_ms, payload, position";
 
@@ -225,11 +229,16 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
     "UPDATE conversations SET snapshot_seq = ?2, snapshot_saved_ms = ?3, snapshot = ?4 "
     "WHERE id = ?1");
   p(w.insert_handoff_,
-    fmt::format("INSERT INTO handoffs ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                kHandoffColumns));
+    "INSERT INTO handoffs (id, conversation_id, reason, status, queue, created_ms, updated_ms, "
+    "outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  p(w.insert_handoff_request_,
+    "INSERT INTO handoff_requests (handoff_id, request) VALUES (?1, ?2)");
   p(w.update_handoff_,
-    "UPDATE handoffs SET status = ?4, queue = ?5, updated_ms = ?7, request = ?8, outcome = ?9 "
-    "WHERE id = ?1 AND conversation_id = ?2");  // ?3 (reason) and ?6 (created) never change
+    "UPDATE handoffs SET status = ?3, queue = ?4, updated_ms = ?5, outcome = ?6 "
+    "WHERE id = ?1 AND conversation_id = ?2");  // reason and created never change
+  // The request is rewritten only when it differs (it normally never does after the insert).
+  p(w.update_handoff_request_,
+    "UPDATE handoff_requests SET request = ?2 WHERE handoff_id = ?1 AND request IS NOT ?2");
   p(w.append_event_,
     "INSERT INTO conversation_events (conversation_id, seq, kind, epoch, time_ms, payload) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -273,10 +282,20 @@ void bind_conversation(Stmt& s, const Conversation& c) {
   s.bind(11, c.metadata_json);
 }
 
+// The handoffs row (schema v7: no request column), for the insert.
 void bind_handoff(Stmt& s, const HandoffRecord& h) {
   s.bind(1, h.id).bind(2, h.conversation_id).bind(3, h.reason).bind(4, h.status).bind(5, h.queue);
-  s.bind(6, to_millis(h.created)).bind(7, to_millis(h.updated)).bind(8, h.request_json);
-  s.bind(9, h.outcome_json);
+  s.bind(6, to_millis(h.created)).bind(7, to_millis(h.updated)).bind(8, h.outcome_json);
+}
+
+// The mutable part of the handoffs row, for the update.
+void bind_handoff_change(Stmt& s, const HandoffRecord& h) {
+  s.bind(1, h.id).bind(2, h.conversation_id).bind(3, h.status).bind(4, h.queue);
+  s.bind(5, to_millis(h.updated)).bind(6, h.outcome_json);
+}
+
+void bind_handoff_request(Stmt& s, const HandoffRecord& h) {
+  s.bind(1, h.id).bind(2, h.request_json);
 }
 
 }  // namespace
@@ -371,16 +390,25 @@ Status WriteStatements::operator()(const op::PutSnapshot& o) {
 
 Status WriteStatements::operator()(const op::InsertHandoff& o) {
   bind_handoff(insert_handoff_, o.row);
-  return annotate(insert_handoff_.run("duplicate id or unknown conversation"),
-                  fmt::format("insert handoff '{}'", o.row.id));
+  Status status = insert_handoff_.run("duplicate id or unknown conversation");
+  if (status.ok()) {
+    bind_handoff_request(insert_handoff_request_, o.row);
+    status = insert_handoff_request_.run("duplicate id");
+  }
+  return annotate(std::move(status), fmt::format("insert handoff '{}'", o.row.id));
 }
 
 Status WriteStatements::operator()(const op::UpdateHandoff& o) {
   std::string what =
       fmt::format("update handoff '{}' of conversation '{}'", o.row.id, o.row.conversation_id);
-  bind_handoff(update_handoff_, o.row);
+  bind_handoff_change(update_handoff_, o.row);
   Status status = update_handoff_.run(what);
-  return status.ok() ? changed_one(what) : status;
+  status = status.ok() ? changed_one(what) : status;
+  if (status.ok()) {
+    bind_handoff_request(update_handoff_request_, o.row);
+    status = update_handoff_request_.run(what);
+  }
+  return status;
 }
 
 Status WriteStatements::operator()(const op::AppendEvent& o) {
@@ -458,13 +486,14 @@ Result<ReadStatements> ReadStatements::prepare(sqlite3* db) {
   p(r.get_snapshot_,
     "SELECT id, snapshot_seq, snapshot_saved_ms, snapshot FROM conversations WHERE id = ?1 AND "
     "snapshot IS NOT NULL");
-  p(r.get_handoff_, fmt::format("SELECT {} FROM handoffs WHERE id = ?1", kHandoffColumns));
+  p(r.get_handoff_,
+    fmt::format("SELECT {} FROM {} WHERE h.id = ?1", kHandoffColumns, kHandoffFrom));
   p(r.list_handoffs_,
-    fmt::format("SELECT {} FROM handoffs WHERE status = ?1 ORDER BY created_ms, id LIMIT ?2",
-                kHandoffColumns));
+    fmt::format("SELECT {} FROM {} WHERE h.status = ?1 ORDER BY h.created_ms, h.id LIMIT ?2",
+                kHandoffColumns, kHandoffFrom));
   p(r.handoffs_for_conversation_,
-    fmt::format("SELECT {} FROM handoffs WHERE conversation_id = ?1 ORDER BY created_ms, id",
-                kHandoffColumns));
+    fmt::format("SELECT {} FROM {} WHERE h.conversation_id = ?1 ORDER BY h.created_ms, h.id",
+                kHandoffColumns, kHandoffFrom));
   p(r.read_events_,
     fmt::format("SELECT {} FROM conversation_events WHERE conversation_id = ?1 AND seq > ?2 "
                 "ORDER BY seq LIMIT ?3",

@@ -199,6 +199,9 @@ void SqliteStore::writer_loop() {
       }
     }
     group.clear();
+    if (finish_wanted_.exchange(false) && !poisoned_.load()) {
+      finish_checkpoint();  // after the acknowledgements: the group's latency is not paid for it
+    }
   }
 }
 
@@ -308,6 +311,7 @@ std::optional<Error> SqliteStore::poison_error() const {
 
 int SqliteStore::on_wal_commit(void* self, sqlite3* /*db*/, const char* /*name*/, int pages) {
   auto* store = static_cast<SqliteStore*>(self);
+  store->wal_frames_.store(pages >= 0 ? static_cast<std::uint32_t>(pages) : 0);
   if (pages >= 0 && static_cast<std::uint32_t>(pages) >= store->options_.checkpoint_wal_pages) {
     {
       std::lock_guard lock(store->checkpoint_mu_);
@@ -320,7 +324,7 @@ int SqliteStore::on_wal_commit(void* self, sqlite3* /*db*/, const char* /*name*/
 
 StoreStats SqliteStore::stats() const {
   return StoreStats{batches_committed_.load(), batches_failed_.load(), transactions_.load(),
-                    checkpoints_.load()};
+                    checkpoints_.load(), wal_restarts_.load()};
 }
 
 Status SqliteStore::close() {

@@ -52,7 +52,10 @@ struct SqliteOptions {
   // (64 MiB WAL at 4 KiB pages) gave 2,548-2,652 turns/s and 36-37 KB written per message against
   // 1,213-2,042 turns/s and 45-46 KB with 200 ms / 2,048 pages. See docs/BENCHMARKS.md.
   std::chrono::milliseconds checkpoint_interval{1000};
-  std::uint32_t checkpoint_wal_pages = 16384;  // WAL size (pages) that wakes the checkpointer early
+  // WAL size (pages) that wakes the checkpointer early. Past half of it, the writer finishes the
+  // checkpointer's pass between two transactions so the WAL starts over (under continuous writes
+  // nothing else makes it; sqlite_checkpointer.cpp).
+  std::uint32_t checkpoint_wal_pages = 16384;
   std::chrono::milliseconds idle_truncate_after{1000};
   // The writer connection's page cache (SQLite's default size). 32 MiB, enough for the hot pages of
   // 1,000 active conversations, did not measurably change serve's throughput or bytes written

@@ -96,6 +96,10 @@ class SqliteStore final : public Store {
   void checkpoint_once();
   void stop_checkpointer();
   Status final_checkpoint();
+  // Writer thread, between transactions: checkpoints the few frames the checkpointer's last pass
+  // left behind, so the next transaction restarts the WAL from its first frame.
+  void finish_checkpoint();
+  Status sync_database_file();  // checkpointer thread
 
   // Read path (sqlite_reads.cpp).
   Result<std::unique_ptr<Reader>> open_reader();
@@ -133,6 +137,11 @@ class SqliteStore final : public Store {
   std::condition_variable checkpoint_cv_;
   bool checkpoint_stop_ = false;  // guarded by checkpoint_mu_
   bool checkpoint_wake_ = false;  // guarded by checkpoint_mu_: the WAL passed its size threshold
+  // Set by the checkpointer when its pass left at most kFinishFrames frames behind: the writer
+  // finishes the checkpoint between two transactions (see finish_checkpoint).
+  std::atomic<bool> finish_wanted_{false};
+  std::atomic<std::uint32_t> wal_frames_{0};  // the WAL's frames after the last commit (hook)
+  std::atomic<std::uint64_t> wal_restarts_{0};
   // Checkpointer thread only: transactions_ as of the last complete checkpoint, and whether the
   // WAL has been truncated since (false at start so a WAL left by a crash gets folded in).
   std::uint64_t checkpointed_through_ = 0;

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <latch>
 #include <random>
@@ -219,6 +221,45 @@ TEST(SqliteStore, MigratesSnapshotsIntoConversations) {
   sqlite::Db db = raw_db(path);
   EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
   EXPECT_FALSE(db.exec("SELECT 1 FROM dialog_snapshots").ok());
+}
+
+// v7 moves each handoff's request into handoff_requests; records read back whole, and a status
+// change leaves the request row alone.
+TEST(SqliteStore, MigratesHandoffRequestsIntoTheirOwnTable) {
+  TempDir dir;
+  auto path = dir.path() / "v6.db";
+  {
+    sqlite::Db db = raw_db(path);
+    ASSERT_TRUE(sqlite::migrate(db.get(), 6).ok());
+    ASSERT_TRUE(
+        db.exec("INSERT INTO conversations (id, bot_id, user_id, channel_id, created_ms, "
+                "updated_ms, ownership, epoch, next_seq, closed) VALUES ('a', 'bot', 'u', "
+                "'directline', 5, 6, 'queued', 1, 3, 0);"
+                "INSERT INTO handoffs VALUES ('a|h2', 'a', 'requested', 'pending', 'general', "
+                "7, 8, '{\"agentMessage\":\"hi\"}', '');")
+            .ok());
+  }
+  SqliteOptions options;
+  options.path = path;
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  HandoffRecord h = *store->get_handoff("a|h2");
+  EXPECT_EQ(h.request_json, R"({"agentMessage":"hi"})");
+  EXPECT_EQ(h.status, "pending");
+  EXPECT_EQ(h.created, at_ms(7));
+  h.status = "offered";
+  h.updated = at_ms(9);
+  ASSERT_TRUE(store->write(std::move(WriteBatch().update_handoff(h))).ok());
+  EXPECT_EQ(*store->get_handoff("a|h2"), h);
+  h.request_json = R"({"agentMessage":"changed"})";
+  ASSERT_TRUE(store->write(std::move(WriteBatch().update_handoff(h))).ok());
+  EXPECT_EQ(store->handoffs_for_conversation("a")->at(0), h);
+  ASSERT_TRUE(store->close().ok());
+  sqlite::Db db = raw_db(path);
+  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  EXPECT_FALSE(db.exec("SELECT request FROM handoffs").ok());
+  EXPECT_EQ(*db.query_text("SELECT request FROM handoff_requests WHERE handoff_id = 'a|h2'"),
+            R"({"agentMessage":"changed"})");
 }
 
 // A turn's canonical ids cost no index entry: they are stored as NULL, and the explicit-id index
@@ -542,6 +583,57 @@ TEST(SqliteStore, CheckpointerTruncatesWalWhenIdle) {
   EXPECT_EQ(std::filesystem::file_size(wal), 0u);
   EXPECT_GE(store->stats().checkpoints, 1u);
   EXPECT_EQ(store->read_transcript("c")->size(), 20u);  // readable from the database file
+}
+
+// Under writes that never pause, a passive checkpoint never sees the whole WAL backfilled; the
+// writer finishing the checkpointer's pass is what lets the WAL start over. Without it the WAL
+// file grows with every transaction for as long as the load lasts.
+TEST(SqliteStore, WalStartsOverUnderContinuousWrites) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  options.checkpoint_interval = std::chrono::milliseconds(20);
+  options.checkpoint_wal_pages = 512;                   // the writer finishes past 256 frames
+  options.idle_truncate_after = std::chrono::hours(1);  // never idle here
+  options.max_group_batches = 1;                        // one transaction per batch
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  Conversation c = make_conversation("c");
+  ASSERT_TRUE(store->write(std::move(WriteBatch().insert_conversation(c))).ok());
+  const auto wal = std::filesystem::path(options.path.string() + "-wal");
+  std::atomic<int> in_flight{0};
+  std::uintmax_t wal_bytes_seen = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  std::uint64_t seq = 1;
+  while (std::chrono::steady_clock::now() < until) {
+    while (in_flight.load() >= 16) {
+      std::this_thread::yield();
+    }
+    c.next_seq = seq + 1;
+    WriteBatch batch;
+    batch.append_activity(make_activity("c", seq++)).update_conversation(c);
+    ++in_flight;
+    ASSERT_TRUE(store
+                    ->submit(std::move(batch),
+                             [&in_flight](Status s) {
+                               EXPECT_TRUE(s.ok());
+                               --in_flight;
+                             })
+                    .ok());
+    std::error_code ec;
+    wal_bytes_seen = std::max(wal_bytes_seen, std::filesystem::file_size(wal, ec));
+  }
+  while (in_flight.load() > 0) {
+    std::this_thread::yield();
+  }
+  const StoreStats stats = store->stats();
+  EXPECT_GE(stats.wal_restarts, 2u) << stats.transactions << " transactions";
+  // Every transaction writes at least two frames; without restarts the file holds them all.
+  const std::uintmax_t all_frames = stats.transactions * 2 * 4096;
+  EXPECT_LT(wal_bytes_seen * 2, all_frames) << "WAL reached " << wal_bytes_seen << " bytes over "
+                                            << stats.transactions << " transactions";
+  EXPECT_EQ(store->read_transcript("c")->size(), seq - 1);
+  ASSERT_TRUE(store->close().ok());
 }
 
 TEST(SqliteStore, CleanCloseLeavesEmptyWal) {

@@ -238,6 +238,7 @@ struct StoreStats {
   std::uint64_t batches_failed = 0;     // batches acknowledged with an error
   std::uint64_t transactions = 0;       // durable commits (one sync each with synchronous=FULL)
   std::uint64_t checkpoints = 0;        // WAL checkpoints completed (0 where not applicable)
+  std::uint64_t wal_restarts = 0;  // times the writer finished a checkpoint so the WAL restarts
 };
 
 // The store. All methods are safe to call concurrently from any thread.
