@@ -27,7 +27,7 @@ struct ServeOptions {
   // Store tuning (store::SqliteOptions); the defaults are the store's own.
   int checkpoint_interval_ms = 1000;
   int checkpoint_pages = 16384;
-  int store_cache_kib = 2000;
+  int store_cache_kib = 32768;
   int token_ttl_seconds = 1800;
   double rate_limit_per_minute = 600;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off

@@ -57,10 +57,12 @@ struct SqliteOptions {
   // nothing else makes it; sqlite_checkpointer.cpp).
   std::uint32_t checkpoint_wal_pages = 16384;
   std::chrono::milliseconds idle_truncate_after{1000};
-  // The writer connection's page cache (SQLite's default size). 32 MiB, enough for the hot pages of
-  // 1,000 active conversations, did not measurably change serve's throughput or bytes written
-  // (2026-11-21, within the run-to-run noise), so the default stays.
-  std::size_t writer_cache_kib = 2000;
+  // The writer connection's page cache. 32 MiB holds the hot pages of 1,000 active conversations;
+  // with SQLite's default 2 MB the writer re-read evicted pages on every turn. Measured with
+  // bench/loadgen at saturation (2026-11-21, after the WAL-restart fix): 4.0-4.2k turns/s against
+  // 3.7-3.8k with 2 MB and 3.7-4.0k with 16 MiB. (Before that fix the difference was lost in the
+  // checkpointer's noise.)
+  std::size_t writer_cache_kib = 32768;
   std::size_t max_readers = 8;  // read connections opened on demand; readers wait beyond this
   std::string vfs;              // SQLite VFS name, "" = the platform default (tests inject faults)
 };
