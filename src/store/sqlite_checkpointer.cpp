@@ -136,8 +136,16 @@ Status SqliteStore::sync_database_file() {
 void SqliteStore::finish_checkpoint() {
   int log_frames = 0;
   int checkpointed_frames = 0;
+  const auto started = std::chrono::steady_clock::now();
   int rc = sqlite3_wal_checkpoint_v2(writer_db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                      &log_frames, &checkpointed_frames);
+  const auto paused_us =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count());
+  if (paused_us > max_finish_us_.load()) {
+    max_finish_us_.store(paused_us);  // only this (the writer) thread stores it
+  }
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
     return;  // the checkpointer is in a pass; it asks again after it
   }

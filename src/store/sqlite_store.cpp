@@ -324,7 +324,7 @@ int SqliteStore::on_wal_commit(void* self, sqlite3* /*db*/, const char* /*name*/
 
 StoreStats SqliteStore::stats() const {
   return StoreStats{batches_committed_.load(), batches_failed_.load(), transactions_.load(),
-                    checkpoints_.load(), wal_restarts_.load()};
+                    checkpoints_.load(),       wal_restarts_.load(),   max_finish_us_.load()};
 }
 
 Status SqliteStore::close() {
