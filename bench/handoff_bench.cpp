@@ -505,7 +505,10 @@ class Bench {
     }
     co_await schedule();
     const auto drain_end = Clock::now() + std::chrono::milliseconds(int(o_.drain * 1000));
-    while (Clock::now() < drain_end && !(post_queue_.empty() && all_answered())) {
+    // Done when every post is answered, every offer and reply arrived, and the agents' accepts
+    // (and ends) have been answered too.
+    while (Clock::now() < drain_end && !(post_queue_.empty() && all_answered() &&
+                                         agent_jobs_.empty() && jobs_in_flight_ == 0)) {
       co_await sleep_ms(20);
     }
     stopping_ = true;
