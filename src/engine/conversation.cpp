@@ -354,7 +354,7 @@ void Engine::Impl::notice(Conv& conv, activity::Activity&& a, const Callback<Pos
 }
 
 void Engine::Impl::change(Conv& conv, const Ownership& claim, OwnershipEvent event,
-                          dialog::HandoffOutcome outcome, const std::string& agent,
+                          dialog::HandoffOutcome outcome, const HandoffEnd& end,
                           const Callback<Ownership>& done) {
   if (Status fenced = check_writer(conv.ownership, claim); !fenced.ok()) {
     done(fenced.error());
@@ -368,11 +368,11 @@ void Engine::Impl::change(Conv& conv, const Ownership& claim, OwnershipEvent eve
   if (event == OwnershipEvent::kHandoffEnded) {
     conv.runtime->set_agents_online(agents_online);
     dialog::TurnResult turn = conv.runtime->resume(outcome);
-    end_handoff(conv, pending, outcome, agent);  // the bot owns it again before it speaks
+    end_handoff(conv, pending, outcome, end);  // the bot owns it again before it speaks
     turn.resolved.reset();
     apply_turn(conv, pending, std::move(turn), "");
   } else if (event == OwnershipEvent::kClosed) {
-    close(conv, pending, outcome, agent);
+    close(conv, pending, outcome, end);
   } else {
     if (event == OwnershipEvent::kAccepted) {
       conv.runtime->agent_joined();

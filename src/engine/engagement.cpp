@@ -321,7 +321,8 @@ void Engagement::end(const Actor& actor, const std::string& conversation, EndMod
       }
       self.push(actor.agent_id, {{"type", "wrap_up"}, {"conversationId", conversation}});
       if (mode == EndMode::kReturnToBot) {
-        self.to_bot(conversation, dialog::HandoffOutcome::kCompleted, actor.agent_id);
+        self.to_bot(conversation, dialog::HandoffOutcome::kCompleted,
+                    HandoffEnd{actor.agent_id, ""});
       } else {
         self.close_conversation(conversation, dialog::HandoffOutcome::kCompleted, actor.agent_id);
       }

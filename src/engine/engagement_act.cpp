@@ -164,7 +164,7 @@ void Engagement::Impl::refresh_owner(const std::string& conversation) {
 }
 
 void Engagement::Impl::move(const std::string& conversation, OwnershipEvent event,
-                            dialog::HandoffOutcome outcome, const std::string& agent) {
+                            dialog::HandoffOutcome outcome, const HandoffEnd& end) {
   Track& t = track(conversation);
   auto next = transition(t.owner, event);
   if (!next.ok()) {
@@ -174,7 +174,7 @@ void Engagement::Impl::move(const std::string& conversation, OwnershipEvent even
   const Ownership claim = t.owner;
   t.owner = *next;
   std::weak_ptr<Impl> weak = weak_from_this();
-  engine.change_ownership(conversation, claim, event, outcome, agent,
+  engine.change_ownership(conversation, claim, event, outcome, end,
                           [weak, conversation, event](Result<Ownership> r) {
                             if (r.ok()) {
                               return;
@@ -223,10 +223,10 @@ void Engagement::Impl::sync(const std::string& conversation) {
 }
 
 void Engagement::Impl::to_bot(const std::string& conversation, dialog::HandoffOutcome outcome,
-                              const std::string& agent) {
+                              const HandoffEnd& end) {
   const Owner now = track(conversation).owner.owner;
   if (now == Owner::kQueued || now == Owner::kOffered || now == Owner::kAgent) {
-    move(conversation, OwnershipEvent::kHandoffEnded, outcome, agent);
+    move(conversation, OwnershipEvent::kHandoffEnded, outcome, end);
   }
 }
 
@@ -237,7 +237,7 @@ void Engagement::Impl::close_conversation(const std::string& conversation,
     return;
   }
   notice(conversation, texts.closed);
-  move(conversation, OwnershipEvent::kClosed, outcome, agent);
+  move(conversation, OwnershipEvent::kClosed, outcome, HandoffEnd{agent, ""});
 }
 
 void Engagement::Impl::notice(const std::string& conversation, std::string text) {
@@ -309,55 +309,58 @@ void Engagement::Impl::act(const hub::Decisions& decisions) {
 
 // Decisions about the waiting customer: texts and the end of the wait. False: not one.
 bool Engagement::Impl::act_customer(const hub::Decision& decision) {
-  return std::visit(
-      Overloaded{
-          [&](const hub::Queued& d) {
-            Track& t = track(d.conversation);
-            sync(d.conversation);
-            notice(d.conversation, d.text);
-            t.position_sent = true;
-            t.last_position = clock.now();
-            return true;
-          },
-          [&](const hub::PositionUpdate& d) {
-            Track& t = track(d.conversation);
-            if (t.position_sent &&
-                clock.now() - t.last_position < options.position_update_interval) {
-              return true;
-            }
-            notice(d.conversation, d.text);
-            t.position_sent = true;
-            t.last_position = clock.now();
-            return true;
-          },
-          [&](const hub::Unavailable& d) {
-            to_bot(d.conversation, dialog::HandoffOutcome::kUnavailable);
-            return true;
-          },
-          [&](const hub::Overflowed&) { return true; },
-          [&](const hub::TimedOut& d) {
-            to_bot(d.conversation, dialog::HandoffOutcome::kTimedOut);
-            return true;
-          },
-          [&](const hub::Cancelled& d) {
-            if (track(d.conversation).closing) {
-              close_conversation(d.conversation, dialog::HandoffOutcome::kCancelled, "");
-            } else {
-              to_bot(d.conversation, dialog::HandoffOutcome::kCancelled);
-            }
-            return true;
-          },
-          [&](const hub::Abandoned& d) {
-            if (d.cause == hub::AbandonCause::kLeft) {
-              move(d.conversation, OwnershipEvent::kClosed, dialog::HandoffOutcome::kCancelled);
-            } else {
-              to_bot(d.conversation, dialog::HandoffOutcome::kCancelled);
-            }
-            return true;
-          },
-          [](const auto&) { return false; },
-      },
-      decision);
+  return std::visit(Overloaded{
+                        [&](const hub::Queued& d) {
+                          Track& t = track(d.conversation);
+                          sync(d.conversation);
+                          notice(d.conversation, d.text);
+                          t.position_sent = true;
+                          t.last_position = clock.now();
+                          return true;
+                        },
+                        [&](const hub::PositionUpdate& d) {
+                          Track& t = track(d.conversation);
+                          if (t.position_sent &&
+                              clock.now() - t.last_position < options.position_update_interval) {
+                            return true;
+                          }
+                          notice(d.conversation, d.text);
+                          t.position_sent = true;
+                          t.last_position = clock.now();
+                          return true;
+                        },
+                        [&](const hub::Unavailable& d) {
+                          to_bot(d.conversation, dialog::HandoffOutcome::kUnavailable);
+                          return true;
+                        },
+                        [&](const hub::Overflowed&) { return true; },
+                        [&](const hub::TimedOut& d) {
+                          to_bot(d.conversation, dialog::HandoffOutcome::kTimedOut);
+                          return true;
+                        },
+                        [&](const hub::Cancelled& d) {
+                          if (track(d.conversation).closing) {
+                            close_conversation(d.conversation, dialog::HandoffOutcome::kCancelled,
+                                               "");
+                          } else {
+                            to_bot(d.conversation, dialog::HandoffOutcome::kCancelled);
+                          }
+                          return true;
+                        },
+                        [&](const hub::Abandoned& d) {
+                          // Recorded as abandoned; the flow (silence) resumes the cancelled way.
+                          const HandoffEnd end{"", hub::to_string(d.cause)};
+                          if (d.cause == hub::AbandonCause::kLeft) {
+                            move(d.conversation, OwnershipEvent::kClosed,
+                                 dialog::HandoffOutcome::kCancelled, end);
+                          } else {
+                            to_bot(d.conversation, dialog::HandoffOutcome::kCancelled, end);
+                          }
+                          return true;
+                        },
+                        [](const auto&) { return false; },
+                    },
+                    decision);
 }
 
 // Decisions about agents: offers, assignment, presence, transfers, wrap-up.

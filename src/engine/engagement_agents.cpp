@@ -301,7 +301,8 @@ void Engagement::Impl::reconcile() {
   for (const auto& id : engine_open) {
     auto view = hub.conversation(id, now);
     if (view && view->state == hub::ConversationState::kWrapUp) {
-      to_bot(id, dialog::HandoffOutcome::kCompleted, view->agent);  // ended before the crash
+      to_bot(id, dialog::HandoffOutcome::kCompleted,
+             HandoffEnd{view->agent, ""});  // ended before the crash
       continue;
     }
     if (view) {

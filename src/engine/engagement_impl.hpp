@@ -81,12 +81,12 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   // re-reads the engine's status.
   void move(const std::string& conversation, OwnershipEvent event,
             dialog::HandoffOutcome outcome = dialog::HandoffOutcome::kCompleted,
-            const std::string& agent = {});
+            const HandoffEnd& end = {});
   // Moves the engine's ownership to what the hub says (waiting → queued, offered → offered,
   // assigned → agent). Conversations not in the hub or in wrap-up are left alone.
   void sync(const std::string& conversation);
   void to_bot(const std::string& conversation, dialog::HandoffOutcome outcome,
-              const std::string& agent = {});
+              const HandoffEnd& end = {});
   void close_conversation(const std::string& conversation, dialog::HandoffOutcome outcome,
                           const std::string& agent);
   void refresh_owner(const std::string& conversation);

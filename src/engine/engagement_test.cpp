@@ -271,6 +271,44 @@ TEST_F(EngagementFlow, CancelWhileWaitingLeavesTheQueue) {
   EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "cancelled");
 }
 
+// Silence past abandon_after while waiting: the hub drops the request, the handoff is stored as
+// abandoned (silent) and the flow resumes the cancelled way.
+TEST_F(EngagementFlow, SilentCustomerIsAbandoned) {
+  attach(kAlice);
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());  // online, no offers: c1 waits
+  customer("c1");
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  clock_.advance(std::chrono::minutes(9));
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
+  settle();
+  EXPECT_TRUE(view("c1").has_value()) << "not yet abandoned after 9 minutes";
+  clock_.advance(std::chrono::minutes(2));
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
+  ASSERT_TRUE(eventually([&] { return !view("c1").has_value(); }));
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kBot; }));
+  const auto h = (*store_->handoffs_for_conversation("c1"))[0];
+  EXPECT_EQ(h.status, "abandoned");
+  const auto outcome = json::parse(h.outcome_json);
+  EXPECT_EQ(outcome->at("abandoned"), "silent");
+  EXPECT_EQ(outcome->at("outcome"), "cancelled");
+}
+
+// A customer who closes the chat while waiting: abandoned (left), and the conversation is closed.
+TEST_F(EngagementFlow, CustomerWhoLeavesIsAbandoned) {
+  attach(kAlice);
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());
+  customer("c1");
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  ASSERT_TRUE(post("c1", activity::make_end_of_conversation()).ok());
+  ASSERT_TRUE(eventually([&] { return !view("c1").has_value(); }));
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kClosed; }));
+  const auto h = (*store_->handoffs_for_conversation("c1"))[0];
+  EXPECT_EQ(h.status, "abandoned");
+  EXPECT_EQ(json::parse(h.outcome_json)->at("abandoned"), "left");
+}
+
 TEST_F(EngagementFlow, AnAgentAddedAMomentAgoCanAttachAtOnce) {
   // `baton agent add` then an immediate login: no waiting for the periodic agent refresh.
   add_agent("erin", "Erin Vale", "agent");

@@ -82,13 +82,15 @@ bool eventually(Pred pred) {
   return pred();
 }
 
-// Offers to agents: 30 s, 2 missed offers set an agent away; billing needs the billing skill.
+// Offers to agents: 30 s, 2 missed offers set an agent away; billing needs the billing skill;
+// a customer silent for 10 minutes while waiting is abandoned.
 inline constexpr const char* kTestHubYaml = R"yaml(
 hub:
   default_queue: general
   missed_offers_before_away: 2
   defaults:
     offer_timeout: 30s
+    abandon_after: 10m
     texts:
       queued: "You're number {position} in the queue."
       position: "You're now number {position}."
@@ -189,6 +191,12 @@ class EngagementTest : public ::testing::Test {
   Result<PostResult> say(const std::string& id, const std::string& text) {
     auto r = await<PostResult>(
         [&](auto cb) { engine_->post_activity(id, activity::make_message(text), cb); });
+    settle();
+    return r;
+  }
+
+  Result<PostResult> post(const std::string& id, activity::Activity a) {
+    auto r = await<PostResult>([&](auto cb) { engine_->post_activity(id, std::move(a), cb); });
     settle();
     return r;
   }

@@ -239,20 +239,21 @@ void Engine::post_notice(std::string conversation_id, activity::Activity activit
 
 void Engine::change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
                               dialog::HandoffOutcome outcome, Callback<Ownership> done) {
-  change_ownership(std::move(conversation_id), claim, event, outcome, {}, std::move(done));
+  change_ownership(std::move(conversation_id), claim, event, outcome, HandoffEnd{},
+                   std::move(done));
 }
 
 void Engine::change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
-                              dialog::HandoffOutcome outcome, std::string agent,
+                              dialog::HandoffOutcome outcome, HandoffEnd end,
                               Callback<Ownership> done) {
   boost::asio::post(impl_->executor,
                     [impl = impl_, id = std::move(conversation_id), claim, event, outcome,
-                     agent = std::move(agent), done = std::move(done)]() mutable {
+                     end = std::move(end), done = std::move(done)]() mutable {
                       auto* self = impl.get();
                       self->with_conversation(
                           id,
-                          [self, claim, event, outcome, agent, done](Conv& conv) {
-                            self->change(conv, claim, event, outcome, agent, done);
+                          [self, claim, event, outcome, end, done](Conv& conv) {
+                            self->change(conv, claim, event, outcome, end, done);
                           },
                           [done](Error e) { done(std::move(e)); });
                     });

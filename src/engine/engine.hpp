@@ -76,6 +76,12 @@ class Subscriber {
   virtual void replaced() = 0;
 };
 
+// How an ended handoff is recorded beyond its outcome (change_ownership).
+struct HandoffEnd {
+  std::string agent;      // the agent who had it, "" if none
+  std::string abandoned;  // "left" | "silent" when the customer abandoned the wait, else ""
+};
+
 struct EngineOptions {
   std::string channel_id = "directline";
   std::size_t max_loaded_conversations = 10000;   // runtimes kept in memory (LRU)
@@ -189,13 +195,14 @@ class Engine {
   //                  endOfConversation activity for the customer (code "completedSuccessfully")
   //                  and closes the conversation: later posts get kConflict. Send any closing
   //                  text with post_notice first.
-  // `agent` (may be "") is the agent id recorded in the ended handoff's outcome.
+  // `end.agent` (may be "") is the agent id recorded in the ended handoff's outcome. With
+  // `end.abandoned` set the handoff's status is "abandoned" (whatever the outcome the flow
+  // resumes with) and its outcome gets {"abandoned": "left" | "silent"}.
   // Errors: kConflict (stale claim or illegal transition), kNotFound, store errors.
   void change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
                         dialog::HandoffOutcome outcome, Callback<Ownership> done);
   void change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
-                        dialog::HandoffOutcome outcome, std::string agent,
-                        Callback<Ownership> done);
+                        dialog::HandoffOutcome outcome, HandoffEnd end, Callback<Ownership> done);
 
   // Feeds `subscriber` every activity with seq > after_watermark: first what is durable (read
   // from the store), then live batches as they commit, with no gap or duplicate. A subscription

@@ -90,12 +90,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void post_owner(Conv& conv, const Ownership& claim, activity::Activity&& activity,
                   const Callback<PostResult>& done);
   void change(Conv& conv, const Ownership& claim, OwnershipEvent event,
-              dialog::HandoffOutcome outcome, const std::string& agent,
+              dialog::HandoffOutcome outcome, const HandoffEnd& end,
               const Callback<Ownership>& done);
   void notice(Conv& conv, activity::Activity&& activity, const Callback<PostResult>& done);
   // kClosed: ends an open handoff, appends endOfConversation, moves to closed.
-  void close(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,
-             const std::string& agent);
+  void close(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome, const HandoffEnd& end);
   // Appends a stamped activity (id already assigned from conv's allocator) to the batch.
   void append(Conv& conv, Pending& pending, const activity::Activity& activity);
   // Adds the bot's replies, a handoff request and a resolved handoff of one turn.
@@ -104,7 +103,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void request_handoff(Conv& conv, Pending& pending, const dialog::HandoffRequest& request,
                        std::optional<dialog::HandoffOutcome> resolved, const std::string& reply_to);
   void end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,
-                   const std::string& agent = {}, bool move = true);
+                   const HandoffEnd& end = {}, bool move = true);
   // A `handoff.status` event activity (protocols.md §2.2) in the log; internal audience.
   void add_status(Conv& conv, Pending& pending, std::string_view state,
                   std::string_view message = {});

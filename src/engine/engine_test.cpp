@@ -461,7 +461,7 @@ TEST_F(EngineTest, NoticesAreBotSideMessagesInEveryStateButClosed) {
 
   ASSERT_TRUE(await<Ownership>([&](auto cb) {
                 engine_->change_ownership("c1", {Owner::kQueued, 1}, OwnershipEvent::kClosed,
-                                          dialog::HandoffOutcome::kCancelled, "", cb);
+                                          dialog::HandoffOutcome::kCancelled, HandoffEnd{}, cb);
               }).ok());
   auto refused = await<PostResult>(
       [&](auto cb) { engine_->post_notice("c1", activity::make_message("too late"), cb); });
@@ -474,7 +474,7 @@ TEST_F(EngineTest, CloseEndsTheHandoffAndTellsTheCustomer) {
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   auto closed = await<Ownership>([&](auto cb) {
     engine_->change_ownership("c1", {Owner::kQueued, 1}, OwnershipEvent::kClosed,
-                              dialog::HandoffOutcome::kCancelled, "sam", cb);
+                              dialog::HandoffOutcome::kCancelled, HandoffEnd{"sam", ""}, cb);
   });
   ASSERT_TRUE(closed.ok()) << closed.error().message;
   EXPECT_EQ(*closed, (Ownership{Owner::kClosed, 2}));
@@ -490,12 +490,40 @@ TEST_F(EngineTest, CloseEndsTheHandoffAndTellsTheCustomer) {
   EXPECT_EQ(say("c1", "hello?").error().code, ErrorCode::kConflict);
 }
 
+// An abandoned wait is stored as such (status and outcome), while the flow resumes the way the
+// Engagement asks (here: cancelled, as for a customer gone silent).
+TEST_F(EngineTest, AbandonedHandoffIsRecordedAsAbandoned) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  auto ended = await<Ownership>([&](auto cb) {
+    engine_->change_ownership("c1", {Owner::kQueued, 1}, OwnershipEvent::kHandoffEnded,
+                              dialog::HandoffOutcome::kCancelled, HandoffEnd{"", "silent"}, cb);
+  });
+  ASSERT_TRUE(ended.ok()) << ended.error().message;
+  EXPECT_EQ(ended->owner, Owner::kBot);
+  auto h = (*store_->handoffs_for_conversation("c1"))[0];
+  EXPECT_EQ(h.status, "abandoned");
+  auto outcome = json::parse(h.outcome_json);
+  EXPECT_EQ(outcome->at("outcome"), "cancelled");
+  EXPECT_EQ(outcome->at("abandoned"), "silent");
+  bool event_found = false;
+  const auto events = store_->read_events("c1", 0, 100);
+  ASSERT_TRUE(events.ok());
+  for (const auto& e : *events) {
+    if (e.kind == "handoff.ended") {
+      event_found = json::parse(e.payload_json)->at("abandoned") == "silent";
+    }
+  }
+  EXPECT_TRUE(event_found);
+}
+
 TEST_F(EngineTest, HandoffStatusEventsMarkAcceptedAndCompleted) {
   ASSERT_TRUE(start("c1", true).ok());
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   auto move = [&](Ownership claim, OwnershipEvent e) {
     return await<Ownership>([&](auto cb) {
-      engine_->change_ownership("c1", claim, e, dialog::HandoffOutcome::kCompleted, "sam", cb);
+      engine_->change_ownership("c1", claim, e, dialog::HandoffOutcome::kCompleted,
+                                HandoffEnd{"sam", ""}, cb);
     });
   };
   ASSERT_TRUE(move({Owner::kQueued, 1}, OwnershipEvent::kOffered).ok());

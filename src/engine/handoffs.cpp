@@ -112,22 +112,27 @@ void Engine::Impl::set_handoff_status(Conv& conv, Pending& pending, const char* 
 }
 
 void Engine::Impl::end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,
-                               const std::string& agent, bool move) {
+                               const HandoffEnd& end, bool move) {
   if (conv.open_handoff) {
     store::HandoffRecord record = std::move(*conv.open_handoff);
     conv.open_handoff.reset();
-    record.status = handoff_status_for(outcome);
+    record.status = end.abandoned.empty() ? handoff_status_for(outcome) : "abandoned";
     record.updated = clock.now();
     bj::object result{{"outcome", dialog::to_string(outcome)}};
-    if (!agent.empty()) {
-      result["agent"] = agent;
+    if (!end.agent.empty()) {
+      result["agent"] = end.agent;
+    }
+    if (!end.abandoned.empty()) {
+      result["abandoned"] = end.abandoned;
     }
     result["endedAt"] = format_iso8601(record.updated);
     record.outcome_json = json::dump(result);
     pending.batch.update_handoff(record);
-    add_event(
-        conv, pending, "handoff.ended",
-        json::dump(bj::object{{"handoffId", record.id}, {"outcome", dialog::to_string(outcome)}}));
+    bj::object ended{{"handoffId", record.id}, {"outcome", dialog::to_string(outcome)}};
+    if (!end.abandoned.empty()) {
+      ended["abandoned"] = end.abandoned;
+    }
+    add_event(conv, pending, "handoff.ended", json::dump(ended));
     if (outcome == dialog::HandoffOutcome::kCompleted) {
       add_status(conv, pending, "completed");
     } else {
@@ -142,8 +147,8 @@ void Engine::Impl::end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutc
 }
 
 void Engine::Impl::close(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,
-                         const std::string& agent) {
-  end_handoff(conv, pending, outcome, agent, false);
+                         const HandoffEnd& ending) {
+  end_handoff(conv, pending, outcome, ending, false);
   activity::Activity end = activity::make_end_of_conversation();
   end.id = next_id(conv);
   end.timestamp = format_iso8601(clock.now());
