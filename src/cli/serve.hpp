@@ -26,7 +26,7 @@ struct ServeOptions {
   std::string sync = "full";  // full | normal
   // Store tuning (store::SqliteOptions); the defaults are the store's own.
   int checkpoint_interval_ms = 1000;
-  int checkpoint_pages = 16384;
+  int checkpoint_pages = 65536;
   int store_cache_kib = 32768;
   int token_ttl_seconds = 1800;
   double rate_limit_per_minute = 600;

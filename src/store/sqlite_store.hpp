@@ -54,8 +54,11 @@ struct SqliteOptions {
   std::chrono::milliseconds checkpoint_interval{1000};
   // WAL size (pages) that wakes the checkpointer early. Past half of it, the writer finishes the
   // checkpointer's pass between two transactions so the WAL starts over (under continuous writes
-  // nothing else makes it; sqlite_checkpointer.cpp).
-  std::uint32_t checkpoint_wal_pages = 16384;
+  // nothing else makes it; sqlite_checkpointer.cpp). Each restart pauses commits for two fsyncs
+  // (10-25 ms here), so restarts should be rare: 65,536 pages (a WAL of at most about 256 MiB)
+  // restarted 4 times in 20 s at 2,000 turns/s against 12 with 16,384, and p99 was 16.4 / 15.3 /
+  // 33.4 ms against 27.0 / 25.3 / 55.5 ms in alternated runs (2026-11-21, docs/BENCHMARKS.md).
+  std::uint32_t checkpoint_wal_pages = 65536;
   std::chrono::milliseconds idle_truncate_after{1000};
   // The writer connection's page cache. 32 MiB holds the hot pages of 1,000 active conversations;
   // with SQLite's default 2 MB the writer re-read evicted pages on every turn. Measured with
