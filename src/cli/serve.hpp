@@ -15,7 +15,11 @@
 #include <iosfwd>
 #include <string>
 
+#include "store/sqlite_store.hpp"
+
 namespace baton::cli {
+
+inline const store::SqliteOptions kStoreDefaults{};
 
 struct ServeOptions {
   std::filesystem::path bot_path = "examples/contoso";
@@ -25,9 +29,9 @@ struct ServeOptions {
   int threads = 2;
   std::string sync = "full";  // full | normal
   // Store tuning (store::SqliteOptions); the defaults are the store's own.
-  int checkpoint_interval_ms = 1000;
-  int checkpoint_pages = 65536;
-  int store_cache_kib = 32768;
+  int checkpoint_interval_ms = static_cast<int>(kStoreDefaults.checkpoint_interval.count());
+  int checkpoint_pages = static_cast<int>(kStoreDefaults.checkpoint_wal_pages);
+  int store_cache_kib = static_cast<int>(kStoreDefaults.writer_cache_kib);
   int token_ttl_seconds = 1800;
   double rate_limit_per_minute = 600;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off

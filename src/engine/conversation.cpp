@@ -12,8 +12,9 @@
 #include "engine/engine_impl.hpp"
 
 namespace baton::engine {
-
 namespace {
+
+namespace bj = boost::json;
 
 // The ack of a batch: `value` to `done` once it is durable, the store's error otherwise.
 template <class T>
@@ -26,11 +27,6 @@ std::function<void(Status)> ack_with(Callback<T> done, T value) {
     }
   };
 }
-
-}  // namespace
-namespace {
-
-namespace bj = boost::json;
 
 constexpr std::size_t kMaxConversationIdLength = 128;
 
@@ -148,7 +144,7 @@ Result<Conv*> Engine::Impl::load(const std::string& id) {
       return handoffs.error();
     }
     for (const auto& h : *handoffs) {
-      if (h.status == "pending" || h.status == "offered" || h.status == "accepted") {
+      if (h.open()) {
         conv->open_handoff = h;
       }
     }

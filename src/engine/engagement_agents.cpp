@@ -314,7 +314,7 @@ void Engagement::Impl::reconcile() {
       continue;
     }
     for (const auto& r : *records) {
-      if (r.status == "pending" || r.status == "offered" || r.status == "accepted") {
+      if (r.open()) {
         const Owner owner = tracks[id].owner.owner;
         if (owner == Owner::kOffered) {
           move(id, OwnershipEvent::kDeclined);

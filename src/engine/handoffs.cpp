@@ -222,7 +222,7 @@ void Engine::Impl::store_survey(Conv& conv, Pending& pending) {
     record = *std::max_element(all->begin(), all->end(),
                                [](const auto& a, const auto& b) { return a.created < b.created; });
   }
-  if (record->status == "pending" || record->status == "offered" || record->status == "accepted") {
+  if (record->open()) {
     return;  // still open: the survey belongs to an earlier, ended handoff
   }
   bj::object outcome = parse_object(record->outcome_json);

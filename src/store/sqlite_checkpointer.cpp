@@ -11,10 +11,10 @@
 //   * under continuous writes a PASSIVE checkpoint never catches up: frames are appended while it
 //     copies, so the WAL is never fully backfilled when a transaction begins and SQLite never
 //     restarts it (measured: 175 MB of WAL after 15 s at 3,000 turns/s, and past
-//     checkpoint_wal_pages every commit woke this thread again). So when a pass leaves at most
-//     kFinishFrames frames behind, the writer thread copies those between two transactions
-//     (finish_checkpoint): a short pause of the commit path, once per pass, after which the next
-//     transaction writes the WAL from its first frame again.
+//     checkpoint_wal_pages every commit woke this thread again). So once the WAL is past half of
+//     checkpoint_wal_pages and the passes left at most kWriterMaxFrames frames behind, the writer
+//     thread copies those between two transactions (finish_checkpoint): a short pause of the
+//     commit path, after which the next transaction writes the WAL from its first frame again.
 // An I/O error here poisons the store like a failed commit; SQLITE_BUSY just means "try later".
 #include <fmt/format.h>
 
@@ -24,10 +24,12 @@ namespace baton::store::sqlite {
 namespace {
 
 constexpr int kTruncateBusyTimeoutMs = 50;
-// The writer is asked to finish a checkpoint once at most about this many frames are left (1 MiB
-// at 4 KiB pages); up to kCatchUpPasses extra passes get there, else up to four times as many.
-constexpr std::int64_t kFinishFrames = 256;
+// With a large WAL, up to kCatchUpPasses more passes run while more than kCatchUpTarget frames are
+// left; the writer is then asked to copy the rest if that is at most kWriterMaxFrames (4 MiB at
+// 4 KiB pages), which bounds its pause.
 constexpr int kCatchUpPasses = 3;
+constexpr std::int64_t kCatchUpTarget = 256;
+constexpr std::int64_t kWriterMaxFrames = 1024;
 // Passes are at least this far apart, even when the WAL stays above checkpoint_wal_pages (a
 // reader on an old snapshot can keep it from restarting).
 constexpr auto kMinPassGap = std::chrono::milliseconds(50);
@@ -69,27 +71,21 @@ void SqliteStore::checkpoint_once() {
     return;
   }
   const int mode = idle ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE;
-  int log_frames = 0;
-  int checkpointed_frames = 0;
-  int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), nullptr, mode, &log_frames,
-                                     &checkpointed_frames);
-  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
-    return;  // readers or the writer are in the way; the next round retries
-  }
-  if (rc != SQLITE_OK) {
-    poison(sqlite_error(checkpoint_db_.get(), rc,
-                        mode == SQLITE_CHECKPOINT_TRUNCATE ? "WAL checkpoint (truncate)"
-                                                           : "WAL checkpoint (passive)"));
+  auto pass = checkpoint_pass(mode, commits);
+  if (!pass || mode != SQLITE_CHECKPOINT_PASSIVE) {
     return;
   }
-  if (log_frames == checkpointed_frames) {
-    // Everything in the WAL reached the database file; otherwise keep state so we retry.
-    checkpointed_through_ = commits;
-    wal_truncated_ = mode == SQLITE_CHECKPOINT_TRUNCATE;
-    checkpoints_.fetch_add(1);
-  }
-  if (mode != SQLITE_CHECKPOINT_PASSIVE) {
-    return;
+  // Only a large WAL is worth pausing the writer for, to start it over.
+  const bool large = pass->log_frames >= static_cast<int>(options_.checkpoint_wal_pages / 2);
+  // Frames committed while a pass ran are left over: catch up with short passes first.
+  auto behind = [this](const Pass& p) {
+    return static_cast<std::int64_t>(wal_frames_.load()) - p.checkpointed_frames;
+  };
+  for (int i = 0; large && i < kCatchUpPasses && behind(*pass) > kCatchUpTarget; ++i) {
+    pass = checkpoint_pass(SQLITE_CHECKPOINT_PASSIVE, commits);
+    if (!pass) {
+      return;
+    }
   }
   // SQLite syncs the database file only after a pass that reached the end of the WAL, which under
   // continuous writes none does; the next complete checkpoint (the writer's) would then wait for
@@ -98,25 +94,31 @@ void SqliteStore::checkpoint_once() {
     poison(synced.error());
     return;
   }
-  if (log_frames < static_cast<int>(options_.checkpoint_wal_pages / 2)) {
-    return;  // the WAL is still small: no reason to pause the writer to start it over
-  }
-  // Frames committed while the pass ran are left over. Catch up with short passes while that is
-  // more than the writer should copy; hand the rest to the writer.
-  for (int pass = 0; pass < kCatchUpPasses; ++pass) {
-    const std::int64_t behind = static_cast<std::int64_t>(wal_frames_.load()) - checkpointed_frames;
-    if (behind <= kFinishFrames) {
-      break;
-    }
-    rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                   &log_frames, &checkpointed_frames);
-    if (rc != SQLITE_OK) {
-      return;  // busy: the next round retries; an I/O error shows in the next round too
-    }
-  }
-  if (static_cast<std::int64_t>(wal_frames_.load()) - checkpointed_frames <= kFinishFrames * 4) {
+  if (large && behind(*pass) <= kWriterMaxFrames) {
     finish_wanted_.store(true);
   }
+}
+
+std::optional<SqliteStore::Pass> SqliteStore::checkpoint_pass(int mode, std::uint64_t commits) {
+  Pass pass;
+  int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), nullptr, mode, &pass.log_frames,
+                                     &pass.checkpointed_frames);
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+    return std::nullopt;  // readers or the writer are in the way; the next round retries
+  }
+  if (rc != SQLITE_OK) {
+    poison(sqlite_error(checkpoint_db_.get(), rc,
+                        mode == SQLITE_CHECKPOINT_TRUNCATE ? "WAL checkpoint (truncate)"
+                                                           : "WAL checkpoint (passive)"));
+    return std::nullopt;
+  }
+  if (pass.log_frames == pass.checkpointed_frames) {
+    // Everything in the WAL reached the database file; otherwise keep state so we retry.
+    checkpointed_through_ = commits;
+    wal_truncated_ = mode == SQLITE_CHECKPOINT_TRUNCATE;
+    checkpoints_.fetch_add(1);
+  }
+  return pass;
 }
 
 Status SqliteStore::sync_database_file() {

@@ -94,6 +94,13 @@ class SqliteStore final : public Store {
   // Checkpointer thread (sqlite_checkpointer.cpp).
   void checkpoint_loop();
   void checkpoint_once();
+  struct Pass {
+    int log_frames = 0;           // frames in the WAL when the pass began
+    int checkpointed_frames = 0;  // frames now in the database file
+  };
+  // One checkpoint pass on the checkpointer's connection, counted when complete. nullopt: busy
+  // (the next round retries) or an I/O error (the store is poisoned).
+  std::optional<Pass> checkpoint_pass(int mode, std::uint64_t commits);
   void stop_checkpointer();
   Status final_checkpoint();
   // Writer thread, between transactions: checkpoints the few frames the checkpointer's last pass
@@ -137,7 +144,7 @@ class SqliteStore final : public Store {
   std::condition_variable checkpoint_cv_;
   bool checkpoint_stop_ = false;  // guarded by checkpoint_mu_
   bool checkpoint_wake_ = false;  // guarded by checkpoint_mu_: the WAL passed its size threshold
-  // Set by the checkpointer when its pass left at most kFinishFrames frames behind: the writer
+  // Set by the checkpointer when its passes left few frames of a large WAL behind: the writer
   // finishes the checkpoint between two transactions (see finish_checkpoint).
   std::atomic<bool> finish_wanted_{false};
   std::atomic<std::uint32_t> wal_frames_{0};  // the WAL's frames after the last commit (hook)

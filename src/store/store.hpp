@@ -80,7 +80,8 @@ struct HandoffRecord {
   std::string id;
   std::string conversation_id;
   std::string reason;  // explicit | requested | no_match | invalid_answer
-  // pending | offered | accepted | cancelled | completed | unavailable | unsupported | timed_out
+  // open: pending | offered | accepted; ended: cancelled | completed | unavailable | unsupported |
+  // timed_out | abandoned
   std::string status = "pending";
   std::string queue;  // routing queue ("" = default)
   TimePoint created{};
@@ -88,6 +89,9 @@ struct HandoffRecord {
   // The request: context (va_*), agent message, routing hints, transcript reference (seq range).
   std::string request_json;
   std::string outcome_json;  // how it ended (agent, notes, ...); "" while open
+
+  // Not ended yet (pending, offered or accepted).
+  bool open() const { return status == "pending" || status == "offered" || status == "accepted"; }
 
   friend bool operator==(const HandoffRecord&, const HandoffRecord&) = default;
 };

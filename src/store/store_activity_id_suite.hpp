@@ -12,32 +12,21 @@
 #include <vector>
 
 #include "store/store.hpp"
+#include "store/store_suite.hpp"
 #include "store/store_test_util.hpp"
 
 namespace baton::store::testing {
 
+// The fixture of store_suite.hpp (store_, create, reopen) plus id helpers.
 template <class Factory>
-class StoreActivityIdSuite : public ::testing::Test {
+class StoreActivityIdSuite : public StoreSuite<Factory> {
  protected:
-  void SetUp() override { open(); }
-
-  void open() {
-    auto opened = Factory::open(dir_.path());
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
-  }
-
-  void create(const std::string& id) {
-    Status s = store_->write(std::move(WriteBatch().insert_conversation(make_conversation(id))));
-    ASSERT_TRUE(s.ok()) << s.error().message;
-  }
-
   // Appends (conversation, seq) under `activity_id`; nullopt when stored, else the error code.
   std::optional<ErrorCode> append(const std::string& conversation, std::uint64_t seq,
                                   const std::string& activity_id) {
     ActivityRecord a = make_activity(conversation, seq);
     a.activity_id = activity_id;
-    Status s = store_->write(std::move(WriteBatch().append_activity(a)));
+    Status s = this->store_->write(std::move(WriteBatch().append_activity(a)));
     if (s.ok()) {
       return std::nullopt;
     }
@@ -46,16 +35,13 @@ class StoreActivityIdSuite : public ::testing::Test {
 
   // "conversation#seq" of what find_activity returns, "not found", or the error message.
   std::string found(const std::string& activity_id) {
-    auto a = store_->find_activity(activity_id);
+    auto a = this->store_->find_activity(activity_id);
     if (!a.ok()) {
       return a.error().code == ErrorCode::kNotFound ? "not found" : a.error().message;
     }
     EXPECT_EQ(a->activity_id, activity_id);
     return a->conversation_id + "#" + std::to_string(a->seq);
   }
-
-  TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TYPED_TEST_SUITE_P(StoreActivityIdSuite);
@@ -97,8 +83,7 @@ TYPED_TEST_P(StoreActivityIdSuite, EngineAndOtherIdsShareOneSpace) {
     }
     EXPECT_EQ(ids, (std::vector<std::string>{"c1|0000001", "c1|0000003", "c1|1", "c1|00000004",
                                              "c1|12345678", "c1|012345678"}));
-    ASSERT_TRUE(this->store_->close().ok());
-    this->open();
+    this->reopen();
   }
 }
 

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 
+#include "store/sqlite_activity_ids.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace baton::store {
@@ -86,7 +87,7 @@ void teardown(const benchmark::State& state) {
 ActivityRecord activity(const std::string& conversation, std::uint64_t seq, bool engine_id) {
   return ActivityRecord{conversation,
                         seq,
-                        engine_id ? fmt::format("{}|{:07}", conversation, seq)
+                        engine_id ? sqlite::canonical_activity_id(conversation, seq)
                                   : fmt::format("{}|{}", conversation, seq),
                         "message",
                         TimePoint(std::chrono::milliseconds(1'700'000'000'000)),
