@@ -34,15 +34,16 @@ Engagement::Impl::Impl(boost::asio::any_io_executor executor_value, Engine& engi
   }
 }
 
-void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::Decisions>)> then,
-                             bool log_empty) {
+std::function<void(Status)> Engagement::Impl::input(
+    hub::Event event, std::function<void(Result<hub::Decisions>)> then, bool log_empty,
+    store::WriteBatch* into) {
   hub::Input stamped = hub.stamp(std::move(event));
   auto applied = hub.apply(stamped);
   if (!applied.ok()) {
     if (then) {
       then(applied.error());
     }
-    return;
+    return {};
   }
   dirty = true;
   const bool presence_may_change =
@@ -60,7 +61,7 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
     if (then) {
       then(std::move(*applied));
     }
-    return;
+    return {};
   }
   auto step = std::make_shared<Step>();
   std::visit(
@@ -73,7 +74,8 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
   step->decisions = std::move(*applied);
   step->then = std::move(then);
   steps.push_back(step);
-  store::WriteBatch batch;
+  store::WriteBatch own;
+  store::WriteBatch& batch = into != nullptr ? *into : own;
   batch.append_hub_log({0, stamped.at, json::dump(hub::input_to_json(stamped))});
   std::weak_ptr<Impl> weak = weak_from_this();
   auto finish = [weak, exec = executor, step](Status status) {
@@ -85,10 +87,14 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
       }
     });
   };
-  Status accepted = store.submit(std::move(batch), finish);
+  if (into != nullptr) {
+    return finish;
+  }
+  Status accepted = store.submit(std::move(own), finish);
   if (!accepted.ok()) {
     finish(std::move(accepted));
   }
+  return {};
 }
 
 void Engagement::Impl::update_online() {
@@ -339,20 +345,23 @@ void Engagement::wrap_up_done(const Actor& actor, const std::string& conversatio
   });
 }
 
-void Engagement::handoff_requested(const std::string& conversation_id,
-                                   const store::HandoffRecord& record,
-                                   const dialog::HandoffRequest& /*request*/, Ownership now) {
-  // Called on the strand by the engine. The record's request_json has everything the hub
-  // needs, and the same path serves reconciliation after a restart. Before start() the hub has
-  // not replayed its log yet: start()'s reconciliation picks the handoff up from the store.
+std::function<void(Status)> Engagement::handoff_requested(const std::string& conversation_id,
+                                                          const store::HandoffRecord& record,
+                                                          const dialog::HandoffRequest& /*request*/,
+                                                          Ownership now, store::WriteBatch& batch) {
+  // Called on the strand by the engine while it builds the escalating turn. The hub's input goes
+  // into the turn's batch: one commit before the offer instead of two. The record's request_json
+  // has everything the hub needs, and the same path serves reconciliation after a restart. Before
+  // start() the hub has not replayed its log yet: start()'s reconciliation picks the handoff up
+  // from the store.
   if (!impl_->started) {
-    return;
+    return {};
   }
   Track& t = impl_->tracks[conversation_id];  // replaced whole: no need to read the row first
   t = Track{};
   t.owner = now;
   t.known = true;
-  impl_->submit_from_record(record);
+  return impl_->submit_from_record(record, &batch);
 }
 
 void Engagement::handoff_cancelled(const std::string& conversation_id, Ownership now) {

@@ -199,8 +199,10 @@ class Engagement : public EngineObserver {
   void may_read(const Actor& actor, const std::string& conversation, Callback<bool> done);
 
   // --- EngineObserver (called by the engine on the strand)
-  void handoff_requested(const std::string& conversation_id, const store::HandoffRecord& record,
-                         const dialog::HandoffRequest& request, Ownership now) override;
+  std::function<void(Status)> handoff_requested(const std::string& conversation_id,
+                                                const store::HandoffRecord& record,
+                                                const dialog::HandoffRequest& request,
+                                                Ownership now, store::WriteBatch& batch) override;
   void handoff_cancelled(const std::string& conversation_id, Ownership now) override;
   void customer_activity(const std::string& conversation_id, std::string_view type) override;
 

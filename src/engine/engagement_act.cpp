@@ -120,7 +120,8 @@ void Engagement::Impl::load_info(Track& t, const store::HandoffRecord& record,
           .value_or(0);
 }
 
-void Engagement::Impl::submit_from_record(const store::HandoffRecord& record) {
+std::function<void(Status)> Engagement::Impl::submit_from_record(const store::HandoffRecord& record,
+                                                                 store::WriteBatch* batch) {
   const bj::object request = parse_object(record.request_json);
   // The record submitted is the conversation's open one: what the offer and the context panel
   // show comes from it, with no read back from the store.
@@ -145,7 +146,11 @@ void Engagement::Impl::submit_from_record(const store::HandoffRecord& record) {
       submitted.priority = static_cast<int>(p->as_int64());
     }
   }
+  if (batch != nullptr) {
+    return input(std::move(submitted), {}, true, batch);
+  }
   input(std::move(submitted));
+  return {};
 }
 
 void Engagement::Impl::refresh_owner(const std::string& conversation) {

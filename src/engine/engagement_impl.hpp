@@ -59,8 +59,12 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   // Stamps and applies `event`; on success appends it to the hub log and, once durable and after
   // every earlier input, acts on the decisions and calls `then`. Hub errors go to `then` at once
   // (nothing logged). Ticks without decisions are not logged (`log_empty` false).
-  void input(hub::Event event, std::function<void(Result<hub::Decisions>)> then = {},
-             bool log_empty = true);
+  // With `into`, the hub-log entry goes into that batch (the engine's, which the engine submits
+  // right after this call, so inputs stay in log order) instead of a batch of its own, and the
+  // returned function must be called with that batch's commit outcome (empty: nothing logged).
+  std::function<void(Status)> input(hub::Event event,
+                                    std::function<void(Result<hub::Decisions>)> then = {},
+                                    bool log_empty = true, store::WriteBatch* into = nullptr);
   void drain();
   // Tells the engine whether any agent is online (available or busy) when that changed since
   // the last call (always on the first).
@@ -93,7 +97,9 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   void notice(const std::string& conversation, std::string text);
   void ensure_view(const std::string& conversation, const std::string& agent);
   void drop_view(const std::string& conversation, const std::string& agent);
-  void submit_from_record(const store::HandoffRecord& record);
+  // `batch`: log the submission in it (see input_into) and return its commit callback.
+  std::function<void(Status)> submit_from_record(const store::HandoffRecord& record,
+                                                 store::WriteBatch* batch = nullptr);
 
   // --- engagement_agents.cpp
   void push(const std::string& agent, const boost::json::object& message);

@@ -91,6 +91,7 @@ void Engine::Impl::submit(Conv& conv, Pending&& pending) {
   auto state = std::make_shared<Pending>();
   state->deliveries = std::move(pending.deliveries);
   state->ack = std::move(pending.ack);
+  state->committed = std::move(pending.committed);
   state->notify = std::move(pending.notify);
   std::weak_ptr<Impl> weak = weak_from_this();
   auto finish = [weak, exec = executor, id, state, last_seq](Status status) {
@@ -114,6 +115,9 @@ void Engine::Impl::complete(const std::string& id, Status status, Pending&& pend
     if (pending.ack) {
       pending.ack(status);
     }
+    for (auto& c : pending.committed) {
+      c(status);
+    }
     drop(id);
     return;
   }
@@ -126,6 +130,9 @@ void Engine::Impl::complete(const std::string& id, Status status, Pending&& pend
   }
   if (!pending.deliveries.empty()) {
     fan_out(id, pending.deliveries);
+  }
+  for (auto& c : pending.committed) {
+    c(status);
   }
   for (auto& n : pending.notify) {
     n();

@@ -128,12 +128,17 @@ struct ConversationStatus {
 class EngineObserver {
  public:
   virtual ~EngineObserver() = default;
-  // The bot escalated and the conversation now waits (ownership queued, dialog paused). `record`
-  // is the stored handoff record; `request` the dialog's request (context, hints, transcript).
-  // Not called for handoffs the dialog resolved in the same turn (unsupported channel, ...).
-  virtual void handoff_requested(const std::string& conversation_id,
-                                 const store::HandoffRecord& record,
-                                 const dialog::HandoffRequest& request, Ownership now) = 0;
+  // The bot escalated: the turn that makes the conversation wait (ownership `now`: queued, dialog
+  // paused) is being built and is not stored yet. `record` is the handoff record it stores;
+  // `request` the dialog's request (context, hints, transcript). The observer may add its own
+  // writes to `batch`: they commit with the turn, in one transaction. The function it returns
+  // (if any) runs on the strand once that batch committed (ok) or failed. Not called for
+  // handoffs the dialog resolved in the same turn (unsupported channel, ...).
+  virtual std::function<void(Status)> handoff_requested(const std::string& conversation_id,
+                                                        const store::HandoffRecord& record,
+                                                        const dialog::HandoffRequest& request,
+                                                        Ownership now,
+                                                        store::WriteBatch& batch) = 0;
   // The customer's own turn ended the open handoff (cancel while waiting); ownership is back
   // with the bot. Not called for ends requested through change_ownership.
   virtual void handoff_cancelled(const std::string& conversation_id, Ownership now) = 0;

@@ -50,6 +50,9 @@ struct Pending {
   store::WriteBatch batch;
   std::vector<Delivery> deliveries;
   std::function<void(Status)> ack;  // answers the caller; runs on the strand after the commit
+  // Observers' own writes in this batch: told the outcome of the commit, ok or not (after ack and
+  // fan-out, before `notify`).
+  std::vector<std::function<void(Status)>> committed;
   // Observer calls, run in order after a successful commit (after ack and fan-out).
   std::vector<std::function<void()>> notify;
   // The handoff record this batch updates last (end of a handoff), so a later op of the same

@@ -398,11 +398,19 @@ TEST_F(EngineTest, SubscribingToAnUnknownConversationFails) {
 // Records the observer calls (they run on the strand; the test reads after awaiting).
 class RecordingObserver final : public EngineObserver {
  public:
-  void handoff_requested(const std::string& id, const store::HandoffRecord& record,
-                         const dialog::HandoffRequest& request, Ownership now) override {
+  std::function<void(Status)> handoff_requested(const std::string& id,
+                                                const store::HandoffRecord& record,
+                                                const dialog::HandoffRequest& request,
+                                                Ownership now, store::WriteBatch& batch) override {
     std::lock_guard lock(mutex);
     calls.push_back(fmt::format("requested {} {} {} {}", id, record.status, request.routing.queue,
                                 to_string(now.owner)));
+    // Its own write rides in the turn's batch, and it hears how that batch's commit went.
+    batch.put_meta("observer.saw", record.id);
+    return [this, id](Status committed) {
+      std::lock_guard held(mutex);
+      calls.push_back(fmt::format("committed {} {}", id, committed.ok() ? "ok" : "failed"));
+    };
   }
   void handoff_cancelled(const std::string& id, Ownership now) override {
     std::lock_guard lock(mutex);
@@ -427,9 +435,12 @@ TEST_F(EngineTest, ObserverHearsHandoffsCancelsAndCustomerActivity) {
   engine_->set_observer(&observer);
   ASSERT_TRUE(start("c1", true).ok());
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
-  EXPECT_EQ(
-      observer.take(io_, strand_),
-      (std::vector<std::string>{"requested c1 pending general queued", "activity c1 message"}));
+  EXPECT_EQ(observer.take(io_, strand_),
+            (std::vector<std::string>{"requested c1 pending general queued", "committed c1 ok",
+                                      "activity c1 message"}));
+  const auto saw = store_->get_meta("observer.saw");
+  ASSERT_TRUE(saw.ok()) << "the observer's write committed with the turn";
+  EXPECT_EQ(*saw, "c1|h5");
   ASSERT_TRUE(say("c1", "cancel").ok());
   EXPECT_EQ(observer.take(io_, strand_),
             (std::vector<std::string>{"cancelled c1 bot", "activity c1 message"}));
@@ -442,6 +453,22 @@ TEST_F(EngineTest, ObserverHearsHandoffsCancelsAndCustomerActivity) {
                                           dialog::HandoffOutcome::kTimedOut, cb);
               }).ok());
   EXPECT_TRUE(observer.take(io_, strand_).empty());
+  engine_->set_observer(nullptr);
+}
+
+TEST_F(EngineTest, ObserverHearsThatTheEscalatingTurnFailedToCommit) {
+  RecordingObserver observer;
+  engine_->set_observer(&observer);
+  ASSERT_TRUE(start("c1", true).ok());
+  store_->fail_writes = true;
+  EXPECT_FALSE(say("c1", "talk to an agent").ok());
+  store_->fail_writes = false;
+  EXPECT_EQ(
+      observer.take(io_, strand_),
+      (std::vector<std::string>{"requested c1 pending general queued", "committed c1 failed"}))
+      << "told of the failure; no customer activity reported";
+  EXPECT_FALSE(store_->get_meta("observer.saw").ok());
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot) << "reloaded from the store";
   engine_->set_observer(nullptr);
 }
 

@@ -95,11 +95,12 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
   }
   conv.open_handoff = record;
   move_ownership(conv, pending, OwnershipEvent::kHandoffRequested);
-  pending.notify.push_back([this, id = conv.row.id, record, request, now = conv.ownership] {
-    if (EngineObserver* o = observer.load()) {
-      o->handoff_requested(id, record, request, now);
+  if (EngineObserver* o = observer.load()) {
+    if (auto committed =
+            o->handoff_requested(conv.row.id, record, request, conv.ownership, pending.batch)) {
+      pending.committed.push_back(std::move(committed));
     }
-  });
+  }
 }
 
 void Engine::Impl::set_handoff_status(Conv& conv, Pending& pending, const char* status) {
