@@ -217,10 +217,12 @@ int serve_with(const ServeOptions& options, const Address& address,
     }
     const store::StoreStats stats = store.stats();
     spdlog::info(
-        "store: {} batches committed ({} failed) in {} transactions, {} checkpoints, {} WAL "
-        "restarts (longest pause {:.1f} ms)",
-        stats.batches_committed, stats.batches_failed, stats.transactions, stats.checkpoints,
-        stats.wal_restarts, static_cast<double>(stats.max_wal_restart_pause_us) / 1000.0);
+        "store: {} batches committed ({} failed) in {} transactions (longest {:.1f} ms, {} of "
+        "50 ms or more), {} checkpoints, {} WAL restarts (longest pause {:.1f} ms)",
+        stats.batches_committed, stats.batches_failed, stats.transactions,
+        static_cast<double>(stats.max_transaction_us) / 1000.0, stats.slow_transactions,
+        stats.checkpoints, stats.wal_restarts,
+        static_cast<double>(stats.max_wal_restart_pause_us) / 1000.0);
     engine_thread.stop();
   };
   Status ready = channel.register_routes(server.router());

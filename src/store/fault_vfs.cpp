@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace baton::store::testing {
@@ -16,6 +17,7 @@ namespace {
 
 std::atomic<bool> g_fail_sync{false};
 std::atomic<bool> g_fail_write{false};
+std::atomic<std::int64_t> g_sync_delay_ms{0};
 sqlite3_vfs* g_real = nullptr;  // the wrapped default VFS, set once
 
 // Undoing one unsynced change: write `data` back at `offset`, then truncate to `size_before`.
@@ -83,6 +85,9 @@ int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
 int x_sync(sqlite3_file* f, int flags) {
   if (g_fail_sync.load()) {
     return SQLITE_IOERR_FSYNC;
+  }
+  if (const std::int64_t delay = g_sync_delay_ms.load(); delay > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
   }
   if (ff(f)->path == nullptr) {
     return real(f)->pMethods->xSync(real(f), flags);
@@ -196,6 +201,7 @@ const char* fault_vfs_name() {
 
 void set_fail_sync(bool fail) { g_fail_sync.store(fail); }
 void set_fail_write(bool fail) { g_fail_write.store(fail); }
+void set_sync_delay(std::chrono::milliseconds delay) { g_sync_delay_ms.store(delay.count()); }
 
 void simulate_power_loss() {
   g_mu.lock();  // never released: the process ends below

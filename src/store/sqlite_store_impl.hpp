@@ -149,7 +149,9 @@ class SqliteStore final : public Store {
   std::atomic<bool> finish_wanted_{false};
   std::atomic<std::uint32_t> wal_frames_{0};  // the WAL's frames after the last commit (hook)
   std::atomic<std::uint64_t> wal_restarts_{0};
-  std::atomic<std::uint64_t> max_finish_us_{0};  // longest finish_checkpoint pause
+  std::atomic<std::uint64_t> max_finish_us_{0};       // longest finish_checkpoint pause
+  std::atomic<std::uint64_t> max_transaction_us_{0};  // longest commit_group transaction
+  std::atomic<std::uint64_t> slow_transactions_{0};   // those of kSlowTransaction or more
   // Checkpointer thread only: transactions_ as of the last complete checkpoint, and whether the
   // WAL has been truncated since (false at start so a WAL left by a crash gets folded in).
   std::uint64_t checkpointed_through_ = 0;

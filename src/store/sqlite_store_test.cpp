@@ -636,6 +636,26 @@ TEST(SqliteStore, WalStartsOverUnderContinuousWrites) {
   ASSERT_TRUE(store->close().ok());
 }
 
+TEST(SqliteStore, StatsCountSlowTransactions) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  options.vfs = testing::fault_vfs_name();
+  auto store = open_or_die(options);
+  ASSERT_TRUE(store->write(std::move(WriteBatch().put_meta("fast", "1"))).ok());
+  const StoreStats before = store->stats();  // (a loaded machine may make even this one slow)
+  EXPECT_GT(before.max_transaction_us, 0u);
+  testing::set_sync_delay(std::chrono::milliseconds(60));
+  const Status slow = store->write(std::move(WriteBatch().put_meta("slow", "1")));
+  testing::set_sync_delay(std::chrono::milliseconds(0));
+  ASSERT_TRUE(slow.ok());
+  const StoreStats after = store->stats();
+  EXPECT_EQ(after.transactions, before.transactions + 1);
+  EXPECT_EQ(after.slow_transactions, before.slow_transactions + 1);
+  EXPECT_GE(after.max_transaction_us, 60'000u);
+  ASSERT_TRUE(store->close().ok());
+}
+
 TEST(SqliteStore, CleanCloseLeavesEmptyWal) {
   TempDir dir;
   SqliteOptions options;

@@ -244,6 +244,8 @@ struct StoreStats {
   std::uint64_t checkpoints = 0;        // WAL checkpoints completed (0 where not applicable)
   std::uint64_t wal_restarts = 0;  // times the writer finished a checkpoint so the WAL restarts
   std::uint64_t max_wal_restart_pause_us = 0;  // the longest such pause of the commit path
+  std::uint64_t max_transaction_us = 0;        // the longest durable commit (begin to synced)
+  std::uint64_t slow_transactions = 0;         // durable commits that took 50 ms or more
 };
 
 // The store. All methods are safe to call concurrently from any thread.
