@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite_page_cache.hpp"
+
 namespace baton::store::testing {
 namespace {
 
@@ -175,6 +177,9 @@ sqlite3_vfs g_vfs;
 const char* fault_vfs_name() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // sqlite3_vfs_find initialises SQLite: the store's page cache goes in first, as a store's
+    // own first open would have done, so faulty-disk tests run on the same page cache.
+    sqlite::install_page_cache();
     g_real = sqlite3_vfs_find(nullptr);
     g_vfs = sqlite3_vfs{};
     g_vfs.iVersion = 2;

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "store/sqlite_page_cache.hpp"
+
 namespace baton::store::sqlite {
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
@@ -38,6 +40,7 @@ TimePoint from_millis(std::int64_t ms) {
 }
 
 Result<Db> Db::open(const std::string& path, int flags, const std::string& vfs) {
+  install_page_cache();  // before SQLite initialises (the first open); a no-op afterwards
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX,
                            vfs.empty() ? nullptr : vfs.c_str());
