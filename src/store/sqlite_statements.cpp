@@ -236,9 +236,6 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
   p(w.update_handoff_,
     "UPDATE handoffs SET status = ?3, queue = ?4, updated_ms = ?5, outcome = ?6 "
     "WHERE id = ?1 AND conversation_id = ?2");  // reason and created never change
-  // The request is rewritten only when it differs (it normally never does after the insert).
-  p(w.update_handoff_request_,
-    "UPDATE handoff_requests SET request = ?2 WHERE handoff_id = ?1 AND request IS NOT ?2");
   p(w.append_event_,
     "INSERT INTO conversation_events (conversation_id, seq, kind, epoch, time_ms, payload) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -403,12 +400,7 @@ Status WriteStatements::operator()(const op::UpdateHandoff& o) {
       fmt::format("update handoff '{}' of conversation '{}'", o.row.id, o.row.conversation_id);
   bind_handoff_change(update_handoff_, o.row);
   Status status = update_handoff_.run(what);
-  status = status.ok() ? changed_one(what) : status;
-  if (status.ok()) {
-    bind_handoff_request(update_handoff_request_, o.row);
-    status = update_handoff_request_.run(what);
-  }
-  return status;
+  return status.ok() ? changed_one(what) : status;  // the request is immutable: not touched
 }
 
 Status WriteStatements::operator()(const op::AppendEvent& o) {

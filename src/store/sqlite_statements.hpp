@@ -51,7 +51,7 @@ class WriteStatements {
   Stmt begin_, commit_, savepoint_, release_, rollback_to_;
   Stmt insert_conversation_, update_conversation_, update_conversation_fenced_, conversation_epoch_;
   Stmt append_activity_, explicit_id_taken_, canonical_id_taken_, put_snapshot_, insert_handoff_,
-      insert_handoff_request_, update_handoff_, update_handoff_request_, append_event_;
+      insert_handoff_request_, update_handoff_, append_event_;
   Stmt put_agent_, delete_agent_, append_hub_log_, append_audit_;
   Stmt put_meta_, delete_meta_;
 };

@@ -251,15 +251,13 @@ TEST(SqliteStore, MigratesHandoffRequestsIntoTheirOwnTable) {
   h.updated = at_ms(9);
   ASSERT_TRUE(store->write(std::move(WriteBatch().update_handoff(h))).ok());
   EXPECT_EQ(*store->get_handoff("a|h2"), h);
-  h.request_json = R"({"agentMessage":"changed"})";
-  ASSERT_TRUE(store->write(std::move(WriteBatch().update_handoff(h))).ok());
   EXPECT_EQ(store->handoffs_for_conversation("a")->at(0), h);
   ASSERT_TRUE(store->close().ok());
   sqlite::Db db = raw_db(path);
   EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
   EXPECT_FALSE(db.exec("SELECT request FROM handoffs").ok());
   EXPECT_EQ(*db.query_text("SELECT request FROM handoff_requests WHERE handoff_id = 'a|h2'"),
-            R"({"agentMessage":"changed"})");
+            R"({"agentMessage":"hi"})");
 }
 
 // A turn's canonical ids cost no index entry: they are stored as NULL, and the explicit-id index

@@ -166,7 +166,10 @@ struct PutSnapshot {  // replaces the conversation's snapshot; kNotFound if no c
 struct InsertHandoff {  // kConflict if the id exists; kNotFound if no conversation
   HandoffRecord row;
 };
-struct UpdateHandoff {  // replaces status, queue, updated, request, outcome; kNotFound if missing
+// Replaces status, queue, updated, outcome; kNotFound if missing. The request (request_json) is
+// written once by InsertHandoff and never changes: the row's request_json is not read here, so a
+// status change never rewrites (or compares) the few KB of context and transcript.
+struct UpdateHandoff {
   HandoffRecord row;
 };
 struct AppendEvent {  // kConflict on a duplicate (conversation, seq); kNotFound if no conversation

@@ -250,8 +250,10 @@ TYPED_TEST_P(StoreSuite, HandoffLifecycle) {
   h1.status = "completed";
   h1.updated = at_ms(1'700'000'009'000);
   h1.outcome_json = R"({"agent":"bob"})";
-  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().update_handoff(h1))).ok());
-  EXPECT_EQ(*this->store_->get_handoff("h1"), h1);
+  HandoffRecord changed_request = h1;
+  changed_request.request_json = R"({"context":{"va_LastTopic":"Changed"}})";
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().update_handoff(changed_request))).ok());
+  EXPECT_EQ(*this->store_->get_handoff("h1"), h1) << "status changed; the request is immutable";
   EXPECT_EQ(this->store_->list_handoffs("pending", 10)->size(), 1u);
   EXPECT_EQ(this->store_->list_handoffs("completed", 10)->front(), h1);
   EXPECT_EQ(this->store_->handoffs_for_conversation("c1")->size(), 1u);
