@@ -25,8 +25,8 @@
 // agent whose last sink detached and who does not attach again within disconnect_grace is set
 // offline (its offers go to others).
 //
-// Customer texts: Queued/PositionUpdate texts (rate-limited to one per position_update_interval
-// per conversation, the first always sent) and "agent joined" / "transferred" texts are sent with
+// Customer texts: Queued/PositionUpdate texts (the hub rate-limits position updates per queue,
+// position_update_interval) and "agent joined" / "transferred" texts are sent with
 // Engine::post_notice. Every ownership move is an Engine::change_ownership fenced by the
 // Ownership the Engagement last saw for that conversation.
 //
@@ -82,7 +82,6 @@ struct EngagementOptions {
   Millis tick_interval{1000};
   Millis agent_refresh{2000};
   Millis disconnect_grace{60000};
-  Millis position_update_interval{30000};
   std::optional<EngagementTexts> texts;  // nullopt: default_engagement_texts(the bot's language)
 };
 

@@ -316,22 +316,14 @@ void Engagement::Impl::act(const hub::Decisions& decisions) {
 bool Engagement::Impl::act_customer(const hub::Decision& decision) {
   return std::visit(Overloaded{
                         [&](const hub::Queued& d) {
-                          Track& t = track(d.conversation);
                           sync(d.conversation);
                           notice(d.conversation, d.text);
-                          t.position_sent = true;
-                          t.last_position = clock.now();
                           return true;
                         },
                         [&](const hub::PositionUpdate& d) {
-                          Track& t = track(d.conversation);
-                          if (t.position_sent &&
-                              clock.now() - t.last_position < options.position_update_interval) {
-                            return true;
-                          }
+                          // The hub rate-limits these per queue (position_update_interval) and
+                          // records what it told the customer: every one is sent.
                           notice(d.conversation, d.text);
-                          t.position_sent = true;
-                          t.last_position = clock.now();
                           return true;
                         },
                         [&](const hub::Unavailable& d) {

@@ -30,8 +30,6 @@ struct Track {
   std::uint64_t handoff_seq = 0;
   boost::json::object context;
   // Customer texts.
-  bool position_sent = false;
-  TimePoint last_position{};
   std::set<std::string> past_agents;  // agents who owned or were offered it (stale writers)
   bool closing = false;               // force_close: the hub's Cancelled closes instead of resuming
 };

@@ -83,7 +83,8 @@ bool eventually(Pred pred) {
 }
 
 // Offers to agents: 30 s, 2 missed offers set an agent away; billing needs the billing skill;
-// a customer silent for 10 minutes while waiting is abandoned.
+// a customer silent for 10 minutes while waiting is abandoned; the general queue tells positions
+// at most every 5 s.
 inline constexpr const char* kTestHubYaml = R"yaml(
 hub:
   default_queue: general
@@ -98,6 +99,7 @@ hub:
     - name: billing
       skills: [billing]
     - name: general
+      position_update_interval: 5s
 )yaml";
 
 class EngagementTest : public ::testing::Test {
