@@ -361,7 +361,30 @@ std::function<void(Status)> Engagement::handoff_requested(const std::string& con
   t = Track{};
   t.owner = now;
   t.known = true;
-  return impl_->submit_from_record(record, &batch);
+  std::function<void(Status)> logged = impl_->submit_from_record(record, &batch);
+  if (!logged) {
+    return {};
+  }
+  // The hub applied the submission already. If the turn is not stored (store overloaded or
+  // failing), the engine forgets the handoff: take it out of the hub again (queued after the
+  // failed step, which drops its decisions), so no agent is offered a conversation the bot owns.
+  std::weak_ptr<Impl> weak = impl_;
+  return [weak, logged = std::move(logged), conversation_id](Status committed) {
+    const bool failed = !committed.ok();
+    logged(std::move(committed));
+    if (!failed) {
+      return;
+    }
+    if (auto self = weak.lock()) {
+      boost::asio::post(self->executor, [weak, conversation_id] {
+        if (auto impl = weak.lock();
+            impl && impl->hub.conversation(conversation_id, impl->clock.now())) {
+          impl->input(hub::HandoffCancelled{conversation_id});
+          impl->refresh_owner(conversation_id);
+        }
+      });
+    }
+  };
 }
 
 void Engagement::handoff_cancelled(const std::string& conversation_id, Ownership now) {

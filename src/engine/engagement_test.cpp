@@ -309,6 +309,26 @@ TEST_F(EngagementFlow, CustomerWhoLeavesIsAbandoned) {
   EXPECT_EQ(json::parse(h.outcome_json)->at("abandoned"), "left");
 }
 
+// The hub hears of a handoff while the escalating turn is built; when that turn is not stored the
+// hub lets the conversation go again, and the customer can ask again.
+TEST_F(EngagementFlow, AHandoffWhoseTurnWasNotStoredLeavesTheHub) {
+  attach(kAlice);
+  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());  // online, no offers: c1 would wait
+  customer("c1");
+  faulty_->fail_writes = true;
+  EXPECT_FALSE(say("c1", "talk to an agent").ok());
+  faulty_->fail_writes = false;
+  settle();
+  EXPECT_FALSE(view("c1").has_value()) << "no conversation waits that the bot still owns";
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot);
+  EXPECT_TRUE(store_->handoffs_for_conversation("c1")->empty());
+
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  EXPECT_EQ(view("c1")->state, hub::ConversationState::kWaiting);
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kQueued);
+}
+
 TEST_F(EngagementFlow, AnAgentAddedAMomentAgoCanAttachAtOnce) {
   // `baton agent add` then an immediate login: no waiting for the periodic agent refresh.
   add_agent("erin", "Erin Vale", "agent");

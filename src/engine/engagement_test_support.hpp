@@ -120,7 +120,9 @@ class EngagementTest : public ::testing::Test {
     so.synchronous = store::Synchronous::kNormal;
     auto opened = store::open_sqlite_store(so);
     ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
+    auto faulty = std::make_unique<FaultyStore>(std::move(*opened));
+    faulty_ = faulty.get();
+    store_ = std::move(faulty);
     strand_ = boost::asio::make_strand(io_.io());
     engine_ = std::make_unique<Engine>(strand_, *store_, contoso_example_bot(), clock_);
     EngagementOptions options;
@@ -255,6 +257,7 @@ class EngagementTest : public ::testing::Test {
   boost::asio::any_io_executor strand_;
   std::shared_ptr<const hub::HubConfig> config_;
   std::unique_ptr<store::Store> store_;
+  FaultyStore* faulty_ = nullptr;  // store_ itself: fail_writes makes every write fail
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Engagement> engagement_;
 };
