@@ -322,4 +322,9 @@ boost::json::object Runtime::variables() const { return state_->variables.merged
 
 const std::vector<activity::Activity>& Runtime::transcript() const { return state_->transcript; }
 
+void Runtime::forget_transcript() {
+  state_->transcript.clear();
+  state_->transcript.shrink_to_fit();
+}
+
 }  // namespace baton::dialog

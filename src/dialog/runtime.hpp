@@ -169,6 +169,10 @@ class Runtime {
   // dropped at once (so appends stay cheap), newest kept.
   const std::vector<activity::Activity>& transcript() const;
   static constexpr std::size_t kMaxTranscript = 2000;
+  // Drops the transcript held so far, for a host that keeps it elsewhere (the engine's store):
+  // the next handoff request then carries only what was recorded after this call, and the host
+  // puts the earlier part in front.
+  void forget_transcript();
 
   // Everything needed to continue after a restart except the transcript (the store has it):
   // the topic stack (topics by name, nodes by index path), question retries, no-match count,

@@ -98,30 +98,12 @@ Result<Conv*> Engine::Impl::load(const std::string& id) {
 
   auto snapshot = store.get_snapshot(id);
   if (snapshot.ok()) {
-    std::vector<activity::Activity> transcript;
-    const std::uint64_t from = conv->committed > dialog::Runtime::kMaxTranscript
-                                   ? conv->committed - dialog::Runtime::kMaxTranscript
-                                   : 0;
-    for (std::uint64_t cursor = from; cursor < conv->committed;) {
-      auto page = store.read_activities(id, cursor, store::kMaxPageSize);
-      if (!page.ok()) {
-        return page.error();
-      }
-      if (page->empty()) {
-        break;
-      }
-      for (auto& record : *page) {
-        cursor = record.seq;
-        auto a = activity::parse(record.json);
-        if (a.ok() && a->type != "typing" &&
-            !(a->type == "event" && a->name.rfind("handoff.", 0) == 0)) {
-          transcript.push_back(std::move(*a));
-        }
-      }
-    }
+    // The past transcript stays in the store until a handoff asks for it (full_transcript): a
+    // reload reads two rows, not up to kMaxTranscript activities, and an idle runtime holds none.
+    conv->transcript_after = conv->committed;
     auto snap = json::parse(snapshot->json);
     if (snap.ok()) {
-      auto restored = dialog::Runtime::restore(bot, clock, ids, info, *snap, std::move(transcript));
+      auto restored = dialog::Runtime::restore(bot, clock, ids, info, *snap, {});
       if (restored.ok()) {
         conv->runtime = std::move(*restored);
       } else {

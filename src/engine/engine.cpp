@@ -122,8 +122,17 @@ void Engine::Impl::complete(const std::string& id, Status status, Pending&& pend
     return;
   }
   if (auto it = conversations.find(id); it != conversations.end()) {
-    it->second->busy = false;
-    it->second->committed = std::max(it->second->committed, last_seq);
+    Conv& conv = *it->second;
+    conv.busy = false;
+    conv.committed = std::max(conv.committed, last_seq);
+    // Everything the runtime recorded is stored now: it need not hold the transcript (a handoff
+    // reads it back, full_transcript), so an idle runtime costs its state only.
+    if (conv.runtime) {
+      if (!conv.runtime->transcript().empty()) {
+        conv.runtime->forget_transcript();
+      }
+      conv.transcript_after = conv.committed;  // notices and agent messages included
+    }
   }
   if (pending.ack) {
     pending.ack(status);

@@ -213,6 +213,36 @@ TEST_F(EngineTest, RestartContinuesMidQuestionWithContinuousWatermarks) {
   EXPECT_EQ(s->watermark, log("c1").size());
 }
 
+// A reloaded conversation's runtime does not read its past transcript; a handoff still carries
+// all of it, the stored part first, then what the runtime saw since, in order and once each.
+TEST_F(EngineTest, HandoffAfterAReloadCarriesTheWholeTranscript) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "what are your store hours").ok());
+  close();
+  open();
+  ASSERT_TRUE(say("c1", "Seattle").ok());
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  auto handoffs = store_->handoffs_for_conversation("c1");
+  ASSERT_TRUE(handoffs.ok());
+  ASSERT_EQ(handoffs->size(), 1u);
+  auto request = json::parse((*handoffs)[0].request_json);
+  ASSERT_TRUE(request.ok());
+  std::vector<std::string> ids;
+  for (const auto& a : request->at("transcript").as_array()) {
+    ids.emplace_back(a.at("id").as_string());
+  }
+  // Everything stored before the handoff.initiate event.
+  std::vector<std::string> expected;
+  for (const auto& a : log("c1")) {
+    if (a.type == "event" && a.name.rfind("handoff.", 0) == 0) {
+      break;
+    }
+    expected.push_back(a.id);
+  }
+  EXPECT_GE(expected.size(), 6u);
+  EXPECT_EQ(ids, expected);
+}
+
 TEST_F(EngineTest, HandoffWritesRecordEventAndQueuesAndPauses) {
   ASSERT_TRUE(start("c1", true).ok());
   auto sub = std::make_shared<RecordingSubscriber>();

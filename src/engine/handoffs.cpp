@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "core/json.hpp"
 #include "engine/engine_impl.hpp"
@@ -44,10 +45,55 @@ bj::object routing_json(const bot::RoutingHints& routing) {
 }
 }  // namespace
 
+std::vector<activity::Activity> Engine::Impl::full_transcript(
+    const Conv& conv, std::vector<activity::Activity> recent) {
+  constexpr std::size_t kMax = dialog::Runtime::kMaxTranscript;
+  if (conv.transcript_after == 0 || recent.size() >= kMax) {
+    return recent;
+  }
+  const std::uint64_t wanted = kMax - recent.size();
+  const std::uint64_t from = conv.transcript_after > wanted ? conv.transcript_after - wanted : 0;
+  std::vector<activity::Activity> all;
+  for (std::uint64_t cursor = from; cursor < conv.transcript_after;) {
+    auto page = store.read_activities(conv.row.id, cursor, store::kMaxPageSize);
+    if (!page.ok()) {
+      spdlog::warn("engine: conversation {}: handoff transcript without the stored part ({})",
+                   conv.row.id, page.error().message);
+      return recent;
+    }
+    if (page->empty()) {
+      break;
+    }
+    for (auto& record : *page) {
+      if (record.seq > conv.transcript_after) {
+        break;
+      }
+      cursor = record.seq;
+      auto a = activity::parse(record.json);
+      // As the runtime records them: no typing, no handoff protocol events.
+      if (a.ok() && a->type != "typing" &&
+          !(a->type == "event" && a->name.rfind("handoff.", 0) == 0)) {
+        all.push_back(std::move(*a));
+      }
+    }
+    if (page->back().seq >= conv.transcript_after) {
+      break;
+    }
+  }
+  all.insert(all.end(), std::make_move_iterator(recent.begin()),
+             std::make_move_iterator(recent.end()));
+  if (all.size() > kMax) {
+    all.erase(all.begin(), all.end() - static_cast<std::ptrdiff_t>(kMax));
+  }
+  return all;
+}
+
 void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
-                                   const dialog::HandoffRequest& request,
+                                   const dialog::HandoffRequest& runtime_request,
                                    std::optional<dialog::HandoffOutcome> resolved,
                                    const std::string& reply_to) {
+  dialog::HandoffRequest request = runtime_request;
+  request.transcript = full_transcript(conv, std::move(request.transcript));
   const activity::ChannelAccount user{conv.row.user_id, "", "user"};
   activity::Activity event = dialog::make_handoff_initiate(request, bot_account, user, conv.row.id,
                                                            options.channel_id, reply_to);
