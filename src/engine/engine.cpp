@@ -128,9 +128,7 @@ void Engine::Impl::complete(const std::string& id, Status status, Pending&& pend
     // Everything the runtime recorded is stored now: it need not hold the transcript (a handoff
     // reads it back, full_transcript), so an idle runtime costs its state only.
     if (conv.runtime) {
-      if (!conv.runtime->transcript().empty()) {
-        conv.runtime->forget_transcript();
-      }
+      conv.runtime->forget_transcript();
       conv.transcript_after = conv.committed;  // notices and agent messages included
     }
   }

@@ -34,12 +34,6 @@ constexpr std::int64_t kWriterMaxFrames = 1024;
 // reader on an old snapshot can keep it from restarting).
 constexpr auto kMinPassGap = std::chrono::milliseconds(50);
 
-std::int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 void SqliteStore::checkpoint_loop() {
@@ -138,16 +132,10 @@ Status SqliteStore::sync_database_file() {
 void SqliteStore::finish_checkpoint() {
   int log_frames = 0;
   int checkpointed_frames = 0;
-  const auto started = std::chrono::steady_clock::now();
+  const std::int64_t started_ns = steady_now_ns();
   int rc = sqlite3_wal_checkpoint_v2(writer_db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                      &log_frames, &checkpointed_frames);
-  const auto paused_us =
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::steady_clock::now() - started)
-                                     .count());
-  if (paused_us > max_finish_us_.load()) {
-    max_finish_us_.store(paused_us);  // only this (the writer) thread stores it
-  }
+  keep_longest(max_finish_us_, static_cast<std::uint64_t>((steady_now_ns() - started_ns) / 1000));
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
     return;  // the checkpointer is in a pass; it asks again after it
   }

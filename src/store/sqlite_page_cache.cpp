@@ -9,9 +9,9 @@
 namespace baton::store::sqlite {
 namespace {
 
-// The page number b-tree balancing parks a page under (PENDING_BYTE / page size + 1). It never
-// holds data, so no other page is ever created with it.
-constexpr unsigned kPendingBytePage = 0x40000000u;  // divided by the page size per cache
+// SQLite's PENDING_BYTE offset (1 GiB). The page holding it, PENDING_BYTE / page size + 1, is the
+// number b-tree balancing parks a page under; it never holds data.
+constexpr unsigned kPendingByte = 0x40000000u;
 
 sqlite3_pcache_methods2 g_inner{};  // the default page cache, as SQLite configured it
 std::atomic<std::uint64_t> g_forwarded{0};
@@ -47,7 +47,7 @@ sqlite3_pcache* x_create(int page_size, int extra, int purgeable) {
     return nullptr;
   }
   c->inner = inner;
-  c->parking_key = kPendingBytePage / static_cast<unsigned>(page_size) + 1;
+  c->parking_key = kPendingByte / static_cast<unsigned>(page_size) + 1;
   return reinterpret_cast<sqlite3_pcache*>(c);
 }
 

@@ -39,12 +39,6 @@ namespace {
 // A commit this long shows in every latency figure: counted in StoreStats::slow_transactions.
 constexpr std::uint64_t kSlowTransactionUs = 50'000;
 
-std::int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 Status check_options(const SqliteOptions& o) {
   if (o.path.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "sqlite store: path is empty");
@@ -241,9 +235,7 @@ void SqliteStore::commit_group(std::vector<Pending>& group, std::vector<Status>&
   const std::int64_t now_ns = steady_now_ns();
   last_commit_ns_.store(now_ns);
   const auto took_us = static_cast<std::uint64_t>((now_ns - began_ns) / 1000);
-  if (took_us > max_transaction_us_.load()) {
-    max_transaction_us_.store(took_us);  // only this (the writer) thread stores it
-  }
+  keep_longest(max_transaction_us_, took_us);
   if (took_us >= kSlowTransactionUs) {
     slow_transactions_.fetch_add(1);
   }

@@ -5,7 +5,9 @@
 // files.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -18,6 +20,20 @@
 #include "store/sqlite_store.hpp"
 
 namespace baton::store::sqlite {
+
+// The monotonic clock in nanoseconds, as the writer and the checkpointer time things.
+inline std::int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Raises `longest` to `us` if that is longer; only one thread (the writer) may call it per counter.
+inline void keep_longest(std::atomic<std::uint64_t>& longest, std::uint64_t us) {
+  if (us > longest.load()) {
+    longest.store(us);
+  }
+}
 
 class SqliteStore final : public Store {
  public:
@@ -151,7 +167,7 @@ class SqliteStore final : public Store {
   std::atomic<std::uint64_t> wal_restarts_{0};
   std::atomic<std::uint64_t> max_finish_us_{0};       // longest finish_checkpoint pause
   std::atomic<std::uint64_t> max_transaction_us_{0};  // longest commit_group transaction
-  std::atomic<std::uint64_t> slow_transactions_{0};   // those of kSlowTransaction or more
+  std::atomic<std::uint64_t> slow_transactions_{0};   // those of kSlowTransactionUs or more
   // Checkpointer thread only: transactions_ as of the last complete checkpoint, and whether the
   // WAL has been truncated since (false at start so a WAL left by a crash gets folded in).
   std::uint64_t checkpointed_through_ = 0;
