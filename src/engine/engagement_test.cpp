@@ -27,6 +27,15 @@ class EngagementFlow : public EngagementTest {
     ASSERT_TRUE(start_engagement().ok());
   }
 
+  // Alice is online but busy (so no offers go out); `id` asks for an agent and waits in the hub.
+  void wait_in_queue(const std::string& id) {
+    attach(kAlice);
+    ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());
+    customer(id);
+    ASSERT_TRUE(say(id, "talk to an agent").ok());
+    ASSERT_TRUE(eventually([&] { return view(id).has_value(); }));
+  }
+
   // Escalates `id` and returns the offer the given sink received for it.
   std::optional<bj::object> escalate_and_offer(const std::string& id, RecordingSink& sink) {
     customer(id);
@@ -258,11 +267,7 @@ TEST_F(EngagementFlow, AgentsOnlineFlagFollowsPresence) {
 }
 
 TEST_F(EngagementFlow, CancelWhileWaitingLeavesTheQueue) {
-  attach(kAlice);
-  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());  // online, no offers: c1 waits
-  customer("c1");
-  ASSERT_TRUE(say("c1", "talk to an agent").ok());
-  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  ASSERT_NO_FATAL_FAILURE(wait_in_queue("c1"));
   EXPECT_EQ(view("c1")->state, hub::ConversationState::kWaiting);
   ASSERT_TRUE(say("c1", "cancel").ok());
   EXPECT_TRUE(said("c1", "OK, I'm here if you need me."));
@@ -274,11 +279,7 @@ TEST_F(EngagementFlow, CancelWhileWaitingLeavesTheQueue) {
 // Silence past abandon_after while waiting: the hub drops the request, the handoff is stored as
 // abandoned (silent) and the flow resumes the cancelled way.
 TEST_F(EngagementFlow, SilentCustomerIsAbandoned) {
-  attach(kAlice);
-  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());  // online, no offers: c1 waits
-  customer("c1");
-  ASSERT_TRUE(say("c1", "talk to an agent").ok());
-  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  ASSERT_NO_FATAL_FAILURE(wait_in_queue("c1"));
   clock_.advance(std::chrono::minutes(9));
   ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
   settle();
@@ -296,11 +297,7 @@ TEST_F(EngagementFlow, SilentCustomerIsAbandoned) {
 
 // A customer who closes the chat while waiting: abandoned (left), and the conversation is closed.
 TEST_F(EngagementFlow, CustomerWhoLeavesIsAbandoned) {
-  attach(kAlice);
-  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());
-  customer("c1");
-  ASSERT_TRUE(say("c1", "talk to an agent").ok());
-  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  ASSERT_NO_FATAL_FAILURE(wait_in_queue("c1"));
   ASSERT_TRUE(post("c1", activity::make_end_of_conversation()).ok());
   ASSERT_TRUE(eventually([&] { return !view("c1").has_value(); }));
   ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kClosed; }));
@@ -435,11 +432,7 @@ TEST_F(EngagementFlow, CloseEndsTheConversationForTheCustomer) {
 }
 
 TEST_F(EngagementFlow, ForceCloseIsForSupervisors) {
-  attach(kAlice);
-  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());
-  customer("c1");
-  ASSERT_TRUE(say("c1", "talk to an agent").ok());
-  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  ASSERT_NO_FATAL_FAILURE(wait_in_queue("c1"));
   auto refused = await<bool>([&](auto cb) { engagement_->force_close(kAlice, "c1", cb); });
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
