@@ -260,6 +260,65 @@ TEST(SqliteStore, MigratesHandoffRequestsIntoTheirOwnTable) {
             R"({"agentMessage":"hi"})");
 }
 
+// v8 keeps activities in arrival order: old rows read back as before, new rows go to the right
+// edge whatever their conversation, and reads by (conversation, seq) use the unique index.
+TEST(SqliteStore, MigratesActivitiesIntoArrivalOrder) {
+  TempDir dir;
+  auto path = dir.path() / "v7.db";
+  {
+    sqlite::Db db = raw_db(path);
+    ASSERT_TRUE(sqlite::migrate(db.get(), 7).ok());
+    ASSERT_TRUE(
+        db.exec("INSERT INTO conversations (id, bot_id, user_id, channel_id, created_ms, "
+                "updated_ms, ownership, epoch, next_seq, closed) VALUES ('a', 'bot', 'u', "
+                "'directline', 5, 6, 'bot', 0, 3, 0), ('b', 'bot', 'u', 'directline', 5, 6, "
+                "'bot', 0, 2, 0);"
+                "INSERT INTO activities VALUES ('b', 1, NULL, 'message', 7, '{\"b\":1}');"
+                "INSERT INTO activities VALUES ('a', 2, 'x-2', 'message', 8, '{\"a\":2}');"
+                "INSERT INTO activities VALUES ('a', 1, NULL, 'message', 7, '{\"a\":1}');")
+            .ok());
+  }
+  SqliteOptions options;
+  options.path = path;
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  auto seqs = [&](const std::string& conversation) {
+    std::vector<std::string> out;
+    auto transcript = store->read_transcript(conversation);
+    EXPECT_TRUE(transcript.ok());
+    for (const ActivityRecord& a : *transcript) {
+      out.push_back(std::to_string(a.seq) + ":" + a.activity_id + ":" + a.json);
+    }
+    return out;
+  };
+  EXPECT_EQ(seqs("a"), (std::vector<std::string>{R"(1:a|0000001:{"a":1})", R"(2:x-2:{"a":2})"}));
+  EXPECT_EQ(seqs("b"), (std::vector<std::string>{R"(1:b|0000001:{"b":1})"}));
+  EXPECT_EQ(store->find_activity("x-2")->seq, 2u);
+  ASSERT_TRUE(store
+                  ->write(std::move(WriteBatch()
+                                        .append_activity(make_activity("b", 2))
+                                        .append_activity(make_activity("a", 3))
+                                        .append_activity(make_activity("b", 3))))
+                  .ok());
+  EXPECT_EQ(
+      store->write(std::move(WriteBatch().append_activity(make_activity("a", 3)))).error().code,
+      ErrorCode::kConflict);  // (conversation, seq) stays unique
+  EXPECT_EQ(store->read_activities("a", 1, 10)->size(), 2u);
+  ASSERT_TRUE(store->close().ok());
+  sqlite::Db db = raw_db(path);
+  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  EXPECT_EQ(*db.query_text("SELECT group_concat(conversation_id || seq, ' ') FROM (SELECT * "
+                           "FROM activities ORDER BY position)"),
+            "a1 a2 b1 b2 a3 b3");
+  auto plan = sqlite::Stmt::prepare(db.get(),
+                                    "EXPLAIN QUERY PLAN SELECT body FROM activities WHERE "
+                                    "conversation_id = ?1 AND seq > ?2 ORDER BY seq");
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->step(), SQLITE_ROW);
+  EXPECT_THAT(plan->column_text(3), HasSubstr("sqlite_autoindex_activities_1"));
+  ASSERT_NE(plan->step(), SQLITE_ROW);  // no temp b-tree for the ORDER BY
+}
+
 // A turn's canonical ids cost no index entry: they are stored as NULL, and the explicit-id index
 // is partial.
 TEST(SqliteStore, CanonicalActivityIdsAreImplicit) {
