@@ -4,7 +4,9 @@
 //
 // --mode serve: creates N conversations (tokens/generate with the secret, POST /conversations),
 // holds N Direct Line WebSockets (one per conversation, the streamUrl), and sends messages at a
-// fixed total rate via POST .../activities over a pool of keep-alive HTTP connections. A turn's
+// fixed total rate via POST .../activities over keep-alive HTTP connections, by default as many as
+// conversations (each Web Chat customer has its own; a POST holds its connection until the turn is
+// durable, so a small shared pool would queue turns in the generator, not the server). A turn's
 // latency runs from its SCHEDULED send time (not the time it actually left: no coordinated
 // omission) to the first bot activity on the WebSocket whose replyToId is the id the POST returned.
 // --mode echo: N WebSockets to the echo server; each scheduled message is written on its
@@ -42,7 +44,7 @@ struct Options {
   double warmup = 2;     // seconds excluded from the figures
   double hold = 0;       // seconds to hold idle connections (rate 0)
   int threads = 1;       // workers, each with its own io_context and share of conversations
-  int http_connections = 32;
+  int http_connections = 0;  // keep-alive POST connections per worker; 0 = one per conversation
   int setup_concurrency = 64;
   int server_pid = 0;
   int payload = 256;     // echo mode: bytes per message
@@ -355,7 +357,9 @@ class Worker {
     }
     if (rate_ > 0 && !convs_.empty()) {
       if (o_.mode == "serve") {
-        for (int i = 0; i < o_.http_connections; ++i) {
+        const int connections =
+            o_.http_connections > 0 ? o_.http_connections : static_cast<int>(convs_.size());
+        for (int i = 0; i < connections; ++i) {
           asio::co_spawn(io_, poster(), asio::detached);
         }
       }
@@ -457,7 +461,7 @@ int main(int argc, char** argv) {
   app.add_option("--hold", o.hold, "seconds to hold the connections after sending");
   app.add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1, 16));
   app.add_option("--http-connections", o.http_connections,
-                 "keep-alive POST connections per worker");
+                 "keep-alive POST connections per worker (0 = one per conversation)");
   app.add_option("--setup-concurrency", o.setup_concurrency, "parallel conversation set-ups");
   app.add_option("--server-pid", o.server_pid, "read this process's VmRSS before/after connecting");
   app.add_option("--payload", o.payload, "echo mode: bytes per frame");

@@ -82,7 +82,7 @@ run_loadgen "serve ${RATE}/s" --mode serve --port "$PORT" --secret "$SECRET" \
   --threads "$LOADGEN_THREADS"
 run_loadgen "serve max" --mode serve --port "$PORT" --secret "$SECRET" \
   --conversations "$CONVERSATIONS" --rate "$MAX_RATE" --duration 15 --warmup 5 \
-  --threads "$LOADGEN_THREADS" --http-connections 64 --max-inflight "$MAX_INFLIGHT"
+  --threads "$LOADGEN_THREADS" --max-inflight "$MAX_INFLIGHT"
 stop_server "$SERVE_PID"
 
 start_server serve-idle "$BUILD/baton" serve examples/contoso --listen 127.0.0.1:0 \
