@@ -39,11 +39,11 @@ struct Options {
   unsigned short port = 0;
   std::string secret;
   int conversations = 100;
-  double rate = 1000;    // total messages per second; 0 = connect and hold only
-  double duration = 10;  // seconds of sending, warm-up included
-  double warmup = 2;     // seconds excluded from the figures
-  double hold = 0;       // seconds to hold idle connections (rate 0)
-  int threads = 1;       // workers, each with its own io_context and share of conversations
+  double rate = 1000;        // total messages per second; 0 = connect and hold only
+  double duration = 10;      // seconds of sending, warm-up included
+  double warmup = 2;         // seconds excluded from the figures
+  double hold = 0;           // seconds to hold idle connections (rate 0)
+  int threads = 1;           // workers, each with its own io_context and share of conversations
   int http_connections = 0;  // keep-alive POST connections per worker; 0 = one per conversation
   int setup_concurrency = 64;
   int server_pid = 0;
