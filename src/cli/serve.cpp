@@ -27,6 +27,7 @@
 #include "dialog/runtime.hpp"
 #include "engine/engagement.hpp"
 #include "engine/engine.hpp"
+#include "server/open_files.hpp"
 #include "server/server.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -181,6 +182,20 @@ struct Secrets {
 // Builds the engine, the engagement hub and both channels on `store`, serves until a signal, then
 // stops in the order the lifetimes need: server (threads joined), engagement, store (flushed),
 // engine thread. Returns the exit code.
+// Every connection is a descriptor; Debian's default soft limit (1,024) would cap the server at
+// about a thousand customers, so serve runs at the hard limit (open_files.hpp).
+void log_open_file_limit(const server::OpenFileLimit& files) {
+  if (files.soft != files.before) {
+    spdlog::info("open-file limit raised from {} to {} (the hard limit)", files.before, files.soft);
+  }
+  if (files.soft < server::kFewOpenFiles) {
+    spdlog::warn(
+        "the open-file limit is {} (hard {}): at most about that many connections; raise the hard "
+        "limit (LimitNOFILE= in a systemd unit, `ulimit -Hn` as root)",
+        files.soft, files.hard);
+  }
+}
+
 int serve_with(const ServeOptions& options, const Address& address,
                std::shared_ptr<const dialog::CompiledBot> bot, store::Store& store,
                const Clock& clock, const Secrets& secrets,
@@ -240,6 +255,7 @@ int serve_with(const ServeOptions& options, const Address& address,
     return 1;
   }
   server.stop_on_signals();
+  log_open_file_limit(server::raise_open_file_limit());
   const bool v6 = address.host.find(':') != std::string::npos;
   out << fmt::format("baton: listening on http://{}{}{}:{}", v6 ? "[" : "", address.host,
                      v6 ? "]" : "", *port)

@@ -63,7 +63,10 @@ const READY = /^baton: listening on http:\/\/127\.0\.0\.1:(\d+)$/;
 
 // A running `baton serve`. `start()` spawns it and waits for the one ready line on stdout.
 export class Server {
-  constructor({ dataDir, secret = 'test-secret-0123456789', args = [], bot = contoso } = {}) {
+  // `prefix`: a command that execs the server (e.g. ['prlimit', '--nofile=256:', '--']).
+  constructor({ dataDir, secret = 'test-secret-0123456789', args = [], bot = contoso,
+                prefix = [] } = {}) {
+    this.prefix = prefix;
     this.ownsDataDir = !dataDir;
     this.dataDir = dataDir ?? makeDataDir();
     this.secret = secret;
@@ -78,7 +81,8 @@ export class Server {
   async start(timeoutMs = 15000) {
     const argv = ['serve', this.bot, '--listen', '127.0.0.1:0', '--data', this.dataDir,
                   '--secret', this.secret, ...this.args];
-    const proc = spawn(bin, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...args] = [...this.prefix, bin, ...argv];
+    const proc = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     this.stderr = '';
     this.exit = new Promise((resolve) => {
