@@ -96,7 +96,7 @@ Result<Conv*> Engine::Impl::load(const std::string& id) {
   dialog::IdSource ids = [this, raw] { return next_id(*raw); };
   const dialog::ConversationInfo info = info_for(conv->row);
 
-  // The past transcript stays in the store until a handoff asks for it (full_transcript): a
+  // The past transcript stays in the store until a handoff asks for it (handoff_transcript): a
   // reload reads two rows, not up to kMaxTranscript activities, and an idle runtime holds none.
   conv->transcript_after = conv->committed;
   auto snapshot = store.get_snapshot(id);

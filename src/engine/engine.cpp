@@ -126,7 +126,7 @@ void Engine::Impl::complete(const std::string& id, Status status, Pending&& pend
     conv.busy = false;
     conv.committed = std::max(conv.committed, last_seq);
     // Everything the runtime recorded is stored now: it need not hold the transcript (a handoff
-    // reads it back, full_transcript), so an idle runtime costs its state only.
+    // reads it back, handoff_transcript), so an idle runtime costs its state only.
     if (conv.runtime) {
       conv.runtime->forget_transcript();
       conv.transcript_after = conv.committed;  // notices and agent messages included

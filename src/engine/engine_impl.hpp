@@ -37,8 +37,8 @@ struct Conv {
   std::uint64_t committed = 0;       // last durable activity seq
   std::uint64_t next_event_seq = 1;  // next ConversationEvent seq
   // The runtime holds no past transcript (loaded from the store without it; cleared after each
-  // commit): a handoff reads the stored part back (full_transcript). The runtime's own transcript
-  // holds the activities recorded after this seq.
+  // commit): a handoff reads the stored part back (handoff_transcript). The runtime's own
+  // transcript holds the activities recorded after this seq.
   std::uint64_t transcript_after = 0;
   // The open handoff's record as stored (pending, offered or accepted), kept so a status change
   // does not read it back from the store on the strand. Empty when none is open.
@@ -107,10 +107,15 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // Adds the bot's replies, a handoff request and a resolved handoff of one turn.
   void apply_turn(Conv& conv, Pending& pending, dialog::TurnResult&& turn,
                   const std::string& reply_to);
-  // The runtime's transcript with the stored activities before it (Conv::transcript_after) put
-  // in front, at most dialog::Runtime::kMaxTranscript. A read error leaves what the runtime has.
-  std::vector<activity::Activity> full_transcript(const Conv& conv,
-                                                  std::vector<activity::Activity> recent);
+  // A handoff's transcript, oldest first: the newest activities whose JSON fits in
+  // kTranscriptBudget characters, at most dialog::Runtime::kMaxTranscript of them. `recent` (the
+  // runtime's, not stored yet) comes last; the stored ones before it (up to
+  // Conv::transcript_after) are read back newest first, a window at a time, and only those kept
+  // are parsed. `truncated` tells whether older activities were left out. A read error leaves
+  // what the runtime has.
+  std::vector<activity::Activity> handoff_transcript(const Conv& conv,
+                                                     std::vector<activity::Activity> recent,
+                                                     bool& truncated);
   void request_handoff(Conv& conv, Pending& pending, const dialog::HandoffRequest& request,
                        std::optional<dialog::HandoffOutcome> resolved, const std::string& reply_to);
   void end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,

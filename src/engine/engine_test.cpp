@@ -241,6 +241,45 @@ TEST_F(EngineTest, HandoffAfterAReloadCarriesTheWholeTranscript) {
   }
   EXPECT_GE(expected.size(), 6u);
   EXPECT_EQ(ids, expected);
+  EXPECT_EQ(request->at("transcriptTruncated"), false);
+}
+
+// In a long conversation the handoff carries the newest activities that fit in the budget, so the
+// handoff.initiate event stays within Bot Framework's activity size (and the engine's strand is not
+// held for the whole log); the request says older ones were left out.
+TEST_F(EngineTest, HandoffInALongConversationCarriesTheNewestActivitiesThatFit) {
+  ASSERT_TRUE(start("c1", true).ok());
+  for (int i = 0; i < 200; ++i) {  // about 1.1 KB a turn: the greeting's reply is long
+    ASSERT_TRUE(say("c1", "hello").ok());
+  }
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  auto handoffs = store_->handoffs_for_conversation("c1");
+  ASSERT_TRUE(handoffs.ok());
+  ASSERT_EQ(handoffs->size(), 1u);
+  auto request = json::parse((*handoffs)[0].request_json);
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->at("transcriptTruncated"), true);
+  const bj::array& transcript = request->at("transcript").as_array();
+  EXPECT_LE(json::dump(transcript).size(), kTranscriptBudget + transcript.size());  // + commas
+  std::vector<std::string> ids;
+  for (const auto& a : transcript) {
+    ids.emplace_back(a.at("id").as_string());
+  }
+  std::vector<std::string> before_initiate;
+  std::size_t initiate_size = 0;
+  for (const auto& a : log("c1")) {
+    if (a.type == "event" && a.name == "handoff.initiate") {
+      initiate_size = json::dump(activity::to_json(a)).size();
+      break;
+    }
+    before_initiate.push_back(a.id);
+  }
+  // The newest ones, in order, ending with the escalating message; more than half the budget.
+  ASSERT_GT(ids.size(), 60u);
+  ASSERT_LT(ids.size(), before_initiate.size());
+  EXPECT_TRUE(std::equal(ids.begin(), ids.end(), before_initiate.end() - ids.size()));
+  EXPECT_GT(initiate_size, kTranscriptBudget / 2);
+  EXPECT_LT(initiate_size, 150'000u);  // Bot Framework recommends < 150K characters
 }
 
 TEST_F(EngineTest, HandoffWritesRecordEventAndQueuesAndPauses) {

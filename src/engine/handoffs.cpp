@@ -45,47 +45,59 @@ bj::object routing_json(const bot::RoutingHints& routing) {
 }
 }  // namespace
 
-std::vector<activity::Activity> Engine::Impl::full_transcript(
-    const Conv& conv, std::vector<activity::Activity> recent) {
+std::vector<activity::Activity> Engine::Impl::handoff_transcript(
+    const Conv& conv, std::vector<activity::Activity> recent, bool& truncated) {
   constexpr std::size_t kMax = dialog::Runtime::kMaxTranscript;
-  if (conv.transcript_after == 0 || recent.size() >= kMax) {
+  truncated = false;
+  std::size_t used = 0;
+  // The unstored part of this turn, newest first.
+  std::size_t first = recent.size();
+  while (first > 0) {
+    const std::size_t size = json::dump(activity::to_json(recent[first - 1])).size();
+    if (used + size > kTranscriptBudget || recent.size() - first >= kMax) {
+      truncated = true;
+      break;
+    }
+    used += size;
+    --first;
+  }
+  recent.erase(recent.begin(), recent.begin() + static_cast<std::ptrdiff_t>(first));
+  if (truncated) {
     return recent;
   }
-  const std::uint64_t wanted = kMax - recent.size();
-  const std::uint64_t from = conv.transcript_after > wanted ? conv.transcript_after - wanted : 0;
-  std::vector<activity::Activity> all;
-  for (std::uint64_t cursor = from; cursor < conv.transcript_after;) {
-    auto page = store.read_activities(conv.row.id, cursor, store::kMaxPageSize);
+  // The stored part, newest first, a window of rows at a time (seqs are contiguous).
+  constexpr std::uint64_t kWindow = 256;
+  std::vector<activity::Activity> older;
+  for (std::uint64_t end = conv.transcript_after; end > 0 && !truncated;) {
+    const std::uint64_t from = end > kWindow ? end - kWindow : 0;
+    auto page = store.read_activities(conv.row.id, from, kWindow);
     if (!page.ok()) {
       spdlog::warn("engine: conversation {}: handoff transcript without the stored part ({})",
                    conv.row.id, page.error().message);
       return recent;
     }
-    if (page->empty()) {
-      break;
-    }
-    for (auto& record : *page) {
-      if (record.seq > conv.transcript_after) {
+    for (auto it = page->rbegin(); it != page->rend(); ++it) {
+      if (it->seq > end) {
+        continue;
+      }
+      if (used + it->json.size() > kTranscriptBudget || older.size() + recent.size() >= kMax) {
+        truncated = true;
         break;
       }
-      cursor = record.seq;
-      auto a = activity::parse(record.json);
+      auto a = activity::parse(it->json);
       // As the runtime records them: no typing, no handoff protocol events.
       if (a.ok() && a->type != "typing" &&
           !(a->type == "event" && a->name.rfind("handoff.", 0) == 0)) {
-        all.push_back(std::move(*a));
+        used += it->json.size();
+        older.push_back(std::move(*a));
       }
     }
-    if (page->back().seq >= conv.transcript_after) {
-      break;
-    }
+    end = from;
   }
-  all.insert(all.end(), std::make_move_iterator(recent.begin()),
-             std::make_move_iterator(recent.end()));
-  if (all.size() > kMax) {
-    all.erase(all.begin(), all.end() - static_cast<std::ptrdiff_t>(kMax));
-  }
-  return all;
+  std::reverse(older.begin(), older.end());
+  older.insert(older.end(), std::make_move_iterator(recent.begin()),
+               std::make_move_iterator(recent.end()));
+  return older;
 }
 
 void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
@@ -93,7 +105,8 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
                                    std::optional<dialog::HandoffOutcome> resolved,
                                    const std::string& reply_to) {
   dialog::HandoffRequest request = runtime_request;
-  request.transcript = full_transcript(conv, std::move(request.transcript));
+  bool truncated = false;
+  request.transcript = handoff_transcript(conv, std::move(request.transcript), truncated);
   const activity::ChannelAccount user{conv.row.user_id, "", "user"};
   activity::Activity event = dialog::make_handoff_initiate(request, bot_account, user, conv.row.id,
                                                            options.channel_id, reply_to);
@@ -114,6 +127,7 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
     transcript.emplace_back(activity::to_json(a));
   }
   req["transcript"] = std::move(transcript);
+  req["transcriptTruncated"] = truncated;  // older activities are in the conversation's log
 
   store::HandoffRecord record;
   record.id = fmt::format("{}|h{}", conv.row.id, *parse_activity_seq(event.id, conv.row.id));
