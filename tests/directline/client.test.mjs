@@ -218,6 +218,7 @@ for (const mode of ['websocket', 'polling']) {
         assert.ok(transcript.some((a) => a.text === 'what are your store hours'),
                   'the transcript holds the customer messages');
         assert.ok(transcript.some((a) => a.text === ASK_STORE), 'and the bot messages');
+        assert.equal(h.request.transcriptTruncated, false, 'a short conversation is there whole');
 
         const state = await request(`${server.base}/api/conversations/${encodeURIComponent(conversationId)}`,
                                     { auth: server.secret });
