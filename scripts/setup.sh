@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   clang clang-format clang-tidy libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libyaml-cpp-dev libsqlite3-dev sqlite3 libpq-dev
+  libyaml-cpp-dev libsqlite3-dev sqlite3 libpq-dev libjemalloc-dev
   libspdlog-dev libfmt-dev libcli11-dev libsodium-dev
   libstemmer-dev libutf8proc-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
