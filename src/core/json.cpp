@@ -2,7 +2,39 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace baton::json {
+
+namespace {
+
+// A number past a double's range parses as infinity, which has no JSON spelling: serialised it
+// would come out as `Infinity` and make every reader of the stored text fail. Depth is bounded
+// by max_depth, so the recursion is too.
+bool all_numbers_finite(const bj::value& v) {
+  switch (v.kind()) {
+    case bj::kind::double_:
+      return std::isfinite(v.get_double());
+    case bj::kind::array:
+      for (const bj::value& item : v.get_array()) {
+        if (!all_numbers_finite(item)) {
+          return false;
+        }
+      }
+      return true;
+    case bj::kind::object:
+      for (const auto& [key, item] : v.get_object()) {
+        if (!all_numbers_finite(item)) {
+          return false;
+        }
+      }
+      return true;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
 
 Result<bj::value> parse(std::string_view text) {
   bj::parse_options opts;
@@ -21,7 +53,11 @@ Result<bj::value> parse(std::string_view text) {
     return make_error(ErrorCode::kParse,
                       fmt::format("malformed JSON: trailing data at byte {}", used));
   }
-  return parser.release();
+  bj::value value = parser.release();
+  if (!all_numbers_finite(value)) {
+    return make_error(ErrorCode::kParse, "malformed JSON: a number is out of range for a double");
+  }
+  return value;
 }
 
 const char* kind_name(bj::kind k) {

@@ -20,6 +20,18 @@ TEST(Json, ReportsOffsetOfMalformedInput) {
 
 TEST(Json, RejectsTrailingData) { EXPECT_FALSE(parse("{} {}").ok()); }
 
+// A number past a double's range would be stored as infinity and serialised as `Infinity`, which
+// is not JSON (found by the activity fuzzer).
+TEST(Json, RejectsNumbersPastADoublesRange) {
+  for (const char* text : {"1e999", "[1, {\"a\": -18888888888888e88885}]", "{\"x\": [[2e308]]}"}) {
+    auto parsed = parse(text);
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_EQ(parsed.error().code, ErrorCode::kParse);
+    EXPECT_NE(parsed.error().message.find("out of range"), std::string::npos);
+  }
+  ASSERT_TRUE(parse("[1.7976931348623157e308, -1e-400, 18446744073709551615]").ok());
+}
+
 TEST(Json, LimitsDepth) {
   std::string deep(200, '[');
   deep += std::string(200, ']');
