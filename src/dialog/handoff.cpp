@@ -200,15 +200,21 @@ Result<HandoffRequest> parse_handoff_initiate(const activity::Activity& event) {
     bj::value phrase = context.at("va_LastPhrase");  // copied: the insert may reallocate
     request.context["va_LastPhrases"] = std::move(phrase);
   }
-  for (const auto& attachment : event.attachments) {
-    if (iequals(attachment.name, kTranscriptName)) {
-      if (auto status = read_transcript(attachment, request.transcript); !status.ok()) {
-        return status.error();
-      }
-      break;
+  if (const activity::Attachment* transcript = find_transcript_attachment(event)) {
+    if (auto status = read_transcript(*transcript, request.transcript); !status.ok()) {
+      return status.error();
     }
   }
   return request;
+}
+
+const activity::Attachment* find_transcript_attachment(const activity::Activity& event) {
+  for (const auto& attachment : event.attachments) {
+    if (iequals(attachment.name, kTranscriptName)) {
+      return &attachment;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace baton::dialog

@@ -62,4 +62,8 @@ activity::Activity make_handoff_status(std::string_view state, std::string_view 
 // va_LastPhrases. Error when the activity is not a handoff.initiate event.
 Result<HandoffRequest> parse_handoff_initiate(const activity::Activity& event);
 
+// The Transcript attachment of a handoff.initiate event (name compared case-insensitively), or
+// nullptr when it has none. make_handoff_initiate's has content {"activities": [...]}.
+const activity::Attachment* find_transcript_attachment(const activity::Activity& event);
+
 }  // namespace baton::dialog

@@ -80,17 +80,18 @@ std::vector<activity::Activity> Engine::Impl::handoff_transcript(
       if (it->seq > end) {
         continue;
       }
+      auto a = activity::parse(it->json);
+      // As the runtime records them: no typing, no handoff protocol events.
+      if (!a.ok() || a->type == "typing" ||
+          (a->type == "event" && a->name.rfind("handoff.", 0) == 0)) {
+        continue;
+      }
       if (used + it->json.size() > kTranscriptBudget || older.size() + recent.size() >= kMax) {
         truncated = true;
         break;
       }
-      auto a = activity::parse(it->json);
-      // As the runtime records them: no typing, no handoff protocol events.
-      if (a.ok() && a->type != "typing" &&
-          !(a->type == "event" && a->name.rfind("handoff.", 0) == 0)) {
-        used += it->json.size();
-        older.push_back(std::move(*a));
-      }
+      used += it->json.size();
+      older.push_back(std::move(*a));
     }
     end = from;
   }
@@ -122,11 +123,9 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
   req["cancelQuickReply"] = request.cancel_quick_reply;
   req["initiateActivityId"] = event.id;
   req["replyToId"] = reply_to;
-  bj::array transcript;
-  for (const auto& a : request.transcript) {
-    transcript.emplace_back(activity::to_json(a));
-  }
-  req["transcript"] = std::move(transcript);
+  // The same activities as the event's Transcript attachment, already JSON there.
+  const activity::Attachment* attached = dialog::find_transcript_attachment(event);
+  req["transcript"] = attached != nullptr ? attached->content.at("activities") : bj::array{};
   req["transcriptTruncated"] = truncated;  // older activities are in the conversation's log
 
   store::HandoffRecord record;

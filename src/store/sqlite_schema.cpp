@@ -173,7 +173,7 @@ ALTER TABLE handoffs DROP COLUMN request;
 -- Clustered by (conversation_id, seq), every turn inserted into its own conversation's leaf page,
 -- and with ~4 rows a leaf those random leaves split every other turn: about 5.5 activity pages
 -- (leaves and parents) per commit at 2,000 turns/s. In arrival order, rows go to the right edge,
--- which the commit's turns share; (conversation_id, seq) becomes a small index (~80 entries a
+-- which the commit's turns share; (conversation_id, seq) becomes a small index (~110 entries a
 -- leaf) that still serves every read in order.
 CREATE TABLE activities_v8 (
   position        INTEGER PRIMARY KEY,   -- arrival order; only ever appended
