@@ -79,6 +79,41 @@ class EngineTest : public ::testing::Test {
     return out;
   }
 
+  // The request the engine stored with the conversation's one handoff.
+  bj::object only_handoff_request(const std::string& id) {
+    auto handoffs = store_->handoffs_for_conversation(id);
+    if (!handoffs.ok() || handoffs->size() != 1) {
+      ADD_FAILURE() << "want exactly one handoff for " << id;
+      return {};
+    }
+    auto request = json::parse((*handoffs)[0].request_json);
+    if (!request.ok() || !request->is_object()) {
+      ADD_FAILURE() << "unparseable request: " << (*handoffs)[0].request_json;
+      return {};
+    }
+    return std::move(request->as_object());
+  }
+
+  // The ids of the stored activities before the first handoff event.
+  std::vector<std::string> ids_before_handoff(const std::string& id) {
+    std::vector<std::string> ids;
+    for (const auto& a : log(id)) {
+      if (a.type == "event" && a.name.rfind("handoff.", 0) == 0) {
+        break;
+      }
+      ids.push_back(a.id);
+    }
+    return ids;
+  }
+
+  static std::vector<std::string> ids_of(const bj::array& activities) {
+    std::vector<std::string> ids;
+    for (const auto& a : activities) {
+      ids.emplace_back(a.at("id").as_string());
+    }
+    return ids;
+  }
+
   // Texts of the bot messages in the stored log.
   std::vector<std::string> bot_texts(const std::string& id) {
     std::vector<std::string> out;
@@ -222,26 +257,13 @@ TEST_F(EngineTest, HandoffAfterAReloadCarriesTheWholeTranscript) {
   open();
   ASSERT_TRUE(say("c1", "Seattle").ok());
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
-  auto handoffs = store_->handoffs_for_conversation("c1");
-  ASSERT_TRUE(handoffs.ok());
-  ASSERT_EQ(handoffs->size(), 1u);
-  auto request = json::parse((*handoffs)[0].request_json);
-  ASSERT_TRUE(request.ok());
-  std::vector<std::string> ids;
-  for (const auto& a : request->at("transcript").as_array()) {
-    ids.emplace_back(a.at("id").as_string());
-  }
+  const bj::object request = only_handoff_request("c1");
+  ASSERT_FALSE(request.empty());
   // Everything stored before the handoff.initiate event.
-  std::vector<std::string> expected;
-  for (const auto& a : log("c1")) {
-    if (a.type == "event" && a.name.rfind("handoff.", 0) == 0) {
-      break;
-    }
-    expected.push_back(a.id);
-  }
+  const std::vector<std::string> expected = ids_before_handoff("c1");
   EXPECT_GE(expected.size(), 6u);
-  EXPECT_EQ(ids, expected);
-  EXPECT_EQ(request->at("transcriptTruncated"), false);
+  EXPECT_EQ(ids_of(request.at("transcript").as_array()), expected);
+  EXPECT_EQ(request.at("transcriptTruncated"), false);
 }
 
 // In a long conversation the handoff carries the newest activities that fit in the budget, so the
@@ -253,27 +275,19 @@ TEST_F(EngineTest, HandoffInALongConversationCarriesTheNewestActivitiesThatFit) 
     ASSERT_TRUE(say("c1", "hello").ok());
   }
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
-  auto handoffs = store_->handoffs_for_conversation("c1");
-  ASSERT_TRUE(handoffs.ok());
-  ASSERT_EQ(handoffs->size(), 1u);
-  auto request = json::parse((*handoffs)[0].request_json);
-  ASSERT_TRUE(request.ok());
-  EXPECT_EQ(request->at("transcriptTruncated"), true);
-  const bj::array& transcript = request->at("transcript").as_array();
+  const bj::object request = only_handoff_request("c1");
+  ASSERT_FALSE(request.empty());
+  EXPECT_EQ(request.at("transcriptTruncated"), true);
+  const bj::array& transcript = request.at("transcript").as_array();
   EXPECT_LE(json::dump(transcript).size(), kTranscriptBudget + transcript.size());  // + commas
-  std::vector<std::string> ids;
-  for (const auto& a : transcript) {
-    ids.emplace_back(a.at("id").as_string());
-  }
-  std::vector<std::string> before_initiate;
-  std::size_t initiate_size = 0;
-  for (const auto& a : log("c1")) {
-    if (a.type == "event" && a.name == "handoff.initiate") {
-      initiate_size = json::dump(activity::to_json(a)).size();
-      break;
-    }
-    before_initiate.push_back(a.id);
-  }
+  const std::vector<std::string> ids = ids_of(transcript);
+  const std::vector<std::string> before_initiate = ids_before_handoff("c1");
+  const auto stored = log("c1");
+  const auto initiate = std::find_if(stored.begin(), stored.end(), [](const auto& a) {
+    return a.type == "event" && a.name == "handoff.initiate";
+  });
+  ASSERT_NE(initiate, stored.end());
+  const std::size_t initiate_size = json::dump(activity::to_json(*initiate)).size();
   // The newest ones, in order, ending with the escalating message; more than half the budget.
   ASSERT_GT(ids.size(), 60u);
   ASSERT_LT(ids.size(), before_initiate.size());
