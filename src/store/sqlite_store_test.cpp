@@ -64,6 +64,21 @@ sqlite::Db raw_db(const std::filesystem::path& path) {
   return std::move(db).value();
 }
 
+std::unique_ptr<Store> open_or_die_at(const std::filesystem::path& path) {
+  SqliteOptions options;
+  options.path = path;
+  return open_or_die(options);
+}
+
+// Closes a store that upgraded an old database and opens the file raw: it must be at this build's
+// schema version.
+sqlite::Db close_at_current_schema(Store& store, const std::filesystem::path& path) {
+  EXPECT_TRUE(store.close().ok());
+  sqlite::Db db = raw_db(path);
+  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  return db;
+}
+
 TEST(SqliteStore, MigratesFromVersion1) {
   TempDir dir;
   auto path = dir.path() / "old.db";
@@ -77,9 +92,7 @@ TEST(SqliteStore, MigratesFromVersion1) {
                         "INSERT INTO activities VALUES ('old', 2, 'old|2', 'message', 8, '{}');")
                     .ok());
   }
-  SqliteOptions options;
-  options.path = path;
-  auto store = open_or_die(options);
+  auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   auto c = store->get_conversation("old");
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -94,9 +107,7 @@ TEST(SqliteStore, MigratesFromVersion1) {
                                         .put_snapshot(DialogSnapshot{"old", 2, at_ms(9), "{}"})
                                         .append_event(testing::make_event("old", 1, "x"))))
                   .ok());
-  ASSERT_TRUE(store->close().ok());
-  sqlite::Db db = raw_db(path);
-  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  sqlite::Db db = close_at_current_schema(*store, path);
 }
 
 // A database written before agents existed upgrades in place; its rows stay and the new tables
@@ -114,9 +125,7 @@ TEST(SqliteStore, MigratesFromVersion3) {
                     .ok());
     EXPECT_FALSE(db.exec("SELECT 1 FROM agents").ok());
   }
-  SqliteOptions options;
-  options.path = path;
-  auto store = open_or_die(options);
+  auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->get_conversation("old")->epoch, 2u);
   EXPECT_EQ(store->read_events("old", 0, 10)->size(), 1u);
@@ -131,9 +140,7 @@ TEST(SqliteStore, MigratesFromVersion3) {
   EXPECT_EQ(*store->get_agent("alice"), testing::make_agent("alice"));
   EXPECT_EQ(store->read_hub_log(0, 10)->size(), 1u);
   EXPECT_EQ(store->read_audit(0, 10, "")->size(), 1u);
-  ASSERT_TRUE(store->close().ok());
-  sqlite::Db db = raw_db(path);
-  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  sqlite::Db db = close_at_current_schema(*store, path);
 }
 
 // Version 5 stores the engine's canonical activity ids implicitly: existing rows are rewritten,
@@ -153,9 +160,7 @@ TEST(SqliteStore, MigratesFromVersion4) {
                 "INSERT INTO activities VALUES ('c', 12345678, 'c|12345678', 'x', 9, '{}');")
             .ok());
   }
-  SqliteOptions options;
-  options.path = path;
-  auto store = open_or_die(options);
+  auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   std::vector<std::string> ids;
   auto transcript = store->read_transcript("c");
@@ -177,9 +182,7 @@ TEST(SqliteStore, MigratesFromVersion4) {
   EXPECT_EQ(append(4, "c|0000001").error().code, ErrorCode::kConflict);
   EXPECT_EQ(append(4, "c|2").error().code, ErrorCode::kConflict);
   ASSERT_TRUE(append(4, "c|4").ok());
-  ASSERT_TRUE(store->close().ok());
-  sqlite::Db db = raw_db(path);
-  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  sqlite::Db db = close_at_current_schema(*store, path);
   // Only the canonical ids became implicit.
   EXPECT_EQ(*db.query_text("SELECT group_concat(seq) FROM activities WHERE activity_id IS NULL"),
             "1,12345678");
@@ -200,9 +203,7 @@ TEST(SqliteStore, MigratesSnapshotsIntoConversations) {
                         "INSERT INTO dialog_snapshots VALUES ('a', 4, 11, '{\"topic\":\"x\"}');")
                     .ok());
   }
-  SqliteOptions options;
-  options.path = path;
-  auto store = open_or_die(options);
+  auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(*store->get_snapshot("a"), (DialogSnapshot{"a", 4, at_ms(11), R"({"topic":"x"})"}));
   EXPECT_EQ(store->get_snapshot("b").error().code, ErrorCode::kNotFound);
@@ -217,9 +218,7 @@ TEST(SqliteStore, MigratesSnapshotsIntoConversations) {
   ASSERT_TRUE(
       store->write(std::move(WriteBatch().put_snapshot(later).update_conversation(a))).ok());
   EXPECT_EQ(*store->get_snapshot("a"), later);
-  ASSERT_TRUE(store->close().ok());
-  sqlite::Db db = raw_db(path);
-  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  sqlite::Db db = close_at_current_schema(*store, path);
   EXPECT_FALSE(db.exec("SELECT 1 FROM dialog_snapshots").ok());
 }
 
@@ -239,9 +238,7 @@ TEST(SqliteStore, MigratesHandoffRequestsIntoTheirOwnTable) {
                 "7, 8, '{\"agentMessage\":\"hi\"}', '');")
             .ok());
   }
-  SqliteOptions options;
-  options.path = path;
-  auto store = open_or_die(options);
+  auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   HandoffRecord h = *store->get_handoff("a|h2");
   EXPECT_EQ(h.request_json, R"({"agentMessage":"hi"})");
@@ -252,9 +249,7 @@ TEST(SqliteStore, MigratesHandoffRequestsIntoTheirOwnTable) {
   ASSERT_TRUE(store->write(std::move(WriteBatch().update_handoff(h))).ok());
   EXPECT_EQ(*store->get_handoff("a|h2"), h);
   EXPECT_EQ(store->handoffs_for_conversation("a")->at(0), h);
-  ASSERT_TRUE(store->close().ok());
-  sqlite::Db db = raw_db(path);
-  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  sqlite::Db db = close_at_current_schema(*store, path);
   EXPECT_FALSE(db.exec("SELECT request FROM handoffs").ok());
   EXPECT_EQ(*db.query_text("SELECT request FROM handoff_requests WHERE handoff_id = 'a|h2'"),
             R"({"agentMessage":"hi"})");
@@ -278,9 +273,7 @@ TEST(SqliteStore, MigratesActivitiesIntoArrivalOrder) {
                 "INSERT INTO activities VALUES ('a', 1, NULL, 'message', 7, '{\"a\":1}');")
             .ok());
   }
-  SqliteOptions options;
-  options.path = path;
-  auto store = open_or_die(options);
+  auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   auto seqs = [&](const std::string& conversation) {
     std::vector<std::string> out;
@@ -304,9 +297,7 @@ TEST(SqliteStore, MigratesActivitiesIntoArrivalOrder) {
       store->write(std::move(WriteBatch().append_activity(make_activity("a", 3)))).error().code,
       ErrorCode::kConflict);  // (conversation, seq) stays unique
   EXPECT_EQ(store->read_activities("a", 1, 10)->size(), 2u);
-  ASSERT_TRUE(store->close().ok());
-  sqlite::Db db = raw_db(path);
-  EXPECT_EQ(*sqlite::schema_version(db.get()), sqlite::kSchemaVersion);
+  sqlite::Db db = close_at_current_schema(*store, path);
   EXPECT_EQ(*db.query_text("SELECT group_concat(conversation_id || seq, ' ') FROM (SELECT * "
                            "FROM activities ORDER BY position)"),
             "a1 a2 b1 b2 a3 b3");
