@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+
 namespace baton::utf8 {
 namespace {
 
@@ -22,6 +25,21 @@ TEST(Utf8, FindsFirstInvalidByte) {
   EXPECT_EQ(find_invalid("x\xED\xA0\x80"), 1u);     // surrogate
   EXPECT_EQ(find_invalid("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
   EXPECT_EQ(find_invalid("ok\xE2\x82"), 2u);        // truncated
+}
+
+// ASCII is checked a word at a time: a bad byte or a multi-byte character anywhere in or across
+// those words is still found, at its own offset.
+TEST(Utf8, FindsInvalidBytesAtEveryOffsetOfLongText) {
+  for (std::size_t at = 0; at < 40; ++at) {
+    std::string text(40, 'a');
+    text[at] = '\xFF';
+    EXPECT_EQ(find_invalid(text), at);
+    std::string euro(40, 'a');
+    euro.insert(at, "\xE2\x82\xAC");  // €, straddling word boundaries as `at` moves
+    EXPECT_EQ(find_invalid(euro), std::nullopt) << at;
+    euro.erase(at + 2, 1);  // truncated
+    EXPECT_EQ(find_invalid(euro), at);
+  }
 }
 
 TEST(Utf8, SanitizeReplacesInvalidBytes) {

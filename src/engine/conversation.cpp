@@ -233,7 +233,7 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
   const std::uint64_t epoch = conv.ownership.epoch;
   Pending pending;
   auto shared = std::make_shared<const std::string>(std::move(json));
-  store::ActivityRecord record{conv.row.id, seq, a.id, a.type, clock.now(), *shared};
+  store::ActivityRecord record{conv.row.id, seq, a.id, a.type, a.name, clock.now(), *shared};
   pending.batch.append_activity(std::move(record));
   pending.deliveries.push_back({seq, shared, audience_of_type(a.type)});
   bool dialog_changed = false;
@@ -377,7 +377,7 @@ void Engine::Impl::append(Conv& conv, Pending& pending, const activity::Activity
     return;
   }
   auto json = std::make_shared<const std::string>(activity::serialize(a));
-  pending.batch.append_activity({conv.row.id, *seq, a.id, a.type, clock.now(), *json});
+  pending.batch.append_activity({conv.row.id, *seq, a.id, a.type, a.name, clock.now(), *json});
   pending.deliveries.push_back({*seq, std::move(json), audience_of_type(a.type)});
 }
 

@@ -110,9 +110,10 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // A handoff's transcript, oldest first: the newest activities whose JSON fits in
   // kTranscriptBudget characters, at most dialog::Runtime::kMaxTranscript of them. `recent` (the
   // runtime's, not stored yet) comes last; the stored ones before it (up to
-  // Conv::transcript_after) are read back newest first, a window at a time, and only those kept
-  // are parsed. `truncated` tells whether older activities were left out. A read error leaves
-  // what the runtime has.
+  // Conv::transcript_after) are read back newest first, a page at a time
+  // (Store::read_history_before, which leaves out typing and handoff.* events unread), and only
+  // those kept are parsed. `truncated` tells whether older activities were left out. A read error
+  // leaves what the runtime has.
   std::vector<activity::Activity> handoff_transcript(const Conv& conv,
                                                      std::vector<activity::Activity> recent,
                                                      bool& truncated);

@@ -366,6 +366,61 @@ TEST_F(EngineTest, HandoffEndedResumesTheTopicAndReturnsToTheBot) {
   EXPECT_FALSE((*handoffs)[0].request_json.empty()) << "the request survives the update";
 }
 
+// A second handoff's transcript holds everything before it (the agent's message and the bot's
+// replies from the first one included) except typing and the first handoff's protocol events,
+// whose handoff.initiate carries the first transcript.
+TEST_F(EngineTest, SecondHandoffLeavesOutTheFirstOnesEventsAndTyping) {
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  auto move = [&](Ownership claim, OwnershipEvent e) {
+    return await<Ownership>([&](auto cb) {
+      engine_->change_ownership("c1", claim, e, dialog::HandoffOutcome::kCompleted, cb);
+    });
+  };
+  ASSERT_TRUE(move({Owner::kQueued, 1}, OwnershipEvent::kOffered).ok());
+  ASSERT_TRUE(move({Owner::kOffered, 2}, OwnershipEvent::kAccepted).ok());
+  activity::Activity agent_says = activity::make_message("Hi, I'm Sam");
+  agent_says.from = {"agent-sam", "Sam", "bot"};
+  ASSERT_TRUE(await<PostResult>([&](auto cb) {
+                engine_->post_as_owner("c1", {Owner::kAgent, 3}, agent_says, cb);
+              }).ok());
+  ASSERT_TRUE(move({Owner::kAgent, 3}, OwnershipEvent::kHandoffEnded).ok());
+  ASSERT_TRUE(await<PostResult>([&](auto cb) {
+                engine_->post_activity("c1", activity::make_typing(), cb);
+              }).ok());
+  close();
+  open();  // the stored part is all of it now
+  ASSERT_TRUE(say("c1", "what are your store hours").ok());
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  auto handoffs = store_->handoffs_for_conversation("c1");
+  ASSERT_TRUE(handoffs.ok());
+  ASSERT_EQ(handoffs->size(), 2u);
+  // Both at the same (manual) clock time, so listed by id, where "c1|h12" sorts before "c1|h4".
+  const store::HandoffRecord& newest =
+      std::max((*handoffs)[0], (*handoffs)[1], [](const auto& a, const auto& b) {
+        return std::make_pair(a.id.size(), a.id) < std::make_pair(b.id.size(), b.id);
+      });
+  auto second = json::parse(newest.request_json);
+  ASSERT_TRUE(second.ok());
+  const bj::object& request = second->as_object();
+  std::vector<std::string> expected;
+  const std::string initiate_id(request.at("initiateActivityId").as_string());
+  for (const auto& a : log("c1")) {
+    if (a.id == initiate_id) {
+      break;
+    }
+    if (a.type != "typing" && !(a.type == "event" && a.name.rfind("handoff.", 0) == 0)) {
+      expected.push_back(a.id);
+    }
+  }
+  EXPECT_EQ(ids_of(request.at("transcript").as_array()), expected);
+  EXPECT_GE(expected.size(), 8u);
+  EXPECT_EQ(request.at("transcriptTruncated"), false);
+  const std::string transcript = json::dump(request.at("transcript"));
+  EXPECT_NE(transcript.find("Hi, I'm Sam"), std::string::npos);
+  EXPECT_EQ(transcript.find("handoff."), std::string::npos);
+}
+
 TEST_F(EngineTest, StaleOwnerAndEpochAreRefused) {
   ASSERT_TRUE(start("c1", true).ok());
   activity::Activity agent_says = activity::make_message("Hi, I'm Sam");

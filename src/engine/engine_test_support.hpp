@@ -199,6 +199,11 @@ class FaultyStore final : public store::Store {
                                                              std::size_t limit) override {
     return inner_->read_activities(id, watermark, limit);
   }
+  Result<std::vector<store::ActivityRecord>> read_history_before(const std::string& id,
+                                                                 std::uint64_t before_seq,
+                                                                 std::size_t limit) override {
+    return inner_->read_history_before(id, before_seq, limit);
+  }
   Result<std::vector<store::ActivityRecord>> read_transcript(const std::string& id) override {
     return inner_->read_transcript(id);
   }

@@ -65,35 +65,33 @@ std::vector<activity::Activity> Engine::Impl::handoff_transcript(
   if (truncated) {
     return recent;
   }
-  // The stored part, newest first, a window of rows at a time (seqs are contiguous).
-  constexpr std::uint64_t kWindow = 256;
+  // The stored part, newest first, a page at a time. The store leaves out typing and the handoff
+  // protocol's events (as the runtime records them) without reading their bodies.
+  constexpr std::size_t kPage = 128;
   std::vector<activity::Activity> older;
-  for (std::uint64_t end = conv.transcript_after; end > 0 && !truncated;) {
-    const std::uint64_t from = end > kWindow ? end - kWindow : 0;
-    auto page = store.read_activities(conv.row.id, from, kWindow);
+  for (std::uint64_t before = conv.transcript_after + 1; before > 1 && !truncated;) {
+    auto page = store.read_history_before(conv.row.id, before, kPage);
     if (!page.ok()) {
       spdlog::warn("engine: conversation {}: handoff transcript without the stored part ({})",
                    conv.row.id, page.error().message);
       return recent;
     }
-    for (auto it = page->rbegin(); it != page->rend(); ++it) {
-      if (it->seq > end) {
-        continue;
-      }
-      auto a = activity::parse(it->json);
-      // As the runtime records them: no typing, no handoff protocol events.
-      if (!a.ok() || a->type == "typing" ||
-          (a->type == "event" && a->name.rfind("handoff.", 0) == 0)) {
-        continue;
-      }
-      if (used + it->json.size() > kTranscriptBudget || older.size() + recent.size() >= kMax) {
+    if (page->empty()) {
+      break;
+    }
+    for (const store::ActivityRecord& row : *page) {
+      before = row.seq;
+      if (used + row.json.size() > kTranscriptBudget || older.size() + recent.size() >= kMax) {
         truncated = true;
         break;
       }
-      used += it->json.size();
+      auto a = activity::parse(row.json);
+      if (!a.ok()) {
+        continue;
+      }
+      used += row.json.size();
       older.push_back(std::move(*a));
     }
-    end = from;
   }
   std::reverse(older.begin(), older.end());
   older.insert(older.end(), std::make_move_iterator(recent.begin()),

@@ -103,6 +103,12 @@ Result<std::vector<ActivityRecord>> SqliteStore::read_activities(const std::stri
       [&](ReadStatements& r) { return r.read_activities(conversation_id, watermark, limit); });
 }
 
+Result<std::vector<ActivityRecord>> SqliteStore::read_history_before(
+    const std::string& conversation_id, std::uint64_t before_seq, std::size_t limit) {
+  return with_reader(
+      [&](ReadStatements& r) { return r.read_history_before(conversation_id, before_seq, limit); });
+}
+
 // Pages through the log; each page is its own snapshot, which is consistent because the log is
 // append-only and contiguous: later pages can only add rows after the ones already read.
 Result<std::vector<ActivityRecord>> SqliteStore::read_transcript(

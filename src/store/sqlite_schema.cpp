@@ -193,6 +193,36 @@ ALTER TABLE activities_v8 RENAME TO activities;
 CREATE UNIQUE INDEX activities_by_explicit_id ON activities(activity_id)
   WHERE activity_id IS NOT NULL;
 )sql"},
+      {9, "event names beside activity types",
+       R"sql(
+-- A handoff's transcript leaves out typing and the handoff protocol's events, and each
+-- handoff.initiate carries a transcript of up to 128 KiB of its own: telling them apart by parsing
+-- every row made each handoff of a conversation read and parse all the earlier ones. The name,
+-- like the type, is metadata a query filters on; both come before the body, so a skipped row's
+-- body (overflow pages) is never read. Rows written before get their event's name from the body.
+CREATE TABLE activities_v9 (
+  position        INTEGER PRIMARY KEY,   -- arrival order; only ever appended
+  conversation_id TEXT NOT NULL REFERENCES conversations(id),
+  seq             INTEGER NOT NULL,
+  activity_id     TEXT,                  -- NULL = the canonical id of (conversation_id, seq)
+  type            TEXT NOT NULL,
+  name            TEXT NOT NULL,         -- an event's name; '' for other types
+  timestamp_ms    INTEGER NOT NULL,
+  body            TEXT NOT NULL,
+  UNIQUE (conversation_id, seq)
+);
+INSERT INTO activities_v9 (position, conversation_id, seq, activity_id, type, name, timestamp_ms,
+                           body)
+  SELECT position, conversation_id, seq, activity_id, type,
+         CASE WHEN type = 'event' AND json_valid(body) AND json_type(body, '$.name') = 'text'
+              THEN json_extract(body, '$.name') ELSE '' END,
+         timestamp_ms, body
+  FROM activities ORDER BY position;
+DROP TABLE activities;
+ALTER TABLE activities_v9 RENAME TO activities;
+CREATE UNIQUE INDEX activities_by_explicit_id ON activities(activity_id)
+  WHERE activity_id IS NOT NULL;
+)sql"},
   };
   return steps;
 }

@@ -17,7 +17,7 @@
 namespace baton::store::sqlite {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 struct Migration {
   int version;              // the version the database has after this step

@@ -33,7 +33,7 @@ constexpr std::string_view kConversationColumns =
     "id, bot_id, user_id, channel_id, created_ms, updated_ms, ownership, epoch, next_seq, "
     "closed, metadata";
 constexpr std::string_view kActivityColumns =
-    "conversation_id, seq, activity_id, type, timestamp_ms, body";
+    "conversation_id, seq, activity_id, type, name, timestamp_ms, body";
 // Read through the join with handoff_requests (schema v7), in HandoffRecord's order.
 constexpr std::string_view kHandoffColumns =
     "h.id, h.conversation_id, h.reason, h.status, h.queue, h.created_ms, h.updated_ms, "
@@ -112,8 +112,8 @@ Conversation decode_conversation(const Stmt& s) {
 }
 
 ActivityRecord decode_activity(const Stmt& s) {
-  ActivityRecord a{s.column_text(0), s.column_u64(1),  std::string(),
-                   s.column_text(3), s.column_time(4), s.column_text(5)};
+  ActivityRecord a{s.column_text(0), s.column_u64(1),  std::string(),   s.column_text(3),
+                   s.column_text(4), s.column_time(5), s.column_text(6)};
   a.activity_id =
       s.column_is_null(2) ? canonical_activity_id(a.conversation_id, a.seq) : s.column_text(2);
   return a;
@@ -221,7 +221,8 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
     "WHERE id = ?1 AND epoch = ?12");
   p(w.conversation_epoch_, "SELECT epoch FROM conversations WHERE id = ?1");
   p(w.append_activity_,
-    fmt::format("INSERT INTO activities ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", kActivityColumns));
+    fmt::format("INSERT INTO activities ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                kActivityColumns));
   p(w.explicit_id_taken_, "SELECT 1 FROM activities WHERE activity_id = ?1");
   p(w.canonical_id_taken_,
     "SELECT 1 FROM activities WHERE conversation_id = ?1 AND seq = ?2 AND activity_id IS NULL");
@@ -357,13 +358,13 @@ Status WriteStatements::operator()(const op::AppendActivity& o) {
   Status status = check_id_free(a, canonical);
   if (status.ok()) {
     Stmt& s = append_activity_;
-    s.bind(1, a.conversation_id).bind_u64(2, a.seq).bind(4, a.type);
+    s.bind(1, a.conversation_id).bind_u64(2, a.seq).bind(4, a.type).bind(5, a.name);
     if (canonical) {
       s.bind_null(3);
     } else {
       s.bind(3, a.activity_id);
     }
-    s.bind(5, to_millis(a.timestamp)).bind(6, a.json);
+    s.bind(6, to_millis(a.timestamp)).bind(7, a.json);
     status = s.run("duplicate seq or activity id, or unknown conversation");
   }
   return annotate_lazy(std::move(status), [&] {
@@ -469,6 +470,12 @@ Result<ReadStatements> ReadStatements::prepare(sqlite3* db) {
     fmt::format("SELECT {} FROM activities WHERE conversation_id = ?1 AND seq > ?2 ORDER BY seq "
                 "LIMIT ?3",
                 kActivityColumns));
+  // type and name come before the body in the row, so a row left out costs no overflow page.
+  p(r.read_history_before_,
+    fmt::format("SELECT {} FROM activities WHERE conversation_id = ?1 AND seq < ?2 AND "
+                "type <> 'typing' AND NOT (type = 'event' AND substr(name, 1, 8) = 'handoff.') "
+                "ORDER BY seq DESC LIMIT ?3",
+                kActivityColumns));
   // A canonical id names its row's key (activity_id NULL); any id may also be an explicit one.
   p(r.find_activity_,
     fmt::format("SELECT {0} FROM activities WHERE conversation_id = ?1 AND seq = ?2 AND "
@@ -532,6 +539,14 @@ Result<std::vector<ActivityRecord>> ReadStatements::read_activities(
   read_activities_.bind(1, conversation_id).bind_u64(2, after).bind(3, page(limit));
   return collect<ActivityRecord>(read_activities_, decode_activity,
                                  fmt::format("read activities of '{}'", conversation_id));
+}
+
+Result<std::vector<ActivityRecord>> ReadStatements::read_history_before(
+    const std::string& conversation_id, std::uint64_t before_seq, std::size_t limit) {
+  const std::uint64_t before = std::min(before_seq, kMaxSeq);
+  read_history_before_.bind(1, conversation_id).bind_u64(2, before).bind(3, page(limit));
+  return collect<ActivityRecord>(read_history_before_, decode_activity,
+                                 fmt::format("read the history of '{}'", conversation_id));
 }
 
 Result<ActivityRecord> ReadStatements::find_activity(const std::string& activity_id) {

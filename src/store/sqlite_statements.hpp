@@ -65,6 +65,9 @@ class ReadStatements {
                                                        std::size_t limit, bool open_only);
   Result<std::vector<ActivityRecord>> read_activities(const std::string& conversation_id,
                                                       std::uint64_t watermark, std::size_t limit);
+  Result<std::vector<ActivityRecord>> read_history_before(const std::string& conversation_id,
+                                                          std::uint64_t before_seq,
+                                                          std::size_t limit);
   Result<ActivityRecord> find_activity(const std::string& activity_id);
   Result<DialogSnapshot> get_snapshot(const std::string& conversation_id);
   Result<HandoffRecord> get_handoff(const std::string& id);
@@ -83,7 +86,7 @@ class ReadStatements {
 
  private:
   Stmt get_conversation_, list_conversations_, list_open_conversations_;
-  Stmt read_activities_, find_activity_, get_snapshot_;
+  Stmt read_activities_, read_history_before_, find_activity_, get_snapshot_;
   Stmt get_handoff_, list_handoffs_, handoffs_for_conversation_;
   Stmt read_events_, read_all_events_, get_meta_;
   Stmt get_agent_, list_agents_, read_hub_log_, read_audit_, read_audit_of_conversation_;

@@ -57,6 +57,9 @@ class SqliteStore final : public Store {
   Result<std::vector<ActivityRecord>> read_activities(const std::string& conversation_id,
                                                       std::uint64_t watermark,
                                                       std::size_t limit) override;
+  Result<std::vector<ActivityRecord>> read_history_before(const std::string& conversation_id,
+                                                          std::uint64_t before_seq,
+                                                          std::size_t limit) override;
   Result<std::vector<ActivityRecord>> read_transcript(const std::string& conversation_id) override;
   Result<ActivityRecord> find_activity(const std::string& activity_id) override;
   Result<DialogSnapshot> get_snapshot(const std::string& conversation_id) override;

@@ -310,6 +310,54 @@ TEST(SqliteStore, MigratesActivitiesIntoArrivalOrder) {
   ASSERT_NE(plan->step(), SQLITE_ROW);  // no temp b-tree for the ORDER BY
 }
 
+// v9 gives every row its event name, filled in from the body for rows written before, and keeps
+// the arrival order.
+TEST(SqliteStore, MigratesEventNamesBesideTypes) {
+  TempDir dir;
+  auto path = dir.path() / "v8.db";
+  {
+    sqlite::Db db = raw_db(path);
+    ASSERT_TRUE(sqlite::migrate(db.get(), 8).ok());
+    ASSERT_TRUE(
+        db.exec("INSERT INTO conversations (id, bot_id, user_id, channel_id, created_ms, "
+                "updated_ms, ownership, epoch, next_seq, closed) VALUES ('a', 'bot', 'u', "
+                "'directline', 5, 6, 'bot', 0, 6, 0);"
+                "INSERT INTO activities (conversation_id, seq, activity_id, type, timestamp_ms, "
+                "body) VALUES "
+                "('a', 1, NULL, 'message', 7, '{\"type\":\"message\",\"name\":\"m\"}'),"
+                "('a', 2, NULL, 'event', 7, '{\"type\":\"event\",\"name\":\"handoff.initiate\"}'),"
+                "('a', 3, NULL, 'event', 7, 'not json'),"
+                "('a', 4, NULL, 'event', 7, '{\"type\":\"event\",\"name\":42}'),"
+                "('a', 5, NULL, 'typing', 7, '{\"type\":\"typing\"}');")
+            .ok());
+  }
+  auto store = open_or_die_at(path);
+  ASSERT_NE(store, nullptr);
+  auto names = [&] {
+    std::vector<std::string> out;
+    auto transcript = store->read_transcript("a");
+    EXPECT_TRUE(transcript.ok());
+    for (const ActivityRecord& a : *transcript) {
+      out.push_back(a.type + ":" + a.name);
+    }
+    return out;
+  };
+  EXPECT_EQ(names(), (std::vector<std::string>{"message:", "event:handoff.initiate",
+                                               "event:", "event:", "typing:"}));
+  ActivityRecord later = make_activity("a", 6);
+  later.type = "event";
+  later.name = "startConversation";
+  ASSERT_TRUE(store->write(std::move(WriteBatch().append_activity(later))).ok());
+  EXPECT_EQ(store->read_activities("a", 5, 10)->at(0).name, "startConversation");
+  sqlite::Db db = close_at_current_schema(*store, path);
+  // Before the body, so that reading it never touches a large body's overflow pages.
+  EXPECT_EQ(*db.query_text("SELECT group_concat(name, ' ') FROM pragma_table_info('activities')"),
+            "position conversation_id seq activity_id type name timestamp_ms body");
+  EXPECT_EQ(*db.query_text("SELECT group_concat(conversation_id || seq, ' ') FROM (SELECT * "
+                           "FROM activities ORDER BY position)"),
+            "a1 a2 a3 a4 a5 a6");
+}
+
 // A turn's canonical ids cost no index entry: they are stored as NULL, and the explicit-id index
 // is partial.
 TEST(SqliteStore, CanonicalActivityIdsAreImplicit) {

@@ -59,6 +59,7 @@ struct ActivityRecord {
   std::uint64_t seq = 0;    // 1-based, contiguous per conversation; the Direct Line watermark
   std::string activity_id;  // globally unique (Direct Line "id")
   std::string type;         // activity type, e.g. "message", "event" (indexed metadata)
+  std::string name;         // an event's name, e.g. "handoff.initiate"; "" for other types
   TimePoint timestamp{};    // the activity's timestamp
   std::string json;         // the serialised activity
 
@@ -283,6 +284,12 @@ class Store {
   virtual Result<std::vector<ActivityRecord>> read_activities(const std::string& conversation_id,
                                                               std::uint64_t watermark,
                                                               std::size_t limit) = 0;
+  // A conversation's history before `before_seq`, newest first, at most `limit` (clamped): its
+  // activities without typing and without the handoff protocol's events (named "handoff.*", the
+  // handoff.initiate ones carrying transcripts of their own). Filtered on the rows' type and name;
+  // the bodies of the rows left out are never read.
+  virtual Result<std::vector<ActivityRecord>> read_history_before(
+      const std::string& conversation_id, std::uint64_t before_seq, std::size_t limit) = 0;
   // The whole log of a conversation in seq order (read page by page; memory grows with the log).
   virtual Result<std::vector<ActivityRecord>> read_transcript(
       const std::string& conversation_id) = 0;

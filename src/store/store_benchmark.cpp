@@ -90,6 +90,7 @@ ActivityRecord activity(const std::string& conversation, std::uint64_t seq, bool
                         engine_id ? sqlite::canonical_activity_id(conversation, seq)
                                   : fmt::format("{}|{}", conversation, seq),
                         "message",
+                        "",
                         TimePoint(std::chrono::milliseconds(1'700'000'000'000)),
                         std::string(200, 'x')};  // ~200-byte body, as in performance.md A4
 }

@@ -157,6 +157,42 @@ TYPED_TEST_P(StoreSuite, ActivitiesPageAfterWatermark) {
   EXPECT_EQ(this->store_->find_activity("c2|9").error().code, ErrorCode::kNotFound);
 }
 
+// The history a handoff's transcript is built from: newest first, without typing and without the
+// handoff protocol's events; other events (startConversation, a hub's) stay.
+TYPED_TEST_P(StoreSuite, HistoryLeavesOutTypingAndHandoffEvents) {
+  this->create("c");
+  this->create("other");
+  this->append("other", 1, 3);
+  const std::vector<std::pair<std::string, std::string>> kinds = {{"event", "startConversation"},
+                                                                  {"message", ""},
+                                                                  {"typing", ""},
+                                                                  {"event", "handoff.initiate"},
+                                                                  {"event", "handoff.status"},
+                                                                  {"message", ""},
+                                                                  {"event", "handoffs.custom"},
+                                                                  {"message", ""}};
+  WriteBatch batch;
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    ActivityRecord a = make_activity("c", i + 1);
+    a.type = kinds[i].first;
+    a.name = kinds[i].second;
+    batch.append_activity(a);
+  }
+  ASSERT_TRUE(this->store_->write(std::move(batch)).ok());
+  auto all = this->store_->read_history_before("c", 100, 100);
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(this->seqs(*all), (std::vector<std::uint64_t>{8, 7, 6, 2, 1}));
+  EXPECT_EQ(all->back().name, "startConversation");
+  EXPECT_EQ(all->front().json, make_activity("c", 8).json);
+  EXPECT_EQ(this->seqs(*this->store_->read_history_before("c", 6, 100)),
+            (std::vector<std::uint64_t>{2, 1}));
+  EXPECT_EQ(this->seqs(*this->store_->read_history_before("c", 100, 2)),
+            (std::vector<std::uint64_t>{8, 7}));
+  EXPECT_TRUE(this->store_->read_history_before("c", 1, 10)->empty());
+  EXPECT_TRUE(this->store_->read_history_before("unknown", 10, 10)->empty());
+  EXPECT_EQ(this->store_->read_history_before("c", UINT64_MAX, 1'000'000)->size(), 5u);
+}
+
 TYPED_TEST_P(StoreSuite, TranscriptLongerThanOnePage) {
   this->create("c1");
   for (std::uint64_t from = 1; from <= 2 * kMaxPageSize + 5; from += 500) {
@@ -544,8 +580,9 @@ TYPED_TEST_P(StoreSuite, ClosedStoreRefusesWork) {
 
 REGISTER_TYPED_TEST_SUITE_P(StoreSuite, ConversationRoundTripAndUpdate, ConversationErrors,
                             ListConversationsPagesInIdOrder, ActivitiesPageAfterWatermark,
-                            TranscriptLongerThanOnePage, ActivityConstraintsFailOnlyThatBatch,
-                            InvalidBatchesRejectedAtSubmit, SnapshotKeepsLatest, HandoffLifecycle,
+                            HistoryLeavesOutTypingAndHandoffEvents, TranscriptLongerThanOnePage,
+                            ActivityConstraintsFailOnlyThatBatch, InvalidBatchesRejectedAtSubmit,
+                            SnapshotKeepsLatest, HandoffLifecycle,
                             EventLogOrderedPerConversationAndGlobally, AgentsUpsertListDelete,
                             InvalidAgentsRejectedAtSubmit, HubLogIsOrderedByStorePosition,
                             AuditLogFiltersByConversation, MetaKeyValue, ReopenKeepsEverything,

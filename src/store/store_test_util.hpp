@@ -36,6 +36,7 @@ inline ActivityRecord make_activity(const std::string& conversation_id, std::uin
   a.seq = seq;
   a.activity_id = conversation_id + "|" + std::to_string(seq);
   a.type = seq % 2 == 0 ? "event" : "message";
+  a.name = seq % 2 == 0 ? "event." + std::to_string(seq) : "";
   a.timestamp = at_ms(1'700'000'000'000 + static_cast<std::int64_t>(seq));
   a.json = R"({"type":"message","text":"hello )" + std::to_string(seq) + R"("})";
   return a;

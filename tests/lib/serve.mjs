@@ -64,9 +64,11 @@ const READY = /^baton: listening on http:\/\/127\.0\.0\.1:(\d+)$/;
 // A running `baton serve`. `start()` spawns it and waits for the one ready line on stdout.
 export class Server {
   // `prefix`: a command that execs the server (e.g. ['prlimit', '--nofile=256:', '--']).
+  // `binary`: another build of baton (benchmarks compare two).
   constructor({ dataDir, secret = 'test-secret-0123456789', args = [], bot = contoso,
-                prefix = [] } = {}) {
+                prefix = [], binary = bin } = {}) {
     this.prefix = prefix;
+    this.binary = binary;
     this.ownsDataDir = !dataDir;
     this.dataDir = dataDir ?? makeDataDir();
     this.secret = secret;
@@ -81,7 +83,7 @@ export class Server {
   async start(timeoutMs = 15000) {
     const argv = ['serve', this.bot, '--listen', '127.0.0.1:0', '--data', this.dataDir,
                   '--secret', this.secret, ...this.args];
-    const [command, ...args] = [...this.prefix, bin, ...argv];
+    const [command, ...args] = [...this.prefix, this.binary, ...argv];
     const proc = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     this.stderr = '';
