@@ -30,6 +30,11 @@ std::function<void(Status)> ack_with(Callback<T> done, T value) {
 
 constexpr std::size_t kMaxConversationIdLength = 128;
 
+// The store's `name` metadata: an event's name, "" for other types (as the v9 upgrade fills it).
+std::string event_name_of(const activity::Activity& a) {
+  return a.type == "event" ? a.name : std::string();
+}
+
 bool valid_conversation_id(std::string_view id) {
   if (id.empty() || id.size() > kMaxConversationIdLength) {
     return false;
@@ -233,7 +238,8 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
   const std::uint64_t epoch = conv.ownership.epoch;
   Pending pending;
   auto shared = std::make_shared<const std::string>(std::move(json));
-  store::ActivityRecord record{conv.row.id, seq, a.id, a.type, a.name, clock.now(), *shared};
+  store::ActivityRecord record{conv.row.id,      seq,         a.id,   a.type,
+                               event_name_of(a), clock.now(), *shared};
   pending.batch.append_activity(std::move(record));
   pending.deliveries.push_back({seq, shared, audience_of_type(a.type)});
   bool dialog_changed = false;
@@ -377,7 +383,8 @@ void Engine::Impl::append(Conv& conv, Pending& pending, const activity::Activity
     return;
   }
   auto json = std::make_shared<const std::string>(activity::serialize(a));
-  pending.batch.append_activity({conv.row.id, *seq, a.id, a.type, a.name, clock.now(), *json});
+  pending.batch.append_activity(
+      {conv.row.id, *seq, a.id, a.type, event_name_of(a), clock.now(), *json});
   pending.deliveries.push_back({*seq, std::move(json), audience_of_type(a.type)});
 }
 
