@@ -707,9 +707,12 @@ TEST(SqliteStore, WalStartsOverUnderContinuousWrites) {
   const auto wal = std::filesystem::path(options.path.string() + "-wal");
   std::atomic<int> in_flight{0};
   std::uintmax_t wal_bytes_seen = 0;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  // A count, not a time: on a busy machine a second and a half held too few transactions for the
+  // WAL to stay well below them all (CI-like load: 593).
+  constexpr std::uint64_t kBatches = 4000;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   std::uint64_t seq = 1;
-  while (std::chrono::steady_clock::now() < until) {
+  while (seq <= kBatches && std::chrono::steady_clock::now() < deadline) {
     while (in_flight.load() >= 16) {
       std::this_thread::yield();
     }

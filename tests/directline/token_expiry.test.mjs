@@ -1,7 +1,7 @@
-// Token lifetime with `--token-ttl 5`: an expired token gets 403 TokenExpired everywhere, while a
+// Token lifetime with `--token-ttl 8`: an expired token gets 403 TokenExpired everywhere, while a
 // DirectLineJS client that refreshed its token in time (the call its refresh loop makes) keeps
 // talking to the bot past the original expiry. The timings leave a second of slack so the main test
-// holds even if expiry is kept in whole seconds; the last test checks the exact lifetime.
+// holds even if expiry is kept in whole seconds; the last test checks the token lasts its lifetime.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '../lib/dlclient.mjs';
@@ -10,7 +10,9 @@ import {
   directLineJs, webRequire,
 } from '../lib/serve.mjs';
 
-const TTL_S = 5;
+// Long enough that, refreshed halfway, the new token outlives the expired-token checks by over
+// three seconds even on a busy machine.
+const TTL_S = 8;
 let server;
 before(async () => {
   server = await startServer({ args: ['--token-ttl', String(TTL_S)] });
@@ -31,7 +33,7 @@ test('expired tokens get 403 TokenExpired; a refreshed token keeps the conversat
   try {
     await client.waitForStatus(ConnectionStatus.Online);
     const firstToken = client.token;
-    await sleep(2500);
+    await sleep(TTL_S * 500);
     // What DLJS's refresh loop does every 15 minutes, done now.
     const refreshed = await new Promise((resolve, reject) => {
       client.dl.refreshToken().subscribe(resolve, reject);
@@ -73,15 +75,18 @@ test('expired tokens get 403 TokenExpired; a refreshed token keeps the conversat
   }
 });
 
+// The server issues the token after `asked`, so it is valid until at least asked + expires_in. The
+// check is sent a second before that: a busy machine can take hundreds of milliseconds to answer
+// (CI did). Token expiry to the millisecond is token_test's, on a manual clock.
 test('a token lives as long as its expires_in says', async () => {
   const conv = await newConversation(server, 'u-lifetime');
+  const asked = Date.now();
   const refreshed = await request(`${server.domain}/tokens/refresh`, { method: 'POST', auth: conv.token });
-  const issued = Date.now();
   assert.equal(refreshed.status, 200, refreshed.text);
   const lifetimeMs = refreshed.body.expires_in * 1000;
-  await sleep(Math.max(0, issued + lifetimeMs - 250 - Date.now()));
+  await sleep(Math.max(0, asked + lifetimeMs - 1000 - Date.now()));
   const r = await request(`${server.domain}/conversations/${encodeURIComponent(conv.conversationId)}` +
                           '/activities?watermark=0', { auth: refreshed.body.token });
-  assert.equal(r.status, 200, `still valid ${Date.now() - issued} ms after issue (expires_in ` +
+  assert.equal(r.status, 200, `still valid ${Date.now() - asked} ms after asking (expires_in ` +
                               `${refreshed.body.expires_in} s): ${r.text}`);
 });
