@@ -179,9 +179,6 @@ struct Secrets {
   std::string agent_session_key;
 };
 
-// Builds the engine, the engagement hub and both channels on `store`, serves until a signal, then
-// stops in the order the lifetimes need: server (threads joined), engagement, store (flushed),
-// engine thread. Returns the exit code.
 // Every connection is a descriptor; Debian's default soft limit (1,024) would cap the server at
 // about a thousand customers, so serve runs at the hard limit (open_files.hpp).
 void log_open_file_limit(const server::OpenFileLimit& files) {
@@ -196,6 +193,9 @@ void log_open_file_limit(const server::OpenFileLimit& files) {
   }
 }
 
+// Builds the engine, the engagement hub and both channels on `store`, serves until a signal, then
+// stops in the order the lifetimes need: server (threads joined), engagement, store (flushed),
+// engine thread. Returns the exit code.
 int serve_with(const ServeOptions& options, const Address& address,
                std::shared_ptr<const dialog::CompiledBot> bot, store::Store& store,
                const Clock& clock, const Secrets& secrets,

@@ -94,16 +94,24 @@ class EngineTest : public ::testing::Test {
     return std::move(request->as_object());
   }
 
-  // The ids of the stored activities before the first handoff event.
-  std::vector<std::string> ids_before_handoff(const std::string& id) {
+  // The ids of the stored activities before `activity_id` that a handoff's transcript holds:
+  // all but typing and the handoff protocol's events.
+  std::vector<std::string> history_ids_before(const std::string& id,
+                                              const std::string& activity_id) {
     std::vector<std::string> ids;
     for (const auto& a : log(id)) {
-      if (a.type == "event" && a.name.rfind("handoff.", 0) == 0) {
+      if (a.id == activity_id) {
         break;
       }
-      ids.push_back(a.id);
+      if (a.type != "typing" && !(a.type == "event" && a.name.rfind("handoff.", 0) == 0)) {
+        ids.push_back(a.id);
+      }
     }
     return ids;
+  }
+
+  static std::string initiate_id_of(const bj::object& request) {
+    return std::string(request.at("initiateActivityId").as_string());
   }
 
   static std::vector<std::string> ids_of(const bj::array& activities) {
@@ -260,7 +268,7 @@ TEST_F(EngineTest, HandoffAfterAReloadCarriesTheWholeTranscript) {
   const bj::object request = only_handoff_request("c1");
   ASSERT_FALSE(request.empty());
   // Everything stored before the handoff.initiate event.
-  const std::vector<std::string> expected = ids_before_handoff("c1");
+  const std::vector<std::string> expected = history_ids_before("c1", initiate_id_of(request));
   EXPECT_GE(expected.size(), 6u);
   EXPECT_EQ(ids_of(request.at("transcript").as_array()), expected);
   EXPECT_EQ(request.at("transcriptTruncated"), false);
@@ -281,7 +289,8 @@ TEST_F(EngineTest, HandoffInALongConversationCarriesTheNewestActivitiesThatFit) 
   const bj::array& transcript = request.at("transcript").as_array();
   EXPECT_LE(json::dump(transcript).size(), kTranscriptBudget + transcript.size());  // + commas
   const std::vector<std::string> ids = ids_of(transcript);
-  const std::vector<std::string> before_initiate = ids_before_handoff("c1");
+  const std::vector<std::string> before_initiate =
+      history_ids_before("c1", initiate_id_of(request));
   const auto stored = log("c1");
   const auto initiate = std::find_if(stored.begin(), stored.end(), [](const auto& a) {
     return a.type == "event" && a.name == "handoff.initiate";
@@ -389,30 +398,17 @@ TEST_F(EngineTest, SecondHandoffLeavesOutTheFirstOnesEventsAndTyping) {
                 engine_->post_activity("c1", activity::make_typing(), cb);
               }).ok());
   close();
-  open();  // the stored part is all of it now
+  open();                                   // the stored part is all of it now
+  clock_.advance(std::chrono::seconds(1));  // handoffs are listed by creation time
   ASSERT_TRUE(say("c1", "what are your store hours").ok());
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   auto handoffs = store_->handoffs_for_conversation("c1");
   ASSERT_TRUE(handoffs.ok());
   ASSERT_EQ(handoffs->size(), 2u);
-  // Both at the same (manual) clock time, so listed by id, where "c1|h12" sorts before "c1|h4".
-  const store::HandoffRecord& newest =
-      std::max((*handoffs)[0], (*handoffs)[1], [](const auto& a, const auto& b) {
-        return std::make_pair(a.id.size(), a.id) < std::make_pair(b.id.size(), b.id);
-      });
-  auto second = json::parse(newest.request_json);
+  auto second = json::parse(handoffs->back().request_json);
   ASSERT_TRUE(second.ok());
   const bj::object& request = second->as_object();
-  std::vector<std::string> expected;
-  const std::string initiate_id(request.at("initiateActivityId").as_string());
-  for (const auto& a : log("c1")) {
-    if (a.id == initiate_id) {
-      break;
-    }
-    if (a.type != "typing" && !(a.type == "event" && a.name.rfind("handoff.", 0) == 0)) {
-      expected.push_back(a.id);
-    }
-  }
+  const std::vector<std::string> expected = history_ids_before("c1", initiate_id_of(request));
   EXPECT_EQ(ids_of(request.at("transcript").as_array()), expected);
   EXPECT_GE(expected.size(), 8u);
   EXPECT_EQ(request.at("transcriptTruncated"), false);

@@ -53,7 +53,7 @@ std::vector<activity::Activity> Engine::Impl::handoff_transcript(
   // The unstored part of this turn, newest first.
   std::size_t first = recent.size();
   while (first > 0) {
-    const std::size_t size = json::dump(activity::to_json(recent[first - 1])).size();
+    const std::size_t size = activity::serialize(recent[first - 1]).size();
     if (used + size > kTranscriptBudget || recent.size() - first >= kMax) {
       truncated = true;
       break;

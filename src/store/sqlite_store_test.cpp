@@ -2,6 +2,7 @@
 // migrations, WAL checkpoints, group commit, back-pressure, poisoning on a failed fsync).
 #include "store/sqlite_store.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -68,6 +69,16 @@ std::unique_ptr<Store> open_or_die_at(const std::filesystem::path& path) {
   SqliteOptions options;
   options.path = path;
   return open_or_die(options);
+}
+
+// SQL adding a conversation row to an old database: the columns every version since v1 has.
+std::string old_conversation_sql(const std::string& id, const std::string& ownership, int epoch,
+                                 int next_seq) {
+  return fmt::format(
+      "INSERT INTO conversations (id, bot_id, user_id, channel_id, created_ms, updated_ms, "
+      "ownership, epoch, next_seq, closed) VALUES ('{}', 'bot', 'u', 'directline', 5, 6, '{}', {}, "
+      "{}, 0);",
+      id, ownership, epoch, next_seq);
 }
 
 // Closes a store that upgraded an old database and opens the file raw: it must be at this build's
@@ -231,9 +242,7 @@ TEST(SqliteStore, MigratesHandoffRequestsIntoTheirOwnTable) {
     sqlite::Db db = raw_db(path);
     ASSERT_TRUE(sqlite::migrate(db.get(), 6).ok());
     ASSERT_TRUE(
-        db.exec("INSERT INTO conversations (id, bot_id, user_id, channel_id, created_ms, "
-                "updated_ms, ownership, epoch, next_seq, closed) VALUES ('a', 'bot', 'u', "
-                "'directline', 5, 6, 'queued', 1, 3, 0);"
+        db.exec(old_conversation_sql("a", "queued", 1, 3) +
                 "INSERT INTO handoffs VALUES ('a|h2', 'a', 'requested', 'pending', 'general', "
                 "7, 8, '{\"agentMessage\":\"hi\"}', '');")
             .ok());
@@ -263,15 +272,12 @@ TEST(SqliteStore, MigratesActivitiesIntoArrivalOrder) {
   {
     sqlite::Db db = raw_db(path);
     ASSERT_TRUE(sqlite::migrate(db.get(), 7).ok());
-    ASSERT_TRUE(
-        db.exec("INSERT INTO conversations (id, bot_id, user_id, channel_id, created_ms, "
-                "updated_ms, ownership, epoch, next_seq, closed) VALUES ('a', 'bot', 'u', "
-                "'directline', 5, 6, 'bot', 0, 3, 0), ('b', 'bot', 'u', 'directline', 5, 6, "
-                "'bot', 0, 2, 0);"
-                "INSERT INTO activities VALUES ('b', 1, NULL, 'message', 7, '{\"b\":1}');"
-                "INSERT INTO activities VALUES ('a', 2, 'x-2', 'message', 8, '{\"a\":2}');"
-                "INSERT INTO activities VALUES ('a', 1, NULL, 'message', 7, '{\"a\":1}');")
-            .ok());
+    ASSERT_TRUE(db.exec(old_conversation_sql("a", "bot", 0, 3) +
+                        old_conversation_sql("b", "bot", 0, 2) +
+                        "INSERT INTO activities VALUES ('b', 1, NULL, 'message', 7, '{\"b\":1}');"
+                        "INSERT INTO activities VALUES ('a', 2, 'x-2', 'message', 8, '{\"a\":2}');"
+                        "INSERT INTO activities VALUES ('a', 1, NULL, 'message', 7, '{\"a\":1}');")
+                    .ok());
   }
   auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
@@ -319,9 +325,7 @@ TEST(SqliteStore, MigratesEventNamesBesideTypes) {
     sqlite::Db db = raw_db(path);
     ASSERT_TRUE(sqlite::migrate(db.get(), 8).ok());
     ASSERT_TRUE(
-        db.exec("INSERT INTO conversations (id, bot_id, user_id, channel_id, created_ms, "
-                "updated_ms, ownership, epoch, next_seq, closed) VALUES ('a', 'bot', 'u', "
-                "'directline', 5, 6, 'bot', 0, 6, 0);"
+        db.exec(old_conversation_sql("a", "bot", 0, 6) +
                 "INSERT INTO activities (conversation_id, seq, activity_id, type, timestamp_ms, "
                 "body) VALUES "
                 "('a', 1, NULL, 'message', 7, '{\"type\":\"message\",\"name\":\"m\"}'),"
