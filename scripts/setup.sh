@@ -12,6 +12,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libsodium-dev
   libstemmer-dev libutf8proc-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
+  libsystemd-dev systemd strace
   nodejs npm chromium
 )
 

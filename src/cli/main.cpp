@@ -177,6 +177,11 @@ int main(int argc, char** argv) {
       ->add_option("--rate-limit", serve_options.rate_limit_per_minute,
                    "Activities per minute per conversation")
       ->capture_default_str();
+  serve
+      ->add_option("--trusted-proxy", serve_options.trusted_proxies,
+                   "Reverse proxy (address or network, e.g. 10.0.0.0/8) whose X-Forwarded-For "
+                   "names the client; repeatable")
+      ->allow_extra_args(false);
   serve->add_option("--log-level", serve_options.log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str();
 

@@ -1,9 +1,11 @@
 #include "cli/serve.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -12,6 +14,7 @@
 #include <boost/asio/strand.hpp>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <future>
 #include <optional>
@@ -92,7 +95,8 @@ Result<std::string> load_secret(const ServeOptions& options) {
   return secret;
 }
 
-// Where web/ is: $BATON_WEB_DIR, ./web, next to the binary's parent, or the source tree.
+// Where web/ is: $BATON_WEB_DIR, ./web, beside the binary or its parent, installed beside it
+// (PREFIX/bin/baton → PREFIX/share/baton/web, deploy/CMakeLists.txt), or the source tree.
 fs::path find_web_dir() {
   std::vector<fs::path> candidates;
   if (const char* env = std::getenv("BATON_WEB_DIR"); env != nullptr && *env != '\0') {
@@ -104,6 +108,7 @@ fs::path find_web_dir() {
   if (!ec) {
     candidates.push_back(exe.parent_path() / "web");
     candidates.push_back(exe.parent_path().parent_path() / "web");
+    candidates.push_back(exe.parent_path().parent_path() / "share" / "baton" / "web");
   }
   candidates.push_back(fs::path(BATON_SOURCE_DIR) / "web");
   for (const auto& c : candidates) {
@@ -179,6 +184,14 @@ struct Secrets {
   std::string agent_session_key;
 };
 
+// Tells the service manager how serve is doing (systemd's Type=notify: READY=1 once serving,
+// STOPPING=1 on the way out, STATUS= for `systemctl status`). Does nothing without $NOTIFY_SOCKET.
+void notify_service_manager(const std::string& state) {
+  if (const int rc = sd_notify(0, state.c_str()); rc < 0) {
+    spdlog::warn("cannot notify the service manager: {}", std::strerror(-rc));
+  }
+}
+
 // Every connection is a descriptor; Debian's default soft limit (1,024) would cap the server at
 // about a thousand customers, so serve runs at the hard limit (open_files.hpp).
 void log_open_file_limit(const server::OpenFileLimit& files) {
@@ -199,10 +212,17 @@ void log_open_file_limit(const server::OpenFileLimit& files) {
 int serve_with(const ServeOptions& options, const Address& address,
                std::shared_ptr<const dialog::CompiledBot> bot, store::Store& store,
                const Clock& clock, const Secrets& secrets,
-               std::shared_ptr<const hub::HubConfig> hub_config, std::ostream& out,
+               std::shared_ptr<const hub::HubConfig> hub_config,
+               const server::TrustedProxies& trusted_proxies, std::ostream& out,
                std::ostream& err) {
   EngineThread engine_thread;
-  server::Server server;
+  server::ServerOptions server_options;
+  server_options.trusted_proxies = trusted_proxies;
+  if (!options.trusted_proxies.empty()) {
+    spdlog::info("client addresses from X-Forwarded-For behind {}",
+                 fmt::join(options.trusted_proxies, ", "));
+  }
+  server::Server server(server_options);
   engine::EngineOptions engine_options;
   engine_options.live_chat_supported = hub_config->live_chat_supported(engine_options.channel_id);
   engine::Engine engine(engine_thread.strand(), store, bot, clock, engine_options);
@@ -219,12 +239,14 @@ int serve_with(const ServeOptions& options, const Address& address,
     dl.test_page = web / "test-page" / "index.html";
     dl.webchat_bundle = web / "node_modules" / "botframework-webchat" / "dist" / "webchat.js";
     agent_options.console_dir = web / "agent";
+    spdlog::info("web pages from {}", fs::absolute(web).lexically_normal().string());
   } else {
     spdlog::warn("web/test-page not found (set BATON_WEB_DIR); GET / and /agent are not served");
   }
   directline::DirectLineChannel channel(engine, store, clock, dl);
   agentapi::AgentChannel agents(engagement, engine, store, clock, agent_options);
   auto shutdown = [&] {
+    notify_service_manager("STOPPING=1\nSTATUS=stopping: flushing the store");
     engine_thread.run_on_strand([&] { engagement.stop(); });
     spdlog::info("stopping: flushing the store");
     if (Status closed = store.close(); !closed.ok()) {
@@ -257,11 +279,12 @@ int serve_with(const ServeOptions& options, const Address& address,
   server.stop_on_signals();
   log_open_file_limit(server::raise_open_file_limit());
   const bool v6 = address.host.find(':') != std::string::npos;
-  out << fmt::format("baton: listening on http://{}{}{}:{}", v6 ? "[" : "", address.host,
-                     v6 ? "]" : "", *port)
-      << std::endl;
+  const std::string url =
+      fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);
+  out << "baton: listening on " << url << std::endl;
   spdlog::info("serving bot '{}' from {} with data in {}", bot->bot().id, options.bot_path.string(),
                options.data_dir.string());
+  notify_service_manager(fmt::format("READY=1\nSTATUS=serving bot '{}' on {}", bot->bot().id, url));
   server.run(options.threads);
   shutdown();
   return 0;
@@ -273,11 +296,14 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   setup_logging(options.log_level);
   auto address = parse_listen(options.listen);
   auto sync = store::parse_synchronous(options.sync);
-  if (!address.ok() || !sync.ok() || options.threads < 1 || options.token_ttl_seconds < 1) {
+  auto trusted_proxies = server::TrustedProxies::parse(options.trusted_proxies);
+  if (!address.ok() || !sync.ok() || !trusted_proxies.ok() || options.threads < 1 ||
+      options.token_ttl_seconds < 1) {
     err << "baton serve: "
-        << (!address.ok() ? address.error().message
-            : !sync.ok()  ? "--sync must be full or normal"
-                          : "--threads and --token-ttl must be positive")
+        << (!address.ok()           ? address.error().message
+            : !sync.ok()            ? "--sync must be full or normal"
+            : !trusted_proxies.ok() ? "--trusted-proxy: " + trusted_proxies.error().message
+                                    : "--threads and --token-ttl must be positive")
         << '\n';
     return 2;
   }
@@ -320,6 +346,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   store_options.checkpoint_interval = std::chrono::milliseconds(options.checkpoint_interval_ms);
   store_options.checkpoint_wal_pages = static_cast<std::uint32_t>(options.checkpoint_pages);
   store_options.writer_cache_kib = static_cast<std::size_t>(options.store_cache_kib);
+  notify_service_manager("STATUS=opening the store (a schema upgrade can take minutes)");
   auto opened = store::open_sqlite_store(store_options);
   if (!opened.ok()) {
     err << "baton serve: " << opened.error().message << '\n';
@@ -327,8 +354,9 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
   SystemClock clock;
-  const int code = serve_with(options, *address, std::move(bot), *store, clock,
-                              Secrets{*secret, *session_key}, *hub_config, out, err);
+  const int code =
+      serve_with(options, *address, std::move(bot), *store, clock, Secrets{*secret, *session_key},
+                 *hub_config, *trusted_proxies, out, err);
   if (code == 0) {
     spdlog::info("stopped");
   }

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "store/sqlite_store.hpp"
 
@@ -34,6 +35,9 @@ struct ServeOptions {
   int store_cache_kib = static_cast<int>(kStoreDefaults.writer_cache_kib);
   int token_ttl_seconds = 1800;
   double rate_limit_per_minute = 600;
+  // Reverse proxies (addresses or networks) whose X-Forwarded-For names the client, for the
+  // per-address login limit and the audit log (server::TrustedProxies). None by default.
+  std::vector<std::string> trusted_proxies;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
 };
 

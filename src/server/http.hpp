@@ -34,7 +34,8 @@ struct Request {
   Params path_params;
   // Query parameters in order, percent-decoded, '+' read as a space. Repeats are kept.
   Params query;
-  // Peer IP address as text ("127.0.0.1", "::1") and port.
+  // The client's IP address as text ("127.0.0.1", "::1"): the peer's, or behind a trusted proxy
+  // the one X-Forwarded-For names (ServerOptions::trusted_proxies). The port is the peer's.
   std::string remote_address;
   std::uint16_t remote_port = 0;
 

@@ -180,9 +180,24 @@ void HttpConnection::on_body(beast::error_code ec) {
   request.message = parser_->release();
   request.path = std::move(pending_.path);
   request.query = std::move(pending_.query);
-  request.remote_address = remote_address_;
+  request.remote_address = client_address(request.message);
   request.remote_port = remote_port_;
   dispatch(std::move(request));
+}
+
+std::string HttpConnection::client_address(const http::fields& headers) const {
+  const TrustedProxies& proxies = context_->options.trusted_proxies;
+  if (proxies.empty()) {
+    return remote_address_;
+  }
+  std::string forwarded_for;
+  for (auto [it, end] = headers.equal_range("X-Forwarded-For"); it != end; ++it) {
+    if (!forwarded_for.empty()) {
+      forwarded_for += ',';
+    }
+    forwarded_for.append(it->value());
+  }
+  return proxies.client_address(remote_address_, forwarded_for);
 }
 
 void HttpConnection::on_read_error(beast::error_code ec) {
@@ -422,7 +437,7 @@ void HttpConnection::upgrade(Request request) {
   spdlog::debug("http {}:{} \"GET {}\" 101 websocket", remote_address_, remote_port_, target_);
   auto connection = std::make_shared<WebSocketConnection>(
       std::move(stream_), context_, std::get<WebSocketCallbacks>(std::move(*decision)),
-      remote_address_);
+      request.remote_address);
   connection->start(std::move(request.message));
 }
 

@@ -42,6 +42,8 @@ class HttpConnection final : public Connection,
   void do_read();
   void on_header(boost::beast::error_code ec);
   void on_body(boost::beast::error_code ec);
+  // The request's client: the peer, or the X-Forwarded-For hop behind trusted proxies.
+  std::string client_address(const boost::beast::http::fields& headers) const;
   void on_read_error(boost::beast::error_code ec);
   void dispatch(Request request);
   void dispatch_route(Request request);

@@ -24,6 +24,7 @@
 #include "core/result.hpp"
 #include "server/cors.hpp"
 #include "server/router.hpp"
+#include "server/trusted_proxies.hpp"
 
 namespace baton::server {
 
@@ -48,6 +49,9 @@ struct ServerOptions {
   milliseconds ws_idle_timeout{60000};           // no data from client (pings sent at half)
   milliseconds ws_handshake_timeout{10000};      // also bounds the close handshake
   CorsOptions cors;
+  // Reverse proxies whose X-Forwarded-For names the client (Request::remote_address); none by
+  // default, so the header is ignored.
+  TrustedProxies trusted_proxies;
   std::string server_header = "Baton";
 };
 

@@ -59,6 +59,31 @@ TEST(Server, RoutesWithPathParamsQueryAndHeaders) {
   EXPECT_EQ(body.at("token"), "tok123");
 }
 
+TEST(Server, ClientAddressComesFromXForwardedForOnlyBehindATrustedProxy) {
+  auto remote_for = [](const TrustedProxies& proxies, const std::vector<std::string>& hops) {
+    ServerOptions options = testing::fast_options();
+    options.trusted_proxies = proxies;
+    TestServer server(options);
+    EXPECT_TRUE(server.router().add(http::verb::get, "/who", echo).ok());
+    server.start();
+    http::fields headers;
+    for (const auto& hop : hops) {
+      headers.insert("X-Forwarded-For", hop);  // repeated headers count as one list, in order
+    }
+    auto response = http_request(server.port(), http::verb::get, "/who", "", headers);
+    return std::string(parse(response.body()).at("remote").as_string());
+  };
+  auto loopback = TrustedProxies::parse({"127.0.0.0/8"});
+  ASSERT_TRUE(loopback.ok());
+  EXPECT_EQ(remote_for(*loopback, {"203.0.113.7"}), "203.0.113.7");
+  EXPECT_EQ(remote_for(*loopback, {"198.51.100.1, 203.0.113.7", "127.0.0.9"}), "203.0.113.7");
+  EXPECT_EQ(remote_for(*loopback, {}), "127.0.0.1");
+  auto elsewhere = TrustedProxies::parse({"10.0.0.1"});
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_EQ(remote_for(*elsewhere, {"203.0.113.7"}), "127.0.0.1");
+  EXPECT_EQ(remote_for(TrustedProxies(), {"203.0.113.7"}), "127.0.0.1");
+}
+
 TEST(Server, UnknownRouteIs404AndWrongMethodIs405AsJson) {
   TestServer server;
   ASSERT_TRUE(server.router().add(http::verb::get, "/x", echo).ok());

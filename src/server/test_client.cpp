@@ -122,7 +122,7 @@ HttpResponse http_request(std::uint16_t port, http::verb method, const std::stri
   HttpClient client(port);
   http::request<http::string_body> request(method, target, 11);
   for (const auto& field : headers) {
-    request.set(field.name_string(), field.value());
+    request.insert(field.name_string(), field.value());
   }
   request.body() = body;
   beast::error_code ec;

@@ -199,6 +199,37 @@ test('login attempts are rate limited per agent id (429 with Retry-After)', asyn
   assert.equal((await api('/login', { method: 'POST', json: { agentId: 'alice', password: PASSWORDS.alice } })).status, 200);
 });
 
+test('login addresses: X-Forwarded-For is believed only from a --trusted-proxy', async () => {
+  const loginFrom = (base, forwardedFor) => request(`${base}/api/agent/login`, {
+    method: 'POST', json: { agentId: 'sue', password: PASSWORDS.sue },
+    headers: { 'X-Forwarded-For': forwardedFor },
+  });
+  const lastLoginAddress = async (base, token) => {
+    const audit = await request(`${base}/api/agent/audit?limit=1000`, { auth: token });
+    assert.equal(audit.status, 200, audit.text);
+    return audit.body.entries.filter((e) => e.action === 'login').at(-1).detail.address;
+  };
+  // This server trusts nobody: a client that writes the header is still 127.0.0.1.
+  const spoofed = await loginFrom(server.base, '203.0.113.7');
+  assert.equal(spoofed.status, 200, spoofed.text);
+  assert.equal(await lastLoginAddress(server.base, spoofed.body.token), '127.0.0.1');
+
+  // Behind a proxy on loopback, the client is the nearest hop the proxy did not add itself
+  // (198.51.100.1 is what the client wrote; the proxy appended 203.0.113.7).
+  const proxied = new Server({ args: ['--trusted-proxy', '127.0.0.0/8'] });
+  try {
+    spawnSync(bin, ['agent', 'add', 'sue', '--role', 'supervisor', '--password-stdin', '--data',
+                    proxied.dataDir], { input: `${PASSWORDS.sue}\n`, encoding: 'utf8' });
+    await proxied.start();
+    const r = await loginFrom(proxied.base, '198.51.100.1, 203.0.113.7');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(await lastLoginAddress(proxied.base, r.body.token), '203.0.113.7');
+    assert.match(proxied.stderr, /client addresses from X-Forwarded-For behind 127\.0\.0\.0\/8/);
+  } finally {
+    await proxied.cleanup();
+  }
+});
+
 test('logout revokes the token; passwd and remove invalidate sessions', async () => {
   const token = await login('bob');
   assert.equal((await api('/me', { token })).status, 200);

@@ -65,9 +65,13 @@ const READY = /^baton: listening on http:\/\/127\.0\.0\.1:(\d+)$/;
 export class Server {
   // `prefix`: a command that execs the server (e.g. ['prlimit', '--nofile=256:', '--']).
   // `binary`: another build of baton (benchmarks compare two).
+  // `argv`: the whole command line after the binary, instead of the one built from the options
+  // (it must still listen on 127.0.0.1 and use `dataDir` and `secret`); `cwd`: where it runs.
   constructor({ dataDir, secret = 'test-secret-0123456789', args = [], bot = contoso,
-                prefix = [], binary = bin } = {}) {
+                prefix = [], binary = bin, argv, cwd = root } = {}) {
     this.prefix = prefix;
+    this.argv = argv;
+    this.cwd = cwd;
     this.binary = binary;
     this.ownsDataDir = !dataDir;
     this.dataDir = dataDir ?? makeDataDir();
@@ -81,10 +85,10 @@ export class Server {
   }
 
   async start(timeoutMs = 15000) {
-    const argv = ['serve', this.bot, '--listen', '127.0.0.1:0', '--data', this.dataDir,
-                  '--secret', this.secret, ...this.args];
+    const argv = this.argv ?? ['serve', this.bot, '--listen', '127.0.0.1:0', '--data', this.dataDir,
+                               '--secret', this.secret, ...this.args];
     const [command, ...args] = [...this.prefix, this.binary, ...argv];
-    const proc = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(command, args, { cwd: this.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     this.stderr = '';
     this.exit = new Promise((resolve) => {
