@@ -4,8 +4,9 @@
 // starts the engine and the Engagement on their own thread (the Engagement replays its log before
 // the port opens), then the Direct Line channel, the agent API (docs/AGENT_API.md) and the agent
 // console (/agent) on a Beast server; prints exactly one line to stdout when ready
-// ("baton: listening on http://HOST:PORT") and logs to stderr. SIGINT/SIGTERM stop it gracefully
-// (exit code 0).
+// ("baton: listening on http://HOST:PORT") and logs to stderr. Under systemd (Type=notify,
+// deploy/baton.service.in) it also sends READY=1 then and STOPPING=1 when stopping. SIGINT/SIGTERM
+// stop it gracefully (exit code 0).
 //
 // Files in DATA: baton.db (the store), directline-secret (unless --secret or
 // $BATON_DIRECTLINE_SECRET), agent-session-key (signs agent sessions; created 0600 at first start;

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 
 import {
   bin, root, contoso, Server, request, newConversation, postActivity, userMessage, readAll, handoffs,
-  botTexts, waitUntil, webRequire,
+  botTexts, logged, waitUntil, webRequire,
 } from '../lib/serve.mjs';
 
 const WebSocket = webRequire('ws');
@@ -224,7 +224,7 @@ test('login addresses: X-Forwarded-For is believed only from a --trusted-proxy',
     const r = await loginFrom(proxied.base, '198.51.100.1, 203.0.113.7');
     assert.equal(r.status, 200, r.text);
     assert.equal(await lastLoginAddress(proxied.base, r.body.token), '203.0.113.7');
-    assert.match(proxied.stderr, /client addresses from X-Forwarded-For behind 127\.0\.0\.0\/8/);
+    await logged(proxied, /client addresses from X-Forwarded-For behind 127\.0\.0\.0\/8/);
   } finally {
     await proxied.cleanup();
   }

@@ -26,7 +26,8 @@ function agentAsync(data, args, input = '') {
     proc.stdout.setEncoding('utf8').on('data', (c) => { stdout += c; });
     proc.stderr.setEncoding('utf8').on('data', (c) => { stderr += c; });
     proc.on('error', reject);
-    proc.on('exit', (status) => resolve({ status, stdout, stderr }));
+    // 'close', not 'exit': only then has all of stdout and stderr been read.
+    proc.on('close', (status) => resolve({ status, stdout, stderr }));
     proc.stdin.end(input);
   });
 }

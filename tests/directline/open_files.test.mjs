@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { startServer, request } from '../lib/serve.mjs';
+import { logged, startServer, request } from '../lib/serve.mjs';
 
 const SOFT = 256;
 const HELD = 600;  // well past SOFT: without the raise, accept fails at about 250
@@ -30,7 +30,7 @@ test(`a soft limit of ${SOFT} is raised; ${HELD} connections held and a new one 
   server = await startServer({ prefix: ['prlimit', `--nofile=${SOFT}:`, '--'] });
   const limits = openFilesLimit(server.pid);
   assert.equal(limits.soft, limits.hard, `soft limit raised to the hard one: ${JSON.stringify(limits)}`);
-  assert.match(server.stderr, new RegExp(`open-file limit raised from ${SOFT} to ${limits.soft}`));
+  await logged(server, new RegExp(`open-file limit raised from ${SOFT} to ${limits.soft}`));
   let closed = 0;
   await Promise.all(Array.from({ length: HELD }, () => new Promise((resolve, reject) => {
     const s = net.connect(server.port, '127.0.0.1', resolve);

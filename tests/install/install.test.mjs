@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { root, Server, request, webRequire } from '../lib/serve.mjs';
+import { logged, root, Server, request, webRequire } from '../lib/serve.mjs';
 
 const buildDir = process.env.BATON_BUILD_DIR ?? join(root, 'build');
 let work;
@@ -140,9 +140,10 @@ test("the unit's ExecStart serves from the installed tree, settings from /etc/de
   const server = new Server({ binary: argv[0], argv: argv.slice(1), dataDir, secret, cwd });
   try {
     await server.start();
-    assert.match(server.stderr, new RegExp(`web pages from ${prefix}/share/baton/web\\b`));
-    assert.match(server.stderr, new RegExp(`serving bot 'contoso-store' from ${prefix}/share/baton/examples/contoso`));
-    assert.match(server.stderr, /client addresses from X-Forwarded-For behind 127\.0\.0\.1/);
+    // The log (stderr) may arrive after the ready line (stdout).
+    await logged(server, new RegExp(`web pages from ${prefix}/share/baton/web\\b`));
+    await logged(server, new RegExp(`serving bot 'contoso-store' from ${prefix}/share/baton/examples/contoso`));
+    await logged(server, /client addresses from X-Forwarded-For behind 127\.0\.0\.1/);
 
     const page = await request(`${server.base}/`);
     assert.equal(page.status, 200);

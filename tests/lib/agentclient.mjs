@@ -19,7 +19,7 @@ export function addAgent(dataDir, { id, name = id, role = 'agent', skills = [], 
     proc.stderr.setEncoding('utf8');
     proc.stderr.on('data', (c) => { stderr += c; });
     proc.on('error', reject);
-    proc.on('exit', (code) => {
+    proc.on('close', (code) => {  // after stderr has been read in full
       if (code === 0) {
         resolve();
       } else {

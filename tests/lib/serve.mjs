@@ -59,6 +59,12 @@ export async function waitUntil(probe, ms, what) {
   }
 }
 
+// Resolves once `server`'s log (stderr) matches `pattern`. The log may arrive after the ready
+// line: stderr and stdout are separate pipes.
+export function logged(server, pattern, ms = 10000) {
+  return waitUntil(() => pattern.test(server.stderr), ms, `a log line matching ${pattern}`);
+}
+
 const READY = /^baton: listening on http:\/\/127\.0\.0\.1:(\d+)$/;
 
 // A running `baton serve`. `start()` spawns it and waits for the one ready line on stdout.
