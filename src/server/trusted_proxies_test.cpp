@@ -52,31 +52,33 @@ TEST(TrustedProxies, TrustingNobodyIgnoresTheHeader) {
   EXPECT_EQ(nobody.client_address("127.0.0.1", "203.0.113.7"), "127.0.0.1");
 }
 
-TEST(TrustedProxies, AnUntrustedPeerIsTheClientWhateverItForwards) {
-  const TrustedProxies p = proxies({"127.0.0.1"});
-  EXPECT_EQ(p.client_address("198.51.100.4", "203.0.113.7"), "198.51.100.4");
-}
-
-TEST(TrustedProxies, TheNearestUntrustedHopIsTheClient) {
+// Behind 127.0.0.1 and 10.0.0.0/8: who the client is for a peer and an X-Forwarded-For.
+TEST(TrustedProxies, ClientAddressIsTheNearestUntrustedHop) {
+  struct Case {
+    const char* peer;
+    const char* forwarded_for;
+    const char* client;
+    const char* why;
+  };
+  const Case cases[] = {
+      {"198.51.100.4", "203.0.113.7", "198.51.100.4", "an untrusted peer is the client"},
+      {"127.0.0.1", "203.0.113.7", "203.0.113.7", "one proxy"},
+      {"127.0.0.1", "1.1.1.1, 203.0.113.7, 10.0.0.5", "203.0.113.7",
+       "the client's own header (a spoof) is left of what the proxies appended"},
+      {"127.0.0.1", " 2001:db8::7 ,10.0.0.5", "2001:db8::7", "IPv6, spaces"},
+      {"::ffff:127.0.0.1", "::ffff:203.0.113.7", "203.0.113.7", "IPv4-mapped"},
+      {"127.0.0.1", "", "127.0.0.1", "no header: the peer"},
+      {"127.0.0.1", " , ", "127.0.0.1", "only empty hops: the peer"},
+      {"127.0.0.1", "10.0.0.9, 10.0.0.5", "10.0.0.9", "every hop trusted: the leftmost"},
+      {"127.0.0.1", "203.0.113.7, unknown, 10.0.0.5", "10.0.0.5",
+       "a malformed hop ends the walk at the last good one"},
+      {"127.0.0.1", "203.0.113.7:4711", "127.0.0.1", "a hop with a port is malformed"},
+  };
   const TrustedProxies p = proxies({"127.0.0.1", "10.0.0.0/8"});
-  EXPECT_EQ(p.client_address("127.0.0.1", "203.0.113.7"), "203.0.113.7");
-  // The client wrote its own X-Forwarded-For (a spoof); the proxies appended the real address.
-  EXPECT_EQ(p.client_address("127.0.0.1", "1.1.1.1, 203.0.113.7, 10.0.0.5"), "203.0.113.7");
-  EXPECT_EQ(p.client_address("127.0.0.1", " 2001:db8::7 ,10.0.0.5"), "2001:db8::7");
-  EXPECT_EQ(p.client_address("::ffff:127.0.0.1", "::ffff:203.0.113.7"), "203.0.113.7");
-}
-
-TEST(TrustedProxies, WithoutAHeaderOrUntrustedHopsTheLastKnownHopIsTheClient) {
-  const TrustedProxies p = proxies({"127.0.0.1", "10.0.0.0/8"});
-  EXPECT_EQ(p.client_address("127.0.0.1", ""), "127.0.0.1");
-  EXPECT_EQ(p.client_address("127.0.0.1", " , "), "127.0.0.1");
-  EXPECT_EQ(p.client_address("127.0.0.1", "10.0.0.9, 10.0.0.5"), "10.0.0.9");
-}
-
-TEST(TrustedProxies, AMalformedHopEndsTheWalk) {
-  const TrustedProxies p = proxies({"127.0.0.1", "10.0.0.0/8"});
-  EXPECT_EQ(p.client_address("127.0.0.1", "203.0.113.7, unknown, 10.0.0.5"), "10.0.0.5");
-  EXPECT_EQ(p.client_address("127.0.0.1", "203.0.113.7:4711"), "127.0.0.1");
+  for (const Case& c : cases) {
+    EXPECT_EQ(p.client_address(c.peer, c.forwarded_for), c.client)
+        << c.why << ": " << c.peer << " with '" << c.forwarded_for << "'";
+  }
 }
 
 }  // namespace

@@ -81,6 +81,22 @@ std::string old_conversation_sql(const std::string& id, const std::string& owner
       id, ownership, epoch, next_seq);
 }
 
+// Leaves at `path` a database as an older Baton at schema `version` wrote it, holding `sql`'s rows.
+::testing::AssertionResult old_database_at(const std::filesystem::path& path, int version,
+                                           const std::string& sql) {
+  sqlite::Db db = raw_db(path);
+  if (Status migrated = sqlite::migrate(db.get(), version); !migrated.ok()) {
+    return ::testing::AssertionFailure() << migrated.error().message;
+  }
+  if (auto at = sqlite::schema_version(db.get()); !at.ok() || *at != version) {
+    return ::testing::AssertionFailure() << "not at schema version " << version;
+  }
+  if (Status added = db.exec(sql); !added.ok()) {
+    return ::testing::AssertionFailure() << added.error().message;
+  }
+  return ::testing::AssertionSuccess();
+}
+
 // Closes a store that upgraded an old database and opens the file raw: it must be at this build's
 // schema version.
 sqlite::Db close_at_current_schema(Store& store, const std::filesystem::path& path) {
@@ -93,16 +109,12 @@ sqlite::Db close_at_current_schema(Store& store, const std::filesystem::path& pa
 TEST(SqliteStore, MigratesFromVersion1) {
   TempDir dir;
   auto path = dir.path() / "old.db";
-  {
-    sqlite::Db db = raw_db(path);
-    ASSERT_TRUE(sqlite::migrate(db.get(), 1).ok());
-    ASSERT_EQ(*sqlite::schema_version(db.get()), 1);
-    ASSERT_TRUE(db.exec("INSERT INTO conversations VALUES ('old', 'bot', 'u', 'directline', 5, 6, "
-                        "'bot', 2, 3, 0);"
-                        "INSERT INTO activities VALUES ('old', 1, 'old|1', 'message', 7, '{}');"
-                        "INSERT INTO activities VALUES ('old', 2, 'old|2', 'message', 8, '{}');")
-                    .ok());
-  }
+  ASSERT_TRUE(
+      old_database_at(path, 1,
+                      "INSERT INTO conversations VALUES ('old', 'bot', 'u', 'directline', 5, 6, "
+                      "'bot', 2, 3, 0);"
+                      "INSERT INTO activities VALUES ('old', 1, 'old|1', 'message', 7, '{}');"
+                      "INSERT INTO activities VALUES ('old', 2, 'old|2', 'message', 8, '{}');"));
   auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   auto c = store->get_conversation("old");
@@ -126,16 +138,13 @@ TEST(SqliteStore, MigratesFromVersion1) {
 TEST(SqliteStore, MigratesFromVersion3) {
   TempDir dir;
   auto path = dir.path() / "v3.db";
-  {
-    sqlite::Db db = raw_db(path);
-    ASSERT_TRUE(sqlite::migrate(db.get(), 3).ok());
-    ASSERT_TRUE(db.exec("INSERT INTO conversations VALUES ('old', 'bot', 'u', 'directline', 5, 6, "
-                        "'bot', 2, 3, 0, '{}');"
-                        "INSERT INTO conversation_events (conversation_id, seq, kind, epoch, "
-                        "time_ms, payload) VALUES ('old', 1, 'handoff.requested', 0, 7, '{}');")
-                    .ok());
-    EXPECT_FALSE(db.exec("SELECT 1 FROM agents").ok());
-  }
+  ASSERT_TRUE(
+      old_database_at(path, 3,
+                      "INSERT INTO conversations VALUES ('old', 'bot', 'u', 'directline', 5, 6, "
+                      "'bot', 2, 3, 0, '{}');"
+                      "INSERT INTO conversation_events (conversation_id, seq, kind, epoch, "
+                      "time_ms, payload) VALUES ('old', 1, 'handoff.requested', 0, 7, '{}');"));
+  EXPECT_FALSE(raw_db(path).exec("SELECT 1 FROM agents").ok());
   auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->get_conversation("old")->epoch, 2u);
@@ -159,18 +168,14 @@ TEST(SqliteStore, MigratesFromVersion3) {
 TEST(SqliteStore, MigratesFromVersion4) {
   TempDir dir;
   auto path = dir.path() / "v4.db";
-  {
-    sqlite::Db db = raw_db(path);
-    ASSERT_TRUE(sqlite::migrate(db.get(), 4).ok());
-    ASSERT_TRUE(
-        db.exec("INSERT INTO conversations VALUES ('c', 'bot', 'u', 'directline', 5, 6, "
-                "'bot', 0, 5, 0, '{}');"
-                "INSERT INTO activities VALUES ('c', 1, 'c|0000001', 'message', 7, '{}');"
-                "INSERT INTO activities VALUES ('c', 2, 'c|2', 'message', 8, '{}');"
-                "INSERT INTO activities VALUES ('c', 3, 'c|0000004', 'message', 9, '{}');"
-                "INSERT INTO activities VALUES ('c', 12345678, 'c|12345678', 'x', 9, '{}');")
-            .ok());
-  }
+  ASSERT_TRUE(old_database_at(
+      path, 4,
+      "INSERT INTO conversations VALUES ('c', 'bot', 'u', 'directline', 5, 6, "
+      "'bot', 0, 5, 0, '{}');"
+      "INSERT INTO activities VALUES ('c', 1, 'c|0000001', 'message', 7, '{}');"
+      "INSERT INTO activities VALUES ('c', 2, 'c|2', 'message', 8, '{}');"
+      "INSERT INTO activities VALUES ('c', 3, 'c|0000004', 'message', 9, '{}');"
+      "INSERT INTO activities VALUES ('c', 12345678, 'c|12345678', 'x', 9, '{}');"));
   auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   std::vector<std::string> ids;
@@ -204,16 +209,13 @@ TEST(SqliteStore, MigratesFromVersion4) {
 TEST(SqliteStore, MigratesSnapshotsIntoConversations) {
   TempDir dir;
   auto path = dir.path() / "v5.db";
-  {
-    sqlite::Db db = raw_db(path);
-    ASSERT_TRUE(sqlite::migrate(db.get(), 5).ok());
-    ASSERT_TRUE(db.exec("INSERT INTO conversations VALUES ('a', 'bot', 'u', 'directline', 5, 6, "
-                        "'bot', 0, 5, 0, '{}');"
-                        "INSERT INTO conversations VALUES ('b', 'bot', 'u', 'directline', 5, 6, "
-                        "'agent', 3, 1, 0, '{\"m\":1}');"
-                        "INSERT INTO dialog_snapshots VALUES ('a', 4, 11, '{\"topic\":\"x\"}');")
-                    .ok());
-  }
+  ASSERT_TRUE(
+      old_database_at(path, 5,
+                      "INSERT INTO conversations VALUES ('a', 'bot', 'u', 'directline', 5, 6, "
+                      "'bot', 0, 5, 0, '{}');"
+                      "INSERT INTO conversations VALUES ('b', 'bot', 'u', 'directline', 5, 6, "
+                      "'agent', 3, 1, 0, '{\"m\":1}');"
+                      "INSERT INTO dialog_snapshots VALUES ('a', 4, 11, '{\"topic\":\"x\"}');"));
   auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(*store->get_snapshot("a"), (DialogSnapshot{"a", 4, at_ms(11), R"({"topic":"x"})"}));
@@ -238,15 +240,11 @@ TEST(SqliteStore, MigratesSnapshotsIntoConversations) {
 TEST(SqliteStore, MigratesHandoffRequestsIntoTheirOwnTable) {
   TempDir dir;
   auto path = dir.path() / "v6.db";
-  {
-    sqlite::Db db = raw_db(path);
-    ASSERT_TRUE(sqlite::migrate(db.get(), 6).ok());
-    ASSERT_TRUE(
-        db.exec(old_conversation_sql("a", "queued", 1, 3) +
-                "INSERT INTO handoffs VALUES ('a|h2', 'a', 'requested', 'pending', 'general', "
-                "7, 8, '{\"agentMessage\":\"hi\"}', '');")
-            .ok());
-  }
+  ASSERT_TRUE(old_database_at(
+      path, 6,
+      old_conversation_sql("a", "queued", 1, 3) +
+          "INSERT INTO handoffs VALUES ('a|h2', 'a', 'requested', 'pending', 'general', "
+          "7, 8, '{\"agentMessage\":\"hi\"}', '');"));
   auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   HandoffRecord h = *store->get_handoff("a|h2");
@@ -269,16 +267,12 @@ TEST(SqliteStore, MigratesHandoffRequestsIntoTheirOwnTable) {
 TEST(SqliteStore, MigratesActivitiesIntoArrivalOrder) {
   TempDir dir;
   auto path = dir.path() / "v7.db";
-  {
-    sqlite::Db db = raw_db(path);
-    ASSERT_TRUE(sqlite::migrate(db.get(), 7).ok());
-    ASSERT_TRUE(db.exec(old_conversation_sql("a", "bot", 0, 3) +
-                        old_conversation_sql("b", "bot", 0, 2) +
-                        "INSERT INTO activities VALUES ('b', 1, NULL, 'message', 7, '{\"b\":1}');"
-                        "INSERT INTO activities VALUES ('a', 2, 'x-2', 'message', 8, '{\"a\":2}');"
-                        "INSERT INTO activities VALUES ('a', 1, NULL, 'message', 7, '{\"a\":1}');")
-                    .ok());
-  }
+  ASSERT_TRUE(old_database_at(
+      path, 7,
+      old_conversation_sql("a", "bot", 0, 3) + old_conversation_sql("b", "bot", 0, 2) +
+          "INSERT INTO activities VALUES ('b', 1, NULL, 'message', 7, '{\"b\":1}');"
+          "INSERT INTO activities VALUES ('a', 2, 'x-2', 'message', 8, '{\"a\":2}');"
+          "INSERT INTO activities VALUES ('a', 1, NULL, 'message', 7, '{\"a\":1}');"));
   auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   auto seqs = [&](const std::string& conversation) {
@@ -321,20 +315,16 @@ TEST(SqliteStore, MigratesActivitiesIntoArrivalOrder) {
 TEST(SqliteStore, MigratesEventNamesBesideTypes) {
   TempDir dir;
   auto path = dir.path() / "v8.db";
-  {
-    sqlite::Db db = raw_db(path);
-    ASSERT_TRUE(sqlite::migrate(db.get(), 8).ok());
-    ASSERT_TRUE(
-        db.exec(old_conversation_sql("a", "bot", 0, 6) +
-                "INSERT INTO activities (conversation_id, seq, activity_id, type, timestamp_ms, "
-                "body) VALUES "
-                "('a', 1, NULL, 'message', 7, '{\"type\":\"message\",\"name\":\"m\"}'),"
-                "('a', 2, NULL, 'event', 7, '{\"type\":\"event\",\"name\":\"handoff.initiate\"}'),"
-                "('a', 3, NULL, 'event', 7, 'not json'),"
-                "('a', 4, NULL, 'event', 7, '{\"type\":\"event\",\"name\":42}'),"
-                "('a', 5, NULL, 'typing', 7, '{\"type\":\"typing\"}');")
-            .ok());
-  }
+  ASSERT_TRUE(old_database_at(
+      path, 8,
+      old_conversation_sql("a", "bot", 0, 6) +
+          "INSERT INTO activities (conversation_id, seq, activity_id, type, timestamp_ms, "
+          "body) VALUES "
+          "('a', 1, NULL, 'message', 7, '{\"type\":\"message\",\"name\":\"m\"}'),"
+          "('a', 2, NULL, 'event', 7, '{\"type\":\"event\",\"name\":\"handoff.initiate\"}'),"
+          "('a', 3, NULL, 'event', 7, 'not json'),"
+          "('a', 4, NULL, 'event', 7, '{\"type\":\"event\",\"name\":42}'),"
+          "('a', 5, NULL, 'typing', 7, '{\"type\":\"typing\"}');"));
   auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
   auto names = [&] {
