@@ -24,8 +24,8 @@ struct ScoredIntent {
   std::string label;
   // In [0, 1]. Not a probability: the geometric mean of how close the text is to the intent's
   // nearest training phrase (discounted by the share of the text the model has never seen) and
-  // how clearly the intent beats the runner-up. It does not depend on the number of intents, so
-  // one threshold serves bots of any size (docs/NLU.md).
+  // the model's probability for the intent (against every other intent and a background class
+  // for "none of them"). One threshold serves bots of 5 to 150 intents (docs/NLU.md).
   double confidence = 0.0;
 };
 

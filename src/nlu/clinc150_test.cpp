@@ -1,5 +1,6 @@
-// Quality regression on CLINC150 (full split, oos-threshold protocol): the numbers the issue
-// requires must hold. Runs the same code as `baton nlu-eval`.
+// Quality regression on CLINC150 (full split, oos-threshold protocol): the product brief's figures
+// (in-scope accuracy >= 92 %, out-of-scope recall >= 50 %) must hold. Runs the same code as
+// `baton nlu-eval`.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -41,8 +42,8 @@ TEST(Clinc150Test, MeetsRequiredAccuracyAndOosRecall) {
   RecordProperty("in_scope_accuracy", std::to_string(in_scope));
   RecordProperty("oos_recall", std::to_string(oos_recall));
   std::cout << boost::json::serialize(r) << "\n";
-  EXPECT_GE(in_scope, 0.91);
-  EXPECT_GE(oos_recall, 0.45);
+  EXPECT_GE(in_scope, 0.92);
+  EXPECT_GE(oos_recall, 0.50);
   EXPECT_EQ(r.at("counts").at("train").to_number<std::int64_t>(), 15000);
   EXPECT_EQ(r.at("counts").at("intents").to_number<std::int64_t>(), 150);
   EXPECT_EQ(r.at("counts").at("oos_test").to_number<std::int64_t>(), 1000);
