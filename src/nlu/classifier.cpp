@@ -116,13 +116,12 @@ class LinearClassifier final : public IntentClassifier {
     std::vector<std::uint32_t> order(c);
     std::iota(order.begin(), order.end(), 0);
     const std::size_t keep = std::min(std::max<std::size_t>(max_ranked_, 1), c);
-    const std::size_t sorted = std::min<std::size_t>(std::max<std::size_t>(keep, 2), c);
-    std::partial_sort(order.begin(), order.begin() + static_cast<long>(sorted), order.end(),
+    std::partial_sort(order.begin(), order.begin() + static_cast<long>(keep), order.end(),
                       [&](std::uint32_t a, std::uint32_t b) {
                         return p[a] != p[b] ? p[a] > p[b] : labels_[a] < labels_[b];
                       });
-    // The LR ranks (it is the more accurate); the confidence of the top intent also asks how close
-    // the text is to that intent's nearest training phrase, which does not depend on how many
+    // The model ranks (it is the more accurate); the confidence of the top intent also asks how
+    // close the text is to that intent's nearest training phrase, which does not depend on how many
     // intents the bot has. Lower-ranked intents scale it by their probability ratio.
     const double p1 = static_cast<double>(p[order[0]]);
     // Similarity of the whole text, not just its known part: words no intent was trained on
@@ -227,8 +226,9 @@ class LinearClassifier final : public IntentClassifier {
         entries[next[f]++] = {ys[i], v};
       }
     }
-    // Most features are seen by a few intents only: every other intent gets log(a) - log M'[k],
-    // so each row is a dense part unseen[k] - mean plus a correction for the intents that saw f.
+    // Most features are seen by a few intents only: every other intent gets
+    // log(a) - log(M[k] + a * F), so each row is a dense part (unseen[k] - mean) plus a correction
+    // for the intents that saw f.
     const double a = kNaiveBayesSmoothing;
     const double log_a = std::log(a);
     std::vector<float> unseen(c);
