@@ -9,19 +9,23 @@
 
 namespace baton::nlu {
 
-std::string normalize(std::string_view text) {
-  const std::string valid = utf8::sanitize(text);
-  utf8proc_uint8_t* mapped = nullptr;
-  const auto options = static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
-                                                      UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
-  const utf8proc_ssize_t n =
-      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
-                   static_cast<utf8proc_ssize_t>(valid.size()), &mapped, options);
-  std::string folded;
-  if (n >= 0 && mapped != nullptr) {
-    folded.assign(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(n));
+namespace {
+
+bool is_ascii(std::string_view text) {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      return false;
+    }
   }
-  std::free(mapped);  // NOLINT: utf8proc allocates with malloc
+  return true;
+}
+
+bool is_ascii_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Runs of ASCII whitespace become one space; leading and trailing ones go.
+std::string collapse_whitespace(std::string_view folded) {
   std::string out;
   out.reserve(folded.size());
   bool space = false;
@@ -39,6 +43,38 @@ std::string normalize(std::string_view text) {
   return out;
 }
 
+}  // namespace
+
+std::string normalize_unicode(std::string_view text) {
+  const std::string valid = utf8::sanitize(text);
+  utf8proc_uint8_t* mapped = nullptr;
+  const auto options = static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                                      UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+  const utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
+                   static_cast<utf8proc_ssize_t>(valid.size()), &mapped, options);
+  std::string folded;
+  if (n >= 0 && mapped != nullptr) {
+    folded.assign(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(n));
+  }
+  std::free(mapped);  // NOLINT: utf8proc allocates with malloc
+  return collapse_whitespace(folded);
+}
+
+std::string normalize(std::string_view text) {
+  if (!is_ascii(text)) {
+    return normalize_unicode(text);
+  }
+  // ASCII is its own NFKC form and has no marks; case folding is A-Z -> a-z.
+  std::string folded(text);
+  for (char& c : folded) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return collapse_whitespace(folded);
+}
+
 std::vector<std::string> tokenize(std::string_view normalized) {
   std::vector<std::string> tokens;
   std::string current;
@@ -46,6 +82,19 @@ std::vector<std::string> tokenize(std::string_view normalized) {
   utf8proc_ssize_t pos = 0;
   const auto size = static_cast<utf8proc_ssize_t>(normalized.size());
   while (pos < size) {
+    if (const char c = normalized[static_cast<std::size_t>(pos)];
+        static_cast<unsigned char>(c) < 0x80) {  // ASCII without a table lookup
+      if (c == '\'' && !current.empty()) {
+        current.push_back('\'');
+      } else if (is_ascii_word_char(c)) {
+        current.push_back(c);
+      } else if (!current.empty()) {
+        tokens.push_back(std::move(current));
+        current.clear();
+      }
+      ++pos;
+      continue;
+    }
     utf8proc_int32_t cp = 0;
     const utf8proc_ssize_t len = utf8proc_iterate(bytes + pos, size - pos, &cp);
     if (len <= 0) {

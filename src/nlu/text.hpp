@@ -8,7 +8,10 @@
 namespace baton::nlu {
 
 // Unicode NFKC + case folding, invalid UTF-8 replaced, runs of whitespace collapsed, trimmed.
+// ASCII text takes a shortcut with the same result as normalize_unicode.
 std::string normalize(std::string_view text);
+// The same through utf8proc whatever the text (normalize's general path).
+std::string normalize_unicode(std::string_view text);
 
 // Splits normalised text into word tokens (letters/digits runs; apostrophes kept inside words).
 std::vector<std::string> tokenize(std::string_view normalized);

@@ -1,6 +1,7 @@
 #include "nlu/text.hpp"
 
 #include <gtest/gtest.h>
+#include <utf8proc.h>
 
 #include <string>
 #include <thread>
@@ -32,6 +33,29 @@ TEST(TextTest, TokenizeKeepsApostrophesInsideWords) {
   EXPECT_EQ(tokenize(normalize("it’s ok'")), (std::vector<std::string>{"it's", "ok"}));
   EXPECT_TRUE(tokenize("😀 🎉 !!").empty());
   EXPECT_EQ(tokenize(normalize("order #A12-b")), (std::vector<std::string>{"order", "a12", "b"}));
+}
+
+TEST(TextTest, AsciiShortcutNormalizesLikeUtf8proc) {
+  for (int c = 0; c < 0x80; ++c) {
+    const std::string text = std::string("Ab") + static_cast<char>(c) + "Zz 9\t";
+    EXPECT_EQ(normalize(text), normalize_unicode(text)) << "byte " << c;
+  }
+  const std::string sentence = "  Where's MY Order #A12-b?\r\n\tI'd like\va REFUND\f ";
+  EXPECT_EQ(normalize(sentence), normalize_unicode(sentence));
+  EXPECT_EQ(normalize(sentence), "where's my order #a12-b? i'd like a refund");
+}
+
+TEST(TextTest, AsciiShortcutTokenizesLikeUnicodeCategories) {
+  for (int c = 0; c < 0x80; ++c) {
+    const auto cat = utf8proc_category(c);
+    const bool word = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+                      (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME) ||
+                      cat == UTF8PROC_CATEGORY_ND;
+    const std::string text = std::string("a") + static_cast<char>(c) + "b";
+    const auto expected =
+        word || c == '\'' ? std::vector<std::string>{text} : std::vector<std::string>{"a", "b"};
+    EXPECT_EQ(tokenize(text), expected) << "byte " << c;
+  }
 }
 
 TEST(TextTest, PrimaryLanguage) {
