@@ -94,14 +94,12 @@ SparseVector FeatureSpace::vectorize(const std::vector<HashedFeature>& features,
                                      double* coverage) const {
   std::vector<std::pair<std::uint32_t, float>> known;
   known.reserve(features.size());
-  std::unordered_map<std::uint64_t, std::pair<FeatureGroup, float>> unknown;
+  std::vector<std::pair<std::uint64_t, FeatureGroup>> unknown;  // counted below by sorting
   for (const auto& f : features) {
     if (auto it = index_.find(f.hash); it != index_.end()) {
       known.emplace_back(it->second, 1.0F);
     } else {
-      auto& u = unknown[f.hash];
-      u.first = f.group;
-      u.second += 1.0F;
+      unknown.emplace_back(f.hash, f.group);
     }
   }
   std::sort(known.begin(), known.end());
@@ -120,10 +118,17 @@ SparseVector FeatureSpace::vectorize(const std::vector<HashedFeature>& features,
     norm += static_cast<double>(count) * static_cast<double>(count);
   }
   double unknown_norm = 0.0;
-  for (const auto& [hash, gc] : unknown) {
-    const double w = (1.0 + std::log(static_cast<double>(gc.second))) * unknown_idf_ *
-                     static_cast<double>(kGroupWeight[static_cast<int>(gc.first)]);
+  std::sort(unknown.begin(), unknown.end());
+  for (std::size_t i = 0; i < unknown.size();) {
+    std::size_t j = i + 1;
+    while (j < unknown.size() && unknown[j].first == unknown[i].first) {
+      ++j;
+    }
+    // A hash is one feature, so one group; the first occurrence's is as good as any.
+    const double w = (1.0 + std::log(static_cast<double>(j - i))) * unknown_idf_ *
+                     static_cast<double>(kGroupWeight[static_cast<int>(unknown[i].second)]);
     unknown_norm += w * w;
+    i = j;
   }
   if (coverage != nullptr) {
     *coverage = norm + unknown_norm > 0.0 ? std::sqrt(norm / (norm + unknown_norm)) : 0.0;
