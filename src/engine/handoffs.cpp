@@ -92,6 +92,9 @@ std::vector<activity::Activity> Engine::Impl::handoff_transcript(
       used += row.json.size();
       older.push_back(std::move(*a));
     }
+    if (page->size() < kPage) {
+      break;  // a short page is the start of the history: no need to ask again
+    }
   }
   std::reverse(older.begin(), older.end());
   older.insert(older.end(), std::make_move_iterator(recent.begin()),
