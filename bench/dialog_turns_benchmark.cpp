@@ -32,7 +32,7 @@ std::shared_ptr<const dialog::CompiledBot> load_example(const std::string& name)
 
 // Builds a bot with one topic per CLINC150 intent: 10 trigger phrases, one message node.
 std::shared_ptr<const dialog::CompiledBot> clinc_bot(std::vector<std::string>* queries) {
-  std::ifstream in(std::string(BATON_SHARED_DIR) + "/data/clinc150/data_full.json");
+  std::ifstream in(std::string(BATON_SOURCE_DIR) + "/datasets/clinc150/data_full.json");
   std::stringstream text;
   text << in.rdbuf();
   auto data = json::parse(text.str());

@@ -26,7 +26,7 @@ using asio::use_awaitable;
 awaitable<void> echo_session(tcp::socket socket) {
   websocket::stream<beast::tcp_stream> ws(std::move(socket));
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-  ws.read_message_max(64 * 1024);
+  ws.read_message_max(std::size_t{64} * 1024);
   auto [accept_error] = co_await ws.async_accept(asio::as_tuple(use_awaitable));
   if (accept_error) {
     co_return;

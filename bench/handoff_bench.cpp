@@ -1,4 +1,4 @@
-// Handoff benchmark for `baton serve` (issue 5): the time from a customer's escalation message to
+// Handoff benchmark for `baton serve`: the time from a customer's escalation message to
 // the `offer` message on an agent's console WebSocket, at an open-loop rate of handoffs.
 //
 // Set-up (not measured): K agents log in (POST /api/agent/login), open their stream WebSocket

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Handoff benchmark of `baton serve` (issue 5) with bench/handoff_bench, and in the same run the
+# Handoff benchmark of `baton serve` with bench/handoff_bench, and in the same run the
 # plain bot turn (bench/loadgen) at the same rate as the baseline. Builds the targets, creates
 # AGENTS agents with `baton agent add` on a temp data dir, starts `baton serve` on the Contoso bot,
 # runs (1) loadgen: RATE "hello" turns/s for DURATION s, (2) handoff_bench: RATE escalations/s
 # ("talk to an agent") for DURATION s, the agents accepting every offer; prints a table.
-# Goal (issue 5): handoff → offer p99 ≤ 50 ms at 500 handoffs/s. Not part of CI.
+# Goal: handoff → offer p99 ≤ 20 ms at 500 handoffs/s. Not part of CI.
 #
 #   bench/run_handoff_bench.sh                       # from the source root; build dir ./build
 #   RATE=1000 DURATION=20 AGENTS=20 bench/run_handoff_bench.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load benchmark of `baton serve` (issue 4) with bench/loadgen, beside the bare Beast echo server
+# Load benchmark of `baton serve` with bench/loadgen, beside the bare Beast echo server
 # as the transport's limit. Builds the targets, starts each server with a temp data dir, runs the
 # scenarios, prints a results table. Not part of CI (it takes a few minutes and wants the machine).
 #

@@ -32,8 +32,7 @@ function(baton_test name)
   target_compile_options(${name} PRIVATE ${BATON_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   target_compile_definitions(${name} PRIVATE
-    BATON_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    BATON_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+    BATON_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   include(GoogleTest)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()

@@ -1,6 +1,6 @@
 #pragma once
 // The Bot Framework activity: Baton's one message type. Direct Line, the handoff protocol, the
-// agent console and transcripts all speak it (reference: ../shared/reference/protocols.md §1.6).
+// agent console and transcripts all speak it (docs/PROTOCOLS.md §1.6).
 //
 // Field names follow the wire schema in snake_case; `to_json` writes the camelCase wire names.
 // Fields Baton does not model are kept verbatim in `extra`, so a parse → serialise round trip

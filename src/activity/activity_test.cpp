@@ -299,7 +299,7 @@ TEST(ActivityParse, VerbatimFieldsAcceptAnyJson) {
 }
 
 TEST(ActivityParse, SizeLimit) {
-  const std::string big = R"({"type":"message","text":")" + std::string(300 * 1024, 'a') + "\"}";
+  const std::string big = R"({"type":"message","text":")" + std::string(std::size_t{300} * 1024, 'a') + "\"}";
   auto r = parse(big);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kTooLarge);

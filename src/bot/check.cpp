@@ -1,7 +1,8 @@
 #include "bot/check.hpp"
 
+#include <fmt/format.h>
+
 #include "bot/loader.hpp"
-#include "fmt/format.h"
 
 namespace baton::bot {
 namespace {

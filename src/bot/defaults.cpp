@@ -1,9 +1,10 @@
-// The built-in system topics a bot gets when it does not define its own (BOT_FORMAT.md lists
+// The built-in system topics a bot gets when it does not define its own (docs/AUTHORING.md lists
 // their content), written in the bot YAML format itself and read by the same parser.
+#include <fmt/format.h>
+
 #include <array>
 
 #include "bot/node_parser.hpp"
-#include "fmt/format.h"
 
 namespace baton::bot::detail {
 namespace {

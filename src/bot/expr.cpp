@@ -2,6 +2,7 @@
 // operator has a defined result for every pair of operand types.
 #include "bot/expr.hpp"
 
+#include <fmt/format.h>
 #include <utf8proc.h>
 
 #include <cmath>
@@ -9,7 +10,6 @@
 
 #include "bot/expr_internal.hpp"
 #include "core/utf8.hpp"
-#include "fmt/format.h"
 
 namespace baton::bot {
 namespace bj = boost::json;

@@ -8,6 +8,8 @@
 //
 // Columns in error messages are 1-based and count code points, so they match what an editor
 // shows; the loader adds them to the scalar's own column to point inside the YAML file.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -15,7 +17,6 @@
 
 #include "bot/expr.hpp"
 #include "bot/expr_internal.hpp"
-#include "fmt/format.h"
 
 namespace baton::bot {
 namespace {

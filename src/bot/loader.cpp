@@ -3,6 +3,7 @@
 // diagnostics at this boundary.
 #include "bot/loader.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
@@ -12,7 +13,6 @@
 
 #include "bot/loader_internal.hpp"
 #include "core/utf8.hpp"
-#include "fmt/format.h"
 
 namespace baton::bot {
 namespace {

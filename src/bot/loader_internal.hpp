@@ -25,8 +25,8 @@ namespace baton::bot::detail {
 // memory or the stack.
 inline constexpr int kMaxYamlNodes = 200000;  // YAML nodes visited per file
 inline constexpr int kMaxNesting = 32;        // nested node lists / JSON values
-inline constexpr std::size_t kMaxFileBytes = 4 * 1024 * 1024;
-inline constexpr std::size_t kMaxTemplateBytes = 16 * 1024;  // one message text
+inline constexpr std::size_t kMaxFileBytes = std::size_t{4} * 1024 * 1024;
+inline constexpr std::size_t kMaxTemplateBytes = std::size_t{16} * 1024;  // one message text
 
 // A variable read somewhere in a topic (expression or placeholder).
 struct VariableUse {

@@ -1,10 +1,11 @@
 // Templates, system topic names and Bot look-ups.
 #include "bot/model.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 
 #include "bot/expr_internal.hpp"
-#include "fmt/format.h"
 
 namespace baton::bot {
 namespace {

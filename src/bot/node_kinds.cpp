@@ -1,10 +1,11 @@
 // The structured node kinds: question, condition, transfer / handover, end_conversation.
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "bot/expr_internal.hpp"
 #include "bot/node_parser.hpp"
 #include "bot/regex_check.hpp"
-#include "fmt/format.h"
 
 namespace baton::bot::detail {
 namespace {

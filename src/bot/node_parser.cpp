@@ -1,10 +1,10 @@
 // Node lists and the simple node kinds. See node_parser.hpp.
 #include "bot/node_parser.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
-
-#include "fmt/format.h"
 
 namespace baton::bot::detail {
 

@@ -1,4 +1,6 @@
 // Positions, diagnostics and typed field readers shared by the loader's parsers.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -7,7 +9,6 @@
 
 #include "bot/loader_internal.hpp"
 #include "core/utf8.hpp"
-#include "fmt/format.h"
 
 namespace baton::bot::detail {
 namespace {

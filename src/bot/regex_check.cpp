@@ -1,10 +1,10 @@
 #include "bot/regex_check.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <regex>
 #include <vector>
-
-#include "fmt/format.h"
 
 namespace baton::bot::detail {
 namespace {

@@ -1,8 +1,9 @@
 // The top-level sections of a bot file: bot, settings, variables, topics.
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "bot/node_parser.hpp"
-#include "fmt/format.h"
 
 namespace baton::bot::detail {
 namespace {

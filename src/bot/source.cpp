@@ -1,8 +1,8 @@
 #include "bot/source.hpp"
 
-#include <algorithm>
+#include <fmt/format.h>
 
-#include "fmt/format.h"
+#include <algorithm>
 
 namespace baton::bot {
 

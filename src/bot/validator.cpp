@@ -1,12 +1,13 @@
 // Whole-bot checks that need every file read: duplicates, topic references, variable scoping,
 // unreachable nodes and topics nothing can start.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "bot/expr_internal.hpp"
 #include "bot/loader_internal.hpp"
-#include "fmt/format.h"
 
 namespace baton::bot::detail {
 namespace {

@@ -1,5 +1,5 @@
 #pragma once
-// `baton serve`: the Direct Line server (SERVE_SPEC.md) and the engagement hub (issue 5). Loads the
+// `baton serve`: the Direct Line server (docs/PROTOCOLS.md §8) and the engagement hub. Loads the
 // bot and its hub configuration (hub.yaml beside the bot, else the default), opens DATA/baton.db,
 // starts the engine and the Engagement on their own thread (the Engagement replays its log before
 // the port opens), then the Direct Line channel, the agent API (docs/AGENT_API.md) and the agent

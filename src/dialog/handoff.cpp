@@ -1,5 +1,5 @@
 // Handoff names and the Bot Framework handoff.initiate / handoff.status events
-// (protocols.md §2.1, §2.2, §3).
+// (docs/PROTOCOLS.md §2.1, §2.2, §3).
 #include "dialog/handoff.hpp"
 
 #include <array>

@@ -42,7 +42,7 @@ struct HandoffRequest {
   std::string cancel_quick_reply;              // button text that cancels while waiting ("" = none)
 };
 
-// The `handoff.initiate` event activity for a request (protocols.md §2.1, §3): value = context,
+// The `handoff.initiate` event activity for a request (docs/PROTOCOLS.md §2.1, §3): value = context,
 // one attachment {contentType "application/json", name "Transcript", content {activities}},
 // replyToId = the user activity that triggered it, relatesTo = the conversation reference.
 // `from` is the bot, `recipient` the user, as given.
@@ -53,7 +53,7 @@ activity::Activity make_handoff_initiate(const HandoffRequest& request,
                                          const std::string& channel_id,
                                          const std::string& reply_to_id);
 
-// The `handoff.status` event (protocols.md §2.2): value {state, message?}.
+// The `handoff.status` event (docs/PROTOCOLS.md §2.2): value {state, message?}.
 activity::Activity make_handoff_status(std::string_view state, std::string_view message = {});
 
 // Inverse of make_handoff_initiate, for external bots that hand off to Baton's hub: reads reason

@@ -50,7 +50,7 @@ class CompiledBot {
   static std::shared_ptr<const CompiledBot> compile(bot::Bot bot);
 
   static constexpr const char* kEscalateLabel = "__escalate__";
-  // Used when settings.escalation_phrases is empty (BOT_FORMAT.md).
+  // Used when settings.escalation_phrases is empty (docs/AUTHORING.md, "settings").
   static const std::vector<std::string>& default_escalation_phrases();
 
   const bot::Bot& bot() const { return bot_; }

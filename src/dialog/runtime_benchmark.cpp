@@ -1,4 +1,4 @@
-// Bot turns per second in process (issue 2 goal: ≥ 100,000/s on one core for the Contoso bot).
+// Bot turns per second in process (goal: ≥ 200,000/s on one core for the Contoso bot).
 // A "turn" is one Runtime::on_activity call with a user message, including classification,
 // node execution, output stamping and the transcript append.
 #include <benchmark/benchmark.h>

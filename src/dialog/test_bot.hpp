@@ -33,7 +33,7 @@ bot::Node handover(bot::HandoffSpec spec);
 bot::Node end_conversation(bool survey = false, std::string_view text = {});
 bot::Topic topic(std::string name, std::vector<std::string> triggers, bot::NodeList nodes,
                  bot::SystemTopic system = bot::SystemTopic::kNone);
-// The five system topics with the loader's default behaviour (BOT_FORMAT.md).
+// The five system topics with the loader's default behaviour (docs/AUTHORING.md, "system topics").
 std::vector<bot::Topic> default_system_topics(const std::string& bot_name);
 
 // A store bot mirroring the seeds: greeting, store hours, return an item (choice + regex

@@ -55,10 +55,10 @@ std::optional<std::uint64_t> parse_activity_seq(std::string_view activity_id,
 // request's `transcript`) holds the newest activities whose JSON fits in this many characters;
 // the request says `transcriptTruncated` when older ones were left out (they stay in the
 // conversation's log, where the agent console reads the whole history). Bot Framework limits a
-// serialized activity to 256K characters (150K recommended; protocols.md §1), and the event
+// serialized activity to 256K characters (150K recommended; docs/PROTOCOLS.md §1.6), and the event
 // carries the context besides. It also bounds the work a handoff in a long conversation does on
 // the engine's strand: with the whole 2,000-activity transcript that was 62-88 ms.
-inline constexpr std::size_t kTranscriptBudget = 128 * 1024;
+inline constexpr std::size_t kTranscriptBudget = std::size_t{128} * 1024;
 
 // Who may see an activity. Customers see messages, endOfConversation and (live only) typing;
 // events (handoff.*, startConversation, ...), trace and everything else are internal.

@@ -121,7 +121,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
                        std::optional<dialog::HandoffOutcome> resolved, const std::string& reply_to);
   void end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,
                    const HandoffEnd& end = {}, bool move = true);
-  // A `handoff.status` event activity (protocols.md §2.2) in the log; internal audience.
+  // A `handoff.status` event activity (docs/PROTOCOLS.md §2.2) in the log; internal audience.
   void add_status(Conv& conv, Pending& pending, std::string_view state,
                   std::string_view message = {});
   // After the conversation ended (the survey ran): SurveyResolved / SurveyRating into the last

@@ -214,7 +214,7 @@ TEST_F(EngineTest, InvalidActivitiesAreRefusedWithoutUsingASeq) {
   auto r = await<PostResult>([&](auto cb) { engine_->post_activity("c1", nameless, cb); });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
-  auto big = say("c1", std::string(300 * 1024, 'x'));
+  auto big = say("c1", std::string(std::size_t{300} * 1024, 'x'));
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.error().code, ErrorCode::kTooLarge);
   auto unknown = say("nope", "hi");

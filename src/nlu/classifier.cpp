@@ -151,7 +151,7 @@ class LinearClassifier final : public IntentClassifier {
       keys_.assign(size, kEmpty);
       values_.assign(size, 0.0F);
       for (const auto& [f, v] : x) {
-        std::size_t h = (f * 2654435761U) & mask_;
+        std::size_t h = static_cast<std::size_t>(f * 2654435761U) & mask_;
         while (keys_[h] != kEmpty) {
           h = (h + 1) & mask_;
         }
@@ -162,7 +162,7 @@ class LinearClassifier final : public IntentClassifier {
     float dot(const SparseVector& y) const {
       float s = 0.0F;
       for (const auto& [f, v] : y) {
-        std::size_t h = (f * 2654435761U) & mask_;
+        std::size_t h = static_cast<std::size_t>(f * 2654435761U) & mask_;
         while (keys_[h] != kEmpty) {
           if (keys_[h] == f) {
             s += v * values_[h];

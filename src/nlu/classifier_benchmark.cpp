@@ -1,6 +1,6 @@
 // Micro-benchmarks for the intent classifier and the entity extractors:
 //   nlu_benchmark [--benchmark_filter=...]
-// Data: CLINC150 full (../shared/data/clinc150/data_full.json or $BATON_SHARED_DIR).
+// Data: CLINC150 full (datasets/clinc150/data_full.json in the repository).
 #include <benchmark/benchmark.h>
 
 #include <boost/json.hpp>
@@ -24,16 +24,11 @@ struct Clinc {
 const Clinc& clinc() {
   static const Clinc data = [] {
     Clinc c;
-    std::vector<std::filesystem::path> dirs;
-    if (const char* env = std::getenv("BATON_SHARED_DIR")) {
-      dirs.emplace_back(env);
-    }
-    dirs.emplace_back(BATON_SHARED_DIR);
-    dirs.emplace_back(std::filesystem::path(BATON_SOURCE_DIR) / ".." / ".." / "shared");
-    for (const auto& dir : dirs) {
-      std::ifstream in(dir / "data" / "clinc150" / "data_full.json");
+    {
+      std::ifstream in(std::filesystem::path(BATON_SOURCE_DIR) / "datasets" / "clinc150" /
+                       "data_full.json");
       if (!in) {
-        continue;
+        std::abort();  // the data set is part of the repository
       }
       std::stringstream ss;
       ss << in.rdbuf();
@@ -47,7 +42,6 @@ const Clinc& clinc() {
           c.queries.emplace_back(p.as_array()[0].as_string());
         }
       }
-      break;
     }
     return c;
   }();

@@ -3,7 +3,6 @@
 // `baton nlu-eval`.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -12,28 +11,15 @@
 namespace baton::nlu {
 namespace {
 
-// The shared data directory: $BATON_SHARED_DIR, else the build's BATON_SHARED_DIR (checkout
-// beside shared/), else two levels up (a git worktree under wt/).
+// The data set is part of the repository (datasets/clinc150, CC BY 3.0).
 std::string clinc_path() {
-  std::vector<std::filesystem::path> candidates;
-  if (const char* env = std::getenv("BATON_SHARED_DIR")) {
-    candidates.emplace_back(env);
-  }
-  candidates.emplace_back(BATON_SHARED_DIR);
-  candidates.emplace_back(std::filesystem::path(BATON_SOURCE_DIR) / ".." / ".." / "shared");
-  for (const auto& dir : candidates) {
-    const auto file = dir / "data" / "clinc150" / "data_full.json";
-    if (std::filesystem::exists(file)) {
-      return file.string();
-    }
-  }
-  return {};
+  return (std::filesystem::path(BATON_SOURCE_DIR) / "datasets" / "clinc150" / "data_full.json")
+      .string();
 }
 
 TEST(Clinc150Test, MeetsRequiredAccuracyAndOosRecall) {
   EvalOptions options;
   options.data_path = clinc_path();
-  ASSERT_FALSE(options.data_path.empty()) << "CLINC150 data_full.json not found";
   auto result = run_nlu_eval(options);
   ASSERT_TRUE(result.ok()) << result.error().message;
   const auto& r = *result;
@@ -54,7 +40,6 @@ TEST(Clinc150Test, MeetsRequiredAccuracyAndOosRecall) {
 TEST(Clinc150Test, DefaultThresholdHoldsForASmallBot) {
   EvalOptions options;
   options.data_path = clinc_path();
-  ASSERT_FALSE(options.data_path.empty());
   options.intents = 5;
   options.few_shot = 5;
   auto result = run_nlu_eval(options);

@@ -24,8 +24,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
-constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
-constexpr std::size_t kShrinkBufferAbove = 16 * 1024;
+constexpr std::size_t kLingerMaxBytes = std::size_t{1024} * 1024;
+constexpr std::size_t kShrinkBufferAbove = std::size_t{16} * 1024;
 
 bool is_http_error(const beast::error_code& ec) {
   return ec.category() == beast::http::make_error_code(http::error::bad_method).category();
@@ -53,7 +53,7 @@ Response guarded(const char* what, F&& f) {
 HttpConnection::HttpConnection(asio::ip::tcp::socket&& socket,
                                std::shared_ptr<ServerContext> context)
     : stream_(std::move(socket)),
-      buffer_(context->options.max_header_bytes + 64 * 1024),
+      buffer_(context->options.max_header_bytes + std::size_t{64} * 1024),
       handler_timer_(stream_.get_executor()),
       executor_(stream_.get_executor()),
       context_(std::move(context)) {

@@ -33,17 +33,17 @@ using std::chrono::milliseconds;
 // Limits and timeouts. Defaults suit Direct Line; all sizes in bytes.
 struct ServerOptions {
   // HTTP
-  std::size_t max_body_bytes = 1024 * 1024;  // default request body limit (413 above it)
-  std::size_t max_header_bytes = 16 * 1024;  // request line + headers (431 above it)
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;  // default request body limit (413 above it)
+  std::size_t max_header_bytes = std::size_t{16} * 1024;  // request line + headers (431 above it)
   milliseconds read_timeout{30000};     // to receive a whole request (slow-loris bound), and idle
                                         // keep-alive time between requests
   milliseconds write_timeout{30000};    // to write one response or WebSocket frame
   milliseconds handler_timeout{30000};  // an async handler that has not answered gets 504
   milliseconds drain_timeout{5000};     // stop(): time for in-flight work before force-closing
   // WebSocket
-  std::size_t ws_max_message_bytes = 64 * 1024;  // larger client messages close with 1009
+  std::size_t ws_max_message_bytes = std::size_t{64} * 1024;  // larger client messages close with 1009
   std::size_t ws_queue_max_messages = 256;       // bounded send queue ...
-  std::size_t ws_queue_max_bytes = 1024 * 1024;  // ... overflow closes with 1008
+  std::size_t ws_queue_max_bytes = std::size_t{1024} * 1024;  // ... overflow closes with 1008
   std::size_t ws_write_buffer_bytes = 512;       // Beast's per-stream write buffer
   milliseconds ws_keepalive_interval{15000};     // empty text frames; 0 disables
   milliseconds ws_idle_timeout{60000};           // no data from client (pings sent at half)

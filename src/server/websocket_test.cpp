@@ -211,7 +211,7 @@ TEST(WebSocket, QueueOverflowClosesWith1008) {
 
 TEST(WebSocket, ClientThatNeverReadsCannotGrowServerMemory) {
   ServerOptions options = testing::fast_options();
-  options.ws_queue_max_bytes = 256 * 1024;
+  options.ws_queue_max_bytes = std::size_t{256} * 1024;
   options.ws_queue_max_messages = 1000000;
   options.ws_handshake_timeout = 300ms;  // bounds the close handshake with a stuck peer
   Recorder recorder;
@@ -221,7 +221,7 @@ TEST(WebSocket, ClientThatNeverReadsCannotGrowServerMemory) {
   WsClient client;
   ASSERT_FALSE(client.connect(server.port(), "/conv/c1/stream?t=good"));
   auto session = recorder.opened.get_future().get();
-  auto chunk = std::make_shared<const std::string>(64 * 1024, 'z');
+  auto chunk = std::make_shared<const std::string>(std::size_t{64} * 1024, 'z');
   auto closed = recorder.closed.get_future();
   int sent = 0;
   // The client reads nothing: kernel buffers fill, then the bounded queue overflows.
@@ -311,7 +311,7 @@ TEST(WebSocket, IdleConnectionHeapIsSmall) {
   }
   const double per_connection = static_cast<double>(after - before) / kConnections;
   std::printf("heap per idle WebSocket connection: %.0f bytes\n", per_connection);
-  EXPECT_LT(per_connection, 12 * 1024);
+  EXPECT_LT(per_connection, std::size_t{12} * 1024);
 }
 
 }  // namespace

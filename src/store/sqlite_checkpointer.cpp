@@ -1,7 +1,8 @@
 // The SQLite store's background checkpointer: keeps WAL checkpoints off the commit path.
 //
 // Automatic checkpoints are disabled on the writer connection (they would run inside a commit and
-// cause the p99 spikes measured in performance.md A4). Instead this thread, on its own connection:
+// stall that commit for as long as the checkpoint takes, which shows as p99 spikes). Instead this
+// thread, on its own connection:
 //   * runs a PASSIVE checkpoint every checkpoint_interval when there were commits since the last
 //     complete one, or at once when the writer's WAL hook reports the WAL passed
 //     checkpoint_wal_pages. PASSIVE never blocks the writer or readers;

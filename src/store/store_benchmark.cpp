@@ -92,7 +92,7 @@ ActivityRecord activity(const std::string& conversation, std::uint64_t seq, bool
                         "message",
                         "",
                         TimePoint(std::chrono::milliseconds(1'700'000'000'000)),
-                        std::string(200, 'x')};  // ~200-byte body, as in performance.md A4
+                        std::string(200, 'x')};  // ~200-byte body, a short chat message
 }
 
 void BM_DurableWrites(benchmark::State& state) {

@@ -1,4 +1,4 @@
-// Crash test of the engagement hub (issue 5, "Durability"): `kill -9` with conversations queued,
+// Crash test of the engagement hub: `kill -9` with conversations queued,
 // offered and active, restart on the same data dir, and check
 //  - queue order is kept (supervisor view positions, where the hub counts an offered conversation
 //    as part of its queue; and the first slot that frees is offered the head of the queue);

@@ -1,5 +1,5 @@
 // Bad input against `baton serve` over plain HTTP / WebSocket: each request gets its precise error
-// ({"error":{"code","message"}} with the status of SERVE_SPEC.md), and after each one the server
+// ({"error":{"code","message"}} with the status of docs/PROTOCOLS.md §8.2), and after each one the server
 // still serves another conversation end to end (message in, bot reply out).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
-// Conformance of `baton serve` with the OFFICIAL botframework-directlinejs client (protocols.md §1,
-// §7; SERVE_SPEC.md), once over the WebSocket stream and once in polling mode, on the Contoso bot:
+// Conformance of `baton serve` with the OFFICIAL botframework-directlinejs client (docs/PROTOCOLS.md
+// §1, §7, §8), once over the WebSocket stream and once in polling mode, on the Contoso bot:
 // greeting, send → echo → reply, the store-hours question with quick replies, reconnect with a
 // watermark, and an escalation whose handoff record carries the va_* context while the customer
 // never sees handoff events.
@@ -40,7 +40,7 @@ const titles = (a) => (a.suggestedActions?.actions ?? []).map((x) => x.title);
 const isBotMessage = (text) => (a) => a.type === 'message' && a.from?.role === 'bot' &&
   typeof a.text === 'string' && a.text.startsWith(text);
 
-// Invariants every activity a customer receives must satisfy (§1.6, §7.12, SERVE_SPEC).
+// Invariants every activity a customer receives must satisfy (docs/PROTOCOLS.md §1.6, §7.12, §8.7).
 function assertCustomerView(client, conversationId, { polling }) {
   const ids = new Set();
   for (const a of client.activities) {
@@ -361,7 +361,7 @@ test('upload: multipart activity + file → 200 {id}, echoed with a contentUrl s
   const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
   const form = new FormData();
   const clientActivityID = 'c-upload-1';
-  // What DLJS sends (protocols.md §1.2): the activity part without contentUrl, then one file part.
+  // What DLJS sends (docs/PROTOCOLS.md §1.2): the activity part without contentUrl, then one file part.
   form.append('activity', new Blob([JSON.stringify({
     type: 'message', text: 'my receipt', from: { id: 'u-upload', role: 'user' },
     channelData: { clientActivityID },

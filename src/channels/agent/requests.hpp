@@ -15,7 +15,7 @@
 
 namespace baton::agentapi {
 
-inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr std::size_t kMaxBodyBytes = std::size_t{64} * 1024;
 inline constexpr std::size_t kMaxMessageChars = 4000;  // Unicode code points
 inline constexpr std::size_t kMaxLoginPasswordBytes = 4096;
 

@@ -1,5 +1,5 @@
 // Baton's own endpoints beside Direct Line: the test page's token endpoint and the secret-protected
-// conversation / handoff views (SERVE_SPEC.md; they become part of the agent API later).
+// conversation / handoff views (docs/PROTOCOLS.md §8.5, §8.6; they become part of the agent API later).
 #include <fmt/format.h>
 
 #include "channels/directline/channel_impl.hpp"

@@ -14,7 +14,7 @@ constexpr std::size_t kConversationIdBytes = 16;
 
 std::string new_conversation_id() { return random_id(kConversationIdBytes); }
 
-// "dl_" marks a user id embedded in a token (protocols.md §1.3).
+// "dl_" marks a user id embedded in a token (docs/PROTOCOLS.md §1.3).
 std::string new_user_id() { return "dl_" + random_id(9); }
 
 bj::object conversation_body(const std::string& conversation_id, const std::string& token,
@@ -88,7 +88,7 @@ void DirectLineChannel::Impl::start_conversation(server::Request request,
   if (params.user.id.empty()) {
     params.user.id = user->first;
   }
-  params.greet = !params.user.id.empty();  // the user is known: greet now (protocols.md §7.13)
+  params.greet = !params.user.id.empty();  // the user is known: greet now (docs/PROTOCOLS.md §7.13)
   if (params.user.id.empty()) {
     params.user.id = new_user_id();
   }

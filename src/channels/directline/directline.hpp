@@ -1,6 +1,6 @@
 #pragma once
 // The Direct Line 3.0 channel: what botframework-directlinejs and botframework-webchat speak
-// (protocols.md §1 and §7 in the shared reference), on top of src/server's Router and
+// (docs/PROTOCOLS.md §1 and §7), on top of src/server's Router and
 // the engine. Entry point of src/channels/directline; see README.md for the endpoint table.
 //
 // Routes registered by register_routes():
@@ -44,7 +44,7 @@ struct DirectLineOptions {
   std::chrono::seconds token_ttl{1800};  // expires_in of every token issued
   double rate_limit_per_minute = 600;    // activities per conversation; burst max(rate/10, 20)
   std::filesystem::path uploads_dir;     // DATA/uploads; created on demand
-  std::size_t max_upload_bytes = 8 * 1024 * 1024;
+  std::size_t max_upload_bytes = std::size_t{8} * 1024 * 1024;
   std::filesystem::path test_page;        // web/test-page/index.html ("" or missing: no page)
   std::filesystem::path webchat_bundle;   // .../botframework-webchat/dist/webchat.js
   std::size_t frame_max_activities = 64;  // activities per WebSocket frame when replaying

@@ -58,7 +58,7 @@ inline HttpReply http_request(std::uint16_t port, http::verb method, const std::
   http::write(stream, req);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024 * 1024);
+  parser.body_limit(std::size_t{64} * 1024 * 1024);
   http::read(stream, buffer, parser);
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);

@@ -9,7 +9,7 @@
 //   32  crypto_auth (HMAC-SHA-512-256) tag over everything above
 // The MAC key is BLAKE2b("baton.directline.token.v1", secret), so rotating the secret revokes every
 // token. Tokens are not JWTs on purpose: Web Chat and DirectLineJS treat an undecodable token as
-// "no user in token" (protocols.md §1.3), which is what we want.
+// "no user in token" (docs/PROTOCOLS.md §1.3), which is what we want.
 //
 // Thread safety: a TokenSigner is immutable after construction; every method is safe to call
 // concurrently.
