@@ -31,6 +31,7 @@ cd "$clone"
 # Same compiler cache as the main build: paths are made relative to each tree's root, so the main
 # build that follows reuses these objects.
 export CCACHE_BASEDIR="$clone"
+export CCACHE_NOHASHDIR=1
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBATON_BENCH=OFF >/dev/null
 cmake --build build -j "$(nproc)" --target baton >/dev/null
 ./build/baton check examples/*/

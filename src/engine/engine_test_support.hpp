@@ -247,6 +247,7 @@ class FaultyStore final : public store::Store {
     return inner_->read_audit(after, limit, conversation_id);
   }
   store::StoreStats stats() const override { return inner_->stats(); }
+  store::StoreHealth health() const override { return inner_->health(); }
   Status close() override { return inner_->close(); }
 
  private:

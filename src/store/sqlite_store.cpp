@@ -2,8 +2,10 @@
 #include "store/sqlite_store.hpp"
 
 #include <fmt/format.h>
+#include <sys/statvfs.h>
 
 #include <chrono>
+#include <filesystem>
 #include <system_error>
 #include <thread>
 
@@ -337,6 +339,22 @@ StoreStats SqliteStore::stats() const {
   s.max_transaction_us = max_transaction_us_.load();
   s.slow_transactions = slow_transactions_.load();
   return s;
+}
+
+StoreHealth SqliteStore::health() const {
+  StoreHealth h;
+  if (auto error = poison_error()) {
+    h.state = StoreHealth::State::kFailed;
+    h.reason = error->message;
+  }
+  struct statvfs fs {};
+  const std::filesystem::path dir = options_.path.parent_path().empty()
+                                        ? std::filesystem::path(".")
+                                        : options_.path.parent_path();
+  if (::statvfs(dir.c_str(), &fs) == 0) {
+    h.free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+  }
+  return h;
 }
 
 Status SqliteStore::close() {

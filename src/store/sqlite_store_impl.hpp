@@ -82,6 +82,7 @@ class SqliteStore final : public Store {
                                               const std::string& conversation_id) override;
 
   StoreStats stats() const override;
+  StoreHealth health() const override;
   Status close() override;
 
   // Starts the writer and checkpointer threads. Called once, by open_sqlite_store.

@@ -252,6 +252,27 @@ struct StoreStats {
   std::uint64_t slow_transactions = 0;         // durable commits that took 50 ms or more
 };
 
+// Whether the store takes writes right now, and why not. Read by /healthz, the systemd status and
+// the supervisor view; the store updates it itself (nobody else keeps a copy).
+struct StoreHealth {
+  enum class State {
+    kWritable,
+    // Writes fail with kUnavailable for a reason expected to pass (the disk is full, the database
+    // server is unreachable). The store keeps probing and becomes writable again by itself.
+    kUnavailable,
+    // Writes fail with kIo until the process restarts (e.g. a failed fsync: what reached the disk
+    // is unknown, so the store must not go on).
+    kFailed,
+  };
+  State state = State::kWritable;
+  std::string reason;  // why not writable, for people ("" when writable)
+  // Bytes free (for an unprivileged writer) on the filesystem the store writes to, when the store
+  // writes to a local filesystem; nullopt otherwise (a database server) or when unknown.
+  std::optional<std::uint64_t> free_bytes;
+
+  bool writable() const { return state == State::kWritable; }
+};
+
 // The store. All methods are safe to call concurrently from any thread.
 class Store {
  public:
@@ -259,7 +280,9 @@ class Store {
 
   // Queues a batch for the writer. On ok, `done` will be called exactly once (see WriteCallback).
   // Fails fast without calling `done`, never blocks:
-  //   kUnavailable  the queue is full (back-pressure: retry later or shed load) or store closed;
+  //   kUnavailable  the queue is full (back-pressure: retry later or shed load), the store is
+  //                 closed, or it cannot write for a passing reason (health() is kUnavailable:
+  //                 a full disk, an unreachable database server; it recovers by itself);
   //   kIo           the store is poisoned by an earlier storage failure (message says which);
   //   kInvalidArgument  the batch is empty or fails WriteBatch::validate().
   // Per-batch outcomes reported to `done`: kConflict / kNotFound as documented on the ops (only
@@ -322,6 +345,9 @@ class Store {
                                                       const std::string& conversation_id) = 0;
 
   virtual StoreStats stats() const = 0;
+
+  // Whether writes are accepted now (see StoreHealth). Cheap: no I/O beyond a statvfs.
+  virtual StoreHealth health() const = 0;
 
   // Stops accepting writes, commits everything already queued (callbacks run), stops background
   // work. Idempotent; the destructor calls it. Returns the poisoning error if the store was
