@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/url/parse.hpp>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -67,6 +68,21 @@ Result<Address> parse_listen(const std::string& text) {
     return make_error(ErrorCode::kInvalidArgument, "--listen: the port must be 0..65535");
   }
   return a;
+}
+
+// "" or an absolute http(s) URL with a host, without query or fragment.
+Status check_public_url(const std::string& text) {
+  if (text.empty()) {
+    return {};
+  }
+  auto url = boost::urls::parse_absolute_uri(text);
+  if (!url || (url->scheme() != "http" && url->scheme() != "https") || url->host().empty() ||
+      url->has_query() || url->has_fragment() || url->has_userinfo()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "must be an http:// or https:// URL with a host and no query, e.g. "
+                      "https://chat.example.com");
+  }
+  return {};
 }
 
 // --secret, then BATON_DIRECTLINE_SECRET, then DATA/directline-secret (created at first start).
@@ -244,6 +260,23 @@ void log_open_file_limit(const server::OpenFileLimit& files) {
   }
 }
 
+// The URL attachment links name: --public-url, else the listen address ("localhost" in place of an
+// address that means every interface, with a warning: customers elsewhere need --public-url).
+std::string public_url(const ServeOptions& options, const Address& address, std::uint16_t port) {
+  if (!options.public_url.empty()) {
+    return options.public_url;
+  }
+  std::string host = address.host;
+  if (host == "0.0.0.0" || host == "::" || host.empty()) {
+    spdlog::warn(
+        "listening on every interface without --public-url: attachment links will name "
+        "localhost; set --public-url to the address customers use");
+    host = "localhost";
+  }
+  const bool v6 = host.find(':') != std::string::npos;
+  return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
 // Builds the engine, the engagement hub and both channels on `store`, serves until a signal, then
 // stops in the order the lifetimes need: server (threads joined), engagement, store (flushed),
 // engine thread. Returns the exit code.
@@ -271,6 +304,10 @@ int serve_with(const ServeOptions& options, const Address& address,
   dl.token_ttl = std::chrono::seconds(options.token_ttl_seconds);
   dl.rate_limit_per_minute = options.rate_limit_per_minute;
   dl.uploads_dir = options.data_dir / "uploads";
+  dl.upload_limits.max_conversation_bytes = options.upload_quota_bytes;
+  dl.upload_limits.max_total_bytes = options.uploads_total_bytes;
+  dl.upload_limits.min_free_bytes = options.uploads_min_free_bytes;
+  dl.stream_url_from_public_url = !options.public_url.empty();
   agentapi::AgentChannelOptions agent_options;
   agent_options.session_key = secrets.agent_session_key;
   if (const fs::path web = find_web_dir(); !web.empty()) {
@@ -319,6 +356,7 @@ int serve_with(const ServeOptions& options, const Address& address,
   const bool v6 = address.host.find(':') != std::string::npos;
   const std::string url =
       fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);
+  channel.set_public_url(public_url(options, address, *port));
   out << "baton: listening on " << url << std::endl;
   spdlog::info("serving bot '{}' from {} with data in {}", bot->bot().id, options.bot_path.string(),
                options.data_dir.string());
@@ -343,6 +381,10 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
             : !trusted_proxies.ok() ? "--trusted-proxy: " + trusted_proxies.error().message
                                     : "--threads and --token-ttl must be positive")
         << '\n';
+    return 2;
+  }
+  if (Status url = check_public_url(options.public_url); !url.ok()) {
+    err << "baton serve: --public-url: " << url.error().message << '\n';
     return 2;
   }
   bot::LoadResult loaded = bot::load_bot(options.bot_path);

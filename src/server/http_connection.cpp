@@ -427,9 +427,7 @@ void HttpConnection::upgrade(Request request) {
     return;
   }
   if (context_->stopping.load()) {
-    send(json_error(http::status::service_unavailable, "ServiceUnavailable",
-                    "The server is shutting down"),
-         true);
+    send(unavailable("The server is shutting down"), true);
     return;
   }
   state_ = State::kClosed;

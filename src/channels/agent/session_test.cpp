@@ -47,7 +47,7 @@ TEST(Session, ExpiredIsUnauthorizedWithTokenExpired) {
   auto expired = signer.verify(token, kNow + hours(12));
   ASSERT_FALSE(expired.ok());
   EXPECT_EQ(expired.error().code, ErrorCode::kUnauthorized);
-  EXPECT_NE(expired.error().message.find("TokenExpired"), std::string::npos);
+  EXPECT_EQ(expired.error().protocol_code, "TokenExpired");
 }
 
 TEST(Session, EveryFlippedCharacterIsRejected) {

@@ -29,7 +29,7 @@ void DirectLineChannel::Impl::post_activity(server::Request request, server::Res
   if (!parsed.ok()) {
     Error e = parsed.error();
     if (e.code == ErrorCode::kParse) {
-      e.message = "MalformedJson: " + e.message;
+      e.protocol_code = "MalformedJson";
     }
     responder.send(error_response(e));
     return;

@@ -36,8 +36,9 @@ struct DirectLineChannel::Impl {
   // ws(s)://HOST/v3/directline/conversations/{id}/stream?watermark=N&t=TOKEN
   std::string stream_url(const server::Request& request, const std::string& conversation_id,
                          const std::string& token, std::optional<std::uint64_t> watermark) const;
-  // http(s)://HOST from the Host (and X-Forwarded-Proto) header.
-  std::string origin(const server::Request& request, bool websocket) const;
+  // The WebSocket origin for stream URLs: ws(s):// + the public URL's authority, or the Host
+  // (and X-Forwarded-Proto) header's (DirectLineOptions::stream_url_from_public_url).
+  std::string stream_origin(const server::Request& request) const;
   // nullopt when the conversation's rate allows one more activity; the 429 otherwise.
   std::optional<server::Response> rate_limited(const std::string& conversation_id);
   // The preamble of the routes that add activities (post, upload): the caller when it is
@@ -71,6 +72,7 @@ struct DirectLineChannel::Impl {
   store::Store& store;
   const Clock& clock;
   DirectLineOptions options;
+  std::unique_ptr<store::UploadFiles> uploads;  // opened by register_routes
   TokenSigner signer;
   server::RateLimiter limiter;
 };
@@ -81,6 +83,10 @@ server::Response error_response(const Error& error);
 
 // `?watermark=`: absent or "" → nullopt; digits → the number; anything else → kInvalidArgument.
 Result<std::optional<std::uint64_t>> parse_watermark(const server::Request& request);
+
+// Whether `id` has the form of the conversation ids this channel issues (22 base64url
+// characters): anything else cannot name a conversation's files.
+bool is_conversation_id(std::string_view id);
 
 // Parses an optional JSON object body ("" → empty object). kParse → MalformedJson.
 Result<boost::json::object> parse_object_body(std::string_view body);
