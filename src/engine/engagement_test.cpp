@@ -588,30 +588,39 @@ TEST(EngagementConfig, ExamplesAndDefaultLoad) {
       << broken.error().message;
 }
 
-TEST(TranscriptEntry, PartsSendersAndInternal) {
+TEST(TranscriptEntry, PartsSendersKindsAndInternal) {
   const struct {
     std::uint64_t seq;
     const char* json;
     const char* part;
     const char* sender;
+    const char* kind;
     bool internal;
   } cases[] = {
       {1, R"({"type":"message","from":{"id":"u","role":"user"},"text":"hi"})", "bot", "customer",
-       false},
+       "message", false},
       {2, R"({"type":"message","from":{"id":"bot","role":"bot"},"text":"hello"})", "bot", "bot",
-       false},
+       "message", false},
       {3, R"({"type":"event","name":"handoff.initiate","from":{"id":"bot","role":"bot"}})", "bot",
-       "system", true},
+       "system", "event", true},
       {4, R"({"type":"message","from":{"id":"agent:alice","role":"bot"},"text":"x"})", "live",
-       "agent", false},
+       "agent", "message", false},
       {5, R"({"type":"event","name":"baton.note","from":{"id":"agent:alice","role":"agent"}})",
-       "live", "agent", true},
-      {6, "not json", "live", "system", true},
+       "live", "agent", "note", true},
+      {6, "not json", "live", "system", "event", true},
+      // What a customer sent is the customer's, whatever it claims to be.
+      {7, R"({"type":"event","name":"baton.note","from":{"id":"agent:boss","role":"user"}})",
+       "live", "customer", "event", false},
+      {8, R"({"type":"event","name":"handoff.status","from":{"id":"u","role":"user"}})", "live",
+       "customer", "event", false},
+      {9, R"({"type":"message","from":{"id":"agent:boss","name":"Boss","role":"user"}})", "live",
+       "customer", "message", false},
   };
   for (const auto& c : cases) {
     auto e = transcript_entry(c.seq, c.json, 3);
     EXPECT_EQ(e.at("part"), c.part) << c.json;
     EXPECT_EQ(e.at("sender"), c.sender) << c.json;
+    EXPECT_EQ(e.at("kind"), c.kind) << c.json;
     EXPECT_EQ(e.at("internal"), c.internal) << c.json;
   }
 }

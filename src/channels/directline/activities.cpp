@@ -42,6 +42,10 @@ void DirectLineChannel::Impl::post_activity(server::Request request, server::Res
                     parsed->type)));
     return;
   }
+  if (Status allowed = check_customer_activity(*parsed); !allowed.ok()) {
+    responder.send(error_response(allowed.error()));
+    return;
+  }
   if (!caller.secret && !caller.claims.user_id.empty()) {
     parsed->from.id = caller.claims.user_id;  // the token's user, whatever the client claims
   }

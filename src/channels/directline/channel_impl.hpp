@@ -8,6 +8,7 @@
 #include <string_view>
 #include <variant>
 
+#include "activity/activity.hpp"
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
 #include "server/handler.hpp"
@@ -83,6 +84,11 @@ server::Response error_response(const Error& error);
 
 // `?watermark=`: absent or "" → nullopt; digits → the number; anything else → kInvalidArgument.
 Result<std::optional<std::uint64_t>> parse_watermark(const server::Request& request);
+
+// What a customer may not post: names reserved for the server's own events (baton.*, handoff.*,
+// in any case), which consoles and hubs act on, and attachment URLs other than http(s).
+// kInvalidArgument with the code BadArgument.
+Status check_customer_activity(const activity::Activity& activity);
 
 // Whether `id` has the form of the conversation ids this channel issues (22 base64url
 // characters): anything else cannot name a conversation's files.

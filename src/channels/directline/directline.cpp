@@ -6,6 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/url/parse.hpp>
+#include <boost/url/scheme.hpp>
+#include <cctype>
 #include <charconv>
 
 #include "channels/directline/channel_impl.hpp"
@@ -73,6 +76,35 @@ Result<std::optional<std::uint64_t>> parse_watermark(const server::Request& requ
                       "watermark must be a non-negative integer");
   }
   return std::optional<std::uint64_t>{value};
+}
+
+Status check_customer_activity(const activity::Activity& a) {
+  std::string name = a.name;
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (name.starts_with("baton.") || name.starts_with("handoff.")) {
+    return make_error(ErrorCode::kInvalidArgument, "BadArgument",
+                      fmt::format("name: '{}' is reserved for the server (baton.*, handoff.*)",
+                                  a.name.substr(0, 64)));
+  }
+  for (std::size_t i = 0; i < a.attachments.size(); ++i) {
+    for (const auto& [field, url] : {std::pair{"contentUrl", &a.attachments[i].content_url},
+                                     std::pair{"thumbnailUrl", &a.attachments[i].thumbnail_url}}) {
+      if (url->empty()) {
+        continue;
+      }
+      auto parsed = boost::urls::parse_absolute_uri(*url);
+      const bool web =
+          parsed && (boost::urls::string_to_scheme(parsed->scheme()) == boost::urls::scheme::http ||
+                     boost::urls::string_to_scheme(parsed->scheme()) == boost::urls::scheme::https);
+      if (!web) {
+        return make_error(
+            ErrorCode::kInvalidArgument, "BadArgument",
+            fmt::format("attachments[{}].{}: only http: and https: URLs are accepted", i, field));
+      }
+    }
+  }
+  return {};
 }
 
 bool is_conversation_id(std::string_view id) {

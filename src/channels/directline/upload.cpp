@@ -54,6 +54,9 @@ Result<Upload> read_upload(const server::Request& request) {
     return make_error(ErrorCode::kInvalidArgument, "BadArgument",
                       "uploads carry message activities");
   }
+  if (Status allowed = check_customer_activity(upload.activity); !allowed.ok()) {
+    return allowed.error();
+  }
   return upload;
 }
 
