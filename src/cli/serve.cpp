@@ -287,8 +287,16 @@ int serve_with(const ServeOptions& options, const Address& address,
                const server::TrustedProxies& trusted_proxies, std::ostream& out,
                std::ostream& err) {
   EngineThread engine_thread;
+  const server::OpenFileLimit files = server::raise_open_file_limit();
+  log_open_file_limit(files);
   server::ServerOptions server_options;
   server_options.trusted_proxies = trusted_proxies;
+  // Room for the store, the log and the listener besides the sockets.
+  server_options.max_connections = options.max_connections > 0
+                                       ? static_cast<std::size_t>(options.max_connections)
+                                       : static_cast<std::size_t>(files.soft * 9 / 10);
+  server_options.max_connections_per_address =
+      static_cast<std::size_t>(options.max_connections_per_address);
   if (!options.trusted_proxies.empty()) {
     spdlog::info("client addresses from X-Forwarded-For behind {}",
                  fmt::join(options.trusted_proxies, ", "));
@@ -303,6 +311,7 @@ int serve_with(const ServeOptions& options, const Address& address,
   dl.secret = secrets.directline;
   dl.token_ttl = std::chrono::seconds(options.token_ttl_seconds);
   dl.rate_limit_per_minute = options.rate_limit_per_minute;
+  dl.session_rate_limit_per_minute = options.session_rate_limit_per_minute;
   dl.uploads_dir = options.data_dir / "uploads";
   dl.upload_limits.max_conversation_bytes = options.upload_quota_bytes;
   dl.upload_limits.max_total_bytes = options.uploads_total_bytes;
@@ -352,7 +361,6 @@ int serve_with(const ServeOptions& options, const Address& address,
     return 1;
   }
   server.stop_on_signals();
-  log_open_file_limit(server::raise_open_file_limit());
   const bool v6 = address.host.find(':') != std::string::npos;
   const std::string url =
       fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);

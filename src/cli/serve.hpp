@@ -50,7 +50,7 @@ struct ServeOptions {
   int max_connections = 0;
   int max_connections_per_address = 256;
   // Tokens and conversations created per client address and minute (429 beyond; 0 = no limit).
-  double session_rate_limit_per_minute = 60;
+  double session_rate_limit_per_minute = 120;
   // Uploads: bytes per conversation (413 beyond), in all (507 beyond; 0 = no limit), and the
   // free space they must leave on the data directory's filesystem (507 below it).
   std::uint64_t upload_quota_bytes = std::uint64_t{64} << 20;

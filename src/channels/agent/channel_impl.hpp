@@ -46,6 +46,10 @@ struct AgentChannel::Impl {
   // store refused the batch) with the outcome.
   void audit(const std::string& actor, std::string action, std::string conversation_id,
              boost::json::object detail, std::function<void(Status)> done) const;
+  // Records a failed login (`login.failed`: the id as typed and the client's address), then
+  // answers the same 401 as for every bad credential.
+  void audit_failed_login(const std::string& agent_id, const std::string& address,
+                          server::Responder responder);
 
   // The body of GET me: Engagement::me with "agent" from the store. Answers on the engine strand.
   void hello(const Session& session, engine::Callback<boost::json::object> done);

@@ -6,6 +6,7 @@
 #include "channels/agent/channel_impl.hpp"
 #include "channels/agent/requests.hpp"
 #include "core/password.hpp"
+#include "core/utf8.hpp"
 
 namespace baton::agentapi {
 namespace {
@@ -19,6 +20,16 @@ server::Response bad_credentials() {
 }
 
 }  // namespace
+
+void AgentChannel::Impl::audit_failed_login(const std::string& agent_id, const std::string& address,
+                                            server::Responder responder) {
+  // The id as typed (it may name nobody), cut to what an id can be; the actor stays empty
+  // because nobody was authenticated.
+  bj::object detail{{"agentId", utf8::sanitize(std::string_view(agent_id).substr(0, 64))},
+                    {"address", address}};
+  audit("", "login.failed", "", std::move(detail),
+        [responder = std::move(responder)](const Status&) { responder.send(bad_credentials()); });
+}
 
 void AgentChannel::Impl::login(server::Request request, server::Responder responder) {
   auto body = parse_object(request.body());
@@ -57,12 +68,12 @@ void AgentChannel::Impl::login(server::Request request, server::Responder respon
         dummy_hash = made.ok() ? std::move(*made) : std::string();
       }
       (void)verify_password(dummy_hash, creds.password);
-      responder.send(bad_credentials());
+      audit_failed_login(creds.agent_id, address, std::move(responder));
       return;
     }
     if (!verify_password(agent->password_hash, creds.password)) {
       spdlog::info("agent api: failed login for '{}' from {}", agent->id, address);
-      responder.send(bad_credentials());
+      audit_failed_login(agent->id, address, std::move(responder));
       return;
     }
     SessionClaims claims;

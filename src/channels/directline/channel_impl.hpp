@@ -42,6 +42,17 @@ struct DirectLineChannel::Impl {
   std::string stream_origin(const server::Request& request) const;
   // nullopt when the conversation's rate allows one more activity; the 429 otherwise.
   std::optional<server::Response> rate_limited(const std::string& conversation_id);
+  // nullopt when the client's address may start one more session (a conversation or a test-page
+  // token); the 429 otherwise.
+  std::optional<server::Response> session_limited(const server::Request& request);
+
+  // Admission checks on a request's headers (server::RouteOptions::admit), before its body:
+  // any valid credential; a credential for the path's conversation; a credential, and for a
+  // customer's token the session rate; the session rate alone.
+  std::optional<server::Response> admit_credential(const server::Request& head) const;
+  std::optional<server::Response> admit_conversation(const server::Request& head) const;
+  std::optional<server::Response> admit_new_conversation(const server::Request& head);
+  std::optional<server::Response> admit_session(const server::Request& head);
   // The preamble of the routes that add activities (post, upload): the caller when it is
   // authorised for the conversation and within its rate; the refusal (401/403/429) otherwise.
   std::variant<Caller, server::Response> admit_write(const server::Request& request,
@@ -66,7 +77,12 @@ struct DirectLineChannel::Impl {
   server::Response serve_file(const server::Request& request);
   server::WebSocketDecision open_stream(const server::Request& request);
   server::Response test_page_token(const server::Request& request);
-  server::Response list_handoffs(const server::Request& request);
+  void list_handoffs(server::Request request, server::Responder responder);
+  // Appends an audit record of a read made with the secret (actor "directline-secret", the
+  // client's address), then sends `answer` once it is durable (or the store's error).
+  void audit_then(const server::Request& request, std::string action,
+                  const std::string& conversation_id, server::Response answer,
+                  server::Responder responder);
   void conversation_status(server::Request request, server::Responder responder);
 
   engine::Engine& engine;
@@ -75,11 +91,12 @@ struct DirectLineChannel::Impl {
   DirectLineOptions options;
   std::unique_ptr<store::UploadFiles> uploads;  // opened by register_routes
   TokenSigner signer;
-  server::RateLimiter limiter;
+  server::RateLimiter limiter;   // per conversation (rate_limit_per_minute)
+  server::RateLimiter sessions;  // per client address (session_rate_limit_per_minute)
 };
 
-// The Direct Line error response for an error: status by code, `error.code` from a "Code: "
-// message prefix when there is one (BadToken, TokenExpired, ...), else a default per status.
+// The Direct Line error response for an error: status by class, `error.code` from the error's
+// protocol code when it has one (BadToken, TokenExpired, ...), else a default per class.
 server::Response error_response(const Error& error);
 
 // `?watermark=`: absent or "" → nullopt; digits → the number; anything else → kInvalidArgument.

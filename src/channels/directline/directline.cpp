@@ -29,6 +29,13 @@ server::RateLimiter::Options limiter_options(double per_minute) {
   return o;
 }
 
+server::RateLimiter::Options session_limiter_options(double per_minute) {
+  server::RateLimiter::Options o;
+  o.rate_per_second = std::max(per_minute, 1.0) / 60.0;
+  o.burst = std::max(per_minute / 3.0, 5.0);
+  return o;
+}
+
 }  // namespace
 
 server::Response error_response(const Error& error) {
@@ -160,7 +167,8 @@ DirectLineChannel::Impl::Impl(engine::Engine& engine_ref, store::Store& store_re
       clock(clock_ref),
       options(std::move(options_value)),
       signer(options.secret),
-      limiter(limiter_options(options.rate_limit_per_minute), clock_ref) {}
+      limiter(limiter_options(options.rate_limit_per_minute), clock_ref),
+      sessions(session_limiter_options(options.session_rate_limit_per_minute), clock_ref) {}
 
 Result<Caller> DirectLineChannel::Impl::authenticate(const server::Request& request,
                                                      std::string_view conversation_id) const {
@@ -230,6 +238,48 @@ std::optional<server::Response> DirectLineChannel::Impl::rate_limited(
   return server::too_many_requests(decision.retry_after);
 }
 
+std::optional<server::Response> DirectLineChannel::Impl::session_limited(
+    const server::Request& request) {
+  if (options.session_rate_limit_per_minute <= 0) {
+    return std::nullopt;
+  }
+  const auto decision = sessions.acquire(request.remote_address);
+  if (decision.allowed) {
+    return std::nullopt;
+  }
+  return server::too_many_requests(decision.retry_after);
+}
+
+std::optional<server::Response> DirectLineChannel::Impl::admit_credential(
+    const server::Request& head) const {
+  if (auto caller = authenticate(head, {}); !caller.ok()) {
+    return error_response(caller.error());
+  }
+  return std::nullopt;
+}
+
+std::optional<server::Response> DirectLineChannel::Impl::admit_conversation(
+    const server::Request& head) const {
+  if (auto caller = authenticate(head, head.param("id")); !caller.ok()) {
+    return error_response(caller.error());
+  }
+  return std::nullopt;
+}
+
+std::optional<server::Response> DirectLineChannel::Impl::admit_new_conversation(
+    const server::Request& head) {
+  auto caller = authenticate(head, {});
+  if (!caller.ok()) {
+    return error_response(caller.error());
+  }
+  return caller->secret ? std::nullopt : session_limited(head);
+}
+
+std::optional<server::Response> DirectLineChannel::Impl::admit_session(
+    const server::Request& head) {
+  return session_limited(head);
+}
+
 std::variant<Caller, server::Response> DirectLineChannel::Impl::admit_write(
     const server::Request& request, const std::string& conversation_id) {
   auto caller = authenticate(request, conversation_id);
@@ -280,21 +330,36 @@ Status DirectLineChannel::register_routes(server::Router& router) {
   Impl* self = impl_.get();
   const std::string base = "/v3/directline";
   const std::string conv = base + "/conversations/{id}";
-  server::RouteOptions upload_limit{impl_->options.max_upload_bytes};
+  auto admitted = [](server::Admission admit, std::optional<std::size_t> max_body = {}) {
+    server::RouteOptions route;
+    route.admit = std::move(admit);
+    route.max_body_bytes = max_body;
+    return route;
+  };
+  const server::RouteOptions credential =
+      admitted([self](const server::Request& r) { return self->admit_credential(r); });
+  const server::RouteOptions for_conversation =
+      admitted([self](const server::Request& r) { return self->admit_conversation(r); });
   Status results[] = {
-      router.add(verb::post, base + "/tokens/generate",
-                 [self](const server::Request& r) { return self->generate_token(r); }),
-      router.add(verb::post, base + "/tokens/refresh",
-                 [self](const server::Request& r) { return self->refresh_token(r); }),
-      router.add_async(verb::post, base + "/conversations",
-                       [self](server::Request r, server::Responder out) {
-                         self->start_conversation(std::move(r), std::move(out));
-                       }),
+      router.add(
+          verb::post, base + "/tokens/generate",
+          [self](const server::Request& r) { return self->generate_token(r); }, credential),
+      router.add(
+          verb::post, base + "/tokens/refresh",
+          [self](const server::Request& r) { return self->refresh_token(r); }, credential),
+      router.add_async(
+          verb::post, base + "/conversations",
+          [self](server::Request r, server::Responder out) {
+            self->start_conversation(std::move(r), std::move(out));
+          },
+          admitted([self](const server::Request& r) { return self->admit_new_conversation(r); })),
       router.add(verb::get, conv, [self](const server::Request& r) { return self->reconnect(r); }),
-      router.add_async(verb::post, conv + "/activities",
-                       [self](server::Request r, server::Responder out) {
-                         self->post_activity(std::move(r), std::move(out));
-                       }),
+      router.add_async(
+          verb::post, conv + "/activities",
+          [self](server::Request r, server::Responder out) {
+            self->post_activity(std::move(r), std::move(out));
+          },
+          for_conversation),
       router.add(verb::get, conv + "/activities",
                  [self](const server::Request& r) { return self->poll(r); }),
       router.add_async(
@@ -302,7 +367,8 @@ Status DirectLineChannel::register_routes(server::Router& router) {
           [self](server::Request r, server::Responder out) {
             self->upload(std::move(r), std::move(out));
           },
-          upload_limit),
+          admitted([self](const server::Request& r) { return self->admit_conversation(r); },
+                   impl_->options.max_upload_bytes)),
       router.add(verb::get, conv + "/files/{name}",
                  [self](const server::Request& r) { return self->serve_file(r); }),
       router.add_websocket(conv + "/stream",
@@ -311,10 +377,14 @@ Status DirectLineChannel::register_routes(server::Router& router) {
                  [](const server::Request&) {
                    return server::json_response(status::ok, bj::object{{"sessionId", ""}});
                  }),
-      router.add(verb::post, "/api/directline/token",
-                 [self](const server::Request& r) { return self->test_page_token(r); }),
-      router.add(verb::get, "/api/conversations/{id}/handoffs",
-                 [self](const server::Request& r) { return self->list_handoffs(r); }),
+      router.add(
+          verb::post, "/api/directline/token",
+          [self](const server::Request& r) { return self->test_page_token(r); },
+          admitted([self](const server::Request& r) { return self->admit_session(r); })),
+      router.add_async(verb::get, "/api/conversations/{id}/handoffs",
+                       [self](server::Request r, server::Responder out) {
+                         self->list_handoffs(std::move(r), std::move(out));
+                       }),
       router.add_async(verb::get, "/api/conversations/{id}",
                        [self](server::Request r, server::Responder out) {
                          self->conversation_status(std::move(r), std::move(out));

@@ -4,6 +4,9 @@
 // the engine. Entry point of src/channels/directline; see README.md for the endpoint table.
 //
 // Routes registered by register_routes():
+// Every route that takes a body authenticates on the request's headers, before the body is read
+// (server::RouteOptions::admit), so a bad credential is refused at once whatever it sends.
+//
 //   POST /v3/directline/tokens/generate            (Bearer secret)
 //   POST /v3/directline/tokens/refresh             (Bearer token)
 //   POST /v3/directline/conversations              201 new / 200 when the token already started it
@@ -44,7 +47,11 @@ struct DirectLineOptions {
   std::string secret;                    // required, non-empty
   std::chrono::seconds token_ttl{1800};  // expires_in of every token issued
   double rate_limit_per_minute = 600;    // activities per conversation; burst max(rate/10, 20)
-  std::filesystem::path uploads_dir;     // DATA/uploads; created on demand
+  // Conversations (POST /conversations with a customer's token) and test-page tokens
+  // (POST /api/directline/token) per client address and minute, burst max(rate/3, 5); 429 beyond.
+  // The secret's holder (a site's backend) is not limited. 0 = no limit.
+  double session_rate_limit_per_minute = 120;
+  std::filesystem::path uploads_dir;                            // DATA/uploads; created on demand
   std::size_t max_upload_bytes = std::size_t{8} * 1024 * 1024;  // one upload request's body
   store::UploadLimits upload_limits;                            // per conversation, total, disk
   // The base URL customers reach this server at ("https://chat.example.com", no trailing '/'):
