@@ -474,7 +474,7 @@ class Bench {
 
   bool all_answered() const {
     return std::all_of(customers_.begin(), customers_.end(),
-                       [this](const Customer& c) { return c.k < 0 || (c.offered && c.replied); }) &&
+                       [](const Customer& c) { return c.k < 0 || (c.offered && c.replied); }) &&
            agent_jobs_.empty();
   }
 
