@@ -533,20 +533,20 @@ TEST(LoaderRobustness, HostileInputsGiveErrorsNotCrashes) {
   for (int i = 0; i < 40; ++i) {
     nested += "}]}]";
   }
+  const std::string deep_expression =
+      "bot: {id: t, name: T}\ntopics:\n  - {name: A, triggers: [a], nodes: [{condition: [{if: \"" +
+      std::string(69, '(') + "1\", then: []}]}]}\n";
   const std::string inputs[] = {
       deep_flow,
       laughs,
       "x: &a [1, *a]\n",
       "bot: &b {id: t, name: T, language: *b}\n",
       std::string("bot: {id: t, name: T}\0\x01\x02", 24),
-      "\xef\xbb\xbf"
-      "bot: {id: t, name: T}\n",
+      std::string("\xef\xbb\xbf") + "bot: {id: t, name: T}\n",  // a UTF-8 byte order mark first
       "{{{{{{{{{{{{",
       "- - - - - - -",
       "? [a, b]\n: c\n",
-      "bot: {id: t, name: T}\ntopics:\n  - {name: A, triggers: [a], nodes: [{condition: "
-      "[{if: \"(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1\", "
-      "then: []}]}]}\n",
+      deep_expression,
   };
   for (const auto& input : inputs) {
     const LoadResult result = load_bot_from_string(input, "h.yaml");
