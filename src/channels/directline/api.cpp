@@ -1,5 +1,6 @@
 // Baton's own endpoints beside Direct Line: the test page's token endpoint and the secret-protected
-// conversation / handoff views (docs/PROTOCOLS.md §8.5, §8.6; they become part of the agent API later).
+// conversation / handoff views (docs/PROTOCOLS.md §8.5, §8.6; they become part of the agent API
+// later).
 #include <fmt/format.h>
 
 #include "channels/directline/channel_impl.hpp"
@@ -77,7 +78,7 @@ server::Response DirectLineChannel::Impl::list_handoffs(const server::Request& r
   return server::json_response(status::ok, bj::object{{"handoffs", std::move(handoffs)}});
 }
 
-void DirectLineChannel::Impl::conversation_status(server::Request request,
+void DirectLineChannel::Impl::conversation_status(const server::Request& request,
                                                   server::Responder responder) {
   std::string id(request.param("id"));
   auto caller = authenticate(request, {});
@@ -90,25 +91,26 @@ void DirectLineChannel::Impl::conversation_status(server::Request request,
         server::json_error(status::forbidden, "Forbidden", "this endpoint needs the secret"));
     return;
   }
-  engine.status(std::move(id), [responder](Result<engine::ConversationStatus> s) {
-    if (!s.ok()) {
-      responder.send(error_response(s.error()));
-      return;
-    }
-    bj::object out{{"id", s->id},
-                   {"userId", s->user_id},
-                   {"channelId", s->channel_id},
-                   {"ownership", engine::to_string(s->ownership.owner)},
-                   {"epoch", s->ownership.epoch},
-                   {"flow", flow_name(s->flow)},
-                   {"paused", s->flow == dialog::FlowState::kHandoffPending ||
-                                  s->flow == dialog::FlowState::kWithAgent},
-                   {"watermark", std::to_string(s->watermark)},
-                   {"openHandoffId", s->open_handoff_id},
-                   {"created", format_iso8601(s->created)},
-                   {"updated", format_iso8601(s->updated)}};
-    responder.send(server::json_response(status::ok, out));
-  });
+  engine.status(std::move(id),
+                [responder = std::move(responder)](Result<engine::ConversationStatus> s) {
+                  if (!s.ok()) {
+                    responder.send(error_response(s.error()));
+                    return;
+                  }
+                  bj::object out{{"id", s->id},
+                                 {"userId", s->user_id},
+                                 {"channelId", s->channel_id},
+                                 {"ownership", engine::to_string(s->ownership.owner)},
+                                 {"epoch", s->ownership.epoch},
+                                 {"flow", flow_name(s->flow)},
+                                 {"paused", s->flow == dialog::FlowState::kHandoffPending ||
+                                                s->flow == dialog::FlowState::kWithAgent},
+                                 {"watermark", std::to_string(s->watermark)},
+                                 {"openHandoffId", s->open_handoff_id},
+                                 {"created", format_iso8601(s->created)},
+                                 {"updated", format_iso8601(s->updated)}};
+                  responder.send(server::json_response(status::ok, out));
+                });
 }
 
 }  // namespace baton::directline

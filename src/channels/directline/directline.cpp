@@ -246,20 +246,20 @@ Status DirectLineChannel::register_routes(server::Router& router) {
       router.add(verb::post, base + "/tokens/refresh",
                  [self](const server::Request& r) { return self->refresh_token(r); }),
       router.add_async(verb::post, base + "/conversations",
-                       [self](server::Request r, server::Responder out) {
-                         self->start_conversation(std::move(r), std::move(out));
+                       [self](const server::Request& r, server::Responder out) {
+                         self->start_conversation(r, std::move(out));
                        }),
       router.add(verb::get, conv, [self](const server::Request& r) { return self->reconnect(r); }),
       router.add_async(verb::post, conv + "/activities",
-                       [self](server::Request r, server::Responder out) {
-                         self->post_activity(std::move(r), std::move(out));
+                       [self](const server::Request& r, server::Responder out) {
+                         self->post_activity(r, std::move(out));
                        }),
       router.add(verb::get, conv + "/activities",
                  [self](const server::Request& r) { return self->poll(r); }),
       router.add_async(
           verb::post, conv + "/upload",
-          [self](server::Request r, server::Responder out) {
-            self->upload(std::move(r), std::move(out));
+          [self](const server::Request& r, server::Responder out) {
+            self->upload(r, std::move(out));
           },
           upload_limit),
       router.add(verb::get, conv + "/files/{name}",
@@ -275,8 +275,8 @@ Status DirectLineChannel::register_routes(server::Router& router) {
       router.add(verb::get, "/api/conversations/{id}/handoffs",
                  [self](const server::Request& r) { return self->list_handoffs(r); }),
       router.add_async(verb::get, "/api/conversations/{id}",
-                       [self](server::Request r, server::Responder out) {
-                         self->conversation_status(std::move(r), std::move(out));
+                       [self](const server::Request& r, server::Responder out) {
+                         self->conversation_status(r, std::move(out));
                        }),
   };
   for (auto& s : results) {
