@@ -169,7 +169,7 @@ class EngineThread {
 // Starts the Engagement (replay, agents, reconcile, recover) and waits for the outcome.
 Status start_engagement(engine::Engagement& engagement) {
   auto done = std::make_shared<std::promise<Status>>();
-  engagement.start([done](Result<bool> started) {
+  engagement.start([done](const Result<bool>& started) {
     done->set_value(started.ok() ? Status{} : Status(started.error()));
   });
   return done->get_future().get();
@@ -248,7 +248,7 @@ void log_open_file_limit(const server::OpenFileLimit& files) {
 // stops in the order the lifetimes need: server (threads joined), engagement, store (flushed),
 // engine thread. Returns the exit code.
 int serve_with(const ServeOptions& options, const Address& address,
-               std::shared_ptr<const dialog::CompiledBot> bot, store::Store& store,
+               const std::shared_ptr<const dialog::CompiledBot>& bot, store::Store& store,
                const Clock& clock, const Secrets& secrets,
                std::shared_ptr<const hub::HubConfig> hub_config,
                const server::TrustedProxies& trusted_proxies, std::ostream& out,
@@ -392,9 +392,8 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
   SystemClock clock;
-  const int code =
-      serve_with(options, *address, std::move(bot), *store, clock, Secrets{*secret, *session_key},
-                 *hub_config, *trusted_proxies, out, err);
+  const int code = serve_with(options, *address, bot, *store, clock, Secrets{*secret, *session_key},
+                              *hub_config, *trusted_proxies, out, err);
   if (code == 0) {
     spdlog::info("stopped");
   }

@@ -348,7 +348,7 @@ void Engagement::Impl::start(const Callback<bool>& done) {
       ensure_view(c, a.id);
     }
   }
-  input(hub::Recover{}, [done](Result<hub::Decisions> r) {
+  input(hub::Recover{}, [done](const Result<hub::Decisions>& r) {
     if (r.ok()) {
       done(true);
     } else {
