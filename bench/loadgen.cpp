@@ -344,7 +344,7 @@ class Worker {
     const int setups = std::max(1, std::min<int>(o_.setup_concurrency, int(convs_.size())));
     auto remaining = std::make_shared<int>(setups);
     for (int i = 0; i < setups; ++i) {
-      asio::co_spawn(io_, setup_task(), [this, remaining](std::exception_ptr) {
+      asio::co_spawn(io_, setup_task(), [this, remaining](const std::exception_ptr&) {
         if (--*remaining == 0) {
           setup_done = true;
         }

@@ -46,7 +46,7 @@ inline int crash_rounds() {
     WriteBatch batch;
     batch.append_activity(make_activity("c", seq)).update_conversation(c);
     ++in_flight;
-    Status queued = store.submit(std::move(batch), [fd, seq, &in_flight](Status s) {
+    Status queued = store.submit(std::move(batch), [fd, seq, &in_flight](const Status& s) {
       if (!s.ok()) {
         _exit(4);
       }
@@ -75,7 +75,7 @@ inline int crash_rounds() {
         HubLogRecord{0, at_ms(static_cast<std::int64_t>(n)), std::to_string(n - 1)});
     batch.append_hub_log(HubLogRecord{0, at_ms(static_cast<std::int64_t>(n)), std::to_string(n)});
     ++in_flight;
-    Status queued = store.submit(std::move(batch), [fd, n, &in_flight](Status s) {
+    Status queued = store.submit(std::move(batch), [fd, n, &in_flight](const Status& s) {
       if (!s.ok()) {
         _exit(4);
       }
