@@ -7,8 +7,8 @@ namespace baton::dialog::testing {
 namespace {
 
 [[noreturn]] void die(const char* what, std::string_view text, const std::string& message) {
-  std::fprintf(stderr, "test_bot: bad %s '%.*s': %s\n", what, static_cast<int>(text.size()),
-               text.data(), message.c_str());
+  (void)std::fprintf(stderr, "test_bot: bad %s '%.*s': %s\n", what, static_cast<int>(text.size()),
+                     text.data(), message.c_str());
   std::abort();
 }
 

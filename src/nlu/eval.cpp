@@ -374,7 +374,7 @@ void write_json(std::ostream& out, const bj::value& v) {
   switch (v.kind()) {
     case bj::kind::double_: {
       char buf[32];
-      std::snprintf(buf, sizeof buf, "%.6g", v.get_double());
+      (void)std::snprintf(buf, sizeof buf, "%.6g", v.get_double());
       out << buf;
       break;
     }

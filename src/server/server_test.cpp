@@ -402,7 +402,7 @@ TEST(Server, SigtermStopsTheServer) {
   server.server().stop_on_signals();
   server.start();
   EXPECT_EQ(http_request(server.port(), http::verb::get, "/healthz").result(), http::status::ok);
-  std::raise(SIGTERM);
+  ASSERT_EQ(std::raise(SIGTERM), 0);
   server.server().wait();  // returns because the signal stopped the server
   EXPECT_ANY_THROW({ HttpClient late(server.port()); });
 }
