@@ -16,12 +16,12 @@
 #include <boost/asio/strand.hpp>
 #include <charconv>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <future>
 #include <optional>
 #include <ostream>
 #include <string_view>
+#include <system_error>
 #include <thread>
 
 #include "bot/loader.hpp"
@@ -74,6 +74,7 @@ Result<std::string> load_secret(const ServeOptions& options) {
   if (!options.secret.empty()) {
     return options.secret;
   }
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
   if (const char* env = std::getenv("BATON_DIRECTLINE_SECRET"); env != nullptr && *env != '\0') {
     return std::string(env);
   }
@@ -102,6 +103,7 @@ Result<std::string> load_secret(const ServeOptions& options) {
 // (PREFIX/bin/baton → PREFIX/share/baton/web, deploy/CMakeLists.txt), or the source tree.
 fs::path find_web_dir() {
   std::vector<fs::path> candidates;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
   if (const char* env = std::getenv("BATON_WEB_DIR"); env != nullptr && *env != '\0') {
     candidates.emplace_back(env);
   }
@@ -178,6 +180,7 @@ Status start_engagement(engine::Engagement& engagement) {
 // Whether stderr goes to systemd's journal: $JOURNAL_STREAM names its device and inode
 // (systemd.exec(5)), so a redirected stderr under systemd does not count.
 bool stderr_is_journal() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
   const char* stream = std::getenv("JOURNAL_STREAM");
   struct stat st {};
   if (stream == nullptr || ::fstat(STDERR_FILENO, &st) != 0) {
@@ -226,7 +229,7 @@ struct Secrets {
 // STOPPING=1 on the way out, STATUS= for `systemctl status`). Does nothing without $NOTIFY_SOCKET.
 void notify_service_manager(const std::string& state) {
   if (const int rc = sd_notify(0, state.c_str()); rc < 0) {
-    spdlog::warn("cannot notify the service manager: {}", std::strerror(-rc));
+    spdlog::warn("cannot notify the service manager: {}", std::system_category().message(-rc));
   }
 }
 

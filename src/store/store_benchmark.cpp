@@ -168,6 +168,7 @@ void print_summary() {
 }  // namespace baton::store
 
 int main(int argc, char** argv) {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read once in main, before any thread starts
   if (const char* sync = std::getenv("BATON_STORE_BENCH_SYNC")) {
     auto parsed = baton::store::parse_synchronous(sync);
     if (!parsed.ok()) {

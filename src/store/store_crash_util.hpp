@@ -24,6 +24,7 @@ namespace baton::store::testing {
 
 // Rounds per crash test: 4, or BATON_STORE_CRASH_ROUNDS for a longer torture run.
 inline int crash_rounds() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in the tests writes the environment
   const char* env = std::getenv("BATON_STORE_CRASH_ROUNDS");
   int rounds = env != nullptr ? std::atoi(env) : 0;
   return rounds > 0 ? rounds : 4;

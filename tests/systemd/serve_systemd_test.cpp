@@ -25,6 +25,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <system_error>
 #include <vector>
 
 extern char** environ;
@@ -196,7 +197,7 @@ class ServeProcess {
 
 TEST(ServeUnderSystemd, ReadyOnceServingStoppingOnSigterm) {
   NotifySocket notify;
-  ASSERT_TRUE(notify.bound()) << std::strerror(errno);
+  ASSERT_TRUE(notify.bound()) << std::system_category().message(errno);
   ServeLaunch launch;
   launch.notify_path = notify.path();
   launch.data_dir = (notify.dir() / "data").string();
@@ -231,7 +232,7 @@ TEST(ServeUnderSystemd, ReadyOnceServingStoppingOnSigterm) {
 // lowered to 1,024 so that serve logs a warning.
 std::vector<std::string> log_lines_of_a_run(bool as_journal) {
   NotifySocket notify;
-  EXPECT_TRUE(notify.bound()) << std::strerror(errno);
+  EXPECT_TRUE(notify.bound()) << std::system_category().message(errno);
   const fs::path log = notify.dir() / "stderr.log";
   std::ofstream(log).close();
   struct stat st {};

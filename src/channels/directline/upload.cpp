@@ -11,8 +11,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <fstream>
+#include <system_error>
 
 #include "channels/directline/channel_impl.hpp"
 #include "channels/directline/multipart.hpp"
@@ -59,8 +59,9 @@ Status write_file(const fs::path& path, std::string_view data) {
   const fs::path temp = path.string() + ".part";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return make_error(ErrorCode::kIo,
-                      fmt::format("cannot create {}: {}", temp.string(), std::strerror(errno)));
+    const int error = errno;
+    return make_error(ErrorCode::kIo, fmt::format("cannot create {}: {}", temp.string(),
+                                                  std::system_category().message(error)));
   }
   std::size_t done = 0;
   while (done < data.size()) {
