@@ -384,6 +384,7 @@ int run(const Options& o) {
     first += count;
   }
   std::vector<std::thread> threads;
+  threads.reserve(workers.size());
   const auto setup_start = Clock::now();
   for (auto& w : workers) {
     threads.emplace_back([&w] { w->run(); });

@@ -51,6 +51,7 @@ class StoreSuite : public ::testing::Test {
 
   static std::vector<std::uint64_t> seqs(const std::vector<ActivityRecord>& rows) {
     std::vector<std::uint64_t> out;
+    out.reserve(rows.size());
     for (const auto& r : rows) {
       out.push_back(r.seq);
     }

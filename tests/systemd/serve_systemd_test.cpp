@@ -184,6 +184,7 @@ class ServeProcess {
  private:
   static std::vector<char*> pointers(std::vector<std::string>& strings) {
     std::vector<char*> out;
+    out.reserve(strings.size() + 1);
     for (auto& s : strings) {
       out.push_back(s.data());
     }
