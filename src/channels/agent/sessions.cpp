@@ -11,7 +11,6 @@ namespace baton::agentapi {
 namespace {
 
 namespace bj = boost::json;
-using server::http::status;
 
 // Same answer for an unknown id and a wrong password, so the API does not reveal which ids exist.
 server::Response bad_credentials() {

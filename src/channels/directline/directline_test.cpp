@@ -190,8 +190,9 @@ TEST_F(DirectLineTest, BadInputGetsPreciseErrors) {
   auto wrong_type = call(verb::post, url, token, R"({"type":"message","text":5})");
   EXPECT_EQ(wrong_type.status, 400u);
   EXPECT_EQ(wrong_type.error_code(), "BadArgument");
-  auto big = call(verb::post, url, token,
-                  R"({"type":"message","text":")" + std::string(std::size_t{300} * 1024, 'a') + "\"}");
+  auto big =
+      call(verb::post, url, token,
+           R"({"type":"message","text":")" + std::string(std::size_t{300} * 1024, 'a') + "\"}");
   EXPECT_EQ(big.status, 413u);
   EXPECT_EQ(big.error_code(), "TooLarge");
   auto utf8 = call(verb::post, url, token, "{\"type\":\"message\",\"text\":\"\xff\xfe\"}");
