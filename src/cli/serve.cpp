@@ -17,12 +17,12 @@
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <future>
 #include <optional>
 #include <ostream>
 #include <string_view>
+#include <system_error>
 #include <thread>
 
 #include "bot/loader.hpp"
@@ -90,6 +90,7 @@ Result<std::string> load_secret(const ServeOptions& options) {
   if (!options.secret.empty()) {
     return options.secret;
   }
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
   if (const char* env = std::getenv("BATON_DIRECTLINE_SECRET"); env != nullptr && *env != '\0') {
     return std::string(env);
   }
@@ -118,6 +119,7 @@ Result<std::string> load_secret(const ServeOptions& options) {
 // (PREFIX/bin/baton → PREFIX/share/baton/web, deploy/CMakeLists.txt), or the source tree.
 fs::path find_web_dir() {
   std::vector<fs::path> candidates;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
   if (const char* env = std::getenv("BATON_WEB_DIR"); env != nullptr && *env != '\0') {
     candidates.emplace_back(env);
   }
@@ -185,7 +187,7 @@ class EngineThread {
 // Starts the Engagement (replay, agents, reconcile, recover) and waits for the outcome.
 Status start_engagement(engine::Engagement& engagement) {
   auto done = std::make_shared<std::promise<Status>>();
-  engagement.start([done](Result<bool> started) {
+  engagement.start([done](const Result<bool>& started) {
     done->set_value(started.ok() ? Status{} : Status(started.error()));
   });
   return done->get_future().get();
@@ -194,6 +196,7 @@ Status start_engagement(engine::Engagement& engagement) {
 // Whether stderr goes to systemd's journal: $JOURNAL_STREAM names its device and inode
 // (systemd.exec(5)), so a redirected stderr under systemd does not count.
 bool stderr_is_journal() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
   const char* stream = std::getenv("JOURNAL_STREAM");
   struct stat st {};
   if (stream == nullptr || ::fstat(STDERR_FILENO, &st) != 0) {
@@ -242,7 +245,7 @@ struct Secrets {
 // STOPPING=1 on the way out, STATUS= for `systemctl status`). Does nothing without $NOTIFY_SOCKET.
 void notify_service_manager(const std::string& state) {
   if (const int rc = sd_notify(0, state.c_str()); rc < 0) {
-    spdlog::warn("cannot notify the service manager: {}", std::strerror(-rc));
+    spdlog::warn("cannot notify the service manager: {}", std::system_category().message(-rc));
   }
 }
 
@@ -281,7 +284,7 @@ std::string public_url(const ServeOptions& options, const Address& address, std:
 // stops in the order the lifetimes need: server (threads joined), engagement, store (flushed),
 // engine thread. Returns the exit code.
 int serve_with(const ServeOptions& options, const Address& address,
-               std::shared_ptr<const dialog::CompiledBot> bot, store::Store& store,
+               const std::shared_ptr<const dialog::CompiledBot>& bot, store::Store& store,
                const Clock& clock, const Secrets& secrets,
                std::shared_ptr<const hub::HubConfig> hub_config,
                const server::TrustedProxies& trusted_proxies, std::ostream& out,
@@ -442,9 +445,8 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
   SystemClock clock;
-  const int code =
-      serve_with(options, *address, std::move(bot), *store, clock, Secrets{*secret, *session_key},
-                 *hub_config, *trusted_proxies, out, err);
+  const int code = serve_with(options, *address, bot, *store, clock, Secrets{*secret, *session_key},
+                              *hub_config, *trusted_proxies, out, err);
   if (code == 0) {
     spdlog::info("stopped");
   }

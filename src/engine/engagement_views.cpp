@@ -335,15 +335,16 @@ void Engagement::force_close(const Actor& actor, const std::string& conversation
     }
     if (view->state != hub::ConversationState::kAssigned) {
       self.track(conversation).closing = true;  // the hub's Cancelled closes it
-      self.input(hub::HandoffCancelled{conversation},
-                 [done](Result<hub::Decisions> r) { r.ok() ? done(true) : done(r.error()); });
+      self.input(hub::HandoffCancelled{conversation}, [done](const Result<hub::Decisions>& r) {
+        r.ok() ? done(true) : done(r.error());
+      });
       return;
     }
     const std::string agent = view->agent;
     self.track(conversation).closing = true;
     self.input(hub::ConversationEnded{conversation, agent});
     self.input(hub::WrapUpDone{conversation, agent}, [&self, conversation, agent,
-                                                      done](Result<hub::Decisions> r) {
+                                                      done](const Result<hub::Decisions>& r) {
       self.push(agent,
                 {{"type", "unassigned"}, {"conversationId", conversation}, {"cause", "closed"}});
       self.drop_view(conversation, agent);

@@ -129,11 +129,12 @@ void AgentChannel::Impl::audit(const std::string& actor, std::string action,
   record.actor = actor;
   record.action = std::move(action);
   record.conversation_id = std::move(conversation_id);
-  record.detail_json = json::dump(detail);
+  record.detail_json = json::dump(std::move(detail));
   store::WriteBatch batch;
   batch.append_audit(std::move(record));
   auto shared = std::make_shared<std::function<void(Status)>>(std::move(done));
-  if (Status s = store.submit(std::move(batch), [shared](Status st) { (*shared)(st); }); !s.ok()) {
+  if (Status s = store.submit(std::move(batch), [shared](Status st) { (*shared)(std::move(st)); });
+      !s.ok()) {
     (*shared)(s);
   }
 }
@@ -182,11 +183,11 @@ AgentChannel::~AgentChannel() = default;
 
 namespace {
 
-using Method = void (AgentChannel::Impl::*)(server::Request, server::Responder);
+using Method = void (AgentChannel::Impl::*)(const server::Request&, server::Responder);
 
 server::AsyncHandler bind(AgentChannel::Impl* self, Method method) {
-  return [self, method](server::Request r, server::Responder out) {
-    (self->*method)(std::move(r), std::move(out));
+  return [self, method](const server::Request& r, server::Responder out) {
+    (self->*method)(r, std::move(out));
   };
 }
 
@@ -243,22 +244,22 @@ Status AgentChannel::register_routes(server::Router& router) {
       get(base + "/me", bind(self, &Impl::me)),
       router.add_async(verb::put, base + "/presence", bind(self, &Impl::set_presence), limit),
       post(offer + "/accept",
-           [self](server::Request r, server::Responder o) {
-             self->answer_offer(std::move(r), std::move(o), true);
+           [self](const server::Request& r, server::Responder o) {
+             self->answer_offer(r, std::move(o), true);
            }),
       post(offer + "/decline",
-           [self](server::Request r, server::Responder o) {
-             self->answer_offer(std::move(r), std::move(o), false);
+           [self](const server::Request& r, server::Responder o) {
+             self->answer_offer(r, std::move(o), false);
            }),
       get(base + "/conversations", bind(self, &Impl::list_conversations)),
       get(conv, bind(self, &Impl::conversation_detail)),
       post(conv + "/messages",
-           [self](server::Request r, server::Responder o) {
-             self->send_message(std::move(r), std::move(o), false);
+           [self](const server::Request& r, server::Responder o) {
+             self->send_message(r, std::move(o), false);
            }),
       post(conv + "/typing",
-           [self](server::Request r, server::Responder o) {
-             self->send_message(std::move(r), std::move(o), true);
+           [self](const server::Request& r, server::Responder o) {
+             self->send_message(r, std::move(o), true);
            }),
       post(conv + "/notes", bind(self, &Impl::add_note)),
       post(conv + "/transfer", bind(self, &Impl::transfer)),

@@ -13,7 +13,7 @@ namespace {
 using std::chrono::hours;
 using std::chrono::seconds;
 
-const TimePoint kNow = TimePoint(seconds(1'800'000'000));
+constexpr TimePoint kNow{seconds(1'800'000'000)};
 
 SessionClaims claims(const SessionSigner& signer, std::string id = "alice",
                      hub::Role role = hub::Role::kAgent) {

@@ -12,7 +12,6 @@ namespace baton::agentapi {
 namespace {
 
 namespace bj = boost::json;
-using server::http::status;
 
 // Same answer for an unknown id and a wrong password, so the API does not reveal which ids exist.
 server::Response bad_credentials() {
@@ -31,7 +30,7 @@ void AgentChannel::Impl::audit_failed_login(const std::string& agent_id, const s
         [responder = std::move(responder)](const Status&) { responder.send(bad_credentials()); });
 }
 
-void AgentChannel::Impl::login(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::login(const server::Request& request, server::Responder responder) {
   auto body = parse_object(request.body());
   if (!body.ok()) {
     responder.send(error_response(body.error()));
@@ -87,7 +86,7 @@ void AgentChannel::Impl::login(server::Request request, server::Responder respon
                       {"agent", agent_json(*agent)}};
     audit(
         agent->id, "login", "", bj::object{{"address", address}},
-        [responder, answer = std::move(answer)](Status s) {
+        [responder, answer = std::move(answer)](const Status& s) {
           if (!s.ok()) {
             responder.send(error_response(make_error(ErrorCode::kUnavailable, s.error().message)));
             return;
@@ -97,7 +96,7 @@ void AgentChannel::Impl::login(server::Request request, server::Responder respon
   });
 }
 
-void AgentChannel::Impl::logout(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::logout(const server::Request& request, server::Responder responder) {
   auto session = authenticate(request);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -112,7 +111,7 @@ void AgentChannel::Impl::logout(server::Request request, server::Responder respo
   batch.put_meta(key, format_iso8601(session->claims.expires));
   batch.append_audit(std::move(record));
   const SessionId id = session->claims.session;
-  auto finish = [this, key, id, responder](Status s) {
+  auto finish = [this, key, id, responder = std::move(responder)](const Status& s) {
     if (!s.ok()) {
       responder.send(error_response(make_error(ErrorCode::kUnavailable, s.error().message)));
       return;
@@ -129,7 +128,7 @@ void AgentChannel::Impl::logout(server::Request request, server::Responder respo
   }
 }
 
-void AgentChannel::Impl::me(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::me(const server::Request& request, server::Responder responder) {
   auto session = authenticate(request);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -138,7 +137,7 @@ void AgentChannel::Impl::me(server::Request request, server::Responder responder
   hello(*session, answer<bj::object>(std::move(responder), [](bj::object& o) { return o; }));
 }
 
-void AgentChannel::Impl::set_presence(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::set_presence(const server::Request& request, server::Responder responder) {
   bj::object body;
   auto session = admit(request, &body);
   if (!session.ok()) {

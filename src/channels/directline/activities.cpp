@@ -17,7 +17,8 @@ bool client_may_post(std::string_view type) {
 
 }  // namespace
 
-void DirectLineChannel::Impl::post_activity(server::Request request, server::Responder responder) {
+void DirectLineChannel::Impl::post_activity(const server::Request& request,
+                                            server::Responder responder) {
   std::string id(request.param("id"));
   auto admitted = admit_write(request, id);
   if (auto* refused = std::get_if<server::Response>(&admitted)) {
@@ -50,7 +51,8 @@ void DirectLineChannel::Impl::post_activity(server::Request request, server::Res
     parsed->from.id = caller.claims.user_id;  // the token's user, whatever the client claims
   }
   engine.post_activity(
-      std::move(id), std::move(*parsed), [responder](Result<engine::PostResult> posted) {
+      std::move(id), std::move(*parsed),
+      [responder = std::move(responder)](Result<engine::PostResult> posted) {
         if (!posted.ok()) {
           responder.send(error_response(posted.error()));
           return;

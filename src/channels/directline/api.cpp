@@ -66,7 +66,8 @@ server::Response DirectLineChannel::Impl::test_page_token(const server::Request&
                              {"expires_in", static_cast<std::int64_t>(options.token_ttl.count())}});
 }
 
-void DirectLineChannel::Impl::list_handoffs(server::Request request, server::Responder responder) {
+void DirectLineChannel::Impl::list_handoffs(const server::Request& request,
+                                            server::Responder responder) {
   const std::string id(request.param("id"));
   auto caller = authenticate(request, {});
   if (!caller.ok()) {
@@ -105,7 +106,7 @@ void DirectLineChannel::Impl::list_handoffs(server::Request request, server::Res
              std::move(responder));
 }
 
-void DirectLineChannel::Impl::conversation_status(server::Request request,
+void DirectLineChannel::Impl::conversation_status(const server::Request& request,
                                                   server::Responder responder) {
   std::string id(request.param("id"));
   auto caller = authenticate(request, {});
@@ -118,8 +119,7 @@ void DirectLineChannel::Impl::conversation_status(server::Request request,
         server::json_error(status::forbidden, "Forbidden", "this endpoint needs the secret"));
     return;
   }
-  engine.status(id, [this, request = std::move(request), id,
-                     responder](Result<engine::ConversationStatus> s) {
+  engine.status(id, [this, request, id, responder](Result<engine::ConversationStatus> s) {
     if (!s.ok()) {
       responder.send(error_response(s.error()));
       return;

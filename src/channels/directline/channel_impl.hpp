@@ -69,21 +69,21 @@ struct DirectLineChannel::Impl {
   // Handlers (files named in the header comment).
   server::Response generate_token(const server::Request& request);
   server::Response refresh_token(const server::Request& request);
-  void start_conversation(server::Request request, server::Responder responder);
+  void start_conversation(const server::Request& request, server::Responder responder);
   server::Response reconnect(const server::Request& request);
-  void post_activity(server::Request request, server::Responder responder);
+  void post_activity(const server::Request& request, server::Responder responder);
   server::Response poll(const server::Request& request);
-  void upload(server::Request request, server::Responder responder);
+  void upload(const server::Request& request, server::Responder responder);
   server::Response serve_file(const server::Request& request);
   server::WebSocketDecision open_stream(const server::Request& request);
   server::Response test_page_token(const server::Request& request);
-  void list_handoffs(server::Request request, server::Responder responder);
+  void list_handoffs(const server::Request& request, server::Responder responder);
   // Appends an audit record of a read made with the secret (actor "directline-secret", the
   // client's address), then sends `answer` once it is durable (or the store's error).
   void audit_then(const server::Request& request, std::string action,
                   const std::string& conversation_id, server::Response answer,
                   server::Responder responder);
-  void conversation_status(server::Request request, server::Responder responder);
+  void conversation_status(const server::Request& request, server::Responder responder);
 
   engine::Engine& engine;
   store::Store& store;

@@ -349,23 +349,23 @@ Status DirectLineChannel::register_routes(server::Router& router) {
           [self](const server::Request& r) { return self->refresh_token(r); }, credential),
       router.add_async(
           verb::post, base + "/conversations",
-          [self](server::Request r, server::Responder out) {
-            self->start_conversation(std::move(r), std::move(out));
+          [self](const server::Request& r, server::Responder out) {
+            self->start_conversation(r, std::move(out));
           },
           admitted([self](const server::Request& r) { return self->admit_new_conversation(r); })),
       router.add(verb::get, conv, [self](const server::Request& r) { return self->reconnect(r); }),
       router.add_async(
           verb::post, conv + "/activities",
-          [self](server::Request r, server::Responder out) {
-            self->post_activity(std::move(r), std::move(out));
+          [self](const server::Request& r, server::Responder out) {
+            self->post_activity(r, std::move(out));
           },
           for_conversation),
       router.add(verb::get, conv + "/activities",
                  [self](const server::Request& r) { return self->poll(r); }),
       router.add_async(
           verb::post, conv + "/upload",
-          [self](server::Request r, server::Responder out) {
-            self->upload(std::move(r), std::move(out));
+          [self](const server::Request& r, server::Responder out) {
+            self->upload(r, std::move(out));
           },
           admitted([self](const server::Request& r) { return self->admit_conversation(r); },
                    impl_->options.max_upload_bytes)),
@@ -382,12 +382,12 @@ Status DirectLineChannel::register_routes(server::Router& router) {
           [self](const server::Request& r) { return self->test_page_token(r); },
           admitted([self](const server::Request& r) { return self->admit_session(r); })),
       router.add_async(verb::get, "/api/conversations/{id}/handoffs",
-                       [self](server::Request r, server::Responder out) {
-                         self->list_handoffs(std::move(r), std::move(out));
+                       [self](const server::Request& r, server::Responder out) {
+                         self->list_handoffs(r, std::move(out));
                        }),
       router.add_async(verb::get, "/api/conversations/{id}",
-                       [self](server::Request r, server::Responder out) {
-                         self->conversation_status(std::move(r), std::move(out));
+                       [self](const server::Request& r, server::Responder out) {
+                         self->conversation_status(r, std::move(out));
                        }),
   };
   for (auto& s : results) {

@@ -117,7 +117,8 @@ server::WebSocketDecision DirectLineChannel::Impl::open_stream(const server::Req
                      }
                    });
   };
-  callbacks.on_message = [](const std::shared_ptr<server::WebSocketSession>&, std::string, bool) {
+  callbacks.on_message = [](const std::shared_ptr<server::WebSocketSession>&, const std::string&,
+                            bool) {
     // Direct Line clients only ping with empty frames (filtered by the server); voice-mode
     // activity frames are not supported and ignored.
   };

@@ -7,7 +7,7 @@ namespace {
 
 using std::chrono::seconds;
 
-const TimePoint kNow = TimePoint(seconds(1'800'000'000));
+constexpr TimePoint kNow{seconds(1'800'000'000)};
 
 TokenClaims claims(std::string conversation = "conv-1", std::string user = "u-1") {
   return {std::move(conversation), std::move(user), kNow + seconds(1800)};

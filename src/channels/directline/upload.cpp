@@ -62,7 +62,7 @@ Result<Upload> read_upload(const server::Request& request) {
 
 }  // namespace
 
-void DirectLineChannel::Impl::upload(server::Request request, server::Responder responder) {
+void DirectLineChannel::Impl::upload(const server::Request& request, server::Responder responder) {
   std::string id(request.param("id"));
   auto admitted = admit_write(request, id);
   if (auto* refused = std::get_if<server::Response>(&admitted)) {
@@ -112,13 +112,15 @@ void DirectLineChannel::Impl::upload(server::Request request, server::Responder 
   } else if (auto user = request.query_value("userId"); user && !user->empty()) {
     a.from.id = std::string(user->substr(0, 256));
   }
-  engine.post_activity(std::move(id), std::move(a), [responder](Result<engine::PostResult> posted) {
-    if (!posted.ok()) {
-      responder.send(error_response(posted.error()));
-      return;
-    }
-    responder.send(server::json_response(status::ok, bj::object{{"id", posted->id}}));
-  });
+  engine.post_activity(
+      std::move(id), std::move(a),
+      [responder = std::move(responder)](Result<engine::PostResult> posted) {
+        if (!posted.ok()) {
+          responder.send(error_response(posted.error()));
+          return;
+        }
+        responder.send(server::json_response(status::ok, bj::object{{"id", posted->id}}));
+      });
 }
 
 server::Response DirectLineChannel::Impl::serve_file(const server::Request& request) {
