@@ -94,14 +94,20 @@ inline awaitable<Reply> call(beast::tcp_stream& stream, Target target, http::ver
 }
 
 // Connects `ws` (fresh, on the caller's io_context) and performs the handshake on `path`
-// (path + query). Text frames; keep-alive pings as a Beast client suggests.
-inline awaitable<bool> open_ws(Ws& ws, Target target, std::string path) {
+// (path + query), with `Authorization: Bearer <bearer>` when one is given. Text frames; keep-alive
+// pings as a Beast client suggests.
+inline awaitable<bool> open_ws(Ws& ws, Target target, std::string path, std::string bearer = {}) {
   if (!co_await connect(beast::get_lowest_layer(ws), target)) {
     co_return false;
   }
   beast::get_lowest_layer(ws).expires_never();
   ws.text(true);
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+  if (!bearer.empty()) {
+    ws.set_option(websocket::stream_base::decorator([bearer](websocket::request_type& request) {
+      request.set(http::field::authorization, "Bearer " + bearer);
+    }));
+  }
   auto [error] =
       co_await ws.async_handshake(fmt::format("{}:{}", target.host, target.port), path, kTuple);
   co_return !error;
@@ -123,19 +129,6 @@ inline std::string string_field(std::string_view text, std::string_view key) {
   const auto* member = object ? object->if_contains(key) : nullptr;
   const auto* string = member ? member->if_string() : nullptr;
   return string ? std::string(*string) : std::string();
-}
-
-// Percent-encodes everything but RFC 3986 unreserved characters (for a query value).
-inline std::string url_encode(std::string_view text) {
-  std::string out;
-  for (const unsigned char ch : text) {
-    if (std::isalnum(ch) != 0 || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      out += fmt::format("%{:02X}", ch);
-    }
-  }
-  return out;
 }
 
 // A started Direct Line conversation as the client sees it.

@@ -166,8 +166,7 @@ class Bench {
       a.ws = std::make_unique<Ws>(io_);
       bool opened = false;
       if (login.status == 200 && !a.token.empty()) {
-        opened =
-            co_await open_ws(*a.ws, o_.target, "/api/agent/stream?token=" + url_encode(a.token));
+        opened = co_await open_ws(*a.ws, o_.target, "/api/agent/stream", a.token);
       }
       if (!opened) {
         fmt::print(stderr, "handoff_bench: agent {}: login {} {}\n", a.id, login.status,

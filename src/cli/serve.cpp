@@ -15,6 +15,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/url/parse.hpp>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -30,6 +31,7 @@
 #include "channels/agent/session.hpp"
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
+#include "core/secret_file.hpp"
 #include "core/thread_name.hpp"
 #include "dialog/runtime.hpp"
 #include "engine/engagement.hpp"
@@ -95,23 +97,11 @@ Result<std::string> load_secret(const ServeOptions& options) {
     return std::string(env);
   }
   const fs::path file = options.data_dir / "directline-secret";
-  if (std::ifstream in(file); in) {
-    std::string secret;
-    std::getline(in, secret);
-    if (!secret.empty()) {
-      return secret;
-    }
+  const bool existed = fs::exists(file);
+  auto secret = read_or_create_secret_file(file, directline::generate_secret);
+  if (secret.ok() && !existed) {
+    spdlog::info("created a new Direct Line secret in {}", file.string());
   }
-  const std::string secret = directline::generate_secret();
-  {
-    std::ofstream out(file, std::ios::trunc);
-    out << secret << '\n';
-    if (!out) {
-      return make_error(ErrorCode::kIo, fmt::format("cannot write {}", file.string()));
-    }
-  }
-  ::chmod(file.c_str(), S_IRUSR | S_IWUSR);
-  spdlog::info("created a new Direct Line secret in {}", file.string());
   return secret;
 }
 
@@ -320,8 +310,15 @@ int serve_with(const ServeOptions& options, const Address& address,
   dl.upload_limits.max_total_bytes = options.uploads_total_bytes;
   dl.upload_limits.min_free_bytes = options.uploads_min_free_bytes;
   dl.stream_url_from_public_url = !options.public_url.empty();
+  dl.frame_ancestors = options.frame_ancestors;
   agentapi::AgentChannelOptions agent_options;
   agent_options.session_key = secrets.agent_session_key;
+  agent_options.allowed_origins = options.agent_origins;
+  if (!options.public_url.empty()) {
+    auto url = boost::urls::parse_absolute_uri(options.public_url);
+    agent_options.allowed_origins.push_back(
+        fmt::format("{}://{}", url->scheme(), url->encoded_authority()));
+  }
   if (const fs::path web = find_web_dir(); !web.empty()) {
     dl.test_page = web / "test-page" / "index.html";
     dl.webchat_bundle = web / "node_modules" / "botframework-webchat" / "dist" / "webchat.js";
@@ -407,12 +404,18 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   auto bot = dialog::CompiledBot::compile(std::move(*loaded.bot));
 
+  // The data directory holds conversations and secrets: private to the server's user when it is
+  // created here (its parents are ordinary folders).
   std::error_code ec;
-  fs::create_directories(options.data_dir / "uploads", ec);
-  if (ec) {
-    err << "baton serve: cannot create " << (options.data_dir / "uploads").string() << ": "
-        << ec.message() << '\n';
-    return 1;
+  if (!fs::exists(options.data_dir, ec)) {
+    if (options.data_dir.has_parent_path()) {
+      fs::create_directories(options.data_dir.parent_path(), ec);
+    }
+    if (::mkdir(options.data_dir.c_str(), S_IRWXU) != 0 && errno != EEXIST) {
+      err << "baton serve: cannot create " << options.data_dir.string() << ": "
+          << std::generic_category().message(errno) << '\n';
+      return 1;
+    }
   }
   auto secret = load_secret(options);
   if (!secret.ok()) {

@@ -92,7 +92,7 @@ void HttpConnection::do_read() {
   }
   state_ = State::kReading;
   method_ = http::verb::unknown;
-  target_.clear();
+  log_target_.clear();
   version_ = 11;
   request_keep_alive_ = false;
   origin_.reset();
@@ -114,7 +114,14 @@ void HttpConnection::on_header(beast::error_code ec) {
   }
   const auto& header = parser_->get();
   method_ = header.method();
-  target_ = std::string(header.target());
+  // The target without its query, which can carry tokens (Direct Line's streamUrl `t=`): logs
+  // at any level never hold credentials.
+  {
+    const std::string_view target = header.target();
+    const std::size_t query = target.find('?');
+    log_target_ = query == std::string_view::npos ? std::string(target)
+                                                  : std::string(target.substr(0, query)) + "?…";
+  }
   version_ = header.version();
   request_keep_alive_ = header.keep_alive();
   if (auto origin = header.find(http::field::origin); origin != header.end()) {
@@ -346,7 +353,7 @@ void HttpConnection::on_handler_timeout(std::uint64_t sequence, beast::error_cod
   if (ec || state_ != State::kHandling || sequence != sequence_) {
     return;
   }
-  spdlog::warn("http {} {}: handler did not answer in time", http::to_string(method_), target_);
+  spdlog::warn("http {} {}: handler did not answer in time", http::to_string(method_), log_target_);
   send(json_error(http::status::gateway_timeout, "Timeout", "The request timed out"), false);
 }
 
@@ -391,7 +398,7 @@ void HttpConnection::send(Response response, bool close_after) {
                     std::chrono::steady_clock::now() - started_)
                     .count();
   spdlog::debug("http {}:{} \"{} {}\" {} {}B {}us", remote_address_, remote_port_,
-                http::to_string(method_), target_, static_cast<unsigned>(response.status), size,
+                http::to_string(method_), log_target_, static_cast<unsigned>(response.status), size,
                 micros);
 }
 
@@ -473,7 +480,7 @@ void HttpConnection::upgrade(Request request) {
   }
   state_ = State::kClosed;
   stream_.expires_never();
-  spdlog::debug("http {}:{} \"GET {}\" 101 websocket", remote_address_, remote_port_, target_);
+  spdlog::debug("http {}:{} \"GET {}\" 101 websocket", remote_address_, remote_port_, log_target_);
   auto connection = std::make_shared<WebSocketConnection>(
       std::move(stream_), context_, std::move(slot_),
       std::get<WebSocketCallbacks>(std::move(*decision)), request.remote_address);

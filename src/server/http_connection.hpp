@@ -81,7 +81,7 @@ class HttpConnection final : public Connection,
   // About the request being answered, for the response and the access log.
   std::uint64_t sequence_ = 0;
   http::verb method_ = http::verb::unknown;
-  std::string target_;
+  std::string log_target_;  // the request target for logs, its query elided
   unsigned version_ = 11;
   bool request_keep_alive_ = false;
   std::optional<std::string> origin_;

@@ -135,11 +135,12 @@ Status Router::add_async(http::verb method, std::string_view pattern, AsyncHandl
   return add_route(std::move(route));
 }
 
-Status Router::add_websocket(std::string_view pattern, WebSocketHandler handler) {
+Status Router::add_websocket(std::string_view pattern, WebSocketHandler handler, bool cors) {
   Route route;
   route.method = http::verb::get;
   route.pattern = std::string(pattern);
   route.handler = std::move(handler);
+  route.options.cors = cors;
   return add_route(std::move(route));
 }
 

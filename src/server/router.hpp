@@ -70,7 +70,8 @@ class Router {
                    RouteOptions options = {});
   // Registers a WebSocket endpoint; matched only for upgrade requests (GET with Upgrade:
   // websocket). A plain GET to such a path without an HTTP route gets 426 "UpgradeRequired".
-  Status add_websocket(std::string_view pattern, WebSocketHandler handler);
+  // `cors`: as RouteOptions::cors, for the HTTP answers refusing an upgrade.
+  Status add_websocket(std::string_view pattern, WebSocketHandler handler, bool cors = true);
 
   enum class Outcome { kFound, kNotFound, kMethodNotAllowed };
 

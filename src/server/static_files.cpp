@@ -1,6 +1,7 @@
 #include "server/static_files.hpp"
 
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include <chrono>
 #include <ctime>
@@ -44,7 +45,8 @@ std::string http_date(fs::file_time_type time) {
 
 Response not_found() { return json_error(http::status::not_found, "NotFound", "No such file"); }
 
-Response serve_file(const fs::path& path, const Request& request, const std::string& cache) {
+Response serve_file(const fs::path& path, const Request& request,
+                    const StaticFilesOptions& options) {
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   const auto mtime = fs::last_write_time(path, ec);
@@ -56,8 +58,16 @@ Response serve_file(const fs::path& path, const Request& request, const std::str
   Response response(http::status::ok, std::string(content_type_for(path.filename().string())), "");
   response.headers.set(http::field::etag, etag);
   response.headers.set(http::field::last_modified, http_date(mtime));
-  if (!cache.empty()) {
-    response.headers.set(http::field::cache_control, cache);
+  if (!options.cache_control.empty()) {
+    response.headers.set(http::field::cache_control, options.cache_control);
+  }
+  response.headers.set("X-Content-Type-Options", "nosniff");
+  response.headers.set("Referrer-Policy", "no-referrer");
+  if (response.content_type.starts_with("text/html") && !options.content_security_policy.empty()) {
+    response.headers.set("Content-Security-Policy", options.content_security_policy);
+    if (options.content_security_policy.find("frame-ancestors 'none'") != std::string::npos) {
+      response.headers.set("X-Frame-Options", "DENY");
+    }
   }
   if (auto match = request.header("If-None-Match"); match && *match == etag) {
     response.status = http::status::not_modified;
@@ -108,18 +118,66 @@ Handler static_files(fs::path root, StaticFilesOptions options) {
     if (!path.ok()) {
       return not_found();
     }
-    return serve_file(*path, request, options.cache_control);
+    return serve_file(*path, request, options);
   };
 }
 
-Handler static_file(fs::path file, std::string cache_control) {
-  return [file = std::move(file), cache = std::move(cache_control)](const Request& request) {
+Handler static_file(fs::path file, StaticFilesOptions options) {
+  return [file = std::move(file), options = std::move(options)](const Request& request) {
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) {
       return not_found();
     }
-    return serve_file(file, request, cache);
+    return serve_file(file, request, options);
   };
+}
+
+std::string page_policy(const std::vector<std::string>& frame_ancestors,
+                        const std::vector<std::string>& script_sources,
+                        const std::vector<std::string>& style_sources,
+                        const std::vector<std::string>& image_sources) {
+  auto list = [](std::string_view first, const std::vector<std::string>& more) {
+    std::string out(first);
+    for (const auto& source : more) {
+      out += ' ';
+      out += source;
+    }
+    return out;
+  };
+  return fmt::format(
+      "default-src 'self'; script-src {}; style-src {}; img-src {}; connect-src 'self'; "
+      "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {}",
+      list("'self'", script_sources), list("'self'", style_sources),
+      list("'self' data:", image_sources),
+      frame_ancestors.empty() ? std::string("'none'") : list("", frame_ancestors).substr(1));
+}
+
+std::vector<std::string> inline_script_hashes(std::string_view html) {
+  std::vector<std::string> hashes;
+  std::size_t at = 0;
+  while ((at = html.find("<script", at)) != std::string_view::npos) {
+    const std::size_t tag_end = html.find('>', at);
+    if (tag_end == std::string_view::npos) {
+      break;
+    }
+    const std::string_view tag = html.substr(at, tag_end - at);
+    const std::size_t close = html.find("</script>", tag_end);
+    if (close == std::string_view::npos) {
+      break;
+    }
+    if (tag.find(" src=") == std::string_view::npos) {
+      const std::string_view body = html.substr(tag_end + 1, close - tag_end - 1);
+      unsigned char digest[crypto_hash_sha256_BYTES];
+      crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(body.data()), body.size());
+      char encoded[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES,
+                                             sodium_base64_VARIANT_ORIGINAL)];
+      sodium_bin2base64(encoded, sizeof encoded, digest, sizeof digest,
+                        sodium_base64_VARIANT_ORIGINAL);
+      hashes.push_back(fmt::format("'sha256-{}'", encoded));
+    }
+    at = close + 9;
+  }
+  return hashes;
 }
 
 }  // namespace baton::server

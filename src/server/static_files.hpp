@@ -7,12 +7,16 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "server/handler.hpp"
 
 namespace baton::server {
 
+// Every file is served with `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`;
+// HTML pages also with `content_security_policy` (and `X-Frame-Options: DENY` when it forbids all
+// framing, for browsers that predate frame-ancestors).
 struct StaticFilesOptions {
   // The route parameter holding the relative path, e.g. "path" for "/assets/{*path}".
   std::string param = "path";
@@ -20,7 +24,23 @@ struct StaticFilesOptions {
   std::string index_file = "index.html";
   // Cache-Control sent with every file; "no-cache" makes browsers revalidate with the ETag.
   std::string cache_control = "no-cache";
+  // The Content-Security-Policy of HTML pages; "" sends none.
+  std::string content_security_policy;
 };
+
+// The policy of a page that runs only its own files: everything from this origin, no inline
+// script or style, no plugins, no <base>, forms to this origin only, and framed only by
+// `frame_ancestors` (CSP sources; empty = by nobody). `script_sources` and `style_sources` are
+// added to 'self' (e.g. an inline script's 'sha256-…' hash, 'unsafe-inline' for a widget that
+// injects its styles), `image_sources` to 'self' data:.
+std::string page_policy(const std::vector<std::string>& frame_ancestors,
+                        const std::vector<std::string>& script_sources = {},
+                        const std::vector<std::string>& style_sources = {},
+                        const std::vector<std::string>& image_sources = {});
+
+// The CSP sources ('sha256-<base64>') that allow exactly the inline <script> elements (those
+// without a src attribute) of `html`, as browsers hash them: the bytes between the tags.
+std::vector<std::string> inline_script_hashes(std::string_view html);
 
 // Resolves `relative` (a decoded, '/'-separated path) under `root`. Errors: kNotFound for unsafe
 // paths, missing files and non-regular files (a directory without index counts as missing).
@@ -33,7 +53,8 @@ Result<std::filesystem::path> resolve_static_path(const std::filesystem::path& r
 // If-None-Match matches the ETag; 404 JSON otherwise. Safe to call from any thread.
 Handler static_files(std::filesystem::path root, StaticFilesOptions options = {});
 
-// A GET handler serving one fixed file (e.g. the Web Chat bundle at "/webchat/webchat.js").
-Handler static_file(std::filesystem::path file, std::string cache_control = "no-cache");
+// A GET handler serving one fixed file (e.g. the Web Chat bundle at "/webchat/webchat.js");
+// `options.param` and `options.index_file` are not used.
+Handler static_file(std::filesystem::path file, StaticFilesOptions options = {});
 
 }  // namespace baton::server

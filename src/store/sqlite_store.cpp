@@ -1,8 +1,10 @@
 // The SQLite store's open path and its single group-commit writer.
 #include "store/sqlite_store.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -102,6 +104,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options) {
     }
   }
   const std::string path = options.path.string();
+  // A new database starts as an empty file of mode 0600 (SQLite would create it 0644 less the
+  // umask), and SQLite gives its -wal and -shm files the database's mode: conversations are
+  // readable by the server's user alone. No SQLite connection of this process is open on the file
+  // yet, so opening and closing it here cannot drop any of SQLite's locks.
+  if (const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) {
+    ::close(fd);
+  }
   auto writer_db = Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options.vfs);
   if (!writer_db.ok()) {
     return writer_db.error();

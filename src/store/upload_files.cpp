@@ -178,7 +178,10 @@ bool UploadFiles::valid_name(std::string_view name) {
 Result<std::unique_ptr<UploadFiles>> UploadFiles::open(const std::filesystem::path& dir,
                                                        UploadLimits limits) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  if (dir.has_parent_path()) {
+    std::filesystem::create_directories(dir.parent_path(), ec);
+  }
+  ::mkdir(dir.c_str(), S_IRWXU);  // private when created here; an existing one is kept as it is
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd.ok()) {
     return make_error(ErrorCode::kIo,

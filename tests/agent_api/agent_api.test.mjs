@@ -36,12 +36,14 @@ async function login(id, password = PASSWORDS[id]) {
   return r.body.token;
 }
 
-// One agent console socket: records every message, resolves waits on them.
+// One agent console socket, opened with the session token in the Authorization header (as a
+// server-side client does; browsers use a ticket): records every message, resolves waits on them.
 class Stream {
   constructor(token) {
     this.messages = [];
     this.waiters = new Set();
-    this.ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/agent/stream?token=${token}`);
+    this.ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/agent/stream`,
+                            { headers: { Authorization: `Bearer ${token}` } });
     this.ws.on('message', (data) => {
       const text = data.toString();
       if (text.length === 0) {
@@ -161,13 +163,18 @@ test('errors: 400 malformed, 401 missing/forged token, 404, 413, 403 supervisor-
   assert.equal(supervisor.body.error.code, 'Forbidden');
   const audit = await api('/audit', { token });
   assert.equal(audit.status, 403);
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/agent/stream?token=forged`);
-  const refused = await new Promise((resolve) => {
-    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode));
-    ws.on('open', () => resolve('open'));
-    ws.on('error', () => {});
-  });
-  assert.equal(refused, 401);
+  // The stream: a forged ticket, a forged bearer, and a real session token in the URL (which the
+  // server no longer reads there) are all refused before the upgrade.
+  for (const [query, headers] of [['?ticket=forged', {}], ['', { Authorization: 'Bearer forged' }],
+                                  [`?token=${encodeURIComponent(token)}`, {}]]) {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/agent/stream${query}`, { headers });
+    const refused = await new Promise((resolve) => {
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode));
+      ws.on('open', () => resolve('open'));
+      ws.on('error', () => {});
+    });
+    assert.equal(refused, 401, query);
+  }
 });
 
 // Ten attempts a minute per agent id: a burst of ten, then one more every six seconds. Password

@@ -60,7 +60,12 @@ export class AgentClient {
   // Opens the stream and waits for `hello`, which it returns.
   async connect(timeoutMs = 10000) {
     const WS = webSocketClass();
-    const url = `ws://127.0.0.1:${this.server.port}/api/agent/stream?token=${encodeURIComponent(this.token)}`;
+    // A browser's way in: a one-time ticket, never the session token, in the URL.
+    const ticket = await this.call('POST', '/stream/ticket');
+    if (ticket.status !== 200) {
+      throw new Error(`stream ticket: ${ticket.status} ${ticket.text}`);
+    }
+    const url = `ws://127.0.0.1:${this.server.port}/api/agent/stream?ticket=${encodeURIComponent(ticket.body.ticket)}`;
     this.messages = [];
     this.ws = new WS(url);
     this.ws.addEventListener('message', (event) => {

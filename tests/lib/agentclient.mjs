@@ -67,8 +67,9 @@ export class AgentClient {
   // Opens the stream and resolves once `hello` arrived.
   async connect() {
     const WebSocket = webRequire('ws');
-    const url = `${this.server.base.replace(/^http/, 'ws')}/api/agent/stream?token=${encodeURIComponent(this.token)}`;
-    this.socket = new WebSocket(url);
+    // Not a browser: the session token goes in the Authorization header, never in the URL.
+    const url = `${this.server.base.replace(/^http/, 'ws')}/api/agent/stream`;
+    this.socket = new WebSocket(url, { headers: { Authorization: `Bearer ${this.token}` } });
     this.socket.on('message', (data) => {
       try {
         this.messages.push(JSON.parse(data.toString()));

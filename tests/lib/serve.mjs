@@ -73,8 +73,11 @@ export class Server {
   // `binary`: another build of baton (benchmarks compare two).
   // `argv`: the whole command line after the binary, instead of the one built from the options
   // (it must still listen on 127.0.0.1 and use `dataDir` and `secret`); `cwd`: where it runs.
+  // `keepLog`: keep the whole of stderr in `fullLog` (by default only the tail is kept).
   constructor({ dataDir, secret = 'test-secret-0123456789', args = [], bot = contoso,
-                prefix = [], binary = bin, argv, cwd = root } = {}) {
+                prefix = [], binary = bin, argv, cwd = root, keepLog = false } = {}) {
+    this.keepLog = keepLog;
+    this.fullLog = '';
     this.prefix = prefix;
     this.argv = argv;
     this.cwd = cwd;
@@ -104,6 +107,9 @@ export class Server {
     proc.stderr.on('data', (chunk) => {
       // Keep the tail only: a long run logs a lot.
       this.stderr = (this.stderr + chunk).slice(-20000);
+      if (this.keepLog) {
+        this.fullLog += chunk;
+      }
     });
     const port = await new Promise((resolve, reject) => {
       let buffer = '';

@@ -71,6 +71,7 @@ export class AgentApi {
   wrapup(id) { return this.call('POST', `/conversations/${enc(id)}/wrapup`); }
   forceClose(id) { return this.call('POST', `/conversations/${enc(id)}/close`); }
   supervisor() { return this.call('GET', '/supervisor'); }
+  streamTicket() { return this.call('POST', '/stream/ticket'); }
 }
 
 function enc(id) {
@@ -81,9 +82,11 @@ function enc(id) {
 // 15 s, ±20 % jitter), reset once a `hello` arrives. `handlers.message(msg)` gets every parsed
 // frame; `handlers.status(state, detail)` gets 'connecting' | 'open' | 'reconnecting' | 'closed'.
 // `handlers.beforeReconnect()` may return false (e.g. the session is gone) to stop for good.
+// Each socket opens with a fresh one-time ticket from `api` (POST /stream/ticket): the session
+// token never goes into a URL, where proxies and logs would keep it.
 export class AgentStream {
-  constructor(token, handlers) {
-    this.token = token;
+  constructor(api, handlers) {
+    this.api = api;
     this.handlers = handlers;
     this.socket = null;
     this.attempt = 0;
@@ -122,10 +125,24 @@ export class AgentStream {
     return true;
   }
 
-  open() {
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const url = `${scheme}//${location.host}${BASE}/stream?token=${encodeURIComponent(this.token)}`;
+  async open() {
     this.handlers.status?.(this.attempt === 0 ? 'connecting' : 'reconnecting', this.attempt);
+    let ticket;
+    try {
+      ({ ticket } = await this.api.streamTicket());
+    } catch (err) {
+      if (err.status === 401) {
+        this.stop();  // the session is gone (the API's onUnauthorized logs out)
+      } else if (!this.stopped) {
+        this.scheduleReconnect();
+      }
+      return;
+    }
+    if (this.stopped) {
+      return;
+    }
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const url = `${scheme}//${location.host}${BASE}/stream?ticket=${encodeURIComponent(ticket)}`;
     let socket;
     try {
       socket = new WebSocket(url);

@@ -124,7 +124,7 @@ class App {
     }
     this.showView('workspace');
     this.stream?.stop();
-    this.stream = new AgentStream(this.api.token, {
+    this.stream = new AgentStream(this.api, {
       message: (msg) => this.onStream(msg),
       status: (state, attempt, delay) => this.onStreamStatus(state, attempt, delay),
       beforeReconnect: () => this.sessionStillValid(),

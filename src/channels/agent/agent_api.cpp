@@ -53,6 +53,7 @@ AgentChannel::Impl::Impl(engine::Engagement& engagement_ref, engine::Engine& eng
       clock(clock_ref),
       options(std::move(options_value)),
       signer(options.session_key),
+      tickets(clock_ref),
       agent_limiter(per_minute(options.logins_per_minute_per_agent), clock_ref),
       address_limiter(per_minute(options.logins_per_minute_per_address), clock_ref) {}
 
@@ -202,12 +203,16 @@ Status add_console(server::Router& router, const std::filesystem::path& dir) {
   const std::filesystem::path index = dir / "index.html";
   server::RouteOptions same_site;
   same_site.cors = false;
+  // The console runs only its own files, and no other site may frame it (clickjacking).
+  server::StaticFilesOptions served;
+  served.content_security_policy = server::page_policy({});
   for (const char* path : {"/agent", "/agent/"}) {
-    if (Status s = router.add(verb::get, path, server::static_file(index), same_site); !s.ok()) {
+    if (Status s = router.add(verb::get, path, server::static_file(index, served), same_site);
+        !s.ok()) {
       return s;
     }
   }
-  return router.add(verb::get, "/agent/{*path}", server::static_files(dir), same_site);
+  return router.add(verb::get, "/agent/{*path}", server::static_files(dir, served), same_site);
 }
 
 }  // namespace
@@ -270,8 +275,10 @@ Status AgentChannel::register_routes(server::Router& router) {
       router.add(
           verb::get, base + "/audit",
           [self](const server::Request& r) { return self->audit_log(r); }, limit),
-      router.add_websocket(base + "/stream",
-                           [self](const server::Request& r) { return self->open_stream(r); }),
+      post(base + "/stream/ticket", bind(self, &Impl::stream_ticket)),
+      router.add_websocket(
+          base + "/stream", [self](const server::Request& r) { return self->open_stream(r); },
+          false),
       add_console(router, impl_->options.console_dir),
   };
   for (auto& s : results) {

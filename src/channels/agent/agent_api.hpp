@@ -45,6 +45,10 @@ struct AgentChannelOptions {
   double logins_per_minute_per_address = 60;
   // web/agent: index.html and its assets ("" or missing: /agent is not served).
   std::filesystem::path console_dir;
+  // Web origins ("https://console.example.com"), besides the server's own (the Host the upgrade
+  // request names, and the public URL's), whose pages may open the stream. A browser's upgrade
+  // from any other Origin is refused with 403: pages elsewhere must not ride on an agent's session.
+  std::vector<std::string> allowed_origins;
 };
 
 class AgentChannel {

@@ -15,6 +15,7 @@
 #include "channels/agent/agent_api.hpp"
 #include "channels/agent/render.hpp"
 #include "channels/agent/session.hpp"
+#include "channels/agent/stream_tickets.hpp"
 #include "server/handler.hpp"
 #include "server/http.hpp"
 #include "server/rate_limiter.hpp"
@@ -75,6 +76,9 @@ struct AgentChannel::Impl {
   void supervisor_view(const server::Request& request, server::Responder responder);
   server::Response audit_log(const server::Request& request);
   server::WebSocketDecision open_stream(const server::Request& request);
+  void stream_ticket(const server::Request& request, server::Responder responder);
+  // Whether a WebSocket upgrade's Origin (a browser page's) may open the stream.
+  bool origin_allowed(const server::Request& request) const;
 
   engine::Engagement& engagement;
   engine::Engine& engine;
@@ -82,6 +86,7 @@ struct AgentChannel::Impl {
   const Clock& clock;
   AgentChannelOptions options;
   SessionSigner signer;
+  StreamTickets tickets;
   server::RateLimiter agent_limiter;
   server::RateLimiter address_limiter;
   // One thread for password hashing/verification: bounds Argon2id's memory to one at a time.

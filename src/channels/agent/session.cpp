@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 #include <sodium.h>
-#include <sys/stat.h>
 
-#include <fstream>
 #include <vector>
 
+#include "core/secret_file.hpp"
 #include "core/signed_token.hpp"
 
 namespace baton::agentapi {
@@ -117,34 +116,10 @@ std::string session_hex(const SessionId& id) {
 }
 
 Result<std::string> load_or_create_session_key(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (std::filesystem::exists(file, ec)) {
-    std::ifstream in(file);
-    std::string key;
-    if (!in) {
-      return make_error(ErrorCode::kIo, fmt::format("cannot read {}", file.string()));
-    }
-    std::getline(in, key);
-    if (key.empty()) {
-      return make_error(ErrorCode::kInvalidArgument, fmt::format("{} is empty", file.string()));
-    }
-    return key;
-  }
-  const std::vector<unsigned char> raw = signed_token::random_bytes(32);
-  const std::string key = signed_token::to_base64url(raw.data(), raw.size());
-  {
-    // Created 0600 from the start: the key must never be readable by others, even briefly.
-    const mode_t old = ::umask(077);
-    std::ofstream out(file, std::ios::trunc);
-    out << key << '\n';
-    out.close();
-    ::umask(old);
-    if (!out) {
-      return make_error(ErrorCode::kIo, fmt::format("cannot write {}", file.string()));
-    }
-  }
-  ::chmod(file.c_str(), S_IRUSR | S_IWUSR);
-  return key;
+  return read_or_create_secret_file(file, [] {
+    const std::vector<unsigned char> raw = signed_token::random_bytes(32);
+    return signed_token::to_base64url(raw.data(), raw.size());
+  });
 }
 
 }  // namespace baton::agentapi

@@ -22,11 +22,11 @@ server::Response bad_credentials() {
 
 void AgentChannel::Impl::audit_failed_login(const std::string& agent_id, const std::string& address,
                                             server::Responder responder) {
-  // The id as typed (it may name nobody), cut to what an id can be; the actor stays empty
-  // because nobody was authenticated.
+  // The id as typed (it may name nobody), cut to what an id can be; the actor is "-" because
+  // nobody was authenticated.
   bj::object detail{{"agentId", utf8::sanitize(std::string_view(agent_id).substr(0, 64))},
                     {"address", address}};
-  audit("", "login.failed", "", std::move(detail),
+  audit("-", "login.failed", "", std::move(detail),
         [responder = std::move(responder)](const Status&) { responder.send(bad_credentials()); });
 }
 

@@ -1,10 +1,13 @@
-// The agent's WebSocket: GET /api/agent/stream?token=... One AgentStream per socket is the
+// The agent's WebSocket: GET /api/agent/stream?ticket=... One AgentStream per socket is the
 // Engagement's AgentSink (hello, offers, assignments, activities, ...) and handles the client's
 // monitor / unmonitor (Engagement::monitor, audited) / ping messages. The server's bounded send
 // queue closes a socket whose reader stalls (1008); the console reconnects and gets a fresh hello.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
+#include <chrono>
 #include <set>
 
 #include "channels/agent/channel_impl.hpp"
@@ -171,11 +174,63 @@ class AgentStream final : public engine::AgentSink,
 
 }  // namespace
 
+void AgentChannel::Impl::stream_ticket(const server::Request& request,
+                                       server::Responder responder) {
+  auto session = authenticate(request);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  const auto bearer = request.bearer_token();
+  responder.send(ok_json(boost::json::object{
+      {"ticket", tickets.issue(std::string(*bearer))},
+      {"expiresIn",
+       static_cast<std::int64_t>(
+           std::chrono::duration_cast<std::chrono::seconds>(tickets.ttl()).count())}}));
+}
+
+bool AgentChannel::Impl::origin_allowed(const server::Request& request) const {
+  const auto origin = request.header("Origin");
+  if (!origin) {
+    return true;  // not a browser page: a page cannot open a socket without sending its Origin
+  }
+  if (std::find(options.allowed_origins.begin(), options.allowed_origins.end(), *origin) !=
+      options.allowed_origins.end()) {
+    return true;
+  }
+  // The server's own origin: a browser serialises it as scheme "://" host [":" port], which must
+  // be exactly the Host the upgrade names (compared as text: URL parsers are lenient about what
+  // follows a port).
+  const auto host = request.header("Host");
+  std::string_view rest = *origin;
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (rest.starts_with(scheme)) {
+      rest.remove_prefix(scheme.size());
+      return host && !host->empty() && rest.size() == host->size() &&
+             std::equal(rest.begin(), rest.end(), host->begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) ==
+                      std::tolower(static_cast<unsigned char>(b));
+             });
+    }
+  }
+  return false;
+}
+
 server::WebSocketDecision AgentChannel::Impl::open_stream(const server::Request& request) {
+  if (!origin_allowed(request)) {
+    return error_response(
+        make_error(ErrorCode::kForbidden, "this page's origin may not open the agent stream"));
+  }
+  // A one-time ticket (POST /api/agent/stream/ticket) or the Authorization header; never the
+  // session token in the URL.
   Result<Session> session =
-      make_error(ErrorCode::kUnauthorized, "add ?token=<session token> (POST /api/agent/login)");
-  if (auto t = request.query_value("token"); t && !t->empty()) {
-    session = authenticate_token(*t);
+      make_error(ErrorCode::kUnauthorized, "add ?ticket=<ticket> (POST /api/agent/stream/ticket)");
+  if (auto t = request.query_value("ticket"); t && !t->empty()) {
+    if (auto token = tickets.redeem(*t)) {
+      session = authenticate_token(*token);
+    } else {
+      session = make_error(ErrorCode::kUnauthorized, "the ticket is unknown, used or expired");
+    }
   } else if (request.header("Authorization")) {
     session = authenticate(request);
   }

@@ -10,6 +10,8 @@
 #include <boost/url/scheme.hpp>
 #include <cctype>
 #include <charconv>
+#include <fstream>
+#include <iterator>
 
 #include "channels/directline/channel_impl.hpp"
 #include "core/json.hpp"
@@ -397,7 +399,15 @@ Status DirectLineChannel::register_routes(server::Router& router) {
   }
   const auto& page = impl_->options.test_page;
   if (!page.empty() && std::filesystem::is_regular_file(page)) {
-    if (Status s = router.add(verb::get, "/", server::static_file(page)); !s.ok()) {
+    // The page's own inline script is allowed by its hash, nothing else inline; Web Chat injects
+    // its styles, and shows images that bots and customers link from elsewhere (https only).
+    std::ifstream in(page, std::ios::binary);
+    const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    server::StaticFilesOptions served;
+    served.content_security_policy =
+        server::page_policy(impl_->options.frame_ancestors, server::inline_script_hashes(html),
+                            {"'unsafe-inline'"}, {"blob:", "https:"});
+    if (Status s = router.add(verb::get, "/", server::static_file(page, served)); !s.ok()) {
       return s;
     }
   } else if (!page.empty()) {

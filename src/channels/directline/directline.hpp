@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
@@ -63,7 +64,9 @@ struct DirectLineOptions {
   // public URL, from the request's Host and X-Forwarded-Proto (false). A streamUrl only goes back
   // to the client that asked, so the header cannot mislead anyone else.
   bool stream_url_from_public_url = false;
-  std::filesystem::path test_page;        // web/test-page/index.html ("" or missing: no page)
+  std::filesystem::path test_page;  // web/test-page/index.html ("" or missing: no page)
+  // Sites that may show the test page in a frame (CSP frame-ancestors sources); none by default.
+  std::vector<std::string> frame_ancestors;
   std::filesystem::path webchat_bundle;   // .../botframework-webchat/dist/webchat.js
   std::size_t frame_max_activities = 64;  // activities per WebSocket frame when replaying
 };

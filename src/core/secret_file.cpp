@@ -1,0 +1,69 @@
+#include "core/secret_file.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <system_error>
+
+namespace baton {
+namespace {
+
+std::string errno_text(int err) { return std::generic_category().message(err); }
+
+Result<std::string> read_first_line(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  if (!in) {
+    return make_error(ErrorCode::kIo, fmt::format("cannot read {}", file.string()));
+  }
+  std::getline(in, line);
+  if (line.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, fmt::format("{} is empty", file.string()));
+  }
+  return line;
+}
+
+}  // namespace
+
+Result<std::string> read_or_create_secret_file(const std::filesystem::path& file,
+                                               const std::function<std::string()>& generate) {
+  const int fd =
+      ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR);
+  if (fd < 0) {
+    if (errno == EEXIST) {
+      return read_first_line(file);
+    }
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot create {}: {}", file.string(), errno_text(errno)));
+  }
+  const std::string secret = generate();
+  const std::string text = secret + "\n";
+  std::size_t done = 0;
+  int err = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      err = n < 0 ? errno : EIO;
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (err == 0 && ::fsync(fd) != 0) {
+    err = errno;
+  }
+  ::close(fd);
+  if (err != 0) {
+    ::unlink(file.c_str());
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot write {}: {}", file.string(), errno_text(err)));
+  }
+  return secret;
+}
+
+}  // namespace baton

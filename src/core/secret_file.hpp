@@ -1,0 +1,20 @@
+#pragma once
+// Secrets kept in files of the data directory (the Direct Line secret, the agent session key):
+// created with mode 0600 from the first byte (open(O_CREAT | O_EXCL, 0600), never a chmod after
+// the fact, never the process-wide umask), written and fsynced before they are used.
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace baton {
+
+// The first line of `file`; when the file does not exist, creates it (0600, not following a
+// symlink) holding `generate()` and a newline, and returns that. Errors: kIo when it cannot be read
+// or created, kInvalidArgument when it exists but its first line is empty.
+Result<std::string> read_or_create_secret_file(const std::filesystem::path& file,
+                                               const std::function<std::string()>& generate);
+
+}  // namespace baton
