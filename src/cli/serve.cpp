@@ -31,6 +31,7 @@
 #include "channels/agent/session.hpp"
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
+#include "cli/health.hpp"
 #include "core/secret_file.hpp"
 #include "core/thread_name.hpp"
 #include "dialog/runtime.hpp"
@@ -284,6 +285,10 @@ int serve_with(const ServeOptions& options, const Address& address,
   log_open_file_limit(files);
   server::ServerOptions server_options;
   server_options.trusted_proxies = trusted_proxies;
+  server_options.readiness = [&store, data_dir = options.data_dir,
+                              warn = options.disk_warning_bytes] {
+    return check_readiness(store, data_dir, warn);
+  };
   // Room for the store, the log and the listener besides the sockets.
   server_options.max_connections = options.max_connections > 0
                                        ? static_cast<std::size_t>(options.max_connections)
@@ -313,6 +318,7 @@ int serve_with(const ServeOptions& options, const Address& address,
   dl.frame_ancestors = options.frame_ancestors;
   agentapi::AgentChannelOptions agent_options;
   agent_options.session_key = secrets.agent_session_key;
+  agent_options.readiness = server_options.readiness;
   agent_options.allowed_origins = options.agent_origins;
   if (!options.public_url.empty()) {
     auto url = boost::urls::parse_absolute_uri(options.public_url);
@@ -368,10 +374,19 @@ int serve_with(const ServeOptions& options, const Address& address,
   out << "baton: listening on " << url << std::endl;
   spdlog::info("serving bot '{}' from {} with data in {}", bot->bot().id, options.bot_path.string(),
                options.data_dir.string());
-  notify_service_manager(fmt::format("READY=1\nSTATUS=serving bot '{}' on {}", bot->bot().id, url));
-  server.run(options.threads);
+  const std::string serving = fmt::format("serving bot '{}' on {}", bot->bot().id, url);
+  notify_service_manager("READY=1\nSTATUS=" + serving);
+  std::atomic<bool> storage_failed{false};
+  {
+    HealthMonitor health(store, options.data_dir, options.disk_warning_bytes, serving,
+                         notify_service_manager, [&] {
+                           storage_failed.store(true);
+                           server.stop();
+                         });
+    server.run(options.threads);
+  }
   shutdown();
-  return 0;
+  return storage_failed.load() ? kExitStorageFailed : 0;
 }
 
 }  // namespace

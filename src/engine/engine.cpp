@@ -110,8 +110,13 @@ void Engine::Impl::submit(Conv& conv, Pending&& pending) {
 void Engine::Impl::complete(const std::string& id, const Status& status, Pending&& pending,
                             std::uint64_t last_seq) {
   if (!status.ok()) {
-    spdlog::warn("engine: write for conversation {} failed ({}: {}); reloading it from the store",
-                 id, to_string(status.error().code), status.error().message);
+    // A store that is not taking writes (kUnavailable: a full disk, an unreachable database)
+    // refuses every turn until it recovers, and says so itself (serve's health monitor): one line
+    // per refused turn would only flood the log.
+    spdlog::log(
+        status.error().code == ErrorCode::kUnavailable ? spdlog::level::debug : spdlog::level::warn,
+        "engine: write for conversation {} failed ({}: {}); reloading it from the store", id,
+        to_string(status.error().code), status.error().message);
     if (pending.ack) {
       pending.ack(status);
     }

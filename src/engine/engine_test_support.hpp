@@ -178,6 +178,8 @@ class FaultyStore final : public store::Store {
  public:
   explicit FaultyStore(std::unique_ptr<store::Store> inner) : inner_(std::move(inner)) {}
   std::atomic<bool> fail_writes{false};
+  // When set, health() reports this state (with reason "injected") instead of the real store's.
+  std::atomic<int> health_override{-1};
 
   Status submit(store::WriteBatch&& batch, store::WriteCallback done) override {
     if (fail_writes) {
@@ -247,7 +249,14 @@ class FaultyStore final : public store::Store {
     return inner_->read_audit(after, limit, conversation_id);
   }
   store::StoreStats stats() const override { return inner_->stats(); }
-  store::StoreHealth health() const override { return inner_->health(); }
+  store::StoreHealth health() const override {
+    store::StoreHealth h = inner_->health();
+    if (const int state = health_override.load(); state >= 0) {
+      h.state = static_cast<store::StoreHealth::State>(state);
+      h.reason = h.writable() ? "" : "injected";
+    }
+    return h;
+  }
   Status close() override { return inner_->close(); }
 
  private:

@@ -274,10 +274,7 @@ void HttpConnection::dispatch(Request request) {
     return;
   }
   if (method_ == http::verb::get && request.path == "/healthz") {
-    const bool stopping = context_->stopping.load();
-    boost::json::object body{{"status", stopping ? "stopping" : "ok"}};
-    send(json_response(stopping ? http::status::service_unavailable : http::status::ok, body),
-         false);
+    send(healthz(), false);
     return;
   }
   if (pending_.websocket) {
@@ -285,6 +282,33 @@ void HttpConnection::dispatch(Request request) {
     return;
   }
   dispatch_route(std::move(request));
+}
+
+Response HttpConnection::healthz() const {
+  Readiness readiness;
+  if (context_->options.readiness) {
+    readiness = context_->options.readiness();
+  }
+  const bool stopping = context_->stopping.load();
+  boost::json::object body{{"status", stopping          ? "stopping"
+                                      : readiness.ready ? "ok"
+                                                        : "unavailable"}};
+  if (!stopping && !readiness.ready) {
+    body["reason"] = readiness.reason;
+  }
+  if (!readiness.warnings.empty()) {
+    boost::json::array warnings;
+    for (const auto& w : readiness.warnings) {
+      warnings.emplace_back(w);
+    }
+    body["warnings"] = std::move(warnings);
+  }
+  Response response = json_response(
+      stopping || !readiness.ready ? http::status::service_unavailable : http::status::ok, body);
+  if (stopping || !readiness.ready) {
+    response.headers.set(http::field::retry_after, "5");
+  }
+  return response;
 }
 
 void HttpConnection::dispatch_route(Request request) {

@@ -52,6 +52,8 @@ class HttpConnection final : public Connection,
   std::string client_address(const boost::beast::http::fields& headers) const;
   void on_read_error(boost::beast::error_code ec);
   void dispatch(Request request);
+  // The answer to GET /healthz (ServerOptions::readiness).
+  Response healthz() const;
   void dispatch_route(Request request);
   void upgrade(Request request);
   void run_async(const AsyncHandler& handler, Request request);

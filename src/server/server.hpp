@@ -10,16 +10,20 @@
 //   server.stop_on_signals();                                         // SIGINT/SIGTERM -> stop()
 //   server.run(2);                                                    // blocks until stopped
 //
-// Built in: OPTIONS preflight for every path (CORS), `GET /healthz`, JSON 404/405/413/431/400,
+// Built in: OPTIONS preflight for every path (CORS), `GET /healthz` (200 {"status":"ok"}; 503
+// {"status":"stopping"} while stopping or {"status":"unavailable","reason"} when
+// ServerOptions::readiness says so; "warnings":[...] when there are any), JSON 404/405/413/431/400,
 // exceptions from handlers answered 500, per-route body limits, read/write/handler timeouts.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "server/cors.hpp"
@@ -29,6 +33,15 @@
 namespace baton::server {
 
 using std::chrono::milliseconds;
+
+// Whether the service behind the server can do its work (its storage takes writes), for
+// `GET /healthz`: not ready answers 503 {"status":"unavailable","reason"}; warnings (e.g. the disk
+// is nearly full) are listed either way.
+struct Readiness {
+  bool ready = true;
+  std::string reason;                 // why not ready ("" when ready)
+  std::vector<std::string> warnings;  // things an operator should look at soon
+};
 
 // Limits and timeouts. Defaults suit Direct Line; all sizes in bytes.
 struct ServerOptions {
@@ -61,6 +74,9 @@ struct ServerOptions {
   // default, so the header is ignored.
   TrustedProxies trusted_proxies;
   std::string server_header = "Baton";
+  // Asked on every GET /healthz (from an I/O thread: must be thread-safe and quick); none = the
+  // server alone decides (ready unless stopping).
+  std::function<Readiness()> readiness;
 };
 
 // Thread safety: router() and listen()/stop_on_signals() before start()/run(); afterwards only

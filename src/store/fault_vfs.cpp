@@ -19,6 +19,7 @@ namespace {
 
 std::atomic<bool> g_fail_sync{false};
 std::atomic<bool> g_fail_write{false};
+std::atomic<bool> g_disk_full{false};
 std::atomic<std::int64_t> g_sync_delay_ms{0};
 sqlite3_vfs* g_real = nullptr;  // the wrapped default VFS, set once
 
@@ -62,6 +63,9 @@ void record_undo(sqlite3_file* f, sqlite3_int64 offset, sqlite3_int64 n) {
 }
 
 int x_write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
+  if (g_disk_full.load()) {
+    return SQLITE_FULL;
+  }
   if (g_fail_write.load()) {
     return SQLITE_IOERR_WRITE;
   }
@@ -206,6 +210,7 @@ const char* fault_vfs_name() {
 
 void set_fail_sync(bool fail) { g_fail_sync.store(fail); }
 void set_fail_write(bool fail) { g_fail_write.store(fail); }
+void set_disk_full(bool full) { g_disk_full.store(full); }
 void set_sync_delay(std::chrono::milliseconds delay) { g_sync_delay_ms.store(delay.count()); }
 
 void simulate_power_loss() {

@@ -4,6 +4,8 @@
 // It wraps the platform's default VFS and forwards everything, with three test hooks:
 //   * while set_fail_sync(true), every xSync fails with SQLITE_IOERR_FSYNC (nothing is synced);
 //   * while set_fail_write(true), every xWrite fails with SQLITE_IOERR_WRITE;
+//   * while set_disk_full(true), every xWrite fails with SQLITE_FULL, as SQLite's own VFS reports
+//     ENOSPC (nothing is written);
 //   * set_sync_delay(d) makes every xSync take d longer (a slow disk);
 //   * it keeps, per database/WAL/journal file, an undo log of every write and truncate since that
 //     file's last successful sync. simulate_power_loss() rolls every file back to its last synced
@@ -20,6 +22,7 @@ const char* fault_vfs_name();
 // Arms or disarms the faults for every file opened through the VFS. Thread-safe.
 void set_fail_sync(bool fail);
 void set_fail_write(bool fail);
+void set_disk_full(bool full);
 void set_sync_delay(std::chrono::milliseconds delay);
 
 // Blocks every further file operation through the VFS, restores each tracked file to its state

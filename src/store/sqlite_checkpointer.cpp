@@ -102,9 +102,12 @@ std::optional<SqliteStore::Pass> SqliteStore::checkpoint_pass(int mode, std::uin
     return std::nullopt;  // readers or the writer are in the way; the next round retries
   }
   if (rc != SQLITE_OK) {
-    poison(sqlite_error(checkpoint_db_.get(), rc,
-                        mode == SQLITE_CHECKPOINT_TRUNCATE ? "WAL checkpoint (truncate)"
-                                                           : "WAL checkpoint (passive)"));
+    Error error = sqlite_error(checkpoint_db_.get(), rc,
+                               mode == SQLITE_CHECKPOINT_TRUNCATE ? "WAL checkpoint (truncate)"
+                                                                  : "WAL checkpoint (passive)");
+    if (error.code != ErrorCode::kNoSpace) {
+      poison(error);  // a full disk only delays the checkpoint: the WAL keeps every frame
+    }
     return std::nullopt;
   }
   if (pass.log_frames == pass.checkpointed_frames) {
@@ -141,7 +144,10 @@ void SqliteStore::finish_checkpoint() {
     return;  // the checkpointer is in a pass; it asks again after it
   }
   if (rc != SQLITE_OK) {
-    poison(sqlite_error(writer_db_.get(), rc, "WAL checkpoint (writer)"));
+    if (Error error = sqlite_error(writer_db_.get(), rc, "WAL checkpoint (writer)");
+        error.code != ErrorCode::kNoSpace) {
+      poison(error);
+    }
     return;
   }
   if (log_frames > 0 && log_frames == checkpointed_frames) {

@@ -21,6 +21,8 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return make_error(ErrorCode::kUnavailable, std::move(message));
+    case SQLITE_FULL:
+      return make_error(ErrorCode::kNoSpace, std::move(message));
     default:
       return make_error(ErrorCode::kIo, std::move(message));
   }

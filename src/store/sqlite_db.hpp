@@ -17,8 +17,9 @@ namespace baton::store::sqlite {
 
 // Maps a SQLite result code to an Error whose message names the operation (`what`), SQLite's
 // message and the extended code. Constraint violations are kConflict (foreign keys: kNotFound,
-// the referenced row is missing), SQLITE_TOOBIG is kTooLarge, BUSY/LOCKED are kUnavailable and
-// everything else (I/O, full disk, corruption, out of memory) is kIo.
+// the referenced row is missing), SQLITE_TOOBIG is kTooLarge, BUSY/LOCKED are kUnavailable,
+// SQLITE_FULL (the disk is full: the statement failed and was undone) is kNoSpace, and everything
+// else (I/O, corruption, out of memory) is kIo.
 Error sqlite_error(sqlite3* db, int rc, std::string_view what);
 
 // True for the error codes that concern one batch's content rather than the storage itself.

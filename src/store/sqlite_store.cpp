@@ -173,6 +173,9 @@ Status SqliteStore::submit(WriteBatch&& batch, WriteCallback done) {
     if (auto error = poison_error()) {
       return *error;
     }
+    if (auto error = full_error()) {
+      return *error;
+    }
     if (queue_.size() >= options_.queue_capacity) {
       return make_error(ErrorCode::kUnavailable,
                         fmt::format("store write queue is full ({} batches); retry later",
@@ -190,6 +193,15 @@ void SqliteStore::writer_loop() {
   for (;;) {
     {
       std::unique_lock lock(queue_mu_);
+      while (is_full_.load() && !stopping_ && queue_.empty()) {
+        // Nothing is queued while the disk is full (submit refuses): probe now and then.
+        queue_cv_.wait_for(lock, options_.probe_interval);
+        if (!stopping_ && queue_.empty()) {
+          lock.unlock();
+          probe_full();
+          lock.lock();
+        }
+      }
       queue_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) {
         return;  // stopping and drained
@@ -216,6 +228,10 @@ void SqliteStore::writer_loop() {
 void SqliteStore::commit_group(std::vector<Pending>& group, std::vector<Status>& outcomes) {
   outcomes.assign(group.size(), Status{});
   if (auto error = poison_error()) {
+    outcomes.assign(group.size(), Status(*error));
+    return;
+  }
+  if (auto error = full_error()) {
     outcomes.assign(group.size(), Status(*error));
     return;
   }
@@ -296,12 +312,75 @@ Status SqliteStore::apply_batch(const WriteBatch& batch) {
 
 void SqliteStore::fail_transaction(const Error& error, std::vector<Status>& outcomes) {
   if (sqlite3_get_autocommit(writer_db_.get()) == 0) {
-    sqlite3_exec(writer_db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    (void)sqlite3_exec(writer_db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
   }
-  poison(error);
-  Error failed = *poison_error();
+  if (error.code == ErrorCode::kNoSpace && sqlite3_get_autocommit(writer_db_.get()) != 0) {
+    mark_full(error);  // undone: nothing of this group reached the database
+  } else {
+    poison(error);
+  }
+  Error failed = is_full_.load() && !poisoned_.load() ? *full_error() : *poison_error();
   for (Status& outcome : outcomes) {
     outcome = failed;  // nothing of this group was committed
+  }
+}
+
+void SqliteStore::mark_full(const Error& error) {
+  {
+    std::lock_guard lock(poison_mu_);
+    if (full_) {
+      return;
+    }
+    full_ = make_error(ErrorCode::kUnavailable,
+                       fmt::format("the disk holding the store is full; writes resume by "
+                                   "themselves once space is freed ({})",
+                                   error.message));
+    is_full_.store(true);
+  }
+}
+
+std::optional<Error> SqliteStore::full_error() const {
+  if (!is_full_.load()) {
+    return std::nullopt;
+  }
+  std::lock_guard lock(poison_mu_);
+  return full_;
+}
+
+void SqliteStore::probe_full() {
+  // Wait for real room first: a probe row fits in a few free pages, a turn's batch may not.
+  const StoreHealth h = health();
+  if (h.free_bytes && h.total_bytes) {
+    const std::uint64_t wanted = std::min(options_.resume_free_bytes, *h.total_bytes / 10);
+    if (*h.free_bytes < wanted) {
+      return;
+    }
+  }
+  const std::string sql = fmt::format(
+      "INSERT INTO meta(key, value) VALUES('store.probe', '{}') "
+      "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      steady_now_ns());
+  Status probed = writer_db_.exec("BEGIN IMMEDIATE");
+  if (probed.ok()) {
+    probed = writer_db_.exec(sql);
+  }
+  if (probed.ok()) {
+    probed = writer_db_.exec("COMMIT");
+  }
+  if (!probed.ok()) {
+    if (sqlite3_get_autocommit(writer_db_.get()) == 0) {
+      (void)sqlite3_exec(writer_db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    if (probed.error().code != ErrorCode::kNoSpace &&
+        probed.error().code != ErrorCode::kUnavailable) {
+      poison(probed.error());
+    }
+    return;
+  }
+  {
+    std::lock_guard lock(poison_mu_);
+    full_.reset();
+    is_full_.store(false);
   }
 }
 
@@ -355,6 +434,9 @@ StoreHealth SqliteStore::health() const {
   if (auto error = poison_error()) {
     h.state = StoreHealth::State::kFailed;
     h.reason = error->message;
+  } else if (auto full = full_error()) {
+    h.state = StoreHealth::State::kUnavailable;
+    h.reason = full->message;
   }
   struct statvfs fs {};
   const std::filesystem::path dir = options_.path.parent_path().empty()
@@ -362,6 +444,7 @@ StoreHealth SqliteStore::health() const {
                                         : options_.path.parent_path();
   if (::statvfs(dir.c_str(), &fs) == 0) {
     h.free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+    h.total_bytes = static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize;
   }
   return h;
 }
@@ -381,8 +464,8 @@ Status SqliteStore::close() {
     stop_checkpointer();
     close_readers();
     if (!poisoned_.load()) {
-      if (Status s = final_checkpoint(); !s.ok()) {
-        poison(s.error());
+      if (Status s = final_checkpoint(); !s.ok() && s.error().code != ErrorCode::kNoSpace) {
+        poison(s.error());  // on a full disk the WAL simply stays for the next start
       }
     }
     sqlite3_wal_hook(writer_db_.get(), nullptr, nullptr);

@@ -10,9 +10,16 @@
 //   * One writer thread applies batches by group commit: it drains up to max_group_batches queued
 //     batches into one transaction (one fsync), each batch inside its own savepoint, so a batch
 //     that violates a constraint is rolled back alone and the others still commit.
-//   * Any storage failure (write, fsync, checkpoint I/O error, full disk) poisons the store: the
-//     batches in flight fail with kIo and every later submit fails with kIo. Nothing is retried or
-//     silently skipped; the process must be restarted once storage is fixed.
+//   * A full disk is expected and passes: SQLite undoes the transaction that could not be
+//     written, its batches fail with kUnavailable (certainly not applied), and until space is
+//     free again submit() fails fast with kUnavailable and health() says so. The writer probes
+//     every probe_interval with a one-row transaction, once the filesystem has resume_free_bytes
+//     free (or a tenth of its size, whichever is smaller), and takes writes again by itself.
+//     Checkpoints that meet a full disk are retried later.
+//   * Any other storage failure (a failed write or fsync, a checkpoint I/O error) poisons the
+//     store: the batches in flight fail with kIo and every later submit fails with kIo, and
+//     health() is kFailed. Nothing is retried or silently skipped (after a failed fsync what
+//     reached the disk is unknown); the process must be restarted once storage is fixed.
 //   * Back-pressure: the queue holds at most queue_capacity batches; submit() fails fast with
 //     kUnavailable beyond that (it never blocks the caller's thread).
 //   * Automatic checkpoints are off; a background thread checkpoints (PASSIVE) periodically or when
@@ -67,7 +74,10 @@ struct SqliteOptions {
   // checkpointer's noise.)
   std::size_t writer_cache_kib = 32768;
   std::size_t max_readers = 8;  // read connections opened on demand; readers wait beyond this
-  std::string vfs;              // SQLite VFS name, "" = the platform default (tests inject faults)
+  // After a full disk: how often the writer probes, and the free space it waits for first.
+  std::chrono::milliseconds probe_interval{1000};
+  std::uint64_t resume_free_bytes = std::uint64_t{64} << 20;
+  std::string vfs;  // SQLite VFS name, "" = the platform default (tests inject faults)
 };
 
 // Opens (creating if needed) and migrates the database, then starts the writer and checkpointer

@@ -109,6 +109,12 @@ class SqliteStore final : public Store {
   void fail_transaction(const Error& error, std::vector<Status>& outcomes);
   void poison(const Error& error);
   std::optional<Error> poison_error() const;
+  // The disk is full (see sqlite_store.hpp): writes are refused until probe_full() succeeds.
+  void mark_full(const Error& error);
+  std::optional<Error> full_error() const;
+  // Writer thread, while full: one probe transaction once enough space is free; clears the state
+  // when it commits.
+  void probe_full();
   static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
 
   // Checkpointer thread (sqlite_checkpointer.cpp).
@@ -153,6 +159,8 @@ class SqliteStore final : public Store {
   mutable std::mutex poison_mu_;
   std::optional<Error> poison_;  // guarded by poison_mu_: the first storage failure
   std::atomic<bool> poisoned_{false};
+  std::optional<Error> full_;  // guarded by poison_mu_: why writes wait for space (kUnavailable)
+  std::atomic<bool> is_full_{false};
 
   std::mutex close_mu_;
   bool closed_ = false;  // guarded by close_mu_

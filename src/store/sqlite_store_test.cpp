@@ -612,6 +612,47 @@ TEST(SqliteStore, FailedWritePoisonsTheStore) {
   EXPECT_EQ(store->write(std::move(WriteBatch().put_meta("k", "v"))).error().code, ErrorCode::kIo);
 }
 
+TEST(SqliteStore, AFullDiskFailsBatchesAsUnavailableAndPassesByItself) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  options.vfs = testing::fault_vfs_name();
+  options.probe_interval = std::chrono::milliseconds(10);
+  options.resume_free_bytes = 0;
+  auto store = open_or_die(options);
+  ASSERT_TRUE(
+      store->write(std::move(WriteBatch().insert_conversation(make_conversation("c")))).ok());
+  EXPECT_EQ(store->health().state, StoreHealth::State::kWritable);
+
+  testing::set_disk_full(true);
+  Status failed = store->write(std::move(WriteBatch().append_activity(make_activity("c", 1))));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(failed.error().message, HasSubstr("full"));
+  const StoreHealth full = store->health();
+  EXPECT_EQ(full.state, StoreHealth::State::kUnavailable);
+  EXPECT_THAT(full.reason, HasSubstr("full"));
+  // Refused at once while full, and reads go on.
+  Status refused = store->submit(std::move(WriteBatch().put_meta("k", "v")), [](const Status&) {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(store->get_conversation("c").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // probes fail meanwhile
+  EXPECT_EQ(store->health().state, StoreHealth::State::kUnavailable);
+
+  testing::set_disk_full(false);
+  for (int i = 0; i < 500 && !store->health().writable(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(store->health().writable()) << store->health().reason;
+  // The failed batch never landed: the same seq can be written now.
+  ASSERT_TRUE(store->write(std::move(WriteBatch().append_activity(make_activity("c", 1)))).ok());
+  auto page = store->read_activities("c", 0, 10);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->size(), 1u);
+  EXPECT_TRUE(store->close().ok());
+}
+
 // Power loss, simulated: the child writes through the fault VFS, which keeps an undo log of
 // everything not yet fsynced; at a random moment the child rolls every file back to its last
 // synced state and dies. Small WAL thresholds make checkpoints and WAL restarts happen meanwhile.

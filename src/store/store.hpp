@@ -269,6 +269,7 @@ struct StoreHealth {
   // Bytes free (for an unprivileged writer) on the filesystem the store writes to, when the store
   // writes to a local filesystem; nullopt otherwise (a database server) or when unknown.
   std::optional<std::uint64_t> free_bytes;
+  std::optional<std::uint64_t> total_bytes;  // that filesystem's size, likewise
 
   bool writable() const { return state == State::kWritable; }
 };

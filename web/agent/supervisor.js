@@ -19,6 +19,8 @@ export class SupervisorView {
       el('div', { class: 'supervisor__bar' },
          el('button', { type: 'button', testid: 'sup-refresh', onclick: () => this.refresh() }, 'Refresh'),
          this.updated = el('span', { class: 'muted', testid: 'sup-updated' })),
+      this.serviceBox = el('div', { class: 'supervisor__service', testid: 'sup-service', role: 'status',
+                                    hidden: true }),
       table('Queues', ['Queue', 'Waiting', 'Offered', 'Longest wait', 'Open', 'Agents online',
                        'Available', 'Est. wait'], this.queuesBody),
       table('Agents', ['Agent', 'Name', 'Role', 'Presence', 'Load'], this.agentsBody),
@@ -35,6 +37,9 @@ export class SupervisorView {
   }
 
   update(data) {
+    if (data.service) {
+      this.renderService(data.service);
+    }
     this.data = {
       queues: data.queues ?? this.data.queues,
       agents: data.agents ?? this.data.agents,
@@ -42,6 +47,21 @@ export class SupervisorView {
     };
     this.updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
     this.render();
+  }
+
+  // What the server says about itself (GET /supervisor `service`): a problem storing messages, or
+  // warnings such as a nearly full disk. Hidden while all is well.
+  renderService(service) {
+    const lines = [];
+    if (service.ready === false) {
+      lines.push(el('p', { testid: 'sup-service-down' },
+                    `Messages cannot be stored right now: ${service.reason ?? 'unknown reason'}`));
+    }
+    for (const w of service.warnings ?? []) {
+      lines.push(el('p', { testid: 'sup-service-warning' }, `Warning: ${w}`));
+    }
+    fill(this.serviceBox, lines);
+    this.serviceBox.hidden = lines.length === 0;
   }
 
   queueNames() {

@@ -24,14 +24,17 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "engine/engagement.hpp"
 #include "engine/engine.hpp"
 #include "server/router.hpp"
+#include "server/server.hpp"
 #include "store/store.hpp"
 
 namespace baton::agentapi {
@@ -49,6 +52,8 @@ struct AgentChannelOptions {
   // request names, and the public URL's), whose pages may open the stream. A browser's upgrade
   // from any other Origin is refused with 403: pages elsewhere must not ride on an agent's session.
   std::vector<std::string> allowed_origins;
+  // The service's readiness (storage, disk space), shown to supervisors; none = not shown.
+  std::function<server::Readiness()> readiness;
 };
 
 class AgentChannel {

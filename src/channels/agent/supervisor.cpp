@@ -11,6 +11,15 @@ Error not_supervisor() {
   return make_error(ErrorCode::kForbidden, "only supervisors and admins may do this");
 }
 
+// {"ready", "reason", "warnings"}: whether the service can work (storage) and what to look at.
+bj::object service_json(const server::Readiness& r) {
+  bj::array warnings;
+  for (const auto& w : r.warnings) {
+    warnings.emplace_back(w);
+  }
+  return bj::object{{"ready", r.ready}, {"reason", r.reason}, {"warnings", std::move(warnings)}};
+}
+
 }  // namespace
 
 void AgentChannel::Impl::supervisor_view(const server::Request& request,
@@ -26,6 +35,9 @@ void AgentChannel::Impl::supervisor_view(const server::Request& request,
   }
   // Three reads on the engine strand, one after the other; the answer is assembled as they come.
   auto out = std::make_shared<bj::object>();
+  if (options.readiness) {
+    (*out)["service"] = service_json(options.readiness());
+  }
   const engine::Actor actor = session->actor;
   engagement.queues(actor, [this, actor, out, responder = std::move(responder)](
                                Result<std::vector<hub::QueueView>> queues) {
