@@ -10,8 +10,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/url_view.hpp>
 
 #include "server/cors.hpp"
 #include "server/websocket_connection.hpp"
@@ -127,18 +125,14 @@ void HttpConnection::on_header(beast::error_code ec) {
   if (auto origin = header.find(http::field::origin); origin != header.end()) {
     origin_ = std::string(origin->value());
   }
-  auto url = boost::urls::parse_origin_form(header.target());
-  if (!url) {
+  auto target = parse_target(header.target());
+  if (!target.ok()) {
     send(json_error(http::status::bad_request, "BadRequest", "Malformed request target"), true);
     return;
   }
-  pending_.path = url->path();
-  for (auto segment : url->segments()) {
-    pending_.segments.emplace_back(segment);
-  }
-  for (auto param : url->params(boost::urls::encoding_opts(true, false, false))) {
-    pending_.query.emplace_back(param.key, param.value);
-  }
+  pending_.path = std::move(target->path);
+  pending_.segments = std::move(target->segments);
+  pending_.query = std::move(target->query);
   pending_.websocket = websocket::is_upgrade(header);
   const Router& router = context_->router;
   pending_.match = router.match(method_, pending_.segments, pending_.websocket);

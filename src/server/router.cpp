@@ -1,6 +1,8 @@
 #include "server/router.hpp"
 
 #include <algorithm>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
 
 namespace baton::server {
 
@@ -173,6 +175,22 @@ Router::Match Router::match(http::verb method, const std::vector<std::string>& s
     result.allow += "OPTIONS";
   }
   return result;
+}
+
+Result<Target> parse_target(std::string_view text) {
+  auto url = boost::urls::parse_origin_form(text);
+  if (!url) {
+    return make_error(ErrorCode::kInvalidArgument, "malformed request target");
+  }
+  Target target;
+  target.path = url->path();
+  for (auto segment : url->segments()) {
+    target.segments.emplace_back(segment);
+  }
+  for (auto param : url->params(boost::urls::encoding_opts(true, false, false))) {
+    target.query.emplace_back(param.key, param.value);
+  }
+  return target;
 }
 
 }  // namespace baton::server

@@ -98,6 +98,18 @@ class Router {
   std::vector<Route> routes_;
 };
 
+// A request target ("/a/b%20c?x=1&y") in the form match() and Request need: the decoded path,
+// its decoded segments ({"a", "b c"}) and the query's decoded parameters ('+' read as a space).
+struct Target {
+  std::string path;
+  std::vector<std::string> segments;
+  Params query;
+};
+
+// Parses an origin-form request target (RFC 9112: absolute path and optional query).
+// kInvalidArgument when it is not one.
+Result<Target> parse_target(std::string_view target);
+
 // Splits a decoded path into segments the way match() expects ("/a/b" -> {"a","b"}, "/" -> {}).
 // Used by tests and by the static file handler; the server uses Boost.URL's segments.
 std::vector<std::string> split_path(std::string_view path);

@@ -53,7 +53,8 @@ async function serverWithAgents(offerTimeout, extra = '') {
   for (const a of AGENTS) {
     await addAgent(dataDir, { ...a, password: PASSWORD });
   }
-  const server = await startServer({ bot, dataDir });
+  // Every customer of these tests comes from 127.0.0.1: the per-address session limit is off.
+  const server = await startServer({ bot, dataDir, args: ['--session-rate-limit', '0'] });
   server.botDir = bot;
   return server;
 }
