@@ -29,12 +29,14 @@
 #include "channels/agent/session.hpp"
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
+#include "cli/store_open.hpp"
 #include "core/thread_name.hpp"
 #include "dialog/runtime.hpp"
 #include "engine/engagement.hpp"
 #include "engine/engine.hpp"
 #include "server/open_files.hpp"
 #include "server/server.hpp"
+#include "store/pg_store.hpp"
 #include "store/sqlite_store.hpp"
 
 #ifndef BATON_SOURCE_DIR
@@ -320,8 +322,9 @@ int serve_with(const ServeOptions& options, const Address& address,
   const std::string url =
       fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);
   out << "baton: listening on " << url << std::endl;
-  spdlog::info("serving bot '{}' from {} with data in {}", bot->bot().id, options.bot_path.string(),
-               options.data_dir.string());
+  spdlog::info("serving bot '{}' from {} with data in {} and the store in {}", bot->bot().id,
+               options.bot_path.string(), options.data_dir.string(),
+               describe_store(options.store, options.data_dir));
   notify_service_manager(fmt::format("READY=1\nSTATUS=serving bot '{}' on {}", bot->bot().id, url));
   server.run(options.threads);
   shutdown();
@@ -379,16 +382,20 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     return 1;
   }
   store::SqliteOptions store_options;
-  store_options.path = options.data_dir / store::kSqliteFileName;
   store_options.synchronous = *sync;
   store_options.checkpoint_interval = std::chrono::milliseconds(options.checkpoint_interval_ms);
   store_options.checkpoint_wal_pages = static_cast<std::uint32_t>(options.checkpoint_pages);
   store_options.writer_cache_kib = static_cast<std::size_t>(options.store_cache_kib);
   notify_service_manager("STATUS=opening the store (a schema upgrade can take minutes)");
-  auto opened = store::open_sqlite_store(store_options);
+  spdlog::info("store: {}", describe_store(options.store, options.data_dir));
+  auto opened = open_store(options.store, options.data_dir, store_options,
+                           store::SqliteOptions{}.max_readers);
   if (!opened.ok()) {
     err << "baton serve: " << opened.error().message << '\n';
-    return 1;
+    return opened.error().code == ErrorCode::kInvalidArgument && !options.store.empty() &&
+                   !store::is_postgres_target(options.store)
+               ? 2
+               : 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
   SystemClock clock;
