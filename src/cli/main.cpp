@@ -178,6 +178,11 @@ int main(int argc, char** argv) {
                    "Page cache of the store's writer connection, KiB")
       ->check(CLI::Range(256, 1 << 22))
       ->capture_default_str();
+  serve
+      ->add_option("--store-group", serve_options.store_group,
+                   "Batches per store transaction (group commit); 1 = one per batch")
+      ->check(CLI::Range(1, 1 << 16))
+      ->capture_default_str();
   serve->add_option("--token-ttl", serve_options.token_ttl_seconds, "Token lifetime in seconds")
       ->capture_default_str();
   serve

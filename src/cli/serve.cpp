@@ -386,6 +386,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   store_options.checkpoint_interval = std::chrono::milliseconds(options.checkpoint_interval_ms);
   store_options.checkpoint_wal_pages = static_cast<std::uint32_t>(options.checkpoint_pages);
   store_options.writer_cache_kib = static_cast<std::size_t>(options.store_cache_kib);
+  store_options.max_group_batches = static_cast<std::size_t>(options.store_group);
   notify_service_manager("STATUS=opening the store (a schema upgrade can take minutes)");
   spdlog::info("store: {}", describe_store(options.store, options.data_dir));
   auto opened = open_store(options.store, options.data_dir, store_options,

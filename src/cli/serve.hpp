@@ -38,6 +38,8 @@ struct ServeOptions {
   int checkpoint_interval_ms = static_cast<int>(kStoreDefaults.checkpoint_interval.count());
   int checkpoint_pages = static_cast<int>(kStoreDefaults.checkpoint_wal_pages);
   int store_cache_kib = static_cast<int>(kStoreDefaults.writer_cache_kib);
+  // Batches per store transaction (group commit), for either store; 1 = a transaction per batch.
+  int store_group = static_cast<int>(kStoreDefaults.max_group_batches);
   int token_ttl_seconds = 1800;
   double rate_limit_per_minute = 600;
   // Reverse proxies (addresses or networks) whose X-Forwarded-For names the client, for the

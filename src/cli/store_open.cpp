@@ -26,6 +26,7 @@ Result<std::unique_ptr<store::Store>> open_store(const std::string& store,
     store::PgOptions options;
     options.conninfo = store;
     options.max_readers = max_readers;
+    options.max_group_batches = sqlite.max_group_batches;
     return store::open_pg_store(std::move(options));
   }
   sqlite.path = data_dir / store::kSqliteFileName;

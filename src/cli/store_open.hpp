@@ -24,7 +24,8 @@ inline constexpr const char* kStoreHelp =
 std::string describe_store(const std::string& store, const std::filesystem::path& data_dir);
 
 // Opens the store: PostgreSQL when `store` is non-empty (kInvalidArgument when it is not a
-// connection string), else SQLite at data_dir/baton.db with `sqlite` (whose path is replaced).
+// connection string; sqlite.max_group_batches applies to it too), else SQLite at data_dir/baton.db
+// with `sqlite` (whose path is replaced).
 // `max_readers` sizes the read pool of either. Errors name the store without secrets.
 Result<std::unique_ptr<store::Store>> open_store(const std::string& store,
                                                  const std::filesystem::path& data_dir,
