@@ -1,5 +1,6 @@
-// The PostgreSQL store's group commit: one transaction for a group of batches, each batch inside
-// its own SAVEPOINT, every statement sent through one libpq pipeline.
+// The PostgreSQL store's group commit: one transaction for a group of batches, every statement
+// sent through one libpq pipeline; a batch that fails is left out of what commits, either by its
+// own SAVEPOINT or by replaying the group without it (PgOptions::savepoints).
 //
 // The group goes out as BEGIN, then per batch SAVEPOINT / its ops / RELEASE, then COMMIT, in
 // chunks of at most kMaxInFlight statements each ended by a Sync (inside the explicit transaction a
@@ -8,7 +9,10 @@
 // breaks a constraint the server skips everything after it up to the Sync (libpq reports those
 // statements as PIPELINE_ABORTED, including a COMMIT) and the transaction stays open in the
 // aborted state; the writer then sends ROLLBACK TO and RELEASE of the failed batch's savepoint and
-// sends again the batches after it.
+// sends again the batches after it, or, without savepoints, ROLLBACK, BEGIN and the whole group
+// again without the failed batch. The replay is deterministic because this connection is the only
+// writer of everything but `agents`: a batch that succeeded once succeeds again unless another
+// process changed an agent meanwhile, and then it fails on its own like any other batch.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -26,7 +30,7 @@ constexpr std::size_t kMaxInFlight = 256;
 // A commit this long shows in every latency figure: counted in StoreStats::slow_transactions.
 constexpr std::uint64_t kSlowTransactionUs = 50'000;
 
-enum class Step { kBegin, kSavepoint, kOp, kRelease, kRollbackTo, kCommit };
+enum class Step { kBegin, kSavepoint, kOp, kRelease, kRollbackTo, kRollback, kCommit };
 
 // A statement sent and not yet answered.
 struct Sent {
@@ -45,8 +49,8 @@ std::int64_t steady_now_us() {
 class GroupTransaction {
  public:
   GroupTransaction(PGconn* conn, const std::vector<const WriteBatch*>& batches,
-                   std::vector<Status>& outcomes)
-      : conn_(conn), batches_(batches), outcomes_(outcomes) {}
+                   std::vector<Status>& outcomes, bool savepoints)
+      : conn_(conn), batches_(batches), outcomes_(outcomes), savepoints_(savepoints) {}
 
   // True when the transaction committed: `outcomes` then holds ok or each failed batch's own
   // error. False: failure() says why nothing (or perhaps everything) was applied.
@@ -55,10 +59,12 @@ class GroupTransaction {
       return false;
     }
     for (;;) {
+      skip_failed();
       while (in_flight_.size() < kMaxInFlight && cursor_batch_ < batches_.size()) {
         if (!send_next()) {
           return false;
         }
+        skip_failed();
       }
       if (cursor_batch_ == batches_.size()) {
         if (!send_control(Step::kCommit, kCommit, 0)) {
@@ -102,21 +108,32 @@ class GroupTransaction {
     return send(Sent{step, batch, 0}, statement, Params());
   }
 
-  // Sends the statement at the cursor and advances it: SAVEPOINT, the ops, RELEASE.
+  // Moves the cursor past batches that already failed (replays leave them out).
+  void skip_failed() {
+    while (cursor_step_ == 0 && cursor_batch_ < batches_.size() && !outcomes_[cursor_batch_].ok()) {
+      ++cursor_batch_;
+    }
+  }
+
+  // Sends the statement at the cursor and advances it: SAVEPOINT (with savepoints), the ops,
+  // RELEASE (with savepoints).
   bool send_next() {
     const WriteBatch& batch = *batches_[cursor_batch_];
+    const std::size_t first_op = savepoints_ ? 1 : 0;
     const std::size_t step = cursor_step_++;
-    if (step == 0) {
+    if (savepoints_ && step == 0) {
       return send_control(Step::kSavepoint, kSavepoint, cursor_batch_);
     }
-    if (step <= batch.size()) {
-      const std::size_t op = step - 1;
-      OpCall call = encode_op(batch.ops()[op]);
-      return send(Sent{Step::kOp, cursor_batch_, op}, call.statement, call.params);
-    }
     const std::size_t batch_index = cursor_batch_;
-    ++cursor_batch_;
-    cursor_step_ = 0;
+    if (step - first_op + 1 >= batch.size() + (savepoints_ ? 1 : 0)) {
+      ++cursor_batch_;  // the batch's last statement
+      cursor_step_ = 0;
+    }
+    if (step - first_op < batch.size()) {
+      const std::size_t op = step - first_op;
+      OpCall call = encode_op(batch.ops()[op]);
+      return send(Sent{Step::kOp, batch_index, op}, call.statement, call.params);
+    }
     return send_control(Step::kRelease, kRelease, batch_index);
   }
 
@@ -136,7 +153,7 @@ class GroupTransaction {
       case Step::kCommit:
         return "COMMIT";
       default:
-        return "SAVEPOINT";
+        return "transaction control";
     }
   }
 
@@ -182,17 +199,27 @@ class GroupTransaction {
   }
 
   // After a batch-local failure (the Sync that ended the chunk also ended the pipeline's aborted
-  // state): undo the failed batch and go on with the batches after it. A COMMIT sent in the same
-  // chunk was skipped, so nothing is committed yet.
+  // state). With savepoints: undo the failed batch alone and go on with the batches after it.
+  // Without: roll the whole transaction back and send the group again without the failed batch
+  // (and any other that failed before); the batches that had succeeded are applied again. A COMMIT
+  // sent in the same chunk was skipped either way, so nothing is committed yet.
   bool recover() {
     commit_sent_ = false;
     const std::size_t failed = *failed_batch_;
     failed_batch_.reset();
-    if (!send_control(Step::kRollbackTo, kRollbackTo, failed) ||
-        !send_control(Step::kRelease, kRelease, failed)) {
-      return false;
+    if (savepoints_) {
+      if (!send_control(Step::kRollbackTo, kRollbackTo, failed) ||
+          !send_control(Step::kRelease, kRelease, failed)) {
+        return false;
+      }
+      cursor_batch_ = failed + 1;
+    } else {
+      if (!send_control(Step::kRollback, kRollback, failed) ||
+          !send_control(Step::kBegin, kBegin, failed)) {
+        return false;
+      }
+      cursor_batch_ = 0;
     }
-    cursor_batch_ = failed + 1;
     cursor_step_ = 0;
     return true;
   }
@@ -218,6 +245,7 @@ class GroupTransaction {
   std::size_t cursor_batch_ = 0;             // the next statement to send: batch and step within it
   std::size_t cursor_step_ = 0;              // 0 = SAVEPOINT, 1..size = ops, size + 1 = RELEASE
   std::optional<std::size_t> failed_batch_;  // a batch-local failure waiting for recover()
+  const bool savepoints_;                    // a SAVEPOINT per batch, else replays
   bool commit_sent_ = false;
   bool committed_ = false;
   bool maybe_committed_ = false;
@@ -242,7 +270,7 @@ void PgStore::commit_group(std::vector<Pending>& group, std::vector<Status>& out
     batches.push_back(&pending.batch);
   }
   const std::int64_t began_us = steady_now_us();
-  GroupTransaction transaction(writer_conn_.get(), batches, outcomes);
+  GroupTransaction transaction(writer_conn_.get(), batches, outcomes, options_.savepoints);
   if (transaction.run()) {
     transactions_.fetch_add(1);
     const auto took_us = static_cast<std::uint64_t>(steady_now_us() - began_us);

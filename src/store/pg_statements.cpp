@@ -185,6 +185,7 @@ const std::vector<StatementDef>& write_statements() {
       {kSavepoint, "SAVEPOINT batch", {}},
       {kRelease, "RELEASE batch", {}},
       {kRollbackTo, "ROLLBACK TO batch", {}},
+      {kRollback, "ROLLBACK", {}},
       {kInsertConversation,
        fmt::format(
            "INSERT INTO conversations ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "

@@ -17,6 +17,7 @@ inline constexpr const char* kCommit = "w_commit";
 inline constexpr const char* kSavepoint = "w_savepoint";
 inline constexpr const char* kRelease = "w_release";
 inline constexpr const char* kRollbackTo = "w_rollback_to";
+inline constexpr const char* kRollback = "w_rollback";
 
 // The writer connection's statements (transaction control and one per op kind).
 const std::vector<StatementDef>& write_statements();

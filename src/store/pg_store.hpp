@@ -51,7 +51,11 @@ struct PgOptions {
   std::string conninfo;
   std::size_t queue_capacity = 8192;     // batches waiting for the writer
   std::size_t max_group_batches = 1024;  // batches per transaction; 1 disables group commit
-  std::size_t max_readers = 8;           // read connections opened on demand; readers wait beyond
+  // How one batch of a group fails alone: true, each batch inside its own SAVEPOINT (rolled back
+  // to on failure); false, the group's transaction is rolled back and replayed without the
+  // failed batch (no subtransactions; a failure costs a replay). Measured in docs/BENCHMARKS.md.
+  bool savepoints = true;
+  std::size_t max_readers = 8;  // read connections opened on demand; readers wait beyond
   std::chrono::milliseconds reconnect_min{100};   // first retry after a lost connection
   std::chrono::milliseconds reconnect_max{5000};  // the backoff doubles up to this
   int connect_timeout_s = 5;  // per attempt, unless the connection string sets connect_timeout

@@ -78,7 +78,8 @@ export class PgCluster {
       try {
         this.run('pg_ctl', ['start', '-w', '-t', '60', '-D', this.data, '-l', this.log, '-o',
                             `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 ` +
-                            '-c fsync=on -c synchronous_commit=on -c max_connections=200']);
+                            '-c fsync=on -c synchronous_commit=on -c max_connections=200 ' +
+                            '-c recovery_init_sync_method=syncfs']);
         this.running = true;
         return this;
       } catch (err) {
