@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
   });
   asio::co_spawn(io, accept_loop(acceptor), asio::detached);
   fmt::print("echo: listening on {}\n", acceptor.local_endpoint().port());
-  std::fflush(stdout);
+  (void)std::fflush(stdout);
 
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) {

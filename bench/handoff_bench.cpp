@@ -89,7 +89,8 @@ class Bench {
 
   int run() {
     int code = 1;
-    asio::co_spawn(io_, main_task(), [&code](std::exception_ptr e, int c) { code = e ? 1 : c; });
+    asio::co_spawn(io_, main_task(),
+                   [&code](const std::exception_ptr& e, int c) { code = e ? 1 : c; });
     io_.run();
     return code;
   }
@@ -132,7 +133,7 @@ class Bench {
   awaitable<void> run_parallel(int count, Task task) {
     auto remaining = std::make_shared<int>(count);
     for (int i = 0; i < count; ++i) {
-      asio::co_spawn(io_, task(), [remaining](std::exception_ptr) { --*remaining; });
+      asio::co_spawn(io_, task(), [remaining](const std::exception_ptr&) { --*remaining; });
     }
     while (*remaining > 0) {
       co_await sleep_ms(5);
@@ -474,7 +475,7 @@ class Bench {
 
   bool all_answered() const {
     return std::all_of(customers_.begin(), customers_.end(),
-                       [this](const Customer& c) { return c.k < 0 || (c.offered && c.replied); }) &&
+                       [](const Customer& c) { return c.k < 0 || (c.offered && c.replied); }) &&
            agent_jobs_.empty();
   }
 

@@ -344,7 +344,7 @@ class Worker {
     const int setups = std::max(1, std::min<int>(o_.setup_concurrency, int(convs_.size())));
     auto remaining = std::make_shared<int>(setups);
     for (int i = 0; i < setups; ++i) {
-      asio::co_spawn(io_, setup_task(), [this, remaining](std::exception_ptr) {
+      asio::co_spawn(io_, setup_task(), [this, remaining](const std::exception_ptr&) {
         if (--*remaining == 0) {
           setup_done = true;
         }
@@ -384,6 +384,7 @@ int run(const Options& o) {
     first += count;
   }
   std::vector<std::thread> threads;
+  threads.reserve(workers.size());
   const auto setup_start = Clock::now();
   for (auto& w : workers) {
     threads.emplace_back([&w] { w->run(); });

@@ -38,7 +38,8 @@ function percentile(sorted, p) {
 
 async function withServer(bin, fn) {
   const dataDir = makeDataDir('baton-long-');
-  const server = await new Server({ dataDir, binary: bin, secret: 'long-bench', args: ['--rate-limit', '1000000'] })
+  const server = await new Server({ dataDir, binary: bin, secret: 'long-bench',
+                                    args: ['--rate-limit', '1000000', '--session-rate-limit', '0'] })
     .start();
   try {
     return await fn(server);

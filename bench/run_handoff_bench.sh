@@ -55,7 +55,8 @@ done
 
 # shellcheck disable=SC2086 # SERVE_ARGS is a word list on purpose
 start_server serve "$BUILD/baton" serve examples/contoso --listen 127.0.0.1:0 --data "$WORK/data" \
-  --secret "$SECRET" --rate-limit 100000000 $SERVE_ARGS
+  --secret "$SECRET" --rate-limit 100000000 --session-rate-limit 0 --max-connections-per-address 0 \
+  $SERVE_ARGS
 SERVE_PID=$PID
 
 # cpu_ticks PID : user + system CPU of a process so far, in clock ticks.

@@ -77,7 +77,8 @@ fi
 if [[ " $SCENARIOS " == *" serve "* ]]; then
 # shellcheck disable=SC2086 # SERVE_ARGS is a word list on purpose
 start_server serve "$BUILD/baton" serve examples/contoso --listen 127.0.0.1:0 --data "$WORK/data" \
-  --secret "$SECRET" --rate-limit 100000000 $SERVE_ARGS
+  --secret "$SECRET" --rate-limit 100000000 --session-rate-limit 0 --max-connections-per-address 0 \
+  $SERVE_ARGS
 SERVE_PID=$PID
 run_loadgen "serve ${RATE}/s" --mode serve --port "$PORT" --secret "$SECRET" \
   --conversations "$CONVERSATIONS" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" \
@@ -89,7 +90,8 @@ stop_server "$SERVE_PID"
 
 if [ "$SERVE_IDLE" = 1 ]; then
 start_server serve-idle "$BUILD/baton" serve examples/contoso --listen 127.0.0.1:0 \
-  --data "$WORK/data-idle" --secret "$SECRET" --rate-limit 100000000 $SERVE_ARGS
+  --data "$WORK/data-idle" --secret "$SECRET" --rate-limit 100000000 --session-rate-limit 0 \
+  --max-connections-per-address 0 $SERVE_ARGS
 SERVE_PID=$PID
 run_loadgen "serve idle" --mode serve --port "$PORT" --secret "$SECRET" \
   --conversations "$IDLE_N" --rate 0 --hold 5 --server-pid "$SERVE_PID" --setup-concurrency 256

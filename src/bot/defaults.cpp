@@ -66,7 +66,7 @@ nodes:
 )"},
 }};
 
-const std::vector<std::string> kDefaultEscalationPhrases = {
+constexpr std::string_view kDefaultEscalationPhrases[] = {
     "talk to an agent", "speak to a human", "human", "agent", "representative", "real person",
 };
 
@@ -150,7 +150,8 @@ void add_default_topics(ParsedBot& parsed) {
     }
   }
   if (!parsed.escalation_phrases_set) {
-    parsed.bot.settings.escalation_phrases = kDefaultEscalationPhrases;
+    parsed.bot.settings.escalation_phrases.assign(std::begin(kDefaultEscalationPhrases),
+                                                  std::end(kDefaultEscalationPhrases));
   }
 }
 

@@ -296,15 +296,14 @@ NodePtr make_node(ExprNode::Op op) {
   return n;
 }
 
-// What a token reads as in messages: keywords and symbols quoted, literals by kind.
+// What a token reads as in messages: the end and strings by kind; numbers, keywords and symbols
+// quoted as written.
 std::string describe(const Token& t) {
   switch (t.kind) {
     case Tok::kEnd:
       return "the end of the expression";
     case Tok::kString:
       return "a string";
-    case Tok::kNumber:
-      return fmt::format("'{}'", t.text);
     default:
       return fmt::format("'{}'", t.text);
   }

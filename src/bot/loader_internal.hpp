@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -137,7 +138,7 @@ class MapReader {
 };
 
 // "(did you mean 'x'?)" for the closest candidate, or "" when nothing is close.
-std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);
+std::string did_you_mean(std::string_view word, std::span<const std::string_view> candidates);
 
 // "a list", "a map", "an empty value", or the quoted scalar, for "must be X, got Y" messages.
 std::string describe_node(const YAML::Node& node);

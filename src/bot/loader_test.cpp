@@ -33,469 +33,473 @@ TEST_P(LoaderDiagnostics, ReportsExactly) {
 }
 
 // Each YAML starts with a one-line `bot:` so topics begin on line 2.
-const DiagnosticCase kCases[] = {
-    {"unknown_key",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    trigers: [a]\n"
-     "    nodes: [end_topic]\n",
-     {
-         "t.yaml:3:11: warning: topic 'A' has no trigger phrases and nothing redirects to it",
-         "t.yaml:4:5: error: unknown key 'trigers' in topic (did you mean 'triggers'?)",
-     }},
-    {"unknown_key_far",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    colour: red\n"
-     "    nodes: [end_topic]\n",
-     {
-         "t.yaml:5:5: error: unknown key 'colour' in topic (expected one of: name, description, "
-         "system, triggers, nodes)",
-     }},
-    {"node_type",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - mesage: hi\n"
-     "      - frobnicate: 1\n",
-     {
-         "t.yaml:6:9: error: unknown node type 'mesage' (did you mean 'message'?)",
-         "t.yaml:7:9: error: unknown node type 'frobnicate' (expected one of: message, question, "
-         "condition, set_variable, redirect, end_topic, transfer, handover, end_conversation)",
-     }},
-    {"two_types",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - message: hi\n"
-     "        question: {prompt: x, variable: y}\n",
-     {
-         "t.yaml:7:9: error: a node has one type, but this one has 'message' and 'question'; put "
-         "each in its own list item",
-     }},
-    {"scalar_needs",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - message\n",
-     {
-         "t.yaml:6:9: error: 'message' needs a value (write 'message: ...')",
-     }},
-    {"missing_name",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - triggers: [a]\n"
-     "    nodes: [end_topic]\n",
-     {
-         "t.yaml:3:5: error: missing required key 'name' in topic",
-     }},
-    {"mistyped",
-     "bot: {id: t, name: T}\n"
-     "settings:\n"
-     "  no_match_threshold: abc\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: {a: 1}\n"
-     "    nodes: [end_topic]\n",
-     {
-         "t.yaml:3:23: error: 'no_match_threshold' must be an integer, got 'abc'",
-         "t.yaml:5:11: warning: topic 'A' has no trigger phrases and nothing redirects to it",
-         "t.yaml:6:15: error: 'triggers' must be a list of texts, got a map",
-     }},
-    {"dup_topic",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: Store hours\n"
-     "    triggers: [a]\n"
-     "    nodes: [end_topic]\n"
-     "  - name: store HOURS\n"
-     "    triggers: [b]\n"
-     "    nodes: [end_topic]\n",
-     {
-         "t.yaml:6:11: error: duplicate topic name 'store HOURS' (first defined at t.yaml:3:11)",
-     }},
-    {"dup_id",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - id: ask\n"
-     "        message: one\n"
-     "      - id: ask\n"
-     "        message: two\n",
-     {
-         "t.yaml:8:13: error: duplicate node id 'ask' (first used at t.yaml:6:13)",
-     }},
-    {"redirect",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: Order status\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - redirect: Order stats\n"
-     "      - redirect: Something else\n",
-     {
-         "t.yaml:6:19: error: redirect to unknown topic 'Order stats' (did you mean 'Order "
-         "status'?)",
-         "t.yaml:7:19: error: redirect to unknown topic 'Something else'",
-     }},
-    {"cancel_intent",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - handover:\n"
-     "          cancel_intent: Cancel it\n",
-     {
-         "t.yaml:7:26: error: cancel_intent names unknown topic 'Cancel it'",
-     }},
-    {"unset_var",
-     "bot: {id: t, name: T}\n"
-     "variables:\n"
-     "  - name: Global\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - message: \"Hi {Global}, {Missing}!\"\n"
-     "      - condition:\n"
-     "          - if: Global == 1 and Other > 2\n"
-     "            then: [end_topic]\n"
-     "      - set_variable: {variable: Local, value: 1}\n"
-     "      - message: \"{Local} {Missing}\"\n",
-     {
-         "t.yaml:8:32: error: variable 'Missing' is used but never set",
-         "t.yaml:10:33: error: variable 'Other' is used but never set",
-     }},
-    {"scope",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - question: {prompt: x, variable: Order}\n"
-     "  - name: B\n"
-     "    triggers: [b]\n"
-     "    nodes:\n"
-     "      - message: \"Order {Order}\"\n",
-     {
-         "t.yaml:10:25: error: variable 'Order' is used but never set",
-     }},
-    {"bad_expr",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - condition:\n"
-     "          - if: Count == 1 and\n"
-     "            then: [end_topic]\n"
-     "          - if: \"Count = 1\"\n"
-     "            then: [end_topic]\n"
-     "          - if: |\n"
-     "              Count and\n"
-     "            then: [end_topic]\n"
-     "      - set_variable: {variable: Count, value: 1}\n",
-     {
-         "t.yaml:7:31: error: invalid expression: expected an operand after 'and'",
-         "t.yaml:9:24: error: invalid expression: unknown operator '=' (did you mean '=='?)",
-         "t.yaml:11:17: error: invalid expression: column 11: expected an operand after 'and'",
-     }},
-    {"bad_template",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - message: Hello {Name\n"
-     "      - message:\n"
-     "          text: ok\n"
-     "          quick_replies: [\"{}\"]\n",
-     {
-         "t.yaml:6:24: error: invalid template: unclosed '{' (write '{{' for a literal brace)",
-         "t.yaml:9:28: error: invalid template: empty placeholder '{}'",
-     }},
-    {"entity",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - question: {prompt: x, entity: numbr, variable: V}\n",
-     {
-         "t.yaml:6:39: error: unknown entity type 'numbr' (did you mean 'number'?); valid types: "
-         "text, number, money, percentage, email, phone, url, date, time, datetime, yes_no, "
-         "choice, regex",
-     }},
-    {"regex",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - question:\n"
-     "          prompt: code?\n"
-     "          entity: regex\n"
-     "          pattern: \"([a-z]\"\n"
-     "          variable: Code\n"
-     "      - question:\n"
-     "          prompt: code?\n"
-     "          entity: regex\n"
-     "          pattern: \"((a{100}){100}){100}\"\n"
-     "          variable: Code2\n"
-     "      - question:\n"
-     "          prompt: code?\n"
-     "          entity: regex\n"
-     "          variable: Code3\n",
-     {
-         "t.yaml:9:20: error: invalid regex pattern: Mismatched '(' and ')' in regular expression",
-         "t.yaml:14:20: error: invalid regex pattern: the pattern is too complex (repetition "
-         "counts are too large)",
-         "t.yaml:16:9: error: a regex question needs a 'pattern'",
-     }},
-    {"choice",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - question:\n"
-     "          prompt: Which?\n"
-     "          entity: choice\n"
-     "          variable: Store\n"
-     "      - question:\n"
-     "          prompt: Which?\n"
-     "          entity: choice\n"
-     "          choices: []\n"
-     "          variable: Store\n"
-     "      - question:\n"
-     "          prompt: Which?\n"
-     "          choices: [a, b]\n"
-     "          variable: Store\n"
-     "      - question:\n"
-     "          prompt: Which?\n"
-     "          entity: choice\n"
-     "          choices: [A, {value: a}]\n"
-     "          variable: Store\n",
-     {
-         "t.yaml:6:9: error: a choice question needs a non-empty 'choices' list",
-         "t.yaml:13:11: error: a choice question needs a non-empty 'choices' list",
-         "t.yaml:17:11: error: 'choices' only applies to questions with entity: choice",
-         "t.yaml:22:24: error: duplicate choice 'a'",
-     }},
-    {"else_last",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - condition:\n"
-     "          - else: [end_topic]\n"
-     "          - if: \"true\"\n"
-     "            then: [end_topic]\n",
-     {
-         "t.yaml:7:13: error: 'else' must be the last branch of a condition",
-     }},
-    {"thresholds",
-     "bot: {id: t, name: T}\n"
-     "settings:\n"
-     "  no_match_threshold: 0\n"
-     "  invalid_answer_threshold: -2\n"
-     "  confidence_threshold: 1.5\n",
-     {
-         "t.yaml:3:23: error: 'no_match_threshold' must be at least 1",
-         "t.yaml:4:29: error: 'invalid_answer_threshold' must be at least 1",
-         "t.yaml:5:25: error: 'confidence_threshold' must be between 0 and 1",
-     }},
-    {"unreachable",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - end_topic\n"
-     "      - message: never\n"
-     "  - name: B\n"
-     "    triggers: [b]\n"
-     "    nodes:\n"
-     "      - end_conversation\n"
-     "      - message: never\n"
-     "  - name: C\n"
-     "    triggers: [c]\n"
-     "    nodes:\n"
-     "      - redirect: Bye\n"
-     "      - message: never\n"
-     "  - name: D\n"
-     "    triggers: [d]\n"
-     "    nodes:\n"
-     "      - condition:\n"
-     "          - if: \"true\"\n"
-     "            then: [end_topic]\n"
-     "          - else:\n"
-     "              - redirect: Bye\n"
-     "      - message: never\n"
-     "  - name: Bye\n"
-     "    triggers: [bye]\n"
-     "    nodes:\n"
-     "      - message: Goodbye\n"
-     "      - end_conversation: {survey: true}\n",
-     {
-         "t.yaml:7:9: warning: unreachable node: it comes after end_topic (line 6)",
-         "t.yaml:12:9: warning: unreachable node: it comes after end_conversation (line 11)",
-         "t.yaml:17:9: warning: unreachable node: it comes after a redirect to 'Bye', which always "
-         "ends the conversation (line 16)",
-         "t.yaml:26:9: warning: unreachable node: it comes after a condition whose branches all "
-         "stop the flow (line 21)",
-     }},
-    {"untriggered",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: Lonely\n"
-     "    nodes: [end_topic]\n"
-     "  - name: Helper\n"
-     "    nodes: [end_topic]\n"
-     "  - name: Main\n"
-     "    triggers: [m]\n"
-     "    nodes:\n"
-     "      - redirect: helper\n",
-     {
-         "t.yaml:3:11: warning: topic 'Lonely' has no trigger phrases and nothing redirects to it",
-     }},
-    {"bot_id",
-     "bot: {id: \"my bot!\", name: T}\n",
-     {
-         "t.yaml:1:11: error: invalid bot id 'my bot!': use letters, digits, '_', '.' and '-'",
-     }},
-    {"syntax",
-     "bot:\n"
-     "  id: t\n"
-     "  name: T\n"
-     "topics:\n"
-     "  - name: [a\n",
-     {
-         "t.yaml:6:1: error: YAML syntax error: end of sequence flow not found",
-     }},
-    {"utf8",
-     "bot:\n"
-     "  id: t\n"
-     "  name: T\n"
-     "topics:\n"
-     "  - name: caf\xc3"
-     "\xa9"
-     " \xc3"
-     "(\n",
-     {
-         "t.yaml:5:16: error: invalid UTF-8 byte sequence",
-     }},
-    {"dup_key",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    name: B\n"
-     "    triggers: [a]\n"
-     "    nodes: [end_topic]\n",
-     {
-         "t.yaml:4:5: error: duplicate key 'name' in topic",
-     }},
-    {"set_var",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - set_variable: {variable: X, value: 1, expression: \"2\"}\n"
-     "      - set_variable: {variable: Y}\n"
-     "      - set_variable: {variable: System.UserName, value: x}\n"
-     "      - set_variable: {variable: 9lives, value: x}\n",
-     {
-         "t.yaml:6:9: error: set_variable takes 'value' or 'expression', not both",
-         "t.yaml:7:9: error: set_variable needs 'value' or 'expression'",
-         "t.yaml:8:34: error: cannot set system variable 'System.UserName'",
-         "t.yaml:9:34: error: invalid variable name '9lives': use letters, digits and '_', not "
-         "starting with a digit",
-     }},
-    {"system",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: G1\n"
-     "    system: greeting\n"
-     "    nodes: [end_topic]\n"
-     "  - name: G2\n"
-     "    system: greeting\n"
-     "    nodes: [end_topic]\n"
-     "  - name: X\n"
-     "    system: escalation\n"
-     "    nodes: [end_topic]\n",
-     {
-         "t.yaml:6:11: error: system topic 'greeting' is already defined by topic 'G1' at "
-         "t.yaml:3:5",
-         "t.yaml:9:11: warning: topic 'X' has no trigger phrases and nothing redirects to it",
-         "t.yaml:10:13: error: unknown system topic 'escalation'; expected one of: greeting, "
-         "escalate, fallback, end_of_conversation, start_over",
-     }},
-    {"missing_bot",
-     "topics: []\n",
-     {
-         "t.yaml: error: missing 'bot:' section",
-     }},
-    {"misc",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - question: {prompt: x, variable: V, on_failure: ignore}\n"
-     "      - end_conversation: {survey: maybe}\n"
-     "      - transfer: {priority: high}\n"
-     "      - end_topic: now\n",
-     {
-         "t.yaml:6:56: error: 'on_failure' must be 'escalate' or 'continue', got 'ignore'",
-         "t.yaml:7:36: error: 'survey' must be true or false, got 'maybe'",
-         "t.yaml:8:30: error: 'priority' must be an integer, got 'high'",
-         "t.yaml:9:20: error: 'end_topic' takes no value",
-     }},
-    {"docs",
-     "bot: {id: t, name: T}\n"
-     "---\n"
-     "topics: []\n",
-     {
-         "t.yaml:3:1: error: only one YAML document per file is allowed",
-     }},
-    {"dup_var",
-     "bot: {id: t, name: T}\n"
-     "variables:\n"
-     "  - name: A\n"
-     "  - name: A\n"
-     "    value: 2\n",
-     {
-         "t.yaml:4:11: error: duplicate variable 'A' (first declared at t.yaml:3:5)",
-     }},
-    {"variable_hint",
-     "bot: {id: t, name: T}\n"
-     "topics:\n"
-     "  - name: A\n"
-     "    triggers: [a]\n"
-     "    nodes:\n"
-     "      - question: {prompt: x, variable: OrderNumber}\n"
-     "      - message: \"{OrderNumbr}\"\n",
-     {
-         "t.yaml:7:19: error: variable 'OrderNumbr' is used but never set (did you mean "
-         "'OrderNumber'?)",
-     }},
-};
+std::vector<DiagnosticCase> diagnostic_cases() {
+  return {
+      {"unknown_key",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    trigers: [a]\n"
+       "    nodes: [end_topic]\n",
+       {
+           "t.yaml:3:11: warning: topic 'A' has no trigger phrases and nothing redirects to it",
+           "t.yaml:4:5: error: unknown key 'trigers' in topic (did you mean 'triggers'?)",
+       }},
+      {"unknown_key_far",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    colour: red\n"
+       "    nodes: [end_topic]\n",
+       {
+           "t.yaml:5:5: error: unknown key 'colour' in topic (expected one of: name, description, "
+           "system, triggers, nodes)",
+       }},
+      {"node_type",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - mesage: hi\n"
+       "      - frobnicate: 1\n",
+       {
+           "t.yaml:6:9: error: unknown node type 'mesage' (did you mean 'message'?)",
+           "t.yaml:7:9: error: unknown node type 'frobnicate' (expected one of: message, question, "
+           "condition, set_variable, redirect, end_topic, transfer, handover, end_conversation)",
+       }},
+      {"two_types",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - message: hi\n"
+       "        question: {prompt: x, variable: y}\n",
+       {
+           "t.yaml:7:9: error: a node has one type, but this one has 'message' and 'question'; put "
+           "each in its own list item",
+       }},
+      {"scalar_needs",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - message\n",
+       {
+           "t.yaml:6:9: error: 'message' needs a value (write 'message: ...')",
+       }},
+      {"missing_name",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - triggers: [a]\n"
+       "    nodes: [end_topic]\n",
+       {
+           "t.yaml:3:5: error: missing required key 'name' in topic",
+       }},
+      {"mistyped",
+       "bot: {id: t, name: T}\n"
+       "settings:\n"
+       "  no_match_threshold: abc\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: {a: 1}\n"
+       "    nodes: [end_topic]\n",
+       {
+           "t.yaml:3:23: error: 'no_match_threshold' must be an integer, got 'abc'",
+           "t.yaml:5:11: warning: topic 'A' has no trigger phrases and nothing redirects to it",
+           "t.yaml:6:15: error: 'triggers' must be a list of texts, got a map",
+       }},
+      {"dup_topic",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: Store hours\n"
+       "    triggers: [a]\n"
+       "    nodes: [end_topic]\n"
+       "  - name: store HOURS\n"
+       "    triggers: [b]\n"
+       "    nodes: [end_topic]\n",
+       {
+           "t.yaml:6:11: error: duplicate topic name 'store HOURS' (first defined at t.yaml:3:11)",
+       }},
+      {"dup_id",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - id: ask\n"
+       "        message: one\n"
+       "      - id: ask\n"
+       "        message: two\n",
+       {
+           "t.yaml:8:13: error: duplicate node id 'ask' (first used at t.yaml:6:13)",
+       }},
+      {"redirect",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: Order status\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - redirect: Order stats\n"
+       "      - redirect: Something else\n",
+       {
+           "t.yaml:6:19: error: redirect to unknown topic 'Order stats' (did you mean 'Order "
+           "status'?)",
+           "t.yaml:7:19: error: redirect to unknown topic 'Something else'",
+       }},
+      {"cancel_intent",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - handover:\n"
+       "          cancel_intent: Cancel it\n",
+       {
+           "t.yaml:7:26: error: cancel_intent names unknown topic 'Cancel it'",
+       }},
+      {"unset_var",
+       "bot: {id: t, name: T}\n"
+       "variables:\n"
+       "  - name: Global\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - message: \"Hi {Global}, {Missing}!\"\n"
+       "      - condition:\n"
+       "          - if: Global == 1 and Other > 2\n"
+       "            then: [end_topic]\n"
+       "      - set_variable: {variable: Local, value: 1}\n"
+       "      - message: \"{Local} {Missing}\"\n",
+       {
+           "t.yaml:8:32: error: variable 'Missing' is used but never set",
+           "t.yaml:10:33: error: variable 'Other' is used but never set",
+       }},
+      {"scope",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - question: {prompt: x, variable: Order}\n"
+       "  - name: B\n"
+       "    triggers: [b]\n"
+       "    nodes:\n"
+       "      - message: \"Order {Order}\"\n",
+       {
+           "t.yaml:10:25: error: variable 'Order' is used but never set",
+       }},
+      {"bad_expr",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - condition:\n"
+       "          - if: Count == 1 and\n"
+       "            then: [end_topic]\n"
+       "          - if: \"Count = 1\"\n"
+       "            then: [end_topic]\n"
+       "          - if: |\n"
+       "              Count and\n"
+       "            then: [end_topic]\n"
+       "      - set_variable: {variable: Count, value: 1}\n",
+       {
+           "t.yaml:7:31: error: invalid expression: expected an operand after 'and'",
+           "t.yaml:9:24: error: invalid expression: unknown operator '=' (did you mean '=='?)",
+           "t.yaml:11:17: error: invalid expression: column 11: expected an operand after 'and'",
+       }},
+      {"bad_template",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - message: Hello {Name\n"
+       "      - message:\n"
+       "          text: ok\n"
+       "          quick_replies: [\"{}\"]\n",
+       {
+           "t.yaml:6:24: error: invalid template: unclosed '{' (write '{{' for a literal brace)",
+           "t.yaml:9:28: error: invalid template: empty placeholder '{}'",
+       }},
+      {"entity",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - question: {prompt: x, entity: numbr, variable: V}\n",
+       {
+           "t.yaml:6:39: error: unknown entity type 'numbr' (did you mean 'number'?); valid types: "
+           "text, number, money, percentage, email, phone, url, date, time, datetime, yes_no, "
+           "choice, regex",
+       }},
+      {"regex",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - question:\n"
+       "          prompt: code?\n"
+       "          entity: regex\n"
+       "          pattern: \"([a-z]\"\n"
+       "          variable: Code\n"
+       "      - question:\n"
+       "          prompt: code?\n"
+       "          entity: regex\n"
+       "          pattern: \"((a{100}){100}){100}\"\n"
+       "          variable: Code2\n"
+       "      - question:\n"
+       "          prompt: code?\n"
+       "          entity: regex\n"
+       "          variable: Code3\n",
+       {
+           "t.yaml:9:20: error: invalid regex pattern: Mismatched '(' and ')' in "
+           "regular expression",
+           "t.yaml:14:20: error: invalid regex pattern: the pattern is too complex (repetition "
+           "counts are too large)",
+           "t.yaml:16:9: error: a regex question needs a 'pattern'",
+       }},
+      {"choice",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - question:\n"
+       "          prompt: Which?\n"
+       "          entity: choice\n"
+       "          variable: Store\n"
+       "      - question:\n"
+       "          prompt: Which?\n"
+       "          entity: choice\n"
+       "          choices: []\n"
+       "          variable: Store\n"
+       "      - question:\n"
+       "          prompt: Which?\n"
+       "          choices: [a, b]\n"
+       "          variable: Store\n"
+       "      - question:\n"
+       "          prompt: Which?\n"
+       "          entity: choice\n"
+       "          choices: [A, {value: a}]\n"
+       "          variable: Store\n",
+       {
+           "t.yaml:6:9: error: a choice question needs a non-empty 'choices' list",
+           "t.yaml:13:11: error: a choice question needs a non-empty 'choices' list",
+           "t.yaml:17:11: error: 'choices' only applies to questions with entity: choice",
+           "t.yaml:22:24: error: duplicate choice 'a'",
+       }},
+      {"else_last",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - condition:\n"
+       "          - else: [end_topic]\n"
+       "          - if: \"true\"\n"
+       "            then: [end_topic]\n",
+       {
+           "t.yaml:7:13: error: 'else' must be the last branch of a condition",
+       }},
+      {"thresholds",
+       "bot: {id: t, name: T}\n"
+       "settings:\n"
+       "  no_match_threshold: 0\n"
+       "  invalid_answer_threshold: -2\n"
+       "  confidence_threshold: 1.5\n",
+       {
+           "t.yaml:3:23: error: 'no_match_threshold' must be at least 1",
+           "t.yaml:4:29: error: 'invalid_answer_threshold' must be at least 1",
+           "t.yaml:5:25: error: 'confidence_threshold' must be between 0 and 1",
+       }},
+      {"unreachable",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - end_topic\n"
+       "      - message: never\n"
+       "  - name: B\n"
+       "    triggers: [b]\n"
+       "    nodes:\n"
+       "      - end_conversation\n"
+       "      - message: never\n"
+       "  - name: C\n"
+       "    triggers: [c]\n"
+       "    nodes:\n"
+       "      - redirect: Bye\n"
+       "      - message: never\n"
+       "  - name: D\n"
+       "    triggers: [d]\n"
+       "    nodes:\n"
+       "      - condition:\n"
+       "          - if: \"true\"\n"
+       "            then: [end_topic]\n"
+       "          - else:\n"
+       "              - redirect: Bye\n"
+       "      - message: never\n"
+       "  - name: Bye\n"
+       "    triggers: [bye]\n"
+       "    nodes:\n"
+       "      - message: Goodbye\n"
+       "      - end_conversation: {survey: true}\n",
+       {
+           "t.yaml:7:9: warning: unreachable node: it comes after end_topic (line 6)",
+           "t.yaml:12:9: warning: unreachable node: it comes after end_conversation (line 11)",
+           "t.yaml:17:9: warning: unreachable node: it comes after a redirect to 'Bye', which "
+           "always ends the conversation (line 16)",
+           "t.yaml:26:9: warning: unreachable node: it comes after a condition whose branches all "
+           "stop the flow (line 21)",
+       }},
+      {"untriggered",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: Lonely\n"
+       "    nodes: [end_topic]\n"
+       "  - name: Helper\n"
+       "    nodes: [end_topic]\n"
+       "  - name: Main\n"
+       "    triggers: [m]\n"
+       "    nodes:\n"
+       "      - redirect: helper\n",
+       {
+           "t.yaml:3:11: warning: topic 'Lonely' has no trigger phrases and nothing "
+           "redirects to it",
+       }},
+      {"bot_id",
+       "bot: {id: \"my bot!\", name: T}\n",
+       {
+           "t.yaml:1:11: error: invalid bot id 'my bot!': use letters, digits, '_', '.' and '-'",
+       }},
+      {"syntax",
+       "bot:\n"
+       "  id: t\n"
+       "  name: T\n"
+       "topics:\n"
+       "  - name: [a\n",
+       {
+           "t.yaml:6:1: error: YAML syntax error: end of sequence flow not found",
+       }},
+      {"utf8",
+       "bot:\n"
+       "  id: t\n"
+       "  name: T\n"
+       "topics:\n"
+       "  - name: caf\xc3"
+       "\xa9"
+       " \xc3"
+       "(\n",
+       {
+           "t.yaml:5:16: error: invalid UTF-8 byte sequence",
+       }},
+      {"dup_key",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    name: B\n"
+       "    triggers: [a]\n"
+       "    nodes: [end_topic]\n",
+       {
+           "t.yaml:4:5: error: duplicate key 'name' in topic",
+       }},
+      {"set_var",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - set_variable: {variable: X, value: 1, expression: \"2\"}\n"
+       "      - set_variable: {variable: Y}\n"
+       "      - set_variable: {variable: System.UserName, value: x}\n"
+       "      - set_variable: {variable: 9lives, value: x}\n",
+       {
+           "t.yaml:6:9: error: set_variable takes 'value' or 'expression', not both",
+           "t.yaml:7:9: error: set_variable needs 'value' or 'expression'",
+           "t.yaml:8:34: error: cannot set system variable 'System.UserName'",
+           "t.yaml:9:34: error: invalid variable name '9lives': use letters, digits and '_', not "
+           "starting with a digit",
+       }},
+      {"system",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: G1\n"
+       "    system: greeting\n"
+       "    nodes: [end_topic]\n"
+       "  - name: G2\n"
+       "    system: greeting\n"
+       "    nodes: [end_topic]\n"
+       "  - name: X\n"
+       "    system: escalation\n"
+       "    nodes: [end_topic]\n",
+       {
+           "t.yaml:6:11: error: system topic 'greeting' is already defined by topic 'G1' at "
+           "t.yaml:3:5",
+           "t.yaml:9:11: warning: topic 'X' has no trigger phrases and nothing redirects to it",
+           "t.yaml:10:13: error: unknown system topic 'escalation'; expected one of: greeting, "
+           "escalate, fallback, end_of_conversation, start_over",
+       }},
+      {"missing_bot",
+       "topics: []\n",
+       {
+           "t.yaml: error: missing 'bot:' section",
+       }},
+      {"misc",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - question: {prompt: x, variable: V, on_failure: ignore}\n"
+       "      - end_conversation: {survey: maybe}\n"
+       "      - transfer: {priority: high}\n"
+       "      - end_topic: now\n",
+       {
+           "t.yaml:6:56: error: 'on_failure' must be 'escalate' or 'continue', got 'ignore'",
+           "t.yaml:7:36: error: 'survey' must be true or false, got 'maybe'",
+           "t.yaml:8:30: error: 'priority' must be an integer, got 'high'",
+           "t.yaml:9:20: error: 'end_topic' takes no value",
+       }},
+      {"docs",
+       "bot: {id: t, name: T}\n"
+       "---\n"
+       "topics: []\n",
+       {
+           "t.yaml:3:1: error: only one YAML document per file is allowed",
+       }},
+      {"dup_var",
+       "bot: {id: t, name: T}\n"
+       "variables:\n"
+       "  - name: A\n"
+       "  - name: A\n"
+       "    value: 2\n",
+       {
+           "t.yaml:4:11: error: duplicate variable 'A' (first declared at t.yaml:3:5)",
+       }},
+      {"variable_hint",
+       "bot: {id: t, name: T}\n"
+       "topics:\n"
+       "  - name: A\n"
+       "    triggers: [a]\n"
+       "    nodes:\n"
+       "      - question: {prompt: x, variable: OrderNumber}\n"
+       "      - message: \"{OrderNumbr}\"\n",
+       {
+           "t.yaml:7:19: error: variable 'OrderNumbr' is used but never set (did you mean "
+           "'OrderNumber'?)",
+       }},
+  };
+}
 
-INSTANTIATE_TEST_SUITE_P(All, LoaderDiagnostics, ::testing::ValuesIn(kCases),
+INSTANTIATE_TEST_SUITE_P(All, LoaderDiagnostics, ::testing::ValuesIn(diagnostic_cases()),
                          [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(LoaderDiagnostics, ErrorsMeanNoBotWarningsDoNot) {
@@ -533,20 +537,20 @@ TEST(LoaderRobustness, HostileInputsGiveErrorsNotCrashes) {
   for (int i = 0; i < 40; ++i) {
     nested += "}]}]";
   }
+  const std::string deep_expression =
+      "bot: {id: t, name: T}\ntopics:\n  - {name: A, triggers: [a], nodes: [{condition: [{if: \"" +
+      std::string(69, '(') + "1\", then: []}]}]}\n";
   const std::string inputs[] = {
       deep_flow,
       laughs,
       "x: &a [1, *a]\n",
       "bot: &b {id: t, name: T, language: *b}\n",
       std::string("bot: {id: t, name: T}\0\x01\x02", 24),
-      "\xef\xbb\xbf"
-      "bot: {id: t, name: T}\n",
+      std::string("\xef\xbb\xbf") + "bot: {id: t, name: T}\n",  // a UTF-8 byte order mark first
       "{{{{{{{{{{{{",
       "- - - - - - -",
       "? [a, b]\n: c\n",
-      "bot: {id: t, name: T}\ntopics:\n  - {name: A, triggers: [a], nodes: [{condition: "
-      "[{if: \"(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1\", "
-      "then: []}]}]}\n",
+      deep_expression,
   };
   for (const auto& input : inputs) {
     const LoadResult result = load_bot_from_string(input, "h.yaml");

@@ -8,11 +8,6 @@
 
 namespace baton::bot::detail {
 
-const std::vector<std::string_view> kNodeTypes = {
-    "message",   "question", "condition", "set_variable",     "redirect",
-    "end_topic", "transfer", "handover",  "end_conversation",
-};
-
 namespace {
 
 std::string node_type_list() {

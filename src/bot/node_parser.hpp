@@ -3,6 +3,7 @@
 // set_variable, redirect, end_topic) and node_kinds.cpp (question, condition, handoffs,
 // end_conversation). Internal to the loader.
 
+#include <array>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -12,7 +13,9 @@
 namespace baton::bot::detail {
 
 // Every node type key, in the order the docs list them.
-extern const std::vector<std::string_view> kNodeTypes;
+inline constexpr auto kNodeTypes =
+    std::to_array<std::string_view>({"message", "question", "condition", "set_variable", "redirect",
+                                     "end_topic", "transfer", "handover", "end_conversation"});
 
 // Parses the nodes of one topic, recording variables, topic references and node ids in the
 // topic's TopicInfo and the bot's id list. One instance per topic; not thread-safe.

@@ -298,7 +298,7 @@ const Field* MapReader::require(std::string_view key) {
   return f;
 }
 
-std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
+std::string did_you_mean(std::string_view word, std::span<const std::string_view> candidates) {
   if (word.size() > 64 || candidates.size() > 1000) {
     return "";  // keeps hostile files with huge name lists linear
   }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -12,10 +13,9 @@
 namespace baton::bot::detail {
 namespace {
 
-const std::vector<std::string_view> kSystemVariables = {
-    "System.HandoffOutcome", "System.EscalationReason", "System.LastMessage", "System.UserId",
-    "System.UserName",       "System.ConversationId",   "System.Language",
-};
+constexpr auto kSystemVariables = std::to_array<std::string_view>(
+    {"System.HandoffOutcome", "System.EscalationReason", "System.LastMessage", "System.UserId",
+     "System.UserName", "System.ConversationId", "System.Language"});
 
 std::string where(const SourceLoc& loc) {
   return fmt::format("{}:{}:{}", loc.file, loc.line, loc.column);

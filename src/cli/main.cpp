@@ -196,6 +196,54 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   serve->add_option("--log-level", serve_options.log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str();
+  serve->add_option("--public-url", serve_options.public_url,
+                    "URL customers reach the server at, for attachment and stream links "
+                    "(default: the listen address)");
+  serve
+      ->add_option("--max-connections", serve_options.max_connections,
+                   "Connections at once (0: 90 % of the open-file limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--max-connections-per-address", serve_options.max_connections_per_address,
+                   "Connections at once from one client address (0: no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--session-rate-limit", serve_options.session_rate_limit_per_minute,
+                   "Tokens and conversations created per client address and minute (0: no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--upload-quota", serve_options.upload_quota_bytes,
+                   "Upload bytes per conversation (e.g. 64M)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  serve
+      ->add_option("--uploads-total", serve_options.uploads_total_bytes,
+                   "Upload bytes in all (0: no limit)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  serve
+      ->add_option("--uploads-min-free", serve_options.uploads_min_free_bytes,
+                   "Free disk space uploads must leave")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  serve
+      ->add_option("--disk-warning", serve_options.disk_warning_bytes,
+                   "Warn when the data directory's free space falls below this (0: never)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  serve
+      ->add_option("--frame-ancestors", serve_options.frame_ancestors,
+                   "Site allowed to show the test page in a frame (CSP source, e.g. "
+                   "https://www.example.com); repeatable")
+      ->allow_extra_args(false);
+  serve
+      ->add_option("--agent-origin", serve_options.agent_origins,
+                   "Web origin, besides the server's own, allowed to open the agent stream; "
+                   "repeatable")
+      ->allow_extra_args(false);
 
   AgentCommands agent_commands;
   add_agent_commands(app, agent_commands);

@@ -14,14 +14,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/url/parse.hpp>
 #include <charconv>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <future>
 #include <optional>
 #include <ostream>
 #include <string_view>
+#include <system_error>
 #include <thread>
 
 #include "bot/loader.hpp"
@@ -71,11 +72,27 @@ Result<Address> parse_listen(const std::string& text) {
   return a;
 }
 
+// "" or an absolute http(s) URL with a host, without query or fragment.
+Status check_public_url(const std::string& text) {
+  if (text.empty()) {
+    return {};
+  }
+  auto url = boost::urls::parse_absolute_uri(text);
+  if (!url || (url->scheme() != "http" && url->scheme() != "https") || url->host().empty() ||
+      url->has_query() || url->has_fragment() || url->has_userinfo()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "must be an http:// or https:// URL with a host and no query, e.g. "
+                      "https://chat.example.com");
+  }
+  return {};
+}
+
 // --secret, then BATON_DIRECTLINE_SECRET, then DATA/directline-secret (created at first start).
 Result<std::string> load_secret(const ServeOptions& options) {
   if (!options.secret.empty()) {
     return options.secret;
   }
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
   if (const char* env = std::getenv("BATON_DIRECTLINE_SECRET"); env != nullptr && *env != '\0') {
     return std::string(env);
   }
@@ -104,6 +121,7 @@ Result<std::string> load_secret(const ServeOptions& options) {
 // (PREFIX/bin/baton → PREFIX/share/baton/web, deploy/CMakeLists.txt), or the source tree.
 fs::path find_web_dir() {
   std::vector<fs::path> candidates;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
   if (const char* env = std::getenv("BATON_WEB_DIR"); env != nullptr && *env != '\0') {
     candidates.emplace_back(env);
   }
@@ -171,7 +189,7 @@ class EngineThread {
 // Starts the Engagement (replay, agents, reconcile, recover) and waits for the outcome.
 Status start_engagement(engine::Engagement& engagement) {
   auto done = std::make_shared<std::promise<Status>>();
-  engagement.start([done](Result<bool> started) {
+  engagement.start([done](const Result<bool>& started) {
     done->set_value(started.ok() ? Status{} : Status(started.error()));
   });
   return done->get_future().get();
@@ -180,6 +198,7 @@ Status start_engagement(engine::Engagement& engagement) {
 // Whether stderr goes to systemd's journal: $JOURNAL_STREAM names its device and inode
 // (systemd.exec(5)), so a redirected stderr under systemd does not count.
 bool stderr_is_journal() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
   const char* stream = std::getenv("JOURNAL_STREAM");
   struct stat st {};
   if (stream == nullptr || ::fstat(STDERR_FILENO, &st) != 0) {
@@ -228,7 +247,7 @@ struct Secrets {
 // STOPPING=1 on the way out, STATUS= for `systemctl status`). Does nothing without $NOTIFY_SOCKET.
 void notify_service_manager(const std::string& state) {
   if (const int rc = sd_notify(0, state.c_str()); rc < 0) {
-    spdlog::warn("cannot notify the service manager: {}", std::strerror(-rc));
+    spdlog::warn("cannot notify the service manager: {}", std::system_category().message(-rc));
   }
 }
 
@@ -246,18 +265,43 @@ void log_open_file_limit(const server::OpenFileLimit& files) {
   }
 }
 
+// The URL attachment links name: --public-url, else the listen address ("localhost" in place of an
+// address that means every interface, with a warning: customers elsewhere need --public-url).
+std::string public_url(const ServeOptions& options, const Address& address, std::uint16_t port) {
+  if (!options.public_url.empty()) {
+    return options.public_url;
+  }
+  std::string host = address.host;
+  if (host == "0.0.0.0" || host == "::" || host.empty()) {
+    spdlog::warn(
+        "listening on every interface without --public-url: attachment links will name "
+        "localhost; set --public-url to the address customers use");
+    host = "localhost";
+  }
+  const bool v6 = host.find(':') != std::string::npos;
+  return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
 // Builds the engine, the engagement hub and both channels on `store`, serves until a signal, then
 // stops in the order the lifetimes need: server (threads joined), engagement, store (flushed),
 // engine thread. Returns the exit code.
 int serve_with(const ServeOptions& options, const Address& address,
-               std::shared_ptr<const dialog::CompiledBot> bot, store::Store& store,
+               const std::shared_ptr<const dialog::CompiledBot>& bot, store::Store& store,
                const Clock& clock, const Secrets& secrets,
                std::shared_ptr<const hub::HubConfig> hub_config,
                const server::TrustedProxies& trusted_proxies, std::ostream& out,
                std::ostream& err) {
   EngineThread engine_thread;
+  const server::OpenFileLimit files = server::raise_open_file_limit();
+  log_open_file_limit(files);
   server::ServerOptions server_options;
   server_options.trusted_proxies = trusted_proxies;
+  // Room for the store, the log and the listener besides the sockets.
+  server_options.max_connections = options.max_connections > 0
+                                       ? static_cast<std::size_t>(options.max_connections)
+                                       : static_cast<std::size_t>(files.soft * 9 / 10);
+  server_options.max_connections_per_address =
+      static_cast<std::size_t>(options.max_connections_per_address);
   if (!options.trusted_proxies.empty()) {
     spdlog::info("client addresses from X-Forwarded-For behind {}",
                  fmt::join(options.trusted_proxies, ", "));
@@ -272,7 +316,12 @@ int serve_with(const ServeOptions& options, const Address& address,
   dl.secret = secrets.directline;
   dl.token_ttl = std::chrono::seconds(options.token_ttl_seconds);
   dl.rate_limit_per_minute = options.rate_limit_per_minute;
+  dl.session_rate_limit_per_minute = options.session_rate_limit_per_minute;
   dl.uploads_dir = options.data_dir / "uploads";
+  dl.upload_limits.max_conversation_bytes = options.upload_quota_bytes;
+  dl.upload_limits.max_total_bytes = options.uploads_total_bytes;
+  dl.upload_limits.min_free_bytes = options.uploads_min_free_bytes;
+  dl.stream_url_from_public_url = !options.public_url.empty();
   agentapi::AgentChannelOptions agent_options;
   agent_options.session_key = secrets.agent_session_key;
   if (const fs::path web = find_web_dir(); !web.empty()) {
@@ -317,10 +366,10 @@ int serve_with(const ServeOptions& options, const Address& address,
     return 1;
   }
   server.stop_on_signals();
-  log_open_file_limit(server::raise_open_file_limit());
   const bool v6 = address.host.find(':') != std::string::npos;
   const std::string url =
       fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);
+  channel.set_public_url(public_url(options, address, *port));
   out << "baton: listening on " << url << std::endl;
   spdlog::info("serving bot '{}' from {} with data in {} and the store in {}", bot->bot().id,
                options.bot_path.string(), options.data_dir.string(),
@@ -346,6 +395,10 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
             : !trusted_proxies.ok() ? "--trusted-proxy: " + trusted_proxies.error().message
                                     : "--threads and --token-ttl must be positive")
         << '\n';
+    return 2;
+  }
+  if (Status url = check_public_url(options.public_url); !url.ok()) {
+    err << "baton serve: --public-url: " << url.error().message << '\n';
     return 2;
   }
   bot::LoadResult loaded = bot::load_bot(options.bot_path);
@@ -400,9 +453,8 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
   SystemClock clock;
-  const int code =
-      serve_with(options, *address, std::move(bot), *store, clock, Secrets{*secret, *session_key},
-                 *hub_config, *trusted_proxies, out, err);
+  const int code = serve_with(options, *address, bot, *store, clock, Secrets{*secret, *session_key},
+                              *hub_config, *trusted_proxies, out, err);
   if (code == 0) {
     spdlog::info("stopped");
   }

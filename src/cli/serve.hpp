@@ -13,6 +13,7 @@
 // $BATON_DIRECTLINE_SECRET), agent-session-key (signs agent sessions; created 0600 at first start;
 // replacing it logs every agent out), uploads/.
 
+#include <cstdint>
 #include <filesystem>
 #include <iosfwd>
 #include <string>
@@ -46,6 +47,28 @@ struct ServeOptions {
   // per-address login limit and the audit log (server::TrustedProxies). None by default.
   std::vector<std::string> trusted_proxies;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+  // The base URL customers reach this server at (e.g. https://chat.example.com behind a proxy):
+  // attachment links are built from it, and stream URLs too when it is set. "" = the listen
+  // address (http://HOST:PORT; "localhost" when listening on every interface).
+  std::string public_url;
+  // Connections open at once: in all (0 = 90 % of the open-file limit) and per client address
+  // (trusted proxies are exempt; 0 = no limit). Beyond either, new connections get 503 and close.
+  int max_connections = 0;
+  int max_connections_per_address = 256;
+  // Tokens and conversations created per client address and minute (429 beyond; 0 = no limit).
+  double session_rate_limit_per_minute = 120;
+  // Uploads: bytes per conversation (413 beyond), in all (507 beyond; 0 = no limit), and the
+  // free space they must leave on the data directory's filesystem (507 below it).
+  std::uint64_t upload_quota_bytes = std::uint64_t{64} << 20;
+  std::uint64_t uploads_total_bytes = std::uint64_t{4} << 30;
+  std::uint64_t uploads_min_free_bytes = std::uint64_t{512} << 20;
+  // Free space on the data directory's filesystem below which serve warns (log, /healthz, the
+  // supervisor view) before the disk fills; 0 = never.
+  std::uint64_t disk_warning_bytes = std::uint64_t{1} << 30;
+  // Sites that may show the test page in a frame (CSP frame-ancestors); none by default.
+  std::vector<std::string> frame_ancestors;
+  // Web origins, besides the server's own, whose pages may open the agent API's WebSocket.
+  std::vector<std::string> agent_origins;
 };
 
 // Runs until a signal stops the server. Returns the exit code: 0 after a graceful stop, 1 when the

@@ -39,7 +39,9 @@ TEST(Password, SaltMakesEveryHashDifferent) {
 }
 
 TEST(Password, AnyBytesWork) {
-  const std::string odd = std::string("nul\0inside\xff\xfe", 14) + "пароль";
+  using namespace std::string_literals;
+  const std::string odd =
+      "nul\0inside\xff\xfe"s + "пароль";  // the literal's 12 bytes, NUL included
   auto hash = hash_password(odd);
   ASSERT_TRUE(hash.ok());
   EXPECT_TRUE(verify_password(*hash, odd));

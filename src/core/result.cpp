@@ -20,6 +20,8 @@ const char* to_string(ErrorCode code) {
       return "conflict";
     case ErrorCode::kUnavailable:
       return "unavailable";
+    case ErrorCode::kNoSpace:
+      return "no_space";
     case ErrorCode::kIo:
       return "io_error";
     case ErrorCode::kInternal:

@@ -24,6 +24,7 @@ enum class ErrorCode {
   kForbidden,        // credentials valid but not for this resource (or expired)
   kConflict,         // the operation conflicts with current state (e.g. stale owner epoch)
   kUnavailable,      // a dependency is not available right now
+  kNoSpace,          // storage is full or over its quota (a disk, an upload quota)
   kIo,               // storage or network failure
   kInternal,         // a bug-shaped condition reported instead of crashing
 };
@@ -34,12 +35,20 @@ const char* to_string(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
+  // The code a protocol's error answer carries, when the class's default for `code` is not precise
+  // enough (Direct Line's "BadToken" or "TokenExpired" for kUnauthorized / kForbidden); "" to let
+  // the channel choose by `code`. Channels never parse `message`.
+  std::string protocol_code;
 
   friend bool operator==(const Error&, const Error&) = default;
 };
 
 inline Error make_error(ErrorCode code, std::string message) {
-  return Error{code, std::move(message)};
+  return Error{code, std::move(message), {}};
+}
+
+inline Error make_error(ErrorCode code, std::string protocol_code, std::string message) {
+  return Error{code, std::move(message), std::move(protocol_code)};
 }
 
 template <class T>

@@ -89,8 +89,6 @@ std::string to_base64url(const unsigned char* data, std::size_t size) {
   return out;
 }
 
-Error bad_token(const char* why) {
-  return make_error(ErrorCode::kUnauthorized, std::string("BadToken: ") + why);
-}
+Error bad_token(const char* why) { return make_error(ErrorCode::kUnauthorized, "BadToken", why); }
 
 }  // namespace baton::signed_token

@@ -16,7 +16,8 @@ TEST(SignedToken, SealOpenRoundTripAndEveryRefusal) {
   auto expect_refused = [](const Result<std::vector<unsigned char>>& r, const char* why) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::kUnauthorized);
-    EXPECT_EQ(r.error().message, std::string("BadToken: ") + why);
+    EXPECT_EQ(r.error().message, why);
+    EXPECT_EQ(r.error().protocol_code, "BadToken");
   };
   expect_refused(open(token, derive_key("secret", "other.v1"), 512, 1), "signature mismatch");
   expect_refused(open(token, derive_key("other", "test.v1"), 512, 1), "signature mismatch");

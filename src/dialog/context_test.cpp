@@ -84,6 +84,7 @@ TEST(HandoffContext, TranscriptHoldsTheConversationUpToTheHandoff) {
   ASSERT_TRUE(result.handoff);
   const auto& transcript = result.handoff->transcript;
   std::vector<std::string> lines;
+  lines.reserve(transcript.size());
   for (const auto& a : transcript) {
     lines.push_back(a.from.role + ":" + a.text);
   }

@@ -73,7 +73,7 @@ void Runtime::State::execute(const bot::Node& node, Turn& turn) {
                    for (const auto& reply : message.quick_replies) {
                      replies.push_back(render(reply));
                    }
-                   say(render(message.text), std::move(replies), turn);
+                   say(render(message.text), replies, turn);
                    advance();
                  },
                  [&](const bot::QuestionNode& question) { ask(question, false, turn); },
@@ -105,7 +105,7 @@ void Runtime::State::ask(const bot::QuestionNode& question, bool retry, Turn& tu
   }
   const bot::Template& prompt =
       retry ? first_set(question.retry_prompt, question.prompt) : question.prompt;
-  say(render(prompt), std::move(replies), turn);
+  say(render(prompt), replies, turn);
   waiting = true;
   if (!retry) {
     retries = 0;
@@ -193,21 +193,24 @@ void Runtime::State::run_handoff(const bot::HandoffNode& node, Turn& turn) {
                                                 : defaults.unavailable_text,
         {}, turn);
   } else {
+    // The node's text, then its agents-online text (the default when it sets neither); the
+    // cancel quick reply goes on the last message said.
+    std::string last;
+    if (spec.text.empty() && spec.agents_online_text.empty()) {
+      last = defaults.agents_online_text;
+    } else if (spec.agents_online_text.empty()) {
+      last = render(spec.text);
+    } else {
+      if (!spec.text.empty()) {
+        say(render(spec.text), {}, turn);
+      }
+      last = render(spec.agents_online_text);
+    }
     std::vector<std::string> cancel;
     if (!request.cancel_quick_reply.empty()) {
       cancel.push_back(request.cancel_quick_reply);
     }
-    if (spec.text.empty() && spec.agents_online_text.empty()) {
-      say(defaults.agents_online_text, std::move(cancel), turn);
-    } else {
-      if (!spec.text.empty()) {
-        say(render(spec.text),
-            spec.agents_online_text.empty() ? std::move(cancel) : std::vector<std::string>{}, turn);
-      }
-      if (!spec.agents_online_text.empty()) {
-        say(render(spec.agents_online_text), std::move(cancel), turn);
-      }
-    }
+    say(std::move(last), cancel, turn);
   }
   request.transcript = transcript;
   turn.result.handoff = std::move(request);
@@ -277,7 +280,8 @@ std::string Runtime::State::render(const bot::Template& tmpl) const {
   return bot::render(tmpl, [this, topic](std::string_view name) { return lookup(topic, name); });
 }
 
-void Runtime::State::say(std::string text, std::vector<std::string> quick_replies, Turn& turn) {
+void Runtime::State::say(std::string text, const std::vector<std::string>& quick_replies,
+                         Turn& turn) {
   if (text.empty() && quick_replies.empty()) {
     return;
   }

@@ -42,10 +42,10 @@ struct HandoffRequest {
   std::string cancel_quick_reply;              // button text that cancels while waiting ("" = none)
 };
 
-// The `handoff.initiate` event activity for a request (docs/PROTOCOLS.md §2.1, §3): value = context,
-// one attachment {contentType "application/json", name "Transcript", content {activities}},
-// replyToId = the user activity that triggered it, relatesTo = the conversation reference.
-// `from` is the bot, `recipient` the user, as given.
+// The `handoff.initiate` event activity for a request (docs/PROTOCOLS.md §2.1, §3): value =
+// context, one attachment {contentType "application/json", name "Transcript", content
+// {activities}}, replyToId = the user activity that triggered it, relatesTo = the conversation
+// reference. `from` is the bot, `recipient` the user, as given.
 activity::Activity make_handoff_initiate(const HandoffRequest& request,
                                          const activity::ChannelAccount& bot,
                                          const activity::ChannelAccount& user,

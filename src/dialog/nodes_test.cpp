@@ -176,6 +176,42 @@ TEST(Nodes, EndConversationWithTransferHandsOff) {
              CompiledBot::compile(b));
 }
 
+// A handoff says the node's text, then its agents-online text (the default when it sets neither);
+// the cancel quick reply is offered on the last of them only.
+TEST(Nodes, HandoffTextsAndTheCancelQuickReplyOnTheLastOne) {
+  struct Case {
+    std::string text, online;
+    V said;
+  };
+  const Case cases[] = {
+      {"", "", {"Let's send you to an available agent."}},
+      {"Payments go to a person.", "", {"Payments go to a person."}},
+      {"", "Connecting you now.", {"Connecting you now."}},
+      {"Payments go to a person.",
+       "Connecting you now.",
+       {"Payments go to a person.", "Connecting you now."}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text + " | " + c.online);
+    bot::HandoffSpec spec;
+    spec.text = c.text.empty() ? bot::Template{} : tmpl(c.text);
+    spec.agents_online_text = c.online.empty() ? bot::Template{} : tmpl(c.online);
+    spec.cancel_quick_reply = tmpl("Stop");
+    Chat chat(small_bot({topic("Pay", {"i want to pay"}, {handover(std::move(spec))})}));
+    chat.runtime().start();
+    const auto result = chat.say("i want to pay");
+    ASSERT_TRUE(result.handoff);
+    EXPECT_EQ(texts(result), c.said);
+    ASSERT_EQ(result.replies.size(), c.said.size());
+    for (std::size_t i = 0; i + 1 < result.replies.size(); ++i) {
+      EXPECT_TRUE(result.replies[i].suggested_actions.actions.empty());
+    }
+    const auto& actions = result.replies.back().suggested_actions.actions;
+    ASSERT_EQ(actions.size(), 1u);
+    EXPECT_EQ(actions[0].title, "Stop");
+  }
+}
+
 TEST(Nodes, WaitingTextAnswersWhileQueuedOnly) {
   auto b = store_bot();
   b.settings.handoff.waiting_text = "You are in the queue.";

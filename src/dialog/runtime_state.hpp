@@ -86,7 +86,7 @@ struct Runtime::State {
   void leave_list();
   void push(std::size_t topic, std::optional<HandoffReason> reason = std::nullopt);
   std::string render(const bot::Template& tmpl) const;
-  void say(std::string text, std::vector<std::string> quick_replies, Turn& turn);
+  void say(std::string text, const std::vector<std::string>& quick_replies, Turn& turn);
   void emit(activity::Activity activity, Turn& turn);
   void append_transcript(activity::Activity activity);
   const bj::value* lookup(std::size_t topic, std::string_view name) const;

@@ -9,7 +9,6 @@ namespace baton::dialog {
 namespace {
 
 using testing::Script;
-using testing::Step;
 constexpr auto kActive = FlowState::kActive;
 constexpr auto kPending = FlowState::kHandoffPending;
 constexpr auto kWithAgent = FlowState::kWithAgent;

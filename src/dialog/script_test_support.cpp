@@ -64,7 +64,8 @@ TurnResult apply(Chat& chat, const std::string& input) {
   return {};
 }
 
-std::unique_ptr<Chat> run_script(const Script& script, std::shared_ptr<const CompiledBot> bot) {
+std::unique_ptr<Chat> run_script(const Script& script,
+                                 const std::shared_ptr<const CompiledBot>& bot) {
   SCOPED_TRACE("script '" + script.name + "'");
   const auto& compiled = bot ? bot : store();
   auto plain = std::make_unique<Chat>(compiled);

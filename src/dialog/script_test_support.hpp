@@ -46,7 +46,7 @@ struct Script {
 // snapshot/restore before every step and checks the outputs are identical. Returns the chat of
 // the plain run for further checks.
 std::unique_ptr<Chat> run_script(const Script& script,
-                                 std::shared_ptr<const CompiledBot> bot = nullptr);
+                                 const std::shared_ptr<const CompiledBot>& bot = nullptr);
 
 // The result of one step's input (exposed for tests that check more than texts).
 TurnResult apply(Chat& chat, const std::string& input);

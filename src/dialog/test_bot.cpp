@@ -7,8 +7,8 @@ namespace baton::dialog::testing {
 namespace {
 
 [[noreturn]] void die(const char* what, std::string_view text, const std::string& message) {
-  std::fprintf(stderr, "test_bot: bad %s '%.*s': %s\n", what, static_cast<int>(text.size()),
-               text.data(), message.c_str());
+  (void)std::fprintf(stderr, "test_bot: bad %s '%.*s': %s\n", what, static_cast<int>(text.size()),
+                     text.data(), message.c_str());
   std::abort();
 }
 
@@ -70,13 +70,13 @@ bot::Node choice_question(std::string_view prompt, std::vector<std::string> choi
 
 bot::Node condition(std::vector<std::pair<std::string, bot::NodeList>> branches) {
   bot::ConditionNode c;
-  for (auto& [when, body] : branches) {
+  for (auto& entry : branches) {  // (not a structured binding: clang-tidy 14 misses its moves)
     bot::ConditionBranch branch;
     branch.loc = here();
-    if (!when.empty()) {
-      branch.when = expr(when);
+    if (!entry.first.empty()) {
+      branch.when = expr(entry.first);
     }
-    branch.body = std::move(body);
+    branch.body = std::move(entry.second);
     c.branches.push_back(std::move(branch));
   }
   return node(std::move(c));

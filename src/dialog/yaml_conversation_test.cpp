@@ -9,7 +9,6 @@ namespace baton::dialog {
 namespace {
 
 using testing::Script;
-using testing::Step;
 constexpr auto kPending = FlowState::kHandoffPending;
 
 const char* const kShopYaml = R"yaml(

@@ -19,7 +19,7 @@ namespace bj = boost::json;
 // The ack of a batch: `value` to `done` once it is durable, the store's error otherwise.
 template <class T>
 std::function<void(Status)> ack_with(Callback<T> done, T value) {
-  return [done = std::move(done), value = std::move(value)](Status s) {
+  return [done = std::move(done), value = std::move(value)](const Status& s) {
     if (s.ok()) {
       done(value);
     } else {

@@ -189,7 +189,7 @@ void on_strand(const std::shared_ptr<Engagement::Impl>& impl, Fn&& fn) {
 
 template <class T>
 Callback<hub::Decisions> reply(Callback<T> done, T value) {
-  return [done = std::move(done), value = std::move(value)](Result<hub::Decisions> r) {
+  return [done = std::move(done), value = std::move(value)](const Result<hub::Decisions>& r) {
     if (r.ok()) {
       done(value);
     } else {
@@ -320,7 +320,7 @@ void Engagement::end(const Actor& actor, const std::string& conversation, EndMod
       done(s.error());
       return;
     }
-    auto then = [&self, actor, conversation, mode, done](Result<hub::Decisions> r) {
+    auto then = [&self, actor, conversation, mode, done](const Result<hub::Decisions>& r) {
       if (!r.ok()) {
         done(r.error());
         return;

@@ -102,11 +102,15 @@ boost::json::object queue_json(const hub::QueueView& view);
 boost::json::object agent_status_json(const hub::AgentView& view);
 // Agent: {id, displayName, role, skills, capacity}.
 boost::json::object agent_json(const hub::Agent& agent);
-// One transcript Entry {seq, part, sender, internal, activity} for a stored activity (its JSON
-// text). part: "bot" when seq <= handoff_seq (0 = no handoff: everything is "bot"), else "live".
-// sender: customer (from.role user), agent (from.id "agent:…"), bot (other bot-side messages),
-// system (events, traces, endOfConversation, ...). internal: not shown to the customer (events,
-// notes, traces). Unparsable JSON gives an entry with activity null, sender system, internal.
+// One transcript Entry {seq, part, sender, kind, internal, activity} for a stored activity (its
+// JSON text). part: "bot" when seq <= handoff_seq (0 = no handoff: everything is "bot"), else
+// "live". sender, from fields only the server sets: customer (from.role "user", which the engine
+// writes on every customer activity, whatever the client sent), else agent (from.id "agent:…"),
+// bot (other bot-side messages), system (the server's events, traces, endOfConversation, ...).
+// kind: "message", "note" (an agent's internal note: sender agent and the event baton.note), or
+// "event" (anything else). internal: a line of the server's that the customer never saw (events,
+// notes, traces); never true for what the customer sent, so a customer's event cannot pass for a
+// note or a system line. Unparsable JSON gives activity null, sender system, kind event, internal.
 boost::json::object transcript_entry(std::uint64_t seq, std::string_view activity_json,
                                      std::uint64_t handoff_seq);
 

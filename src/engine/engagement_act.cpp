@@ -180,7 +180,7 @@ void Engagement::Impl::move(const std::string& conversation, OwnershipEvent even
   t.owner = *next;
   std::weak_ptr<Impl> weak = weak_from_this();
   engine.change_ownership(conversation, claim, event, outcome, end,
-                          [weak, conversation, event](Result<Ownership> r) {
+                          [weak, conversation, event](const Result<Ownership>& r) {
                             if (r.ok()) {
                               return;
                             }
@@ -249,12 +249,13 @@ void Engagement::Impl::notice(const std::string& conversation, std::string text)
   if (text.empty()) {
     return;
   }
-  engine.post_notice(
-      conversation, activity::make_message(std::move(text)), [conversation](Result<PostResult> r) {
-        if (!r.ok()) {
-          spdlog::info("engagement: {}: text not sent: {}", conversation, r.error().message);
-        }
-      });
+  engine.post_notice(conversation, activity::make_message(std::move(text)),
+                     [conversation](const Result<PostResult>& r) {
+                       if (!r.ok()) {
+                         spdlog::info("engagement: {}: text not sent: {}", conversation,
+                                      r.error().message);
+                       }
+                     });
 }
 
 void Engagement::Impl::ensure_view(const std::string& conversation, const std::string& agent) {

@@ -139,8 +139,9 @@ void Engagement::Impl::refresh_agents(bool initial) {
       continue;
     }
     close_sinks(id, "removed");
+    const std::string& removed = id;  // a lambda may not capture a structured binding (clang 14)
     auto yaml = std::find_if(config->agents.begin(), config->agents.end(),
-                             [&](const hub::Agent& a) { return a.id == id; });
+                             [&](const hub::Agent& a) { return a.id == removed; });
     if (yaml != config->agents.end()) {
       agents[id] = *yaml;
       input(hub::AgentRegistered{*yaml});
@@ -347,7 +348,7 @@ void Engagement::Impl::start(const Callback<bool>& done) {
       ensure_view(c, a.id);
     }
   }
-  input(hub::Recover{}, [done](Result<hub::Decisions> r) {
+  input(hub::Recover{}, [done](const Result<hub::Decisions>& r) {
     if (r.ok()) {
       done(true);
     } else {

@@ -10,9 +10,19 @@ namespace {
 
 using namespace baton::engine::testing;  // NOLINT: test helpers
 
-const Actor kAlice{"alice", hub::Role::kAgent};
-const Actor kBob{"bob", hub::Role::kAgent};
-const Actor kCarol{"carol", hub::Role::kAgent};
+// Built on first use, not during static initialisation (where a throw could not be caught).
+const Actor& alice_actor() {
+  static const Actor actor{"alice", hub::Role::kAgent};
+  return actor;
+}
+const Actor& bob_actor() {
+  static const Actor actor{"bob", hub::Role::kAgent};
+  return actor;
+}
+const Actor& carol_actor() {
+  static const Actor actor{"carol", hub::Role::kAgent};
+  return actor;
+}
 
 class EngagementRestart : public EngagementTest {
  protected:
@@ -54,23 +64,23 @@ TEST_F(EngagementRestart, QueueOffersAssignmentsAndPresenceSurvive) {
   ASSERT_TRUE(start_engagement().ok());
 
   // c4 with carol.
-  auto carol = attach(kCarol);
-  ASSERT_TRUE(presence(kCarol, hub::Presence::kAvailable).ok());
+  auto carol = attach(carol_actor());
+  ASSERT_TRUE(presence(carol_actor(), hub::Presence::kAvailable).ok());
   escalate("c4");
   auto c4_offer = offer_for(*carol, "c4");
   ASSERT_TRUE(c4_offer.has_value());
   ASSERT_TRUE(await<bool>([&](auto cb) {
-                engagement_->accept(kCarol, "c4", offer_id(*c4_offer), cb);
+                engagement_->accept(carol_actor(), "c4", offer_id(*c4_offer), cb);
               }).ok());
   settle();
   // c3 offered to bob, unanswered.
-  auto bob = attach(kBob);
-  ASSERT_TRUE(presence(kBob, hub::Presence::kAvailable).ok());
+  auto bob = attach(bob_actor());
+  ASSERT_TRUE(presence(bob_actor(), hub::Presence::kAvailable).ok());
   escalate("c3");
   ASSERT_TRUE(offer_for(*bob, "c3").has_value());
   // c1, c2 waiting (alice online but busy, the others full).
-  attach(kAlice);
-  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());
+  attach(alice_actor());
+  ASSERT_TRUE(presence(alice_actor(), hub::Presence::kBusy).ok());
   escalate("c1");
   escalate("c2");
   settle();
@@ -93,25 +103,26 @@ TEST_F(EngagementRestart, QueueOffersAssignmentsAndPresenceSurvive) {
   ASSERT_TRUE(view("c3").has_value());
   EXPECT_EQ(view("c3")->offered_to, "bob");
   EXPECT_EQ(status("c3")->ownership.owner, Owner::kOffered);
-  auto bob_again = attach(kBob);
+  auto bob_again = attach(bob_actor());
   auto reissued = offer_for(*bob_again, "c3", true);
   ASSERT_TRUE(reissued.has_value()) << "the pending offer is shown again";
-  ASSERT_TRUE(
-      await<bool>([&](auto cb) { engagement_->accept(kBob, "c3", offer_id(*reissued), cb); }).ok());
+  ASSERT_TRUE(await<bool>([&](auto cb) {
+                engagement_->accept(bob_actor(), "c3", offer_id(*reissued), cb);
+              }).ok());
   ASSERT_TRUE(eventually([&] { return said("c3", "Bob Stone joined the chat."); }));
 
   EXPECT_EQ(view("c4")->agent, "carol");
   EXPECT_EQ(status("c4")->ownership.owner, Owner::kAgent);
-  auto carol_again = attach(kCarol);
+  auto carol_again = attach(carol_actor());
   auto sent = await<PostResult>([&](auto cb) {
-    engagement_->send(kCarol, "c4", activity::make_message("Still with you"), cb);
+    engagement_->send(carol_actor(), "c4", activity::make_message("Still with you"), cb);
   });
   ASSERT_TRUE(sent.ok()) << sent.error().message;
   ASSERT_TRUE(say("c4", "thanks").ok());
   ASSERT_TRUE(eventually([&] { return !carol_again->of_type("activity").empty(); }))
       << "the agent's live view is back after the restart";
 
-  auto hello = attach(kAlice)->of_type("hello");
+  auto hello = attach(alice_actor())->of_type("hello");
   ASSERT_EQ(hello.size(), 1u);
   EXPECT_EQ(hello[0].at("presence"), "busy") << "presence survives the restart";
 }

@@ -14,9 +14,19 @@ namespace {
 
 using namespace baton::engine::testing;  // NOLINT: test helpers
 
-const Actor kAlice{"alice", hub::Role::kAgent};
-const Actor kBob{"bob", hub::Role::kAgent};
-const Actor kBoss{"boss", hub::Role::kSupervisor};
+// Built on first use, not during static initialisation (where a throw could not be caught).
+const Actor& alice_actor() {
+  static const Actor actor{"alice", hub::Role::kAgent};
+  return actor;
+}
+const Actor& bob_actor() {
+  static const Actor actor{"bob", hub::Role::kAgent};
+  return actor;
+}
+const Actor& boss_actor() {
+  static const Actor actor{"boss", hub::Role::kSupervisor};
+  return actor;
+}
 
 class EngagementFlow : public EngagementTest {
  protected:
@@ -29,8 +39,8 @@ class EngagementFlow : public EngagementTest {
 
   // Alice is online but busy (so no offers go out); `id` asks for an agent and waits in the hub.
   void wait_in_queue(const std::string& id) {
-    attach(kAlice);
-    ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());
+    attach(alice_actor());
+    ASSERT_TRUE(presence(alice_actor(), hub::Presence::kBusy).ok());
     customer(id);
     ASSERT_TRUE(say(id, "talk to an agent").ok());
     ASSERT_TRUE(eventually([&] { return view(id).has_value(); }));
@@ -73,8 +83,8 @@ class EngagementFlow : public EngagementTest {
 
   // alice available with a console, bob offline: offers go to alice.
   std::shared_ptr<RecordingSink> alice_online() {
-    auto sink = attach(kAlice);
-    EXPECT_TRUE(presence(kAlice, hub::Presence::kAvailable).ok());
+    auto sink = attach(alice_actor());
+    EXPECT_TRUE(presence(alice_actor(), hub::Presence::kAvailable).ok());
     return sink;
   }
 
@@ -83,7 +93,7 @@ class EngagementFlow : public EngagementTest {
     auto sink = alice_online();
     auto offer = escalate_and_offer(id, *sink);
     EXPECT_TRUE(offer.has_value());
-    EXPECT_TRUE(accept(kAlice, id, offer_id(*offer)).ok());
+    EXPECT_TRUE(accept(alice_actor(), id, offer_id(*offer)).ok());
     return sink;
   }
 };
@@ -100,7 +110,7 @@ TEST_F(EngagementFlow, HandoffToAgentAndBackToTheBotWithTheSurveyStored) {
   EXPECT_FALSE(offer->at("agentMessage").as_string().empty());
   EXPECT_EQ(status("c1")->ownership.owner, Owner::kOffered);
 
-  ASSERT_TRUE(accept(kAlice, "c1", offer_id(*offer)).ok());
+  ASSERT_TRUE(accept(alice_actor(), "c1", offer_id(*offer)).ok());
   ASSERT_TRUE(eventually([&] { return said("c1", "Alice Martin joined the chat."); }));
   EXPECT_EQ(status("c1")->ownership.owner, Owner::kAgent);
   ASSERT_EQ(sink->of_type("assigned").size(), 1u);
@@ -115,7 +125,7 @@ TEST_F(EngagementFlow, HandoffToAgentAndBackToTheBotWithTheSurveyStored) {
   ASSERT_TRUE(await<SubscriptionId>([&](auto cb) {
                 engine_->subscribe("c1", status("c1")->watermark, "ws", customer_view, cb);
               }).ok());
-  auto sent = agent_says(kAlice, "c1", "Hi, I'm Alice. How can I help?");
+  auto sent = agent_says(alice_actor(), "c1", "Hi, I'm Alice. How can I help?");
   ASSERT_TRUE(sent.ok()) << sent.error().message;
   ASSERT_TRUE(eventually([&] { return !customer_view->json().empty(); }));
   auto delivered = activity::parse(customer_view->json().back());
@@ -138,7 +148,7 @@ TEST_F(EngagementFlow, HandoffToAgentAndBackToTheBotWithTheSurveyStored) {
       << "the bot stays quiet while an agent owns the conversation";
 
   // Return to the bot: the survey runs and its answers land in the handoff's outcome.
-  ASSERT_TRUE(end(kAlice, "c1", EndMode::kReturnToBot).ok());
+  ASSERT_TRUE(end(alice_actor(), "c1", EndMode::kReturnToBot).ok());
   EXPECT_EQ(sink->of_type("wrap_up").size(), 1u);
   ASSERT_TRUE(eventually([&] { return said("c1", "Did that answer your question?"); }));
   EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot);
@@ -156,7 +166,8 @@ TEST_F(EngagementFlow, HandoffToAgentAndBackToTheBotWithTheSurveyStored) {
   EXPECT_EQ(outcome->at("survey").at("resolved"), true);
   EXPECT_EQ(outcome->at("survey").at("rating"), 5);
 
-  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->wrap_up_done(kAlice, "c1", cb); }).ok());
+  ASSERT_TRUE(
+      await<bool>([&](auto cb) { engagement_->wrap_up_done(alice_actor(), "c1", cb); }).ok());
   settle();
   ASSERT_EQ(sink->of_type("unassigned").size(), 1u);
   EXPECT_EQ(sink->of_type("unassigned")[0].at("cause"), "ended");
@@ -165,15 +176,15 @@ TEST_F(EngagementFlow, HandoffToAgentAndBackToTheBotWithTheSurveyStored) {
 
 TEST_F(EngagementFlow, DeclineOffersToTheSecondAgent) {
   auto alice = alice_online();
-  auto bob = attach(kBob);
-  ASSERT_TRUE(presence(kBob, hub::Presence::kAvailable).ok());
+  auto bob = attach(bob_actor());
+  ASSERT_TRUE(presence(bob_actor(), hub::Presence::kAvailable).ok());
   customer("c1");
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   ASSERT_TRUE(eventually(
       [&] { return alice->of_type("offer").size() + bob->of_type("offer").size() == 1; }));
   auto& first = alice->of_type("offer").empty() ? bob : alice;
   auto& second = &first == &alice ? bob : alice;
-  const Actor first_actor = &first == &alice ? kAlice : kBob;
+  const Actor first_actor = &first == &alice ? alice_actor() : bob_actor();
   auto offer = first->of_type("offer")[0];
   ASSERT_TRUE(await<bool>([&](auto cb) {
                 engagement_->decline(first_actor, "c1", offer_id(offer), cb);
@@ -210,8 +221,8 @@ TEST_F(EngagementFlow, OfferTimeoutReoffersAndMissedOffersSetTheAgentAway) {
   ASSERT_TRUE(eventually([&] { return status("c0")->ownership.owner == Owner::kQueued; }));
 
   // Bob comes online: he gets it.
-  auto bob = attach(kBob);
-  ASSERT_TRUE(presence(kBob, hub::Presence::kAvailable).ok());
+  auto bob = attach(bob_actor());
+  ASSERT_TRUE(presence(bob_actor(), hub::Presence::kAvailable).ok());
   ASSERT_TRUE(eventually([&] { return !bob->of_type("offer").empty(); }));
   EXPECT_EQ(bob->of_type("offer")[0].at("conversationId"), "c0");
   EXPECT_EQ(status("c0")->ownership.owner, Owner::kOffered);
@@ -240,8 +251,8 @@ TEST_F(EngagementFlow, NoAgentOnlineTakesTheUnavailablePath) {
 
 TEST_F(EngagementFlow, AgentsOnlineFlagFollowsPresence) {
   // Online (busy counts): the handoff waits in the queue with the agents-online text.
-  attach(kAlice);
-  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());
+  attach(alice_actor());
+  ASSERT_TRUE(presence(alice_actor(), hub::Presence::kBusy).ok());
   settle();
   customer("c1");
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
@@ -249,7 +260,7 @@ TEST_F(EngagementFlow, AgentsOnlineFlagFollowsPresence) {
   EXPECT_TRUE(said("c1", "Let's send you to an available agent."));
   ASSERT_TRUE(say("c1", "cancel").ok());
   // Away is not online: the next handoff takes the offline path at once.
-  ASSERT_TRUE(presence(kAlice, hub::Presence::kAway).ok());
+  ASSERT_TRUE(presence(alice_actor(), hub::Presence::kAway).ok());
   settle();
   customer("c2");
   ASSERT_TRUE(say("c2", "talk to an agent").ok());
@@ -259,7 +270,7 @@ TEST_F(EngagementFlow, AgentsOnlineFlagFollowsPresence) {
   EXPECT_FALSE(said("c2", "Let's send you to an available agent."));
   EXPECT_EQ(status("c2")->ownership.owner, Owner::kBot);
   // Available again: online.
-  ASSERT_TRUE(presence(kAlice, hub::Presence::kAvailable).ok());
+  ASSERT_TRUE(presence(alice_actor(), hub::Presence::kAvailable).ok());
   settle();
   customer("c3");
   ASSERT_TRUE(say("c3", "talk to an agent").ok());
@@ -309,8 +320,9 @@ TEST_F(EngagementFlow, CustomerWhoLeavesIsAbandoned) {
 // The hub hears of a handoff while the escalating turn is built; when that turn is not stored the
 // hub lets the conversation go again, and the customer can ask again.
 TEST_F(EngagementFlow, AHandoffWhoseTurnWasNotStoredLeavesTheHub) {
-  attach(kAlice);
-  ASSERT_TRUE(presence(kAlice, hub::Presence::kBusy).ok());  // online, no offers: c1 would wait
+  attach(alice_actor());
+  ASSERT_TRUE(
+      presence(alice_actor(), hub::Presence::kBusy).ok());  // online, no offers: c1 would wait
   customer("c1");
   faulty_->fail_writes = true;
   EXPECT_FALSE(say("c1", "talk to an agent").ok());
@@ -366,29 +378,29 @@ TEST_F(EngagementFlow, PositionUpdatesReachTheWaitingCustomer) {
 
 TEST_F(EngagementFlow, TransferToAQueueAndToAnAgent) {
   auto alice = assigned_to_alice("c1");
-  auto bob = attach(kBob);
-  ASSERT_TRUE(presence(kBob, hub::Presence::kAvailable).ok());
+  auto bob = attach(bob_actor());
+  ASSERT_TRUE(presence(bob_actor(), hub::Presence::kAvailable).ok());
 
   // To an agent: bob is offered it as a transfer; alice keeps it until he accepts.
   ASSERT_TRUE(await<bool>([&](auto cb) {
-                engagement_->transfer(kAlice, "c1", "", "bob", "VIP, be nice", cb);
+                engagement_->transfer(alice_actor(), "c1", "", "bob", "VIP, be nice", cb);
               }).ok());
   ASSERT_TRUE(eventually([&] { return !bob->of_type("offer").empty(); }));
   auto offer = bob->of_type("offer")[0];
   EXPECT_EQ(offer.at("transfer"), true);
   EXPECT_EQ(offer.at("note"), "VIP, be nice");
-  ASSERT_TRUE(accept(kBob, "c1", offer_id(offer)).ok());
+  ASSERT_TRUE(accept(bob_actor(), "c1", offer_id(offer)).ok());
   ASSERT_TRUE(eventually([&] { return said("c1", "Bob Stone joined the chat."); }));
   ASSERT_EQ(alice->of_type("unassigned").size(), 1u);
   EXPECT_EQ(alice->of_type("unassigned")[0].at("cause"), "transferred");
-  auto stale = agent_says(kAlice, "c1", "still here?");
+  auto stale = agent_says(alice_actor(), "c1", "still here?");
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.error().code, ErrorCode::kConflict) << "a stale owner is refused";
-  ASSERT_TRUE(agent_says(kBob, "c1", "Bob here").ok());
+  ASSERT_TRUE(agent_says(bob_actor(), "c1", "Bob here").ok());
 
   // To a queue: billing needs the billing skill: alice (available) gets the offer.
   ASSERT_TRUE(await<bool>([&](auto cb) {
-                engagement_->transfer(kBob, "c1", "billing", "", "refund pending", cb);
+                engagement_->transfer(bob_actor(), "c1", "billing", "", "refund pending", cb);
               }).ok());
   settle();
   ASSERT_TRUE(eventually([&] {
@@ -405,7 +417,7 @@ TEST_F(EngagementFlow, TransferToAQueueAndToAnAgent) {
 
 TEST_F(EngagementFlow, MeListsTransferTargets) {
   alice_online();
-  auto me = await<bj::object>([&](auto cb) { engagement_->me(kAlice, cb); });
+  auto me = await<bj::object>([&](auto cb) { engagement_->me(alice_actor(), cb); });
   ASSERT_TRUE(me.ok());
   EXPECT_EQ(me->at("queues"), (bj::array{"billing", "general"}));
   const bj::array& others = me->at("agents").as_array();
@@ -422,7 +434,7 @@ TEST_F(EngagementFlow, MeListsTransferTargets) {
 
 TEST_F(EngagementFlow, CloseEndsTheConversationForTheCustomer) {
   assigned_to_alice("c1");
-  ASSERT_TRUE(end(kAlice, "c1", EndMode::kClose).ok());
+  ASSERT_TRUE(end(alice_actor(), "c1", EndMode::kClose).ok());
   ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kClosed; }));
   EXPECT_TRUE(said("c1", "This chat has been closed. Thank you!"));
   EXPECT_EQ(log("c1").back().type, "endOfConversation");
@@ -433,17 +445,17 @@ TEST_F(EngagementFlow, CloseEndsTheConversationForTheCustomer) {
 
 TEST_F(EngagementFlow, ForceCloseIsForSupervisors) {
   ASSERT_NO_FATAL_FAILURE(wait_in_queue("c1"));
-  auto refused = await<bool>([&](auto cb) { engagement_->force_close(kAlice, "c1", cb); });
+  auto refused = await<bool>([&](auto cb) { engagement_->force_close(alice_actor(), "c1", cb); });
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
-  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->force_close(kBoss, "c1", cb); }).ok());
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->force_close(boss_actor(), "c1", cb); }).ok());
   ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kClosed; }));
   EXPECT_FALSE(view("c1").has_value());
   EXPECT_FALSE(said("c1", "OK, I'm here if you need me.")) << "closed, not resumed";
 
   // An assigned conversation: the agent is told and gets its slot back.
   auto alice = assigned_to_alice("c2");
-  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->force_close(kBoss, "c2", cb); }).ok());
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->force_close(boss_actor(), "c2", cb); }).ok());
   settle();
   ASSERT_EQ(alice->of_type("unassigned").size(), 1u);
   EXPECT_EQ(alice->of_type("unassigned")[0].at("cause"), "closed");
@@ -458,11 +470,11 @@ TEST_F(EngagementFlow, PermissionsAndViews) {
     std::string conversation;
     std::optional<ErrorCode> send_error;
   } cases[] = {
-      {kAlice, "c1", std::nullopt},
-      {kBob, "c1", ErrorCode::kForbidden},
-      {kBob, "nope", ErrorCode::kNotFound},
-      {kBoss, "c1", ErrorCode::kConflict},  // may read, but it is alice's to answer
-      {kAlice, "c2", ErrorCode::kForbidden},
+      {alice_actor(), "c1", std::nullopt},
+      {bob_actor(), "c1", ErrorCode::kForbidden},
+      {bob_actor(), "nope", ErrorCode::kNotFound},
+      {boss_actor(), "c1", ErrorCode::kConflict},  // may read, but it is alice's to answer
+      {alice_actor(), "c2", ErrorCode::kForbidden},
   };
   for (const auto& c : cases) {
     auto r = agent_says(c.actor, c.conversation, "hi");
@@ -476,21 +488,24 @@ TEST_F(EngagementFlow, PermissionsAndViews) {
   auto read = [&](const Actor& a, const std::string& id) {
     return await<bool>([&](auto cb) { engagement_->may_read(a, id, cb); });
   };
-  EXPECT_TRUE(*read(kAlice, "c1"));
-  EXPECT_FALSE(*read(kBob, "c1"));
-  EXPECT_TRUE(*read(kBoss, "c2")) << "supervisors read every conversation";
-  EXPECT_EQ(read(kBob, "nope").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(*read(alice_actor(), "c1"));
+  EXPECT_FALSE(*read(bob_actor(), "c1"));
+  EXPECT_TRUE(*read(boss_actor(), "c2")) << "supervisors read every conversation";
+  EXPECT_EQ(read(bob_actor(), "nope").error().code, ErrorCode::kNotFound);
 
   auto mine = await<std::vector<hub::ConversationView>>(
-      [&](auto cb) { engagement_->conversations(kBob, cb); });
+      [&](auto cb) { engagement_->conversations(bob_actor(), cb); });
   EXPECT_TRUE(mine->empty());
-  auto queues = await<std::vector<hub::QueueView>>([&](auto cb) { engagement_->queues(kBob, cb); });
+  auto queues =
+      await<std::vector<hub::QueueView>>([&](auto cb) { engagement_->queues(bob_actor(), cb); });
   EXPECT_EQ(queues.error().code, ErrorCode::kForbidden);
-  EXPECT_EQ(
-      await<std::vector<hub::QueueView>>([&](auto cb) { engagement_->queues(kBoss, cb); })->size(),
-      2u);
+  EXPECT_EQ(await<std::vector<hub::QueueView>>([&](auto cb) {
+              engagement_->queues(boss_actor(), cb);
+            })->size(),
+            2u);
 
-  auto detail = await<ConversationDetail>([&](auto cb) { engagement_->detail(kAlice, "c1", cb); });
+  auto detail =
+      await<ConversationDetail>([&](auto cb) { engagement_->detail(alice_actor(), "c1", cb); });
   ASSERT_TRUE(detail.ok()) << detail.error().message;
   EXPECT_EQ(detail->hub.agent, "alice");
   EXPECT_FALSE(detail->handoff_id.empty());
@@ -499,7 +514,7 @@ TEST_F(EngagementFlow, PermissionsAndViews) {
   EXPECT_EQ(detail->ownership.owner, Owner::kAgent);
   EXPECT_TRUE(detail->hub.context.contains("va_LastTopic"));
 
-  auto me = await<bj::object>([&](auto cb) { engagement_->me(kAlice, cb); });
+  auto me = await<bj::object>([&](auto cb) { engagement_->me(alice_actor(), cb); });
   ASSERT_TRUE(me.ok());
   EXPECT_EQ(me->at("agent").at("displayName"), "Alice Martin");
   EXPECT_EQ(me->at("presence"), "available");
@@ -514,7 +529,7 @@ TEST_F(EngagementFlow, PermissionsAndViews) {
             ErrorCode::kNotFound);
 
   auto note = await<PostResult>(
-      [&](auto cb) { engagement_->note(kAlice, "c1", "customer sounds upset", cb); });
+      [&](auto cb) { engagement_->note(alice_actor(), "c1", "customer sounds upset", cb); });
   ASSERT_TRUE(note.ok());
   const auto stored = log("c1");
   EXPECT_EQ(stored.back().name, "baton.note");
@@ -523,8 +538,8 @@ TEST_F(EngagementFlow, PermissionsAndViews) {
 
 TEST_F(EngagementFlow, RemovedAgentIsDisconnectedAndItsConversationRequeued) {
   auto alice = assigned_to_alice("c1");
-  attach(kBob);
-  ASSERT_TRUE(presence(kBob, hub::Presence::kBusy).ok());  // online: c1 may wait for him
+  attach(bob_actor());
+  ASSERT_TRUE(presence(bob_actor(), hub::Presence::kBusy).ok());  // online: c1 may wait for him
   store::WriteBatch remove;
   remove.delete_agent("alice");
   ASSERT_TRUE(store_->write(std::move(remove)).ok());
@@ -538,15 +553,17 @@ TEST_F(EngagementFlow, RemovedAgentIsDisconnectedAndItsConversationRequeued) {
 
 TEST_F(EngagementFlow, DisconnectedAgentGoesOfflineAfterTheGrace) {
   auto sink = std::make_shared<RecordingSink>();
-  auto attachment = await<std::uint64_t>([&](auto cb) { engagement_->attach(kAlice, sink, cb); });
-  ASSERT_TRUE(presence(kAlice, hub::Presence::kAvailable).ok());
+  auto attachment =
+      await<std::uint64_t>([&](auto cb) { engagement_->attach(alice_actor(), sink, cb); });
+  ASSERT_TRUE(presence(alice_actor(), hub::Presence::kAvailable).ok());
   engagement_->detach("alice", *attachment);
   settle();
   clock_.advance(std::chrono::seconds(59));
   ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
   settle();
   auto agents = [&] {
-    return *await<std::vector<hub::AgentView>>([&](auto cb) { engagement_->agents(kBoss, cb); });
+    return *await<std::vector<hub::AgentView>>(
+        [&](auto cb) { engagement_->agents(boss_actor(), cb); });
   };
   auto alice_view = [&] {
     for (auto& a : agents()) {
@@ -588,30 +605,39 @@ TEST(EngagementConfig, ExamplesAndDefaultLoad) {
       << broken.error().message;
 }
 
-TEST(TranscriptEntry, PartsSendersAndInternal) {
+TEST(TranscriptEntry, PartsSendersKindsAndInternal) {
   const struct {
     std::uint64_t seq;
     const char* json;
     const char* part;
     const char* sender;
+    const char* kind;
     bool internal;
   } cases[] = {
       {1, R"({"type":"message","from":{"id":"u","role":"user"},"text":"hi"})", "bot", "customer",
-       false},
+       "message", false},
       {2, R"({"type":"message","from":{"id":"bot","role":"bot"},"text":"hello"})", "bot", "bot",
-       false},
+       "message", false},
       {3, R"({"type":"event","name":"handoff.initiate","from":{"id":"bot","role":"bot"}})", "bot",
-       "system", true},
+       "system", "event", true},
       {4, R"({"type":"message","from":{"id":"agent:alice","role":"bot"},"text":"x"})", "live",
-       "agent", false},
+       "agent", "message", false},
       {5, R"({"type":"event","name":"baton.note","from":{"id":"agent:alice","role":"agent"}})",
-       "live", "agent", true},
-      {6, "not json", "live", "system", true},
+       "live", "agent", "note", true},
+      {6, "not json", "live", "system", "event", true},
+      // What a customer sent is the customer's, whatever it claims to be.
+      {7, R"({"type":"event","name":"baton.note","from":{"id":"agent:boss","role":"user"}})",
+       "live", "customer", "event", false},
+      {8, R"({"type":"event","name":"handoff.status","from":{"id":"u","role":"user"}})", "live",
+       "customer", "event", false},
+      {9, R"({"type":"message","from":{"id":"agent:boss","name":"Boss","role":"user"}})", "live",
+       "customer", "message", false},
   };
   for (const auto& c : cases) {
     auto e = transcript_entry(c.seq, c.json, 3);
     EXPECT_EQ(e.at("part"), c.part) << c.json;
     EXPECT_EQ(e.at("sender"), c.sender) << c.json;
+    EXPECT_EQ(e.at("kind"), c.kind) << c.json;
     EXPECT_EQ(e.at("internal"), c.internal) << c.json;
   }
 }

@@ -103,6 +103,9 @@ hub:
 )yaml";
 
 class EngagementTest : public ::testing::Test {
+ public:
+  ~EngagementTest() override { close(); }  // public: ::testing::Test's destructor is public virtual
+
  protected:
   EngagementTest() : clock_(TimePoint(std::chrono::seconds(1'800'000'000))) {
     auto loaded = hub::load_hub_config_from_string(kTestHubYaml, "hub.yaml");
@@ -112,7 +115,6 @@ class EngagementTest : public ::testing::Test {
     config_ = std::make_shared<hub::HubConfig>(std::move(*loaded.config));
     open();
   }
-  ~EngagementTest() override { close(); }
 
   void open() {
     store::SqliteOptions so;

@@ -157,11 +157,10 @@ bj::object agent_json(const hub::Agent& a) {
 
 bj::object transcript_entry(std::uint64_t seq, std::string_view activity_json,
                             std::uint64_t handoff_seq) {
-  bj::object entry{{"seq", seq},
-                   {"part", handoff_seq == 0 || seq <= handoff_seq ? "bot" : "live"},
-                   {"sender", "system"},
-                   {"internal", true},
-                   {"activity", nullptr}};
+  bj::object entry{
+      {"seq", seq},         {"part", handoff_seq == 0 || seq <= handoff_seq ? "bot" : "live"},
+      {"sender", "system"}, {"kind", "event"},
+      {"internal", true},   {"activity", nullptr}};
   auto parsed = json::parse(activity_json);
   if (!parsed.ok() || !parsed->is_object()) {
     return entry;
@@ -179,14 +178,21 @@ bj::object transcript_entry(std::uint64_t seq, std::string_view activity_json,
     role = str(from->as_object(), "role");
   }
   const bool customer_visible = type == "message" || type == "typing";
-  if (role == "user") {
+  const bool customer = role == "user";
+  const bool agent = !customer && from_id.substr(0, 6) == "agent:";
+  if (customer) {
     entry["sender"] = "customer";
-  } else if (from_id.substr(0, 6) == "agent:") {
+  } else if (agent) {
     entry["sender"] = "agent";
   } else if (customer_visible) {
     entry["sender"] = "bot";
   }
-  entry["internal"] = !(customer_visible || type == "endOfConversation");
+  if (type == "message") {
+    entry["kind"] = "message";
+  } else if (agent && type == "event" && str(a, "name") == "baton.note") {
+    entry["kind"] = "note";
+  }
+  entry["internal"] = !customer && !(customer_visible || type == "endOfConversation");
   entry["activity"] = std::move(*parsed);
   return entry;
 }
@@ -329,15 +335,16 @@ void Engagement::force_close(const Actor& actor, const std::string& conversation
     }
     if (view->state != hub::ConversationState::kAssigned) {
       self.track(conversation).closing = true;  // the hub's Cancelled closes it
-      self.input(hub::HandoffCancelled{conversation},
-                 [done](Result<hub::Decisions> r) { r.ok() ? done(true) : done(r.error()); });
+      self.input(hub::HandoffCancelled{conversation}, [done](const Result<hub::Decisions>& r) {
+        r.ok() ? done(true) : done(r.error());
+      });
       return;
     }
     const std::string agent = view->agent;
     self.track(conversation).closing = true;
     self.input(hub::ConversationEnded{conversation, agent});
     self.input(hub::WrapUpDone{conversation, agent}, [&self, conversation, agent,
-                                                      done](Result<hub::Decisions> r) {
+                                                      done](const Result<hub::Decisions>& r) {
       self.push(agent,
                 {{"type", "unassigned"}, {"conversationId", conversation}, {"cause", "closed"}});
       self.drop_view(conversation, agent);

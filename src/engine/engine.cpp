@@ -95,9 +95,9 @@ void Engine::Impl::submit(Conv& conv, Pending&& pending) {
   state->notify = std::move(pending.notify);
   std::weak_ptr<Impl> weak = weak_from_this();
   auto finish = [weak, exec = executor, id, state, last_seq](Status status) {
-    boost::asio::post(exec, [weak, id, state, last_seq, status = std::move(status)]() mutable {
+    boost::asio::post(exec, [weak, id, state, last_seq, status = std::move(status)]() {
       if (auto self = weak.lock()) {
-        self->complete(id, std::move(status), std::move(*state), last_seq);
+        self->complete(id, status, std::move(*state), last_seq);
       }
     });
   };
@@ -107,7 +107,7 @@ void Engine::Impl::submit(Conv& conv, Pending&& pending) {
   }
 }
 
-void Engine::Impl::complete(const std::string& id, Status status, Pending&& pending,
+void Engine::Impl::complete(const std::string& id, const Status& status, Pending&& pending,
                             std::uint64_t last_seq) {
   if (!status.ok()) {
     spdlog::warn("engine: write for conversation {} failed ({}: {}); reloading it from the store",
@@ -285,7 +285,7 @@ void Engine::subscribe(std::string conversation_id, std::uint64_t after_watermar
       impl_->executor,
       [impl = impl_, id = std::move(conversation_id), after_watermark, slot = std::move(slot),
        subscriber = std::move(subscriber), done = std::move(done)]() mutable {
-        impl->subscribe(id, after_watermark, std::move(slot), std::move(subscriber), done);
+        impl->subscribe(id, after_watermark, std::move(slot), subscriber, done);
       });
 }
 

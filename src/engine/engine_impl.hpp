@@ -81,7 +81,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
                          std::function<void(Error)> fail);
   // Submits the batch built by an operation; the conversation stays busy until it completes.
   void submit(Conv& conv, Pending&& pending);
-  void complete(const std::string& id, Status status, Pending&& pending, std::uint64_t last_seq);
+  void complete(const std::string& id, const Status& status, Pending&& pending,
+                std::uint64_t last_seq);
   // Drops a conversation (failed write) and lets its waiting operations run again (they reload).
   void drop(const std::string& id);
   void run_waiting(const std::string& id);
@@ -139,7 +140,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   // --- subscriptions.cpp
   void subscribe(const std::string& id, std::uint64_t after, std::string slot,
-                 std::shared_ptr<Subscriber> subscriber, const Callback<SubscriptionId>& done);
+                 const std::shared_ptr<Subscriber>& subscriber,
+                 const Callback<SubscriptionId>& done);
   void unsubscribe(const std::string& id, SubscriptionId sub);
   void fan_out(const std::string& id, const std::vector<Delivery>& deliveries);
   Result<std::uint64_t> committed_watermark(const std::string& id);

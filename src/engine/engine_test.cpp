@@ -16,11 +16,13 @@ using namespace baton::engine::testing;  // NOLINT: test helpers
 namespace bj = boost::json;
 
 class EngineTest : public ::testing::Test {
+ public:
+  ~EngineTest() override { close(); }  // public: ::testing::Test's destructor is public virtual
+
  protected:
   EngineTest() : clock_(TimePoint(std::chrono::seconds(1'800'000'000))) { open(); }
-  ~EngineTest() override { close(); }
 
-  void open(EngineOptions options = {}) {
+  void open(const EngineOptions& options = {}) {
     store::SqliteOptions so;
     so.path = dir_.path() / "baton.db";
     auto opened = store::open_sqlite_store(so);
@@ -541,7 +543,7 @@ class RecordingObserver final : public EngineObserver {
                                 to_string(now.owner)));
     // Its own write rides in the turn's batch, and it hears how that batch's commit went.
     batch.put_meta("observer.saw", record.id);
-    return [this, id](Status committed) {
+    return [this, id](const Status& committed) {
       std::lock_guard held(mutex);
       calls.push_back(fmt::format("committed {} {}", id, committed.ok() ? "ok" : "failed"));
     };

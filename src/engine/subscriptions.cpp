@@ -26,7 +26,7 @@ Result<std::uint64_t> Engine::Impl::committed_watermark(const std::string& id) {
 }
 
 void Engine::Impl::subscribe(const std::string& id, std::uint64_t after, std::string slot,
-                             std::shared_ptr<Subscriber> subscriber,
+                             const std::shared_ptr<Subscriber>& subscriber,
                              const Callback<SubscriptionId>& done) {
   auto committed = committed_watermark(id);
   if (!committed.ok()) {

@@ -8,8 +8,9 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
-#include <set>
+#include <span>
 #include <sstream>
+#include <vector>
 
 #include "core/utf8.hpp"
 #include "hub/config.hpp"
@@ -17,27 +18,30 @@
 namespace baton::hub {
 namespace {
 
-using Keys = std::set<std::string_view>;
+// The keys a mapping may have; lists are short, so a lookup is a linear scan.
+using Keys = std::span<const std::string_view>;
 
 constexpr std::size_t kMaxFileBytes = 1 << 20;
 
-const Keys kTopKeys = {"default_queue",
-                       "missed_offers_before_away",
-                       "default_handle_time",
-                       "max_wrap_up",
-                       "defaults",
-                       "queues",
-                       "agents",
-                       "live_chat_channels"};
-const Keys kSettingKeys = {"strategy",      "offer_timeout", "position_update_interval",
-                           "abandon_after", "max_wait",      "texts",
-                           "hours"};
-const Keys kQueueKeys = {"name",          "when",     "priority",      "skills",
-                         "overflow",      "strategy", "offer_timeout", "position_update_interval",
-                         "abandon_after", "max_wait", "texts",         "hours"};
-const Keys kHoursKeys = {"time_zone", "weekly", "holidays"};
-const Keys kTextKeys = {"queued", "position"};
-const Keys kAgentKeys = {"id", "name", "role", "skills", "capacity"};
+constexpr std::string_view kRootKeys[] = {"hub"};
+constexpr std::string_view kTopKeys[] = {"default_queue",
+                                         "missed_offers_before_away",
+                                         "default_handle_time",
+                                         "max_wrap_up",
+                                         "defaults",
+                                         "queues",
+                                         "agents",
+                                         "live_chat_channels"};
+constexpr std::string_view kSettingKeys[] = {
+    "strategy", "offer_timeout", "position_update_interval", "abandon_after", "max_wait",
+    "texts",    "hours"};
+constexpr std::string_view kQueueKeys[] = {
+    "name",          "when",     "priority",      "skills",
+    "overflow",      "strategy", "offer_timeout", "position_update_interval",
+    "abandon_after", "max_wait", "texts",         "hours"};
+constexpr std::string_view kHoursKeys[] = {"time_zone", "weekly", "holidays"};
+constexpr std::string_view kTextKeys[] = {"queued", "position"};
+constexpr std::string_view kAgentKeys[] = {"id", "name", "role", "skills", "capacity"};
 
 const char* const kDayNames[7] = {"sunday",   "monday", "tuesday", "wednesday",
                                   "thursday", "friday", "saturday"};
@@ -118,9 +122,10 @@ class Loader {
     return true;
   }
 
-  void check_keys(const YAML::Node& map, const Keys& allowed, std::string_view where) {
+  void check_keys(const YAML::Node& map, Keys allowed, std::string_view where) {
     for (const auto& item : map) {
-      if (!item.first.IsScalar() || !allowed.contains(item.first.Scalar())) {
+      if (!item.first.IsScalar() ||
+          std::find(allowed.begin(), allowed.end(), item.first.Scalar()) == allowed.end()) {
         std::string key = item.first.IsScalar() ? item.first.Scalar() : "?";
         error(item.first, "unknown key '" + key + "' in " + std::string(where));
       }
@@ -182,7 +187,7 @@ class Loader {
       error(root, "a hub configuration must be a mapping with a top-level 'hub' key");
       return;
     }
-    check_keys(root, Keys{"hub"}, "the file");
+    check_keys(root, kRootKeys, "the file");
     const YAML::Node hub = root["hub"];
     if (!expect_map(hub, "hub")) {
       return;
@@ -357,10 +362,8 @@ class Loader {
     // Shorthands first so that a named day overrides them, whatever the order in the file.
     const std::pair<const char*, std::vector<int>> shorthands[] = {
         {"daily", {0, 1, 2, 3, 4, 5, 6}}, {"weekdays", {1, 2, 3, 4, 5}}, {"weekend", {0, 6}}};
-    Keys allowed = {"daily", "weekdays", "weekend"};
-    for (const char* day : kDayNames) {
-      allowed.insert(day);
-    }
+    std::vector<std::string_view> allowed = {"daily", "weekdays", "weekend"};
+    allowed.insert(allowed.end(), std::begin(kDayNames), std::end(kDayNames));
     check_keys(weekly, allowed, "weekly");
     for (const auto& [name, days] : shorthands) {
       if (auto n = weekly[name]) {

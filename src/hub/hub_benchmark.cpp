@@ -75,8 +75,8 @@ class World {
     for (const QueueView& q : hub_->queues(clock_.now())) {
       queued += q.waiting;
     }
-    std::fprintf(stderr, "world: %d waiting (counted %d), %d assigned\n", queued, waiting_,
-                 assigned_);
+    (void)std::fprintf(stderr, "world: %d waiting (counted %d), %d assigned\n", queued, waiting_,
+                       assigned_);
     for (int a = 0; a < kFreeAgents; ++a) {
       apply(AgentRegistered{Agent{"f" + std::to_string(a), "", Role::kAgent, {}, 2}});
       apply(PresenceSet{"f" + std::to_string(a), Presence::kAvailable});

@@ -152,7 +152,7 @@ inline void run(const Scenario& scenario) {
   EXPECT_EQ(replay(config, first.log), first.all_decisions) << scenario.name << " (replay)";
 }
 
-inline Event reg(std::string id, std::vector<std::string> skills = {}, int capacity = 1) {
+inline Event reg(const std::string& id, std::vector<std::string> skills = {}, int capacity = 1) {
   return AgentRegistered{Agent{id, id, Role::kAgent, std::move(skills), capacity}};
 }
 inline Event avail(std::string id) { return PresenceSet{std::move(id), Presence::kAvailable}; }

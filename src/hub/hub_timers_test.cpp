@@ -136,69 +136,71 @@ Event submit_to(std::string conv, std::string queue) {
 
 Millis hours(int h) { return mins(60 * h); }
 
-const std::vector<Scenario> kScenarios = {
-    {"MaxWaitOverflowsThenTimesOut",
-     with_busy_agent({
-         {sec(1), submit("c1"), {"queued c1 in front at 1 wait 300000ms"}},
-         {mins(5) - sec(1), tick(), {}},  // 4:59 waited
-         {sec(1), tick(), {"overflow c1 front -> back", "queued c1 in back at 1 wait 300000ms"}},
-         {mins(3), tick(), {"timed_out c1 in back"}},
-         {sec(0), Event{HandoffCancelled{"c1"}}, {}, ErrorCode::kNotFound},
-     }),
-     kWaitYaml},
-    {"PositionUpdatesOnlyOnChangeAndRateLimited",
-     with_busy_agent(
-         {
-             {sec(0), submit("c1"), {"queued c1 in main at 1 wait 240000ms"}},
-             {sec(0), submit("c2"), {"queued c2 in main at 2 wait 480000ms"}},
-             {sec(0), submit("c3"), {"queued c3 in main at 3 wait 720000ms"}},
-             {sec(10), tick(), {}},  // nothing changed
-             {sec(0), Event{HandoffCancelled{"c1"}}, {"cancelled c1"}},
-             {sec(10), tick(), {}},  // changed, but only 20 s since the last message
-             {sec(10),
-              tick(),
-              {"position c2 in main at 1 wait 240000ms", "position c3 in main at 2 wait 480000ms"}},
-             {sec(30), tick(), {}},  // unchanged again
-         },
-         "main"),
-     kPositionYaml},
-    {"CancelWhileQueuedOrOffered",
-     with_busy_agent({
-         {sec(0), submit("c1"), {"queued c1 in front at 1 wait 300000ms"}},
-         {sec(0), Event{HandoffCancelled{"c1"}}, {"cancelled c1"}},
-         {sec(0), Event{HandoffCancelled{"c0"}}, {}, ErrorCode::kConflict},  // with an agent
-         {sec(0), reg("b"), {}},
-         {sec(0), avail("b"), {"presence b available (requested)"}},
-         {sec(0),
-          submit("c2"),
-          {"queued c2 in front at 1 wait 0ms", "offer c2 -> b #2", "presence b busy (capacity)"}},
-         {sec(0),
-          Event{HandoffCancelled{"c2"}},
-          {"rescind c2 -> b #2 (cancelled)", "presence b available (capacity)", "cancelled c2"}},
-     }),
-     kWaitYaml},
-    {"AbandonmentBySilenceOrLeaving",
-     with_busy_agent(
-         {
-             {sec(0), gold("c1"), {"queued c1 in main at 1 wait 300000ms"}},
-             {sec(0), gold("c2"), {"queued c2 in main at 2 wait 600000ms"}},
-             {sec(90), Event{CustomerActivity{"c1"}}, {}},
-             {sec(40), tick(), {"abandoned c2 (silent)"}},
-             {sec(0), Event{CustomerLeft{"c1"}}, {"abandoned c1 (left)"}},
-             {sec(0), Event{CustomerLeft{"c0"}}, {}},  // with an agent: the agent ends it
-             {sec(0), reg("b"), {}},
-             {sec(0), avail("b"), {"presence b available (requested)"}},
-             {sec(0),
-              gold("c3"),
-              {"queued c3 in main at 1 wait 0ms", "offer c3 -> b #2",
-               "presence b busy (capacity)"}},
-             {mins(2),
-              tick(),
-              {"rescind c3 -> b #2 (abandoned)", "presence b available (capacity)",
-               "abandoned c3 (silent)"}},
-         },
-         "main"),
-     R"(
+std::vector<Scenario> scenarios() {
+  return {
+      {"MaxWaitOverflowsThenTimesOut",
+       with_busy_agent({
+           {sec(1), submit("c1"), {"queued c1 in front at 1 wait 300000ms"}},
+           {mins(5) - sec(1), tick(), {}},  // 4:59 waited
+           {sec(1), tick(), {"overflow c1 front -> back", "queued c1 in back at 1 wait 300000ms"}},
+           {mins(3), tick(), {"timed_out c1 in back"}},
+           {sec(0), Event{HandoffCancelled{"c1"}}, {}, ErrorCode::kNotFound},
+       }),
+       kWaitYaml},
+      {"PositionUpdatesOnlyOnChangeAndRateLimited",
+       with_busy_agent(
+           {
+               {sec(0), submit("c1"), {"queued c1 in main at 1 wait 240000ms"}},
+               {sec(0), submit("c2"), {"queued c2 in main at 2 wait 480000ms"}},
+               {sec(0), submit("c3"), {"queued c3 in main at 3 wait 720000ms"}},
+               {sec(10), tick(), {}},  // nothing changed
+               {sec(0), Event{HandoffCancelled{"c1"}}, {"cancelled c1"}},
+               {sec(10), tick(), {}},  // changed, but only 20 s since the last message
+               {sec(10),
+                tick(),
+                {"position c2 in main at 1 wait 240000ms",
+                 "position c3 in main at 2 wait 480000ms"}},
+               {sec(30), tick(), {}},  // unchanged again
+           },
+           "main"),
+       kPositionYaml},
+      {"CancelWhileQueuedOrOffered",
+       with_busy_agent({
+           {sec(0), submit("c1"), {"queued c1 in front at 1 wait 300000ms"}},
+           {sec(0), Event{HandoffCancelled{"c1"}}, {"cancelled c1"}},
+           {sec(0), Event{HandoffCancelled{"c0"}}, {}, ErrorCode::kConflict},  // with an agent
+           {sec(0), reg("b"), {}},
+           {sec(0), avail("b"), {"presence b available (requested)"}},
+           {sec(0),
+            submit("c2"),
+            {"queued c2 in front at 1 wait 0ms", "offer c2 -> b #2", "presence b busy (capacity)"}},
+           {sec(0),
+            Event{HandoffCancelled{"c2"}},
+            {"rescind c2 -> b #2 (cancelled)", "presence b available (capacity)", "cancelled c2"}},
+       }),
+       kWaitYaml},
+      {"AbandonmentBySilenceOrLeaving",
+       with_busy_agent(
+           {
+               {sec(0), gold("c1"), {"queued c1 in main at 1 wait 300000ms"}},
+               {sec(0), gold("c2"), {"queued c2 in main at 2 wait 600000ms"}},
+               {sec(90), Event{CustomerActivity{"c1"}}, {}},
+               {sec(40), tick(), {"abandoned c2 (silent)"}},
+               {sec(0), Event{CustomerLeft{"c1"}}, {"abandoned c1 (left)"}},
+               {sec(0), Event{CustomerLeft{"c0"}}, {}},  // with an agent: the agent ends it
+               {sec(0), reg("b"), {}},
+               {sec(0), avail("b"), {"presence b available (requested)"}},
+               {sec(0),
+                gold("c3"),
+                {"queued c3 in main at 1 wait 0ms", "offer c3 -> b #2",
+                 "presence b busy (capacity)"}},
+               {mins(2),
+                tick(),
+                {"rescind c3 -> b #2 (abandoned)", "presence b available (capacity)",
+                 "abandoned c3 (silent)"}},
+           },
+           "main"),
+       R"(
 hub:
   default_handle_time: 5m
   queues:
@@ -206,61 +208,61 @@ hub:
       abandon_after: 2m
       offer_timeout: 5m
 )"},
-    {"OutOfHoursAndHoliday",
-     {
-         {sec(0), reg("a", {}, 5), {}},
-         {sec(0), avail("a"), {"presence a available (requested)"}},
-         {sec(0), submit("c1"), {"queued c1 in main at 1 wait 0ms", "offer c1 -> a #1"}},
-         {sec(0), accept("c1", "a", 1), {"assigned c1 -> a in main"}},
-         // 16:59:59 Berlin: open; 17:00: closed.
-         {mins(359) + sec(59),
-          submit("c2"),
-          {"queued c2 in main at 1 wait 0ms", "offer c2 -> a #2"}},
-         {sec(1), submit("c3"), {"unavailable c3 in main (out_of_hours)"}},
-         // Tuesday 11:00 Berlin is a holiday; Wednesday 11:00 is open again.
-         {mins(18 * 60), submit("c4"), {"unavailable c4 in main (out_of_hours)"}},
-         {mins(24 * 60), submit("c5"), {"queued c5 in main at 2 wait 0ms", "offer c5 -> a #3"}},
-     },
-     kHoursYaml},
-    {"QueueClosingSendsWaitingCustomersAway",
-     {
-         {sec(0), reg("a"), {}},
-         {sec(0), avail("a"), {"presence a available (requested)"}},
-         {sec(0),
-          submit("c0"),
-          {"queued c0 in main at 1 wait 0ms", "offer c0 -> a #1", "presence a busy (capacity)"}},
-         {sec(0), accept("c0", "a", 1), {"assigned c0 -> a in main"}},
-         {mins(355), submit("c1"), {"queued c1 in main at 1 wait 300000ms"}},
-         {mins(5), tick(), {"unavailable c1 in main (out_of_hours)"}},
-     },
-     kHoursYaml},
-    {"MaxWrapUpIsForced",
-     {
-         {sec(0), reg("a"), {}},
-         {sec(0), avail("a"), {"presence a available (requested)"}},
-         {sec(0),
-          submit("c1"),
-          {"queued c1 in main at 1 wait 0ms", "offer c1 -> a #1", "presence a busy (capacity)"}},
-         {sec(0), accept("c1", "a", 1), {"assigned c1 -> a in main"}},
-         {sec(30), end("c1", "a"), {}},
-         {sec(59), tick(), {}},
-         {sec(1), tick(), {"wrap_up_ended c1 a (forced)", "presence a available (capacity)"}},
-         {sec(0), wrapped("c1", "a"), {}, ErrorCode::kNotFound},
-     },
-     R"(
+      {"OutOfHoursAndHoliday",
+       {
+           {sec(0), reg("a", {}, 5), {}},
+           {sec(0), avail("a"), {"presence a available (requested)"}},
+           {sec(0), submit("c1"), {"queued c1 in main at 1 wait 0ms", "offer c1 -> a #1"}},
+           {sec(0), accept("c1", "a", 1), {"assigned c1 -> a in main"}},
+           // 16:59:59 Berlin: open; 17:00: closed.
+           {mins(359) + sec(59),
+            submit("c2"),
+            {"queued c2 in main at 1 wait 0ms", "offer c2 -> a #2"}},
+           {sec(1), submit("c3"), {"unavailable c3 in main (out_of_hours)"}},
+           // Tuesday 11:00 Berlin is a holiday; Wednesday 11:00 is open again.
+           {mins(18 * 60), submit("c4"), {"unavailable c4 in main (out_of_hours)"}},
+           {mins(24 * 60), submit("c5"), {"queued c5 in main at 2 wait 0ms", "offer c5 -> a #3"}},
+       },
+       kHoursYaml},
+      {"QueueClosingSendsWaitingCustomersAway",
+       {
+           {sec(0), reg("a"), {}},
+           {sec(0), avail("a"), {"presence a available (requested)"}},
+           {sec(0),
+            submit("c0"),
+            {"queued c0 in main at 1 wait 0ms", "offer c0 -> a #1", "presence a busy (capacity)"}},
+           {sec(0), accept("c0", "a", 1), {"assigned c0 -> a in main"}},
+           {mins(355), submit("c1"), {"queued c1 in main at 1 wait 300000ms"}},
+           {mins(5), tick(), {"unavailable c1 in main (out_of_hours)"}},
+       },
+       kHoursYaml},
+      {"MaxWrapUpIsForced",
+       {
+           {sec(0), reg("a"), {}},
+           {sec(0), avail("a"), {"presence a available (requested)"}},
+           {sec(0),
+            submit("c1"),
+            {"queued c1 in main at 1 wait 0ms", "offer c1 -> a #1", "presence a busy (capacity)"}},
+           {sec(0), accept("c1", "a", 1), {"assigned c1 -> a in main"}},
+           {sec(30), end("c1", "a"), {}},
+           {sec(59), tick(), {}},
+           {sec(1), tick(), {"wrap_up_ended c1 a (forced)", "presence a available (capacity)"}},
+           {sec(0), wrapped("c1", "a"), {}, ErrorCode::kNotFound},
+       },
+       R"(
 hub:
   max_wrap_up: 1m
   queues:
     - name: main
 )"},
-    {"OverflowToAQueueWithNobodyOnlineIsUnavailable",
-     with_busy_agent({
-         {sec(0), submit("c1"), {"queued c1 in front at 1 wait 300000ms"}},
-         {mins(1),
-          tick(),
-          {"overflow c1 front -> back", "unavailable c1 in back (no_agent_online)"}},
-     }),
-     R"(
+      {"OverflowToAQueueWithNobodyOnlineIsUnavailable",
+       with_busy_agent({
+           {sec(0), submit("c1"), {"queued c1 in front at 1 wait 300000ms"}},
+           {mins(1),
+            tick(),
+            {"overflow c1 front -> back", "unavailable c1 in back (no_agent_online)"}},
+       }),
+       R"(
 hub:
   default_queue: front
   default_handle_time: 5m
@@ -271,16 +273,16 @@ hub:
     - name: back
       skills: [experts]
 )"},
-    {"HintToAClosedQueueIsUnavailable",
-     {
-         {sec(0), reg("a"), {}},
-         {sec(0), avail("a"), {"presence a available (requested)"}},
-         {hours(7), submit_to("c1", "main"), {"unavailable c1 in main (out_of_hours)"}},
-         {sec(0),
-          submit_to("c2", "other"),
-          {"queued c2 in other at 1 wait 0ms", "offer c2 -> a #1", "presence a busy (capacity)"}},
-     },
-     R"(
+      {"HintToAClosedQueueIsUnavailable",
+       {
+           {sec(0), reg("a"), {}},
+           {sec(0), avail("a"), {"presence a available (requested)"}},
+           {hours(7), submit_to("c1", "main"), {"unavailable c1 in main (out_of_hours)"}},
+           {sec(0),
+            submit_to("c2", "other"),
+            {"queued c2 in other at 1 wait 0ms", "offer c2 -> a #1", "presence a busy (capacity)"}},
+       },
+       R"(
 hub:
   default_queue: main
   queues:
@@ -291,13 +293,14 @@ hub:
           weekdays: ["09:00-17:00"]
     - name: other
 )"},
-};
+  };
+}
 
 class TimerRules : public ::testing::TestWithParam<Scenario> {};
 
 TEST_P(TimerRules, Decisions) { run(GetParam()); }
 
-INSTANTIATE_TEST_SUITE_P(Hub, TimerRules, ::testing::ValuesIn(kScenarios),
+INSTANTIATE_TEST_SUITE_P(Hub, TimerRules, ::testing::ValuesIn(scenarios()),
                          [](const auto& p) { return p.param.name; });
 
 TEST(HubTexts, QueuedAndPositionTextsAreRendered) {

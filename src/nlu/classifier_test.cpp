@@ -57,6 +57,7 @@ std::unique_ptr<IntentClassifier> train_small(std::string language = "en") {
 
 std::vector<std::uint64_t> hashes(const std::vector<HashedFeature>& features) {
   std::vector<std::uint64_t> out;
+  out.reserve(features.size());
   for (const HashedFeature& f : features) {
     out.push_back(f.hash);
   }
@@ -212,6 +213,7 @@ TEST(ClassifierTest, ClassifyIsThreadSafe) {
   const auto clf = train_small();
   const auto expected = clf->classify("where is my order").ranked;
   std::vector<std::thread> threads;
+  threads.reserve(4);
   std::vector<int> mismatches(4, 0);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -156,7 +157,7 @@ double percentile(std::vector<double> v, double q) {
     return 0.0;
   }
   std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+  const auto i = static_cast<std::size_t>(std::lround(q * static_cast<double>(v.size() - 1)));
   return v[std::min(i, v.size() - 1)];
 }
 
@@ -373,7 +374,7 @@ void write_json(std::ostream& out, const bj::value& v) {
   switch (v.kind()) {
     case bj::kind::double_: {
       char buf[32];
-      std::snprintf(buf, sizeof buf, "%.6g", v.get_double());
+      (void)std::snprintf(buf, sizeof buf, "%.6g", v.get_double());
       out << buf;
       break;
     }

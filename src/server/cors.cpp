@@ -24,7 +24,6 @@ void add_cors_headers(const CorsOptions& options, std::optional<std::string_view
       return;
     }
     headers.set(http::field::access_control_allow_origin, *origin);
-    headers.set(http::field::access_control_allow_credentials, "true");
     headers.set(http::field::vary, "Origin");
   } else {
     headers.set(http::field::access_control_allow_origin, "*");

@@ -1,7 +1,10 @@
 #pragma once
-// Cross-origin resource sharing, as browsers embedding Web Chat on another origin need it: every
-// OPTIONS request is answered as a preflight, and every response to a request with an Origin header
-// carries Access-Control-Allow-Origin. Pure functions over plain values; thread-safe.
+// Cross-origin resource sharing, as browsers embedding Web Chat on another origin need it: OPTIONS
+// requests are answered as preflights, and responses to a request with an Origin header carry
+// Access-Control-Allow-Origin — except for routes that opt out (RouteOptions::cors), such as the
+// agent API, which no other site's page may call. Credentials (cookies) are never allowed: Direct
+// Line authenticates with a bearer token the page holds. Pure functions over plain values;
+// thread-safe.
 
 #include <optional>
 #include <string>
@@ -22,14 +25,15 @@ struct CorsOptions {
 };
 
 // Adds the CORS response headers for a request whose Origin header is `origin` (nullopt when the
-// request had none): Allow-Origin (the origin echoed, or "*" without one), Allow-Credentials when
-// an origin is given, Expose-Headers (Retry-After) and Vary: Origin.
+// request had none): Allow-Origin (the origin echoed, or "*" without one), Expose-Headers
+// (Retry-After) and Vary: Origin. Never Allow-Credentials.
 void add_cors_headers(const CorsOptions& options, std::optional<std::string_view> origin,
                       http::fields& headers);
 
 // The 204 answer to an OPTIONS preflight: the headers above plus Allow-Methods (GET, POST, PUT,
 // DELETE, OPTIONS), Allow-Headers (Authorization, Content-Type, x-ms-bot-agent, x-requested-with)
-// and Max-Age. Answered for any path, routed or not, so browsers see the real status afterwards.
+// and Max-Age. Answered for any path, routed or not, so browsers see the real status afterwards;
+// for a path whose routes opted out of CORS it is a plain 204 without CORS headers.
 Response preflight_response(const CorsOptions& options, const Request& request);
 
 }  // namespace baton::server

@@ -1,5 +1,6 @@
 #include "server/http.hpp"
 
+#include <algorithm>
 #include <boost/beast/core/string.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
@@ -75,6 +76,13 @@ Response too_many_requests(std::chrono::milliseconds retry_after) {
       json_error(http::status::too_many_requests, "TooManyRequests",
                  "Too many requests; retry after " + std::to_string(seconds) + " s");
   response.headers.set(http::field::retry_after, std::to_string(seconds));
+  return response;
+}
+
+Response unavailable(std::string_view message, std::chrono::seconds retry_after) {
+  Response response = json_error(http::status::service_unavailable, "Unavailable", message);
+  response.headers.set(http::field::retry_after,
+                       std::to_string(std::max<std::int64_t>(retry_after.count(), 1)));
   return response;
 }
 

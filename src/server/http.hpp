@@ -78,13 +78,19 @@ Response json_response(http::status status, const boost::json::value& value);
 // A Direct Line-shaped error: `{"error":{"code":<code>,"message":<message>}}`, properly escaped.
 // Codes used by the server itself: "BadRequest", "NotFound", "MethodNotAllowed", "TooLarge",
 // "RequestHeaderFieldsTooLarge", "UpgradeRequired", "TooManyRequests", "ServiceError",
-// "Timeout", "ServiceUnavailable".
+// "Timeout", "Unavailable".
 Response json_error(http::status status, std::string_view code, std::string_view message);
 
 // 429 with a numeric `Retry-After` in whole seconds (rounded up, at least 1), as HTTP defines it.
 // Note: DirectLineJS passes the number to a timer as milliseconds, so it retries early; that is
 // harmless because the next attempt gets another 429.
 Response too_many_requests(std::chrono::milliseconds retry_after);
+
+// 503 `Unavailable` with a numeric `Retry-After` (whole seconds, at least 1): the service cannot
+// answer now (its storage is unavailable or full, a queue is full, it is shutting down) and the
+// client should come back. `message` says why, for people.
+Response unavailable(std::string_view message,
+                     std::chrono::seconds retry_after = std::chrono::seconds(2));
 
 // The content type for a file name by extension (".html" -> "text/html; charset=utf-8", ...);
 // "application/octet-stream" for unknown extensions. Case-insensitive.

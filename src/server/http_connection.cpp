@@ -51,12 +51,13 @@ Response guarded(const char* what, F&& f) {
 }  // namespace
 
 HttpConnection::HttpConnection(asio::ip::tcp::socket&& socket,
-                               std::shared_ptr<ServerContext> context)
+                               std::shared_ptr<ServerContext> context, SocketSlot slot)
     : stream_(std::move(socket)),
       buffer_(context->options.max_header_bytes + std::size_t{64} * 1024),
       handler_timer_(stream_.get_executor()),
       executor_(stream_.get_executor()),
-      context_(std::move(context)) {
+      context_(std::move(context)),
+      slot_(std::move(slot)) {
   beast::error_code ec;
   auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) {
@@ -148,6 +149,21 @@ void HttpConnection::on_header(beast::error_code ec) {
     return;
   }
   parser_->body_limit(body_limit);
+  // A request that no route takes is answered on its headers: its body is never read.
+  if (!parser_->is_done() && method_ != http::verb::options &&
+      pending_.match.outcome != Router::Outcome::kFound) {
+    request_keep_alive_ = false;  // the unread body ends the connection
+    Request head;
+    head.path = pending_.path;
+    dispatch_route(std::move(head));
+    return;
+  }
+  if (pending_.match.route && pending_.match.route->options.admit && !pending_.websocket) {
+    if (auto refusal = admit_head(header); refusal) {
+      send(std::move(*refusal), true);
+      return;
+    }
+  }
   auto read_body = [self = shared_from_this()] {
     http::async_read(self->stream_, self->buffer_, *self->parser_,
                      [self](beast::error_code read_ec, std::size_t) { self->on_body(read_ec); });
@@ -183,6 +199,25 @@ void HttpConnection::on_body(beast::error_code ec) {
   request.remote_address = client_address(request.message);
   request.remote_port = remote_port_;
   dispatch(std::move(request));
+}
+
+std::optional<Response> HttpConnection::admit_head(const http::request<http::string_body>& header) {
+  Request head;
+  head.message =
+      http::request<http::string_body>(static_cast<const http::request_header<>&>(header));
+  head.path = pending_.path;
+  head.path_params = pending_.match.params;
+  head.query = pending_.query;
+  head.remote_address = client_address(head.message);
+  head.remote_port = remote_port_;
+  try {
+    return pending_.match.route->options.admit(head);
+  } catch (const std::exception& e) {
+    spdlog::error("server: admission check threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("server: admission check threw a non-std exception");
+  }
+  return internal_error();
 }
 
 std::string HttpConnection::client_address(const http::fields& headers) const {
@@ -224,6 +259,10 @@ void HttpConnection::on_read_error(beast::error_code ec) {
 void HttpConnection::dispatch(Request request) {
   ++sequence_;
   if (method_ == http::verb::options) {
+    if (!pending_.match.cors) {
+      send(Response(http::status::no_content, "", ""), false);
+      return;
+    }
     send(preflight_response(context_->options.cors, request), false);
     return;
   }
@@ -315,7 +354,9 @@ void HttpConnection::send(Response response, bool close_after) {
   state_ = State::kWriting;
   const bool keep_alive =
       request_keep_alive_ && !close_after && !stop_requested_ && !context_->stopping.load();
-  add_cors_headers(context_->options.cors, origin_, response.headers);
+  if (pending_.match.cors) {
+    add_cors_headers(context_->options.cors, origin_, response.headers);
+  }
   const bool no_body =
       response.status == http::status::no_content || response.status == http::status::not_modified;
   auto fill = [&](auto& message) {
@@ -427,17 +468,15 @@ void HttpConnection::upgrade(Request request) {
     return;
   }
   if (context_->stopping.load()) {
-    send(json_error(http::status::service_unavailable, "ServiceUnavailable",
-                    "The server is shutting down"),
-         true);
+    send(unavailable("The server is shutting down"), true);
     return;
   }
   state_ = State::kClosed;
   stream_.expires_never();
   spdlog::debug("http {}:{} \"GET {}\" 101 websocket", remote_address_, remote_port_, target_);
   auto connection = std::make_shared<WebSocketConnection>(
-      std::move(stream_), context_, std::get<WebSocketCallbacks>(std::move(*decision)),
-      request.remote_address);
+      std::move(stream_), context_, std::move(slot_),
+      std::get<WebSocketCallbacks>(std::move(*decision)), request.remote_address);
   connection->start(std::move(request.message));
 }
 

@@ -20,7 +20,10 @@ namespace baton::server {
 class HttpConnection final : public Connection,
                              public std::enable_shared_from_this<HttpConnection> {
  public:
-  HttpConnection(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> context);
+  // `slot`: the socket's place under the connection caps, handed on to the WebSocket connection
+  // on upgrade.
+  HttpConnection(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> context,
+                 SocketSlot slot);
   ~HttpConnection() override;
 
   // Registers with the context and starts reading. Call once, right after construction.
@@ -42,6 +45,9 @@ class HttpConnection final : public Connection,
   void do_read();
   void on_header(boost::beast::error_code ec);
   void on_body(boost::beast::error_code ec);
+  // The route's admission check (RouteOptions::admit) on the request's headers; its refusal.
+  std::optional<Response> admit_head(
+      const boost::beast::http::request<boost::beast::http::string_body>& header);
   // The request's client: the peer, or the X-Forwarded-For hop behind trusted proxies.
   std::string client_address(const boost::beast::http::fields& headers) const;
   void on_read_error(boost::beast::error_code ec);
@@ -65,6 +71,7 @@ class HttpConnection final : public Connection,
   // The strand; kept apart from stream_ because the stream is moved out on upgrade.
   boost::asio::any_io_executor executor_;
   std::shared_ptr<ServerContext> context_;
+  SocketSlot slot_;
   std::uint64_t id_ = 0;
   std::string remote_address_;
   std::uint16_t remote_port_ = 0;

@@ -152,6 +152,7 @@ Router::Match Router::match(http::verb method, const std::vector<std::string>& s
     if (route.is_websocket() != websocket || !match_segments(route, segments, params)) {
       continue;
     }
+    result.cors = result.cors && route.options.cors;
     if (websocket || route.method == method) {
       result.outcome = Outcome::kFound;
       result.route = &route;

@@ -11,6 +11,7 @@
 // used from all I/O threads at once.
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,9 +25,21 @@
 
 namespace baton::server {
 
+// Decides on a request from its line and headers alone, before any of its body is read: an answer
+// refuses it (sent at once; the connection then closes without reading the body), nullopt lets it
+// through. For authentication, so that a bad credential never costs the server a body. The Request
+// has everything but the body. Runs on the I/O thread; must not block and must not throw.
+using Admission = std::function<std::optional<Response>(const Request& head)>;
+
 struct RouteOptions {
   // Overrides ServerOptions::max_body_bytes for this route (e.g. a larger limit for uploads).
   std::optional<std::size_t> max_body_bytes;
+  // Checked before the body is read; none = admit everything (the handler still decides).
+  Admission admit;
+  // Whether responses carry the server's CORS headers and OPTIONS preflights are answered for
+  // this route's path (ServerOptions::cors); APIs that browsers must not call from other sites turn
+  // it off.
+  bool cors = true;
 };
 
 // One registered route. Built by Router::add*; read-only afterwards.
@@ -67,6 +80,8 @@ class Router {
     const Route* route = nullptr;
     Params params;
     std::string allow;  // for kMethodNotAllowed: "GET, POST"
+    // False when a route of this path opted out of CORS (RouteOptions::cors).
+    bool cors = true;
   };
 
   // Looks up a route for decoded path segments. `websocket` selects WebSocket endpoints instead

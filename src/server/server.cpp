@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -67,6 +68,61 @@ void ServerContext::set_on_drained(std::function<void()> callback) {
   on_drained_ = std::move(callback);
 }
 
+std::optional<SocketSlot> ServerContext::admit(const std::string& address, bool exempt) {
+  std::lock_guard lock(slots_mutex_);
+  if (options.max_connections != 0 && sockets_ >= options.max_connections) {
+    ++refusals_.total;
+    refusals_.address = address;
+    return std::nullopt;
+  }
+  if (!exempt && options.max_connections_per_address != 0) {
+    std::size_t& held = per_address_[address];
+    if (held >= options.max_connections_per_address) {
+      ++refusals_.per_address;
+      refusals_.address = address;
+      return std::nullopt;
+    }
+    ++held;
+  }
+  ++sockets_;
+  // The slot refers to the context it counts in; only exempt sockets skip the per-address table.
+  return SocketSlot(shared_from_this(),
+                    exempt || options.max_connections_per_address == 0 ? std::string() : address);
+}
+
+void ServerContext::release_slot(const std::string& address) {
+  std::lock_guard lock(slots_mutex_);
+  --sockets_;
+  if (!address.empty()) {
+    if (auto it = per_address_.find(address); it != per_address_.end() && --it->second == 0) {
+      per_address_.erase(it);
+    }
+  }
+}
+
+ServerContext::Refusals ServerContext::take_refusals() {
+  std::lock_guard lock(slots_mutex_);
+  return std::exchange(refusals_, Refusals{});
+}
+
+SocketSlot::~SocketSlot() { release(); }
+
+SocketSlot& SocketSlot::operator=(SocketSlot&& other) noexcept {
+  if (this != &other) {
+    release();
+    context_ = std::move(other.context_);
+    address_ = std::move(other.address_);
+  }
+  return *this;
+}
+
+void SocketSlot::release() {
+  if (context_) {
+    context_->release_slot(address_);
+    context_.reset();
+  }
+}
+
 struct Server::Impl {
   explicit Impl(ServerOptions options)
       : context(std::make_shared<ServerContext>()),
@@ -90,6 +146,7 @@ struct Server::Impl {
   }
   void do_accept();
   void on_accept(boost::system::error_code ec, tcp::socket socket);
+  void refuse(tcp::socket socket);
   void wait_signal();
   void begin_stop();
   void force_stop();
@@ -107,6 +164,8 @@ struct Server::Impl {
   std::atomic<std::uint16_t> port{0};
   std::atomic<bool> stop_called{false};
   bool forced = false;
+  static constexpr std::chrono::seconds kRefusalLogInterval{10};
+  std::chrono::steady_clock::time_point last_refusal_log{};  // on the control strand
 };
 
 void Server::Impl::do_accept() {
@@ -137,9 +196,46 @@ void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
     return;
   }
   boost::system::error_code ignored;
+  const tcp::endpoint peer = socket.remote_endpoint(ignored);
+  const std::string address = peer.address().to_string();
+  auto slot = context->admit(address, context->options.trusted_proxies.contains(peer.address()));
+  if (!slot) {
+    refuse(std::move(socket));
+    do_accept();
+    return;
+  }
   socket.set_option(tcp::no_delay(true), ignored);
-  std::make_shared<HttpConnection>(std::move(socket), context)->start();
+  std::make_shared<HttpConnection>(std::move(socket), context, std::move(*slot))->start();
   do_accept();
+}
+
+// A connection over the caps: one non-blocking attempt to say 503 (the kernel's buffer takes it
+// unless the client is flooding), then closed, so it holds nothing here. Logged at most every
+// kRefusalLogInterval, with the counts since the last line.
+void Server::Impl::refuse(tcp::socket socket) {
+  static const std::string kAnswer = [] {
+    const std::string_view body =
+        R"({"error":{"code":"Unavailable","message":"Too many connections; retry in a moment."}})";
+    return fmt::format(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: "
+        "5\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
+        body.size(), body);
+  }();
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(asio::buffer(kAnswer.data(), kAnswer.size()), ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_log >= kRefusalLogInterval) {
+    last_refusal_log = now;
+    const ServerContext::Refusals r = context->take_refusals();
+    spdlog::warn(
+        "server: refused {} connection(s) over the caps ({} at {} in all, {} at {} per address; "
+        "the last from {})",
+        r.total + r.per_address, r.total, context->options.max_connections, r.per_address,
+        context->options.max_connections_per_address, r.address);
+  }
 }
 
 void Server::Impl::wait_signal() {

@@ -33,7 +33,8 @@ using std::chrono::milliseconds;
 // Limits and timeouts. Defaults suit Direct Line; all sizes in bytes.
 struct ServerOptions {
   // HTTP
-  std::size_t max_body_bytes = std::size_t{1024} * 1024;  // default request body limit (413 above it)
+  std::size_t max_body_bytes =
+      std::size_t{1024} * 1024;  // default request body limit (413 above it)
   std::size_t max_header_bytes = std::size_t{16} * 1024;  // request line + headers (431 above it)
   milliseconds read_timeout{30000};     // to receive a whole request (slow-loris bound), and idle
                                         // keep-alive time between requests
@@ -41,13 +42,20 @@ struct ServerOptions {
   milliseconds handler_timeout{30000};  // an async handler that has not answered gets 504
   milliseconds drain_timeout{5000};     // stop(): time for in-flight work before force-closing
   // WebSocket
-  std::size_t ws_max_message_bytes = std::size_t{64} * 1024;  // larger client messages close with 1009
-  std::size_t ws_queue_max_messages = 256;       // bounded send queue ...
+  std::size_t ws_max_message_bytes =
+      std::size_t{64} * 1024;               // larger client messages close with 1009
+  std::size_t ws_queue_max_messages = 256;  // bounded send queue ...
   std::size_t ws_queue_max_bytes = std::size_t{1024} * 1024;  // ... overflow closes with 1008
-  std::size_t ws_write_buffer_bytes = 512;       // Beast's per-stream write buffer
-  milliseconds ws_keepalive_interval{15000};     // empty text frames; 0 disables
-  milliseconds ws_idle_timeout{60000};           // no data from client (pings sent at half)
-  milliseconds ws_handshake_timeout{10000};      // also bounds the close handshake
+  std::size_t ws_write_buffer_bytes = 512;                    // Beast's per-stream write buffer
+  milliseconds ws_keepalive_interval{15000};                  // empty text frames; 0 disables
+  milliseconds ws_idle_timeout{60000};       // no data from client (pings sent at half)
+  milliseconds ws_handshake_timeout{10000};  // also bounds the close handshake
+  // Connections (HTTP and WebSocket) open at once, in all and from one peer address (trusted
+  // proxies are exempt from the latter: every client behind them shares their address). A new
+  // connection beyond either gets a 503 and is closed at once; refusals are logged (at most every
+  // few seconds, with counts). 0 = no limit.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_address = 0;
   CorsOptions cors;
   // Reverse proxies whose X-Forwarded-For names the client (Request::remote_address); none by
   // default, so the header is ignored.

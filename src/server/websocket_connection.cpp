@@ -64,12 +64,13 @@ bool WebSocketSession::is_open() const {
 }
 
 WebSocketConnection::WebSocketConnection(beast::tcp_stream&& stream,
-                                         std::shared_ptr<ServerContext> context,
+                                         std::shared_ptr<ServerContext> context, SocketSlot slot,
                                          WebSocketCallbacks callbacks, std::string remote_address)
     : ws_(std::move(stream)),
       executor_(ws_.get_executor()),
       timer_(executor_),
       context_(std::move(context)),
+      slot_(std::move(slot)),
       callbacks_(std::move(callbacks)),
       remote_address_(std::move(remote_address)) {}
 

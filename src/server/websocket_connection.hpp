@@ -26,7 +26,7 @@ class WebSocketConnection final : public Connection,
                                   public std::enable_shared_from_this<WebSocketConnection> {
  public:
   WebSocketConnection(boost::beast::tcp_stream&& stream, std::shared_ptr<ServerContext> context,
-                      WebSocketCallbacks callbacks, std::string remote_address);
+                      SocketSlot slot, WebSocketCallbacks callbacks, std::string remote_address);
   ~WebSocketConnection() override;
 
   // Registers and answers the upgrade `request`. Call once, on the strand, right after
@@ -61,6 +61,7 @@ class WebSocketConnection final : public Connection,
   boost::beast::flat_buffer read_buffer_;
   boost::asio::steady_timer timer_;
   std::shared_ptr<ServerContext> context_;
+  SocketSlot slot_;  // the socket's place under the connection caps
   WebSocketCallbacks callbacks_;
   std::shared_ptr<WebSocketSession> handle_;
   std::uint64_t id_ = 0;

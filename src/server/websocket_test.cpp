@@ -190,7 +190,8 @@ TEST(WebSocket, QueueOverflowClosesWith1008) {
   WebSocketCallbacks callbacks = recorder.callbacks(false);
   // On any message, burst 100 sends from the strand: more than the queue holds before a write can
   // complete.
-  callbacks.on_message = [](const std::shared_ptr<WebSocketSession>& session, std::string, bool) {
+  callbacks.on_message = [](const std::shared_ptr<WebSocketSession>& session, const std::string&,
+                            bool) {
     for (int i = 0; i < 100; ++i) {
       session->send(std::make_shared<const std::string>("m" + std::to_string(i)));
     }

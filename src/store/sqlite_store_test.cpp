@@ -526,7 +526,7 @@ TEST(SqliteStore, FullQueueFailsFast) {
   std::latch release(1);
   ASSERT_TRUE(store
                   ->submit(std::move(WriteBatch().put_meta("a", "1")),
-                           [&](Status) {
+                           [&](const Status&) {
                              writer_blocked.count_down();
                              release.wait();
                            })
@@ -536,7 +536,7 @@ TEST(SqliteStore, FullQueueFailsFast) {
   outcomes.expect(2);
   ASSERT_TRUE(store->submit(std::move(WriteBatch().put_meta("b", "2")), outcomes.callback(0)).ok());
   ASSERT_TRUE(store->submit(std::move(WriteBatch().put_meta("c", "3")), outcomes.callback(1)).ok());
-  Status full = store->submit(std::move(WriteBatch().put_meta("d", "4")), [](Status) {});
+  Status full = store->submit(std::move(WriteBatch().put_meta("d", "4")), [](const Status&) {});
   ASSERT_FALSE(full.ok());
   EXPECT_EQ(full.error().code, ErrorCode::kUnavailable);
   EXPECT_THAT(full.error().message, HasSubstr("queue is full"));
@@ -544,7 +544,7 @@ TEST(SqliteStore, FullQueueFailsFast) {
   ASSERT_TRUE(outcomes.wait(2));
   EXPECT_TRUE(outcomes.at(1).ok());
   EXPECT_EQ(*store->get_meta("c"), "3");
-  EXPECT_TRUE(store->submit(std::move(WriteBatch().put_meta("d", "4")), [](Status) {}).ok());
+  EXPECT_TRUE(store->submit(std::move(WriteBatch().put_meta("d", "4")), [](const Status&) {}).ok());
 }
 
 TEST(SqliteStore, BlockingWriteFromCallbackFailsInsteadOfDeadlocking) {
@@ -558,7 +558,7 @@ TEST(SqliteStore, BlockingWriteFromCallbackFailsInsteadOfDeadlocking) {
   WriteCallback inner = outcomes.callback(1);
   ASSERT_TRUE(store
                   ->submit(std::move(WriteBatch().put_meta("a", "1")),
-                           [&, raw](Status) {
+                           [&, raw](const Status&) {
                              Status nested = raw->write(std::move(WriteBatch().put_meta("b", "2")));
                              outcomes.callback(0)(nested);
                              // submit() is the way to chain writes from a callback.
@@ -589,7 +589,7 @@ TEST(SqliteStore, FailedFsyncPoisonsTheStore) {
   EXPECT_THAT(failed.error().message, HasSubstr("storage failure"));
 
   // Storage "recovered", but the store stays stopped: later writes fail fast and loudly.
-  Status later = store->submit(std::move(WriteBatch().put_meta("k", "v")), [](Status) {});
+  Status later = store->submit(std::move(WriteBatch().put_meta("k", "v")), [](const Status&) {});
   ASSERT_FALSE(later.ok());
   EXPECT_EQ(later.error().code, ErrorCode::kIo);
   EXPECT_TRUE(store->get_conversation("c").ok());  // reads still work
@@ -716,7 +716,7 @@ TEST(SqliteStore, WalStartsOverUnderContinuousWrites) {
     ++in_flight;
     ASSERT_TRUE(store
                     ->submit(std::move(batch),
-                             [&in_flight](Status s) {
+                             [&in_flight](const Status& s) {
                                EXPECT_TRUE(s.ok());
                                --in_flight;
                              })

@@ -60,7 +60,7 @@ void setup(const benchmark::State& state) {
   options.max_group_batches = state.range(0) == kBaseline ? 1 : 1024;
   auto store = open_sqlite_store(std::move(options));
   if (!store.ok()) {
-    std::fprintf(stderr, "open failed: %s\n", store.error().message.c_str());
+    (void)std::fprintf(stderr, "open failed: %s\n", store.error().message.c_str());
     std::abort();
   }
   g_run = std::make_unique<Run>(Run{pattern, std::move(store).value(), {}, {}});
@@ -168,10 +168,11 @@ void print_summary() {
 }  // namespace baton::store
 
 int main(int argc, char** argv) {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read once in main, before any thread starts
   if (const char* sync = std::getenv("BATON_STORE_BENCH_SYNC")) {
     auto parsed = baton::store::parse_synchronous(sync);
     if (!parsed.ok()) {
-      std::fprintf(stderr, "%s\n", parsed.error().message.c_str());
+      (void)std::fprintf(stderr, "%s\n", parsed.error().message.c_str());
       return 1;
     }
     baton::store::g_synchronous = *parsed;

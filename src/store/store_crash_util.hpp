@@ -24,6 +24,7 @@ namespace baton::store::testing {
 
 // Rounds per crash test: 4, or BATON_STORE_CRASH_ROUNDS for a longer torture run.
 inline int crash_rounds() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in the tests writes the environment
   const char* env = std::getenv("BATON_STORE_CRASH_ROUNDS");
   int rounds = env != nullptr ? std::atoi(env) : 0;
   return rounds > 0 ? rounds : 4;
@@ -46,7 +47,7 @@ inline int crash_rounds() {
     WriteBatch batch;
     batch.append_activity(make_activity("c", seq)).update_conversation(c);
     ++in_flight;
-    Status queued = store.submit(std::move(batch), [fd, seq, &in_flight](Status s) {
+    Status queued = store.submit(std::move(batch), [fd, seq, &in_flight](const Status& s) {
       if (!s.ok()) {
         _exit(4);
       }
@@ -75,7 +76,7 @@ inline int crash_rounds() {
         HubLogRecord{0, at_ms(static_cast<std::int64_t>(n)), std::to_string(n - 1)});
     batch.append_hub_log(HubLogRecord{0, at_ms(static_cast<std::int64_t>(n)), std::to_string(n)});
     ++in_flight;
-    Status queued = store.submit(std::move(batch), [fd, n, &in_flight](Status s) {
+    Status queued = store.submit(std::move(batch), [fd, n, &in_flight](const Status& s) {
       if (!s.ok()) {
         _exit(4);
       }

@@ -63,6 +63,7 @@ TYPED_TEST_P(StoreDurabilitySuite, ConcurrentSubmittersAllLand) {
   constexpr std::uint64_t kPerThread = 150;
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       std::string id = "conv" + std::to_string(t);

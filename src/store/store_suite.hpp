@@ -51,6 +51,7 @@ class StoreSuite : public ::testing::Test {
 
   static std::vector<std::uint64_t> seqs(const std::vector<ActivityRecord>& rows) {
     std::vector<std::uint64_t> out;
+    out.reserve(rows.size());
     for (const auto& r : rows) {
       out.push_back(r.seq);
     }
@@ -239,7 +240,7 @@ TYPED_TEST_P(StoreSuite, ActivityConstraintsFailOnlyThatBatch) {
 
 TYPED_TEST_P(StoreSuite, InvalidBatchesRejectedAtSubmit) {
   bool called = false;
-  auto cb = [&called](Status) { called = true; };
+  auto cb = [&called](const Status&) { called = true; };
   Status empty = this->store_->submit(WriteBatch(), cb);
   EXPECT_EQ(empty.error().code, ErrorCode::kInvalidArgument);
   Status zero =
@@ -397,7 +398,7 @@ TYPED_TEST_P(StoreSuite, AgentsUpsertListDelete) {
 TYPED_TEST_P(StoreSuite, InvalidAgentsRejectedAtSubmit) {
   auto rejected = [this](AgentRecord agent) -> std::string {
     Status s = this->store_->submit(std::move(WriteBatch().put_agent(std::move(agent))),
-                                    [](Status) { ADD_FAILURE() << "callback ran"; });
+                                    [](const Status&) { ADD_FAILURE() << "callback ran"; });
     if (s.ok()) {
       return "accepted";
     }
@@ -424,18 +425,19 @@ TYPED_TEST_P(StoreSuite, InvalidAgentsRejectedAtSubmit) {
   AgentRecord no_hash = make_agent("ok");
   no_hash.password_hash.clear();
   EXPECT_THAT(rejected(no_hash), ::testing::HasSubstr("password_hash"));
-  EXPECT_EQ(
-      this->store_->submit(std::move(WriteBatch().delete_agent("")), [](Status) {}).error().code,
-      ErrorCode::kInvalidArgument);
+  EXPECT_EQ(this->store_->submit(std::move(WriteBatch().delete_agent("")), [](const Status&) {})
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
   EXPECT_EQ(this->store_
                 ->submit(std::move(WriteBatch().append_hub_log(HubLogRecord{0, at_ms(1), ""})),
-                         [](Status) {})
+                         [](const Status&) {})
                 .error()
                 .code,
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(this->store_
                 ->submit(std::move(WriteBatch().append_audit(make_audit("", "login", "", 1))),
-                         [](Status) {})
+                         [](const Status&) {})
                 .error()
                 .code,
             ErrorCode::kInvalidArgument);
@@ -573,7 +575,7 @@ TYPED_TEST_P(StoreSuite, ReopenKeepsEverything) {
 TYPED_TEST_P(StoreSuite, ClosedStoreRefusesWork) {
   ASSERT_TRUE(this->store_->close().ok());
   ASSERT_TRUE(this->store_->close().ok());  // idempotent
-  Status s = this->store_->submit(std::move(WriteBatch().put_meta("k", "v")), [](Status) {});
+  Status s = this->store_->submit(std::move(WriteBatch().put_meta("k", "v")), [](const Status&) {});
   EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
   EXPECT_EQ(this->store_->get_meta("k").error().code, ErrorCode::kUnavailable);
 }

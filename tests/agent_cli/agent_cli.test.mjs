@@ -1,4 +1,4 @@
-// Black-box tests of `baton agent add|list|remove|passwd` (ISSUE5_SPEC.md "Conventions"): the
+// Black-box tests of `baton agent add|list|remove|passwd` (docs/AGENT_API.md, "Managing agents"): the
 // round trip, every error with its exit code and one-line message, passwords from a flag or
 // standard input (never printed), and that it works while `baton serve` runs on the same data dir.
 import { after, test } from 'node:test';

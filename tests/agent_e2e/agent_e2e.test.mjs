@@ -11,14 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentClient, addAgent } from '../lib/agentclient.mjs';
 import {
+  Chromium, STEP_MS, accept, anyOffer, convPanel, offerFor, setPresence, tabFor, waitText,
+} from '../lib/browser.mjs';
+import {
   botTexts, contoso, handoffs, makeDataDir, newConversation, postActivity, readAll, startServer,
-  userMessage, waitUntil, webRequire,
+  userMessage, waitUntil,
 } from '../lib/serve.mjs';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                       '--disable-background-networking', '--disable-component-update',
-                       '--disable-sync'];
-const STEP_MS = 15000;
 const PASSWORD = 'correct-horse-1';
 const AGENTS = [
   { id: 'alice', name: 'Alice Martin', role: 'agent', skills: [], capacity: 3 },
@@ -59,21 +58,17 @@ async function serverWithAgents(offerTimeout, extra = '') {
   return server;
 }
 
-let browser;
+let chromium;
 let serverA;
 let serverB;
-const pages = [];  // every page opened by the current test (for failure screenshots)
 
 before(async () => {
   [serverA, serverB] = await Promise.all([serverWithAgents('30s'), serverWithAgents('3s')]);
-  const { chromium } = webRequire('playwright-core');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-  });
+  chromium = await Chromium.launch();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();
   for (const s of [serverA, serverB]) {
     if (s) {
       await s.stop();
@@ -85,21 +80,13 @@ after(async () => {
 
 // Runs `body`, and on failure saves screenshots of every page of the test and prints logs.
 async function scenario(name, server, body) {
-  pages.length = 0;
   try {
     await body();
   } catch (err) {
-    for (const p of pages) {
-      const shot = join(tmpdir(), `baton-agent-e2e-${name}-${p.label}-${Date.now()}.png`);
-      await p.page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-      console.log(`agent_e2e: ${p.label}: screenshot ${shot}\n${p.log.join('\n')}`);
-    }
-    console.log(`agent_e2e: server stderr (tail):\n${server.stderr.slice(-3000)}`);
+    await chromium.reportFailure(`agent-e2e-${name}`, server);
     throw err;
   } finally {
-    for (const p of pages) {
-      await p.context.close().catch(() => {});
-    }
+    await chromium.closePages();
     await everyoneOffline(server);
   }
 }
@@ -117,71 +104,9 @@ async function everyoneOffline(server) {
   }
 }
 
-async function openPage(label, url) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const entry = { label, context, page, log: [], errors: [] };
-  page.on('console', (m) => entry.log.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => {
-    entry.log.push(`pageerror: ${e.message}`);
-    entry.errors.push(e.message);
-  });
-  page.on('dialog', (d) => {
-    entry.log.push(`dialog: ${d.message()}`);
-    entry.errors.push(`dialog: ${d.message()}`);
-    d.dismiss().catch(() => {});
-  });
-  pages.push(entry);
-  const res = await page.goto(url);
-  assert.equal(res.status(), 200, `${url} answers 200`);
-  return entry;
-}
-
-// An agent logged into /agent in its own browser context; `available` sets the presence.
-async function openConsole(server, agentId, { available = true } = {}) {
-  const entry = await openPage(agentId, `${server.base}/agent/`);
-  const { page } = entry;
-  await page.getByTestId('login-id').fill(agentId);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('presence-select').waitFor({ timeout: STEP_MS });
-  await waitText(page.getByTestId('connection-status'), /Connected/);
-  if (available) {
-    await setPresence(page, 'available');
-  }
-  return page;
-}
-
-async function setPresence(page, presence) {
-  const answered = page.waitForResponse((r) => r.url().endsWith('/api/agent/presence'));
-  await page.getByTestId('presence-select').selectOption(presence);
-  const res = await answered;
-  assert.equal(res.status(), 200, `PUT presence ${presence}`);
-}
-
-async function waitText(locator, re, ms = STEP_MS) {
-  await locator.filter({ hasText: re }).first().waitFor({ timeout: ms });
-}
-
-const offerFor = (page, id) => page.locator(`[data-testid="offer"][data-conversation-id="${id}"]`);
-const convPanel = (page, id, mode = 'agent') =>
-  page.locator(`[data-testid="conversation"][data-conversation-id="${id}"][data-mode="${mode}"]`);
-const tabFor = (page, id, mode = 'agent') =>
-  page.locator(`[data-testid="conv-tab"][data-conversation-id="${id}"][data-mode="${mode}"]`);
-
-// The first offer shown in a console: its conversation id.
-async function anyOffer(page) {
-  const offer = page.getByTestId('offer').first();
-  await offer.waitFor({ timeout: STEP_MS });
-  return offer.getAttribute('data-conversation-id');
-}
-
-async function accept(page, id) {
-  await offerFor(page, id).getByTestId('offer-accept').click();
-  await tabFor(page, id).waitFor({ timeout: STEP_MS });
-  await tabFor(page, id).click();
-  await convPanel(page, id).getByTestId('handover-divider').waitFor({ timeout: STEP_MS });
-}
+const openPage = (label, url) => chromium.openPage(label, url);
+const openConsole = (server, agentId, options) =>
+  chromium.openConsole(server, agentId, PASSWORD, options);
 
 // A customer on Direct Line REST: says things and waits for bot texts.
 async function restCustomer(server) {
@@ -291,7 +216,7 @@ test('Web Chat customer ↔ agent console: offer, accept, messages both ways, no
   assert.equal(records.outcome, 'completed');
   assert.equal(records.agent, 'alice');
   assert.deepEqual(records.survey, { resolved: true, rating: 5 });
-  for (const p of pages) {
+  for (const p of chromium.pages) {
     assert.deepEqual(p.errors, [], `${p.label}: no page errors`);
   }
 }));
@@ -472,7 +397,7 @@ test('customer HTML/script shows as text; typing indicator; supervisor monitor a
   await waitUntil(async () => ['left', 'wrap_up'].includes(await tabFor(alice, customer.id).getAttribute('data-state')),
                   STEP_MS, 'alice\'s conversation to end after the force-close');
   assert.equal(await sam.evaluate(() => window.__pwned), undefined, 'no script ran for the supervisor');
-  for (const p of pages) {
+  for (const p of chromium.pages) {
     assert.deepEqual(p.errors, [], `${p.label}: no page errors`);
   }
 }));

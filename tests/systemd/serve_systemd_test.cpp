@@ -25,6 +25,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <system_error>
 #include <vector>
 
 extern char** environ;
@@ -183,6 +184,7 @@ class ServeProcess {
  private:
   static std::vector<char*> pointers(std::vector<std::string>& strings) {
     std::vector<char*> out;
+    out.reserve(strings.size() + 1);
     for (auto& s : strings) {
       out.push_back(s.data());
     }
@@ -196,7 +198,7 @@ class ServeProcess {
 
 TEST(ServeUnderSystemd, ReadyOnceServingStoppingOnSigterm) {
   NotifySocket notify;
-  ASSERT_TRUE(notify.bound()) << std::strerror(errno);
+  ASSERT_TRUE(notify.bound()) << std::system_category().message(errno);
   ServeLaunch launch;
   launch.notify_path = notify.path();
   launch.data_dir = (notify.dir() / "data").string();
@@ -231,7 +233,7 @@ TEST(ServeUnderSystemd, ReadyOnceServingStoppingOnSigterm) {
 // lowered to 1,024 so that serve logs a warning.
 std::vector<std::string> log_lines_of_a_run(bool as_journal) {
   NotifySocket notify;
-  EXPECT_TRUE(notify.bound()) << std::strerror(errno);
+  EXPECT_TRUE(notify.bound()) << std::system_category().message(errno);
   const fs::path log = notify.dir() / "stderr.log";
   std::ofstream(log).close();
   struct stat st {};

@@ -10,9 +10,10 @@ export function isHidden(entry) {
   return entry?.activity?.type === 'typing';
 }
 
+// A note is what the server says is one (kind "note": written by an agent through the API), never
+// an activity that merely carries the note's event name: customers can send any name.
 export function isNote(entry) {
-  const a = entry?.activity ?? {};
-  return a.type === 'event' && a.name === 'baton.note';
+  return entry?.kind === 'note' && entry?.sender === 'agent';
 }
 
 function senderLabel(entry) {
@@ -20,19 +21,42 @@ function senderLabel(entry) {
   if (entry.sender === 'customer') {
     return from.name ? `Customer (${from.name})` : 'Customer';
   }
-  if (entry.sender === 'agent' || (entry.sender === 'bot' && String(from.id ?? '').startsWith('agent:'))) {
+  if (entry.sender === 'agent') {
     return from.name || String(from.id ?? '').replace(/^agent:/, '') || 'Agent';
   }
-  return from.name || SENDER_LABELS[entry.sender] || entry.sender || 'Unknown';
+  return SENDER_LABELS[entry.sender] ?? 'Unknown';
 }
 
-// The sender class: agent messages are stored with role "bot" but an "agent:" id.
+// The sender class, as the server assigned it (docs/AGENT_API.md, Entry): never from the
+// activity's own `from`, which a customer fills in.
 export function senderKind(entry) {
-  const id = String(entry.activity?.from?.id ?? '');
-  if (entry.sender === 'agent' || id.startsWith('agent:')) {
-    return 'agent';
+  return ['customer', 'bot', 'agent', 'system'].includes(entry.sender) ? entry.sender : 'system';
+}
+
+// What a customer sent that is not a message (an event, say) is shown as the customer's line,
+// in words: it is theirs, whatever name it carries.
+function customerEventText(activity) {
+  const name = typeof activity.name === 'string' ? ` ${activity.name}` : '';
+  const value = activity.value;
+  const text = typeof value?.text === 'string' ? value.text
+    : value === undefined ? '' : JSON.stringify(value);
+  return `[${activity.type ?? 'activity'}${name}] ${text}`.trim();
+}
+
+// The URL of a file this server stores (an upload's contentUrl), or null: links to anywhere else,
+// which a customer could have written into an attachment, are shown as text only.
+export function ownFileUrl(contentUrl) {
+  if (typeof contentUrl !== 'string') {
+    return null;
   }
-  return ['customer', 'bot', 'system'].includes(entry.sender) ? entry.sender : 'system';
+  let url;
+  try {
+    url = new URL(contentUrl, location.href);
+  } catch {
+    return null;
+  }
+  const files = /^\/v3\/directline\/conversations\/[A-Za-z0-9_-]+\/files\/[A-Za-z0-9_.-]+$/;
+  return url.origin === location.origin && files.test(url.pathname) && !url.search ? url.href : null;
 }
 
 function messageBody(activity) {
@@ -42,7 +66,11 @@ function messageBody(activity) {
   }
   for (const attachment of activity.attachments ?? []) {
     const name = attachment?.name || attachment?.contentType || 'attachment';
-    parts.push(el('div', { class: 'msg__attachment' }, `📎 ${name}`));
+    const url = ownFileUrl(attachment?.contentUrl);
+    parts.push(el('div', { class: 'msg__attachment' }, url
+      ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', testid: 'attachment-link' },
+           `📎 ${name}`)
+      : `📎 ${name}`));
   }
   const actions = activity.suggestedActions?.actions ?? [];
   if (actions.length > 0) {
@@ -83,10 +111,10 @@ export function renderEntry(entry) {
                  el('time', {}, formatClock(a.timestamp))),
               el('div', { class: 'msg__text', testid: 'message-text' }, text));
   }
-  if (a.type !== 'message') {
+  const kind = senderKind(entry);
+  if (a.type !== 'message' && kind !== 'customer') {
     return systemLine(entry);
   }
-  const kind = senderKind(entry);
   return el('li', {
     class: `msg msg--${kind}${entry.internal ? ' msg--internal' : ''}`,
     testid: `transcript-${kind}`,
@@ -94,7 +122,8 @@ export function renderEntry(entry) {
   },
   el('div', { class: 'msg__meta' }, el('span', { class: 'msg__sender' }, senderLabel(entry)), ' ',
      el('time', {}, formatClock(a.timestamp))),
-  messageBody(a));
+  a.type === 'message' ? messageBody(a)
+    : el('div', { class: 'msg__text', testid: 'message-text' }, customerEventText(a)));
 }
 
 // The divider between the bot part and the live part.

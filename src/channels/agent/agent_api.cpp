@@ -129,11 +129,12 @@ void AgentChannel::Impl::audit(const std::string& actor, std::string action,
   record.actor = actor;
   record.action = std::move(action);
   record.conversation_id = std::move(conversation_id);
-  record.detail_json = json::dump(detail);
+  record.detail_json = json::dump(std::move(detail));
   store::WriteBatch batch;
   batch.append_audit(std::move(record));
   auto shared = std::make_shared<std::function<void(Status)>>(std::move(done));
-  if (Status s = store.submit(std::move(batch), [shared](Status st) { (*shared)(st); }); !s.ok()) {
+  if (Status s = store.submit(std::move(batch), [shared](Status st) { (*shared)(std::move(st)); });
+      !s.ok()) {
     (*shared)(s);
   }
 }
@@ -182,11 +183,11 @@ AgentChannel::~AgentChannel() = default;
 
 namespace {
 
-using Method = void (AgentChannel::Impl::*)(server::Request, server::Responder);
+using Method = void (AgentChannel::Impl::*)(const server::Request&, server::Responder);
 
 server::AsyncHandler bind(AgentChannel::Impl* self, Method method) {
-  return [self, method](server::Request r, server::Responder out) {
-    (self->*method)(std::move(r), std::move(out));
+  return [self, method](const server::Request& r, server::Responder out) {
+    (self->*method)(r, std::move(out));
   };
 }
 
@@ -199,12 +200,14 @@ Status add_console(server::Router& router, const std::filesystem::path& dir) {
     return {};
   }
   const std::filesystem::path index = dir / "index.html";
+  server::RouteOptions same_site;
+  same_site.cors = false;
   for (const char* path : {"/agent", "/agent/"}) {
-    if (Status s = router.add(verb::get, path, server::static_file(index)); !s.ok()) {
+    if (Status s = router.add(verb::get, path, server::static_file(index), same_site); !s.ok()) {
       return s;
     }
   }
-  return router.add(verb::get, "/agent/{*path}", server::static_files(dir));
+  return router.add(verb::get, "/agent/{*path}", server::static_files(dir), same_site);
 }
 
 }  // namespace
@@ -217,41 +220,56 @@ Status AgentChannel::register_routes(server::Router& router) {
   const std::string base = "/api/agent";
   const std::string conv = base + "/conversations/{id}";
   const std::string offer = base + "/offers/{id}";
-  const server::RouteOptions limit{kMaxBodyBytes};
+  // The agent API is for the console this server serves: no other site's page may call it, so its
+  // routes opt out of CORS. Every route but login authenticates on the headers, before a body.
+  server::RouteOptions open;
+  open.max_body_bytes = kMaxBodyBytes;
+  open.cors = false;
+  server::RouteOptions limit = open;
+  limit.admit = [self](const server::Request& head) -> std::optional<server::Response> {
+    if (auto session = self->authenticate(head); !session.ok()) {
+      return error_response(session.error());
+    }
+    return std::nullopt;
+  };
   auto post = [&](const std::string& path, server::AsyncHandler h) {
     return router.add_async(verb::post, path, std::move(h), limit);
   };
+  auto get = [&](const std::string& path, server::AsyncHandler h) {
+    return router.add_async(verb::get, path, std::move(h), limit);
+  };
   Status results[] = {
-      post(base + "/login", bind(self, &Impl::login)),
+      router.add_async(verb::post, base + "/login", bind(self, &Impl::login), open),
       post(base + "/logout", bind(self, &Impl::logout)),
-      router.add_async(verb::get, base + "/me", bind(self, &Impl::me)),
+      get(base + "/me", bind(self, &Impl::me)),
       router.add_async(verb::put, base + "/presence", bind(self, &Impl::set_presence), limit),
       post(offer + "/accept",
-           [self](server::Request r, server::Responder o) {
-             self->answer_offer(std::move(r), std::move(o), true);
+           [self](const server::Request& r, server::Responder o) {
+             self->answer_offer(r, std::move(o), true);
            }),
       post(offer + "/decline",
-           [self](server::Request r, server::Responder o) {
-             self->answer_offer(std::move(r), std::move(o), false);
+           [self](const server::Request& r, server::Responder o) {
+             self->answer_offer(r, std::move(o), false);
            }),
-      router.add_async(verb::get, base + "/conversations", bind(self, &Impl::list_conversations)),
-      router.add_async(verb::get, conv, bind(self, &Impl::conversation_detail)),
+      get(base + "/conversations", bind(self, &Impl::list_conversations)),
+      get(conv, bind(self, &Impl::conversation_detail)),
       post(conv + "/messages",
-           [self](server::Request r, server::Responder o) {
-             self->send_message(std::move(r), std::move(o), false);
+           [self](const server::Request& r, server::Responder o) {
+             self->send_message(r, std::move(o), false);
            }),
       post(conv + "/typing",
-           [self](server::Request r, server::Responder o) {
-             self->send_message(std::move(r), std::move(o), true);
+           [self](const server::Request& r, server::Responder o) {
+             self->send_message(r, std::move(o), true);
            }),
       post(conv + "/notes", bind(self, &Impl::add_note)),
       post(conv + "/transfer", bind(self, &Impl::transfer)),
       post(conv + "/end", bind(self, &Impl::end)),
       post(conv + "/wrapup", bind(self, &Impl::wrap_up)),
       post(conv + "/close", bind(self, &Impl::force_close)),
-      router.add_async(verb::get, base + "/supervisor", bind(self, &Impl::supervisor_view)),
-      router.add(verb::get, base + "/audit",
-                 [self](const server::Request& r) { return self->audit_log(r); }),
+      get(base + "/supervisor", bind(self, &Impl::supervisor_view)),
+      router.add(
+          verb::get, base + "/audit",
+          [self](const server::Request& r) { return self->audit_log(r); }, limit),
       router.add_websocket(base + "/stream",
                            [self](const server::Request& r) { return self->open_stream(r); }),
       add_console(router, impl_->options.console_dir),

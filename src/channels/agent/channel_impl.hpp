@@ -46,6 +46,10 @@ struct AgentChannel::Impl {
   // store refused the batch) with the outcome.
   void audit(const std::string& actor, std::string action, std::string conversation_id,
              boost::json::object detail, std::function<void(Status)> done) const;
+  // Records a failed login (`login.failed`: the id as typed and the client's address), then
+  // answers the same 401 as for every bad credential.
+  void audit_failed_login(const std::string& agent_id, const std::string& address,
+                          server::Responder responder);
 
   // The body of GET me: Engagement::me with "agent" from the store. Answers on the engine strand.
   void hello(const Session& session, engine::Callback<boost::json::object> done);
@@ -55,20 +59,20 @@ struct AgentChannel::Impl {
   void close_sockets(const SessionId& session, std::string_view reason);
 
   // Handlers (files named in the header comment).
-  void login(server::Request request, server::Responder responder);
-  void logout(server::Request request, server::Responder responder);
-  void me(server::Request request, server::Responder responder);
-  void set_presence(server::Request request, server::Responder responder);
-  void answer_offer(server::Request request, server::Responder responder, bool accept);
-  void list_conversations(server::Request request, server::Responder responder);
-  void conversation_detail(server::Request request, server::Responder responder);
-  void send_message(server::Request request, server::Responder responder, bool typing);
-  void add_note(server::Request request, server::Responder responder);
-  void transfer(server::Request request, server::Responder responder);
-  void end(server::Request request, server::Responder responder);
-  void wrap_up(server::Request request, server::Responder responder);
-  void force_close(server::Request request, server::Responder responder);
-  void supervisor_view(server::Request request, server::Responder responder);
+  void login(const server::Request& request, server::Responder responder);
+  void logout(const server::Request& request, server::Responder responder);
+  void me(const server::Request& request, server::Responder responder);
+  void set_presence(const server::Request& request, server::Responder responder);
+  void answer_offer(const server::Request& request, server::Responder responder, bool accept);
+  void list_conversations(const server::Request& request, server::Responder responder);
+  void conversation_detail(const server::Request& request, server::Responder responder);
+  void send_message(const server::Request& request, server::Responder responder, bool typing);
+  void add_note(const server::Request& request, server::Responder responder);
+  void transfer(const server::Request& request, server::Responder responder);
+  void end(const server::Request& request, server::Responder responder);
+  void wrap_up(const server::Request& request, server::Responder responder);
+  void force_close(const server::Request& request, server::Responder responder);
+  void supervisor_view(const server::Request& request, server::Responder responder);
   server::Response audit_log(const server::Request& request);
   server::WebSocketDecision open_stream(const server::Request& request);
 

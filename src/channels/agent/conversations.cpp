@@ -21,7 +21,7 @@ activity::ChannelAccount agent_account(const Session& session) {
 
 }  // namespace
 
-void AgentChannel::Impl::answer_offer(server::Request request, server::Responder responder,
+void AgentChannel::Impl::answer_offer(const server::Request& request, server::Responder responder,
                                       bool accept) {
   bj::object body;
   auto session = admit(request, &body);
@@ -45,7 +45,8 @@ void AgentChannel::Impl::answer_offer(server::Request request, server::Responder
   }
 }
 
-void AgentChannel::Impl::list_conversations(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::list_conversations(const server::Request& request,
+                                            server::Responder responder) {
   auto session = authenticate(request);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -63,7 +64,8 @@ void AgentChannel::Impl::list_conversations(server::Request request, server::Res
           }));
 }
 
-void AgentChannel::Impl::conversation_detail(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::conversation_detail(const server::Request& request,
+                                             server::Responder responder) {
   auto session = authenticate(request);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -75,13 +77,15 @@ void AgentChannel::Impl::conversation_detail(server::Request request, server::Re
     return;
   }
   // Read, then audit, then answer: a transcript never leaves without its audit record.
-  auto finish = [this, actor = session->actor.agent_id, id, responder](Result<bj::object> body) {
+  auto finish = [this, actor = session->actor.agent_id, id,
+                 responder = std::move(responder)](Result<bj::object> body) {
     if (!body.ok()) {
       responder.send(error_response(body.error()));
       return;
     }
     audit(
-        actor, "transcript.read", id, bj::object{}, [responder, body = std::move(*body)](Status s) {
+        actor, "transcript.read", id, bj::object{},
+        [responder, body = std::move(*body)](const Status& s) {
           if (!s.ok()) {
             responder.send(error_response(make_error(ErrorCode::kUnavailable, s.error().message)));
             return;
@@ -129,7 +133,7 @@ void AgentChannel::Impl::conversation_detail(server::Request request, server::Re
   });
 }
 
-void AgentChannel::Impl::send_message(server::Request request, server::Responder responder,
+void AgentChannel::Impl::send_message(const server::Request& request, server::Responder responder,
                                       bool typing) {
   bj::object body;
   auto session = admit(request, &body);
@@ -151,9 +155,10 @@ void AgentChannel::Impl::send_message(server::Request request, server::Responder
   a.from = agent_account(*session);
   std::string id(request.param("id"));
   if (typing) {
-    engagement.send(session->actor, id, std::move(a), [responder](Result<engine::PostResult> r) {
-      responder.send(r.ok() ? no_content() : error_response(r.error()));
-    });
+    engagement.send(session->actor, id, std::move(a),
+                    [responder = std::move(responder)](const Result<engine::PostResult>& r) {
+                      responder.send(r.ok() ? no_content() : error_response(r.error()));
+                    });
     return;
   }
   engagement.send(session->actor, id, std::move(a),
@@ -162,7 +167,7 @@ void AgentChannel::Impl::send_message(server::Request request, server::Responder
                   }));
 }
 
-void AgentChannel::Impl::add_note(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::add_note(const server::Request& request, server::Responder responder) {
   bj::object body;
   auto session = admit(request, &body);
   if (!session.ok()) {
@@ -180,7 +185,7 @@ void AgentChannel::Impl::add_note(server::Request request, server::Responder res
                   }));
 }
 
-void AgentChannel::Impl::transfer(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::transfer(const server::Request& request, server::Responder responder) {
   bj::object body;
   auto session = admit(request, &body);
   if (!session.ok()) {
@@ -197,7 +202,7 @@ void AgentChannel::Impl::transfer(server::Request request, server::Responder res
                       answer<bool>(std::move(responder), empty_object));
 }
 
-void AgentChannel::Impl::end(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::end(const server::Request& request, server::Responder responder) {
   bj::object body;
   auto session = admit(request, &body);
   if (!session.ok()) {
@@ -213,7 +218,7 @@ void AgentChannel::Impl::end(server::Request request, server::Responder responde
                  answer<bool>(std::move(responder), empty_object));
 }
 
-void AgentChannel::Impl::wrap_up(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::wrap_up(const server::Request& request, server::Responder responder) {
   auto session = admit(request, nullptr);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -223,7 +228,7 @@ void AgentChannel::Impl::wrap_up(server::Request request, server::Responder resp
                           answer<bool>(std::move(responder), empty_object));
 }
 
-void AgentChannel::Impl::force_close(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::force_close(const server::Request& request, server::Responder responder) {
   auto session = admit(request, nullptr);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -236,19 +241,22 @@ void AgentChannel::Impl::force_close(server::Request request, server::Responder 
   }
   std::string id(request.param("id"));
   const std::string actor = session->actor.agent_id;
-  engagement.force_close(session->actor, id, [this, actor, id, responder](Result<bool> r) {
-    if (!r.ok()) {
-      responder.send(error_response(r.error()));
-      return;
-    }
-    audit(actor, "conversation.force_close", id, bj::object{}, [responder](Status s) {
-      // The conversation is closed either way; a failed audit write is reported, not hidden.
-      responder.send(s.ok() ? ok_json(bj::object{})
-                            : error_response(make_error(
-                                  ErrorCode::kUnavailable,
-                                  "closed, but the audit record failed: " + s.error().message)));
-    });
-  });
+  engagement.force_close(
+      session->actor, id,
+      [this, actor, id, responder = std::move(responder)](const Result<bool>& r) {
+        if (!r.ok()) {
+          responder.send(error_response(r.error()));
+          return;
+        }
+        audit(actor, "conversation.force_close", id, bj::object{}, [responder](const Status& s) {
+          // The conversation is closed either way; a failed audit write is reported, not hidden.
+          responder.send(s.ok()
+                             ? ok_json(bj::object{})
+                             : error_response(make_error(
+                                   ErrorCode::kUnavailable,
+                                   "closed, but the audit record failed: " + s.error().message)));
+        });
+      });
 }
 
 }  // namespace baton::agentapi

@@ -30,6 +30,8 @@ Mapped map_error(ErrorCode code) {
       return {status::conflict, "Conflict"};
     case ErrorCode::kTooLarge:
       return {status::payload_too_large, "TooLarge"};
+    case ErrorCode::kNoSpace:
+      return {status::insufficient_storage, "InsufficientStorage"};
     case ErrorCode::kUnavailable:
     case ErrorCode::kIo:
       return {status::service_unavailable, "Unavailable"};
@@ -75,7 +77,11 @@ bj::array transcript_json(const std::vector<store::ActivityRecord>& transcript,
 
 server::Response error_response(const Error& error) {
   const Mapped m = map_error(error.code);
-  return server::json_error(m.code, m.name, error.message);
+  if (m.code == status::service_unavailable) {
+    return server::unavailable(error.message);
+  }
+  return server::json_error(m.code, error.protocol_code.empty() ? m.name : error.protocol_code,
+                            error.message);
 }
 
 bj::object stream_error(const Error& error) {

@@ -13,7 +13,9 @@ namespace {
 
 namespace bj = boost::json;
 
-Error bad(std::string message) { return make_error(ErrorCode::kInvalidArgument, message); }
+Error bad(std::string message) {
+  return make_error(ErrorCode::kInvalidArgument, std::move(message));
+}
 
 // The string at `key`; nullopt when absent or null. kInvalidArgument when another type.
 Result<std::optional<std::string>> optional_string(const bj::object& body, std::string_view key) {

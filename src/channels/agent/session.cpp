@@ -90,7 +90,7 @@ Result<SessionClaims> SessionSigner::verify(std::string_view token, TimePoint no
   claims.expires = TimePoint(std::chrono::milliseconds(static_cast<std::int64_t>(
       std::min<std::uint64_t>(millis, static_cast<std::uint64_t>(INT64_MAX / 1000000)))));
   if (now >= claims.expires) {
-    return make_error(ErrorCode::kUnauthorized, "TokenExpired: the session has expired");
+    return make_error(ErrorCode::kUnauthorized, "TokenExpired", "the session has expired");
   }
   return claims;
 }

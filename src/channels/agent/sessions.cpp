@@ -6,12 +6,12 @@
 #include "channels/agent/channel_impl.hpp"
 #include "channels/agent/requests.hpp"
 #include "core/password.hpp"
+#include "core/utf8.hpp"
 
 namespace baton::agentapi {
 namespace {
 
 namespace bj = boost::json;
-using server::http::status;
 
 // Same answer for an unknown id and a wrong password, so the API does not reveal which ids exist.
 server::Response bad_credentials() {
@@ -20,7 +20,17 @@ server::Response bad_credentials() {
 
 }  // namespace
 
-void AgentChannel::Impl::login(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::audit_failed_login(const std::string& agent_id, const std::string& address,
+                                            server::Responder responder) {
+  // The id as typed (it may name nobody), cut to what an id can be; the actor stays empty
+  // because nobody was authenticated.
+  bj::object detail{{"agentId", utf8::sanitize(std::string_view(agent_id).substr(0, 64))},
+                    {"address", address}};
+  audit("", "login.failed", "", std::move(detail),
+        [responder = std::move(responder)](const Status&) { responder.send(bad_credentials()); });
+}
+
+void AgentChannel::Impl::login(const server::Request& request, server::Responder responder) {
   auto body = parse_object(request.body());
   if (!body.ok()) {
     responder.send(error_response(body.error()));
@@ -57,12 +67,12 @@ void AgentChannel::Impl::login(server::Request request, server::Responder respon
         dummy_hash = made.ok() ? std::move(*made) : std::string();
       }
       (void)verify_password(dummy_hash, creds.password);
-      responder.send(bad_credentials());
+      audit_failed_login(creds.agent_id, address, std::move(responder));
       return;
     }
     if (!verify_password(agent->password_hash, creds.password)) {
       spdlog::info("agent api: failed login for '{}' from {}", agent->id, address);
-      responder.send(bad_credentials());
+      audit_failed_login(agent->id, address, std::move(responder));
       return;
     }
     SessionClaims claims;
@@ -76,7 +86,7 @@ void AgentChannel::Impl::login(server::Request request, server::Responder respon
                       {"agent", agent_json(*agent)}};
     audit(
         agent->id, "login", "", bj::object{{"address", address}},
-        [responder, answer = std::move(answer)](Status s) {
+        [responder, answer = std::move(answer)](const Status& s) {
           if (!s.ok()) {
             responder.send(error_response(make_error(ErrorCode::kUnavailable, s.error().message)));
             return;
@@ -86,7 +96,7 @@ void AgentChannel::Impl::login(server::Request request, server::Responder respon
   });
 }
 
-void AgentChannel::Impl::logout(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::logout(const server::Request& request, server::Responder responder) {
   auto session = authenticate(request);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -101,7 +111,7 @@ void AgentChannel::Impl::logout(server::Request request, server::Responder respo
   batch.put_meta(key, format_iso8601(session->claims.expires));
   batch.append_audit(std::move(record));
   const SessionId id = session->claims.session;
-  auto finish = [this, key, id, responder](Status s) {
+  auto finish = [this, key, id, responder = std::move(responder)](const Status& s) {
     if (!s.ok()) {
       responder.send(error_response(make_error(ErrorCode::kUnavailable, s.error().message)));
       return;
@@ -118,7 +128,7 @@ void AgentChannel::Impl::logout(server::Request request, server::Responder respo
   }
 }
 
-void AgentChannel::Impl::me(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::me(const server::Request& request, server::Responder responder) {
   auto session = authenticate(request);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -127,7 +137,7 @@ void AgentChannel::Impl::me(server::Request request, server::Responder responder
   hello(*session, answer<bj::object>(std::move(responder), [](bj::object& o) { return o; }));
 }
 
-void AgentChannel::Impl::set_presence(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::set_presence(const server::Request& request, server::Responder responder) {
   bj::object body;
   auto session = admit(request, &body);
   if (!session.ok()) {

@@ -66,7 +66,7 @@ class AgentStream final : public engine::AgentSink,
     });
   }
 
-  void message(std::string text, bool binary) {
+  void message(const std::string& text, bool binary) {
     if (binary) {
       send(stream_error(make_error(ErrorCode::kInvalidArgument, "send JSON text frames")));
       return;
@@ -104,7 +104,7 @@ class AgentStream final : public engine::AgentSink,
     }
     // Monitoring is per agent in the Engagement; a closed console stops what it started.
     for (const auto& conversation : monitors) {
-      channel_.engagement.monitor(session_.actor, conversation, false, [](Result<bool>) {});
+      channel_.engagement.monitor(session_.actor, conversation, false, [](const Result<bool>&) {});
     }
   }
 
@@ -117,7 +117,7 @@ class AgentStream final : public engine::AgentSink,
   void monitor(std::string conversation) {
     auto self = shared_from_this();
     channel_.engagement.monitor(
-        session_.actor, conversation, true, [self, conversation](Result<bool> on) {
+        session_.actor, conversation, true, [self, conversation](const Result<bool>& on) {
           if (!on.ok()) {
             bj::object message = stream_error(on.error());
             message["conversationId"] = conversation;
@@ -132,7 +132,7 @@ class AgentStream final : public engine::AgentSink,
             self->monitors_.insert(conversation);
           }
           self->channel_.audit(self->session_.actor.agent_id, "conversation.monitor", conversation,
-                               bj::object{}, [](Status s) {
+                               bj::object{}, [](const Status& s) {
                                  if (!s.ok()) {
                                    spdlog::error("agent api: audit conversation.monitor: {}",
                                                  s.error().message);
@@ -149,7 +149,7 @@ class AgentStream final : public engine::AgentSink,
     }
     auto self = shared_from_this();
     channel_.engagement.monitor(
-        session_.actor, conversation, false, [self, conversation](Result<bool> off) {
+        session_.actor, conversation, false, [self, conversation](const Result<bool>& off) {
           if (!off.ok()) {
             bj::object message = stream_error(off.error());
             message["conversationId"] = conversation;
@@ -188,8 +188,8 @@ server::WebSocketDecision AgentChannel::Impl::open_stream(const server::Request&
     stream->open(socket);
   };
   callbacks.on_message = [stream](const std::shared_ptr<server::WebSocketSession>&,
-                                  std::string text,
-                                  bool binary) { stream->message(std::move(text), binary); };
+                                  const std::string& text,
+                                  bool binary) { stream->message(text, binary); };
   callbacks.on_close = [stream](const std::shared_ptr<server::WebSocketSession>&,
                                 const server::CloseInfo&) { stream->close(); };
   return callbacks;

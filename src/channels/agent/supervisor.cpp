@@ -13,7 +13,8 @@ Error not_supervisor() {
 
 }  // namespace
 
-void AgentChannel::Impl::supervisor_view(server::Request request, server::Responder responder) {
+void AgentChannel::Impl::supervisor_view(const server::Request& request,
+                                         server::Responder responder) {
   auto session = authenticate(request);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -26,44 +27,43 @@ void AgentChannel::Impl::supervisor_view(server::Request request, server::Respon
   // Three reads on the engine strand, one after the other; the answer is assembled as they come.
   auto out = std::make_shared<bj::object>();
   const engine::Actor actor = session->actor;
-  auto fail = [responder](const Error& e) { responder.send(error_response(e)); };
-  engagement.queues(
-      actor, [this, actor, out, responder, fail](Result<std::vector<hub::QueueView>> queues) {
-        if (!queues.ok()) {
-          fail(queues.error());
-          return;
-        }
-        bj::array q;
-        for (const auto& v : *queues) {
-          q.emplace_back(queue_json(v));
-        }
-        (*out)["queues"] = std::move(q);
-        engagement.agents(
-            actor, [this, actor, out, responder, fail](Result<std::vector<hub::AgentView>> agents) {
-              if (!agents.ok()) {
-                fail(agents.error());
-                return;
-              }
-              bj::array a;
-              for (const auto& v : *agents) {
-                a.emplace_back(agent_status_json(v));
-              }
-              (*out)["agents"] = std::move(a);
-              engagement.conversations(
-                  actor, [out, responder, fail](Result<std::vector<hub::ConversationView>> views) {
-                    if (!views.ok()) {
-                      fail(views.error());
-                      return;
-                    }
-                    bj::array c;
-                    for (const auto& v : *views) {
-                      c.emplace_back(summary_json(v));
-                    }
-                    (*out)["conversations"] = std::move(c);
-                    responder.send(ok_json(*out));
-                  });
-            });
-      });
+  engagement.queues(actor, [this, actor, out, responder = std::move(responder)](
+                               Result<std::vector<hub::QueueView>> queues) {
+    if (!queues.ok()) {
+      responder.send(error_response(queues.error()));
+      return;
+    }
+    bj::array q;
+    for (const auto& v : *queues) {
+      q.emplace_back(queue_json(v));
+    }
+    (*out)["queues"] = std::move(q);
+    engagement.agents(
+        actor, [this, actor, out, responder](Result<std::vector<hub::AgentView>> agents) {
+          if (!agents.ok()) {
+            responder.send(error_response(agents.error()));
+            return;
+          }
+          bj::array a;
+          for (const auto& v : *agents) {
+            a.emplace_back(agent_status_json(v));
+          }
+          (*out)["agents"] = std::move(a);
+          engagement.conversations(
+              actor, [out, responder](Result<std::vector<hub::ConversationView>> views) {
+                if (!views.ok()) {
+                  responder.send(error_response(views.error()));
+                  return;
+                }
+                bj::array c;
+                for (const auto& v : *views) {
+                  c.emplace_back(summary_json(v));
+                }
+                (*out)["conversations"] = std::move(c);
+                responder.send(ok_json(*out));
+              });
+        });
+  });
 }
 
 server::Response AgentChannel::Impl::audit_log(const server::Request& request) {

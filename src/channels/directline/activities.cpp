@@ -17,7 +17,8 @@ bool client_may_post(std::string_view type) {
 
 }  // namespace
 
-void DirectLineChannel::Impl::post_activity(server::Request request, server::Responder responder) {
+void DirectLineChannel::Impl::post_activity(const server::Request& request,
+                                            server::Responder responder) {
   std::string id(request.param("id"));
   auto admitted = admit_write(request, id);
   if (auto* refused = std::get_if<server::Response>(&admitted)) {
@@ -29,7 +30,7 @@ void DirectLineChannel::Impl::post_activity(server::Request request, server::Res
   if (!parsed.ok()) {
     Error e = parsed.error();
     if (e.code == ErrorCode::kParse) {
-      e.message = "MalformedJson: " + e.message;
+      e.protocol_code = "MalformedJson";
     }
     responder.send(error_response(e));
     return;
@@ -42,11 +43,16 @@ void DirectLineChannel::Impl::post_activity(server::Request request, server::Res
                     parsed->type)));
     return;
   }
+  if (Status allowed = check_customer_activity(*parsed); !allowed.ok()) {
+    responder.send(error_response(allowed.error()));
+    return;
+  }
   if (!caller.secret && !caller.claims.user_id.empty()) {
     parsed->from.id = caller.claims.user_id;  // the token's user, whatever the client claims
   }
   engine.post_activity(
-      std::move(id), std::move(*parsed), [responder](Result<engine::PostResult> posted) {
+      std::move(id), std::move(*parsed),
+      [responder = std::move(responder)](Result<engine::PostResult> posted) {
         if (!posted.ok()) {
           responder.send(error_response(posted.error()));
           return;

@@ -1,5 +1,6 @@
 // Baton's own endpoints beside Direct Line: the test page's token endpoint and the secret-protected
-// conversation / handoff views (docs/PROTOCOLS.md §8.5, §8.6; they become part of the agent API later).
+// conversation / handoff views (docs/PROTOCOLS.md §8.5, §8.6), each read audited before it is
+// answered.
 #include <fmt/format.h>
 
 #include "channels/directline/channel_impl.hpp"
@@ -35,6 +36,26 @@ bj::value parsed_or_null(const std::string& text) {
 
 }  // namespace
 
+void DirectLineChannel::Impl::audit_then(const server::Request& request, std::string action,
+                                         const std::string& conversation_id,
+                                         server::Response answer, server::Responder responder) {
+  store::AuditRecord record;
+  record.time = clock.now();
+  record.actor = "directline-secret";
+  record.action = std::move(action);
+  record.conversation_id = conversation_id;
+  record.detail_json = json::dump(bj::object{{"address", request.remote_address}});
+  store::WriteBatch batch;
+  batch.append_audit(std::move(record));
+  auto pending = std::make_shared<server::Response>(std::move(answer));
+  auto done = [pending, responder](const Status& written) {
+    responder.send(written.ok() ? std::move(*pending) : error_response(written.error()));
+  };
+  if (Status queued = store.submit(std::move(batch), done); !queued.ok()) {
+    done(queued);
+  }
+}
+
 server::Response DirectLineChannel::Impl::test_page_token(const server::Request&) {
   const std::string conversation_id = random_id(16);
   const std::string user_id = "u-" + random_id(9);
@@ -45,21 +66,27 @@ server::Response DirectLineChannel::Impl::test_page_token(const server::Request&
                              {"expires_in", static_cast<std::int64_t>(options.token_ttl.count())}});
 }
 
-server::Response DirectLineChannel::Impl::list_handoffs(const server::Request& request) {
+void DirectLineChannel::Impl::list_handoffs(const server::Request& request,
+                                            server::Responder responder) {
   const std::string id(request.param("id"));
   auto caller = authenticate(request, {});
   if (!caller.ok()) {
-    return error_response(caller.error());
+    responder.send(error_response(caller.error()));
+    return;
   }
   if (!caller->secret) {
-    return server::json_error(status::forbidden, "Forbidden", "this endpoint needs the secret");
+    responder.send(
+        server::json_error(status::forbidden, "Forbidden", "this endpoint needs the secret"));
+    return;
   }
   if (auto row = store.get_conversation(id); !row.ok()) {
-    return error_response(row.error());
+    responder.send(error_response(row.error()));
+    return;
   }
   auto records = store.handoffs_for_conversation(id);
   if (!records.ok()) {
-    return error_response(records.error());
+    responder.send(error_response(records.error()));
+    return;
   }
   bj::array handoffs;
   for (const auto& h : *records) {
@@ -74,10 +101,12 @@ server::Response DirectLineChannel::Impl::list_handoffs(const server::Request& r
                                   {"request", std::move(request_json)},
                                   {"outcome", parsed_or_null(h.outcome_json)}});
   }
-  return server::json_response(status::ok, bj::object{{"handoffs", std::move(handoffs)}});
+  audit_then(request, "secret.handoffs.read", id,
+             server::json_response(status::ok, bj::object{{"handoffs", std::move(handoffs)}}),
+             std::move(responder));
 }
 
-void DirectLineChannel::Impl::conversation_status(server::Request request,
+void DirectLineChannel::Impl::conversation_status(const server::Request& request,
                                                   server::Responder responder) {
   std::string id(request.param("id"));
   auto caller = authenticate(request, {});
@@ -90,7 +119,7 @@ void DirectLineChannel::Impl::conversation_status(server::Request request,
         server::json_error(status::forbidden, "Forbidden", "this endpoint needs the secret"));
     return;
   }
-  engine.status(std::move(id), [responder](Result<engine::ConversationStatus> s) {
+  engine.status(id, [this, request, id, responder](Result<engine::ConversationStatus> s) {
     if (!s.ok()) {
       responder.send(error_response(s.error()));
       return;
@@ -107,7 +136,8 @@ void DirectLineChannel::Impl::conversation_status(server::Request request,
                    {"openHandoffId", s->open_handoff_id},
                    {"created", format_iso8601(s->created)},
                    {"updated", format_iso8601(s->updated)}};
-    responder.send(server::json_response(status::ok, out));
+    audit_then(request, "secret.conversation.read", id, server::json_response(status::ok, out),
+               responder);
   });
 }
 

@@ -65,7 +65,7 @@ server::Response DirectLineChannel::Impl::refresh_token(const server::Request& r
       conversation_body(c.conversation_id, issue(c.conversation_id, c.user_id), options.token_ttl));
 }
 
-void DirectLineChannel::Impl::start_conversation(server::Request request,
+void DirectLineChannel::Impl::start_conversation(const server::Request& request,
                                                  server::Responder responder) {
   auto caller = authenticate(request, {});
   if (!caller.ok()) {
@@ -101,17 +101,17 @@ void DirectLineChannel::Impl::start_conversation(server::Request request,
   const std::string url = stream_url(request, params.conversation_id, token, std::nullopt);
   const std::string id = params.conversation_id;
   const auto ttl = options.token_ttl;
-  engine.start_conversation(
-      std::move(params), [responder, id, token, url, ttl](Result<engine::StartResult> started) {
-        if (!started.ok()) {
-          responder.send(error_response(started.error()));
-          return;
-        }
-        bj::object out = conversation_body(id, token, ttl);
-        out["streamUrl"] = url;
-        out["referenceGrammarId"] = "";
-        responder.send(server::json_response(started->created ? status::created : status::ok, out));
-      });
+  engine.start_conversation(std::move(params), [responder = std::move(responder), id, token, url,
+                                                ttl](Result<engine::StartResult> started) {
+    if (!started.ok()) {
+      responder.send(error_response(started.error()));
+      return;
+    }
+    bj::object out = conversation_body(id, token, ttl);
+    out["streamUrl"] = url;
+    out["referenceGrammarId"] = "";
+    responder.send(server::json_response(started->created ? status::created : status::ok, out));
+  });
 }
 
 server::Response DirectLineChannel::Impl::reconnect(const server::Request& request) {

@@ -6,6 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/url/parse.hpp>
+#include <boost/url/scheme.hpp>
+#include <cctype>
 #include <charconv>
 
 #include "channels/directline/channel_impl.hpp"
@@ -26,28 +29,19 @@ server::RateLimiter::Options limiter_options(double per_minute) {
   return o;
 }
 
-// "Code: message" → {"Code", "message"} when the prefix is one identifier.
-std::pair<std::string_view, std::string_view> split_code(std::string_view message) {
-  const std::size_t colon = message.find(": ");
-  if (colon == std::string_view::npos || colon == 0 || colon > 40) {
-    return {{}, message};
-  }
-  const std::string_view code = message.substr(0, colon);
-  const bool identifier = std::all_of(code.begin(), code.end(), [](char ch) {
-    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
-  });
-  if (!identifier || code.front() < 'A' || code.front() > 'Z') {
-    return {{}, message};
-  }
-  return {code, message.substr(colon + 2)};
+server::RateLimiter::Options session_limiter_options(double per_minute) {
+  server::RateLimiter::Options o;
+  o.rate_per_second = std::max(per_minute, 1.0) / 60.0;
+  o.burst = std::max(per_minute / 3.0, 5.0);
+  return o;
 }
 
 }  // namespace
 
 server::Response error_response(const Error& error) {
-  auto [code, message] = split_code(error.message);
-  auto answer = [&, c = code, m = message](status s, std::string_view fallback) {
-    return server::json_error(s, c.empty() ? fallback : c, m);
+  auto answer = [&](status s, std::string_view fallback) {
+    return server::json_error(s, error.protocol_code.empty() ? fallback : error.protocol_code,
+                              error.message);
   };
   switch (error.code) {
     case ErrorCode::kInvalidArgument:
@@ -64,13 +58,17 @@ server::Response error_response(const Error& error) {
       return answer(status::not_found, "NotFound");
     case ErrorCode::kConflict:
       return answer(status::conflict, "Conflict");
+    case ErrorCode::kNoSpace:
+      return answer(status::insufficient_storage, "InsufficientStorage");
     case ErrorCode::kUnavailable:
-      return answer(status::service_unavailable, "ServiceUnavailable");
     case ErrorCode::kIo:
+      // The service (its storage), not the bot, failed: 503 tells clients to come back, where
+      // 502 would say the bot broke.
+      return server::unavailable(error.message);
     case ErrorCode::kInternal:
-      return answer(status::bad_gateway, "BotError");
+      break;
   }
-  return answer(status::bad_gateway, "BotError");
+  return answer(status::internal_server_error, "ServiceError");
 }
 
 Result<std::optional<std::uint64_t>> parse_watermark(const server::Request& request) {
@@ -81,10 +79,46 @@ Result<std::optional<std::uint64_t>> parse_watermark(const server::Request& requ
   std::uint64_t value = 0;
   const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc() || end != text->data() + text->size()) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "BadArgument: watermark must be a non-negative integer");
+    return make_error(ErrorCode::kInvalidArgument, "BadArgument",
+                      "watermark must be a non-negative integer");
   }
   return std::optional<std::uint64_t>{value};
+}
+
+Status check_customer_activity(const activity::Activity& a) {
+  std::string name = a.name;
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (name.starts_with("baton.") || name.starts_with("handoff.")) {
+    return make_error(ErrorCode::kInvalidArgument, "BadArgument",
+                      fmt::format("name: '{}' is reserved for the server (baton.*, handoff.*)",
+                                  a.name.substr(0, 64)));
+  }
+  for (std::size_t i = 0; i < a.attachments.size(); ++i) {
+    for (const auto& [field, url] : {std::pair{"contentUrl", &a.attachments[i].content_url},
+                                     std::pair{"thumbnailUrl", &a.attachments[i].thumbnail_url}}) {
+      if (url->empty()) {
+        continue;
+      }
+      auto parsed = boost::urls::parse_absolute_uri(*url);
+      const bool web =
+          parsed && (boost::urls::string_to_scheme(parsed->scheme()) == boost::urls::scheme::http ||
+                     boost::urls::string_to_scheme(parsed->scheme()) == boost::urls::scheme::https);
+      if (!web) {
+        return make_error(
+            ErrorCode::kInvalidArgument, "BadArgument",
+            fmt::format("attachments[{}].{}: only http: and https: URLs are accepted", i, field));
+      }
+    }
+  }
+  return {};
+}
+
+bool is_conversation_id(std::string_view id) {
+  return id.size() == 22 && std::all_of(id.begin(), id.end(), [](char ch) {
+           return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+         });
 }
 
 Result<bj::object> parse_object_body(std::string_view body) {
@@ -93,10 +127,10 @@ Result<bj::object> parse_object_body(std::string_view body) {
   }
   auto parsed = json::parse(body);
   if (!parsed.ok()) {
-    return make_error(ErrorCode::kParse, "MalformedJson: " + parsed.error().message);
+    return make_error(ErrorCode::kParse, "MalformedJson", parsed.error().message);
   }
   if (!parsed->is_object()) {
-    return make_error(ErrorCode::kInvalidArgument, "BadArgument: the body must be a JSON object");
+    return make_error(ErrorCode::kInvalidArgument, "BadArgument", "the body must be a JSON object");
   }
   return std::move(parsed->as_object());
 }
@@ -108,7 +142,7 @@ Result<std::pair<std::string, std::string>> user_from_body(const bj::object& bod
     return user;
   }
   if (!u->is_object()) {
-    return make_error(ErrorCode::kInvalidArgument, "BadArgument: user must be an object");
+    return make_error(ErrorCode::kInvalidArgument, "BadArgument", "user must be an object");
   }
   for (auto [key, out] : {std::pair{"id", &user.first}, std::pair{"name", &user.second}}) {
     const bj::value* v = u->as_object().if_contains(key);
@@ -116,8 +150,8 @@ Result<std::pair<std::string, std::string>> user_from_body(const bj::object& bod
       continue;
     }
     if (!v->is_string() || v->as_string().size() > 256) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        fmt::format("BadArgument: user.{} must be a string of at most 256 "
+      return make_error(ErrorCode::kInvalidArgument, "BadArgument",
+                        fmt::format("user.{} must be a string of at most 256 "
                                     "characters",
                                     key));
     }
@@ -133,18 +167,19 @@ DirectLineChannel::Impl::Impl(engine::Engine& engine_ref, store::Store& store_re
       clock(clock_ref),
       options(std::move(options_value)),
       signer(options.secret),
-      limiter(limiter_options(options.rate_limit_per_minute), clock_ref) {}
+      limiter(limiter_options(options.rate_limit_per_minute), clock_ref),
+      sessions(session_limiter_options(options.session_rate_limit_per_minute), clock_ref) {}
 
 Result<Caller> DirectLineChannel::Impl::authenticate(const server::Request& request,
                                                      std::string_view conversation_id) const {
   if (!request.header("Authorization")) {
-    return make_error(ErrorCode::kUnauthorized,
-                      "MissingAuthorization: send Authorization: Bearer <secret or token>");
+    return make_error(ErrorCode::kUnauthorized, "MissingAuthorization",
+                      "send Authorization: Bearer <secret or token>");
   }
   const auto bearer = request.bearer_token();
   if (!bearer || bearer->empty()) {
-    return make_error(ErrorCode::kUnauthorized,
-                      "BadToken: the Authorization header is not 'Bearer <secret or token>'");
+    return make_error(ErrorCode::kUnauthorized, "BadToken",
+                      "the Authorization header is not 'Bearer <secret or token>'");
   }
   if (signer.is_secret(*bearer)) {
     return Caller{true, {}};
@@ -159,8 +194,8 @@ Result<Caller> DirectLineChannel::Impl::authenticate_token(std::string_view toke
     return claims.error();
   }
   if (!conversation_id.empty() && claims->conversation_id != conversation_id) {
-    return make_error(ErrorCode::kForbidden,
-                      "Forbidden: the token belongs to another conversation");
+    return make_error(ErrorCode::kForbidden, "Forbidden",
+                      "the token belongs to another conversation");
   }
   return Caller{false, std::move(*claims)};
 }
@@ -170,20 +205,22 @@ std::string DirectLineChannel::Impl::issue(const std::string& conversation_id,
   return signer.sign({conversation_id, user_id, clock.now() + options.token_ttl});
 }
 
-std::string DirectLineChannel::Impl::origin(const server::Request& request, bool websocket) const {
+std::string DirectLineChannel::Impl::stream_origin(const server::Request& request) const {
+  if (options.stream_url_from_public_url) {
+    const std::string_view url = options.public_url;
+    return url.starts_with("https://") ? "wss://" + std::string(url.substr(8))
+                                       : "ws://" + std::string(url.substr(url.find("://") + 3));
+  }
   const bool tls = request.header("X-Forwarded-Proto").value_or("") == "https";
   const std::string_view host = request.header("Host").value_or("localhost");
-  if (websocket) {
-    return fmt::format("{}://{}", tls ? "wss" : "ws", host);
-  }
-  return fmt::format("{}://{}", tls ? "https" : "http", host);
+  return fmt::format("{}://{}", tls ? "wss" : "ws", host);
 }
 
 std::string DirectLineChannel::Impl::stream_url(const server::Request& request,
                                                 const std::string& conversation_id,
                                                 const std::string& token,
                                                 std::optional<std::uint64_t> watermark) const {
-  std::string url = fmt::format("{}/v3/directline/conversations/{}/stream?", origin(request, true),
+  std::string url = fmt::format("{}/v3/directline/conversations/{}/stream?", stream_origin(request),
                                 conversation_id);
   if (watermark) {
     url += fmt::format("watermark={}&", *watermark);
@@ -199,6 +236,48 @@ std::optional<server::Response> DirectLineChannel::Impl::rate_limited(
     return std::nullopt;
   }
   return server::too_many_requests(decision.retry_after);
+}
+
+std::optional<server::Response> DirectLineChannel::Impl::session_limited(
+    const server::Request& request) {
+  if (options.session_rate_limit_per_minute <= 0) {
+    return std::nullopt;
+  }
+  const auto decision = sessions.acquire(request.remote_address);
+  if (decision.allowed) {
+    return std::nullopt;
+  }
+  return server::too_many_requests(decision.retry_after);
+}
+
+std::optional<server::Response> DirectLineChannel::Impl::admit_credential(
+    const server::Request& head) const {
+  if (auto caller = authenticate(head, {}); !caller.ok()) {
+    return error_response(caller.error());
+  }
+  return std::nullopt;
+}
+
+std::optional<server::Response> DirectLineChannel::Impl::admit_conversation(
+    const server::Request& head) const {
+  if (auto caller = authenticate(head, head.param("id")); !caller.ok()) {
+    return error_response(caller.error());
+  }
+  return std::nullopt;
+}
+
+std::optional<server::Response> DirectLineChannel::Impl::admit_new_conversation(
+    const server::Request& head) {
+  auto caller = authenticate(head, {});
+  if (!caller.ok()) {
+    return error_response(caller.error());
+  }
+  return caller->secret ? std::nullopt : session_limited(head);
+}
+
+std::optional<server::Response> DirectLineChannel::Impl::admit_session(
+    const server::Request& head) {
+  return session_limited(head);
 }
 
 std::variant<Caller, server::Response> DirectLineChannel::Impl::admit_write(
@@ -232,36 +311,64 @@ DirectLineChannel::DirectLineChannel(engine::Engine& engine, store::Store& store
 
 DirectLineChannel::~DirectLineChannel() = default;
 
+void DirectLineChannel::set_public_url(std::string url) {
+  while (url.ends_with('/')) {
+    url.pop_back();
+  }
+  impl_->options.public_url = std::move(url);
+}
+
 Status DirectLineChannel::register_routes(server::Router& router) {
   if (impl_->options.secret.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "directline: the secret must not be empty");
   }
+  auto uploads = store::UploadFiles::open(impl_->options.uploads_dir, impl_->options.upload_limits);
+  if (!uploads.ok()) {
+    return uploads.error();
+  }
+  impl_->uploads = std::move(*uploads);
   Impl* self = impl_.get();
   const std::string base = "/v3/directline";
   const std::string conv = base + "/conversations/{id}";
-  server::RouteOptions upload_limit{impl_->options.max_upload_bytes};
+  auto admitted = [](server::Admission admit, std::optional<std::size_t> max_body = {}) {
+    server::RouteOptions route;
+    route.admit = std::move(admit);
+    route.max_body_bytes = max_body;
+    return route;
+  };
+  const server::RouteOptions credential =
+      admitted([self](const server::Request& r) { return self->admit_credential(r); });
+  const server::RouteOptions for_conversation =
+      admitted([self](const server::Request& r) { return self->admit_conversation(r); });
   Status results[] = {
-      router.add(verb::post, base + "/tokens/generate",
-                 [self](const server::Request& r) { return self->generate_token(r); }),
-      router.add(verb::post, base + "/tokens/refresh",
-                 [self](const server::Request& r) { return self->refresh_token(r); }),
-      router.add_async(verb::post, base + "/conversations",
-                       [self](server::Request r, server::Responder out) {
-                         self->start_conversation(std::move(r), std::move(out));
-                       }),
+      router.add(
+          verb::post, base + "/tokens/generate",
+          [self](const server::Request& r) { return self->generate_token(r); }, credential),
+      router.add(
+          verb::post, base + "/tokens/refresh",
+          [self](const server::Request& r) { return self->refresh_token(r); }, credential),
+      router.add_async(
+          verb::post, base + "/conversations",
+          [self](const server::Request& r, server::Responder out) {
+            self->start_conversation(r, std::move(out));
+          },
+          admitted([self](const server::Request& r) { return self->admit_new_conversation(r); })),
       router.add(verb::get, conv, [self](const server::Request& r) { return self->reconnect(r); }),
-      router.add_async(verb::post, conv + "/activities",
-                       [self](server::Request r, server::Responder out) {
-                         self->post_activity(std::move(r), std::move(out));
-                       }),
+      router.add_async(
+          verb::post, conv + "/activities",
+          [self](const server::Request& r, server::Responder out) {
+            self->post_activity(r, std::move(out));
+          },
+          for_conversation),
       router.add(verb::get, conv + "/activities",
                  [self](const server::Request& r) { return self->poll(r); }),
       router.add_async(
           verb::post, conv + "/upload",
-          [self](server::Request r, server::Responder out) {
-            self->upload(std::move(r), std::move(out));
+          [self](const server::Request& r, server::Responder out) {
+            self->upload(r, std::move(out));
           },
-          upload_limit),
+          admitted([self](const server::Request& r) { return self->admit_conversation(r); },
+                   impl_->options.max_upload_bytes)),
       router.add(verb::get, conv + "/files/{name}",
                  [self](const server::Request& r) { return self->serve_file(r); }),
       router.add_websocket(conv + "/stream",
@@ -270,13 +377,17 @@ Status DirectLineChannel::register_routes(server::Router& router) {
                  [](const server::Request&) {
                    return server::json_response(status::ok, bj::object{{"sessionId", ""}});
                  }),
-      router.add(verb::post, "/api/directline/token",
-                 [self](const server::Request& r) { return self->test_page_token(r); }),
-      router.add(verb::get, "/api/conversations/{id}/handoffs",
-                 [self](const server::Request& r) { return self->list_handoffs(r); }),
+      router.add(
+          verb::post, "/api/directline/token",
+          [self](const server::Request& r) { return self->test_page_token(r); },
+          admitted([self](const server::Request& r) { return self->admit_session(r); })),
+      router.add_async(verb::get, "/api/conversations/{id}/handoffs",
+                       [self](const server::Request& r, server::Responder out) {
+                         self->list_handoffs(r, std::move(out));
+                       }),
       router.add_async(verb::get, "/api/conversations/{id}",
-                       [self](server::Request r, server::Responder out) {
-                         self->conversation_status(std::move(r), std::move(out));
+                       [self](const server::Request& r, server::Responder out) {
+                         self->conversation_status(r, std::move(out));
                        }),
   };
   for (auto& s : results) {

@@ -4,6 +4,9 @@
 // the engine. Entry point of src/channels/directline; see README.md for the endpoint table.
 //
 // Routes registered by register_routes():
+// Every route that takes a body authenticates on the request's headers, before the body is read
+// (server::RouteOptions::admit), so a bad credential is refused at once whatever it sends.
+//
 //   POST /v3/directline/tokens/generate            (Bearer secret)
 //   POST /v3/directline/tokens/refresh             (Bearer token)
 //   POST /v3/directline/conversations              201 new / 200 when the token already started it
@@ -36,6 +39,7 @@
 #include "engine/engine.hpp"
 #include "server/router.hpp"
 #include "store/store.hpp"
+#include "store/upload_files.hpp"
 
 namespace baton::directline {
 
@@ -43,8 +47,22 @@ struct DirectLineOptions {
   std::string secret;                    // required, non-empty
   std::chrono::seconds token_ttl{1800};  // expires_in of every token issued
   double rate_limit_per_minute = 600;    // activities per conversation; burst max(rate/10, 20)
-  std::filesystem::path uploads_dir;     // DATA/uploads; created on demand
-  std::size_t max_upload_bytes = std::size_t{8} * 1024 * 1024;
+  // Conversations (POST /conversations with a customer's token) and test-page tokens
+  // (POST /api/directline/token) per client address and minute, burst max(rate/3, 5); 429 beyond.
+  // The secret's holder (a site's backend) is not limited. 0 = no limit.
+  double session_rate_limit_per_minute = 120;
+  std::filesystem::path uploads_dir;                            // DATA/uploads; created on demand
+  std::size_t max_upload_bytes = std::size_t{8} * 1024 * 1024;  // one upload request's body
+  store::UploadLimits upload_limits;                            // per conversation, total, disk
+  // The base URL customers reach this server at ("https://chat.example.com", no trailing '/'):
+  // attachment contentUrls are built from it, never from a request's Host or X-Forwarded-*
+  // headers, because they are stored and shown to agents. Set with set_public_url() once the
+  // listening port is known.
+  std::string public_url;
+  // Whether streamUrls come from public_url (true) or, as for a server without a configured
+  // public URL, from the request's Host and X-Forwarded-Proto (false). A streamUrl only goes back
+  // to the client that asked, so the header cannot mislead anyone else.
+  bool stream_url_from_public_url = false;
   std::filesystem::path test_page;        // web/test-page/index.html ("" or missing: no page)
   std::filesystem::path webchat_bundle;   // .../botframework-webchat/dist/webchat.js
   std::size_t frame_max_activities = 64;  // activities per WebSocket frame when replaying
@@ -59,9 +77,13 @@ class DirectLineChannel {
   DirectLineChannel(const DirectLineChannel&) = delete;
   DirectLineChannel& operator=(const DirectLineChannel&) = delete;
 
-  // Adds every route above. Errors: kInvalidArgument when a route cannot be added (e.g. the router
-  // already has it) or the options are unusable (empty secret).
+  // Adds every route above and opens the upload folder. Errors: kInvalidArgument when a route
+  // cannot be added (e.g. the router already has it) or the options are unusable (empty secret);
+  // kIo when the upload folder cannot be opened.
   Status register_routes(server::Router& router);
+
+  // Sets DirectLineOptions::public_url; call before the server starts.
+  void set_public_url(std::string url);
 
   struct Impl;
 

@@ -59,6 +59,7 @@ class DirectLineTest : public ::testing::Test {
     auto port = server_->listen("127.0.0.1", 0);
     ASSERT_TRUE(port.ok());
     port_ = *port;
+    channel_->set_public_url("http://127.0.0.1:" + std::to_string(port_));
     server_->start(2);
   }
 
@@ -190,8 +191,9 @@ TEST_F(DirectLineTest, BadInputGetsPreciseErrors) {
   auto wrong_type = call(verb::post, url, token, R"({"type":"message","text":5})");
   EXPECT_EQ(wrong_type.status, 400u);
   EXPECT_EQ(wrong_type.error_code(), "BadArgument");
-  auto big = call(verb::post, url, token,
-                  R"({"type":"message","text":")" + std::string(std::size_t{300} * 1024, 'a') + "\"}");
+  auto big =
+      call(verb::post, url, token,
+           R"({"type":"message","text":")" + std::string(std::size_t{300} * 1024, 'a') + "\"}");
   EXPECT_EQ(big.status, 413u);
   EXPECT_EQ(big.error_code(), "TooLarge");
   auto utf8 = call(verb::post, url, token, "{\"type\":\"message\",\"text\":\"\xff\xfe\"}");

@@ -6,7 +6,7 @@ namespace baton::directline {
 namespace {
 
 // The shape DirectLineJS (via the browser's FormData) sends.
-const std::string kBody =
+constexpr std::string_view kBody =
     "------WebKitFormBoundaryX\r\n"
     "Content-Disposition: form-data; name=\"activity\"; filename=\"blob\"\r\n"
     "Content-Type: application/vnd.microsoft.activity\r\n"

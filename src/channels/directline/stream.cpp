@@ -78,7 +78,7 @@ class StreamSubscriber final : public engine::Subscriber {
 server::WebSocketDecision DirectLineChannel::Impl::open_stream(const server::Request& request) {
   const std::string id(request.param("id"));
   Result<Caller> caller =
-      make_error(ErrorCode::kUnauthorized, "MissingAuthorization: add ?t=TOKEN");
+      make_error(ErrorCode::kUnauthorized, "MissingAuthorization", "add ?t=TOKEN");
   if (auto t = request.query_value("t"); t && !t->empty()) {
     caller = authenticate_token(*t, id);
   } else if (request.header("Authorization")) {
@@ -117,7 +117,8 @@ server::WebSocketDecision DirectLineChannel::Impl::open_stream(const server::Req
                      }
                    });
   };
-  callbacks.on_message = [](const std::shared_ptr<server::WebSocketSession>&, std::string, bool) {
+  callbacks.on_message = [](const std::shared_ptr<server::WebSocketSession>&, const std::string&,
+                            bool) {
     // Direct Line clients only ping with empty frames (filtered by the server); voice-mode
     // activity frames are not supported and ignored.
   };

@@ -42,15 +42,15 @@ struct HttpReply {
   }
 };
 
-inline HttpReply http_request(std::uint16_t port, http::verb method, const std::string& target,
-                              const std::string& body = {},
-                              std::vector<std::pair<std::string, std::string>> headers = {}) {
+inline HttpReply http_request(
+    std::uint16_t port, http::verb method, const std::string& target, const std::string& body = {},
+    const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   boost::asio::io_context io;
   beast::tcp_stream stream(io);
   stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
   http::request<http::string_body> req{method, target, 11};
   req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-  for (auto& [name, value] : headers) {
+  for (const auto& [name, value] : headers) {
     req.set(name, value);
   }
   req.body() = body;

@@ -71,7 +71,7 @@ Result<TokenClaims> TokenSigner::verify(std::string_view token, TimePoint now) c
   claims.expires = TimePoint(std::chrono::milliseconds(static_cast<std::int64_t>(
       std::min<std::uint64_t>(millis, static_cast<std::uint64_t>(INT64_MAX / 1000000)))));
   if (now >= claims.expires) {
-    return make_error(ErrorCode::kForbidden, "TokenExpired: the token has expired");
+    return make_error(ErrorCode::kForbidden, "TokenExpired", "the token has expired");
   }
   return claims;
 }
