@@ -27,6 +27,7 @@ using testing::make_conversation;
 using testing::Outcomes;
 using testing::pg_test_cluster;
 
+// NOLINTNEXTLINE(cert-err58-cpp): the environment must be registered before main() runs the tests
 [[maybe_unused]] const bool kClusterRegistered = testing::register_pg_test_cluster();
 
 // Every data directory a suite hands out gets a schema of its own in the cluster's database:
@@ -310,8 +311,9 @@ TEST(PgStore, ServerRestartIsAnOutageNotAFailure) {
   EXPECT_EQ(down.state, StoreHealth::State::kUnavailable);
   EXPECT_THAT(down.reason, HasSubstr(pg_test_cluster().dir().string()));
   const auto began = std::chrono::steady_clock::now();
-  Status refused = store->submit(std::move(WriteBatch().put_meta("k", "v")),
-                                 [](Status) { ADD_FAILURE() << "callback of a refused batch"; });
+  Status refused = store->submit(std::move(WriteBatch().put_meta("k", "v")), [](const Status&) {
+    ADD_FAILURE() << "callback of a refused batch";
+  });
   EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::milliseconds(100));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
@@ -339,7 +341,7 @@ TEST(PgStore, MissingTablePoisonsTheStore) {
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code, ErrorCode::kIo);
   EXPECT_EQ(store->health().state, StoreHealth::State::kFailed);
-  Status later = store->submit(std::move(WriteBatch().put_meta("k", "v")), [](Status) {});
+  Status later = store->submit(std::move(WriteBatch().put_meta("k", "v")), [](const Status&) {});
   EXPECT_EQ(later.error().code, ErrorCode::kIo);
   EXPECT_FALSE(store->close().ok());
 }

@@ -32,6 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path find_bindir() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in the tests writes the environment
   if (const char* env = std::getenv("BATON_PG_BINDIR"); env != nullptr && *env != '\0') {
     return env;
   }
@@ -79,6 +80,7 @@ Status run(std::vector<std::string> argv, bool as_postgres, const fs::path& log)
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (std::string& arg : argv) {
     args.push_back(arg.data());
   }
@@ -115,7 +117,7 @@ Result<std::unique_ptr<PgTestCluster>> PgTestCluster::start() {
   cluster->dir_ = pattern;
   cluster->as_postgres_ = geteuid() == 0;
   if (cluster->as_postgres_) {
-    const passwd* pw = getpwnam("postgres");
+    const passwd* pw = getpwnam("postgres");  // NOLINT(concurrency-mt-unsafe): before any thread
     if (pw == nullptr || chown(pattern.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
       return make_error(ErrorCode::kUnavailable,
                         "running as root, but there is no `postgres` user to run the server as");
@@ -166,10 +168,12 @@ Status PgTestCluster::launch() {
                                    // directory with one syncfs instead of an fsync per file.
                                    "-c", "recovery_init_sync_method=syncfs"};
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (std::string& arg : argv) {
     args.push_back(arg.data());
   }
   args.push_back(nullptr);
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the store's threads never look users up
   const passwd* pw = as_postgres_ ? getpwnam("postgres") : nullptr;
   const uid_t uid = pw != nullptr ? pw->pw_uid : 0;
   const gid_t gid = pw != nullptr ? pw->pw_gid : 0;
@@ -298,7 +302,8 @@ class PgClusterEnvironment : public ::testing::Environment {
 
 PgTestCluster& pg_test_cluster() {
   if (!the_cluster()) {
-    std::fputs("pg_test_cluster(): no cluster (register_pg_test_cluster() not called?)\n", stderr);
+    (void)std::fputs("pg_test_cluster(): no cluster (register_pg_test_cluster() not called?)\n",
+                     stderr);
     std::abort();
   }
   return *the_cluster();
