@@ -124,10 +124,11 @@ Result<Conn> Conn::connect(const std::string& conninfo, const ConnectDefaults& d
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &parse_error);
   if (parsed == nullptr) {
-    std::string message = parse_error != nullptr ? one_line(parse_error) : "out of memory";
+    // libpq's message quotes pieces of the string, which may hold a password: not shown.
     PQfreemem(parse_error);
     return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("invalid PostgreSQL connection string: {}", message));
+                      "invalid PostgreSQL connection string (libpq cannot parse it; it is not "
+                      "shown because it may hold a password)");
   }
   PQconninfoFree(parsed);
   const std::string timeout = std::to_string(defaults.connect_timeout_s);
