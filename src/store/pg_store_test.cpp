@@ -348,6 +348,22 @@ TEST(PgStore, MissingTablePoisonsTheStore) {
   EXPECT_FALSE(store->close().ok());
 }
 
+// JSON is text, stored as given: whitespace, key order, escapes and non-ASCII characters come back
+// byte for byte (jsonb would normalise them); times keep their milliseconds.
+TEST(PgStore, JsonAndTimesComeBackAsGiven) {
+  testing::TempDir dir;
+  auto store = open_or_die(options_for(dir.path()));
+  ASSERT_NE(store, nullptr);
+  Conversation c = make_conversation("c", 1'700'000'000'123);
+  c.metadata_json = "{ \"z\" : 1 ,\n\"a\":[ ] }";
+  ActivityRecord a = make_activity("c", 1);
+  a.json = "{\"text\":\"\\u00e9 \xc3\xa9 \xf0\x9f\x98\x80\",  \"b\":1.50, \"a\":null}";
+  a.timestamp = testing::at_ms(-1);  // before 1970 too
+  ASSERT_TRUE(store->write(std::move(WriteBatch().insert_conversation(c).append_activity(a))).ok());
+  EXPECT_EQ(*store->get_conversation("c"), c);
+  EXPECT_EQ(store->read_transcript("c")->front(), a);
+}
+
 TEST(PgStore, OptionErrors) {
   PgOptions options;
   EXPECT_EQ(open_pg_store(options).error().code, ErrorCode::kInvalidArgument);
