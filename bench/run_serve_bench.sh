@@ -6,6 +6,7 @@
 #   bench/run_serve_bench.sh                 # from the source root; build dir ./build
 #   BUILD=build-rel DURATION=20 IDLE_N=20000 bench/run_serve_bench.sh
 #   SCENARIOS=echo bench/run_serve_bench.sh  # only the transport baseline
+#   SCENARIOS=serve SERVE_IDLE=0 bench/with_postgres.sh bench/run_serve_bench.sh  # on PostgreSQL
 #
 # Scenarios: (1) echo at RATE msgs/s, (2) echo at 4 x MAX_RATE (throughput ceiling; sends are
 # skipped while MAX_INFLIGHT turns are unanswered, so the backlog stays bounded), (3) serve at RATE
@@ -28,6 +29,7 @@ IDLE_N=${IDLE_N:-50000}
 LOADGEN_THREADS=${LOADGEN_THREADS:-1}
 SERVE_ARGS=${SERVE_ARGS:-}
 SCENARIOS=${SCENARIOS:-echo serve}   # which groups to run
+SERVE_IDLE=${SERVE_IDLE:-1}          # 0: the serve group without its idle-connections scenario
 SECRET=bench-secret-$$
 
 cd "$ROOT"
@@ -86,6 +88,7 @@ run_loadgen "serve max" --mode serve --port "$PORT" --secret "$SECRET" \
   --threads "$LOADGEN_THREADS" --max-inflight "$MAX_INFLIGHT"
 stop_server "$SERVE_PID"
 
+if [ "$SERVE_IDLE" = 1 ]; then
 start_server serve-idle "$BUILD/baton" serve examples/contoso --listen 127.0.0.1:0 \
   --data "$WORK/data-idle" --secret "$SECRET" --rate-limit 100000000 --session-rate-limit 0 \
   --max-connections-per-address 0 $SERVE_ARGS
@@ -93,6 +96,7 @@ SERVE_PID=$PID
 run_loadgen "serve idle" --mode serve --port "$PORT" --secret "$SECRET" \
   --conversations "$IDLE_N" --rate 0 --hold 5 --server-pid "$SERVE_PID" --setup-concurrency 256
 stop_server "$SERVE_PID"
+fi
 fi
 
 echo

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   clang clang-format clang-tidy libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libyaml-cpp-dev libsqlite3-dev sqlite3 libpq-dev libjemalloc-dev
+  libyaml-cpp-dev libsqlite3-dev sqlite3 libpq-dev postgresql libjemalloc-dev
   libspdlog-dev libfmt-dev libcli11-dev libsodium-dev
   libstemmer-dev libutf8proc-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -30,6 +30,15 @@ for p in "${missing[@]}"; do [ -n "$p" ] && filtered+=("$p"); done
 if [ "${#filtered[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
+  # The postgresql package would start (and enable) the system's cluster; the tests start
+  # throwaway clusters of their own (src/store/pg_test_cluster.hpp, tests/lib/pgcluster.mjs), so
+  # policy-rc.d tells the package scripts not to start services while installing.
+  policy="/usr/sbin/policy-rc.d"
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get install -y --no-install-recommends "${filtered[@]}"
 fi
 

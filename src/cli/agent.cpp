@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/store_open.hpp"
 #include "core/clock.hpp"
 #include "core/password.hpp"
 #include "core/utf8.hpp"
@@ -199,18 +200,8 @@ Result<std::string> read_password(const AgentOptions& options, std::istream& in,
   return password;
 }
 
-Result<std::unique_ptr<store::Store>> open_store(const AgentOptions& options) {
-  store::SqliteOptions sqlite;
-  sqlite.path = options.data_dir / store::kSqliteFileName;
-  sqlite.max_readers = 1;
-  auto opened = store::open_sqlite_store(std::move(sqlite));
-  if (!opened.ok()) {
-    return make_error(
-        opened.error().code,
-        fmt::format("cannot open {}: {}", (options.data_dir / store::kSqliteFileName).string(),
-                    opened.error().message));
-  }
-  return opened;
+Result<std::unique_ptr<store::Store>> open_agent_store(const AgentOptions& options) {
+  return open_store(options.store, options.data_dir, store::SqliteOptions{}, 1);
 }
 
 // Closes the store and turns a late storage failure into the exit code.
@@ -321,7 +312,7 @@ int run_agent_add(const AgentOptions& options, std::istream& in, std::ostream& o
   if (!agent.ok()) {
     return fail(err, agent.error().message);
   }
-  auto store = open_store(options);
+  auto store = open_agent_store(options);
   if (!store.ok()) {
     return fail(err, store.error().message);
   }
@@ -349,7 +340,7 @@ int run_agent_add(const AgentOptions& options, std::istream& in, std::ostream& o
 }
 
 int run_agent_list(const AgentOptions& options, std::ostream& out, std::ostream& err) {
-  auto store = open_store(options);
+  auto store = open_agent_store(options);
   if (!store.ok()) {
     return fail(err, store.error().message);
   }
@@ -371,7 +362,7 @@ int run_agent_remove(const AgentOptions& options, std::ostream& out, std::ostrea
   if (Status s = check_id(options.id); !s.ok()) {
     return fail(err, s.error().message);
   }
-  auto store = open_store(options);
+  auto store = open_agent_store(options);
   if (!store.ok()) {
     return fail(err, store.error().message);
   }
@@ -392,7 +383,7 @@ int run_agent_passwd(const AgentOptions& options, std::istream& in, std::ostream
   if (Status s = check_id(options.id); !s.ok()) {
     return fail(err, s.error().message);
   }
-  auto store = open_store(options);
+  auto store = open_agent_store(options);
   if (!store.ok()) {
     return fail(err, store.error().message);
   }

@@ -1,9 +1,11 @@
 #pragma once
 // `baton agent add|list|remove|passwd`: manages the agents who can log in to the console, in the
-// SQLite store of a data directory (DATA/baton.db, created when missing).
+// SQLite store of a data directory (DATA/baton.db, created when missing) or, with --store, in a
+// PostgreSQL database (cli/store_open.hpp).
 //
-// Safe while `baton serve` runs on the same directory: both processes use SQLite in WAL mode with
-// a busy timeout, and the server re-reads the agents periodically. Passwords are hashed with
+// Safe while `baton serve` runs on the same store: both processes use SQLite in WAL mode with a
+// busy timeout (or their own PostgreSQL connections), and the server re-reads the agents
+// periodically. Passwords are hashed with
 // Argon2id (core/password.hpp) and neither a password nor a hash is ever printed.
 //
 // Every command writes one line to `err` and returns 1 on an error (bad input, unknown or
@@ -18,6 +20,7 @@ namespace baton::cli {
 
 struct AgentOptions {
   std::filesystem::path data_dir = "data";
+  std::string store;  // a PostgreSQL connection string (--store); "" = SQLite in data_dir
   std::string id;
   std::optional<std::string> name;      // add: display name (default: the id)
   std::optional<std::string> role;      // add: agent | supervisor | admin (default: agent)

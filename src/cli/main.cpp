@@ -1,4 +1,4 @@
-// `baton`: the one program. Subcommands: check, chat, serve, nlu-eval, agent.
+// `baton`: the one program. Subcommands: check, chat, serve, nlu-eval, agent, store.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <string_view>
@@ -7,6 +7,8 @@
 #include "cli/agent.hpp"
 #include "cli/chat.hpp"
 #include "cli/serve.hpp"
+#include "cli/store_migrate.hpp"
+#include "cli/store_open.hpp"
 #include "core/clock.hpp"
 #include "nlu/eval.hpp"
 
@@ -23,6 +25,7 @@ struct AgentCommands {
   CLI::App* remove = nullptr;
   CLI::App* passwd = nullptr;
   std::string data_dir = "data";
+  std::string store;
   std::string id;
   std::string name, role, skills, capacity, password;
   CLI::Option* name_opt = nullptr;
@@ -65,6 +68,7 @@ void add_agent_commands(CLI::App& app, AgentCommands& a) {
   add_password_flags(a.passwd, a, a.passwd_password_opt);
   for (CLI::App* command : {a.add, a.list, a.remove, a.passwd}) {
     command->add_option("--data", a.data_dir, "Data directory (baton.db)")->capture_default_str();
+    command->add_option("--store", a.store, baton::cli::kStoreHelp)->envname(baton::cli::kStoreEnv);
   }
 }
 
@@ -78,6 +82,7 @@ std::optional<std::string> if_given(const CLI::Option* option, const std::string
 int run_agent_command(const AgentCommands& a) {
   baton::cli::AgentOptions options;
   options.data_dir = a.data_dir;
+  options.store = a.store;
   options.id = a.id;
   options.name = if_given(a.name_opt, a.name);
   options.role = if_given(a.role_opt, a.role);
@@ -150,6 +155,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--data", data_dir_text, "Data directory (baton.db, uploads, secret)")
       ->capture_default_str();
+  serve->add_option("--store", serve_options.store, baton::cli::kStoreHelp)
+      ->envname(baton::cli::kStoreEnv);
   serve->add_option(
       "--secret", serve_options.secret,
       "Direct Line secret (default: $BATON_DIRECTLINE_SECRET or DATA/directline-secret)");
@@ -170,6 +177,11 @@ int main(int argc, char** argv) {
       ->add_option("--store-cache", serve_options.store_cache_kib,
                    "Page cache of the store's writer connection, KiB")
       ->check(CLI::Range(256, 1 << 22))
+      ->capture_default_str();
+  serve
+      ->add_option("--store-group", serve_options.store_group,
+                   "Batches per store transaction (group commit); 1 = one per batch")
+      ->check(CLI::Range(1, 1 << 16))
       ->capture_default_str();
   serve->add_option("--token-ttl", serve_options.token_ttl_seconds, "Token lifetime in seconds")
       ->capture_default_str();
@@ -236,6 +248,17 @@ int main(int argc, char** argv) {
   AgentCommands agent_commands;
   add_agent_commands(app, agent_commands);
 
+  baton::cli::StoreMigrateOptions migrate_options;
+  std::string migrate_from;
+  auto* store_command = app.add_subcommand("store", "Manage the store");
+  store_command->require_subcommand(1);
+  auto* migrate = store_command->add_subcommand(
+      "migrate", "Copy a SQLite deployment into PostgreSQL (stop `baton serve` on it first)");
+  migrate->add_option("--from", migrate_from, "Data directory holding baton.db")->required();
+  migrate->add_option("--to", migrate_options.to, "PostgreSQL connection string")->required();
+  migrate->add_flag("--allow-non-empty", migrate_options.allow_non_empty,
+                    "Copy even when the target database already holds rows");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -273,6 +296,10 @@ int main(int argc, char** argv) {
     serve_options.bot_path = bot_path_text;
     serve_options.data_dir = data_dir_text;
     return baton::cli::run_serve(serve_options, std::cout, std::cerr);
+  }
+  if (migrate->parsed()) {
+    migrate_options.from = migrate_from;
+    return baton::cli::run_store_migrate(migrate_options, std::cout, std::cerr);
   }
   if (agent_commands.add->parsed() || agent_commands.list->parsed() ||
       agent_commands.remove->parsed() || agent_commands.passwd->parsed()) {

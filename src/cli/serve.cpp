@@ -32,6 +32,7 @@
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
 #include "cli/health.hpp"
+#include "cli/store_open.hpp"
 #include "core/secret_file.hpp"
 #include "core/thread_name.hpp"
 #include "dialog/runtime.hpp"
@@ -39,6 +40,7 @@
 #include "engine/engine.hpp"
 #include "server/open_files.hpp"
 #include "server/server.hpp"
+#include "store/pg_store.hpp"
 #include "store/sqlite_store.hpp"
 
 #ifndef BATON_SOURCE_DIR
@@ -372,8 +374,9 @@ int serve_with(const ServeOptions& options, const Address& address,
       fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);
   channel.set_public_url(public_url(options, address, *port));
   out << "baton: listening on " << url << std::endl;
-  spdlog::info("serving bot '{}' from {} with data in {}", bot->bot().id, options.bot_path.string(),
-               options.data_dir.string());
+  spdlog::info("serving bot '{}' from {} with data in {} and the store in {}", bot->bot().id,
+               options.bot_path.string(), options.data_dir.string(),
+               describe_store(options.store, options.data_dir));
   const std::string serving = fmt::format("serving bot '{}' on {}", bot->bot().id, url);
   notify_service_manager("READY=1\nSTATUS=" + serving);
   std::atomic<bool> storage_failed{false};
@@ -450,16 +453,21 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     return 1;
   }
   store::SqliteOptions store_options;
-  store_options.path = options.data_dir / store::kSqliteFileName;
   store_options.synchronous = *sync;
   store_options.checkpoint_interval = std::chrono::milliseconds(options.checkpoint_interval_ms);
   store_options.checkpoint_wal_pages = static_cast<std::uint32_t>(options.checkpoint_pages);
   store_options.writer_cache_kib = static_cast<std::size_t>(options.store_cache_kib);
+  store_options.max_group_batches = static_cast<std::size_t>(options.store_group);
   notify_service_manager("STATUS=opening the store (a schema upgrade can take minutes)");
-  auto opened = store::open_sqlite_store(store_options);
+  spdlog::info("store: {}", describe_store(options.store, options.data_dir));
+  auto opened = open_store(options.store, options.data_dir, store_options,
+                           store::SqliteOptions{}.max_readers);
   if (!opened.ok()) {
     err << "baton serve: " << opened.error().message << '\n';
-    return 1;
+    return opened.error().code == ErrorCode::kInvalidArgument && !options.store.empty() &&
+                   !store::is_postgres_target(options.store)
+               ? 2
+               : 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
   SystemClock clock;

@@ -28,19 +28,6 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
-bool is_batch_local(ErrorCode code) {
-  return code == ErrorCode::kConflict || code == ErrorCode::kNotFound ||
-         code == ErrorCode::kInvalidArgument || code == ErrorCode::kTooLarge;
-}
-
-std::int64_t to_millis(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint from_millis(std::int64_t ms) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
-}
-
 Result<Db> Db::open(const std::string& path, int flags, const std::string& vfs) {
   install_page_cache();  // before SQLite initialises (the first open); a no-op afterwards
   sqlite3* raw = nullptr;

@@ -12,6 +12,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "store/encoding.hpp"
 
 namespace baton::store::sqlite {
 
@@ -22,12 +23,10 @@ namespace baton::store::sqlite {
 // else (I/O, corruption, out of memory) is kIo.
 Error sqlite_error(sqlite3* db, int rc, std::string_view what);
 
-// True for the error codes that concern one batch's content rather than the storage itself.
-bool is_batch_local(ErrorCode code);
-
-// Times are stored as INTEGER milliseconds since the Unix epoch (UTC).
-std::int64_t to_millis(TimePoint t);
-TimePoint from_millis(std::int64_t ms);
+// is_batch_local, to_millis and from_millis (encoding.hpp) are used unqualified here.
+using store::from_millis;
+using store::is_batch_local;
+using store::to_millis;
 
 // One open connection. Move-only; closes on destruction.
 class Db {

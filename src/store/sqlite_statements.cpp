@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <optional>
 
 #include "store/sqlite_activity_ids.hpp"
@@ -47,31 +46,6 @@ constexpr std::string_view kAgentColumns =
     "id, display_name, role, skills, capacity, password_hash, created_ms, updated_ms";
 constexpr std::string_view kAuditColumns =
     "position, time_ms, actor, action, conversation_id, detail";
-
-std::string encode_skills(const std::vector<std::string>& skills) {
-  boost::json::array array;
-  for (const std::string& skill : skills) {
-    array.emplace_back(skill);
-  }
-  return boost::json::serialize(array);
-}
-
-// The store writes this column itself, so anything but an array of strings means the file was
-// edited by hand: keep the strings that are there rather than failing every agent read.
-std::vector<std::string> decode_skills(const std::string& text) {
-  std::vector<std::string> skills;
-  boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(text, ec);
-  if (ec || !value.is_array()) {
-    return skills;
-  }
-  for (const boost::json::value& item : value.get_array()) {
-    if (item.is_string()) {
-      skills.emplace_back(item.get_string());
-    }
-  }
-  return skills;
-}
 
 AgentRecord decode_agent(const Stmt& s) {
   AgentRecord a;

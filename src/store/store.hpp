@@ -6,8 +6,10 @@
 // Writes are grouped into a WriteBatch that is applied atomically and acknowledged (callback) only
 // after it is durable. Reads are synchronous and see every batch whose callback has run.
 //
-// Implementations: SQLite (sqlite_store.hpp, the embedded default). A PostgreSQL implementation
-// must pass the same typed test suite (store_suite.hpp).
+// Implementations: SQLite (sqlite_store.hpp, the embedded default) and PostgreSQL (pg_store.hpp:
+// a lost connection is an outage — kUnavailable, health() says why, it reconnects by itself —
+// not a poisoning). Both pass the same typed test suites (store_suite.hpp,
+// store_durability_suite.hpp).
 //
 // JSON text fields (activity bodies, snapshots, requests, payloads) are stored verbatim: the store
 // never parses them, so callers own their validity. Times are stored with millisecond precision.
@@ -235,8 +237,9 @@ class WriteBatch {
 
 // Invoked exactly once per accepted batch: ok once the batch is durable; kConflict / kNotFound /
 // kUnavailable when it was not applied; kIo when storage failed, in which case the batch's fate is
-// unknown (a failed fsync may still leave it on disk, as with any database) — never acknowledge it,
-// and expect a retry of it to meet kConflict if it did land. Runs on the store's writer thread:
+// unknown (a failed fsync may still leave it on disk, as with any database; a connection to a
+// database server may break while its COMMIT is outstanding) — never acknowledge it, and expect a
+// retry of it to meet kConflict if it did land. Runs on the store's writer thread:
 // keep it short (post real work elsewhere) and never wait on another write from inside it.
 using WriteCallback = std::function<void(Status)>;
 
@@ -287,8 +290,10 @@ class Store {
   //   kIo           the store is poisoned by an earlier storage failure (message says which);
   //   kInvalidArgument  the batch is empty or fails WriteBatch::validate().
   // Per-batch outcomes reported to `done`: kConflict / kNotFound as documented on the ops (only
-  // this batch is rolled back; other batches committed with it are unaffected), kIo when the
-  // storage failed (the store is then poisoned: every later write fails with kIo).
+  // this batch is rolled back; other batches committed with it are unaffected); kUnavailable when
+  // the database server went away before the batch could be applied; kIo when the storage failed
+  // (SQLite is then poisoned: every later write fails with kIo) or the batch's fate is unknown
+  // (PostgreSQL: the connection broke during its COMMIT; the store reconnects).
   virtual Status submit(WriteBatch&& batch, WriteCallback done) = 0;
 
   // submit() and wait for the outcome. Called from a WriteCallback it would wait for itself, so

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 
 import {
   bin, root, contoso, Server, request, newConversation, postActivity, userMessage, readAll, handoffs,
-  botTexts, logged, waitUntil, webRequire,
+  botTexts, logged, storeArgs, waitUntil, webRequire,
 } from '../lib/serve.mjs';
 
 const WebSocket = webRequire('ws');
@@ -20,7 +20,8 @@ const PASSWORDS = { alice: 'alice-pass-1', bob: 'bob-pass-22', sue: 'sue-pass-33
 let server;
 
 function agentCli(args, input = '') {
-  const r = spawnSync(bin, ['agent', ...args, '--data', server.dataDir],
+  const r = spawnSync(bin, ['agent', ...args, '--data', server.dataDir,
+                            ...storeArgs(server.dataDir)],
                       { encoding: 'utf8', cwd: root, input, timeout: 30000 });
   assert.equal(r.status, 0, `baton agent ${args.join(' ')}: ${r.stderr}`);
   return r;
@@ -106,12 +107,12 @@ before(async () => {
   server = new Server();
   // Agents exist before the server starts (and `agent add` also works while it runs).
   spawnSync(bin, ['agent', 'add', 'alice', '--name', 'Alice Agent', '--capacity', '3',
-                  '--password-stdin', '--data', server.dataDir],
+                  '--password-stdin', '--data', server.dataDir, ...storeArgs(server.dataDir)],
             { input: `${PASSWORDS.alice}\n`, encoding: 'utf8' });
   spawnSync(bin, ['agent', 'add', 'bob', '--name', 'Bob', '--password-stdin', '--data',
-                  server.dataDir], { input: `${PASSWORDS.bob}\n`, encoding: 'utf8' });
+                  server.dataDir, ...storeArgs(server.dataDir)], { input: `${PASSWORDS.bob}\n`, encoding: 'utf8' });
   spawnSync(bin, ['agent', 'add', 'sue', '--role', 'supervisor', '--password-stdin', '--data',
-                  server.dataDir], { input: `${PASSWORDS.sue}\n`, encoding: 'utf8' });
+                  server.dataDir, ...storeArgs(server.dataDir)], { input: `${PASSWORDS.sue}\n`, encoding: 'utf8' });
   await server.start();
 });
 
@@ -226,7 +227,7 @@ test('login addresses: X-Forwarded-For is believed only from a --trusted-proxy',
   const proxied = new Server({ args: ['--trusted-proxy', '127.0.0.0/8'] });
   try {
     spawnSync(bin, ['agent', 'add', 'sue', '--role', 'supervisor', '--password-stdin', '--data',
-                    proxied.dataDir], { input: `${PASSWORDS.sue}\n`, encoding: 'utf8' });
+                    proxied.dataDir, ...storeArgs(proxied.dataDir)], { input: `${PASSWORDS.sue}\n`, encoding: 'utf8' });
     await proxied.start();
     const r = await loginFrom(proxied.base, '198.51.100.1, 203.0.113.7');
     assert.equal(r.status, 200, r.text);

@@ -2,14 +2,15 @@
 // and a small Agent API client (docs/AGENT_API.md) with its WebSocket stream, for agents the
 // tests drive from Node rather than through the console.
 import { spawn } from 'node:child_process';
-import { bin, request, sleep, webRequire } from './serve.mjs';
+import { bin, request, sleep, storeArgs, webRequire } from './serve.mjs';
 
-// `baton agent add ID --name N --role R --skills a,b --capacity N --password-stdin --data DIR`.
+// `baton agent add ID --name N --role R --skills a,b --capacity N --password-stdin --data DIR`
+// (and --store under BATON_TEST_STORE=postgres).
 // Resolves when the command exits 0; rejects with its stderr otherwise.
 export function addAgent(dataDir, { id, name = id, role = 'agent', skills = [], capacity = 2,
                                     password = 'password-123' }) {
   const argv = ['agent', 'add', id, '--name', name, '--role', role, '--capacity', String(capacity),
-                '--password-stdin', '--data', dataDir];
+                '--password-stdin', '--data', dataDir, ...storeArgs(dataDir)];
   if (skills.length > 0) {
     argv.push('--skills', skills.join(','));
   }

@@ -4,19 +4,25 @@
 //
 // Environment: BATON_BIN (the binary, default BATON_ROOT/build/baton), BATON_ROOT (the source tree,
 // default two levels up), BATON_NODE_MODULES (default BATON_ROOT/web/node_modules, where the
-// official clients are installed by `npm ci` in web/).
+// official clients are installed by `npm ci` in web/), BATON_TEST_STORE (`postgres`: every Server
+// keeps its store in a database of this process's throwaway PostgreSQL cluster instead of SQLite in
+// its data directory — the same data directory, the same database; storeArgs(dataDir) gives the
+// `--store` for the `baton agent` commands the suites run; see pgcluster.mjs).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pgStoreFor } from './pgcluster.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = process.env.BATON_ROOT ?? join(here, '..', '..');
 export const bin = process.env.BATON_BIN ?? join(root, 'build', 'baton');
 export const nodeModules = process.env.BATON_NODE_MODULES ?? join(root, 'web', 'node_modules');
 export const contoso = join(root, 'examples', 'contoso');
+// Which store the servers use: 'sqlite' (the default) or 'postgres'.
+export const storeKind = process.env.BATON_TEST_STORE ?? 'sqlite';
 
 // `require` that resolves from web/node_modules (the tests directory has no package.json).
 export const webRequire = createRequire(join(nodeModules, '..', 'package.json'));
@@ -34,6 +40,12 @@ export function directLineJs() {
     clientsLoaded = webRequire('botframework-directlinejs');
   }
   return clientsLoaded;
+}
+
+// `--store CONNINFO` for a `baton` command on `dataDir` under BATON_TEST_STORE=postgres (the
+// database a Server on that data directory uses), else nothing.
+export function storeArgs(dataDir) {
+  return storeKind === 'postgres' ? ['--store', pgStoreFor(dataDir)] : [];
 }
 
 export function makeDataDir(prefix = 'baton-test-') {
@@ -91,13 +103,16 @@ export class Server {
     this.stdoutLines = [];
     this.proc = null;
     this.exit = null;
+    // The PostgreSQL connection string of this data directory's database (BATON_TEST_STORE).
+    this.store = storeKind === 'postgres' ? pgStoreFor(this.dataDir) : undefined;
   }
 
   async start(timeoutMs = 15000) {
     const argv = this.argv ?? ['serve', this.bot, '--listen', '127.0.0.1:0', '--data', this.dataDir,
                                '--secret', this.secret, ...this.args];
     const [command, ...args] = [...this.prefix, this.binary, ...argv];
-    const proc = spawn(command, args, { cwd: this.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = this.store ? { ...process.env, BATON_STORE: this.store } : process.env;
+    const proc = spawn(command, args, { cwd: this.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     this.stderr = '';
     this.exit = new Promise((resolve) => {
