@@ -103,6 +103,8 @@ HANDOFF_CPU=$(per_op_ms "$CPU_TICKS" "$(field sent "$LINE")")
 RSS=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVE_PID/status" 2>/dev/null || echo -1)
 kill -0 "$SERVE_PID" 2>/dev/null || { echo "error: baton serve died:" >&2; tail "$WORK/serve.err" >&2; exit 1; }
 stop_server "$SERVE_PID"
+# The server's own count of what it wrote (logged at shutdown): batches and transactions per handoff.
+STORE_LINE=$(grep -o 'store: [0-9]* batches committed.*' "$WORK/serve.err" | tail -1 || true)
 
 echo
 echo "baton handoff benchmark — $(date -u '+%Y-%m-%d %H:%M UTC') — $(nproc) cores, $(uname -r)," \
@@ -129,3 +131,4 @@ echo "errors: post=$(field post_errors "$LINE") accept=$(field accept_errors "$L
      "end=$(field end_errors "$LINE") setup=$(field setup_errors "$LINE")" \
      "stream=$(field stream_errors "$LINE") reoffers=$(field reoffers "$LINE")" \
      "withdrawn=$(field withdrawn "$LINE") closed_agent_streams=$(field closed_agent_streams "$LINE")"
+echo "server ${STORE_LINE:-store: (no statistics logged)}"

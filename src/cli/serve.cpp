@@ -27,7 +27,7 @@
 #include <thread>
 
 #include "bot/loader.hpp"
-#include "channels/agent/agent_api.hpp"
+#include "channels/agent/agent.hpp"
 #include "channels/agent/session.hpp"
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
@@ -36,7 +36,7 @@
 #include "core/secret_file.hpp"
 #include "core/thread_name.hpp"
 #include "dialog/runtime.hpp"
-#include "engine/engagement.hpp"
+#include "engagement/engagement.hpp"
 #include "engine/engine.hpp"
 #include "server/open_files.hpp"
 #include "server/server.hpp"
@@ -178,7 +178,7 @@ class EngineThread {
 };
 
 // Starts the Engagement (replay, agents, reconcile, recover) and waits for the outcome.
-Status start_engagement(engine::Engagement& engagement) {
+Status start_engagement(engagement::Engagement& engagement) {
   auto done = std::make_shared<std::promise<Status>>();
   engagement.start([done](const Result<bool>& started) {
     done->set_value(started.ok() ? Status{} : Status(started.error()));
@@ -305,8 +305,8 @@ int serve_with(const ServeOptions& options, const Address& address,
   engine::EngineOptions engine_options;
   engine_options.live_chat_supported = hub_config->live_chat_supported(engine_options.channel_id);
   engine::Engine engine(engine_thread.strand(), store, bot, clock, engine_options);
-  engine::Engagement engagement(engine_thread.strand(), engine, store, std::move(hub_config),
-                                clock);
+  engagement::Engagement engagement(engine_thread.strand(), engine, store, std::move(hub_config),
+                                    clock);
   directline::DirectLineOptions dl;
   dl.secret = secrets.directline;
   dl.token_ttl = std::chrono::seconds(options.token_ttl_seconds);
@@ -318,7 +318,7 @@ int serve_with(const ServeOptions& options, const Address& address,
   dl.upload_limits.min_free_bytes = options.uploads_min_free_bytes;
   dl.stream_url_from_public_url = !options.public_url.empty();
   dl.frame_ancestors = options.frame_ancestors;
-  agentapi::AgentChannelOptions agent_options;
+  agent::AgentChannelOptions agent_options;
   agent_options.session_key = secrets.agent_session_key;
   agent_options.readiness = server_options.readiness;
   agent_options.allowed_origins = options.agent_origins;
@@ -336,7 +336,7 @@ int serve_with(const ServeOptions& options, const Address& address,
     spdlog::warn("web/test-page not found (set BATON_WEB_DIR); GET / and /agent are not served");
   }
   directline::DirectLineChannel channel(engine, store, clock, dl);
-  agentapi::AgentChannel agents(engagement, engine, store, clock, agent_options);
+  agent::AgentChannel agents(engagement, store, clock, server.executor(), agent_options);
   auto shutdown = [&] {
     notify_service_manager("STOPPING=1\nSTATUS=stopping: flushing the store");
     engine_thread.run_on_strand([&] { engagement.stop(); });
@@ -440,14 +440,14 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     err << "baton serve: " << secret.error().message << '\n';
     return 1;
   }
-  auto session_key = agentapi::load_or_create_session_key(options.data_dir / "agent-session-key");
+  auto session_key = agent::load_or_create_session_key(options.data_dir / "agent-session-key");
   if (!session_key.ok()) {
     err << "baton serve: " << session_key.error().message << '\n';
     return 1;
   }
   const fs::path bot_dir =
       fs::is_directory(options.bot_path) ? options.bot_path : options.bot_path.parent_path();
-  auto hub_config = engine::load_engagement_config(bot_dir);
+  auto hub_config = engagement::load_engagement_config(bot_dir);
   if (!hub_config.ok()) {
     err << hub_config.error().message << '\n';
     return 1;

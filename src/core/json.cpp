@@ -80,4 +80,17 @@ const char* kind_name(bj::kind k) {
   return "unknown";
 }
 
+bj::object parse_object(std::string_view text) {
+  auto parsed = parse(text);
+  if (parsed.ok() && parsed->is_object()) {
+    return std::move(parsed->as_object());
+  }
+  return {};
+}
+
+std::string_view string_at(const bj::object& o, std::string_view key) {
+  const bj::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
+}
+
 }  // namespace baton::json

@@ -21,4 +21,11 @@ inline std::string dump(const bj::value& v) { return bj::serialize(v); }
 // Name of a JSON kind as it appears in error messages: "string", "object", ...
 const char* kind_name(bj::kind k);
 
+// The object `text` holds, or an empty object when it is not JSON or not an object: for JSON
+// this program wrote itself (stored requests, outcomes), where a bad value means "nothing known".
+bj::object parse_object(std::string_view text);
+
+// The string member `key` of `o`; "" when it is missing or not a string. The view points into `o`.
+std::string_view string_at(const bj::object& o, std::string_view key);
+
 }  // namespace baton::json

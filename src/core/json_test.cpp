@@ -40,3 +40,23 @@ TEST(Json, LimitsDepth) {
 
 }  // namespace
 }  // namespace baton::json
+
+namespace baton::json {
+namespace {
+
+TEST(Json, ParseObjectIsEmptyForAnythingButAnObject) {
+  EXPECT_EQ(parse_object(R"({"a":1})").at("a").as_int64(), 1);
+  EXPECT_TRUE(parse_object("[1]").empty());
+  EXPECT_TRUE(parse_object("not json").empty());
+  EXPECT_TRUE(parse_object("").empty());
+}
+
+TEST(Json, StringAtIsEmptyForMissingOrNonStrings) {
+  const auto o = parse_object(R"({"s":"x","n":1})");
+  EXPECT_EQ(string_at(o, "s"), "x");
+  EXPECT_EQ(string_at(o, "n"), "");
+  EXPECT_EQ(string_at(o, "missing"), "");
+}
+
+}  // namespace
+}  // namespace baton::json

@@ -2,18 +2,12 @@
 // the handoff node (online / offline / unsupported paths).
 #include <algorithm>
 
+#include "core/overloaded.hpp"
 #include "dialog/phrase.hpp"
 #include "dialog/runtime_state.hpp"
 
 namespace baton::dialog {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 const bot::Template& first_set(const bot::Template& a, const bot::Template& b) {
   return a.empty() ? b : a;

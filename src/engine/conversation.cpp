@@ -45,21 +45,6 @@ bool valid_conversation_id(std::string_view id) {
   });
 }
 
-std::string metadata_string(const bj::object& meta, std::string_view key) {
-  if (const auto* v = meta.if_contains(key); v != nullptr && v->is_string()) {
-    return std::string(v->as_string());
-  }
-  return {};
-}
-
-bj::object parse_object(const std::string& text) {
-  auto parsed = json::parse(text);
-  if (parsed.ok() && parsed->is_object()) {
-    return std::move(parsed->as_object());
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string Engine::Impl::next_id(Conv& conv) {
@@ -67,13 +52,13 @@ std::string Engine::Impl::next_id(Conv& conv) {
 }
 
 dialog::ConversationInfo Engine::Impl::info_for(const store::Conversation& row) const {
-  const bj::object meta = parse_object(row.metadata_json);
+  const bj::object meta = json::parse_object(row.metadata_json);
   dialog::ConversationInfo info;
   info.conversation_id = row.id;
   info.channel_id = row.channel_id;
-  info.user = {row.user_id, metadata_string(meta, "userName"), "user"};
+  info.user = {row.user_id, std::string(json::string_at(meta, "userName")), "user"};
   info.bot = bot_account;
-  info.locale = metadata_string(meta, "locale");
+  info.locale = std::string(json::string_at(meta, "locale"));
   info.live_chat_supported = options.live_chat_supported;
   return info;
 }
@@ -209,17 +194,7 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
     done(make_error(ErrorCode::kInvalidArgument, "name: an event activity needs a name"));
     return;
   }
-  const std::uint64_t seq = conv.next_seq;
-  a.id = next_id(conv);
-  a.timestamp = format_iso8601(clock.now());
-  a.channel_id = options.channel_id;
-  a.conversation.id = conv.row.id;
-  a.service_url.clear();
-  if (a.from.id.empty()) {
-    a.from.id = conv.row.user_id;
-  }
-  a.from.role = "user";
-  a.recipient = bot_account;
+  const std::uint64_t seq = stamp(conv, a, Side::kCustomer);
   std::string json = activity::serialize(a);
   Status invalid;
   if (json.size() > activity::kMaxSerializedBytes) {
@@ -252,43 +227,34 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
     const bool cancelled = had_open && turn.resolved.has_value() && !turn.handoff.has_value();
     apply_turn(conv, pending, std::move(turn), a.id);
     if (cancelled) {
-      pending.notify.push_back([this, id = conv.row.id, now = conv.ownership] {
-        if (EngineObserver* o = observer.load()) {
-          o->handoff_cancelled(id, now);
-        }
-      });
+      pending.events.emplace_back(HandoffCancelled{conv.row.id, conv.ownership.epoch});
     }
     dialog_changed = true;
   }
-  pending.notify.push_back([this, id = conv.row.id, type = a.type] {
-    if (EngineObserver* o = observer.load()) {
-      o->customer_activity(id, type);
-    }
-  });
+  pending.events.emplace_back(CustomerActed{conv.row.id, customer_action_of(a.type)});
   finish_batch(conv, pending, epoch, dialog_changed);
   pending.ack = ack_with(done, PostResult{a.id, seq});
   submit(conv, std::move(pending));
 }
 
-void Engine::Impl::post_owner(Conv& conv, const Ownership& claim, activity::Activity&& a,
-                              const Callback<PostResult>& done) {
-  if (Status fenced = check_writer(conv.ownership, claim); !fenced.ok()) {
-    done(fenced.error());
+void Engine::Impl::post_owner(Conv& conv, PostAsOwner&& command, const Callback<PostResult>& done) {
+  if (conv.ownership.epoch != command.expected_epoch) {
+    done(make_error(ErrorCode::kConflict,
+                    fmt::format("stale writer: the conversation moved on from epoch {} (now {} {})",
+                                command.expected_epoch, to_string(conv.ownership.owner),
+                                conv.ownership.epoch)));
     return;
   }
-  if (claim.owner != Owner::kAgent) {
+  if (conv.ownership.owner != Owner::kAgent) {
     done(make_error(ErrorCode::kConflict, "only an agent owner writes through post_as_owner"));
     return;
   }
-  a.id = next_id(conv);
-  const std::uint64_t seq = conv.next_seq - 1;
-  a.timestamp = format_iso8601(clock.now());
-  a.channel_id = options.channel_id;
-  a.conversation.id = conv.row.id;
-  if (a.from.role.empty()) {
-    a.from.role = "bot";  // Web Chat shows agents on the bot side
+  activity::Activity& a = command.activity;
+  if (a.from.id.empty()) {
+    done(make_error(ErrorCode::kInvalidArgument, "from.id: the agent's activity names its agent"));
+    return;
   }
-  a.recipient = {conv.row.user_id, "", "user"};
+  const std::uint64_t seq = stamp(conv, a, Side::kBot);  // Web Chat shows agents on the bot side
   if (Status valid = activity::validate(a); !valid.ok()) {
     conv.next_seq = seq;
     done(valid.error());
@@ -297,7 +263,7 @@ void Engine::Impl::post_owner(Conv& conv, const Ownership& claim, activity::Acti
   conv.runtime->record(a);
   Pending pending;
   append(conv, pending, a);
-  finish_batch(conv, pending, claim.epoch, false);
+  finish_batch(conv, pending, command.expected_epoch, false);
   pending.ack = ack_with(done, PostResult{a.id, seq});
   submit(conv, std::move(pending));
 }
@@ -311,17 +277,7 @@ void Engine::Impl::notice(Conv& conv, activity::Activity&& a, const Callback<Pos
     done(make_error(ErrorCode::kInvalidArgument, "type: missing"));
     return;
   }
-  a.id = next_id(conv);
-  const std::uint64_t seq = conv.next_seq - 1;
-  a.timestamp = format_iso8601(clock.now());
-  a.channel_id = options.channel_id;
-  a.conversation.id = conv.row.id;
-  if (a.from.id.empty()) {
-    a.from = bot_account;
-  } else if (a.from.role.empty()) {
-    a.from.role = "bot";
-  }
-  a.recipient = {conv.row.user_id, "", "user"};
+  const std::uint64_t seq = stamp(conv, a, Side::kBot);
   if (Status valid = activity::validate(a); !valid.ok()) {
     conv.next_seq = seq;
     done(valid.error());
@@ -337,13 +293,19 @@ void Engine::Impl::notice(Conv& conv, activity::Activity&& a, const Callback<Pos
   submit(conv, std::move(pending));
 }
 
-void Engine::Impl::change(Conv& conv, const Ownership& claim, OwnershipEvent event,
-                          dialog::HandoffOutcome outcome, const HandoffEnd& end,
+void Engine::Impl::change(Conv& conv, const ChangeOwnership& command,
                           const Callback<Ownership>& done) {
-  if (Status fenced = check_writer(conv.ownership, claim); !fenced.ok()) {
-    done(fenced.error());
+  if (conv.ownership.epoch != command.expected_epoch) {
+    done(
+        make_error(ErrorCode::kConflict,
+                   fmt::format("stale command: the conversation moved on from epoch {} (now {} {})",
+                               command.expected_epoch, to_string(conv.ownership.owner),
+                               conv.ownership.epoch)));
     return;
   }
+  const OwnershipEvent event = command.event;
+  const dialog::HandoffOutcome outcome = command.outcome;
+  const HandoffEnd& end = command.end;
   if (auto allowed = transition(conv.ownership, event); !allowed.ok()) {
     done(allowed.error());
     return;
@@ -370,9 +332,33 @@ void Engine::Impl::change(Conv& conv, const Ownership& claim, OwnershipEvent eve
     }
     move_ownership(conv, pending, event);
   }
-  finish_batch(conv, pending, claim.epoch);
+  finish_batch(conv, pending, command.expected_epoch);
   pending.ack = ack_with(done, conv.ownership);
   submit(conv, std::move(pending));
+}
+
+std::uint64_t Engine::Impl::stamp(Conv& conv, activity::Activity& a, Side side) {
+  const std::uint64_t seq = conv.next_seq;
+  a.id = next_id(conv);
+  a.timestamp = format_iso8601(clock.now());
+  a.channel_id = options.channel_id;
+  a.conversation.id = conv.row.id;
+  if (side == Side::kCustomer) {
+    a.service_url.clear();
+    if (a.from.id.empty()) {
+      a.from.id = conv.row.user_id;
+    }
+    a.from.role = "user";
+    a.recipient = bot_account;
+  } else {
+    if (a.from.id.empty()) {
+      a.from = bot_account;
+    } else if (a.from.role.empty()) {
+      a.from.role = "bot";
+    }
+    a.recipient = {conv.row.user_id, "", "user"};
+  }
+  return seq;
 }
 
 void Engine::Impl::append(Conv& conv, Pending& pending, const activity::Activity& a) {
@@ -416,6 +402,7 @@ void Engine::Impl::move_ownership(Conv& conv, Pending& pending, OwnershipEvent e
                                   {"to", to_string(next->owner)},
                                   {"event", to_string(event)},
                                   {"handoffId", conv.open_handoff_id()}}));
+  pending.events.emplace_back(OwnershipChanged{conv.row.id, before, *next, event});
 }
 
 void Engine::Impl::add_event(Conv& conv, Pending& pending, std::string kind,

@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <charconv>
 
+#include "core/strand.hpp"
 #include "engine/engine_impl.hpp"
 
 namespace baton::engine {
@@ -92,7 +93,7 @@ void Engine::Impl::submit(Conv& conv, Pending&& pending) {
   state->deliveries = std::move(pending.deliveries);
   state->ack = std::move(pending.ack);
   state->committed = std::move(pending.committed);
-  state->notify = std::move(pending.notify);
+  state->events = std::move(pending.events);
   std::weak_ptr<Impl> weak = weak_from_this();
   auto finish = [weak, exec = executor, id, state, last_seq](Status status) {
     boost::asio::post(exec, [weak, id, state, last_seq, status = std::move(status)]() {
@@ -146,8 +147,10 @@ void Engine::Impl::complete(const std::string& id, const Status& status, Pending
   for (auto& c : pending.committed) {
     c(status);
   }
-  for (auto& n : pending.notify) {
-    n();
+  if (EngineListener* l = listener.load()) {
+    for (const auto& e : pending.events) {
+      l->on_event(e);
+    }
   }
   run_waiting(id);
   evict_idle();
@@ -209,126 +212,114 @@ Engine::Engine(boost::asio::any_io_executor executor, store::Store& store,
 
 Engine::~Engine() = default;
 
+namespace {
+
+// Runs `op(impl, conv)` on the strand with the conversation loaded and no batch of it in flight
+// (queued behind one otherwise); load errors and a full queue go to `done`.
+template <class T, class Op>
+void on_conversation(const std::shared_ptr<Engine::Impl>& impl, std::string id, Callback<T> done,
+                     Op&& op) {
+  boost::asio::post(impl->executor, [impl, id = std::move(id), done = std::move(done),
+                                     op = std::forward<Op>(op)]() mutable {
+    Engine::Impl* self = impl.get();
+    self->with_conversation(
+        id, [self, done, op = std::move(op)](Conv& conv) mutable { op(*self, conv, done); },
+        [done](Error e) { done(std::move(e)); });
+  });
+}
+
+}  // namespace
+
 void Engine::start_conversation(StartParams params, Callback<StartResult> done) {
-  boost::asio::post(impl_->executor, [impl = impl_, params = std::move(params),
-                                      done = std::move(done)]() { impl->start(params, done); });
+  on_strand(impl_, [params = std::move(params), done = std::move(done)](Impl& self) {
+    self.start(params, done);
+  });
 }
 
 void Engine::post_activity(std::string conversation_id, activity::Activity activity,
                            Callback<PostResult> done) {
-  boost::asio::post(impl_->executor, [impl = impl_, id = std::move(conversation_id),
-                                      a = std::move(activity), done = std::move(done)]() mutable {
-    auto* self = impl.get();
-    self->with_conversation(
-        id,
-        [self, a = std::move(a), done](Conv& conv) mutable {
-          self->post(conv, std::move(a), done);
-        },
-        [done](Error e) { done(std::move(e)); });
-  });
+  on_conversation(
+      impl_, std::move(conversation_id), std::move(done),
+      [a = std::move(activity)](Impl& self, Conv& conv, const Callback<PostResult>& cb) mutable {
+        self.post(conv, std::move(a), cb);
+      });
 }
 
-void Engine::post_as_owner(std::string conversation_id, Ownership claim,
-                           activity::Activity activity, Callback<PostResult> done) {
-  boost::asio::post(impl_->executor, [impl = impl_, id = std::move(conversation_id), claim,
-                                      a = std::move(activity), done = std::move(done)]() mutable {
-    auto* self = impl.get();
-    self->with_conversation(
-        id,
-        [self, claim, a = std::move(a), done](Conv& conv) mutable {
-          self->post_owner(conv, claim, std::move(a), done);
-        },
-        [done](Error e) { done(std::move(e)); });
-  });
+void Engine::post_as_owner(PostAsOwner command, Callback<PostResult> done) {
+  std::string id = command.conversation;
+  on_conversation(
+      impl_, std::move(id), std::move(done),
+      [c = std::move(command)](Impl& self, Conv& conv, const Callback<PostResult>& cb) mutable {
+        self.post_owner(conv, std::move(c), cb);
+      });
 }
 
-void Engine::post_notice(std::string conversation_id, activity::Activity activity,
-                         Callback<PostResult> done) {
-  boost::asio::post(impl_->executor, [impl = impl_, id = std::move(conversation_id),
-                                      a = std::move(activity), done = std::move(done)]() mutable {
-    auto* self = impl.get();
-    self->with_conversation(
-        id,
-        [self, a = std::move(a), done](Conv& conv) mutable {
-          self->notice(conv, std::move(a), done);
-        },
-        [done](Error e) { done(std::move(e)); });
-  });
+void Engine::post_notice(PostNotice command, Callback<PostResult> done) {
+  std::string id = command.conversation;
+  on_conversation(impl_, std::move(id), std::move(done),
+                  [a = std::move(command.activity)](Impl& self, Conv& conv,
+                                                    const Callback<PostResult>& cb) mutable {
+                    self.notice(conv, std::move(a), cb);
+                  });
 }
 
-void Engine::change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
-                              dialog::HandoffOutcome outcome, Callback<Ownership> done) {
-  change_ownership(std::move(conversation_id), claim, event, outcome, HandoffEnd{},
-                   std::move(done));
+void Engine::change_ownership(ChangeOwnership command, Callback<Ownership> done) {
+  std::string id = command.conversation;
+  on_conversation(impl_, std::move(id), std::move(done),
+                  [c = std::move(command)](Impl& self, Conv& conv, const Callback<Ownership>& cb) {
+                    self.change(conv, c, cb);
+                  });
 }
 
-void Engine::change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
-                              dialog::HandoffOutcome outcome, HandoffEnd end,
-                              Callback<Ownership> done) {
-  boost::asio::post(impl_->executor,
-                    [impl = impl_, id = std::move(conversation_id), claim, event, outcome,
-                     end = std::move(end), done = std::move(done)]() mutable {
-                      auto* self = impl.get();
-                      self->with_conversation(
-                          id,
-                          [self, claim, event, outcome, end, done](Conv& conv) {
-                            self->change(conv, claim, event, outcome, end, done);
-                          },
-                          [done](Error e) { done(std::move(e)); });
-                    });
+void Engine::set_listener(EngineListener* listener) {
+  impl_->listener.store(listener);  // atomic: a destructor's nullptr takes effect at once
 }
 
-void Engine::set_observer(EngineObserver* observer) {
-  impl_->observer.store(observer);  // atomic: a destructor's nullptr takes effect at once
+void Engine::set_handoff_hook(HandoffHook hook) {
+  on_strand(impl_,
+            [hook = std::move(hook)](Impl& self) mutable { self.handoff_hook = std::move(hook); });
 }
 
 const std::shared_ptr<const dialog::CompiledBot>& Engine::bot() const { return impl_->bot; }
 
 void Engine::subscribe(std::string conversation_id, std::uint64_t after_watermark, std::string slot,
                        std::shared_ptr<Subscriber> subscriber, Callback<SubscriptionId> done) {
-  boost::asio::post(
-      impl_->executor,
-      [impl = impl_, id = std::move(conversation_id), after_watermark, slot = std::move(slot),
-       subscriber = std::move(subscriber), done = std::move(done)]() mutable {
-        impl->subscribe(id, after_watermark, std::move(slot), subscriber, done);
-      });
+  on_strand(impl_,
+            [id = std::move(conversation_id), after_watermark, slot = std::move(slot),
+             subscriber = std::move(subscriber), done = std::move(done)](Impl& self) mutable {
+              self.subscribe(id, after_watermark, std::move(slot), subscriber, done);
+            });
 }
 
 void Engine::unsubscribe(std::string conversation_id, SubscriptionId id) {
-  boost::asio::post(impl_->executor, [impl = impl_, conversation = std::move(conversation_id),
-                                      id]() { impl->unsubscribe(conversation, id); });
-}
-
-void Engine::status(std::string conversation_id, Callback<ConversationStatus> done) {
-  boost::asio::post(impl_->executor, [impl = impl_, id = std::move(conversation_id),
-                                      done = std::move(done)]() mutable {
-    impl->with_conversation(
-        id,
-        [done](Conv& conv) {
-          ConversationStatus s;
-          s.id = conv.row.id;
-          s.user_id = conv.row.user_id;
-          s.channel_id = conv.row.channel_id;
-          s.ownership = conv.ownership;
-          s.flow = conv.runtime->state();
-          s.watermark = conv.committed;
-          s.open_handoff_id = conv.open_handoff_id();
-          s.created = conv.row.created;
-          s.updated = conv.row.updated;
-          done(std::move(s));
-        },
-        [done](Error e) { done(std::move(e)); });
+  on_strand(impl_, [conversation = std::move(conversation_id), id](Impl& self) {
+    self.unsubscribe(conversation, id);
   });
 }
 
-void Engine::set_agents_online(bool online) {
-  auto impl = impl_;
-  boost::asio::post(impl->executor, [impl, online] { impl->agents_online = online; });
+void Engine::status(std::string conversation_id, Callback<ConversationStatus> done) {
+  on_conversation(impl_, std::move(conversation_id), std::move(done),
+                  [](Impl&, Conv& conv, const Callback<ConversationStatus>& cb) {
+                    ConversationStatus s;
+                    s.id = conv.row.id;
+                    s.user_id = conv.row.user_id;
+                    s.channel_id = conv.row.channel_id;
+                    s.ownership = conv.ownership;
+                    s.flow = conv.runtime->state();
+                    s.watermark = conv.committed;
+                    s.open_handoff_id = conv.open_handoff_id();
+                    s.created = conv.row.created;
+                    s.updated = conv.row.updated;
+                    cb(std::move(s));
+                  });
+}
+
+void Engine::set_agents_online(SetAgentsOnline command) {
+  on_strand(impl_, [online = command.online](Impl& self) { self.agents_online = online; });
 }
 
 void Engine::loaded_count(std::function<void(std::size_t)> done) {
-  boost::asio::post(impl_->executor,
-                    [impl = impl_, done = std::move(done)]() { done(impl->conversations.size()); });
+  on_strand(impl_, [done = std::move(done)](Impl& self) { done(self.conversations.size()); });
 }
 
 }  // namespace baton::engine

@@ -1,5 +1,6 @@
 #pragma once
-// Engine: the single writer of conversation state. Entry point of src/engine (see README.md).
+// Engine: the single writer of conversation state. Entry point of src/engine (see README.md); its
+// edge with the engagement layer (events out, commands in) is edge.hpp.
 //
 // For every conversation it owns the dialog::Runtime, the sequence allocator (sequence numbers are
 // Direct Line watermarks, activity ids are "<conversationId>|<seq, 7+ digits>"), the ownership
@@ -40,6 +41,7 @@
 #include "core/result.hpp"
 #include "dialog/handoff.hpp"
 #include "dialog/runtime.hpp"
+#include "engine/edge.hpp"
 #include "engine/ownership.hpp"
 #include "store/store.hpp"
 
@@ -57,7 +59,7 @@ std::optional<std::uint64_t> parse_activity_seq(std::string_view activity_id,
 // conversation's log, where the agent console reads the whole history). Bot Framework limits a
 // serialized activity to 256K characters (150K recommended; docs/PROTOCOLS.md §1.6), and the event
 // carries the context besides. It also bounds the work a handoff in a long conversation does on
-// the engine's strand: with the whole 2,000-activity transcript that was 62-88 ms.
+// the engine's strand (docs/BENCHMARKS.md, "Handoffs in long conversations").
 inline constexpr std::size_t kTranscriptBudget = std::size_t{128} * 1024;
 
 // Who may see an activity. Customers see messages, endOfConversation and (live only) typing;
@@ -83,12 +85,6 @@ class Subscriber {
   // Another subscription took this one's slot (Direct Line: one socket per conversation). No more
   // deliveries follow.
   virtual void replaced() = 0;
-};
-
-// How an ended handoff is recorded beyond its outcome (change_ownership).
-struct HandoffEnd {
-  std::string agent;      // the agent who had it, "" if none
-  std::string abandoned;  // "left" | "silent" when the customer abandoned the wait, else ""
 };
 
 struct EngineOptions {
@@ -131,30 +127,27 @@ struct ConversationStatus {
   TimePoint updated{};
 };
 
-// What the engine tells the engagement layer (the hub driver) about conversations. Every call
-// runs on the engine strand, after the batch it reports is durable, in commit order; it must not
-// block (post work or call back into the Engine, whose methods only queue).
-class EngineObserver {
+// Receives the engine's events (edge.hpp) on the strand, after the batch each reports is durable,
+// in commit order (within one batch, in the order they happened). Must not block: queue work, or
+// call the Engine, whose methods only queue.
+class EngineListener {
  public:
-  virtual ~EngineObserver() = default;
-  // The bot escalated: the turn that makes the conversation wait (ownership `now`: queued, dialog
-  // paused) is being built and is not stored yet. `record` is the handoff record it stores;
-  // `request` the dialog's request (context, hints, transcript). The observer may add its own
-  // writes to `batch`: they commit with the turn, in one transaction. The function it returns
-  // (if any) runs on the strand once that batch committed (ok) or failed. Not called for
-  // handoffs the dialog resolved in the same turn (unsupported channel, ...).
-  virtual std::function<void(Status)> handoff_requested(const std::string& conversation_id,
-                                                        const store::HandoffRecord& record,
-                                                        const dialog::HandoffRequest& request,
-                                                        Ownership now,
-                                                        store::WriteBatch& batch) = 0;
-  // The customer's own turn ended the open handoff (cancel while waiting); ownership is back
-  // with the bot. Not called for ends requested through change_ownership.
-  virtual void handoff_cancelled(const std::string& conversation_id, Ownership now) = 0;
-  // A customer activity was stored (`type`: message, typing, endOfConversation, event, ...);
-  // called after handoff_requested / handoff_cancelled of the same turn.
-  virtual void customer_activity(const std::string& conversation_id, std::string_view type) = 0;
+  virtual ~EngineListener() = default;
+  virtual void on_event(const EngineEvent& event) = 0;
 };
+
+// Records another module commits in the SAME transaction as the customer's turn that requests a
+// handoff (the engagement hub's own record of the submission, so the hub never knows a handoff
+// the store does not, nor the reverse), and what to tell it once that transaction committed (ok)
+// or failed.
+struct HandoffCommit {
+  std::vector<store::HubLogRecord> hub_log;
+  std::function<void(Status)> committed;  // may be empty
+};
+
+// Called on the strand while the escalating turn is being built: nothing of it is stored yet.
+// Not called for handoffs the dialog resolved in the same turn (unsupported channel, ...).
+using HandoffHook = std::function<HandoffCommit(const HandoffRequested&)>;
 
 using SubscriptionId = std::uint64_t;
 
@@ -185,20 +178,21 @@ class Engine {
   void post_activity(std::string conversation_id, activity::Activity activity,
                      Callback<PostResult> done);
 
-  // An activity from the conversation's current non-bot owner (an agent; the hub later), refused
-  // with kConflict when `claim` is stale (check_writer). Recorded in the dialog transcript.
-  void post_as_owner(std::string conversation_id, Ownership claim, activity::Activity activity,
-                     Callback<PostResult> done);
+  // --- commands (edge.hpp)
+
+  // An activity from the agent who owns the conversation, refused with kConflict unless it is
+  // still at `expected_epoch` with an agent owner. Recorded in the dialog transcript.
+  void post_as_owner(PostAsOwner command, Callback<PostResult> done);
 
   // A message from the bot's side that is not a dialog turn: queue position updates, "an agent
-  // joined" texts from the hub. Stamped like a bot reply (from = the bot unless activity.from.id
-  // is set), recorded in the dialog transcript, written in its own batch. Allowed in every state
-  // but closed (kConflict). Errors as post_activity.
-  void post_notice(std::string conversation_id, activity::Activity activity,
-                   Callback<PostResult> done);
+  // joined" texts from the hub, agents' notes. Stamped like a bot reply (from = the bot unless
+  // activity.from.id is set), recorded in the dialog transcript (typing excepted), written in its
+  // own batch. Allowed in every state but closed (kConflict). Errors as post_activity.
+  void post_notice(PostNotice command, Callback<PostResult> done);
 
-  // Moves ownership (the hub's decisions: offered, declined, accepted, requeued, handoff ended,
-  // closed), fenced by `claim`. Each transition is one batch with an `ownership.changed` event.
+  // Moves ownership one step (the hub's decisions: offered, declined, accepted, requeued, handoff
+  // ended, closed), refused with kConflict unless the conversation is still at
+  // `expected_epoch`. Each transition is one batch with an `ownership.changed` event.
   //   kAccepted      the handoff record becomes "accepted"; a `handoff.status` {state accepted}
   //                  event activity is logged; the dialog stops answering cancels.
   //   kHandoffEnded  resumes the paused dialog with `outcome` and writes its replies; the
@@ -211,12 +205,16 @@ class Engine {
   //                  text with post_notice first.
   // `end.agent` (may be "") is the agent id recorded in the ended handoff's outcome. With
   // `end.abandoned` set the handoff's status is "abandoned" (whatever the outcome the flow
-  // resumes with) and its outcome gets {"abandoned": "left" | "silent"}.
-  // Errors: kConflict (stale claim or illegal transition), kNotFound, store errors.
-  void change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
-                        dialog::HandoffOutcome outcome, Callback<Ownership> done);
-  void change_ownership(std::string conversation_id, Ownership claim, OwnershipEvent event,
-                        dialog::HandoffOutcome outcome, HandoffEnd end, Callback<Ownership> done);
+  // resumes with) and its outcome gets {"abandoned": "left" | "silent"}. The answer is the new
+  // ownership (also reported by an OwnershipChanged event).
+  // Errors: kConflict (stale epoch or illegal transition), kNotFound, store errors.
+  void change_ownership(ChangeOwnership command, Callback<Ownership> done);
+
+  // Whether any agent is online hub-wide (SetAgentsOnline). Applied to each conversation's dialog
+  // before every customer turn and on load, so a handoff with nobody online takes the bot's
+  // agents-offline path at once. Default: online (no hub driver: handoffs wait). Fire and forget;
+  // takes effect for turns run after it.
+  void set_agents_online(SetAgentsOnline command);
 
   // Feeds `subscriber` every activity with seq > after_watermark: first what is durable (read
   // from the store), then live batches as they commit, with no gap or duplicate. A subscription
@@ -230,15 +228,10 @@ class Engine {
   // The conversation's status. Errors: kNotFound, kIo.
   void status(std::string conversation_id, Callback<ConversationStatus> done);
 
-  // Registers the observer (nullptr to remove). Call before traffic starts; the observer must
-  // outlive the engine's use of it.
-  void set_observer(EngineObserver* observer);
-
-  // Whether any agent is online (available or busy) hub-wide; the Engagement sets it whenever
-  // that changes. Applied to each conversation's dialog before every customer turn and on load,
-  // so a handoff with nobody online takes the bot's agents-offline path at once. Default: true
-  // (no hub driver: handoffs wait). Fire and forget; takes effect for turns run after it.
-  void set_agents_online(bool online);
+  // Registers the listener of the engine's events and the handoff hook (nullptr / empty to
+  // remove). Call before traffic starts; the listener must outlive the engine's use of it.
+  void set_listener(EngineListener* listener);
+  void set_handoff_hook(HandoffHook hook);
 
   // Runtimes currently in memory (for tests and metrics). Callback on the strand.
   void loaded_count(std::function<void(std::size_t)> done);
@@ -246,8 +239,9 @@ class Engine {
   // The bot this engine runs (immutable, shared). Thread-safe.
   const std::shared_ptr<const dialog::CompiledBot>& bot() const;
 
+  struct Impl;  // internal (engine_impl.hpp); public only so the .cpp helpers can name it
+
  private:
-  struct Impl;
   std::shared_ptr<Impl> impl_;
 };
 

@@ -54,11 +54,11 @@ struct Pending {
   store::WriteBatch batch;
   std::vector<Delivery> deliveries;
   std::function<void(Status)> ack;  // answers the caller; runs on the strand after the commit
-  // Observers' own writes in this batch: told the outcome of the commit, ok or not (after ack and
-  // fan-out, before `notify`).
+  // The handoff hook's records in this batch: told the outcome of the commit, ok or not (after
+  // ack and fan-out, before `events`).
   std::vector<std::function<void(Status)>> committed;
-  // Observer calls, run in order after a successful commit (after ack and fan-out).
-  std::vector<std::function<void()>> notify;
+  // The listener's events, delivered in order after a successful commit (after ack and fan-out).
+  std::vector<EngineEvent> events;
   // The handoff record this batch updates last (end of a handoff), so a later op of the same
   // batch (the survey's answers) builds on it rather than on the store's older row.
   std::optional<store::HandoffRecord> handoff_update;
@@ -69,6 +69,9 @@ struct SubscriptionEntry {
   std::string slot;
   std::shared_ptr<Subscriber> subscriber;
 };
+
+// Who an activity is stamped for (stamp()).
+enum class Side { kCustomer, kBot };
 
 struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   Impl(boost::asio::any_io_executor executor, store::Store& store,
@@ -95,12 +98,14 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   dialog::ConversationInfo info_for(const store::Conversation& row) const;
   void start(const StartParams& params, const Callback<StartResult>& done);
   void post(Conv& conv, activity::Activity&& activity, const Callback<PostResult>& done);
-  void post_owner(Conv& conv, const Ownership& claim, activity::Activity&& activity,
-                  const Callback<PostResult>& done);
-  void change(Conv& conv, const Ownership& claim, OwnershipEvent event,
-              dialog::HandoffOutcome outcome, const HandoffEnd& end,
-              const Callback<Ownership>& done);
+  void post_owner(Conv& conv, PostAsOwner&& command, const Callback<PostResult>& done);
+  void change(Conv& conv, const ChangeOwnership& command, const Callback<Ownership>& done);
   void notice(Conv& conv, activity::Activity&& activity, const Callback<PostResult>& done);
+  // Gives `a` its next id (returned: its seq), timestamp, channel and conversation, and the
+  // sender and recipient fields of its side: a customer's (from.role "user", from.id the
+  // conversation's user when empty, to the bot) or the bot side's (from the bot when from.id is
+  // empty, role "bot" when empty, to the user).
+  std::uint64_t stamp(Conv& conv, activity::Activity& a, Side side);
   // kClosed: ends an open handoff, appends endOfConversation, moves to closed.
   void close(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome, const HandoffEnd& end);
   // Appends a stamped activity (id already assigned from conv's allocator) to the batch.
@@ -153,7 +158,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   EngineOptions options;
   activity::ChannelAccount bot_account;
 
-  std::atomic<EngineObserver*> observer{nullptr};
+  std::atomic<EngineListener*> listener{nullptr};
+  HandoffHook handoff_hook;   // set before traffic (Engine::set_handoff_hook)
   bool agents_online = true;  // Engine::set_agents_online
   std::unordered_map<std::string, std::unique_ptr<Conv>> conversations;
   std::list<std::string> lru;  // front = most recently used

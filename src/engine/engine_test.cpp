@@ -365,8 +365,8 @@ TEST_F(EngineTest, HandoffEndedResumesTheTopicAndReturnsToTheBot) {
   ASSERT_TRUE(start("c1", true).ok());
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   auto ended = await<Ownership>([&](auto cb) {
-    engine_->change_ownership("c1", {Owner::kQueued, 1}, OwnershipEvent::kHandoffEnded,
-                              dialog::HandoffOutcome::kCancelled, cb);
+    engine_->change_ownership(
+        {"c1", 1, OwnershipEvent::kHandoffEnded, dialog::HandoffOutcome::kCancelled, {}}, cb);
   });
   ASSERT_TRUE(ended.ok()) << ended.error().message;
   EXPECT_EQ(*ended, (Ownership{Owner::kBot, 2}));
@@ -385,7 +385,7 @@ TEST_F(EngineTest, SecondHandoffLeavesOutTheFirstOnesEventsAndTyping) {
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   auto move = [&](Ownership claim, OwnershipEvent e) {
     return await<Ownership>([&](auto cb) {
-      engine_->change_ownership("c1", claim, e, dialog::HandoffOutcome::kCompleted, cb);
+      engine_->change_ownership({"c1", claim.epoch, e, dialog::HandoffOutcome::kCompleted, {}}, cb);
     });
   };
   ASSERT_TRUE(move({Owner::kQueued, 1}, OwnershipEvent::kOffered).ok());
@@ -393,7 +393,7 @@ TEST_F(EngineTest, SecondHandoffLeavesOutTheFirstOnesEventsAndTyping) {
   activity::Activity agent_says = activity::make_message("Hi, I'm Sam");
   agent_says.from = {"agent-sam", "Sam", "bot"};
   ASSERT_TRUE(await<PostResult>([&](auto cb) {
-                engine_->post_as_owner("c1", {Owner::kAgent, 3}, agent_says, cb);
+                engine_->post_as_owner({"c1", 3, agent_says}, cb);
               }).ok());
   ASSERT_TRUE(move({Owner::kAgent, 3}, OwnershipEvent::kHandoffEnded).ok());
   ASSERT_TRUE(await<PostResult>([&](auto cb) {
@@ -424,11 +424,13 @@ TEST_F(EngineTest, StaleOwnerAndEpochAreRefused) {
   activity::Activity agent_says = activity::make_message("Hi, I'm Sam");
   agent_says.from = {"agent-sam", "Sam", "bot"};
   auto as_owner = [&](Ownership claim) {
-    return await<PostResult>([&](auto cb) { engine_->post_as_owner("c1", claim, agent_says, cb); });
+    return await<PostResult>([&](auto cb) {
+      engine_->post_as_owner({"c1", claim.epoch, agent_says}, cb);
+    });
   };
   auto move = [&](Ownership claim, OwnershipEvent e) {
     return await<Ownership>([&](auto cb) {
-      engine_->change_ownership("c1", claim, e, dialog::HandoffOutcome::kCompleted, cb);
+      engine_->change_ownership({"c1", claim.epoch, e, dialog::HandoffOutcome::kCompleted, {}}, cb);
     });
   };
   EXPECT_EQ(as_owner({Owner::kAgent, 0}).error().code, ErrorCode::kConflict);
@@ -531,32 +533,43 @@ TEST_F(EngineTest, SubscribingToAnUnknownConversationFails) {
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
 }
 
-// Records the observer calls (they run on the strand; the test reads after awaiting).
-class RecordingObserver final : public EngineObserver {
+// Records the engine's events and the handoff hook's calls (they run on the strand; the test reads
+// after awaiting).
+class RecordingListener final : public EngineListener {
  public:
-  std::function<void(Status)> handoff_requested(const std::string& id,
-                                                const store::HandoffRecord& record,
-                                                const dialog::HandoffRequest& request,
-                                                Ownership now, store::WriteBatch& batch) override {
+  void on_event(const EngineEvent& event) override {
     std::lock_guard lock(mutex);
-    calls.push_back(fmt::format("requested {} {} {} {}", id, record.status, request.routing.queue,
-                                to_string(now.owner)));
-    // Its own write rides in the turn's batch, and it hears how that batch's commit went.
-    batch.put_meta("observer.saw", record.id);
-    return [this, id](const Status& committed) {
-      std::lock_guard held(mutex);
-      calls.push_back(fmt::format("committed {} {}", id, committed.ok() ? "ok" : "failed"));
+    const bj::object o = to_json(event);
+    std::string line(o.at("type").as_string());
+    if (const auto* e = std::get_if<OwnershipChanged>(&event)) {
+      line += fmt::format(" {} {}>{} {}", e->conversation, to_string(e->from.owner),
+                          to_string(e->to.owner), e->to.epoch);
+    } else if (const auto* r = std::get_if<HandoffRequested>(&event)) {
+      line += fmt::format(" {} {} {} {}", r->conversation, r->handoff_id, r->queue, r->epoch);
+    } else if (const auto* c = std::get_if<HandoffCancelled>(&event)) {
+      line += fmt::format(" {} {}", c->conversation, c->epoch);
+    } else if (const auto* a = std::get_if<CustomerActed>(&event)) {
+      line += fmt::format(" {} {}", a->conversation, o.at("action").as_string());
+    }
+    calls.push_back(line);
+  }
+  // The hook's own record rides in the turn's batch, and it hears how that batch's commit went.
+  HandoffHook hook() {
+    return [this](const HandoffRequested& r) {
+      {
+        std::lock_guard lock(mutex);
+        calls.push_back(fmt::format("hook {} {} epoch {}", r.conversation, r.reason, r.epoch));
+      }
+      HandoffCommit with;
+      with.hub_log.push_back({0, TimePoint{}, R"({"saw":")" + r.handoff_id + R"("})"});
+      with.committed = [this, id = r.conversation](const Status& committed) {
+        std::lock_guard held(mutex);
+        calls.push_back(fmt::format("committed {} {}", id, committed.ok() ? "ok" : "failed"));
+      };
+      return with;
     };
   }
-  void handoff_cancelled(const std::string& id, Ownership now) override {
-    std::lock_guard lock(mutex);
-    calls.push_back(fmt::format("cancelled {} {}", id, to_string(now.owner)));
-  }
-  void customer_activity(const std::string& id, std::string_view type) override {
-    std::lock_guard lock(mutex);
-    calls.push_back(fmt::format("activity {} {}", id, type));
-  }
-  // Observer calls run on the strand right after the ack: drain it first.
+  // Listener calls run on the strand right after the ack: drain it first.
   std::vector<std::string> take(IoThread& io, const boost::asio::any_io_executor& strand) {
     io.drain(strand);
     std::lock_guard lock(mutex);
@@ -566,53 +579,61 @@ class RecordingObserver final : public EngineObserver {
   std::vector<std::string> calls;
 };
 
-TEST_F(EngineTest, ObserverHearsHandoffsCancelsAndCustomerActivity) {
-  RecordingObserver observer;
-  engine_->set_observer(&observer);
+TEST_F(EngineTest, ListenerHearsHandoffsOwnershipCancelsAndCustomerActivity) {
+  RecordingListener listener;
+  engine_->set_listener(&listener);
+  engine_->set_handoff_hook(listener.hook());
   ASSERT_TRUE(start("c1", true).ok());
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
-  EXPECT_EQ(observer.take(io_, strand_),
-            (std::vector<std::string>{"requested c1 pending general queued", "committed c1 ok",
-                                      "activity c1 message"}));
-  const auto saw = store_->get_meta("observer.saw");
-  ASSERT_TRUE(saw.ok()) << "the observer's write committed with the turn";
-  EXPECT_EQ(*saw, "c1|h5");
+  EXPECT_EQ(listener.take(io_, strand_),
+            (std::vector<std::string>{
+                "hook c1 requested epoch 1", "committed c1 ok", "ownership_changed c1 bot>queued 1",
+                "handoff_requested c1 c1|h5 general 1", "customer_acted c1 message"}));
+  const auto logged = store_->read_hub_log(0, 10);
+  ASSERT_TRUE(logged.ok());
+  ASSERT_EQ(logged->size(), 1u) << "the hook's record committed with the turn";
+  EXPECT_EQ(logged->front().json, R"({"saw":"c1|h5"})");
   ASSERT_TRUE(say("c1", "cancel").ok());
-  EXPECT_EQ(observer.take(io_, strand_),
-            (std::vector<std::string>{"cancelled c1 bot", "activity c1 message"}));
+  EXPECT_EQ(listener.take(io_, strand_),
+            (std::vector<std::string>{"ownership_changed c1 queued>bot 2", "handoff_cancelled c1 2",
+                                      "customer_acted c1 message"}));
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
-  observer.take(io_, strand_);
-  // Ends requested through change_ownership are not reported back.
+  listener.take(io_, strand_);
+  // Commands are reported like every other change.
   ASSERT_TRUE(await<Ownership>([&](auto cb) {
-                engine_->change_ownership("c1", status("c1")->ownership,
-                                          OwnershipEvent::kHandoffEnded,
-                                          dialog::HandoffOutcome::kTimedOut, cb);
+                engine_->change_ownership({"c1",
+                                           status("c1")->ownership.epoch,
+                                           OwnershipEvent::kHandoffEnded,
+                                           dialog::HandoffOutcome::kTimedOut,
+                                           {}},
+                                          cb);
               }).ok());
-  EXPECT_TRUE(observer.take(io_, strand_).empty());
-  engine_->set_observer(nullptr);
+  EXPECT_EQ(listener.take(io_, strand_),
+            (std::vector<std::string>{"ownership_changed c1 queued>bot 4"}));
+  engine_->set_listener(nullptr);
 }
 
-TEST_F(EngineTest, ObserverHearsThatTheEscalatingTurnFailedToCommit) {
-  RecordingObserver observer;
-  engine_->set_observer(&observer);
+TEST_F(EngineTest, TheHookHearsThatTheEscalatingTurnFailedToCommit) {
+  RecordingListener listener;
+  engine_->set_listener(&listener);
+  engine_->set_handoff_hook(listener.hook());
   ASSERT_TRUE(start("c1", true).ok());
   store_->fail_writes = true;
   EXPECT_FALSE(say("c1", "talk to an agent").ok());
   store_->fail_writes = false;
-  EXPECT_EQ(
-      observer.take(io_, strand_),
-      (std::vector<std::string>{"requested c1 pending general queued", "committed c1 failed"}))
-      << "told of the failure; no customer activity reported";
-  EXPECT_FALSE(store_->get_meta("observer.saw").ok());
+  EXPECT_EQ(listener.take(io_, strand_),
+            (std::vector<std::string>{"hook c1 requested epoch 1", "committed c1 failed"}))
+      << "told of the failure; no event reported";
+  EXPECT_TRUE(store_->read_hub_log(0, 10)->empty());
   EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot) << "reloaded from the store";
-  engine_->set_observer(nullptr);
+  engine_->set_listener(nullptr);
 }
 
 TEST_F(EngineTest, NoticesAreBotSideMessagesInEveryStateButClosed) {
   ASSERT_TRUE(start("c1", true).ok());
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   auto posted = await<PostResult>([&](auto cb) {
-    engine_->post_notice("c1", activity::make_message("You're number 1 in the queue."), cb);
+    engine_->post_notice({"c1", activity::make_message("You're number 1 in the queue.")}, cb);
   });
   ASSERT_TRUE(posted.ok()) << posted.error().message;
   const auto stored = log("c1");
@@ -623,11 +644,13 @@ TEST_F(EngineTest, NoticesAreBotSideMessagesInEveryStateButClosed) {
   EXPECT_EQ(status("c1")->ownership, (Ownership{Owner::kQueued, 1})) << "no ownership change";
 
   ASSERT_TRUE(await<Ownership>([&](auto cb) {
-                engine_->change_ownership("c1", {Owner::kQueued, 1}, OwnershipEvent::kClosed,
-                                          dialog::HandoffOutcome::kCancelled, HandoffEnd{}, cb);
+                engine_->change_ownership({"c1", 1, OwnershipEvent::kClosed,
+                                           dialog::HandoffOutcome::kCancelled, HandoffEnd{}},
+                                          cb);
               }).ok());
-  auto refused = await<PostResult>(
-      [&](auto cb) { engine_->post_notice("c1", activity::make_message("too late"), cb); });
+  auto refused = await<PostResult>([&](auto cb) {
+    engine_->post_notice({"c1", activity::make_message("too late")}, cb);
+  });
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
 }
@@ -636,8 +659,9 @@ TEST_F(EngineTest, CloseEndsTheHandoffAndTellsTheCustomer) {
   ASSERT_TRUE(start("c1", true).ok());
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   auto closed = await<Ownership>([&](auto cb) {
-    engine_->change_ownership("c1", {Owner::kQueued, 1}, OwnershipEvent::kClosed,
-                              dialog::HandoffOutcome::kCancelled, HandoffEnd{"sam", ""}, cb);
+    engine_->change_ownership({"c1", 1, OwnershipEvent::kClosed, dialog::HandoffOutcome::kCancelled,
+                               HandoffEnd{"sam", ""}},
+                              cb);
   });
   ASSERT_TRUE(closed.ok()) << closed.error().message;
   EXPECT_EQ(*closed, (Ownership{Owner::kClosed, 2}));
@@ -659,8 +683,9 @@ TEST_F(EngineTest, AbandonedHandoffIsRecordedAsAbandoned) {
   ASSERT_TRUE(start("c1", true).ok());
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   auto ended = await<Ownership>([&](auto cb) {
-    engine_->change_ownership("c1", {Owner::kQueued, 1}, OwnershipEvent::kHandoffEnded,
-                              dialog::HandoffOutcome::kCancelled, HandoffEnd{"", "silent"}, cb);
+    engine_->change_ownership({"c1", 1, OwnershipEvent::kHandoffEnded,
+                               dialog::HandoffOutcome::kCancelled, HandoffEnd{"", "silent"}},
+                              cb);
   });
   ASSERT_TRUE(ended.ok()) << ended.error().message;
   EXPECT_EQ(ended->owner, Owner::kBot);
@@ -685,8 +710,8 @@ TEST_F(EngineTest, HandoffStatusEventsMarkAcceptedAndCompleted) {
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   auto move = [&](Ownership claim, OwnershipEvent e) {
     return await<Ownership>([&](auto cb) {
-      engine_->change_ownership("c1", claim, e, dialog::HandoffOutcome::kCompleted,
-                                HandoffEnd{"sam", ""}, cb);
+      engine_->change_ownership(
+          {"c1", claim.epoch, e, dialog::HandoffOutcome::kCompleted, HandoffEnd{"sam", ""}}, cb);
     });
   };
   ASSERT_TRUE(move({Owner::kQueued, 1}, OwnershipEvent::kOffered).ok());
@@ -708,7 +733,7 @@ TEST_F(EngineTest, HandoffStatusEventsMarkAcceptedAndCompleted) {
 }
 
 TEST_F(EngineTest, AgentsOfflineTakesTheOfflinePathAtOnce) {
-  engine_->set_agents_online(false);
+  engine_->set_agents_online({false});
   ASSERT_TRUE(start("c1", true).ok());
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot);
@@ -720,7 +745,7 @@ TEST_F(EngineTest, AgentsOfflineTakesTheOfflinePathAtOnce) {
             texts.end());
 
   // Back online: the flag reaches conversations already loaded (and their snapshots).
-  engine_->set_agents_online(true);
+  engine_->set_agents_online({true});
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   EXPECT_EQ(status("c1")->ownership.owner, Owner::kQueued);
   EXPECT_EQ(bot_texts("c1").back(), "Let's send you to an available agent.");

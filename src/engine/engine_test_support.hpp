@@ -14,6 +14,8 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "bot/loader.hpp"
 #include "core/testing/temp_dir.hpp"
@@ -186,7 +188,38 @@ class FaultyStore final : public store::Store {
       done(make_error(ErrorCode::kIo, "injected fsync failure"));  // as the writer would
       return {};
     }
+    {
+      std::lock_guard lock(held_mutex_);
+      if (hold_writes_) {
+        held_.emplace_back(std::move(batch), std::move(done));
+        return {};
+      }
+    }
     return inner_->submit(std::move(batch), std::move(done));
+  }
+
+  // While holding, submitted batches wait (oldest first) until release() hands one to the real
+  // store: a test decides the order in which concurrent turns commit.
+  void hold_writes(bool on) {
+    std::lock_guard lock(held_mutex_);
+    hold_writes_ = on;
+  }
+  std::size_t held() const {
+    std::lock_guard lock(held_mutex_);
+    return held_.size();
+  }
+  // Submits the index-th held batch (0 = the oldest still held).
+  Status release(std::size_t index) {
+    std::pair<store::WriteBatch, store::WriteCallback> one;
+    {
+      std::lock_guard lock(held_mutex_);
+      if (index >= held_.size()) {
+        return make_error(ErrorCode::kNotFound, "no such held batch");
+      }
+      one = std::move(held_[index]);
+      held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(index));
+    }
+    return inner_->submit(std::move(one.first), std::move(one.second));
   }
   Result<store::Conversation> get_conversation(const std::string& id) override {
     return inner_->get_conversation(id);
@@ -261,6 +294,9 @@ class FaultyStore final : public store::Store {
 
  private:
   std::unique_ptr<store::Store> inner_;
+  mutable std::mutex held_mutex_;
+  bool hold_writes_ = false;
+  std::vector<std::pair<store::WriteBatch, store::WriteCallback>> held_;
 };
 
 }  // namespace baton::engine::testing

@@ -16,14 +16,6 @@ namespace {
 
 namespace bj = boost::json;
 
-bj::object parse_object(const std::string& text) {
-  auto parsed = json::parse(text);
-  if (parsed.ok() && parsed->is_object()) {
-    return std::move(parsed->as_object());
-  }
-  return {};
-}
-
 std::string handoff_status_for(dialog::HandoffOutcome outcome) {
   return dialog::to_string(outcome);  // the store's status names match the outcome wire names
 }
@@ -155,12 +147,28 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
   }
   conv.open_handoff = record;
   move_ownership(conv, pending, OwnershipEvent::kHandoffRequested);
-  if (EngineObserver* o = observer.load()) {
-    if (auto committed =
-            o->handoff_requested(conv.row.id, record, request, conv.ownership, pending.batch)) {
-      pending.committed.push_back(std::move(committed));
+  HandoffRequested requested;
+  requested.conversation = conv.row.id;
+  requested.epoch = conv.ownership.epoch;
+  requested.handoff_id = record.id;
+  requested.reason = record.reason;
+  requested.topic = request.topic;
+  requested.context = request.context;
+  requested.agent_message = request.agent_message;
+  requested.queue = request.routing.queue;
+  requested.skills = request.routing.skills;
+  requested.priority = request.routing.priority;
+  requested.initiate_seq = *parse_activity_seq(event.id, conv.row.id);
+  if (handoff_hook) {
+    HandoffCommit with = handoff_hook(requested);
+    for (auto& record_entry : with.hub_log) {
+      pending.batch.append_hub_log(std::move(record_entry));
+    }
+    if (with.committed) {
+      pending.committed.push_back(std::move(with.committed));
     }
   }
+  pending.events.emplace_back(std::move(requested));
 }
 
 void Engine::Impl::set_handoff_status(Conv& conv, Pending& pending, const char* status) {
@@ -211,12 +219,7 @@ void Engine::Impl::close(Conv& conv, Pending& pending, dialog::HandoffOutcome ou
                          const HandoffEnd& ending) {
   end_handoff(conv, pending, outcome, ending, false);
   activity::Activity end = activity::make_end_of_conversation();
-  end.id = next_id(conv);
-  end.timestamp = format_iso8601(clock.now());
-  end.channel_id = options.channel_id;
-  end.conversation.id = conv.row.id;
-  end.from = bot_account;
-  end.recipient = {conv.row.user_id, "", "user"};
+  stamp(conv, end, Side::kBot);
   append(conv, pending, end);
   move_ownership(conv, pending, OwnershipEvent::kClosed);
 }
@@ -224,12 +227,7 @@ void Engine::Impl::close(Conv& conv, Pending& pending, dialog::HandoffOutcome ou
 void Engine::Impl::add_status(Conv& conv, Pending& pending, std::string_view state,
                               std::string_view message) {
   activity::Activity status = dialog::make_handoff_status(state, message);
-  status.id = next_id(conv);
-  status.timestamp = format_iso8601(clock.now());
-  status.channel_id = options.channel_id;
-  status.conversation.id = conv.row.id;
-  status.from = bot_account;
-  status.recipient = {conv.row.user_id, "", "user"};
+  stamp(conv, status, Side::kBot);
   append(conv, pending, status);
 }
 
@@ -286,7 +284,7 @@ void Engine::Impl::store_survey(Conv& conv, Pending& pending) {
   if (record->open()) {
     return;  // still open: the survey belongs to an earlier, ended handoff
   }
-  bj::object outcome = parse_object(record->outcome_json);
+  bj::object outcome = json::parse_object(record->outcome_json);
   outcome["survey"] = std::move(survey);
   record->outcome_json = json::dump(outcome);
   record->updated = clock.now();

@@ -49,6 +49,18 @@ std::optional<Owner> parse_owner(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<OwnershipEvent> parse_ownership_event(std::string_view name) {
+  for (OwnershipEvent e :
+       {OwnershipEvent::kHandoffRequested, OwnershipEvent::kOffered, OwnershipEvent::kDeclined,
+        OwnershipEvent::kAccepted, OwnershipEvent::kHandoffEnded, OwnershipEvent::kRequeued,
+        OwnershipEvent::kClosed}) {
+    if (name == to_string(e)) {
+      return e;
+    }
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 std::optional<Owner> next_owner(Owner from, OwnershipEvent event) {

@@ -41,6 +41,7 @@ enum class OwnershipEvent {
 const char* to_string(Owner owner);
 const char* to_string(OwnershipEvent event);
 std::optional<Owner> parse_owner(std::string_view name);
+std::optional<OwnershipEvent> parse_ownership_event(std::string_view name);
 
 struct Ownership {
   Owner owner = Owner::kBot;

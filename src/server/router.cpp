@@ -123,7 +123,7 @@ Status Router::add(http::verb method, std::string_view pattern, Handler handler,
   route.method = method;
   route.pattern = std::string(pattern);
   route.handler = std::move(handler);
-  route.options = options;
+  route.options = std::move(options);
   return add_route(std::move(route));
 }
 
@@ -133,7 +133,7 @@ Status Router::add_async(http::verb method, std::string_view pattern, AsyncHandl
   route.method = method;
   route.pattern = std::string(pattern);
   route.handler = std::move(handler);
-  route.options = options;
+  route.options = std::move(options);
   return add_route(std::move(route));
 }
 

@@ -53,25 +53,21 @@ struct SqliteOptions {
   std::size_t queue_capacity = 8192;             // batches waiting for the writer
   std::size_t max_group_batches = 1024;          // batches per transaction; 1 disables group commit
   std::chrono::milliseconds busy_timeout{5000};  // waits for another process's locks
-  // A longer interval and a larger WAL let a hot page (a conversation row, the tail of its activity
-  // range) be rewritten several times in the WAL but copied into the database once. Measured with
-  // bench/loadgen against `baton serve` (1,000 conversations, 2026-11-21): 1,000 ms / 16,384 pages
-  // (64 MiB WAL at 4 KiB pages) gave 2,548-2,652 turns/s and 36-37 KB written per message against
-  // 1,213-2,042 turns/s and 45-46 KB with 200 ms / 2,048 pages. See docs/BENCHMARKS.md.
+  // How often the checkpointer copies the WAL into the database. A longer interval and a larger
+  // WAL let a hot page (a conversation row, the tail of its activity range) be rewritten several
+  // times in the WAL but copied into the database once (measured in docs/BENCHMARKS.md, "Serve
+  // over Direct Line").
   std::chrono::milliseconds checkpoint_interval{1000};
   // WAL size (pages) that wakes the checkpointer early. Past half of it, the writer finishes the
   // checkpointer's pass between two transactions so the WAL starts over (under continuous writes
-  // nothing else makes it; sqlite_checkpointer.cpp). Each restart pauses commits for two fsyncs
-  // (10-25 ms here), so restarts should be rare: 65,536 pages (a WAL of at most about 256 MiB)
-  // restarted 4 times in 20 s at 2,000 turns/s against 12 with 16,384, and p99 was 16.4 / 15.3 /
-  // 33.4 ms against 27.0 / 25.3 / 55.5 ms in alternated runs (2026-11-21, docs/BENCHMARKS.md).
+  // nothing else makes it; sqlite_checkpointer.cpp). Each restart pauses commits for two fsyncs,
+  // so the default (a WAL of at most about 256 MiB) keeps restarts rare (docs/BENCHMARKS.md,
+  // "WAL restarts, handoff records, writer cache").
   std::uint32_t checkpoint_wal_pages = 65536;
   std::chrono::milliseconds idle_truncate_after{1000};
-  // The writer connection's page cache. 32 MiB holds the hot pages of 1,000 active conversations;
-  // with SQLite's default 2 MB the writer re-read evicted pages on every turn. Measured with
-  // bench/loadgen at saturation (2026-11-21, after the WAL-restart fix): 4.0-4.2k turns/s against
-  // 3.7-3.8k with 2 MB and 3.7-4.0k with 16 MiB. (Before that fix the difference was lost in the
-  // checkpointer's noise.)
+  // The writer connection's page cache: large enough for the hot pages of 1,000 active
+  // conversations, so the writer does not re-read evicted pages on every turn (docs/BENCHMARKS.md,
+  // same section).
   std::size_t writer_cache_kib = 32768;
   std::size_t max_readers = 8;  // read connections opened on demand; readers wait beyond this
   // After a full disk: how often the writer probes, and the free space it waits for first.

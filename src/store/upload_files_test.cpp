@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kConversation = "Abc_def-0123456789abcd";
+constexpr char kConversation[] = "Abc_def-0123456789abcd";
 
 std::string read_fd(OpenedUpload opened) {
   const int fd = opened.release();
@@ -72,7 +72,7 @@ TEST(UploadFilesTest, NamesOutsideTheIssuedAlphabetAreNotFound) {
            {"..", "baton.db"},
            {".", "evil"},
            {"", good},
-           {kConversation + "/..", good},
+           {std::string(kConversation) + "/..", good},
            {kConversation, "../../baton.db"},
            {kConversation, id + ".ct"},
            {kConversation, id + ".txt.ct"},

@@ -108,19 +108,18 @@ void directline_arguments(const Request& request) {
 }
 
 void agent_arguments(const Request& request) {
-  if (auto body = baton::agentapi::parse_object(request.body()); body.ok()) {
-    (void)baton::agentapi::parse_login(*body);
-    (void)baton::agentapi::parse_presence_body(*body);
-    (void)baton::agentapi::parse_offer_id(*body);
-    (void)baton::agentapi::parse_text(*body);
-    (void)baton::agentapi::parse_transfer(*body);
-    (void)baton::agentapi::parse_end_mode(*body);
+  if (auto body = baton::agent::parse_object(request.body()); body.ok()) {
+    (void)baton::agent::parse_login(*body);
+    (void)baton::agent::parse_presence_body(*body);
+    (void)baton::agent::parse_offer_id(*body);
+    (void)baton::agent::parse_text(*body);
+    (void)baton::agent::parse_transfer(*body);
+    (void)baton::agent::parse_end_mode(*body);
   }
-  (void)baton::agentapi::parse_audit_query(request.query_value("conversationId"),
-                                           request.query_value("after"),
-                                           request.query_value("limit"));
-  (void)baton::agentapi::parse_stream_command(request.body());
-  const bool valid = baton::agentapi::valid_agent_id(request.param("id"));
+  (void)baton::agent::parse_audit_query(request.query_value("conversationId"),
+                                        request.query_value("after"), request.query_value("limit"));
+  (void)baton::agent::parse_stream_command(request.body());
+  const bool valid = baton::agent::valid_agent_id(request.param("id"));
   (void)valid;
 }
 
@@ -129,7 +128,7 @@ void agent_arguments(const Request& request) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   http::request_parser<http::string_body> parser;
   parser.header_limit(16 * 1024);
-  parser.body_limit(256 * 1024);
+  parser.body_limit(std::uint64_t{256} * 1024);
   parser.eager(true);
   boost::beast::error_code ec;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -1,6 +1,6 @@
 #pragma once
 // Internal to src/channels/agent: the channel's shared state and the helpers its handler files
-// (agent_api.cpp, sessions.cpp, conversations.cpp, supervisor.cpp, stream.cpp) use.
+// (agent.cpp, sessions.cpp, conversations.cpp, supervisor.cpp, stream.cpp) use.
 
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
@@ -12,7 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "channels/agent/agent_api.hpp"
+#include "channels/agent/agent.hpp"
 #include "channels/agent/render.hpp"
 #include "channels/agent/session.hpp"
 #include "channels/agent/stream_tickets.hpp"
@@ -21,19 +21,19 @@
 #include "server/rate_limiter.hpp"
 #include "server/websocket_session.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 
 // An authenticated caller: who (for the Engagement), its session, and its stored record.
 struct Session {
-  engine::Actor actor;
+  engagement::Actor actor;
   SessionClaims claims;
   store::AgentRecord agent;
   bool supervisor() const { return actor.role != hub::Role::kAgent; }
 };
 
 struct AgentChannel::Impl {
-  Impl(engine::Engagement& engagement_ref, engine::Engine& engine_ref, store::Store& store_ref,
-       const Clock& clock_ref, AgentChannelOptions options_value);
+  Impl(engagement::Engagement& engagement_ref, store::Store& store_ref, const Clock& clock_ref,
+       boost::asio::any_io_executor io_executor, AgentChannelOptions options_value);
   ~Impl();
 
   // Authorization: Bearer <token> (or `token` itself for the WebSocket). Errors: kUnauthorized
@@ -53,7 +53,7 @@ struct AgentChannel::Impl {
                           server::Responder responder);
 
   // The body of GET me: Engagement::me with "agent" from the store. Answers on the engine strand.
-  void hello(const Session& session, engine::Callback<boost::json::object> done);
+  void hello(const Session& session, engagement::Callback<boost::json::object> done);
 
   // Stream bookkeeping for logout: sockets opened with a session, closed when it is revoked.
   void track_socket(const SessionId& session, const std::shared_ptr<server::WebSocketSession>& s);
@@ -67,6 +67,9 @@ struct AgentChannel::Impl {
   void answer_offer(const server::Request& request, server::Responder responder, bool accept);
   void list_conversations(const server::Request& request, server::Responder responder);
   void conversation_detail(const server::Request& request, server::Responder responder);
+  // The transcript read that follows Engagement::access (blocking store reads).
+  Result<boost::json::object> read_detail(const std::string& id,
+                                          Result<engagement::ConversationAccess> access) const;
   void send_message(const server::Request& request, server::Responder responder, bool typing);
   void add_note(const server::Request& request, server::Responder responder);
   void transfer(const server::Request& request, server::Responder responder);
@@ -76,14 +79,14 @@ struct AgentChannel::Impl {
   void supervisor_view(const server::Request& request, server::Responder responder);
   server::Response audit_log(const server::Request& request);
   server::WebSocketDecision open_stream(const server::Request& request);
-  void stream_ticket(const server::Request& request, server::Responder responder);
+  void stream_ticket(const server::Request& request, const server::Responder& responder);
   // Whether a WebSocket upgrade's Origin (a browser page's) may open the stream.
   bool origin_allowed(const server::Request& request) const;
 
-  engine::Engagement& engagement;
-  engine::Engine& engine;
+  engagement::Engagement& engagement;
   store::Store& store;
   const Clock& clock;
+  boost::asio::any_io_executor io;
   AgentChannelOptions options;
   SessionSigner signer;
   StreamTickets tickets;
@@ -105,10 +108,10 @@ std::string revoked_key(const SessionId& session);
 server::Response ok_json(const boost::json::value& value);
 server::Response no_content();
 
-// An engine::Callback<T> that answers `responder`: the error as error_response(), or
+// An engagement::Callback<T> that answers `responder`: the error as error_response(), or
 // `render(value)` as the 200 body.
 template <class T, class Render>
-engine::Callback<T> answer(server::Responder responder, Render render) {
+engagement::Callback<T> answer(server::Responder responder, Render render) {
   return [responder = std::move(responder), render = std::move(render)](Result<T> r) mutable {
     if (!r.ok()) {
       responder.send(error_response(r.error()));
@@ -118,4 +121,4 @@ engine::Callback<T> answer(server::Responder responder, Render render) {
   };
 }
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

@@ -1,10 +1,12 @@
 // Offers and conversations: accept/decline, list, detail (audited transcript read), messages,
 // typing, notes, transfer, end, wrap-up, force-close (audited).
+#include <boost/asio/post.hpp>
+
 #include "activity/activity.hpp"
 #include "channels/agent/channel_impl.hpp"
 #include "channels/agent/requests.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 namespace {
 
 namespace bj = boost::json;
@@ -93,44 +95,38 @@ void AgentChannel::Impl::conversation_detail(const server::Request& request,
           responder.send(ok_json(body));
         });
   };
-  const bool supervisor = session->supervisor();
-  const engine::Actor actor = session->actor;
-  engagement.may_read(actor, id, [this, actor, id, supervisor, finish](Result<bool> may) {
-    if (!may.ok()) {
-      finish(may.error());
-      return;
-    }
-    if (!*may) {
-      finish(
-          make_error(ErrorCode::kForbidden, "this conversation is not offered or assigned to you"));
-      return;
-    }
-    engagement.detail(actor, id,
-                      [this, id, supervisor, finish](Result<engine::ConversationDetail> detail) {
-                        auto transcript = store.read_transcript(id);
-                        if (!transcript.ok()) {
-                          finish(make_error(ErrorCode::kUnavailable, transcript.error().message));
-                          return;
-                        }
-                        if (detail.ok()) {
-                          finish(detail_json(*detail, *transcript));
-                          return;
-                        }
-                        if (detail.error().code != ErrorCode::kNotFound || !supervisor) {
-                          finish(detail.error());
-                          return;
-                        }
-                        // No longer in the hub (back with the bot or closed): supervisors read it
-                        // from the store.
-                        auto row = store.get_conversation(id);
-                        auto handoffs = store.handoffs_for_conversation(id);
-                        if (!row.ok() || !handoffs.ok()) {
-                          finish(!row.ok() ? row.error() : handoffs.error());
-                          return;
-                        }
-                        finish(archived_detail_json(*row, *handoffs, *transcript));
+  // One question to the engagement (may this actor read it, and what does the hub know), then
+  // the store reads on an I/O thread, never on the engagement's strand.
+  engagement.access(session->actor, id,
+                    [this, id, finish](Result<engagement::ConversationAccess> access) mutable {
+                      boost::asio::post(io, [this, id, finish = std::move(finish),
+                                             access = std::move(access)]() mutable {
+                        finish(read_detail(id, std::move(access)));
                       });
-  });
+                    });
+}
+
+Result<bj::object> AgentChannel::Impl::read_detail(
+    const std::string& id, Result<engagement::ConversationAccess> access) const {
+  if (!access.ok()) {
+    return access.error();
+  }
+  auto transcript = store.read_transcript(id);
+  if (!transcript.ok()) {
+    return make_error(ErrorCode::kUnavailable, transcript.error().message);
+  }
+  if (access->hub) {
+    return detail_json(*access, *transcript);
+  }
+  // No longer in the hub (back with the bot, or closed; only supervisors get here): the store's
+  // record of it.
+  auto row = store.get_conversation(id);
+  auto handoffs = store.handoffs_for_conversation(id);
+  if (!row.ok() || !handoffs.ok()) {
+    return make_error(ErrorCode::kUnavailable,
+                      !row.ok() ? row.error().message : handoffs.error().message);
+  }
+  return archived_detail_json(*row, *handoffs, *transcript);
 }
 
 void AgentChannel::Impl::send_message(const server::Request& request, server::Responder responder,
@@ -156,15 +152,16 @@ void AgentChannel::Impl::send_message(const server::Request& request, server::Re
   std::string id(request.param("id"));
   if (typing) {
     engagement.send(session->actor, id, std::move(a),
-                    [responder = std::move(responder)](const Result<engine::PostResult>& r) {
+                    [responder = std::move(responder)](const Result<engagement::PostResult>& r) {
                       responder.send(r.ok() ? no_content() : error_response(r.error()));
                     });
     return;
   }
-  engagement.send(session->actor, id, std::move(a),
-                  answer<engine::PostResult>(std::move(responder), [](const engine::PostResult& r) {
-                    return bj::object{{"id", r.id}};
-                  }));
+  engagement.send(
+      session->actor, id, std::move(a),
+      answer<engagement::PostResult>(std::move(responder), [](const engagement::PostResult& r) {
+        return bj::object{{"id", r.id}};
+      }));
 }
 
 void AgentChannel::Impl::add_note(const server::Request& request, server::Responder responder) {
@@ -179,10 +176,11 @@ void AgentChannel::Impl::add_note(const server::Request& request, server::Respon
     responder.send(error_response(text.error()));
     return;
   }
-  engagement.note(session->actor, std::string(request.param("id")), std::move(*text),
-                  answer<engine::PostResult>(std::move(responder), [](const engine::PostResult& r) {
-                    return bj::object{{"id", r.id}};
-                  }));
+  engagement.note(
+      session->actor, std::string(request.param("id")), std::move(*text),
+      answer<engagement::PostResult>(std::move(responder), [](const engagement::PostResult& r) {
+        return bj::object{{"id", r.id}};
+      }));
 }
 
 void AgentChannel::Impl::transfer(const server::Request& request, server::Responder responder) {
@@ -259,4 +257,4 @@ void AgentChannel::Impl::force_close(const server::Request& request, server::Res
       });
 }
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

@@ -1,7 +1,9 @@
 #pragma once
 // JSON shapes of the agent API (docs/AGENT_API.md): errors, Agent, ConversationSummary,
-// ConversationDetail with its transcript Entries, Queue, AgentStatus, audit entries. Pure
-// functions over values; thread-safe.
+// ConversationDetail with its transcript Entries, Queue, AgentStatus, audit entries, and every
+// stream message (one per engagement::AgentEvent). The only place these shapes are written, so
+// the REST answers and the stream's messages always agree. Pure functions over values;
+// thread-safe.
 
 #include <boost/json.hpp>
 #include <cstdint>
@@ -9,47 +11,54 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "engine/engagement.hpp"
+#include "engagement/agent_events.hpp"
+#include "engagement/engagement.hpp"
 #include "hub/hub.hpp"
 #include "server/http.hpp"
 #include "store/store.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 
 // {"error":{"code","message"}} with the status for the error's code: kInvalidArgument/kParse
 // 400 BadArgument, kUnauthorized 401 Unauthorized, kForbidden 403 Forbidden, kNotFound 404
-// NotFound, kConflict 409 Conflict, kTooLarge 413 TooLarge, kUnavailable/kIo 503 Unavailable,
-// kInternal 500 Internal.
+// NotFound, kConflict 409 Conflict, kTooLarge 413 TooLarge, kNoSpace 507 InsufficientStorage,
+// kUnavailable/kIo 503 Unavailable (with Retry-After), kInternal 500 Internal. An error's own
+// protocol_code, when set, replaces the name.
 server::Response error_response(const Error& error);
 
 // The WebSocket form of an error: {"type":"error","error":{"code","message"}}.
 boost::json::object stream_error(const Error& error);
 
-// Agent = {"id","displayName","role","skills","capacity"}.
+// Agent = {"id","displayName","role","skills","capacity"}; displayName is the id when empty. The
+// store's record (what login and me answer: the freshest) and the hub's registration render alike.
 boost::json::object agent_json(const store::AgentRecord& agent);
+boost::json::object agent_json(const hub::Agent& agent);
 
 // ConversationSummary = {"id","state","queue","agent","offeredTo","waitedMs","position",
 // "priority","reason"}.
 boost::json::object summary_json(const hub::ConversationView& view);
 
-// The shapes below are the Engagement's (engine/engagement.hpp), so the stream's pushes and the
-// REST answers always agree; they are re-exported here for the handlers and pinned by tests.
-//
-// One transcript Entry = {"seq","part","sender","internal","activity"}: `part` is "bot" for
-// seq <= handoff_seq (or when handoff_seq is 0), "live" after; `sender` is "customer" (from.role
-// user), "agent" (from.id "agent:…"), "bot" (other messages and typing) or "system" (events,
-// traces, ...); `internal` is true for every type customers never see (engine::Audience).
-// `activity` is the stored activity, parsed (null when the stored text is not JSON).
+// One transcript Entry = {"seq","part","sender","kind","internal","activity"} for a stored
+// activity (its JSON text). part: "bot" when seq <= handoff_seq (0 = no handoff: everything is
+// "bot"), else "live". sender, from fields only the server sets: "customer" (from.role "user",
+// which the engine writes on every customer activity, whatever the client sent), else "agent"
+// (from.id "agent:…"), "bot" (other messages and typing), "system" (events, traces,
+// endOfConversation, ...). kind: "message", "note" (an agent's internal note: sender agent and
+// the event baton.note) or "event". internal: a line of the server's the customer never saw
+// (events, notes, traces); never true for what the customer sent, so a customer's event cannot
+// pass for a note or a system line. Unparsable JSON: activity null, sender system, kind event,
+// internal true.
 boost::json::object entry_json(std::uint64_t seq, std::string_view activity_json,
                                std::uint64_t handoff_seq);
 
-// ConversationDetail = summary + {"handoffId","agentMessage","context","variables",
-// "transferNote","handoffSeq","transcript":[Entry]}.
-boost::json::object detail_json(const engine::ConversationDetail& detail,
+// ConversationDetail of a conversation the hub holds (access.hub set) = summary +
+// {"handoffId","agentMessage","context","variables","transferNote","handoffSeq",
+// "transcript":[Entry]}; variables are the context's keys without the va_ prefix.
+boost::json::object detail_json(const engagement::ConversationAccess& access,
                                 const std::vector<store::ActivityRecord>& transcript);
 
 // The detail of a conversation the hub no longer holds (supervisors only): state from the store's
-// ownership ("bot" or "closed"), empty hub fields, the handoff record if any.
+// ownership ("bot" or "closed"), empty hub fields, the last handoff record if any.
 boost::json::object archived_detail_json(const store::Conversation& row,
                                          const std::vector<store::HandoffRecord>& handoffs,
                                          const std::vector<store::ActivityRecord>& transcript);
@@ -61,7 +70,15 @@ boost::json::object queue_json(const hub::QueueView& queue);
 // AgentStatus = {"id","displayName","role","presence","load","capacity","conversations","offers"}.
 boost::json::object agent_status_json(const hub::AgentView& agent);
 
+// The body of GET /api/agent/me: {"agent","presence","offers","conversations","queues","agents"}.
+boost::json::object hello_json(const engagement::Hello& hello);
+
+// One stream message: {"type":…} and the fields docs/AGENT_API.md lists for it (hello, offer,
+// offer_withdrawn, assigned, unassigned, wrap_up, activity, presence, transfer_failed,
+// supervisor).
+boost::json::object event_json(const engagement::AgentEvent& event);
+
 // {"position","time","actor","action","conversationId","detail"}.
 boost::json::object audit_json(const store::AuditRecord& record);
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

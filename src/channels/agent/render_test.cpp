@@ -4,7 +4,7 @@
 
 #include "core/json.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 namespace {
 
 namespace bj = boost::json;
@@ -114,15 +114,48 @@ TEST(Render, EntriesClassifySenderPartAndInternal) {
   EXPECT_EQ(e.at("activity").at("text").as_string(), "<script>x</script>");
 }
 
+TEST(Render, EntryKindsAndWhatCustomersCannotForge) {
+  const struct {
+    std::uint64_t seq;
+    const char* json;
+    const char* sender;
+    const char* kind;
+    bool internal;
+  } cases[] = {
+      {1, R"({"type":"message","from":{"id":"u","role":"user"},"text":"hi"})", "customer",
+       "message", false},
+      {2, R"({"type":"event","name":"handoff.initiate","from":{"id":"bot","role":"bot"}})",
+       "system", "event", true},
+      {3, R"({"type":"event","name":"baton.note","from":{"id":"agent:alice","role":"agent"}})",
+       "agent", "note", true},
+      {4, R"({"type":"endOfConversation","from":{"id":"bot","role":"bot"}})", "system", "event",
+       false},
+      // What a customer sent is the customer's, whatever it claims to be.
+      {5, R"({"type":"event","name":"baton.note","from":{"id":"agent:boss","role":"user"}})",
+       "customer", "event", false},
+      {6, R"({"type":"event","name":"handoff.status","from":{"id":"u","role":"user"}})", "customer",
+       "event", false},
+      {7, R"({"type":"message","from":{"id":"agent:boss","name":"Boss","role":"user"}})",
+       "customer", "message", false},
+      {8, "[1,2]", "system", "event", true},
+  };
+  for (const auto& c : cases) {
+    const auto e = entry_json(c.seq, c.json, 3);
+    EXPECT_EQ(e.at("sender").as_string(), c.sender) << c.json;
+    EXPECT_EQ(e.at("kind").as_string(), c.kind) << c.json;
+    EXPECT_EQ(e.at("internal").as_bool(), c.internal) << c.json;
+  }
+}
+
 TEST(Render, DetailCarriesContextAndTranscript) {
-  engine::ConversationDetail d;
-  d.hub.id = "c1";
-  d.hub.state = hub::ConversationState::kAssigned;
-  d.hub.context = bj::object{{"va_Language", "en"}, {"orderId", "42"}};
-  d.hub.transfer_note = "vip";
+  engagement::ConversationAccess d;
+  d.hub.emplace();
+  d.hub->id = "c1";
+  d.hub->state = hub::ConversationState::kAssigned;
+  d.hub->transfer_note = "vip";
+  d.context = bj::object{{"va_Language", "en"}, {"orderId", "42"}};
   d.handoff_id = "c1|h3";
   d.agent_message = "wants a refund";
-  d.variables = bj::object{{"orderId", "42"}};
   d.handoff_seq = 3;
   std::vector<store::ActivityRecord> t(4);
   for (std::size_t i = 0; i < t.size(); ++i) {
@@ -130,11 +163,14 @@ TEST(Render, DetailCarriesContextAndTranscript) {
     t[i].json = R"({"type":"message","from":{"role":"user"}})";
   }
   const auto j = detail_json(d, t);
+  EXPECT_EQ(j.at("id").as_string(), "c1");
+  EXPECT_EQ(j.at("state").as_string(), "assigned");
   EXPECT_EQ(j.at("handoffId").as_string(), "c1|h3");
   EXPECT_EQ(j.at("agentMessage").as_string(), "wants a refund");
   EXPECT_EQ(j.at("transferNote").as_string(), "vip");
   EXPECT_EQ(j.at("context").at("va_Language").as_string(), "en");
   EXPECT_EQ(j.at("variables").at("orderId").as_string(), "42");
+  EXPECT_FALSE(j.at("variables").as_object().contains("va_Language"));
   EXPECT_EQ(j.at("handoffSeq").as_uint64(), 3u);
   const auto& entries = j.at("transcript").as_array();
   ASSERT_EQ(entries.size(), 4u);
@@ -195,5 +231,73 @@ TEST(Render, QueueAgentAndAudit) {
   EXPECT_EQ(j.at("detail").at("x").as_int64(), 1);
 }
 
+TEST(Render, StreamMessagesCarryTheirTypeAndFields) {
+  engagement::Offer offer;
+  offer.conversation = "c1";
+  offer.offer_id = 4;
+  offer.expires_at = TimePoint(std::chrono::seconds(30));
+  offer.queue = "billing";
+  offer.transfer = true;
+  offer.reason = "requested";
+  offer.waited = Millis(2500);
+  offer.agent_message = "refund";
+  offer.note = "vip";
+  const auto o = event_json(offer);
+  EXPECT_EQ(o.at("type").as_string(), "offer");
+  EXPECT_EQ(o.at("conversationId").as_string(), "c1");
+  EXPECT_EQ(o.at("offerId").as_uint64(), 4u);
+  EXPECT_EQ(o.at("expiresAt").as_string(), "1970-01-01T00:00:30.000Z");
+  EXPECT_EQ(o.at("waitedMs").as_int64(), 2500);
+  EXPECT_EQ(o.at("note").as_string(), "vip");
+  EXPECT_EQ(o.size(), 10u);
+
+  engagement::Hello hello;
+  hello.agent = hub::Agent{"alice", "", hub::Role::kSupervisor, {"de"}, 2};
+  hello.presence = hub::Presence::kAvailable;
+  hello.offers = {offer};
+  hello.queues = {"general", "billing"};
+  hello.agents = {{"bob", "Bob", hub::Presence::kAway}};
+  const auto h = event_json(hello);
+  EXPECT_EQ(h.at("type").as_string(), "hello");
+  EXPECT_EQ(h.at("agent").at("displayName").as_string(), "alice");
+  EXPECT_EQ(h.at("agent").at("role").as_string(), "supervisor");
+  EXPECT_EQ(h.at("presence").as_string(), "available");
+  EXPECT_FALSE(h.at("offers").as_array()[0].as_object().contains("type"));
+  EXPECT_EQ(h.at("queues").as_array()[1].as_string(), "billing");
+  EXPECT_EQ(h.at("agents").as_array()[0].at("presence").as_string(), "away");
+  EXPECT_FALSE(hello_json(hello).contains("type")) << "GET me is the hello without its type";
+
+  EXPECT_EQ(event_json(engagement::OfferWithdrawn{"c1", 4, engagement::WithdrawCause::kAgentAway})
+                .at("cause")
+                .as_string(),
+            "agent_away");
+  EXPECT_EQ(
+      event_json(engagement::Unassigned{"c1", engagement::UnassignCause::kTransferred}).at("cause"),
+      "transferred");
+  EXPECT_EQ(event_json(engagement::WrapUpStarted{"c1"}).at("type"), "wrap_up");
+  const auto assigned = event_json(engagement::Assigned{"c1", std::nullopt});
+  EXPECT_TRUE(assigned.at("conversation").as_object().empty());
+  EXPECT_EQ(event_json(engagement::PresenceNow{hub::Presence::kBusy, hub::PresenceCause::kCapacity})
+                .at("cause"),
+            "capacity");
+
+  auto text = std::make_shared<const std::string>(
+      R"({"type":"message","from":{"id":"u","role":"user"},"text":"hi"})");
+  const auto activity = event_json(engagement::ActivityAdded{"c1", 6, text, 5});
+  EXPECT_EQ(activity.at("type"), "activity");
+  EXPECT_EQ(activity.at("entry").at("part"), "live");
+  EXPECT_EQ(activity.at("entry").at("sender"), "customer");
+  EXPECT_EQ(activity.at("entry").at("activity").at("text"), "hi");
+
+  engagement::SupervisorView view;
+  view.queues.resize(1);
+  view.agents.resize(2);
+  const auto sup = event_json(view);
+  EXPECT_EQ(sup.at("type"), "supervisor");
+  EXPECT_EQ(sup.at("queues").as_array().size(), 1u);
+  EXPECT_EQ(sup.at("agents").as_array().size(), 2u);
+  EXPECT_TRUE(sup.at("conversations").as_array().empty());
+}
+
 }  // namespace
-}  // namespace baton::agentapi
+}  // namespace baton::agent

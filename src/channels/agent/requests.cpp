@@ -8,7 +8,7 @@
 #include "core/json.hpp"
 #include "core/utf8.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 namespace {
 
 namespace bj = boost::json;
@@ -164,16 +164,16 @@ Result<TransferRequest> parse_transfer(const bj::object& body) {
   return t;
 }
 
-Result<engine::EndMode> parse_end_mode(const bj::object& body) {
+Result<engagement::EndMode> parse_end_mode(const bj::object& body) {
   auto mode = required_string(body, "mode");
   if (!mode.ok()) {
     return mode.error();
   }
   if (*mode == "bot") {
-    return engine::EndMode::kReturnToBot;
+    return engagement::EndMode::kReturnToBot;
   }
   if (*mode == "close") {
-    return engine::EndMode::kClose;
+    return engagement::EndMode::kClose;
   }
   return bad("mode must be bot or close");
 }
@@ -230,4 +230,4 @@ Result<StreamCommand> parse_stream_command(std::string_view text) {
   return bad(fmt::format("unknown message type '{}'", type->substr(0, 64)));
 }
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

@@ -10,10 +10,10 @@
 #include <string_view>
 
 #include "core/result.hpp"
-#include "engine/engagement.hpp"
+#include "engagement/engagement.hpp"
 #include "hub/events.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 
 inline constexpr std::size_t kMaxBodyBytes = std::size_t{64} * 1024;
 inline constexpr std::size_t kMaxMessageChars = 4000;  // Unicode code points
@@ -51,7 +51,7 @@ struct TransferRequest {
 Result<TransferRequest> parse_transfer(const boost::json::object& body);
 
 // {"mode": "bot"|"close"}.
-Result<engine::EndMode> parse_end_mode(const boost::json::object& body);
+Result<engagement::EndMode> parse_end_mode(const boost::json::object& body);
 
 struct AuditQuery {
   std::string conversation_id;  // "" = all
@@ -72,4 +72,4 @@ struct StreamCommand {
 };
 Result<StreamCommand> parse_stream_command(std::string_view text);
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

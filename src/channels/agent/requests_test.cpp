@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace baton::agentapi {
+namespace baton::agent {
 namespace {
 
 namespace bj = boost::json;
@@ -103,8 +103,8 @@ TEST(Requests, TransferNeedsExactlyOneTarget) {
 }
 
 TEST(Requests, EndMode) {
-  EXPECT_EQ(*parse_end_mode(obj(R"({"mode":"bot"})")), engine::EndMode::kReturnToBot);
-  EXPECT_EQ(*parse_end_mode(obj(R"({"mode":"close"})")), engine::EndMode::kClose);
+  EXPECT_EQ(*parse_end_mode(obj(R"({"mode":"bot"})")), engagement::EndMode::kReturnToBot);
+  EXPECT_EQ(*parse_end_mode(obj(R"({"mode":"close"})")), engagement::EndMode::kClose);
   EXPECT_FALSE(parse_end_mode(obj(R"({"mode":"later"})")).ok());
   EXPECT_FALSE(parse_end_mode(obj(R"({})")).ok());
 }
@@ -142,4 +142,4 @@ TEST(Requests, StreamCommands) {
 }
 
 }  // namespace
-}  // namespace baton::agentapi
+}  // namespace baton::agent

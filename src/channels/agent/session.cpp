@@ -8,7 +8,7 @@
 #include "core/secret_file.hpp"
 #include "core/signed_token.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 namespace {
 
 constexpr unsigned char kVersion = 1;
@@ -122,4 +122,4 @@ Result<std::string> load_or_create_session_key(const std::filesystem::path& file
   });
 }
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

@@ -26,7 +26,7 @@
 #include "core/result.hpp"
 #include "hub/config.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 
 inline constexpr std::size_t kSessionIdBytes = 16;
 inline constexpr std::size_t kFingerprintBytes = 16;
@@ -77,4 +77,4 @@ std::string session_hex(const SessionId& id);
 // file).
 Result<std::string> load_or_create_session_key(const std::filesystem::path& file);
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

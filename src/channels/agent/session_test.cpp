@@ -7,7 +7,7 @@
 
 #include "core/testing/temp_dir.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 namespace {
 
 using std::chrono::hours;
@@ -127,4 +127,4 @@ TEST(SessionKey, EmptyFileAndUnwritableDirAreErrors) {
 }
 
 }  // namespace
-}  // namespace baton::agentapi
+}  // namespace baton::agent

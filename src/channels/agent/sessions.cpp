@@ -8,7 +8,7 @@
 #include "core/password.hpp"
 #include "core/utf8.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 namespace {
 
 namespace bj = boost::json;
@@ -155,4 +155,4 @@ void AgentChannel::Impl::set_presence(const server::Request& request, server::Re
                           }));
 }
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

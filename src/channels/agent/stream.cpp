@@ -14,7 +14,7 @@
 #include "channels/agent/requests.hpp"
 #include "core/json.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 namespace {
 
 namespace bj = boost::json;
@@ -22,13 +22,13 @@ namespace bj = boost::json;
 constexpr std::uint16_t kCloseGoingAway = 1001;
 constexpr std::uint16_t kCloseRevoked = 4001;
 
-class AgentStream final : public engine::AgentSink,
+class AgentStream final : public engagement::AgentSink,
                           public std::enable_shared_from_this<AgentStream> {
  public:
   AgentStream(AgentChannel::Impl& channel, Session session)
       : channel_(channel), session_(std::move(session)) {}
 
-  void push(const bj::object& message) override { send(message); }
+  void push(const engagement::AgentEvent& event) override { send(event_json(event)); }
 
   void closed(std::string_view reason) override {
     if (auto s = socket()) {
@@ -175,7 +175,7 @@ class AgentStream final : public engine::AgentSink,
 }  // namespace
 
 void AgentChannel::Impl::stream_ticket(const server::Request& request,
-                                       server::Responder responder) {
+                                       const server::Responder& responder) {
   auto session = authenticate(request);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -250,4 +250,4 @@ server::WebSocketDecision AgentChannel::Impl::open_stream(const server::Request&
   return callbacks;
 }
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

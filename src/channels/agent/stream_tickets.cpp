@@ -5,7 +5,7 @@
 
 #include "core/signed_token.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 
 StreamTickets::StreamTickets(const Clock& clock, std::chrono::milliseconds ttl,
                              std::size_t max_outstanding)
@@ -51,4 +51,4 @@ std::size_t StreamTickets::outstanding() const {
   return tickets_.size();
 }
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

@@ -19,7 +19,7 @@
 
 #include "core/clock.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 
 class StreamTickets {
  public:
@@ -52,4 +52,4 @@ class StreamTickets {
   std::deque<std::string> order_;                   // guarded by mutex_: issue order, oldest first
 };
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

@@ -4,7 +4,7 @@
 
 #include <set>
 
-namespace baton::agentapi {
+namespace baton::agent {
 namespace {
 
 using std::chrono::seconds;
@@ -48,4 +48,4 @@ TEST(StreamTickets, TicketsAreUniqueAndBounded) {
 }
 
 }  // namespace
-}  // namespace baton::agentapi
+}  // namespace baton::agent

@@ -2,7 +2,7 @@
 #include "channels/agent/channel_impl.hpp"
 #include "channels/agent/requests.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 namespace {
 
 namespace bj = boost::json;
@@ -33,12 +33,13 @@ void AgentChannel::Impl::supervisor_view(const server::Request& request,
     responder.send(error_response(not_supervisor()));
     return;
   }
-  // Three reads on the engine strand, one after the other; the answer is assembled as they come.
+  // Three reads on the engagement's strand, one after the other; the answer is assembled as they
+  // come.
   auto out = std::make_shared<bj::object>();
   if (options.readiness) {
     (*out)["service"] = service_json(options.readiness());
   }
-  const engine::Actor actor = session->actor;
+  const engagement::Actor actor = session->actor;
   engagement.queues(actor, [this, actor, out, responder = std::move(responder)](
                                Result<std::vector<hub::QueueView>> queues) {
     if (!queues.ok()) {
@@ -104,4 +105,4 @@ server::Response AgentChannel::Impl::audit_log(const server::Request& request) {
   return ok_json(bj::object{{"entries", std::move(entries)}, {"next", next}});
 }
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

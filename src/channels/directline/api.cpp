@@ -48,7 +48,7 @@ void DirectLineChannel::Impl::audit_then(const server::Request& request, std::st
   store::WriteBatch batch;
   batch.append_audit(std::move(record));
   auto pending = std::make_shared<server::Response>(std::move(answer));
-  auto done = [pending, responder](const Status& written) {
+  auto done = [pending, responder = std::move(responder)](const Status& written) {
     responder.send(written.ok() ? std::move(*pending) : error_response(written.error()));
   };
   if (Status queued = store.submit(std::move(batch), done); !queued.ok()) {
@@ -107,7 +107,7 @@ void DirectLineChannel::Impl::list_handoffs(const server::Request& request,
 }
 
 void DirectLineChannel::Impl::conversation_status(const server::Request& request,
-                                                  server::Responder responder) {
+                                                  const server::Responder& responder) {
   std::string id(request.param("id"));
   auto caller = authenticate(request, {});
   if (!caller.ok()) {

@@ -83,7 +83,7 @@ struct DirectLineChannel::Impl {
   void audit_then(const server::Request& request, std::string action,
                   const std::string& conversation_id, server::Response answer,
                   server::Responder responder);
-  void conversation_status(const server::Request& request, server::Responder responder);
+  void conversation_status(const server::Request& request, const server::Responder& responder);
 
   engine::Engine& engine;
   store::Store& store;

@@ -1,6 +1,6 @@
 // AgentChannel: construction, route table, and what every handler shares (authentication, audit
 // records, the hello body, socket tracking for logout).
-#include "channels/agent/agent_api.hpp"
+#include "channels/agent/agent.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -12,7 +12,7 @@
 #include "core/json.hpp"
 #include "server/static_files.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 namespace {
 
 namespace bj = boost::json;
@@ -44,13 +44,13 @@ server::Response no_content() {
   return server::Response(status::no_content, "application/json", "");
 }
 
-AgentChannel::Impl::Impl(engine::Engagement& engagement_ref, engine::Engine& engine_ref,
-                         store::Store& store_ref, const Clock& clock_ref,
+AgentChannel::Impl::Impl(engagement::Engagement& engagement_ref, store::Store& store_ref,
+                         const Clock& clock_ref, boost::asio::any_io_executor io_executor,
                          AgentChannelOptions options_value)
     : engagement(engagement_ref),
-      engine(engine_ref),
       store(store_ref),
       clock(clock_ref),
+      io(std::move(io_executor)),
       options(std::move(options_value)),
       signer(options.session_key),
       tickets(clock_ref),
@@ -140,12 +140,15 @@ void AgentChannel::Impl::audit(const std::string& actor, std::string action,
   }
 }
 
-void AgentChannel::Impl::hello(const Session& session, engine::Callback<bj::object> done) {
+void AgentChannel::Impl::hello(const Session& session, engagement::Callback<bj::object> done) {
   engagement.me(session.actor, [agent = agent_json(session.agent),
-                                done = std::move(done)](Result<bj::object> body) mutable {
-    if (body.ok()) {
-      (*body)["agent"] = std::move(agent);  // the store's record (display name, skills)
+                                done = std::move(done)](Result<engagement::Hello> hello) mutable {
+    if (!hello.ok()) {
+      done(hello.error());
+      return;
     }
+    bj::object body = hello_json(*hello);
+    body["agent"] = std::move(agent);  // the store's record, fresher than the hub's registration
     done(std::move(body));
   });
 }
@@ -176,9 +179,10 @@ void AgentChannel::Impl::close_sockets(const SessionId& session, std::string_vie
   }
 }
 
-AgentChannel::AgentChannel(engine::Engagement& engagement, engine::Engine& engine,
-                           store::Store& store, const Clock& clock, AgentChannelOptions options)
-    : impl_(std::make_shared<Impl>(engagement, engine, store, clock, std::move(options))) {}
+AgentChannel::AgentChannel(engagement::Engagement& engagement, store::Store& store,
+                           const Clock& clock, boost::asio::any_io_executor io,
+                           AgentChannelOptions options)
+    : impl_(std::make_shared<Impl>(engagement, store, clock, std::move(io), std::move(options))) {}
 
 AgentChannel::~AgentChannel() = default;
 
@@ -275,7 +279,10 @@ Status AgentChannel::register_routes(server::Router& router) {
       router.add(
           verb::get, base + "/audit",
           [self](const server::Request& r) { return self->audit_log(r); }, limit),
-      post(base + "/stream/ticket", bind(self, &Impl::stream_ticket)),
+      post(base + "/stream/ticket",
+           [self](const server::Request& r, const server::Responder& o) {
+             self->stream_ticket(r, o);
+           }),
       router.add_websocket(
           base + "/stream", [self](const server::Request& r) { return self->open_stream(r); },
           false),
@@ -289,4 +296,4 @@ Status AgentChannel::register_routes(server::Router& router) {
   return {};
 }
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

@@ -11,12 +11,14 @@
 
 #include "bot/loader.hpp"
 #include "core/json.hpp"
-#include "engine/engagement.hpp"
+#include "engagement/engagement.hpp"
 #include "engine/engine_test_support.hpp"
 
-namespace baton::engine::testing {
+namespace baton::engagement::testing {
 
 namespace bj = boost::json;
+using namespace baton::engine;           // NOLINT: the engine's types in the tests
+using namespace baton::engine::testing;  // NOLINT: its test helpers
 
 inline std::shared_ptr<const dialog::CompiledBot> contoso_example_bot() {
   static std::shared_ptr<const dialog::CompiledBot> bot = [] {
@@ -35,26 +37,25 @@ inline std::shared_ptr<const dialog::CompiledBot> contoso_example_bot() {
   return bot;
 }
 
-// Records every push; thread-safe (pushes run on the strand, the test reads).
+// Records every event; thread-safe (pushes run on the strand, the test reads).
 class RecordingSink final : public AgentSink {
  public:
-  void push(const bj::object& message) override {
+  void push(const AgentEvent& event) override {
     std::lock_guard lock(mutex_);
-    messages_.push_back(message);
+    events_.push_back(event);
   }
   void closed(std::string_view reason) override {
     std::lock_guard lock(mutex_);
     closed_ = std::string(reason);
   }
-  std::vector<bj::object> messages() const {
+  // The events of one kind, in order.
+  template <class T>
+  std::vector<T> of() const {
     std::lock_guard lock(mutex_);
-    return messages_;
-  }
-  std::vector<bj::object> of_type(std::string_view type) const {
-    std::vector<bj::object> out;
-    for (auto& m : messages()) {
-      if (m.at("type").as_string() == type) {
-        out.push_back(m);
+    std::vector<T> out;
+    for (const auto& e : events_) {
+      if (const T* t = std::get_if<T>(&e)) {
+        out.push_back(*t);
       }
     }
     return out;
@@ -66,7 +67,7 @@ class RecordingSink final : public AgentSink {
 
  private:
   mutable std::mutex mutex_;
-  std::vector<bj::object> messages_;
+  std::vector<AgentEvent> events_;
   std::string closed_;
 };
 
@@ -237,10 +238,6 @@ class EngagementTest : public ::testing::Test {
     return std::find(all.begin(), all.end(), text) != all.end();
   }
 
-  static std::uint64_t offer_id(const bj::object& offer) {
-    return offer.at("offerId").to_number<std::uint64_t>();
-  }
-
   std::optional<hub::ConversationView> view(const std::string& id) {
     const Actor boss{"boss", hub::Role::kSupervisor};
     auto all = await<std::vector<hub::ConversationView>>(
@@ -264,4 +261,4 @@ class EngagementTest : public ::testing::Test {
   std::unique_ptr<Engagement> engagement_;
 };
 
-}  // namespace baton::engine::testing
+}  // namespace baton::engagement::testing

@@ -9,19 +9,24 @@
 //   GET  conversations, GET conversations/{id} (audited transcript read)
 //   POST conversations/{id}/messages|typing|notes|transfer|end|wrapup|close
 //   GET  supervisor, GET audit
-//   WS   stream?token=...
+//   POST stream/ticket, WS stream?ticket=...
 //   GET  /agent, /agent/, /agent/{*path}   the console's static files (when console_dir exists)
 //
 // Sessions are signed tokens (session.hpp) checked on every request against the store: the agent
 // must still exist with the same password hash, and the session must not be revoked (logout;
 // revocations are stored as meta keys so they survive a restart). Permissions are the
-// Engagement's (engine::Actor); the agent API adds the supervisor-only audit view.
+// Engagement's (engagement::Actor); the agent API adds the supervisor-only audit view. The
+// channel meets the rest of Baton only through the Engagement (typed calls and AgentEvents, which
+// render.hpp turns into JSON) and the store (sessions, audit, transcripts).
 //
 // Thread safety: handlers run on the server's I/O threads and call only thread-safe things (the
-// Engagement and Engine post to their strand, store reads, the signer, the rate limiter). Password
-// checks (Argon2id, ~64 MiB, tens of ms) run on one private thread, never on an I/O thread.
-// Register routes before Server::start(); the channel must outlive the server's threads.
+// Engagement posts to its strand, store reads, the signer, the rate limiter). The Engagement
+// answers on its strand (the engine's); work that blocks (reading a transcript) moves back to the
+// `io` executor first. Password checks (Argon2id, ~64 MiB, tens of ms) run on one private
+// thread, never on an I/O thread. Register routes before Server::start(); the channel must
+// outlive the server's threads.
 
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -31,13 +36,12 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
-#include "engine/engagement.hpp"
-#include "engine/engine.hpp"
+#include "engagement/engagement.hpp"
 #include "server/router.hpp"
 #include "server/server.hpp"
 #include "store/store.hpp"
 
-namespace baton::agentapi {
+namespace baton::agent {
 
 struct AgentChannelOptions {
   std::string session_key;  // required: the content of DATA/agent-session-key
@@ -58,10 +62,10 @@ struct AgentChannelOptions {
 
 class AgentChannel {
  public:
-  // `engagement`, `engine`, `store` and `clock` (thread-safe, e.g. SystemClock) must outlive the
-  // channel.
-  AgentChannel(engine::Engagement& engagement, engine::Engine& engine, store::Store& store,
-               const Clock& clock, AgentChannelOptions options);
+  // `engagement`, `store` and `clock` (thread-safe, e.g. SystemClock) must outlive the channel;
+  // `io` runs the blocking reads that follow an Engagement answer (the server's executor).
+  AgentChannel(engagement::Engagement& engagement, store::Store& store, const Clock& clock,
+               boost::asio::any_io_executor io, AgentChannelOptions options);
   ~AgentChannel();
   AgentChannel(const AgentChannel&) = delete;
   AgentChannel& operator=(const AgentChannel&) = delete;
@@ -76,4 +80,4 @@ class AgentChannel {
   std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace baton::agentapi
+}  // namespace baton::agent

@@ -3,12 +3,12 @@
 // presence kept.
 #include <gtest/gtest.h>
 
-#include "engine/engagement_test_support.hpp"
+#include "engagement/engagement_test_support.hpp"
 
-namespace baton::engine {
+namespace baton::engagement {
 namespace {
 
-using namespace baton::engine::testing;  // NOLINT: test helpers
+using namespace baton::engagement::testing;  // NOLINT: test helpers
 
 // Built on first use, not during static initialisation (where a throw could not be caught).
 const Actor& alice_actor() {
@@ -32,21 +32,21 @@ class EngagementRestart : public EngagementTest {
     ASSERT_TRUE(eventually([&] { return view(id).has_value(); })) << id;
   }
 
-  std::optional<bj::object> offer_for(const RecordingSink& sink, const std::string& id,
-                                      bool from_hello = false) {
-    std::optional<bj::object> found;
+  std::optional<Offer> offer_for(const RecordingSink& sink, const std::string& id,
+                                 bool from_hello = false) {
+    std::optional<Offer> found;
     eventually([&] {
       if (from_hello) {
-        for (auto& h : sink.of_type("hello")) {
-          for (auto& o : h.at("offers").as_array()) {
-            if (o.at("conversationId").as_string() == id) {
-              found = o.as_object();
+        for (auto& h : sink.of<Hello>()) {
+          for (auto& o : h.offers) {
+            if (o.conversation == id) {
+              found = o;
             }
           }
         }
       } else {
-        for (auto& o : sink.of_type("offer")) {
-          if (o.at("conversationId").as_string() == id) {
+        for (auto& o : sink.of<Offer>()) {
+          if (o.conversation == id) {
             found = o;
           }
         }
@@ -70,7 +70,7 @@ TEST_F(EngagementRestart, QueueOffersAssignmentsAndPresenceSurvive) {
   auto c4_offer = offer_for(*carol, "c4");
   ASSERT_TRUE(c4_offer.has_value());
   ASSERT_TRUE(await<bool>([&](auto cb) {
-                engagement_->accept(carol_actor(), "c4", offer_id(*c4_offer), cb);
+                engagement_->accept(carol_actor(), "c4", c4_offer->offer_id, cb);
               }).ok());
   settle();
   // c3 offered to bob, unanswered.
@@ -107,7 +107,7 @@ TEST_F(EngagementRestart, QueueOffersAssignmentsAndPresenceSurvive) {
   auto reissued = offer_for(*bob_again, "c3", true);
   ASSERT_TRUE(reissued.has_value()) << "the pending offer is shown again";
   ASSERT_TRUE(await<bool>([&](auto cb) {
-                engagement_->accept(bob_actor(), "c3", offer_id(*reissued), cb);
+                engagement_->accept(bob_actor(), "c3", reissued->offer_id, cb);
               }).ok());
   ASSERT_TRUE(eventually([&] { return said("c3", "Bob Stone joined the chat."); }));
 
@@ -119,23 +119,22 @@ TEST_F(EngagementRestart, QueueOffersAssignmentsAndPresenceSurvive) {
   });
   ASSERT_TRUE(sent.ok()) << sent.error().message;
   ASSERT_TRUE(say("c4", "thanks").ok());
-  ASSERT_TRUE(eventually([&] { return !carol_again->of_type("activity").empty(); }))
+  ASSERT_TRUE(eventually([&] { return !carol_again->of<ActivityAdded>().empty(); }))
       << "the agent's live view is back after the restart";
 
-  auto hello = attach(alice_actor())->of_type("hello");
+  auto hello = attach(alice_actor())->of<Hello>();
   ASSERT_EQ(hello.size(), 1u);
-  EXPECT_EQ(hello[0].at("presence"), "busy") << "presence survives the restart";
+  EXPECT_EQ(hello[0].presence, hub::Presence::kBusy) << "presence survives the restart";
 }
 
 TEST_F(EngagementRestart, HandoffTheHubNeverLoggedIsSubmittedAgain) {
   add_agent("alice", "Alice Martin", "agent");
-  // The engine escalates while no engagement observes it (as if the process died between the
-  // engine's commit and the hub log write).
-  engine_->set_observer(nullptr);
+  // The engine escalates before the engagement started (its hook logs nothing then), as if
+  // the hub's log had lost the submission.
   customer("c1");
   ASSERT_TRUE(say("c1", "talk to an agent").ok());
   EXPECT_EQ(status("c1")->ownership.owner, Owner::kQueued);
-  engine_->set_observer(engagement_.get());
+  EXPECT_TRUE(store_->read_hub_log(0, 10)->empty());
   ASSERT_TRUE(start_engagement().ok());
   settle();
   // Nobody is online: the re-submitted handoff takes the unavailable path at once.
@@ -144,4 +143,4 @@ TEST_F(EngagementRestart, HandoffTheHubNeverLoggedIsSubmittedAgain) {
 }
 
 }  // namespace
-}  // namespace baton::engine
+}  // namespace baton::engagement

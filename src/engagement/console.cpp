@@ -1,0 +1,269 @@
+// What an agent's console does: attach, presence, offers, messages, notes, transfer, end,
+// wrap-up, and the supervisors' force-close and monitoring. Every call hops onto the strand and
+// checks the actor may do it.
+#include <fmt/format.h>
+
+#include "core/strand.hpp"
+#include "engagement/state.hpp"
+
+namespace baton::engagement {
+namespace {
+
+template <class T>
+Callback<hub::Decisions> reply(Callback<T> done, T value) {
+  return [done = std::move(done), value = std::move(value)](const Result<hub::Decisions>& r) {
+    if (r.ok()) {
+      done(value);
+    } else {
+      done(r.error());
+    }
+  };
+}
+
+Error not_supervisor() { return make_error(ErrorCode::kForbidden, "supervisors only"); }
+
+}  // namespace
+
+void Engagement::me(const Actor& actor, Callback<Hello> done) {
+  on_strand(impl_, [actor, done = std::move(done)](Impl& self) {
+    if (!self.ensure_agent(actor.agent_id)) {
+      done(make_error(ErrorCode::kNotFound, fmt::format("no agent '{}'", actor.agent_id)));
+      return;
+    }
+    done(self.hello(actor));
+  });
+}
+
+void Engagement::attach(const Actor& actor, std::shared_ptr<AgentSink> sink,
+                        Callback<std::uint64_t> done) {
+  on_strand(impl_, [actor, sink = std::move(sink), done = std::move(done)](Impl& self) {
+    if (self.stopped) {
+      done(make_error(ErrorCode::kUnavailable, "the engagement hub is stopped"));
+      return;
+    }
+    if (!self.ensure_agent(actor.agent_id)) {
+      done(make_error(ErrorCode::kNotFound, fmt::format("no agent '{}'", actor.agent_id)));
+      return;
+    }
+    const std::uint64_t id = self.next_sink++;
+    sink->push(self.hello(actor));
+    self.sinks[actor.agent_id].push_back({id, actor, sink});
+    self.detached_at.erase(actor.agent_id);
+    self.dirty = true;
+    done(id);
+  });
+}
+
+void Engagement::detach(const std::string& agent_id, std::uint64_t attachment) {
+  on_strand(impl_, [agent_id, attachment](Impl& self) {
+    auto it = self.sinks.find(agent_id);
+    if (it == self.sinks.end()) {
+      return;
+    }
+    std::erase_if(it->second, [&](const detail::SinkEntry& e) { return e.id == attachment; });
+    if (it->second.empty()) {
+      self.sinks.erase(it);
+      self.detached_at[agent_id] = self.clock.now();
+    }
+  });
+}
+
+void Engagement::set_presence(const Actor& actor, hub::Presence presence, Callback<bool> done) {
+  on_strand(impl_, [actor, presence, done = std::move(done)](Impl& self) {
+    self.ensure_agent(actor.agent_id);
+    self.input(hub::PresenceSet{actor.agent_id, presence}, reply(done, true));
+  });
+}
+
+void Engagement::accept(const Actor& actor, const std::string& conversation, std::uint64_t offer_id,
+                        Callback<bool> done) {
+  on_strand(impl_, [actor, conversation, offer_id, done = std::move(done)](Impl& self) {
+    if (Status s = self.check_read(actor, conversation); !s.ok()) {
+      done(s.error());
+      return;
+    }
+    // Answered once the engine has given the agent the conversation, so the agent's first
+    // message never races the ownership moves; or refused when the engine moved it elsewhere
+    // meanwhile (the customer cancelled as the agent accepted).
+    self.input(
+        hub::OfferAccepted{conversation, actor.agent_id, offer_id},
+        [&self, conversation, agent = actor.agent_id, done](const Result<hub::Decisions>& r) {
+          if (!r.ok()) {
+            done(r.error());
+            return;
+          }
+          self.when_settled(conversation, [&self, conversation, agent, done] {
+            if (self.with_agent(conversation, agent)) {
+              done(true);
+            } else {
+              done(make_error(ErrorCode::kConflict,
+                              "the customer left the queue before you joined"));
+            }
+          });
+        });
+  });
+}
+
+void Engagement::decline(const Actor& actor, const std::string& conversation,
+                         std::uint64_t offer_id, Callback<bool> done) {
+  on_strand(impl_, [actor, conversation, offer_id, done = std::move(done)](Impl& self) {
+    if (Status s = self.check_read(actor, conversation); !s.ok()) {
+      done(s.error());
+      return;
+    }
+    self.input(hub::OfferDeclined{conversation, actor.agent_id, offer_id}, reply(done, true));
+  });
+}
+
+void Engagement::send(const Actor& actor, const std::string& conversation,
+                      activity::Activity activity, Callback<engine::PostResult> done) {
+  on_strand(impl_, [actor, conversation, a = std::move(activity),
+                    done = std::move(done)](Impl& self) mutable {
+    if (Status s = self.check_owner(actor, conversation); !s.ok()) {
+      done(s.error());
+      return;
+    }
+    if (a.type != "message" && a.type != "typing") {
+      done(make_error(ErrorCode::kInvalidArgument, "an agent sends a message or typing"));
+      return;
+    }
+    a.from = {"agent:" + actor.agent_id, self.display_name(actor.agent_id), "bot"};
+    // With the epoch the engine reports once its ownership agrees with the hub's assignment.
+    self.when_settled(conversation, [&self, conversation, a = std::move(a), done]() mutable {
+      const detail::Track& t = self.track(conversation);
+      if (!t.ownership || t.ownership->owner != engine::Owner::kAgent) {
+        done(make_error(ErrorCode::kConflict, "the conversation is not with an agent"));
+        return;
+      }
+      self.engine.post_as_owner({conversation, t.ownership->epoch, std::move(a)}, done);
+    });
+  });
+}
+
+void Engagement::note(const Actor& actor, const std::string& conversation, std::string text,
+                      Callback<engine::PostResult> done) {
+  on_strand(impl_, [actor, conversation, text = std::move(text),
+                    done = std::move(done)](Impl& self) mutable {
+    if (Status s = self.check_read(actor, conversation); !s.ok()) {
+      done(s.error());
+      return;
+    }
+    if (text.empty()) {
+      done(make_error(ErrorCode::kInvalidArgument, "text: a note needs text"));
+      return;
+    }
+    activity::Activity a =
+        activity::make_event("baton.note", boost::json::object{{"text", std::move(text)}});
+    a.from = {"agent:" + actor.agent_id, self.display_name(actor.agent_id), "agent"};
+    self.engine.post_notice({conversation, std::move(a)}, done);
+  });
+}
+
+void Engagement::transfer(const Actor& actor, const std::string& conversation, std::string to_queue,
+                          std::string to_agent, std::string note, Callback<bool> done) {
+  on_strand(impl_,
+            [actor, conversation, to_queue = std::move(to_queue), to_agent = std::move(to_agent),
+             note = std::move(note), done = std::move(done)](Impl& self) mutable {
+              if (Status s = self.check_owner(actor, conversation); !s.ok()) {
+                done(s.error());
+                return;
+              }
+              self.input(hub::TransferRequested{conversation, actor.agent_id, std::move(to_queue),
+                                                std::move(to_agent), std::move(note)},
+                         reply(done, true));
+            });
+}
+
+void Engagement::end(const Actor& actor, const std::string& conversation, EndMode mode,
+                     Callback<bool> done) {
+  on_strand(impl_, [actor, conversation, mode, done = std::move(done)](Impl& self) {
+    if (Status s = self.check_owner(actor, conversation); !s.ok()) {
+      done(s.error());
+      return;
+    }
+    auto then = [&self, actor, conversation, mode, done](const Result<hub::Decisions>& r) {
+      if (!r.ok()) {
+        done(r.error());
+        return;
+      }
+      self.push(actor.agent_id, WrapUpStarted{conversation});
+      if (mode == EndMode::kReturnToBot) {
+        self.to_bot(conversation, dialog::HandoffOutcome::kCompleted, {actor.agent_id, ""});
+      } else {
+        self.close_conversation(conversation, dialog::HandoffOutcome::kCompleted,
+                                {actor.agent_id, ""});
+      }
+      done(true);
+    };
+    self.input(hub::ConversationEnded{conversation, actor.agent_id}, then);
+  });
+}
+
+void Engagement::wrap_up_done(const Actor& actor, const std::string& conversation,
+                              Callback<bool> done) {
+  on_strand(impl_, [actor, conversation, done = std::move(done)](Impl& self) {
+    self.input(hub::WrapUpDone{conversation, actor.agent_id}, reply(done, true));
+  });
+}
+
+void Engagement::monitor(const Actor& actor, const std::string& conversation, bool on,
+                         Callback<bool> done) {
+  on_strand(impl_, [actor, conversation, on, done = std::move(done)](Impl& self) {
+    if (!Impl::supervisor(actor)) {
+      done(not_supervisor());
+      return;
+    }
+    if (Status s = self.check_read(actor, conversation); !s.ok()) {
+      done(s.error());
+      return;
+    }
+    if (on) {
+      self.ensure_view(conversation, actor.agent_id);
+    } else {
+      auto view = self.hub->conversation(conversation, self.clock.now());
+      if (!view || view->agent != actor.agent_id) {  // its own conversation stays streamed
+        self.drop_view(conversation, actor.agent_id);
+      }
+    }
+    done(true);
+  });
+}
+
+void Engagement::force_close(const Actor& actor, const std::string& conversation,
+                             Callback<bool> done) {
+  on_strand(impl_, [actor, conversation, done = std::move(done)](Impl& self) {
+    if (!Impl::supervisor(actor)) {
+      done(not_supervisor());
+      return;
+    }
+    if (Status s = self.check_read(actor, conversation); !s.ok()) {
+      done(s.error());
+      return;
+    }
+    auto view = self.hub->conversation(conversation, self.clock.now());
+    if (!view || view->state == hub::ConversationState::kWrapUp) {
+      self.close_conversation(conversation, dialog::HandoffOutcome::kCancelled, {});
+      done(true);
+      return;
+    }
+    if (view->state != hub::ConversationState::kAssigned) {
+      self.track(conversation).closing = true;  // the hub's Cancelled closes it
+      self.input(hub::HandoffCancelled{conversation}, reply(done, true));
+      return;
+    }
+    const std::string agent = view->agent;
+    detail::Track& t = self.track(conversation);
+    t.closing = true;
+    t.agent_told = true;  // Unassigned{closed} below, not the wrap-up's {ended}
+    self.input(hub::ConversationEnded{conversation, agent});
+    self.input(hub::WrapUpDone{conversation, agent}, [&self, conversation, agent,
+                                                      done](const Result<hub::Decisions>& r) {
+      self.push(agent, Unassigned{conversation, UnassignCause::kClosed});
+      self.drop_view(conversation, agent);
+      self.close_conversation(conversation, dialog::HandoffOutcome::kCompleted, {agent, ""});
+      r.ok() ? done(true) : done(r.error());
+    });
+  });
+}
+
+}  // namespace baton::engagement

@@ -1,0 +1,160 @@
+#pragma once
+// Engagement: the hub side of a handoff. Entry point of src/engagement (README.md draws it). It
+// owns the pure hub::Hub and its durable input log, the agents' registry and consoles, offers and
+// assignment, queue texts, transfers, and the way back to the bot. It meets the engine only
+// through the edge (engine/edge.hpp): it hears the engine's events, sends it commands fenced by
+// the epoch the engine last reported, and adds its record of a handoff to the escalating turn's
+// transaction through the engine's declared handoff hook.
+//
+//   Engine ──EngineEvent──► Engagement ──hub::Input──► hub::Hub ──Decisions──► Engagement
+//      ▲                        │   (logged durably, then acted on, in order)        │
+//      └──── EngineCommand ─────┴──── AgentEvent ──► AgentSink (the agent console's socket)
+//
+// Ownership: the engine's state machine is the one source of truth. The engagement keeps, per
+// conversation, the ownership the engine last reported (OwnershipChanged, or a command's answer)
+// and moves it toward what the hub decided, one command at a time; a refused command (stale
+// epoch) is logged and the conversation's ownership re-read from the engine, never guessed.
+//
+// Threading: runs on the ENGINE's strand (pass the same executor): the engine calls its handoff
+// hook synchronously while it builds the escalating turn, and its events on that strand. Public
+// methods may be called from any thread; they post to the strand and answer through their
+// callback ON the strand.
+//
+// Durability: every hub input is appended to the store's hub log and applied to the Hub at once;
+// its decisions are acted on only after the log write is durable, in order. When a write fails
+// (a full disk, an unreachable database), the Hub's memory is ahead of its log: the engagement
+// then rebuilds the Hub from the durable log (start()'s replay and reconciliation) before it
+// takes more input, retrying every tick while the store cannot be read.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "activity/activity.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "engagement/agent_events.hpp"
+#include "engagement/config.hpp"
+#include "engine/engine.hpp"
+#include "hub/hub.hpp"
+#include "store/store.hpp"
+
+namespace baton::engagement {
+
+template <class T>
+using Callback = engine::Callback<T>;
+// What send() and note() answer: the stored activity's id.
+using PostResult = engine::PostResult;
+
+struct EngagementOptions {
+  Millis tick_interval{1000};
+  Millis agent_refresh{2000};
+  Millis disconnect_grace{60000};
+  std::optional<EngagementTexts> texts;  // nullopt: default_engagement_texts(the bot's language)
+};
+
+// Who is calling: the logged-in agent (from the API's session). Supervisors and admins see and
+// may monitor / force-close every conversation; agents only those offered or assigned to them.
+struct Actor {
+  std::string agent_id;
+  hub::Role role = hub::Role::kAgent;
+};
+
+enum class EndMode { kReturnToBot, kClose };
+
+// What a console shows for one conversation beside its transcript (which the caller reads from
+// the store itself, off the engagement's strand): the hub's view and the handoff's context.
+struct ConversationAccess {
+  std::optional<hub::ConversationView> hub;  // nullopt: the hub no longer holds it
+  std::string handoff_id;                    // the open (or last) handoff record
+  std::string agent_message;                 // the bot's private message (va_AgentMessage)
+  boost::json::object context;               // va_* and the bot's variables
+  std::uint64_t handoff_seq = 0;  // seq of the handoff.initiate activity: bot part <= it < live
+};
+
+class Engagement final : public engine::EngineListener {
+ public:
+  // `engine`, `store`, `clock` must outlive this object (destroy it before the Engine). Registers
+  // itself as the engine's listener and handoff hook (and removes itself in the destructor).
+  // Nothing happens until start().
+  Engagement(boost::asio::any_io_executor executor, engine::Engine& engine, store::Store& store,
+             std::shared_ptr<const hub::HubConfig> config, const Clock& clock,
+             EngagementOptions options = {});
+  ~Engagement() override;
+  Engagement(const Engagement&) = delete;
+  Engagement& operator=(const Engagement&) = delete;
+
+  // Replays the hub log, registers agents (hub.yaml, then the store's, which win), reconciles
+  // with the engine's conversations (a handoff the engine holds but the hub does not know is
+  // submitted again; one the hub holds but the engine has back with the bot or closed is
+  // cancelled in the hub; the engine's ownership is moved to what the hub says), applies
+  // Recover{} (pending offers re-issued) and starts the timer. Errors: kIo (store).
+  void start(Callback<bool> done);
+  // Cancels timers; sinks are closed("shutdown"). Idempotent.
+  void stop();
+  // The periodic work, now: a hub Tick (logged only when it yields decisions), the agent refresh
+  // when agent_refresh passed, disconnect grace, the supervisor push, a pending rebuild. The timer
+  // calls it every tick_interval; tests call it after advancing their clock.
+  void tick(Callback<bool> done);
+
+  // --- agent consoles (each call checks the actor may do it: kForbidden / kNotFound;
+  // kUnavailable while the hub is being rebuilt after a failed write)
+
+  // What GET /api/agent/me answers (and the stream's Hello). Errors: kNotFound (unknown agent).
+  void me(const Actor& actor, Callback<Hello> done);
+  // Attaches a sink; it first receives a Hello.
+  void attach(const Actor& actor, std::shared_ptr<AgentSink> sink, Callback<std::uint64_t> done);
+  void detach(const std::string& agent_id, std::uint64_t attachment);
+
+  void set_presence(const Actor& actor, hub::Presence presence, Callback<bool> done);
+  void accept(const Actor& actor, const std::string& conversation, std::uint64_t offer_id,
+              Callback<bool> done);
+  void decline(const Actor& actor, const std::string& conversation, std::uint64_t offer_id,
+               Callback<bool> done);
+  // A message (text/attachments) or typing from the owning agent to the customer.
+  void send(const Actor& actor, const std::string& conversation, activity::Activity activity,
+            Callback<PostResult> done);
+  // A private note: stored as an event activity named "baton.note", never shown to customers.
+  void note(const Actor& actor, const std::string& conversation, std::string text,
+            Callback<PostResult> done);
+  // Exactly one of to_queue / to_agent.
+  void transfer(const Actor& actor, const std::string& conversation, std::string to_queue,
+                std::string to_agent, std::string note, Callback<bool> done);
+  void end(const Actor& actor, const std::string& conversation, EndMode mode, Callback<bool> done);
+  void wrap_up_done(const Actor& actor, const std::string& conversation, Callback<bool> done);
+  // Supervisor/admin only: closes the conversation whoever owns it (queued, offered, agent).
+  // The customer gets the closed text and an endOfConversation; an owning agent gets Unassigned
+  // {closed} and its slot back at once.
+  void force_close(const Actor& actor, const std::string& conversation, Callback<bool> done);
+  // Supervisor/admin only: ActivityAdded events of this conversation to the actor's sinks
+  // (on = false stops them). Errors: kForbidden, kNotFound (unknown conversation).
+  void monitor(const Actor& actor, const std::string& conversation, bool on, Callback<bool> done);
+
+  // --- views
+  // Conversations the actor may see (agents: offered/assigned/wrap-up to them; supervisors: all
+  // the hub holds).
+  void conversations(const Actor& actor, Callback<std::vector<hub::ConversationView>> done);
+  // The one permission check of a conversation read, with what the hub knows of it. Agents: the
+  // conversation must be offered, assigned or in wrap-up to them (kForbidden otherwise, also when
+  // it was theirs before); supervisors: any conversation the store has. kNotFound when unknown.
+  void access(const Actor& actor, const std::string& conversation,
+              Callback<ConversationAccess> done);
+  // Supervisor/admin only.
+  void queues(const Actor& actor, Callback<std::vector<hub::QueueView>> done);
+  void agents(const Actor& actor, Callback<std::vector<hub::AgentView>> done);
+
+  // --- the engine's events (EngineListener), on the engine's strand
+  void on_event(const engine::EngineEvent& event) override;
+
+  struct Impl;  // internal (detail/state.hpp); public only so the .cpp helpers can name it
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace baton::engagement

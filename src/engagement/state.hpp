@@ -1,0 +1,202 @@
+#pragma once
+// Internal to src/engagement: the state behind Engagement, over these files —
+//   pipeline.cpp        hub inputs: stamp, apply, log durably, act in order; the rebuild after a
+//                       failed log write; the timer
+//   ownership_sync.cpp  per conversation, the engine's reported ownership and the commands that
+//                       move it toward the hub's decisions, one at a time
+//   decisions.cpp       acting on the hub's decisions: customer texts, console events, views
+//   agents.cpp          the agents' registry (hub.yaml and the store), consoles, disconnect grace,
+//                       Hello and Offer, the supervisor view
+//   startup.cpp         start(): replay the log, reconcile with the engine, Recover
+//   edge.cpp            the engine's events and its handoff hook
+//   console.cpp         the console's operations (accept, send, transfer, end, ...)
+//   views.cpp           permissions and views
+// Everything here runs on the engagement's strand only.
+
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engagement/engagement.hpp"
+
+namespace baton::engagement {
+namespace detail {
+
+// An ownership move the engagement decided beyond following the hub's state: a handoff's end
+// (with its outcome) or a close.
+struct Move {
+  engine::OwnershipEvent event = engine::OwnershipEvent::kHandoffEnded;
+  dialog::HandoffOutcome outcome = dialog::HandoffOutcome::kCompleted;
+  engine::HandoffEnd end;
+};
+
+// What the engagement knows about one conversation.
+struct Track {
+  // The ownership the engine last reported (an OwnershipChanged event, a command's answer, its
+  // status, or the store's row, which is what it committed); nullopt until known.
+  std::optional<engine::Ownership> ownership;
+  bool command_in_flight = false;  // one ChangeOwnership at a time, each from the last report
+  std::deque<Move> moves;          // explicit moves, before following the hub's state
+  // Run once the engine's ownership agrees with the hub (no command in flight, none to issue).
+  std::vector<std::function<void()>> when_settled;
+  // The open (or last) handoff, from the engine's HandoffRequested or its stored record.
+  bool info_loaded = false;
+  std::string handoff_id;
+  std::string agent_message;
+  std::uint64_t handoff_seq = 0;
+  boost::json::object context;
+  std::set<std::string> past_agents;  // agents who owned or were offered it (stale writers)
+  bool closing = false;               // force_close: the hub's Cancelled closes instead of resuming
+  bool agent_told = false;  // the owning agent was told why it lost the conversation (closed,
+                            // abandoned): the wrap-up's end adds no Unassigned{ended}
+};
+
+struct SinkEntry {
+  std::uint64_t id = 0;
+  Actor actor;
+  std::shared_ptr<AgentSink> sink;
+};
+
+// One hub input whose log write is in flight; acted on in order once durable.
+struct Step {
+  std::string conversation;  // the conversation the input names ("" for agent-wide inputs)
+  hub::Decisions decisions;
+  bool durable = false;
+  Status status;
+  std::function<void(Result<hub::Decisions>)> then;
+};
+
+}  // namespace detail
+
+struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
+  Impl(boost::asio::any_io_executor executor, engine::Engine& engine, store::Store& store,
+       std::shared_ptr<const hub::HubConfig> config, const Clock& clock, EngagementOptions options);
+
+  // --- pipeline.cpp
+  // Stamps and applies `event`; on success appends it to the hub log and, once durable and after
+  // every earlier input, acts on the decisions and calls `then`. Hub errors go to `then` at once
+  // (nothing logged); while a rebuild is pending, kUnavailable. Ticks without decisions are not
+  // logged (`log_empty` false).
+  void input(hub::Event event, std::function<void(Result<hub::Decisions>)> then = {},
+             bool log_empty = true);
+  // The same for an input that commits in another's transaction (the engine's escalating turn):
+  // the log record to add there and the function to call with that commit's outcome; nullopt
+  // when the hub refused the input.
+  std::optional<engine::HandoffCommit> input_in_turn(hub::Event event);
+  void drain();
+  // After a failed log write: a fresh hub from the durable log, agents, reconciliation, Recover.
+  // Waits until no log write is in flight; retried by tick() while the store cannot be read.
+  void rebuild();
+  // Tells the engine whether any agent is online (available or busy) when that changed since
+  // the last call (always on the first).
+  void update_online();
+  void schedule_tick();
+  void tick();
+  // Drops what is known of conversations the hub no longer holds and the engine has with the bot
+  // or closed, with nothing in flight: the store has it all (track() and info() read it back).
+  void forget_settled();
+
+  // --- ownership_sync.cpp
+  detail::Track& track(const std::string& conversation);
+  // Takes an ownership the engine reported, when it is newer than what is known.
+  void learn(const std::string& conversation, const engine::Ownership& ownership);
+  // Issues the next command for the conversation, if none is in flight: its next explicit move,
+  // else the step toward the hub's state (waiting → queued, offered → offered, assigned → agent).
+  void advance(const std::string& conversation);
+  // Runs `fn` once the engine's ownership of the conversation agrees with what the hub decided
+  // (at once when it does already): e.g. an agent's first message after accepting waits for the
+  // engine to give it the conversation, instead of guessing that it will.
+  void when_settled(const std::string& conversation, std::function<void()> fn);
+  // Explicit moves: back to the bot with an outcome (when a handoff is open), or closed.
+  void to_bot(const std::string& conversation, dialog::HandoffOutcome outcome,
+              const engine::HandoffEnd& end = {});
+  void close_conversation(const std::string& conversation, dialog::HandoffOutcome outcome,
+                          const engine::HandoffEnd& end);
+  // The engine reports the conversation with the bot or closed while the hub still holds it
+  // (the customer's cancel crossed an agent's accept): the hub lets it go (an owning agent's
+  // slot is freed and the agent told Unassigned{abandoned}). Nothing when the hub does not hold
+  // it or holds it in wrap-up.
+  void let_go(const std::string& conversation);
+  // Whether the engine reports the conversation with an agent and the hub says it is `agent`'s.
+  bool with_agent(const std::string& conversation, const std::string& agent);
+
+  // --- decisions.cpp
+  void act(const hub::Decisions& decisions);
+  void act_one(const hub::Decision& decision);
+  bool act_customer(const hub::Decision& decision);
+  bool act_agent(const hub::Decision& decision);
+  void notice(const std::string& conversation, std::string text);
+  // The agent's console gets the conversation's new activities (ActivityAdded).
+  void ensure_view(const std::string& conversation, const std::string& agent);
+  void drop_view(const std::string& conversation, const std::string& agent);
+  // The open (or last) handoff's info, read from the store once when not known.
+  detail::Track& info(const std::string& conversation);
+  void learn_handoff(const engine::HandoffRequested& handoff);
+  hub::HandoffSubmitted submission(const engine::HandoffRequested& handoff) const;
+
+  // --- agents.cpp
+  void push(const std::string& agent, const AgentEvent& event);
+  void push_supervisors();
+  void close_sinks(const std::string& agent, std::string_view reason);
+  void refresh_agents(bool initial);
+  // Whether the hub knows the agent, re-reading the store's agents first when it does not (an
+  // agent added with `baton agent add` a moment ago logs in before the periodic refresh).
+  bool ensure_agent(const std::string& agent_id);
+  void check_grace();
+  Hello hello(const Actor& actor);
+  Offer offer(const hub::Offered& offered);
+  std::string display_name(const std::string& agent) const;
+
+  // --- startup.cpp
+  void start(const Callback<bool>& done);
+  // Replays the durable hub log into `hub`. Errors: the store's (kIo, kUnavailable).
+  Status replay();
+  // The engine's open conversations (the store's rows) against the hub's (see start()).
+  Status reconcile();
+
+  // --- views.cpp
+  // kNotFound when the conversation is unknown (neither in the hub nor in the store), kForbidden
+  // when the actor may not see it, kConflict when it was the agent's before.
+  Status check_read(const Actor& actor, const std::string& conversation);
+  // The actor must own it (assigned): kConflict for a stale owner / earlier offer,
+  // kForbidden otherwise, kNotFound when unknown.
+  Status check_owner(const Actor& actor, const std::string& conversation);
+  static bool supervisor(const Actor& actor) { return actor.role != hub::Role::kAgent; }
+
+  boost::asio::any_io_executor executor;
+  engine::Engine& engine;
+  store::Store& store;
+  std::shared_ptr<const hub::HubConfig> config;
+  const Clock& clock;
+  EngagementOptions options;
+  EngagementTexts texts;
+  std::unique_ptr<hub::Hub> hub;  // replaced whole by rebuild()
+  boost::asio::steady_timer timer;
+  bool started = false;
+  bool stopped = false;
+  bool rebuild_pending = false;     // a log write failed: the hub's memory is ahead of its log
+  bool rebuilt_since_tick = false;  // drain() rebuilds at most once between two ticks
+  bool dirty = true;                // something changed since the last supervisor push
+  std::optional<bool> online_told;  // what update_online last told the engine
+
+  std::deque<std::shared_ptr<detail::Step>> steps;
+  std::unordered_map<std::string, detail::Track> tracks;
+  std::unordered_map<std::string, std::vector<detail::SinkEntry>> sinks;  // by agent id
+  std::uint64_t next_sink = 1;
+  std::unordered_map<std::string, TimePoint> detached_at;  // agents without a sink, since
+  // Agents as last read from the store (routing facts + password hash) and as registered.
+  std::map<std::string, store::AgentRecord> store_agents;
+  std::map<std::string, hub::Agent> agents;
+  TimePoint last_refresh{};
+  // Activity subscriptions: conversation → agent → engine subscription (0 while pending).
+  std::unordered_map<std::string, std::map<std::string, engine::SubscriptionId>> views;
+};
+
+}  // namespace baton::engagement
