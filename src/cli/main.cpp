@@ -6,6 +6,7 @@
 #include "bot/check.hpp"
 #include "cli/agent.hpp"
 #include "cli/chat.hpp"
+#include "cli/data.hpp"
 #include "cli/serve.hpp"
 #include "cli/store_migrate.hpp"
 #include "cli/store_open.hpp"
@@ -259,6 +260,18 @@ int main(int argc, char** argv) {
   migrate->add_flag("--allow-non-empty", migrate_options.allow_non_empty,
                     "Copy even when the target database already holds rows");
 
+  baton::cli::DataExportOptions export_options;
+  std::string export_data_dir = "data";
+  auto* data_command = app.add_subcommand("data", "A customer's data (privacy requests)");
+  data_command->require_subcommand(1);
+  auto* data_export = data_command->add_subcommand(
+      "export", "Print one customer's data as one JSON document (audited)");
+  data_export->add_option("--user", export_options.user_id, "The customer's user id")->required();
+  data_export->add_option("--data", export_data_dir, "Data directory (baton.db, uploads/)")
+      ->capture_default_str();
+  data_export->add_option("--store", export_options.store, baton::cli::kStoreHelp)
+      ->envname(baton::cli::kStoreEnv);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -296,6 +309,10 @@ int main(int argc, char** argv) {
     serve_options.bot_path = bot_path_text;
     serve_options.data_dir = data_dir_text;
     return baton::cli::run_serve(serve_options, std::cout, std::cerr);
+  }
+  if (data_export->parsed()) {
+    export_options.data_dir = export_data_dir;
+    return baton::cli::run_data_export(export_options, std::cout, std::cerr);
   }
   if (migrate->parsed()) {
     migrate_options.from = migrate_from;

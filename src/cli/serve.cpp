@@ -322,6 +322,7 @@ int serve_with(const ServeOptions& options, const Address& address,
   agent_options.session_key = secrets.agent_session_key;
   agent_options.readiness = server_options.readiness;
   agent_options.allowed_origins = options.agent_origins;
+  agent_options.uploads_dir = dl.uploads_dir;
   if (!options.public_url.empty()) {
     auto url = boost::urls::parse_absolute_uri(options.public_url);
     agent_options.allowed_origins.push_back(

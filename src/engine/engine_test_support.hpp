@@ -229,6 +229,11 @@ class FaultyStore final : public store::Store {
                                                               bool open_only) override {
     return inner_->list_conversations(after, limit, open_only);
   }
+  Result<std::vector<store::Conversation>> conversations_of_user(const std::string& user,
+                                                                 const std::string& after,
+                                                                 std::size_t limit) override {
+    return inner_->conversations_of_user(user, after, limit);
+  }
   Result<std::vector<store::ActivityRecord>> read_activities(const std::string& id,
                                                              std::uint64_t watermark,
                                                              std::size_t limit) override {

@@ -142,6 +142,14 @@ Result<std::vector<Conversation>> PgStore::list_conversations(const std::string&
       Params().text(after_id).i64(page(limit)), "list conversations", decode_conversation);
 }
 
+Result<std::vector<Conversation>> PgStore::conversations_of_user(const std::string& user_id,
+                                                                 const std::string& after_id,
+                                                                 std::size_t limit) {
+  return read_rows<Conversation>(read::kConversationsOfUser,
+                                 Params().text(user_id).text(after_id).i64(page(limit)),
+                                 "list a customer's conversations", decode_conversation);
+}
+
 Result<std::vector<ActivityRecord>> PgStore::read_activities(const std::string& conversation_id,
                                                              std::uint64_t watermark,
                                                              std::size_t limit) {

@@ -171,6 +171,11 @@ BEGIN
   END IF;
 END $$;
 )sql"},
+      {2, "conversations by customer",
+       R"sql(
+-- A customer's export or erasure finds their conversations without a scan.
+CREATE INDEX conversations_by_user ON conversations(user_id, id);
+)sql"},
   };
   return steps;
 }

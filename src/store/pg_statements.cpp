@@ -251,6 +251,11 @@ const std::vector<StatementDef>& read_statements() {
                    "LIMIT $2",
                    kConversationColumns),
        {T, I}},
+      {kConversationsOfUser,
+       fmt::format("SELECT {} FROM conversations WHERE user_id = $1 AND id > $2 ORDER BY id "
+                   "LIMIT $3",
+                   kConversationColumns),
+       {T, T, I}},
       {kReadActivities,
        fmt::format("SELECT {} FROM activities WHERE conversation_id = $1 AND seq > $2 "
                    "ORDER BY seq LIMIT $3",

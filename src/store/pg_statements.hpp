@@ -40,6 +40,7 @@ const std::vector<StatementDef>& read_statements();
 namespace read {
 inline constexpr const char* kGetConversation = "r_get_conversation";
 inline constexpr const char* kListConversations = "r_list_conversations";
+inline constexpr const char* kConversationsOfUser = "r_conversations_of_user";
 inline constexpr const char* kListOpenConversations = "r_list_open_conversations";
 inline constexpr const char* kReadActivities = "r_read_activities";
 inline constexpr const char* kReadHistoryBefore = "r_read_history_before";

@@ -96,6 +96,13 @@ Result<std::vector<Conversation>> SqliteStore::list_conversations(const std::str
       [&](ReadStatements& r) { return r.list_conversations(after_id, limit, open_only); });
 }
 
+Result<std::vector<Conversation>> SqliteStore::conversations_of_user(const std::string& user_id,
+                                                                     const std::string& after_id,
+                                                                     std::size_t limit) {
+  return with_reader(
+      [&](ReadStatements& r) { return r.conversations_of_user(user_id, after_id, limit); });
+}
+
 Result<std::vector<ActivityRecord>> SqliteStore::read_activities(const std::string& conversation_id,
                                                                  std::uint64_t watermark,
                                                                  std::size_t limit) {

@@ -223,6 +223,11 @@ ALTER TABLE activities_v9 RENAME TO activities;
 CREATE UNIQUE INDEX activities_by_explicit_id ON activities(activity_id)
   WHERE activity_id IS NOT NULL;
 )sql"},
+      {10, "conversations by customer",
+       R"sql(
+-- A customer's export or erasure finds their conversations without a scan.
+CREATE INDEX conversations_by_user ON conversations(user_id, id);
+)sql"},
   };
   return steps;
 }

@@ -440,6 +440,9 @@ Result<ReadStatements> ReadStatements::prepare(sqlite3* db) {
   p(r.list_open_conversations_,
     fmt::format("SELECT {} FROM conversations WHERE id > ?1 AND closed = 0 ORDER BY id LIMIT ?2",
                 kConversationColumns));
+  p(r.conversations_of_user_,
+    fmt::format("SELECT {} FROM conversations WHERE user_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+                kConversationColumns));
   p(r.read_activities_,
     fmt::format("SELECT {} FROM activities WHERE conversation_id = ?1 AND seq > ?2 ORDER BY seq "
                 "LIMIT ?3",
@@ -505,6 +508,14 @@ Result<std::vector<Conversation>> ReadStatements::list_conversations(const std::
   Stmt& s = open_only ? list_open_conversations_ : list_conversations_;
   s.bind(1, after_id).bind(2, page(limit));
   return collect<Conversation>(s, decode_conversation, "list conversations");
+}
+
+Result<std::vector<Conversation>> ReadStatements::conversations_of_user(const std::string& user_id,
+                                                                        const std::string& after_id,
+                                                                        std::size_t limit) {
+  conversations_of_user_.bind(1, user_id).bind(2, after_id).bind(3, page(limit));
+  return collect<Conversation>(conversations_of_user_, decode_conversation,
+                               "list a customer's conversations");
 }
 
 Result<std::vector<ActivityRecord>> ReadStatements::read_activities(

@@ -63,6 +63,9 @@ class ReadStatements {
   Result<Conversation> get_conversation(const std::string& id);
   Result<std::vector<Conversation>> list_conversations(const std::string& after_id,
                                                        std::size_t limit, bool open_only);
+  Result<std::vector<Conversation>> conversations_of_user(const std::string& user_id,
+                                                          const std::string& after_id,
+                                                          std::size_t limit);
   Result<std::vector<ActivityRecord>> read_activities(const std::string& conversation_id,
                                                       std::uint64_t watermark, std::size_t limit);
   Result<std::vector<ActivityRecord>> read_history_before(const std::string& conversation_id,
@@ -85,7 +88,7 @@ class ReadStatements {
                                               const std::string& conversation_id);
 
  private:
-  Stmt get_conversation_, list_conversations_, list_open_conversations_;
+  Stmt get_conversation_, list_conversations_, list_open_conversations_, conversations_of_user_;
   Stmt read_activities_, read_history_before_, find_activity_, get_snapshot_;
   Stmt get_handoff_, list_handoffs_, handoffs_for_conversation_;
   Stmt read_events_, read_all_events_, get_meta_;

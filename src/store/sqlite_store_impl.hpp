@@ -54,6 +54,9 @@ class SqliteStore final : public Store {
   Result<Conversation> get_conversation(const std::string& id) override;
   Result<std::vector<Conversation>> list_conversations(const std::string& after_id,
                                                        std::size_t limit, bool open_only) override;
+  Result<std::vector<Conversation>> conversations_of_user(const std::string& user_id,
+                                                          const std::string& after_id,
+                                                          std::size_t limit) override;
   Result<std::vector<ActivityRecord>> read_activities(const std::string& conversation_id,
                                                       std::uint64_t watermark,
                                                       std::size_t limit) override;

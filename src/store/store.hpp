@@ -308,6 +308,11 @@ class Store {
   virtual Result<std::vector<Conversation>> list_conversations(const std::string& after_id,
                                                                std::size_t limit,
                                                                bool open_only) = 0;
+  // One customer's conversations (user_id = `user_id`) with id > after_id in id order, at most
+  // `limit` (clamped): what an export or an erasure of that customer's data starts from.
+  virtual Result<std::vector<Conversation>> conversations_of_user(const std::string& user_id,
+                                                                  const std::string& after_id,
+                                                                  std::size_t limit) = 0;
   // Activities with seq > watermark in seq order, at most `limit` (clamped).
   // An unknown conversation yields an empty page (callers check the conversation separately).
   virtual Result<std::vector<ActivityRecord>> read_activities(const std::string& conversation_id,

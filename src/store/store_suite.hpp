@@ -12,6 +12,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "store/store.hpp"
 #include "store/store_test_util.hpp"
@@ -125,6 +128,25 @@ TYPED_TEST_P(StoreSuite, ListConversationsPagesInIdOrder) {
   auto open = this->store_->list_conversations("", 10, true);
   ASSERT_EQ(open->size(), 3u);
   EXPECT_EQ((*open)[1].id, "c3");
+}
+
+TYPED_TEST_P(StoreSuite, ConversationsOfOneCustomerPageInIdOrder) {
+  for (const auto& [id, user] : std::vector<std::pair<std::string, std::string>>{
+           {"c3", "ann"}, {"c1", "ann"}, {"c2", "bob"}, {"c4", "ann"}, {"c5", "anne"}}) {
+    Conversation row = make_conversation(id);
+    row.user_id = user;
+    ASSERT_TRUE(this->store_->write(std::move(WriteBatch().insert_conversation(row))).ok());
+  }
+  auto first = this->store_->conversations_of_user("ann", "", 2);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, "c1");
+  EXPECT_EQ((*first)[1].id, "c3");
+  EXPECT_EQ((*first)[1].user_id, "ann");
+  auto rest = this->store_->conversations_of_user("ann", "c3", 10);
+  ASSERT_EQ(rest->size(), 1u) << "another customer's, or a longer id's, are not included";
+  EXPECT_EQ((*rest)[0].id, "c4");
+  EXPECT_TRUE(this->store_->conversations_of_user("nobody", "", 10)->empty());
 }
 
 TYPED_TEST_P(StoreSuite, ActivitiesPageAfterWatermark) {
@@ -581,7 +603,8 @@ TYPED_TEST_P(StoreSuite, ClosedStoreRefusesWork) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(StoreSuite, ConversationRoundTripAndUpdate, ConversationErrors,
-                            ListConversationsPagesInIdOrder, ActivitiesPageAfterWatermark,
+                            ListConversationsPagesInIdOrder,
+                            ConversationsOfOneCustomerPageInIdOrder, ActivitiesPageAfterWatermark,
                             HistoryLeavesOutTypingAndHandoffEvents, TranscriptLongerThanOnePage,
                             ActivityConstraintsFailOnlyThatBatch, InvalidBatchesRejectedAtSubmit,
                             SnapshotKeepsLatest, HandoffLifecycle,

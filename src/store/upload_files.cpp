@@ -337,4 +337,40 @@ Result<OpenedUpload> UploadFiles::open_file(std::string_view conversation_id,
   return OpenedUpload(fd.release(), static_cast<std::uint64_t>(st.st_size), std::string(type));
 }
 
+Result<std::vector<UploadInfo>> UploadFiles::list(std::string_view conversation_id) const {
+  std::vector<UploadInfo> files;
+  if (!valid_conversation_id(conversation_id)) {
+    return files;
+  }
+  const std::string folder(conversation_id);
+  const int fd = ::openat(dir_fd_, folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return files;
+    }
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot list a conversation's uploads: {}", errno_text(errno)));
+  }
+  DIR* dir = ::fdopendir(fd);
+  if (dir == nullptr) {
+    ::close(fd);
+    return make_error(ErrorCode::kIo, "cannot list a conversation's uploads");
+  }
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(dir)) {  // NOLINT(concurrency-mt-unsafe): own DIR*
+    if (valid_name(entry->d_name)) {
+      names.emplace_back(entry->d_name);
+    }
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    auto opened = open_file(conversation_id, name);
+    if (opened.ok()) {  // a file without its type record is not served, so not listed either
+      files.push_back({name, opened->content_type(), opened->size()});
+    }
+  }
+  return files;
+}
+
 }  // namespace baton::store

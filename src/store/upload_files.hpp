@@ -54,6 +54,15 @@ struct StoredUpload {
   std::string content_type;
 };
 
+// A stored file as a listing shows it.
+struct UploadInfo {
+  std::string name;
+  std::string content_type;
+  std::uint64_t size = 0;
+
+  friend bool operator==(const UploadInfo&, const UploadInfo&) = default;
+};
+
 // An opened file, ready to be served: an owned descriptor (closed by the destructor unless
 // released) with its size and recorded content type.
 class OpenedUpload {
@@ -104,6 +113,10 @@ class UploadFiles {
   // kNotFound for an invalid id or name and for anything that does not exist or is not a regular
   // file; kIo for other failures.
   Result<OpenedUpload> open_file(std::string_view conversation_id, std::string_view name) const;
+
+  // The files stored in a conversation, in name order (what open_file would serve; anything else
+  // in the folder is left out). Empty for an invalid id or a conversation without uploads.
+  Result<std::vector<UploadInfo>> list(std::string_view conversation_id) const;
 
   // Bytes stored in all conversations, as counted by this object.
   std::uint64_t total_bytes() const;

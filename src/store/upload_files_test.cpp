@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "core/testing/temp_dir.hpp"
 
@@ -90,6 +92,32 @@ TEST(UploadFilesTest, NamesOutsideTheIssuedAlphabetAreNotFound) {
     EXPECT_EQ(opened.error().code, ErrorCode::kNotFound) << conversation << " / " << name;
   }
   EXPECT_TRUE((*files)->open_file(kConversation, good).ok());
+}
+
+TEST(UploadFilesTest, ListShowsWhatWouldBeServedInNameOrder) {
+  testing::TempDir dir;
+  auto files = UploadFiles::open(dir.path() / "uploads", no_floor());
+  ASSERT_TRUE(files.ok());
+  EXPECT_TRUE((*files)->list(kConversation)->empty()) << "no folder yet";
+  auto stored = (*files)->store(
+      kConversation, {{"png bytes", "image/png", "cat.png"}, {"hello", "text/plain", "a.txt"}});
+  ASSERT_TRUE(stored.ok());
+  // Neither a symlink nor a file without its type record is served, so neither is listed.
+  const fs::path folder = dir.path() / "uploads" / kConversation;
+  std::ofstream(dir.path() / "secret") << "secret";
+  std::ofstream(folder / "BBBBBBBBBBBBBBBBBBBBBB.ct") << "text/plain\n";
+  fs::create_symlink(dir.path() / "secret", folder / "BBBBBBBBBBBBBBBBBBBBBB");
+  std::ofstream(folder / "CCCCCCCCCCCCCCCCCCCCCC") << "no type record";
+
+  auto listed = (*files)->list(kConversation);
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  std::vector<UploadInfo> expected = {{(*stored)[0].name, "image/png", 9},
+                                      {(*stored)[1].name, "text/plain", 5}};
+  std::sort(expected.begin(), expected.end(),
+            [](const UploadInfo& a, const UploadInfo& b) { return a.name < b.name; });
+  EXPECT_EQ(*listed, expected);
+  EXPECT_TRUE((*files)->list("../uploads")->empty());
+  EXPECT_TRUE((*files)->list("other")->empty());
 }
 
 TEST(UploadFilesTest, SymlinksAreNotFollowed) {

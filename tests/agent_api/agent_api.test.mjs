@@ -16,7 +16,7 @@ import {
 
 const WebSocket = webRequire('ws');
 
-const PASSWORDS = { alice: 'alice-pass-1', bob: 'bob-pass-22', sue: 'sue-pass-333' };
+const PASSWORDS = { alice: 'alice-pass-1', bob: 'bob-pass-22', sue: 'sue-pass-333', ada: 'ada-pass-4444' };
 let server;
 
 function agentCli(args, input = '') {
@@ -113,6 +113,8 @@ before(async () => {
                   server.dataDir, ...storeArgs(server.dataDir)], { input: `${PASSWORDS.bob}\n`, encoding: 'utf8' });
   spawnSync(bin, ['agent', 'add', 'sue', '--role', 'supervisor', '--password-stdin', '--data',
                   server.dataDir, ...storeArgs(server.dataDir)], { input: `${PASSWORDS.sue}\n`, encoding: 'utf8' });
+  spawnSync(bin, ['agent', 'add', 'ada', '--role', 'admin', '--password-stdin', '--data',
+                  server.dataDir, ...storeArgs(server.dataDir)], { input: `${PASSWORDS.ada}\n`, encoding: 'utf8' });
   await server.start();
 });
 
@@ -478,6 +480,75 @@ test('transfer to a queue, supervisor view, monitor, force-close and the audit l
   for (const s of [aliceStream, bobStream, sueStream]) {
     s.close();
   }
+});
+
+test('export: an admin gets every conversation of one customer, with uploads; audited; others 403', async () => {
+  const user = `u-export-${Math.random().toString(36).slice(2)}`;
+  const first = await newConversation(server, user);
+  const second = await newConversation(server, user);
+  const other = await newConversation(server);
+  assert.equal((await postActivity(server, first, userMessage(first, 'my order 4711 is late'))).status, 200);
+  assert.equal((await postActivity(server, other, userMessage(other, 'someone else entirely'))).status, 200);
+  const form = new FormData();
+  form.append('activity', new Blob([JSON.stringify({
+    type: 'message', text: 'my receipt', from: { id: user, role: 'user' },
+    attachments: [{ contentType: 'text/plain', name: 'receipt.txt' }],
+  })], { type: 'application/vnd.microsoft.activity' }), 'blob');
+  form.append('file', new Blob(['receipt bytes'], { type: 'text/plain' }), 'receipt.txt');
+  const uploaded = await fetch(`${server.domain}/conversations/${encodeURIComponent(second.conversationId)}` +
+                               `/upload?userId=${encodeURIComponent(user)}`, {
+    method: 'POST', headers: { Authorization: `Bearer ${second.token}` }, body: form,
+  });
+  assert.equal(uploaded.status, 200, await uploaded.text());
+
+  const ada = await login('ada');
+  const path = `/customers/${encodeURIComponent(user)}/export`;
+  for (const id of ['alice', 'sue']) {
+    const refused = await api(path, { token: await login(id) });
+    assert.equal(refused.status, 403, `${id}: ${refused.text}`);
+    assert.equal(refused.body.error.code, 'Forbidden');
+  }
+  assert.equal((await api(path)).status, 401);
+  assert.equal((await api(`/customers/${'u'.repeat(257)}/export`, { token: ada })).status, 400);
+  assert.equal((await api('/customers/a%0Ab/export', { token: ada })).status, 400);
+
+  const exported = await api(path, { token: ada });
+  assert.equal(exported.status, 200, exported.text);
+  assert.equal(exported.body.userId, user);
+  const ids = exported.body.conversations.map((c) => c.id);
+  assert.deepEqual(ids, [first.conversationId, second.conversationId].sort());
+  const texts = exported.body.conversations.flatMap((c) => c.activities.map((a) => a.text));
+  assert.ok(texts.includes('my order 4711 is late'), JSON.stringify(texts));
+  assert.ok(texts.includes('my receipt'));
+  assert.ok(!exported.text.includes('someone else entirely'), "nothing of another customer");
+  const withFile = exported.body.conversations.find((c) => c.id === second.conversationId);
+  assert.equal(withFile.uploads.length, 1);
+  assert.equal(withFile.uploads[0].contentType, 'text/plain');
+  assert.equal(withFile.uploads[0].size, 'receipt bytes'.length);
+  const served = await fetch(new URL(withFile.uploads[0].path, server.base));
+  assert.equal(await served.text(), 'receipt bytes', 'the path serves the file');
+
+  // The CLI prints the same document, while the server runs on the same store.
+  const cli = spawnSync(bin, ['data', 'export', '--user', user, '--data', server.dataDir,
+                              ...storeArgs(server.dataDir)], { encoding: 'utf8', cwd: root, timeout: 30000 });
+  assert.equal(cli.status, 0, cli.stderr);
+  const printed = JSON.parse(cli.stdout);
+  assert.deepEqual(printed.conversations, exported.body.conversations);
+  const badUser = spawnSync(bin, ['data', 'export', '--user', '', '--data', server.dataDir,
+                                  ...storeArgs(server.dataDir)], { encoding: 'utf8', cwd: root });
+  assert.equal(badUser.status, 2, badUser.stderr);
+
+  const nobody = await api('/customers/nobody-at-all/export', { token: ada });
+  assert.equal(nobody.status, 200);
+  assert.deepEqual(nobody.body.conversations, []);
+
+  const audit = await api('/audit?limit=1000', { token: ada });
+  const entry = audit.body.entries.find((e) => e.action === 'customer.export' && e.detail.userId === user);
+  assert.ok(entry, JSON.stringify(audit.body.entries.slice(-3)));
+  assert.equal(entry.actor, 'ada');
+  assert.equal(entry.detail.conversations, 2);
+  assert.ok(audit.body.entries.some((e) => e.action === 'customer.export' && e.actor === 'cli' &&
+                                            e.detail.userId === user), 'the CLI is audited too');
 });
 
 test('serve: a broken hub.yaml prints its diagnostics and exits 1 before listening', async () => {

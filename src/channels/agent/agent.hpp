@@ -56,6 +56,8 @@ struct AgentChannelOptions {
   // request names, and the public URL's), whose pages may open the stream. A browser's upgrade
   // from any other Origin is refused with 403: pages elsewhere must not ride on an agent's session.
   std::vector<std::string> allowed_origins;
+  // DATA/uploads: the customers' files, listed in a customer's export ("" = none listed).
+  std::filesystem::path uploads_dir;
   // The service's readiness (storage, disk space), shown to supervisors; none = not shown.
   std::function<server::Readiness()> readiness;
 };

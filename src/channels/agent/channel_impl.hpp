@@ -20,6 +20,7 @@
 #include "server/http.hpp"
 #include "server/rate_limiter.hpp"
 #include "server/websocket_session.hpp"
+#include "store/upload_files.hpp"
 
 namespace baton::agent {
 
@@ -78,6 +79,7 @@ struct AgentChannel::Impl {
   void force_close(const server::Request& request, server::Responder responder);
   void supervisor_view(const server::Request& request, server::Responder responder);
   server::Response audit_log(const server::Request& request);
+  void export_customer(const server::Request& request, server::Responder responder);
   server::WebSocketDecision open_stream(const server::Request& request);
   void stream_ticket(const server::Request& request, const server::Responder& responder);
   // Whether a WebSocket upgrade's Origin (a browser page's) may open the stream.
@@ -99,6 +101,9 @@ struct AgentChannel::Impl {
   mutable std::unordered_set<std::string> revoked;  // session hex ids known to be revoked
   std::unordered_map<std::string, std::vector<std::weak_ptr<server::WebSocketSession>>> sockets;
   std::string dummy_hash;  // verified against for unknown ids (password pool only)
+  // Customers' uploads, listed in exports (read only; the Direct Line channel stores them).
+  // nullptr when options.uploads_dir is empty.
+  std::unique_ptr<store::UploadFiles> uploads;
 };
 
 // The meta key under which a revoked session is stored.

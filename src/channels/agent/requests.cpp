@@ -230,4 +230,16 @@ Result<StreamCommand> parse_stream_command(std::string_view text) {
   return bad(fmt::format("unknown message type '{}'", type->substr(0, 64)));
 }
 
+Result<std::string> parse_user_id(std::string_view id) {
+  if (id.empty() || id.size() > 256) {
+    return bad("the user id must be 1 to 256 bytes");
+  }
+  if (!utf8::is_valid(id) || std::any_of(id.begin(), id.end(), [](char ch) {
+        return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+      })) {
+    return bad("the user id must be UTF-8 text without control characters");
+  }
+  return std::string(id);
+}
+
 }  // namespace baton::agent

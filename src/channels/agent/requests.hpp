@@ -65,6 +65,10 @@ Result<AuditQuery> parse_audit_query(std::optional<std::string_view> conversatio
 
 // A client message on the stream: {"type":"monitor"|"unmonitor","conversationId"} or
 // {"type":"ping"}. Errors: kParse, kInvalidArgument (unknown type, missing id).
+// A customer's user id from a path: 1..256 bytes of UTF-8 without control characters (Direct Line
+// takes user ids of at most 256 characters). kInvalidArgument otherwise.
+Result<std::string> parse_user_id(std::string_view id);
+
 struct StreamCommand {
   enum class Kind { kMonitor, kUnmonitor, kPing };
   Kind kind = Kind::kPing;

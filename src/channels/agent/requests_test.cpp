@@ -13,6 +13,19 @@ bj::object obj(std::string_view text) {
   return r.ok() ? *r : bj::object{};
 }
 
+TEST(Requests, UserIdsAreTextOfAtMost256Bytes) {
+  EXPECT_EQ(*parse_user_id("dl_abc"), "dl_abc");
+  EXPECT_EQ(*parse_user_id("Jürgen Müller|42"), "Jürgen Müller|42");
+  EXPECT_TRUE(parse_user_id(std::string(256, 'u')).ok());
+  for (const std::string& bad :
+       {std::string(), std::string(257, 'u'), std::string("a\nb"), std::string("a\x7f"),
+        std::string("\xff\xfe"), std::string("a\0b", 3)}) {
+    auto r = parse_user_id(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  }
+}
+
 TEST(Requests, ObjectBodies) {
   EXPECT_TRUE(parse_object("").ok());
   EXPECT_TRUE(parse_object(" \n").ok());

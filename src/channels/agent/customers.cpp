@@ -1,0 +1,53 @@
+// A customer's data: GET customers/{userId}/export (admins only; audited before the answer).
+#include <boost/asio/post.hpp>
+
+#include "channels/agent/channel_impl.hpp"
+#include "channels/agent/requests.hpp"
+#include "lifecycle/export.hpp"
+
+namespace baton::agent {
+
+namespace bj = boost::json;
+
+void AgentChannel::Impl::export_customer(const server::Request& request,
+                                         server::Responder responder) {
+  auto session = authenticate(request);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  if (session->actor.role != hub::Role::kAdmin) {
+    responder.send(error_response(
+        make_error(ErrorCode::kForbidden, "only admins may export a customer's data")));
+    return;
+  }
+  auto user_id = parse_user_id(request.param("userId"));
+  if (!user_id.ok()) {
+    responder.send(error_response(user_id.error()));
+    return;
+  }
+  // Blocking reads (every conversation of the customer) on an I/O thread; the audit record is
+  // durable before the document leaves.
+  boost::asio::post(io, [this, actor = session->actor.agent_id, user_id = std::move(*user_id),
+                         responder = std::move(responder)]() {
+    auto data = lifecycle::collect_customer(store, uploads.get(), user_id, clock.now());
+    if (!data.ok()) {
+      responder.send(error_response(data.error()));
+      return;
+    }
+    auto document = std::make_shared<bj::object>(lifecycle::to_json(*data));
+    audit(
+        actor, "customer.export", "",
+        bj::object{{"userId", user_id},
+                   {"conversations", static_cast<std::uint64_t>(data->conversations.size())}},
+        [responder, document](const Status& s) {
+          if (!s.ok()) {
+            responder.send(error_response(make_error(ErrorCode::kUnavailable, s.error().message)));
+            return;
+          }
+          responder.send(ok_json(*document));
+        });
+  });
+}
+
+}  // namespace baton::agent
