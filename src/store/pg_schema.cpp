@@ -176,6 +176,20 @@ END $$;
 -- A customer's export or erasure finds their conversations without a scan.
 CREATE INDEX conversations_by_user ON conversations(user_id, id);
 )sql"},
+      {3, "deleting a conversation",
+       R"sql(
+-- Children first (foreign keys), the row last: it tells whether there was one.
+CREATE FUNCTION baton_delete_conversation(p_id text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM activities WHERE conversation_id = p_id;
+  DELETE FROM handoffs WHERE conversation_id = p_id;
+  DELETE FROM conversation_events WHERE conversation_id = p_id;
+  DELETE FROM conversations WHERE id = p_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'not found' USING ERRCODE = 'BAT01';
+  END IF;
+END $$;
+)sql"},
   };
   return steps;
 }

@@ -35,6 +35,7 @@ constexpr const char* kUpdateHandoff = "w_update_handoff";
 constexpr const char* kAppendEvent = "w_append_event";
 constexpr const char* kPutAgent = "w_put_agent";
 constexpr const char* kDeleteAgent = "w_delete_agent";
+constexpr const char* kDeleteConversation = "w_delete_conversation";
 constexpr const char* kAppendHubLog = "w_append_hub_log";
 constexpr const char* kAppendAudit = "w_append_audit";
 constexpr const char* kPutMeta = "w_put_meta";
@@ -106,6 +107,11 @@ struct Encoder {
     call.params.i64(to_millis(a.updated));
     return call;
   }
+  OpCall operator()(const op::DeleteConversation& o) const {
+    OpCall call{kDeleteConversation, {}};
+    call.params.text(o.id);
+    return call;
+  }
   OpCall operator()(const op::DeleteAgent& o) const {
     OpCall call{kDeleteAgent, {}};
     call.params.text(o.id);
@@ -163,6 +169,9 @@ struct Describer {
   std::string operator()(const op::PutAgent& o) const {
     return fmt::format("put agent '{}'", o.row.id);
   }
+  std::string operator()(const op::DeleteConversation& o) const {
+    return fmt::format("delete conversation '{}'", o.id);
+  }
   std::string operator()(const op::DeleteAgent& o) const {
     return fmt::format("delete agent '{}'", o.id);
   }
@@ -218,6 +227,7 @@ const std::vector<StatementDef>& write_statements() {
                    kAgentColumns),
        {T, T, T, T, I, T, I, I}},
       {kDeleteAgent, "SELECT baton_delete_agent($1)", {T}},
+      {kDeleteConversation, "SELECT baton_delete_conversation($1)", {T}},
       {kAppendHubLog, "INSERT INTO hub_log (time_ms, input) VALUES ($1, $2)", {I, T}},
       {kAppendAudit,
        "INSERT INTO audit_log (time_ms, actor, action, conversation_id, detail) "

@@ -222,6 +222,13 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
                 "password_hash = excluded.password_hash, updated_ms = excluded.updated_ms",
                 kAgentColumns));
   p(w.delete_agent_, "DELETE FROM agents WHERE id = ?1");
+  p(w.delete_activities_, "DELETE FROM activities WHERE conversation_id = ?1");
+  p(w.delete_handoff_requests_,
+    "DELETE FROM handoff_requests WHERE handoff_id IN "
+    "(SELECT id FROM handoffs WHERE conversation_id = ?1)");
+  p(w.delete_handoffs_, "DELETE FROM handoffs WHERE conversation_id = ?1");
+  p(w.delete_events_, "DELETE FROM conversation_events WHERE conversation_id = ?1");
+  p(w.delete_conversation_, "DELETE FROM conversations WHERE id = ?1");
   p(w.append_hub_log_, "INSERT INTO hub_log (time_ms, input) VALUES (?1, ?2)");
   p(w.append_audit_,
     "INSERT INTO audit_log (time_ms, actor, action, conversation_id, detail) "
@@ -396,6 +403,19 @@ Status WriteStatements::operator()(const op::PutAgent& o) {
   s.bind(5, std::int64_t{a.capacity}).bind(6, a.password_hash);
   s.bind(7, to_millis(a.created)).bind(8, to_millis(a.updated));
   return annotate(s.run("cannot store"), fmt::format("put agent '{}'", a.id));
+}
+
+Status WriteStatements::operator()(const op::DeleteConversation& o) {
+  // Children first (foreign keys), the row last: it tells whether there was one.
+  const std::string what = fmt::format("delete conversation '{}'", o.id);
+  for (Stmt* s : {&delete_activities_, &delete_handoff_requests_, &delete_handoffs_,
+                  &delete_events_, &delete_conversation_}) {
+    s->bind(1, o.id);
+    if (Status status = s->run(what); !status.ok()) {
+      return status;
+    }
+  }
+  return changed_one(what);
 }
 
 Status WriteStatements::operator()(const op::DeleteAgent& o) {

@@ -37,6 +37,7 @@ class WriteStatements {
   Status operator()(const op::UpdateHandoff& o);
   Status operator()(const op::AppendEvent& o);
   Status operator()(const op::PutAgent& o);
+  Status operator()(const op::DeleteConversation& o);
   Status operator()(const op::DeleteAgent& o);
   Status operator()(const op::AppendHubLog& o);
   Status operator()(const op::AppendAudit& o);
@@ -52,6 +53,8 @@ class WriteStatements {
   Stmt insert_conversation_, update_conversation_, update_conversation_fenced_, conversation_epoch_;
   Stmt append_activity_, explicit_id_taken_, canonical_id_taken_, put_snapshot_, insert_handoff_,
       insert_handoff_request_, update_handoff_, append_event_;
+  Stmt delete_activities_, delete_handoff_requests_, delete_handoffs_, delete_events_,
+      delete_conversation_;
   Stmt put_agent_, delete_agent_, append_hub_log_, append_audit_;
   Stmt put_meta_, delete_meta_;
 };

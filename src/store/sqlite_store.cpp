@@ -78,8 +78,8 @@ Status configure_writer(Db& db, const SqliteOptions& o) {
   const char* sync =
       o.synchronous == Synchronous::kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
   const std::string cache = fmt::format("PRAGMA cache_size=-{}", o.writer_cache_kib);
-  for (const char* pragma :
-       {sync, "PRAGMA foreign_keys=ON", "PRAGMA wal_autocheckpoint=0", cache.c_str()}) {
+  for (const char* pragma : {sync, "PRAGMA foreign_keys=ON", "PRAGMA wal_autocheckpoint=0",
+                             "PRAGMA secure_delete=ON", cache.c_str()}) {
     Status status = db.exec(pragma);
     if (!status.ok()) {
       return status;

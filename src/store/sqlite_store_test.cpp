@@ -810,5 +810,51 @@ TEST(SqliteStore, CleanCloseLeavesEmptyWal) {
   EXPECT_TRUE(!std::filesystem::exists(wal) || std::filesystem::file_size(wal) == 0u);
 }
 
+// Every file of the data directory that SQLite writes, read raw.
+std::string raw_files(const std::filesystem::path& db) {
+  std::string all;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::ifstream in(db.string() + suffix, std::ios::binary);
+    all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return all;
+}
+
+// Run twice: deleting the conversation must be what removes the text (the control keeps it).
+void deleted_text_is_gone_from_the_files(bool delete_it) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  auto store = open_or_die(options);
+  const std::string marker = "private-marker-7f3a";
+  for (const char* id : {"c1", "c2"}) {
+    WriteBatch batch;
+    batch.insert_conversation(make_conversation(id));
+    for (std::uint64_t seq = 1; seq <= 50; ++seq) {
+      ActivityRecord a = make_activity(id, seq);
+      // Long bodies too, which live on overflow pages.
+      a.json = fmt::format(R"({{"type":"message","text":"{} {} {}"}})",
+                           id == std::string("c1") ? marker : "x", seq,
+                           std::string(seq % 10 == 0 ? 9000 : 100, 'p'));
+      batch.append_activity(a);
+    }
+    batch.put_snapshot({id, 50, at_ms(1'700'000'000'050),
+                        fmt::format(R"({{"name":"{}"}})", id == std::string("c1") ? marker : "y")});
+    ASSERT_TRUE(store->write(std::move(batch)).ok());
+  }
+  if (delete_it) {
+    ASSERT_TRUE(store->write(std::move(WriteBatch().delete_conversation("c1"))).ok());
+  }
+  ASSERT_TRUE(store->close().ok());  // the final checkpoint empties the WAL
+  const std::string files = raw_files(options.path);
+  EXPECT_EQ(files.find(marker) == std::string::npos, delete_it);
+  EXPECT_NE(files.find(R"("name":"y")"), std::string::npos) << "the other conversation stays";
+}
+
+TEST(SqliteStore, DeletedConversationsLeaveNoTextInTheFiles) {
+  deleted_text_is_gone_from_the_files(false);
+  deleted_text_is_gone_from_the_files(true);
+}
+
 }  // namespace
 }  // namespace baton::store

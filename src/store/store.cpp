@@ -69,6 +69,11 @@ WriteBatch& WriteBatch::put_meta(std::string key, std::string value) {
   return *this;
 }
 
+WriteBatch& WriteBatch::delete_conversation(std::string id) {
+  ops_.emplace_back(op::DeleteConversation{std::move(id)});
+  return *this;
+}
+
 WriteBatch& WriteBatch::delete_meta(std::string key) {
   ops_.emplace_back(op::DeleteMeta{std::move(key)});
   return *this;
@@ -159,6 +164,7 @@ class OpChecker {
     require("password_hash", a.password_hash);
   }
   void operator()(const op::DeleteAgent& o) { require("agent id", o.id); }
+  void operator()(const op::DeleteConversation& o) { require("conversation id", o.id); }
   void operator()(const op::AppendHubLog& o) { require("hub log json", o.row.json); }
   void operator()(const op::AppendAudit& o) {
     require("actor", o.row.actor);

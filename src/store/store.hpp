@@ -178,6 +178,15 @@ struct UpdateHandoff {
 struct AppendEvent {  // kConflict on a duplicate (conversation, seq); kNotFound if no conversation
   ConversationEvent row;
 };
+// Removes a conversation and everything stored under it: its activities, dialog snapshot, handoff
+// records (requests included) and event log; kNotFound if missing. The hub log and the audit log
+// are not touched. The id may be used again afterwards. SQLite overwrites what it deletes
+// (secure_delete), so once the WAL is checkpointed none of it remains in the database files;
+// PostgreSQL's rows are gone at once and their bytes once VACUUM reclaims them and the server's
+// WAL is recycled.
+struct DeleteConversation {
+  std::string id;
+};
 struct PutAgent {  // inserts or replaces (by id); `created` is kept when replacing
   AgentRecord row;
 };
@@ -201,8 +210,8 @@ struct DeleteMeta {  // deleting a missing key is not an error
 
 using WriteOp = std::variant<op::InsertConversation, op::UpdateConversation, op::AppendActivity,
                              op::PutSnapshot, op::InsertHandoff, op::UpdateHandoff, op::AppendEvent,
-                             op::PutAgent, op::DeleteAgent, op::AppendHubLog, op::AppendAudit,
-                             op::PutMeta, op::DeleteMeta>;
+                             op::DeleteConversation, op::PutAgent, op::DeleteAgent,
+                             op::AppendHubLog, op::AppendAudit, op::PutMeta, op::DeleteMeta>;
 
 // A list of writes applied atomically, in order: either all of them become durable or none does.
 // Later operations see earlier ones (insert a conversation, then append to it). A plain value; not
@@ -216,6 +225,7 @@ class WriteBatch {
   WriteBatch& insert_handoff(HandoffRecord row);
   WriteBatch& update_handoff(HandoffRecord row);
   WriteBatch& append_event(ConversationEvent row);
+  WriteBatch& delete_conversation(std::string id);
   WriteBatch& put_agent(AgentRecord row);
   WriteBatch& delete_agent(std::string id);
   WriteBatch& append_hub_log(HubLogRecord row);

@@ -149,6 +149,45 @@ TYPED_TEST_P(StoreSuite, ConversationsOfOneCustomerPageInIdOrder) {
   EXPECT_TRUE(this->store_->conversations_of_user("nobody", "", 10)->empty());
 }
 
+TYPED_TEST_P(StoreSuite, DeleteConversationRemovesEverythingUnderItAndNothingElse) {
+  for (const char* id : {"c1", "c2"}) {
+    this->create(id);
+    this->append(id, 1, 3);
+    WriteBatch batch;
+    batch.put_snapshot({id, 3, at_ms(1'700'000'000'003), R"({"vars":{}})"});
+    batch.insert_handoff(make_handoff(std::string(id) + "|h2", id, 1'700'000'000'002));
+    batch.append_event(make_event(id, 1, "handoff.requested"));
+    ASSERT_TRUE(this->store_->write(std::move(batch)).ok());
+  }
+  AuditRecord audit;
+  audit.actor = "sue";
+  audit.action = "transcript.read";
+  audit.conversation_id = "c1";
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().append_audit(audit))).ok());
+
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().delete_conversation("c1"))).ok());
+  EXPECT_EQ(this->store_->get_conversation("c1").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(this->store_->read_activities("c1", 0, 10)->empty());
+  EXPECT_EQ(this->store_->find_activity("c1|1").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(this->store_->get_snapshot("c1").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(this->store_->get_handoff("c1|h2").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(this->store_->handoffs_for_conversation("c1")->empty());
+  EXPECT_TRUE(this->store_->read_events("c1", 0, 10)->empty());
+  EXPECT_EQ(this->store_->read_audit(0, 10, "c1")->size(), 1u) << "the audit log stays";
+
+  EXPECT_EQ(this->store_->read_activities("c2", 0, 10)->size(), 3u) << "the other one stays";
+  EXPECT_TRUE(this->store_->get_snapshot("c2").ok());
+  EXPECT_TRUE(this->store_->get_handoff("c2|h2").ok());
+  EXPECT_EQ(this->store_->read_events("c2", 0, 10)->size(), 1u);
+
+  Status again = this->store_->write(std::move(WriteBatch().delete_conversation("c1")));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kNotFound);
+  this->create("c1");  // the id is free again
+  this->append("c1", 1, 1);
+  EXPECT_EQ(this->store_->read_activities("c1", 0, 10)->size(), 1u);
+}
+
 TYPED_TEST_P(StoreSuite, ActivitiesPageAfterWatermark) {
   this->create("c1");
   this->create("c2");
@@ -604,10 +643,11 @@ TYPED_TEST_P(StoreSuite, ClosedStoreRefusesWork) {
 
 REGISTER_TYPED_TEST_SUITE_P(StoreSuite, ConversationRoundTripAndUpdate, ConversationErrors,
                             ListConversationsPagesInIdOrder,
-                            ConversationsOfOneCustomerPageInIdOrder, ActivitiesPageAfterWatermark,
-                            HistoryLeavesOutTypingAndHandoffEvents, TranscriptLongerThanOnePage,
-                            ActivityConstraintsFailOnlyThatBatch, InvalidBatchesRejectedAtSubmit,
-                            SnapshotKeepsLatest, HandoffLifecycle,
+                            ConversationsOfOneCustomerPageInIdOrder,
+                            DeleteConversationRemovesEverythingUnderItAndNothingElse,
+                            ActivitiesPageAfterWatermark, HistoryLeavesOutTypingAndHandoffEvents,
+                            TranscriptLongerThanOnePage, ActivityConstraintsFailOnlyThatBatch,
+                            InvalidBatchesRejectedAtSubmit, SnapshotKeepsLatest, HandoffLifecycle,
                             EventLogOrderedPerConversationAndGlobally, AgentsUpsertListDelete,
                             InvalidAgentsRejectedAtSubmit, HubLogIsOrderedByStorePosition,
                             AuditLogFiltersByConversation, MetaKeyValue, ReopenKeepsEverything,
