@@ -388,8 +388,8 @@ Status DirectLineChannel::register_routes(server::Router& router) {
                          self->list_handoffs(r, std::move(out));
                        }),
       router.add_async(verb::get, "/api/conversations/{id}",
-                       [self](const server::Request& r, server::Responder out) {
-                         self->conversation_status(r, std::move(out));
+                       [self](const server::Request& r, const server::Responder& out) {
+                         self->conversation_status(r, out);
                        }),
   };
   for (auto& s : results) {
