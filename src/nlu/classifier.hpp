@@ -59,6 +59,9 @@ struct TrainOptions {
   std::optional<double> threshold;
   std::uint64_t seed = 1;      // training is deterministic for a given seed
   std::size_t max_ranked = 5;  // how many intents `classify` returns
+  // Add synonym features from the language's thesaurus (lexicon_for); without one, or when false,
+  // the classifier uses the words alone.
+  bool lexicon = true;
 };
 
 // Trains the default classifier (logistic regression over word, bigram and character n-gram
