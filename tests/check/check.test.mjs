@@ -56,3 +56,32 @@ test('a missing path is an error, not a crash', () => {
   assert.equal(r.status, 1);
   assert.match(r.stdout, /no\/such\/bot.*error/);
 });
+
+test('trigger-phrase warnings: each kind at its phrase, and they do not fail check', () => {
+  const r = check('tests/check/understanding');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const diagnostics = r.stdout.split('\n').filter((l) => /: (error|warning): /.test(l));
+  const expected = readFileSync(join(here, 'understanding', 'expected.txt'), 'utf8').trim().split('\n');
+  assert.deepEqual(diagnostics, expected);
+  assert.match(r.stdout, /^understanding: 0 errors, 6 warnings$/m);
+});
+
+test('--strict makes warnings errors', () => {
+  const r = spawnSync(bin, ['check', '--strict', 'tests/check/understanding'], { encoding: 'utf8', cwd: root });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^understanding: 6 errors, 0 warnings$/m);
+  assert.doesNotMatch(r.stdout, /: warning: /);
+  // A bot without warnings still passes.
+  const clean = spawnSync(bin, ['check', '--strict', 'examples/contoso'], { encoding: 'utf8', cwd: root });
+  assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+});
+
+test('nlu-eval --bot prints held-out accuracy per topic and the most confused pairs', () => {
+  const r = spawnSync(bin, ['nlu-eval', '--bot', 'tests/check/understanding'], { encoding: 'utf8', cwd: root });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^bot understanding \(en\): held-out accuracy: [\d.]+ % \(\d+ of 16 phrases/m);
+  assert.match(r.stdout, /^Order status +4 +0\.0 % +2 +2$/m);
+  assert.match(r.stdout, /^  Order status -> Cancel order: 2, "where is my order"$/m);
+  const missing = spawnSync(bin, ['nlu-eval', '--bot', 'no/such/bot'], { encoding: 'utf8', cwd: root });
+  assert.equal(missing.status, 1);
+});
