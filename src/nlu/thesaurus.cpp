@@ -57,11 +57,15 @@ std::string_view trim(std::string_view s) {
 
 class Builder {
  public:
-  explicit Builder(std::string_view language) : language_(language) {}
+  explicit Builder(std::string_view language) : language_(language) {
+    term_cache_.reserve(1U << 18U);
+    stem_ids_.reserve(1U << 17U);
+  }
 
-  // Stem id of a one-word, non-stop term; -1 otherwise. Cached per raw term.
+  // Stem id of a one-word, non-stop term; -1 otherwise. Cached per raw term, which must outlive
+  // the builder (it points into the file's content).
   std::int64_t term_id(std::string_view raw) {
-    auto [it, added] = term_cache_.try_emplace(std::string(raw), -1);
+    auto [it, added] = term_cache_.try_emplace(raw, -1);
     if (!added) {
       return it->second;
     }
@@ -76,6 +80,7 @@ class Builder {
         stem_ids_.try_emplace(tokens.front().stem, static_cast<std::uint32_t>(stems_.size()));
     if (fresh) {
       stems_.push_back(tokens.front().stem);
+      lists_.emplace_back();
     }
     it->second = sid->second;
     return it->second;
@@ -93,9 +98,10 @@ class Builder {
   }
 
   // stem id → related stem ids, deduplicated, best first, at most kMaxRelatedPerEntry.
-  std::map<std::uint32_t, std::vector<std::uint32_t>> finish() {
-    std::map<std::uint32_t, std::vector<std::uint32_t>> out;
-    for (auto& [head, ranked] : lists_) {
+  std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> finish() {
+    std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> out;
+    for (std::uint32_t head = 0; head < lists_.size(); ++head) {
+      auto& ranked = lists_[head];
       std::stable_sort(ranked.begin(), ranked.end(),
                        [](const auto& a, const auto& b) { return a.first < b.first; });
       std::vector<std::uint32_t> list;
@@ -106,7 +112,7 @@ class Builder {
         }
       }
       if (!list.empty()) {
-        out.emplace(head, std::move(list));
+        out.emplace_back(head, std::move(list));
       }
     }
     return out;
@@ -116,10 +122,11 @@ class Builder {
 
  private:
   std::string language_;
-  std::unordered_map<std::string, std::int64_t> term_cache_;
+  std::unordered_map<std::string_view, std::int64_t> term_cache_;
   std::unordered_map<std::string, std::uint32_t> stem_ids_;
   std::vector<std::string> stems_;
-  std::map<std::uint32_t, std::vector<std::pair<std::uint32_t, std::uint32_t>>> lists_;
+  // stem id → (rank, related stem id) from every headword with that stem
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> lists_;
 };
 
 // One term of a sense line: the text before an annotation, or "" when it must be skipped.
