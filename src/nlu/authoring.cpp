@@ -32,8 +32,9 @@ double dot(const SparseVector& x, const SparseVector& y) {
 
 std::string percent(std::size_t part, std::size_t whole) {
   char buf[16];
-  (void)std::snprintf(buf, sizeof buf, "%.1f %%",
-                      whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / whole);
+  (void)std::snprintf(
+      buf, sizeof buf, "%.1f %%",
+      whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole));
   return buf;
 }
 
