@@ -1,5 +1,5 @@
 // The default intent classifier: multinomial logistic regression over TF-IDF word, bigram and
-// character n-gram features (unknown words standing in for by their known thesaurus synonyms), with
+// character n-gram features (plus each word's thesaurus synonyms that the vocabulary knows), with
 // a naive Bayes model's log-likelihoods added to its weights, ranks the intents; the confidence
 // combines the top intent's nearest training phrase similarity with its probability, so that one
 // threshold works for bots of any size. See docs/NLU.md for the choice and the numbers.

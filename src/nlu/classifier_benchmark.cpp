@@ -132,10 +132,16 @@ void BM_ClassifyClinc150(benchmark::State& state) {
     state.SkipWithError("CLINC150 data not found");
     return;
   }
-  static const auto clf = train_classifier(clinc().train, TrainOptions{});
-  classify_loop(state, *clf);
+  // Argument: thesaurus on (1) or off (0).
+  static const auto with = train_classifier(clinc().train, TrainOptions{});
+  static const auto without = [] {
+    TrainOptions options;
+    options.lexicon = false;
+    return train_classifier(clinc().train, options);
+  }();
+  classify_loop(state, state.range(0) != 0 ? *with : *without);
 }
-BENCHMARK(BM_ClassifyClinc150)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ClassifyClinc150)->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
 
 void BM_ClassifyBot50x10(benchmark::State& state) {
   if (clinc().train.empty()) {

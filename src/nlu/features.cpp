@@ -18,11 +18,16 @@ constexpr std::size_t kMinCharGram = 3;
 constexpr std::size_t kMaxCharGram = 4;
 
 // Relative weight of each feature group before L2 normalisation: whole words carry the meaning,
-// bigrams add word order, character n-grams rescue typos and unseen inflections; an unknown
-// word's known synonyms (kLexical) share one word's weight between them.
+// bigrams add word order, character n-grams rescue typos and unseen inflections; a word's known
+// synonyms (kLexical) share a part of a word's weight between them (below).
 constexpr float kGroupWeight[5] = {1.0F, 0.7F, 0.3F, 0.7F, 1.0F};
 // A word reads at most this many of its thesaurus entry's related stems (first senses first).
-constexpr std::size_t kLexicalPerWord = 16;
+constexpr std::size_t kLexicalPerWord = 8;
+// The weight a word's known synonyms share: a whole word's for a word the vocabulary does not
+// know (they stand in for it), half a word's beside a known word (they link it to the bot's
+// other wordings of the same idea).
+constexpr float kUnknownWordSynonyms = 1.0F;
+constexpr float kKnownWordSynonyms = 0.5F;
 
 std::uint64_t fnv1a(std::uint8_t tag, std::string_view s) {
   std::uint64_t h = 14695981039346656037ULL ^ tag;
@@ -109,14 +114,12 @@ SparseVector FeatureSpace::vectorize(const std::vector<HashedFeature>& features,
                                      double* coverage) const {
   std::vector<std::pair<std::uint32_t, float>> known;
   known.reserve(features.size());
-  std::vector<std::pair<std::uint64_t, FeatureGroup>> unknown;     // counted below by sorting
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> stand_ins;  // (unknown word, known synonym)
+  std::vector<std::pair<std::uint64_t, FeatureGroup>> unknown;    // counted below by sorting
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> synonyms;  // (text's word, known synonym)
   for (const auto& f : features) {
     if (f.group == FeatureGroup::kLexical) {
-      if (!index_.contains(f.source)) {
-        if (auto it = index_.find(f.hash); it != index_.end()) {
-          stand_ins.emplace_back(f.source, it->second);
-        }
+      if (auto it = index_.find(f.hash); it != index_.end()) {
+        synonyms.emplace_back(f.source, it->second);
       }
       continue;
     }
@@ -141,20 +144,22 @@ SparseVector FeatureSpace::vectorize(const std::vector<HashedFeature>& features,
     count = tf * idf_[id] * kGroupWeight[static_cast<int>(groups_[id])];
     norm += static_cast<double>(count) * static_cast<double>(count);
   }
-  if (!stand_ins.empty()) {
-    // Each unknown word with known synonyms spreads kGroupWeight[kLexical] of a word's weight over
-    // them.
-    std::sort(stand_ins.begin(), stand_ins.end());
+  if (!synonyms.empty()) {
+    // Each word's known synonyms share kUnknownWordSynonyms or kKnownWordSynonyms of a word's
+    // weight (times the group weight), each at its own IDF.
+    std::sort(synonyms.begin(), synonyms.end());
     std::vector<std::pair<std::uint32_t, float>> extra;
-    for (std::size_t i = 0; i < stand_ins.size();) {
+    for (std::size_t i = 0; i < synonyms.size();) {
       std::size_t j = i + 1;
-      while (j < stand_ins.size() && stand_ins[j].first == stand_ins[i].first) {
+      while (j < synonyms.size() && synonyms[j].first == synonyms[i].first) {
         ++j;
       }
+      const float mass =
+          index_.contains(synonyms[i].first) ? kKnownWordSynonyms : kUnknownWordSynonyms;
       const float share =
-          kGroupWeight[static_cast<int>(FeatureGroup::kLexical)] / static_cast<float>(j - i);
+          mass * kGroupWeight[static_cast<int>(FeatureGroup::kLexical)] / static_cast<float>(j - i);
       for (std::size_t k = i; k < j; ++k) {
-        extra.emplace_back(stand_ins[k].second, share * idf_[stand_ins[k].second]);
+        extra.emplace_back(synonyms[k].second, share * idf_[synonyms[k].second]);
       }
       i = j;
     }

@@ -19,9 +19,11 @@ inline constexpr std::size_t kMaxClassifyTokens = 96;
 // kStop: word or bigram made only of stop words. In a bot with a few dozen phrases IDF cannot tell
 // "on" from "refund", so stop words get a lower fixed weight instead of being dropped ("how" vs
 // "what" still matters in intent phrases; dropping them cost 1.3 points on CLINC150).
-// kLexical: a thesaurus synonym of a text's word, as the synonym's word feature. It only counts
-// when that word is unknown to the vocabulary and the synonym is known: then "terminate my card"
-// reads like "cancel my card" to a bot trained on the latter. Never part of the vocabulary.
+// kLexical: a thesaurus synonym of a text's word, as the synonym's word feature. It counts when
+// the synonym is in the vocabulary: for a word the vocabulary does not know, the synonyms stand
+// in for it ("terminate my plan" reads like "end my plan" to a bot trained on the latter); beside
+// a known word they link it, at half weight, to the bot's other wordings. Never part of the
+// vocabulary itself.
 enum class FeatureGroup : std::uint8_t {
   kWord = 0,
   kBigram = 1,
@@ -55,8 +57,9 @@ class FeatureSpace {
   void build(const std::vector<std::vector<HashedFeature>>& docs);
   // TF-IDF vector (sublinear term frequency, per-group weights, L2-normalised over the known
   // features). Features not seen in training are dropped; the result is empty when none is known.
-  // An unknown word's kLexical features that are known share the word's weight (1 / n each, at
-  // their own IDF); in `coverage` they count as known, beside the word counted as unknown.
+  // A word's kLexical features that are known share a word's weight (an unknown word's, 1 / n
+  // each) or half of it (a known word's), at their own IDF; in `coverage` they count as known,
+  // beside the word itself.
   // `coverage`, when given, receives the share of the text's TF-IDF norm that is known (unknown
   // features weighted as the rarest known one): 1 when every feature was seen in training, near 0
   // for a text made of words no intent was trained on.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "nlu/classifier.hpp"
+#include "nlu/features.hpp"
 #include "nlu/text.hpp"
 
 namespace baton::nlu {
@@ -117,9 +118,34 @@ TEST(LexiconTest, UnknownWordsStandInForKnownSynonyms) {
   ASSERT_FALSE(cb.ranked.empty());
   EXPECT_EQ(ca.ranked.front().label, "cancel");
   EXPECT_GT(ca.ranked.front().confidence, cb.ranked.front().confidence);
-  // Known words are unchanged: the same text with training words scores the same either way.
-  EXPECT_DOUBLE_EQ(a->classify("stop my membership").ranked.front().confidence,
-                   b->classify("stop my membership").ranked.front().confidence);
+}
+
+// A known word's known synonyms join it at a lower weight: "end" brings "stop" (both in the
+// vocabulary), not "halt" (unknown) nor itself twice.
+TEST(LexiconTest, KnownWordsLinkToKnownSynonymsAtLowerWeight) {
+  const auto t = Thesaurus::parse("UTF-8\nend|1\n(verb)|stop|halt|end\n", "en");
+  ASSERT_TRUE(t.ok());
+  FeatureSpace space;
+  space.build({extract_features("end", "en", t->get()), extract_features("stop", "en", t->get())});
+  const SparseVector with = space.vectorize(extract_features("end", "en", t->get()));
+  const SparseVector without = space.vectorize(extract_features("end", "en"));
+  ASSERT_EQ(with.size(), without.size() + 1);
+  // Without the thesaurus "end" is its word, bigrams and character n-grams; with it, one more
+  // feature: the word "stop", weighted below the word "end" itself.
+  float stop_weight = 0.0F;
+  float max_weight = 0.0F;
+  for (const auto& [id, w] : with) {
+    bool in_without = false;
+    for (const auto& [id2, w2] : without) {
+      in_without = in_without || id2 == id;
+    }
+    if (!in_without) {
+      stop_weight = w;
+    }
+    max_weight = std::max(max_weight, w);
+  }
+  EXPECT_GT(stop_weight, 0.0F);
+  EXPECT_LT(stop_weight, max_weight);
 }
 
 }  // namespace
