@@ -237,7 +237,7 @@ Result<std::unique_ptr<Thesaurus>> Thesaurus::load(const std::string& dat_path,
 }
 
 std::span<const std::uint32_t> Thesaurus::related(std::string_view stem) const {
-  const auto it = related_.find(std::string(stem));
+  const auto it = related_.find(stem);
   if (it == related_.end()) {
     return {};
   }

@@ -43,8 +43,14 @@ class Thesaurus {
   std::size_t memory_bytes() const;
 
  private:
-  std::vector<std::string> stems_;                                       // id → stem
-  std::unordered_map<std::string, std::vector<std::uint32_t>> related_;  // stem → related ids
+  // Lets `related` look a string_view up without building a std::string.
+  struct StemHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::vector<std::string> stems_;  // id → stem
+  std::unordered_map<std::string, std::vector<std::uint32_t>, StemHash, std::equal_to<>>
+      related_;  // stem → related ids
 };
 
 // Where the process-wide lexicon of a language lives: the MyThes .dat file of the Debian package
