@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "nlu/authoring.hpp"
+#include "nlu/thesaurus.hpp"
 
 namespace baton::bot {
 namespace {
@@ -52,6 +53,12 @@ Diagnostics understanding_warnings(const Bot& bot) {
   const auto examples = trigger_examples(bot, &locs);
   if (examples.empty()) {
     return out;
+  }
+  if (!nlu::lexicon_path(bot.language).empty()) {
+    if (const Status lexicon = nlu::lexicon_status(bot.language); !lexicon.ok()) {
+      warn(bot.loc, fmt::format("trigger phrases are matched without synonyms: {}",
+                                lexicon.error().message));
+    }
   }
 
   const auto pairs = nlu::similar_phrases(

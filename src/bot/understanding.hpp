@@ -25,10 +25,11 @@ inline constexpr double kConfusableSimilarity = 0.6;
 std::vector<nlu::Example> trigger_examples(const Bot& bot, std::vector<SourceLoc>* locs = nullptr);
 
 // Warnings, never errors, at the trigger phrase concerned (phrases of built-in topics are never
-// blamed): a topic with fewer than kMinTriggerPhrases phrases; near-duplicate phrases within a
-// topic; topics with confusable phrases (the pairs and their similarity, at most 3 per topic
-// pair); a phrase that a model trained without it (nlu::cross_validate) recognises as another
-// topic. Deterministic. Cost: about ten trainings of the bot's classifier.
+// blamed): the bot's language has a thesaurus (nlu::lexicon_path) that cannot be read; a topic with
+// fewer than kMinTriggerPhrases phrases; near-duplicate phrases within a topic; topics with
+// confusable phrases (the pairs and their similarity, at most 3 per topic pair); a phrase that a
+// model trained without it (nlu::cross_validate) recognises as another topic. Deterministic. Cost:
+// about ten trainings of the bot's classifier.
 Diagnostics understanding_warnings(const Bot& bot);
 
 }  // namespace baton::bot

@@ -261,19 +261,21 @@ std::size_t Thesaurus::memory_bytes() const {
 
 std::string lexicon_path(std::string_view language) {
   const std::string primary = primary_language(language);
+  const char* file = nullptr;
   if (primary == "en") {
-    return "/usr/share/mythes/th_en_US_v2.dat";
+    file = "th_en_US_v2.dat";
+  } else if (primary == "de") {
+    file = "th_de_DE_v2.dat";
+  } else if (primary == "fr") {
+    file = "th_fr_FR_v2.dat";
+  } else if (primary == "es") {
+    file = "th_es_ES_v2.dat";
+  } else {
+    return {};
   }
-  if (primary == "de") {
-    return "/usr/share/mythes/th_de_DE_v2.dat";
-  }
-  if (primary == "fr") {
-    return "/usr/share/mythes/th_fr_FR_v2.dat";
-  }
-  if (primary == "es") {
-    return "/usr/share/mythes/th_es_ES_v2.dat";
-  }
-  return {};
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
+  const char* dir = std::getenv("BATON_MYTHES_DIR");
+  return std::string(dir != nullptr && *dir != '\0' ? dir : "/usr/share/mythes") + "/" + file;
 }
 
 namespace {

@@ -54,7 +54,8 @@ class Thesaurus {
 };
 
 // Where the process-wide lexicon of a language lives: the MyThes .dat file of the Debian package
-// for en, de, fr and es (under /usr/share/mythes); "" for other languages.
+// for en, de, fr and es, under /usr/share/mythes or the directory named by the environment
+// variable BATON_MYTHES_DIR; "" for other languages.
 std::string lexicon_path(std::string_view language);
 
 // The process-wide thesaurus for the primary subtag of `language`, loaded on first call and kept

@@ -86,3 +86,16 @@ test('nlu-eval --bot prints held-out accuracy per topic and the most confused pa
   const missing = spawnSync(bin, ['nlu-eval', '--bot', 'no/such/bot'], { encoding: 'utf8', cwd: root });
   assert.equal(missing.status, 1);
 });
+
+test('a missing thesaurus is a warning that names the package', () => {
+  const r = spawnSync(bin, ['check', 'tests/check/understanding'], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, BATON_MYTHES_DIR: '/nonexistent' },
+  });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(
+    r.stdout,
+    /^tests\/check\/understanding\/bot\.yaml:\d+:\d+: warning: trigger phrases are matched without synonyms: cannot open thesaurus \/nonexistent\/th_en_US_v2\.dat \(install the Debian package mythes-en-us, as scripts\/setup\.sh does\)$/m,
+  );
+});
