@@ -120,6 +120,57 @@ TEST(LexiconTest, UnknownWordsStandInForKnownSynonyms) {
   EXPECT_GT(ca.ranked.front().confidence, cb.ranked.front().confidence);
 }
 
+// Per language: a bot that says "cancel" one way understands a synonym it was never given.
+struct StandInCase {
+  const char* language;
+  std::vector<const char*> cancel;  // the "cancel" topic's phrases
+  std::vector<const char*> track;   // the "track" topic's phrases
+  const char* query;                // uses a synonym of the cancel phrases' verb
+};
+
+class StandInTest : public testing::TestWithParam<StandInCase> {};
+
+TEST_P(StandInTest, SynonymOfATrainingWordRaisesTheRightTopic) {
+  const auto& c = GetParam();
+  std::vector<Example> examples;
+  for (const char* text : c.cancel) {
+    examples.push_back({text, "cancel"});
+  }
+  for (const char* text : c.track) {
+    examples.push_back({text, "track"});
+  }
+  TrainOptions with;
+  with.language = c.language;
+  TrainOptions without = with;
+  without.lexicon = false;
+  const Classification a = train_classifier(examples, with)->classify(c.query);
+  const Classification b = train_classifier(examples, without)->classify(c.query);
+  ASSERT_FALSE(a.ranked.empty());
+  ASSERT_FALSE(b.ranked.empty());
+  EXPECT_EQ(a.ranked.front().label, "cancel");
+  EXPECT_GT(a.ranked.front().confidence, b.ranked.front().confidence + 0.02)
+      << c.language << ": " << a.ranked.front().confidence << " vs " << b.ranked.front().confidence;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Languages, StandInTest,
+    testing::Values(StandInCase{"en",
+                                {"end my plan", "end my membership"},
+                                {"where is my parcel", "track my parcel"},
+                                "terminate my plan"},
+                    StandInCase{"de",
+                                {"Abo annullieren", "Vertrag annullieren"},
+                                {"wo ist mein Paket", "Paket verfolgen"},
+                                "Abo abbestellen"},
+                    StandInCase{"fr",
+                                {"annuler ma commande", "annuler mon abonnement"},
+                                {"où est mon colis", "suivre mon colis"},
+                                "supprimer mon abonnement"},
+                    StandInCase{"es",
+                                {"cancelar mi pedido", "cancelar la suscripción"},
+                                {"dónde está mi paquete", "rastrear mi paquete"},
+                                "anular la suscripción"}));
+
 // A known word's known synonyms join it at a lower weight: "end" brings "stop" (both in the
 // vocabulary), not "halt" (unknown) nor itself twice.
 TEST(LexiconTest, KnownWordsLinkToKnownSynonymsAtLowerWeight) {
