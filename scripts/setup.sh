@@ -11,6 +11,7 @@ packages=(
   libyaml-cpp-dev libsqlite3-dev sqlite3 libpq-dev postgresql libjemalloc-dev
   libspdlog-dev libfmt-dev libcli11-dev libsodium-dev
   libstemmer-dev libutf8proc-dev libhowardhinnant-date-dev tzdata
+  mythes-en-us mythes-de mythes-fr mythes-es
   libgtest-dev libgmock-dev libbenchmark-dev
   libsystemd-dev systemd strace
   nodejs npm chromium

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "bot/loader.hpp"
+#include "bot/understanding.hpp"
 
 namespace baton::bot {
 namespace {
@@ -13,13 +17,26 @@ std::string count(std::size_t n, const char* noun) {
 
 }  // namespace
 
-int run_check(const std::vector<std::string>& paths, std::ostream& out) {
+int run_check(const std::vector<std::string>& paths, std::ostream& out,
+              const CheckOptions& options) {
   int status = 0;
   for (const auto& path : paths) {
-    const LoadResult result = load_bot(path);
+    LoadResult result = load_bot(path);
+    if (result.bot) {
+      auto more = understanding_warnings(*result.bot);
+      result.diagnostics.insert(result.diagnostics.end(), more.begin(), more.end());
+      std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                       [](const Diagnostic& a, const Diagnostic& b) {
+                         return std::tie(a.loc.file, a.loc.line, a.loc.column) <
+                                std::tie(b.loc.file, b.loc.line, b.loc.column);
+                       });
+    }
     std::size_t errors = 0;
     std::size_t warnings = 0;
-    for (const auto& d : result.diagnostics) {
+    for (auto& d : result.diagnostics) {
+      if (options.strict) {
+        d.severity = Severity::kError;
+      }
       out << d.format() << '\n';
       (d.severity == Severity::kError ? errors : warnings) += 1;
     }

@@ -144,6 +144,8 @@ struct Topic {
   std::string description;
   SystemTopic system = SystemTopic::kNone;
   std::vector<std::string> triggers;
+  std::vector<SourceLoc> trigger_locs;  // where each trigger is written (same size as triggers,
+                                        // or empty for built-in topics)
   NodeList nodes;
 };
 

@@ -248,6 +248,11 @@ void parse_topic(ParseContext& ctx, const YAML::Node& item, ParsedBot& out) {
   }
   if (const Field* triggers = map.get("triggers")) {
     topic.triggers = read_string_list(ctx, *triggers).value_or(std::vector<std::string>{});
+    if (!topic.triggers.empty()) {  // then every item is a non-empty text
+      for (const auto& trigger : triggers->value) {
+        topic.trigger_locs.push_back(ctx.loc(trigger, triggers->key));
+      }
+    }
   }
   if (const Field* nodes = map.require("nodes")) {
     topic.nodes = NodeParser(ctx, info, out.node_ids).parse_list(*nodes, 0);

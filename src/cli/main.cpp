@@ -4,6 +4,8 @@
 #include <string_view>
 
 #include "bot/check.hpp"
+#include "bot/loader.hpp"
+#include "bot/understanding.hpp"
 #include "cli/agent.hpp"
 #include "cli/chat.hpp"
 #include "cli/data.hpp"
@@ -11,12 +13,40 @@
 #include "cli/store_migrate.hpp"
 #include "cli/store_open.hpp"
 #include "core/clock.hpp"
+#include "nlu/authoring.hpp"
 #include "nlu/eval.hpp"
 
 namespace {
 
-int check_command(const std::vector<std::string>& paths) {
-  return baton::bot::run_check(paths, std::cout);
+int check_command(const std::vector<std::string>& paths, bool strict) {
+  return baton::bot::run_check(paths, std::cout, {.strict = strict});
+}
+
+// `baton nlu-eval --bot DIR`: every trigger phrase classified by a model trained without it.
+int bot_eval_command(const std::string& path) {
+  const auto loaded = baton::bot::load_bot(path);
+  if (!loaded.bot) {
+    for (const auto& d : loaded.diagnostics) {
+      std::cerr << d.format() << '\n';
+    }
+    std::cerr << "nlu-eval: " << path << " does not load (run `baton check " << path << "`)\n";
+    return 1;
+  }
+  const auto& bot = *loaded.bot;
+  const auto examples = baton::bot::trigger_examples(bot);
+  if (examples.empty()) {
+    std::cerr << "nlu-eval: " << path << " has no trigger phrases\n";
+    return 1;
+  }
+  baton::nlu::TrainOptions options;
+  options.language = bot.language;
+  if (bot.settings.confidence_threshold >= 0) {
+    options.threshold = bot.settings.confidence_threshold;
+  }
+  std::cout << "bot " << bot.id << " (" << bot.language << "): ";
+  baton::nlu::write_cross_validation(examples, baton::nlu::cross_validate(examples, options),
+                                     std::cout);
+  return 0;
 }
 
 // `baton agent add|list|remove|passwd`: the parsed flags, copied into AgentOptions after parsing.
@@ -113,8 +143,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "baton 0.1.0");
 
   std::vector<std::string> check_paths;
+  bool strict = false;
   auto* check = app.add_subcommand("check", "Validate bot definitions (files or directories)");
   check->add_option("paths", check_paths, "Bot YAML files or directories")->required();
+  check->add_flag("--strict", strict, "Treat warnings as errors (exit 1 on any)");
 
   baton::cli::ChatOptions chat_options;
   std::string start_time;
@@ -130,9 +162,16 @@ int main(int argc, char** argv) {
   baton::nlu::EvalOptions eval;
   std::string oos_train;
   double threshold = -1;
-  auto* nlu_eval =
-      app.add_subcommand("nlu-eval", "Measure intent recognition on a CLINC150-layout data set");
-  nlu_eval->add_option("--data", eval.data_path, "JSON file: lists of [text, label]")->required();
+  std::string eval_bot;
+  auto* nlu_eval = app.add_subcommand(
+      "nlu-eval", "Measure intent recognition on a CLINC150-layout data set or a bot's phrases");
+  auto* data_option =
+      nlu_eval->add_option("--data", eval.data_path, "JSON file: lists of [text, label]");
+  nlu_eval
+      ->add_option("--bot", eval_bot,
+                   "Bot YAML file or directory: classify each trigger phrase with a model "
+                   "trained without it; per-topic accuracy and the most confused topics")
+      ->excludes(data_option);
   nlu_eval->add_option("--train-key", eval.train_key, "Key of the training list");
   nlu_eval->add_option("--val-key", eval.val_key, "Key of the in-scope validation list");
   nlu_eval->add_option("--test-key", eval.test_key, "Key of the in-scope test list");
@@ -282,6 +321,13 @@ int main(int argc, char** argv) {
   }
 
   if (nlu_eval->parsed()) {
+    if (!eval_bot.empty()) {
+      return bot_eval_command(eval_bot);
+    }
+    if (eval.data_path.empty()) {
+      std::cerr << "nlu-eval: give --data FILE.json or --bot DIR\n";
+      return 2;
+    }
     if (!oos_train.empty()) {
       eval.oos_train_key = oos_train;
     }
@@ -292,7 +338,7 @@ int main(int argc, char** argv) {
   }
 
   if (check->parsed()) {
-    return check_command(check_paths);
+    return check_command(check_paths, strict);
   }
   if (chat->parsed()) {
     if (!start_time.empty()) {

@@ -1,8 +1,8 @@
 // The default intent classifier: multinomial logistic regression over TF-IDF word, bigram and
-// character n-gram features, with a naive Bayes model's log-likelihoods added to its weights,
-// ranks the intents; the confidence combines the top intent's nearest training phrase similarity
-// with its probability, so that one threshold works for bots of any size. See docs/NLU.md for the
-// choice and the numbers.
+// character n-gram features (plus each word's thesaurus synonyms that the vocabulary knows), with
+// a naive Bayes model's log-likelihoods added to its weights, ranks the intents; the confidence
+// combines the top intent's nearest training phrase similarity with its probability, so that one
+// threshold works for bots of any size. See docs/NLU.md for the choice and the numbers.
 #include "nlu/classifier.hpp"
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "nlu/features.hpp"
+#include "nlu/thesaurus.hpp"
 
 namespace baton::nlu {
 namespace {
@@ -62,13 +63,14 @@ class LinearClassifier final : public IntentClassifier {
  public:
   LinearClassifier(const std::vector<Example>& examples, const TrainOptions& options)
       : language_(options.language),
+        lexicon_(options.lexicon ? lexicon_for(options.language) : nullptr),
         max_ranked_(options.max_ranked),
         threshold_(options.threshold.value_or(kDefaultThreshold)) {
     std::vector<std::vector<HashedFeature>> docs;
     std::vector<std::uint32_t> targets;
     std::unordered_map<std::string, std::uint32_t> label_ids;
     for (const auto& ex : examples) {
-      auto feats = extract_features(ex.text, language_);
+      auto feats = extract_features(ex.text, language_, lexicon_);
       if (feats.empty()) {
         continue;
       }
@@ -100,7 +102,7 @@ class LinearClassifier final : public IntentClassifier {
       return result;
     }
     double coverage = 0.0;
-    const SparseVector x = space_.vectorize(extract_features(text, language_), &coverage);
+    const SparseVector x = space_.vectorize(extract_features(text, language_, lexicon_), &coverage);
     if (x.empty()) {
       return result;
     }
@@ -325,6 +327,7 @@ class LinearClassifier final : public IntentClassifier {
   }
 
   std::string language_;
+  const Thesaurus* lexicon_;  // process-wide (lexicon_for), or null
   std::size_t max_ranked_;
   double threshold_;
   FeatureSpace space_;

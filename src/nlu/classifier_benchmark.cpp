@@ -12,6 +12,7 @@
 
 #include "nlu/classifier.hpp"
 #include "nlu/entities.hpp"
+#include "nlu/thesaurus.hpp"
 
 namespace baton::nlu {
 namespace {
@@ -74,6 +75,8 @@ void BM_TrainClinc150(benchmark::State& state) {
 }
 BENCHMARK(BM_TrainClinc150)->Unit(benchmark::kMillisecond)->Iterations(3);
 
+// Arguments: topics, phrases per topic, thesaurus on (1) or off (0). The thesaurus is loaded once
+// per process before timing (BM_LoadLexicon measures that).
 void BM_TrainBot(benchmark::State& state) {
   const auto examples =
       bot(static_cast<std::size_t>(state.range(0)), static_cast<std::size_t>(state.range(1)));
@@ -81,12 +84,39 @@ void BM_TrainBot(benchmark::State& state) {
     state.SkipWithError("CLINC150 data not found");
     return;
   }
+  TrainOptions options;
+  options.lexicon = state.range(2) != 0;
+  (void)lexicon_for(options.language);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(train_classifier(examples, TrainOptions{}));
+    benchmark::DoNotOptimize(train_classifier(examples, options));
   }
   state.counters["examples"] = static_cast<double>(examples.size());
 }
-BENCHMARK(BM_TrainBot)->Args({50, 10})->Args({50, 20})->Args({5, 5})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TrainBot)
+    ->Args({50, 10, 1})
+    ->Args({50, 10, 0})
+    ->Args({50, 20, 1})
+    ->Args({5, 5, 1})
+    ->Unit(benchmark::kMillisecond);
+
+// Reading and indexing the English thesaurus (what the first bot in English pays, once per
+// process), with the index's size.
+void BM_LoadLexicon(benchmark::State& state) {
+  std::size_t entries = 0;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    auto t = Thesaurus::load(lexicon_path("en"), "en");
+    if (!t.ok()) {
+      state.SkipWithError(t.error().message.c_str());
+      return;
+    }
+    entries = (*t)->entries();
+    bytes = (*t)->memory_bytes();
+  }
+  state.counters["entries"] = static_cast<double>(entries);
+  state.counters["memory_MB"] = static_cast<double>(bytes) / 1e6;
+}
+BENCHMARK(BM_LoadLexicon)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 void classify_loop(benchmark::State& state, const IntentClassifier& clf) {
   const auto& queries = clinc().queries;
@@ -102,10 +132,16 @@ void BM_ClassifyClinc150(benchmark::State& state) {
     state.SkipWithError("CLINC150 data not found");
     return;
   }
-  static const auto clf = train_classifier(clinc().train, TrainOptions{});
-  classify_loop(state, *clf);
+  // Argument: thesaurus on (1) or off (0).
+  static const auto with = train_classifier(clinc().train, TrainOptions{});
+  static const auto without = [] {
+    TrainOptions options;
+    options.lexicon = false;
+    return train_classifier(clinc().train, options);
+  }();
+  classify_loop(state, state.range(0) != 0 ? *with : *without);
 }
-BENCHMARK(BM_ClassifyClinc150)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ClassifyClinc150)->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
 
 void BM_ClassifyBot50x10(benchmark::State& state) {
   if (clinc().train.empty()) {

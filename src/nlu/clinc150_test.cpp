@@ -1,9 +1,11 @@
 // Quality regression on CLINC150 (full split, oos-threshold protocol): the product brief's figures
 // (in-scope accuracy >= 92 %, out-of-scope recall >= 50 %) must hold. Runs the same code as
-// `baton nlu-eval`.
+// `baton nlu-eval`. The few-shot floor holds the 10-phrases-per-intent operating point.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <iostream>
 #include <string>
 
 #include "nlu/eval.hpp"
@@ -35,6 +37,39 @@ TEST(Clinc150Test, MeetsRequiredAccuracyAndOosRecall) {
   EXPECT_EQ(r.at("counts").at("oos_test").to_number<std::int64_t>(), 1000);
   // CPU time, not wall time: the CI machine is shared.
   EXPECT_LE(r.at("train_cpu_seconds").as_double(), 10.0);
+}
+
+// The few-shot operating point (10 phrases per intent, what bot authors write), as a mean over
+// three samples of the phrases (seeds 1-3). The floors sit just under today's figures
+// (docs/NLU.md: 83.21 % in-scope, 83.58 % closed-set, 35.6 % OOS recall) and above the model
+// without the thesaurus (82.45 % / 82.99 %) for the accuracies. OOS recall at the val-picked
+// threshold swings by 15 points between samples, so its floor is loose.
+TEST(Clinc150Test, HoldsTheFewShotFloor) {
+  double in_scope = 0.0;
+  double closed_set = 0.0;
+  double oos_recall = 0.0;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    EvalOptions options;
+    options.data_path = clinc_path();
+    options.few_shot = 10;
+    options.seed = seed;
+    auto result = run_nlu_eval(options);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    ASSERT_EQ(result->at("counts").at("train").to_number<std::int64_t>(), 1500);
+    ASSERT_TRUE(result->at("lexicon").as_object().contains("entries"))
+        << boost::json::serialize(result->at("lexicon"));
+    in_scope += result->at("in_scope_accuracy").as_double() / 3;
+    closed_set += result->at("closed_set_accuracy").as_double() / 3;
+    oos_recall += result->at("oos_recall").as_double() / 3;
+  }
+  RecordProperty("few_shot_10_in_scope_accuracy", std::to_string(in_scope));
+  RecordProperty("few_shot_10_closed_set_accuracy", std::to_string(closed_set));
+  RecordProperty("few_shot_10_oos_recall", std::to_string(oos_recall));
+  std::cout << "few-shot 10 (mean of seeds 1-3): in-scope " << in_scope << ", closed-set "
+            << closed_set << ", OOS recall " << oos_recall << "\n";
+  EXPECT_GE(in_scope, 0.83);
+  EXPECT_GE(closed_set, 0.834);
+  EXPECT_GE(oos_recall, 0.30);
 }
 
 TEST(Clinc150Test, DefaultThresholdHoldsForASmallBot) {

@@ -32,6 +32,7 @@ struct EvalOptions {
   std::size_t intents = 0;
   std::uint64_t seed = 1;
   std::string language = "en";
+  bool lexicon = true;  // TrainOptions::lexicon
   // Evaluate at this threshold instead of picking one on val (e.g. the default, to check that
   // one threshold works across bots); nullopt picks it on val + oos_val.
   std::optional<double> threshold;
@@ -46,9 +47,10 @@ struct EvalOptions {
 // train_seconds, predict_us_p50, predict_us_p99 (wall clock), train_cpu_seconds,
 // predict_cpu_us_p50, predict_cpu_us_p99 (thread CPU time: robust on a busy machine), counts
 // {train, val, oos_val, test, oos_test, intents}, closed_set_accuracy (top intent right, ignoring
-// the threshold) and worst_confusions [{expected, predicted, count}]. Accuracies are fractions in
-// [0, 1]. Errors: kNotFound (file), kParse (not JSON), kInvalidArgument (missing key, bad entry,
-// empty training set).
+// the threshold), worst_confusions [{expected, predicted, count}] and, unless options.lexicon is
+// false, lexicon {load_seconds, load_cpu_seconds, and path, entries, memory_bytes or error}.
+// Accuracies are fractions in [0, 1]. Errors: kNotFound (file), kParse (not JSON), kInvalidArgument
+// (missing key, bad entry, empty training set).
 Result<boost::json::object> run_nlu_eval(const EvalOptions& options);
 
 // For the CLI: runs the evaluation and writes the JSON object (pretty-printed, one line per key)

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "nlu/text.hpp"
+#include "nlu/thesaurus.hpp"
 
 namespace baton::nlu {
 namespace {
@@ -17,8 +18,16 @@ constexpr std::size_t kMinCharGram = 3;
 constexpr std::size_t kMaxCharGram = 4;
 
 // Relative weight of each feature group before L2 normalisation: whole words carry the meaning,
-// bigrams add word order, character n-grams rescue typos and unseen inflections.
-constexpr float kGroupWeight[4] = {1.0F, 0.7F, 0.3F, 0.7F};
+// bigrams add word order, character n-grams rescue typos and unseen inflections; a word's known
+// synonyms (kLexical) share a part of a word's weight between them (below).
+constexpr float kGroupWeight[5] = {1.0F, 0.7F, 0.3F, 0.7F, 1.0F};
+// A word reads at most this many of its thesaurus entry's related stems (first senses first).
+constexpr std::size_t kLexicalPerWord = 8;
+// The weight a word's known synonyms share: a whole word's for a word the vocabulary does not
+// know (they stand in for it), half a word's beside a known word (they link it to the bot's
+// other wordings of the same idea).
+constexpr float kUnknownWordSynonyms = 1.0F;
+constexpr float kKnownWordSynonyms = 0.5F;
 
 std::uint64_t fnv1a(std::uint8_t tag, std::string_view s) {
   std::uint64_t h = 14695981039346656037ULL ^ tag;
@@ -32,7 +41,8 @@ std::uint64_t fnv1a(std::uint8_t tag, std::string_view s) {
 
 }  // namespace
 
-std::vector<HashedFeature> extract_features(std::string_view text, std::string_view language) {
+std::vector<HashedFeature> extract_features(std::string_view text, std::string_view language,
+                                            const Thesaurus* lexicon) {
   auto tokens = analyze(text.substr(0, kMaxClassifyBytes), language);
   if (tokens.size() > kMaxClassifyTokens) {
     tokens.resize(kMaxClassifyTokens);
@@ -52,6 +62,13 @@ std::vector<HashedFeature> extract_features(std::string_view text, std::string_v
       out.push_back(
           {fnv1a(1, "^ " + tok.stem), tok.stop ? FeatureGroup::kStop : FeatureGroup::kBigram});
     }
+    if (lexicon != nullptr && !tok.stop) {
+      const std::uint64_t source = fnv1a(0, tok.stem);
+      const auto related = lexicon->related(tok.stem);
+      for (std::size_t r = 0; r < related.size() && r < kLexicalPerWord; ++r) {
+        out.push_back({fnv1a(0, lexicon->stem_of(related[r])), FeatureGroup::kLexical, source});
+      }
+    }
     if (tok.stop || tok.text.size() > kMaxCharGramWordBytes) {
       continue;
     }
@@ -70,6 +87,9 @@ void FeatureSpace::build(const std::vector<std::vector<HashedFeature>>& docs) {
   std::vector<std::uint32_t> seen_in;  // last document index + 1 that counted the feature
   for (std::size_t d = 0; d < docs.size(); ++d) {
     for (const auto& f : docs[d]) {
+      if (f.group == FeatureGroup::kLexical) {
+        continue;
+      }
       auto [it, added] = index_.try_emplace(f.hash, static_cast<std::uint32_t>(groups_.size()));
       if (added) {
         groups_.push_back(f.group);
@@ -94,8 +114,15 @@ SparseVector FeatureSpace::vectorize(const std::vector<HashedFeature>& features,
                                      double* coverage) const {
   std::vector<std::pair<std::uint32_t, float>> known;
   known.reserve(features.size());
-  std::vector<std::pair<std::uint64_t, FeatureGroup>> unknown;  // counted below by sorting
+  std::vector<std::pair<std::uint64_t, FeatureGroup>> unknown;    // counted below by sorting
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> synonyms;  // (text's word, known synonym)
   for (const auto& f : features) {
+    if (f.group == FeatureGroup::kLexical) {
+      if (auto it = index_.find(f.hash); it != index_.end()) {
+        synonyms.emplace_back(f.source, it->second);
+      }
+      continue;
+    }
     if (auto it = index_.find(f.hash); it != index_.end()) {
       known.emplace_back(it->second, 1.0F);
     } else {
@@ -116,6 +143,38 @@ SparseVector FeatureSpace::vectorize(const std::vector<HashedFeature>& features,
     const float tf = 1.0F + std::log(count);
     count = tf * idf_[id] * kGroupWeight[static_cast<int>(groups_[id])];
     norm += static_cast<double>(count) * static_cast<double>(count);
+  }
+  if (!synonyms.empty()) {
+    // Each word's known synonyms share kUnknownWordSynonyms or kKnownWordSynonyms of a word's
+    // weight (times the group weight), each at its own IDF.
+    std::sort(synonyms.begin(), synonyms.end());
+    std::vector<std::pair<std::uint32_t, float>> extra;
+    for (std::size_t i = 0; i < synonyms.size();) {
+      std::size_t j = i + 1;
+      while (j < synonyms.size() && synonyms[j].first == synonyms[i].first) {
+        ++j;
+      }
+      const float mass =
+          index_.contains(synonyms[i].first) ? kKnownWordSynonyms : kUnknownWordSynonyms;
+      const float share =
+          mass * kGroupWeight[static_cast<int>(FeatureGroup::kLexical)] / static_cast<float>(j - i);
+      for (std::size_t k = i; k < j; ++k) {
+        extra.emplace_back(synonyms[k].second, share * idf_[synonyms[k].second]);
+      }
+      i = j;
+    }
+    for (const auto& [id, w] : extra) {
+      auto pos = std::lower_bound(out.begin(), out.end(), std::make_pair(id, -1e30F));
+      if (pos != out.end() && pos->first == id) {
+        const auto before = static_cast<double>(pos->second);
+        pos->second += w;
+        const auto after = static_cast<double>(pos->second);
+        norm += after * after - before * before;
+      } else {
+        out.insert(pos, {id, w});
+        norm += static_cast<double>(w) * static_cast<double>(w);
+      }
+    }
   }
   double unknown_norm = 0.0;
   std::sort(unknown.begin(), unknown.end());

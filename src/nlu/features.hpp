@@ -19,16 +19,32 @@ inline constexpr std::size_t kMaxClassifyTokens = 96;
 // kStop: word or bigram made only of stop words. In a bot with a few dozen phrases IDF cannot tell
 // "on" from "refund", so stop words get a lower fixed weight instead of being dropped ("how" vs
 // "what" still matters in intent phrases; dropping them cost 1.3 points on CLINC150).
-enum class FeatureGroup : std::uint8_t { kWord = 0, kBigram = 1, kChar = 2, kStop = 3 };
+// kLexical: a thesaurus synonym of a text's word, as the synonym's word feature. It counts when
+// the synonym is in the vocabulary: for a word the vocabulary does not know, the synonyms stand
+// in for it ("terminate my plan" reads like "end my plan" to a bot trained on the latter); beside
+// a known word they link it, at half weight, to the bot's other wordings. Never part of the
+// vocabulary itself.
+enum class FeatureGroup : std::uint8_t {
+  kWord = 0,
+  kBigram = 1,
+  kChar = 2,
+  kStop = 3,
+  kLexical = 4
+};
 
 struct HashedFeature {
   std::uint64_t hash = 0;
   FeatureGroup group = FeatureGroup::kWord;
+  // kLexical only: the word feature of the text's word that this synonym stands in for.
+  std::uint64_t source = 0;
 };
 
 // Feature hashes of `text` with repetitions (term counts follow from duplicates). Pure and
 // thread-safe; never fails (bad UTF-8 is replaced, over-long input is cut).
-std::vector<HashedFeature> extract_features(std::string_view text, std::string_view language);
+// `lexicon` (may be null) adds kLexical features for each non-stop word's related stems.
+class Thesaurus;
+std::vector<HashedFeature> extract_features(std::string_view text, std::string_view language,
+                                            const Thesaurus* lexicon = nullptr);
 
 // A sparse L2-normalised vector: (feature index, weight), sorted by index.
 using SparseVector = std::vector<std::pair<std::uint32_t, float>>;
@@ -37,10 +53,13 @@ using SparseVector = std::vector<std::pair<std::uint32_t, float>>;
 // share between threads.
 class FeatureSpace {
  public:
-  // Builds the vocabulary from the features of every training text.
+  // Builds the vocabulary from the features of every training text (kLexical ones excluded).
   void build(const std::vector<std::vector<HashedFeature>>& docs);
   // TF-IDF vector (sublinear term frequency, per-group weights, L2-normalised over the known
   // features). Features not seen in training are dropped; the result is empty when none is known.
+  // A word's kLexical features that are known share a word's weight (an unknown word's, 1 / n
+  // each) or half of it (a known word's), at their own IDF; in `coverage` they count as known,
+  // beside the word itself.
   // `coverage`, when given, receives the share of the text's TF-IDF norm that is known (unknown
   // features weighted as the rarest known one): 1 when every feature was seen in training, near 0
   // for a text made of words no intent was trained on.

@@ -1,5 +1,6 @@
-// Black-box tests of `baton check`: exit codes, the file:line:col format, and the exact report for
-// a bot with one of each common mistake (tests/check/broken).
+// Black-box tests of `baton check`: exit codes, the file:line:col format, the exact report for a
+// bot with one of each common mistake (tests/check/broken) and for a bot with one of each
+// trigger-phrase warning (tests/check/understanding), `--strict`, and `baton nlu-eval --bot`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -55,4 +56,46 @@ test('a missing path is an error, not a crash', () => {
   const r = check('no/such/bot');
   assert.equal(r.status, 1);
   assert.match(r.stdout, /no\/such\/bot.*error/);
+});
+
+test('trigger-phrase warnings: each kind at its phrase, and they do not fail check', () => {
+  const r = check('tests/check/understanding');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const diagnostics = r.stdout.split('\n').filter((l) => /: (error|warning): /.test(l));
+  const expected = readFileSync(join(here, 'understanding', 'expected.txt'), 'utf8').trim().split('\n');
+  assert.deepEqual(diagnostics, expected);
+  assert.match(r.stdout, /^understanding: 0 errors, 6 warnings$/m);
+});
+
+test('--strict makes warnings errors', () => {
+  const r = spawnSync(bin, ['check', '--strict', 'tests/check/understanding'], { encoding: 'utf8', cwd: root });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^understanding: 6 errors, 0 warnings$/m);
+  assert.doesNotMatch(r.stdout, /: warning: /);
+  // Bots without warnings still pass: the examples are written to have none.
+  const clean = spawnSync(bin, ['check', '--strict', 'examples/contoso', 'examples/kundendienst'], { encoding: 'utf8', cwd: root });
+  assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+});
+
+test('nlu-eval --bot prints held-out accuracy per topic and the most confused pairs', () => {
+  const r = spawnSync(bin, ['nlu-eval', '--bot', 'tests/check/understanding'], { encoding: 'utf8', cwd: root });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^bot understanding \(en\): held-out accuracy: [\d.]+ % \(\d+ of 16 phrases/m);
+  assert.match(r.stdout, /^Order status +4 +0\.0 % +2 +2$/m);
+  assert.match(r.stdout, /^  Order status -> Cancel order: 2, "where is my order"$/m);
+  const missing = spawnSync(bin, ['nlu-eval', '--bot', 'no/such/bot'], { encoding: 'utf8', cwd: root });
+  assert.equal(missing.status, 1);
+});
+
+test('a missing thesaurus is a warning that names the package', () => {
+  const r = spawnSync(bin, ['check', 'tests/check/understanding'], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, BATON_MYTHES_DIR: '/nonexistent' },
+  });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(
+    r.stdout,
+    /^tests\/check\/understanding\/bot\.yaml:\d+:\d+: warning: trigger phrases are matched without synonyms: cannot open thesaurus \/nonexistent\/th_en_US_v2\.dat \(install the Debian package mythes-en-us, as scripts\/setup\.sh does\)$/m,
+  );
 });
