@@ -23,6 +23,13 @@ int run_data_export(const DataExportOptions& options, std::ostream& out, std::os
   if (options.user_id.empty() || options.user_id.size() > 256 || !utf8::is_valid(options.user_id)) {
     return fail(err, "--user must be 1 to 256 bytes of UTF-8", 2);
   }
+  // A mistyped --data must not read as "nothing stored of this customer" (opening SQLite there
+  // would create an empty database).
+  if (std::error_code ec; options.store.empty() &&
+                          !std::filesystem::exists(options.data_dir / store::kSqliteFileName, ec)) {
+    return fail(
+        err, fmt::format("no store at {}", (options.data_dir / store::kSqliteFileName).string()));
+  }
   auto store = open_store(options.store, options.data_dir, store::SqliteOptions{}, 1);
   if (!store.ok()) {
     return fail(err, store.error().message);

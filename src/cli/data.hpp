@@ -3,8 +3,8 @@
 // document on `out` (lifecycle/export.hpp: every conversation, activity, dialog state, handoff
 // record and upload reference), and a `customer.export` audit record (actor "cli") committed
 // before it is printed. Safe while `baton serve` runs on the same store. Exit 0 (also when the
-// customer has nothing stored: no conversations), 1 on a store error, 2 on a bad user id; errors
-// are one line on `err`.
+// customer has nothing stored: no conversations), 1 on a store error or when DATA holds no SQLite
+// store (and no --store is given), 2 on a bad user id; errors are one line on `err`.
 
 #include <filesystem>
 #include <iosfwd>

@@ -28,6 +28,21 @@ Result<std::string> read_first_line(const std::filesystem::path& file) {
 
 }  // namespace
 
+int write_all_and_sync(int fd, std::string_view data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return n < 0 ? errno : EIO;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return ::fsync(fd) != 0 ? errno : 0;
+}
+
 Result<std::string> read_or_create_secret_file(const std::filesystem::path& file,
                                                const std::function<std::string()>& generate) {
   const int fd =
@@ -40,23 +55,7 @@ Result<std::string> read_or_create_secret_file(const std::filesystem::path& file
                       fmt::format("cannot create {}: {}", file.string(), errno_text(errno)));
   }
   const std::string secret = generate();
-  const std::string text = secret + "\n";
-  std::size_t done = 0;
-  int err = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      err = n < 0 ? errno : EIO;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (err == 0 && ::fsync(fd) != 0) {
-    err = errno;
-  }
+  const int err = write_all_and_sync(fd, secret + "\n");
   ::close(fd);
   if (err != 0) {
     ::unlink(file.c_str());

@@ -6,10 +6,15 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/result.hpp"
 
 namespace baton {
+
+// Writes all of `data` to `fd` (retrying short writes and EINTR), then fsyncs it. Returns 0, or the
+// errno of the failure (EIO when write() wrote nothing without one). Does not close `fd`.
+int write_all_and_sync(int fd, std::string_view data);
 
 // The first line of `file`; when the file does not exist, creates it (0600, not following a
 // symlink) holding `generate()` and a newline, and returns that. Errors: kIo when it cannot be read

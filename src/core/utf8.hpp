@@ -17,4 +17,8 @@ inline bool is_valid(std::string_view text) { return !find_invalid(text).has_val
 // Copy of text with every invalid sequence replaced by U+FFFD.
 std::string sanitize(std::string_view text);
 
+// Copy of text in which each run of ASCII whitespace (space, \t, \n, \r, \f, \v) is one space,
+// without leading or trailing ones. Other bytes (UTF-8 sequences included) are kept as they are.
+std::string collapse_whitespace(std::string_view text);
+
 }  // namespace baton::utf8

@@ -8,6 +8,14 @@
 namespace baton::utf8 {
 namespace {
 
+TEST(Utf8, CollapsesRunsOfWhitespaceToOneSpace) {
+  EXPECT_EQ(utf8::collapse_whitespace("  could not connect\n\tIs the server  running?\n"),
+            "could not connect Is the server running?");
+  EXPECT_EQ(utf8::collapse_whitespace("a\f\vb\r\nc"), "a b c");
+  EXPECT_EQ(utf8::collapse_whitespace("Grüße\u00a0 dir"), "Grüße\u00a0 dir") << "only ASCII space";
+  EXPECT_EQ(utf8::collapse_whitespace(" \n\t "), "");
+}
+
 TEST(Utf8, AcceptsValidText) {
   EXPECT_TRUE(is_valid(""));
   EXPECT_TRUE(is_valid("hello"));

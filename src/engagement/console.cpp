@@ -20,8 +20,6 @@ Callback<hub::Decisions> reply(Callback<T> done, T value) {
   };
 }
 
-Error not_supervisor() { return make_error(ErrorCode::kForbidden, "supervisors only"); }
-
 }  // namespace
 
 void Engagement::me(const Actor& actor, Callback<Hello> done) {
@@ -209,11 +207,7 @@ void Engagement::wrap_up_done(const Actor& actor, const std::string& conversatio
 void Engagement::monitor(const Actor& actor, const std::string& conversation, bool on,
                          Callback<bool> done) {
   on_strand(impl_, [actor, conversation, on, done = std::move(done)](Impl& self) {
-    if (!Impl::supervisor(actor)) {
-      done(not_supervisor());
-      return;
-    }
-    if (Status s = self.check_read(actor, conversation); !s.ok()) {
+    if (Status s = self.check_supervisor_read(actor, conversation); !s.ok()) {
       done(s.error());
       return;
     }
@@ -232,11 +226,7 @@ void Engagement::monitor(const Actor& actor, const std::string& conversation, bo
 void Engagement::force_close(const Actor& actor, const std::string& conversation,
                              Callback<bool> done) {
   on_strand(impl_, [actor, conversation, done = std::move(done)](Impl& self) {
-    if (!Impl::supervisor(actor)) {
-      done(not_supervisor());
-      return;
-    }
-    if (Status s = self.check_read(actor, conversation); !s.ok()) {
+    if (Status s = self.check_supervisor_read(actor, conversation); !s.ok()) {
       done(s.error());
       return;
     }

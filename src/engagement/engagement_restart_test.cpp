@@ -10,20 +10,6 @@ namespace {
 
 using namespace baton::engagement::testing;  // NOLINT: test helpers
 
-// Built on first use, not during static initialisation (where a throw could not be caught).
-const Actor& alice_actor() {
-  static const Actor actor{"alice", hub::Role::kAgent};
-  return actor;
-}
-const Actor& bob_actor() {
-  static const Actor actor{"bob", hub::Role::kAgent};
-  return actor;
-}
-const Actor& carol_actor() {
-  static const Actor actor{"carol", hub::Role::kAgent};
-  return actor;
-}
-
 class EngagementRestart : public EngagementTest {
  protected:
   void escalate(const std::string& id) {

@@ -15,20 +15,6 @@ namespace {
 
 using namespace baton::engagement::testing;  // NOLINT: test helpers
 
-// Built on first use, not during static initialisation (where a throw could not be caught).
-const Actor& alice_actor() {
-  static const Actor actor{"alice", hub::Role::kAgent};
-  return actor;
-}
-const Actor& bob_actor() {
-  static const Actor actor{"bob", hub::Role::kAgent};
-  return actor;
-}
-const Actor& boss_actor() {
-  static const Actor actor{"boss", hub::Role::kSupervisor};
-  return actor;
-}
-
 class EngagementFlow : public EngagementTest {
  protected:
   void SetUp() override {

@@ -103,6 +103,25 @@ hub:
       position_update_interval: 5s
 )yaml";
 
+// The agents the tests act as. Built on first use, not during static initialisation (where a throw
+// could not be caught).
+inline const Actor& alice_actor() {
+  static const Actor actor{"alice", hub::Role::kAgent};
+  return actor;
+}
+inline const Actor& bob_actor() {
+  static const Actor actor{"bob", hub::Role::kAgent};
+  return actor;
+}
+inline const Actor& carol_actor() {
+  static const Actor actor{"carol", hub::Role::kAgent};
+  return actor;
+}
+inline const Actor& boss_actor() {
+  static const Actor actor{"boss", hub::Role::kSupervisor};
+  return actor;
+}
+
 class EngagementTest : public ::testing::Test {
  public:
   ~EngagementTest() override { close(); }  // public: ::testing::Test's destructor is public virtual

@@ -169,6 +169,8 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   // kForbidden otherwise, kNotFound when unknown.
   Status check_owner(const Actor& actor, const std::string& conversation);
   static bool supervisor(const Actor& actor) { return actor.role != hub::Role::kAgent; }
+  // What a supervisor's action on a conversation needs: kForbidden for agents, then check_read.
+  Status check_supervisor_read(const Actor& actor, const std::string& conversation);
 
   boost::asio::any_io_executor executor;
   engine::Engine& engine;

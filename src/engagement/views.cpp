@@ -14,6 +14,14 @@ bool in_hub_for(const hub::ConversationView& v, const std::string& agent) {
 
 }  // namespace
 
+Status Engagement::Impl::check_supervisor_read(const Actor& actor,
+                                               const std::string& conversation) {
+  if (!supervisor(actor)) {
+    return make_error(ErrorCode::kForbidden, "supervisors only");
+  }
+  return check_read(actor, conversation);
+}
+
 Status Engagement::Impl::check_read(const Actor& actor, const std::string& conversation) {
   auto view = hub->conversation(conversation, clock.now());
   if (view && (supervisor(actor) || in_hub_for(*view, actor.agent_id))) {

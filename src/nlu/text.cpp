@@ -24,25 +24,6 @@ bool is_ascii_word_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-// Runs of ASCII whitespace become one space; leading and trailing ones go.
-std::string collapse_whitespace(std::string_view folded) {
-  std::string out;
-  out.reserve(folded.size());
-  bool space = false;
-  for (const char c : folded) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) {
-      out.push_back(' ');
-      space = false;
-    }
-    out.push_back(c);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string normalize_unicode(std::string_view text) {
@@ -58,7 +39,7 @@ std::string normalize_unicode(std::string_view text) {
     folded.assign(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(n));
   }
   std::free(mapped);  // NOLINT: utf8proc allocates with malloc
-  return collapse_whitespace(folded);
+  return utf8::collapse_whitespace(folded);
 }
 
 std::string normalize(std::string_view text) {
@@ -72,7 +53,7 @@ std::string normalize(std::string_view text) {
       c = static_cast<char>(c - 'A' + 'a');
     }
   }
-  return collapse_whitespace(folded);
+  return utf8::collapse_whitespace(folded);
 }
 
 std::vector<std::string> tokenize(std::string_view normalized) {

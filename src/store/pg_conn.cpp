@@ -6,26 +6,13 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/utf8.hpp"
+
 namespace baton::store::pg {
 namespace {
 
 // libpq's messages end with a newline and may span lines ("\n\tIs the server running ...").
-std::string one_line(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == '\n' || c == '\t' || c == '\r' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) {
-      out.push_back(' ');
-      space = false;
-    }
-    out.push_back(c);
-  }
-  return out;
-}
+std::string one_line(std::string_view text) { return utf8::collapse_whitespace(text); }
 
 bool transient_class(std::string_view state) {
   const std::string_view cls = state.substr(0, 2);

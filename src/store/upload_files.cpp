@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/secret_file.hpp"
 #include "core/signed_token.hpp"
 
 namespace baton::store {
@@ -96,22 +97,7 @@ Status write_file(int dir_fd, const std::string& name, std::string_view data) {
     return make_error(ErrorCode::kIo,
                       fmt::format("cannot create an upload: {}", errno_text(errno)));
   }
-  std::size_t done = 0;
-  int err = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      err = n < 0 ? errno : EIO;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (err == 0 && ::fsync(fd.get()) != 0) {
-    err = errno;
-  }
+  int err = write_all_and_sync(fd.get(), data);
   if (err == 0 && ::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0) {
     err = errno;
   }

@@ -537,6 +537,14 @@ test('export: an admin gets every conversation of one customer, with uploads; au
   const badUser = spawnSync(bin, ['data', 'export', '--user', '', '--data', server.dataDir,
                                   ...storeArgs(server.dataDir)], { encoding: 'utf8', cwd: root });
   assert.equal(badUser.status, 2, badUser.stderr);
+  if (!storeArgs(server.dataDir).length) {
+    const missing = join(server.dataDir, 'no-such-dir');
+    const typo = spawnSync(bin, ['data', 'export', '--user', user, '--data', missing],
+                           { encoding: 'utf8', cwd: root });
+    assert.equal(typo.status, 1, typo.stderr);
+    assert.match(typo.stderr, /no store at/);
+    assert.equal(spawnSync('test', ['-e', missing]).status, 1, 'nothing created there');
+  }
 
   const nobody = await api('/customers/nobody-at-all/export', { token: ada });
   assert.equal(nobody.status, 200);
