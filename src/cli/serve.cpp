@@ -322,7 +322,13 @@ int serve_with(const ServeOptions& options, const Address& address,
   agent_options.session_key = secrets.agent_session_key;
   agent_options.readiness = server_options.readiness;
   agent_options.allowed_origins = options.agent_origins;
-  agent_options.uploads_dir = dl.uploads_dir;
+  auto uploads = store::UploadFiles::open(dl.uploads_dir, dl.upload_limits);
+  if (!uploads.ok()) {
+    spdlog::error("{}", uploads.error().message);
+    return 1;
+  }
+  dl.uploads = std::move(*uploads);
+  agent_options.uploads = dl.uploads;
   if (!options.public_url.empty()) {
     auto url = boost::urls::parse_absolute_uri(options.public_url);
     agent_options.allowed_origins.push_back(

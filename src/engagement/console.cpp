@@ -256,4 +256,64 @@ void Engagement::force_close(const Actor& actor, const std::string& conversation
   });
 }
 
+void Engagement::erase(const Actor& actor, const std::string& conversation,
+                       Callback<engine::ErasedConversation> done) {
+  on_strand(impl_, [actor, conversation, done = std::move(done)](Impl& self) {
+    if (actor.role != hub::Role::kAdmin) {
+      done(make_error(ErrorCode::kForbidden, "only admins may erase a customer's data"));
+      return;
+    }
+    std::weak_ptr<Impl> weak = self.weak_from_this();
+    self.release(conversation, [weak, conversation, done] {
+      auto impl = weak.lock();
+      if (!impl) {
+        done(make_error(ErrorCode::kUnavailable, "the server is shutting down"));
+        return;
+      }
+      impl->engine.erase_conversation(conversation, done);
+    });
+  });
+}
+
+void Engagement::Impl::release(const std::string& conversation, std::function<void()> then) {
+  auto view = hub->conversation(conversation, clock.now());
+  auto settle = [this, conversation, then = std::move(then)](const Result<hub::Decisions>&) {
+    when_settled(conversation, then);
+  };
+  if (!view) {
+    settle(hub::Decisions{});
+    return;
+  }
+  detail::Track& t = track(conversation);
+  const std::string agent = view->agent;
+  switch (view->state) {
+    case hub::ConversationState::kWaiting:
+    case hub::ConversationState::kOffered:
+      t.closing = true;  // the hub's Cancelled closes it
+      input(hub::HandoffCancelled{conversation}, std::move(settle));
+      return;
+    case hub::ConversationState::kAssigned:
+      t.closing = true;
+      t.agent_told = true;
+      input(hub::ConversationEnded{conversation, agent});
+      input(hub::WrapUpDone{conversation, agent},
+            [this, conversation, agent, settle](const Result<hub::Decisions>& r) {
+              push(agent, Unassigned{conversation, UnassignCause::kClosed});
+              drop_view(conversation, agent);
+              close_conversation(conversation, dialog::HandoffOutcome::kCompleted, {agent, ""});
+              settle(r);
+            });
+      return;
+    case hub::ConversationState::kWrapUp:
+      t.agent_told = true;
+      input(hub::WrapUpDone{conversation, agent},
+            [this, conversation, agent, settle](const Result<hub::Decisions>& r) {
+              push(agent, Unassigned{conversation, UnassignCause::kClosed});
+              drop_view(conversation, agent);
+              settle(r);
+            });
+      return;
+  }
+}
+
 }  // namespace baton::engagement

@@ -56,6 +56,8 @@ class ActivityView final : public engine::Subscriber {
     }
   }
   void replaced() override {}
+  // The engagement closed the conversation before it was erased; its console view went then.
+  void erased() override {}
 
  private:
   std::weak_ptr<Engagement::Impl> impl_;

@@ -131,6 +131,11 @@ class Engagement final : public engine::EngineListener {
   // The customer gets the closed text and an endOfConversation; an owning agent gets Unassigned
   // {closed} and its slot back at once.
   void force_close(const Actor& actor, const std::string& conversation, Callback<bool> done);
+  // Admin only: a customer's erasure of one conversation. Takes it out of the hub whatever its
+  // state (an owning or wrapping-up agent gets Unassigned{closed}; the customer the closed text),
+  // then Engine::erase_conversation once the engine has it with the bot or closed.
+  void erase(const Actor& actor, const std::string& conversation,
+             Callback<engine::ErasedConversation> done);
   // Supervisor/admin only: ActivityAdded events of this conversation to the actor's sinks
   // (on = false stops them). Errors: kForbidden, kNotFound (unknown conversation).
   void monitor(const Actor& actor, const std::string& conversation, bool on, Callback<bool> done);

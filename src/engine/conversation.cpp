@@ -80,6 +80,9 @@ Result<Conv*> Engine::Impl::load(const std::string& id) {
   if (!row.ok()) {
     return row.error();
   }
+  if (store::is_erased(*row)) {
+    return store::erased_error(id);
+  }
   std::unique_ptr<Conv> conv = make_conv(std::move(*row));
   conv->next_event_seq = 0;  // unknown until an event is written (read lazily)
   Conv* raw = conv.get();
@@ -179,6 +182,43 @@ void Engine::Impl::start(const StartParams& params, const Callback<StartResult>&
   pending.ack = ack_with(done, StartResult{true, last});
   submit(conv, std::move(pending));
   evict_idle();
+}
+
+void Engine::Impl::erase(Conv& conv, const Callback<ErasedConversation>& done) {
+  if (conv.ownership.owner != Owner::kBot && conv.ownership.owner != Owner::kClosed) {
+    done(make_error(ErrorCode::kConflict,
+                    fmt::format("conversation '{}' is {}: close it before erasing it", conv.row.id,
+                                to_string(conv.ownership.owner))));
+    return;
+  }
+  const std::string id = conv.row.id;
+  const Ownership before = conv.ownership;
+  const store::Conversation tombstone = store::erased_conversation(conv.row, clock.now());
+  Pending pending;
+  pending.batch.delete_conversation(id).insert_conversation(tombstone);
+  if (before.owner == Owner::kBot) {
+    pending.events.emplace_back(OwnershipChanged{
+        id, before, Ownership{Owner::kClosed, tombstone.epoch}, OwnershipEvent::kClosed});
+  }
+  const ErasedConversation erased{id, conv.committed};
+  pending.ack = [this, done, erased](const Status& s) {
+    if (!s.ok()) {
+      done(s.error());
+      return;
+    }
+    // Operations queued behind the erasure reload the conversation and meet its tombstone.
+    drop(erased.id);
+    if (auto it = subscriptions.find(erased.id); it != subscriptions.end()) {
+      std::vector<SubscriptionEntry> gone = std::move(it->second);
+      subscriptions.erase(it);
+      for (const auto& entry : gone) {
+        entry.subscriber->erased();
+      }
+    }
+    done(erased);
+  };
+  conv.ownership = {Owner::kClosed, tombstone.epoch};
+  submit(conv, std::move(pending));
 }
 
 void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostResult>& done) {

@@ -271,6 +271,12 @@ void Engine::change_ownership(ChangeOwnership command, Callback<Ownership> done)
                   });
 }
 
+void Engine::erase_conversation(std::string conversation_id, Callback<ErasedConversation> done) {
+  on_conversation(
+      impl_, std::move(conversation_id), std::move(done),
+      [](Impl& self, Conv& conv, const Callback<ErasedConversation>& cb) { self.erase(conv, cb); });
+}
+
 void Engine::set_listener(EngineListener* listener) {
   impl_->listener.store(listener);  // atomic: a destructor's nullptr takes effect at once
 }

@@ -85,6 +85,9 @@ class Subscriber {
   // Another subscription took this one's slot (Direct Line: one socket per conversation). No more
   // deliveries follow.
   virtual void replaced() = 0;
+  // The conversation was erased (Engine::erase_conversation): no more deliveries follow; close
+  // whatever shows it.
+  virtual void erased() = 0;
 };
 
 struct EngineOptions {
@@ -107,6 +110,12 @@ struct StartParams {
 struct StartResult {
   bool created = false;         // false: it existed already (nothing was written)
   std::uint64_t watermark = 0;  // last durable seq after this call
+};
+
+// What Engine::erase_conversation removed.
+struct ErasedConversation {
+  std::string id;
+  std::uint64_t activities = 0;  // the activity log's length when it was erased
 };
 
 struct PostResult {
@@ -224,6 +233,15 @@ class Engine {
                  std::shared_ptr<Subscriber> subscriber, Callback<SubscriptionId> done);
   // Ends a subscription; unknown ids are ignored. Fire and forget.
   void unsubscribe(std::string conversation_id, SubscriptionId id);
+
+  // Erases everything stored under the conversation (activities, dialog snapshot, handoff records
+  // and their requests, event log) and leaves its tombstone (store::erased_conversation), in one
+  // batch. Once it is durable the conversation leaves memory, its subscribers get erased(), and
+  // every later call naming it fails with kForbidden "ConversationErased" (start_conversation with
+  // its id included). Refused with kConflict while a queue or an agent holds it: the engagement
+  // closes it first. A bot-owned conversation is closed by the erasure itself (OwnershipChanged
+  // to closed). Errors: kNotFound, kForbidden (already erased), store errors.
+  void erase_conversation(std::string conversation_id, Callback<ErasedConversation> done);
 
   // The conversation's status. Errors: kNotFound, kIo.
   void status(std::string conversation_id, Callback<ConversationStatus> done);

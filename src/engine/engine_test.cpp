@@ -677,6 +677,65 @@ TEST_F(EngineTest, CloseEndsTheHandoffAndTellsTheCustomer) {
   EXPECT_EQ(say("c1", "hello?").error().code, ErrorCode::kConflict);
 }
 
+// Erasure: a queued conversation is refused (the engagement closes it first); a bot-owned one
+// with a subscriber goes in one batch, leaving only its tombstone, and its id stays refused,
+// across a restart too.
+TEST_F(EngineTest, EraseLeavesATombstoneThatRefusesTheConversationEverAfter) {
+  auto erase = [&](const std::string& id) {
+    return await<ErasedConversation>([&](auto cb) { engine_->erase_conversation(id, cb); });
+  };
+  ASSERT_TRUE(start("queued", true).ok());
+  ASSERT_TRUE(say("queued", "talk to an agent").ok());
+  EXPECT_EQ(erase("queued").error().code, ErrorCode::kConflict);
+  EXPECT_EQ(status("queued")->ownership.owner, Owner::kQueued);
+
+  ASSERT_TRUE(start("c1", true).ok());
+  ASSERT_TRUE(say("c1", "where is my order 4711").ok());
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(await<Ownership>([&](auto cb) {
+                engine_->change_ownership({"c1", 1, OwnershipEvent::kHandoffEnded,
+                                           dialog::HandoffOutcome::kCancelled, HandoffEnd{}},
+                                          cb);
+              }).ok());
+  const std::uint64_t length = log("c1").size();
+  auto sub = std::make_shared<RecordingSubscriber>();
+  ASSERT_TRUE(await<SubscriptionId>([&](auto cb) {
+                engine_->subscribe("c1", length, "ws", sub, cb);
+              }).ok());
+  auto erased = erase("c1");
+  ASSERT_TRUE(erased.ok()) << erased.error().message;
+  EXPECT_EQ(erased->id, "c1");
+  EXPECT_EQ(erased->activities, length);
+  io_.drain(strand_);
+  EXPECT_TRUE(sub->was_erased());
+
+  auto row = store_->get_conversation("c1");
+  ASSERT_TRUE(row.ok());
+  EXPECT_TRUE(store::is_erased(*row));
+  EXPECT_TRUE(row->user_id.empty());
+  EXPECT_TRUE(store_->read_transcript("c1")->empty());
+  EXPECT_EQ(store_->get_snapshot("c1").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->handoffs_for_conversation("c1")->empty());
+  EXPECT_TRUE(store_->read_events("c1", 0, 100)->empty());
+
+  auto refused = [](const Error& e) {
+    EXPECT_EQ(e.code, ErrorCode::kForbidden) << e.message;
+    EXPECT_EQ(e.protocol_code, "ConversationErased");
+  };
+  for (int round = 0; round < 2; ++round) {
+    refused(say("c1", "hello?").error());
+    refused(start("c1", true).error());
+    refused(status("c1").error());
+    refused(erase("c1").error());
+    refused(await<SubscriptionId>([&](auto cb) {
+              engine_->subscribe("c1", 0, "", std::make_shared<RecordingSubscriber>(), cb);
+            }).error());
+    close();
+    open();
+  }
+  EXPECT_EQ(status("queued")->ownership.owner, Owner::kQueued) << "others untouched";
+}
+
 // An abandoned wait is stored as such (status and outcome), while the flow resumes the way the
 // Engagement asks (here: cancelled, as for a customer gone silent).
 TEST_F(EngineTest, AbandonedHandoffIsRecordedAsAbandoned) {

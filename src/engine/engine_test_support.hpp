@@ -151,6 +151,7 @@ class RecordingSubscriber final : public Subscriber {
     }
   }
   void replaced() override { was_replaced_ = true; }
+  void erased() override { was_erased_ = true; }
 
   std::vector<std::uint64_t> seqs() const {
     std::lock_guard lock(mutex_);
@@ -165,6 +166,7 @@ class RecordingSubscriber final : public Subscriber {
     return audiences_;
   }
   bool was_replaced() const { return was_replaced_; }
+  bool was_erased() const { return was_erased_; }
 
  private:
   mutable std::mutex mutex_;
@@ -172,6 +174,7 @@ class RecordingSubscriber final : public Subscriber {
   std::vector<std::string> json_;
   std::vector<Audience> audiences_;
   std::atomic<bool> was_replaced_{false};
+  std::atomic<bool> was_erased_{false};
 };
 
 // The real store, except that while `fail_writes` is set every submitted batch fails with kIo

@@ -22,6 +22,9 @@ Result<std::uint64_t> Engine::Impl::committed_watermark(const std::string& id) {
   if (!row.ok()) {
     return row.error();
   }
+  if (store::is_erased(*row)) {
+    return store::erased_error(id);
+  }
   return row->next_seq > 0 ? row->next_seq - 1 : 0;  // not loaded: nothing is in flight
 }
 

@@ -211,4 +211,35 @@ Status Store::write(WriteBatch&& batch) {
   return outcome.get();
 }
 
+Conversation erased_conversation(const Conversation& row, TimePoint now) {
+  Conversation tombstone;
+  tombstone.id = row.id;
+  tombstone.channel_id = row.channel_id;
+  tombstone.created = row.created;
+  tombstone.updated = now;
+  tombstone.ownership = "closed";
+  tombstone.epoch = row.epoch + 1;
+  tombstone.next_seq = 1;
+  tombstone.metadata_json = std::string(kErasedMetadata);
+  tombstone.closed = true;
+  return tombstone;
+}
+
+bool is_erased(const Conversation& row) {
+  return row.closed && row.user_id.empty() && row.metadata_json == kErasedMetadata;
+}
+
+Error erased_error(std::string_view conversation_id) {
+  return make_error(
+      ErrorCode::kForbidden, "ConversationErased",
+      fmt::format("conversation '{}' was erased; start a new conversation", conversation_id));
+}
+
+Result<Conversation> unless_erased(Result<Conversation> row) {
+  if (row.ok() && is_erased(*row)) {
+    return erased_error(row->id);
+  }
+  return row;
+}
+
 }  // namespace baton::store

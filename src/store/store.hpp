@@ -18,6 +18,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -54,6 +55,20 @@ struct Conversation {
 
   friend bool operator==(const Conversation&, const Conversation&) = default;
 };
+
+// What remains of a conversation after its customer's data was erased: the header row alone,
+// closed, with no user, no bot and `kErasedMetadata` as its metadata. It keeps the id from being
+// used again, so the conversation's old Direct Line tokens name a conversation that refuses them;
+// retention removes it like any other closed conversation. Written by the engine (and by
+// `baton data erase` while no server runs), in the batch that deletes the rest.
+inline constexpr std::string_view kErasedMetadata = R"({"erased":true})";
+Conversation erased_conversation(const Conversation& row, TimePoint now);
+bool is_erased(const Conversation& row);
+// kForbidden with the protocol code "ConversationErased": what a request naming an erased
+// conversation gets.
+Error erased_error(std::string_view conversation_id);
+// The row, or erased_error() when it is a tombstone.
+Result<Conversation> unless_erased(Result<Conversation> row);
 
 // One activity in a conversation's append-only log.
 struct ActivityRecord {

@@ -359,4 +359,57 @@ Result<std::vector<UploadInfo>> UploadFiles::list(std::string_view conversation_
   return files;
 }
 
+Result<UploadRemoval> UploadFiles::remove_conversation(std::string_view conversation_id) {
+  UploadRemoval removed;
+  if (!valid_conversation_id(conversation_id)) {
+    return removed;
+  }
+  const std::string folder(conversation_id);
+  const int fd = ::openat(dir_fd_, folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return removed;
+    }
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot open a conversation's uploads: {}", errno_text(errno)));
+  }
+  DIR* dir = ::fdopendir(fd);
+  if (dir == nullptr) {
+    ::close(fd);
+    return make_error(ErrorCode::kIo, "cannot list a conversation's uploads");
+  }
+  int failure = 0;
+  while (const dirent* entry = ::readdir(dir)) {  // NOLINT(concurrency-mt-unsafe): own DIR*
+    struct stat st {};
+    if (::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        S_ISDIR(st.st_mode)) {
+      continue;  // "." and ".."; the folder holds no directories of ours
+    }
+    if (::unlinkat(::dirfd(dir), entry->d_name, 0) != 0) {
+      failure = errno;
+      continue;
+    }
+    if (S_ISREG(st.st_mode) && valid_name(entry->d_name)) {
+      ++removed.files;
+      removed.bytes += static_cast<std::uint64_t>(st.st_size);
+    }
+  }
+  ::closedir(dir);
+  {
+    std::lock_guard lock(mu_);  // store() counts the data files' bytes
+    total_ -= std::min(total_, removed.bytes);
+  }
+  if (failure == 0 && ::unlinkat(dir_fd_, folder.c_str(), AT_REMOVEDIR) != 0) {
+    failure = errno;
+  }
+  if (failure == 0 && ::fsync(dir_fd_) != 0) {
+    failure = errno;
+  }
+  if (failure != 0) {
+    return make_error(ErrorCode::kIo, fmt::format("cannot remove a conversation's uploads: {}",
+                                                  errno_text(failure)));
+  }
+  return removed;
+}
+
 }  // namespace baton::store

@@ -63,6 +63,14 @@ struct UploadInfo {
   friend bool operator==(const UploadInfo&, const UploadInfo&) = default;
 };
 
+// What a removal deleted: data files (their type records not counted) and their bytes.
+struct UploadRemoval {
+  std::uint64_t files = 0;
+  std::uint64_t bytes = 0;
+
+  friend bool operator==(const UploadRemoval&, const UploadRemoval&) = default;
+};
+
 // An opened file, ready to be served: an owned descriptor (closed by the destructor unless
 // released) with its size and recorded content type.
 class OpenedUpload {
@@ -117,6 +125,11 @@ class UploadFiles {
   // The files stored in a conversation, in name order (what open_file would serve; anything else
   // in the folder is left out). Empty for an invalid id or a conversation without uploads.
   Result<std::vector<UploadInfo>> list(std::string_view conversation_id) const;
+
+  // Deletes the conversation's folder and every file in it, then syncs DATA/uploads so the removal
+  // is durable. The files' blocks are freed, not overwritten (docs/DEPLOY.md, "Data and
+  // privacy"). An invalid id or a conversation without uploads removes nothing. Errors: kIo.
+  Result<UploadRemoval> remove_conversation(std::string_view conversation_id);
 
   // Bytes stored in all conversations, as counted by this object.
   std::uint64_t total_bytes() const;

@@ -120,6 +120,36 @@ TEST(UploadFilesTest, ListShowsWhatWouldBeServedInNameOrder) {
   EXPECT_TRUE((*files)->list("other")->empty());
 }
 
+TEST(UploadFilesTest, RemoveConversationDeletesItsFolderAndNothingElse) {
+  testing::TempDir dir;
+  auto files = UploadFiles::open(dir.path() / "uploads", no_floor());
+  ASSERT_TRUE(files.ok());
+  const std::string other = "Zzz_def-0123456789abcd";
+  ASSERT_TRUE((*files)
+                  ->store(kConversation,
+                          {{"png bytes", "image/png", "cat.png"}, {"hello", "text/plain", "a.txt"}})
+                  .ok());
+  ASSERT_TRUE((*files)->store(other, {{"kept", "text/plain", "b.txt"}}).ok());
+  // A link in the folder goes, not what it points at.
+  std::ofstream(dir.path() / "secret") << "secret";
+  const fs::path folder = dir.path() / "uploads" / kConversation;
+  fs::create_symlink(dir.path() / "secret", folder / "BBBBBBBBBBBBBBBBBBBBBB");
+
+  auto removed = (*files)->remove_conversation(kConversation);
+  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  EXPECT_EQ(*removed, (UploadRemoval{2, 9 + 5}));
+  EXPECT_FALSE(fs::exists(folder));
+  EXPECT_TRUE(fs::exists(dir.path() / "secret"));
+  EXPECT_EQ((*files)->list(other)->size(), 1u);
+  EXPECT_EQ((*files)->total_bytes(), 4u);
+  EXPECT_EQ(*(*files)->remove_conversation(kConversation), UploadRemoval{}) << "nothing left";
+  EXPECT_EQ(*(*files)->remove_conversation("../uploads"), UploadRemoval{});
+  // A folder that is a link is not entered.
+  fs::create_directory_symlink(dir.path(), dir.path() / "uploads" / "linked");
+  EXPECT_FALSE((*files)->remove_conversation("linked").ok());
+  EXPECT_TRUE(fs::exists(dir.path() / "secret"));
+}
+
 TEST(UploadFilesTest, SymlinksAreNotFollowed) {
   testing::TempDir dir;
   auto files = UploadFiles::open(dir.path() / "uploads", no_floor());

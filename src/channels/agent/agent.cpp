@@ -226,13 +226,6 @@ Status AgentChannel::register_routes(server::Router& router) {
     return make_error(ErrorCode::kInvalidArgument, "agent api: the session key must not be empty");
   }
   Impl* self = impl_.get();
-  if (!impl_->options.uploads_dir.empty()) {
-    auto uploads = store::UploadFiles::open(impl_->options.uploads_dir);
-    if (!uploads.ok()) {
-      return uploads.error();
-    }
-    impl_->uploads = std::move(*uploads);
-  }
   const std::string base = "/api/agent";
   const std::string conv = base + "/conversations/{id}";
   const std::string offer = base + "/offers/{id}";
@@ -284,6 +277,8 @@ Status AgentChannel::register_routes(server::Router& router) {
       post(conv + "/close", bind(self, &Impl::force_close)),
       get(base + "/supervisor", bind(self, &Impl::supervisor_view)),
       get(base + "/customers/{userId}/export", bind(self, &Impl::export_customer)),
+      router.add_async(verb::delete_, base + "/customers/{userId}",
+                       bind(self, &Impl::erase_customer), limit),
       router.add(
           verb::get, base + "/audit",
           [self](const server::Request& r) { return self->audit_log(r); }, limit),

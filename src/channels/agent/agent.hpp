@@ -40,6 +40,7 @@
 #include "server/router.hpp"
 #include "server/server.hpp"
 #include "store/store.hpp"
+#include "store/upload_files.hpp"
 
 namespace baton::agent {
 
@@ -56,8 +57,9 @@ struct AgentChannelOptions {
   // request names, and the public URL's), whose pages may open the stream. A browser's upgrade
   // from any other Origin is refused with 403: pages elsewhere must not ride on an agent's session.
   std::vector<std::string> allowed_origins;
-  // DATA/uploads: the customers' files, listed in a customer's export ("" = none listed).
-  std::filesystem::path uploads_dir;
+  // The customers' files (DATA/uploads, shared with the Direct Line channel that stores them):
+  // listed in a customer's export, removed by their erasure. null = none.
+  std::shared_ptr<store::UploadFiles> uploads;
   // The service's readiness (storage, disk space), shown to supervisors; none = not shown.
   std::function<server::Readiness()> readiness;
 };

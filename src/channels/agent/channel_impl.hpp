@@ -25,6 +25,8 @@
 namespace baton::agent {
 
 // An authenticated caller: who (for the Engagement), its session, and its stored record.
+struct Erasure;  // customers.cpp
+
 struct Session {
   engagement::Actor actor;
   SessionClaims claims;
@@ -80,6 +82,9 @@ struct AgentChannel::Impl {
   void supervisor_view(const server::Request& request, server::Responder responder);
   server::Response audit_log(const server::Request& request);
   void export_customer(const server::Request& request, server::Responder responder);
+  void erase_customer(const server::Request& request, server::Responder responder);
+  void erase_next(const std::shared_ptr<Erasure>& erasure);
+  void finish_erasure(const std::shared_ptr<Erasure>& erasure);
   server::WebSocketDecision open_stream(const server::Request& request);
   void stream_ticket(const server::Request& request, const server::Responder& responder);
   // Whether a WebSocket upgrade's Origin (a browser page's) may open the stream.
@@ -101,9 +106,6 @@ struct AgentChannel::Impl {
   mutable std::unordered_set<std::string> revoked;  // session hex ids known to be revoked
   std::unordered_map<std::string, std::vector<std::weak_ptr<server::WebSocketSession>>> sockets;
   std::string dummy_hash;  // verified against for unknown ids (password pool only)
-  // Customers' uploads, listed in exports (read only; the Direct Line channel stores them).
-  // nullptr when options.uploads_dir is empty.
-  std::unique_ptr<store::UploadFiles> uploads;
 };
 
 // The meta key under which a revoked session is stored.

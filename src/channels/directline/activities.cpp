@@ -67,7 +67,7 @@ server::Response DirectLineChannel::Impl::poll(const server::Request& request) {
   if (!access.ok()) {
     return error_response(access.error());
   }
-  if (auto row = store.get_conversation(id); !row.ok()) {
+  if (auto row = store::unless_erased(store.get_conversation(id)); !row.ok()) {
     return error_response(row.error());
   }
   const std::uint64_t after = access->watermark.value_or(0);

@@ -89,7 +89,7 @@ struct DirectLineChannel::Impl {
   store::Store& store;
   const Clock& clock;
   DirectLineOptions options;
-  std::unique_ptr<store::UploadFiles> uploads;  // opened by register_routes
+  std::shared_ptr<store::UploadFiles> uploads;  // set by register_routes
   TokenSigner signer;
   server::RateLimiter limiter;   // per conversation (rate_limit_per_minute)
   server::RateLimiter sessions;  // per client address (session_rate_limit_per_minute)

@@ -60,6 +60,11 @@ server::Response DirectLineChannel::Impl::refresh_token(const server::Request& r
                               "tokens/refresh takes a token; a secret does not expire");
   }
   const auto& c = caller->claims;
+  // A token of an erased conversation is not renewed (a conversation not started yet is).
+  if (auto row = store::unless_erased(store.get_conversation(c.conversation_id));
+      !row.ok() && row.error().code != ErrorCode::kNotFound) {
+    return error_response(row.error());
+  }
   return server::json_response(
       status::ok,
       conversation_body(c.conversation_id, issue(c.conversation_id, c.user_id), options.token_ttl));
@@ -120,7 +125,7 @@ server::Response DirectLineChannel::Impl::reconnect(const server::Request& reque
   if (!access.ok()) {
     return error_response(access.error());
   }
-  auto row = store.get_conversation(id);
+  auto row = store::unless_erased(store.get_conversation(id));
   if (!row.ok()) {
     return error_response(row.error());
   }

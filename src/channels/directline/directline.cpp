@@ -324,11 +324,15 @@ Status DirectLineChannel::register_routes(server::Router& router) {
   if (impl_->options.secret.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "directline: the secret must not be empty");
   }
-  auto uploads = store::UploadFiles::open(impl_->options.uploads_dir, impl_->options.upload_limits);
-  if (!uploads.ok()) {
-    return uploads.error();
+  impl_->uploads = impl_->options.uploads;
+  if (!impl_->uploads) {
+    auto uploads =
+        store::UploadFiles::open(impl_->options.uploads_dir, impl_->options.upload_limits);
+    if (!uploads.ok()) {
+      return uploads.error();
+    }
+    impl_->uploads = std::move(*uploads);
   }
-  impl_->uploads = std::move(*uploads);
   Impl* self = impl_.get();
   const std::string base = "/v3/directline";
   const std::string conv = base + "/conversations/{id}";

@@ -52,7 +52,10 @@ struct DirectLineOptions {
   // (POST /api/directline/token) per client address and minute, burst max(rate/3, 5); 429 beyond.
   // The secret's holder (a site's backend) is not limited. 0 = no limit.
   double session_rate_limit_per_minute = 120;
-  std::filesystem::path uploads_dir;                            // DATA/uploads; created on demand
+  // The customers' files, shared with whoever else removes them (the agent API's erasure); when
+  // null, register_routes opens uploads_dir (DATA/uploads, created on demand) with upload_limits.
+  std::shared_ptr<store::UploadFiles> uploads;
+  std::filesystem::path uploads_dir;
   std::size_t max_upload_bytes = std::size_t{8} * 1024 * 1024;  // one upload request's body
   store::UploadLimits upload_limits;                            // per conversation, total, disk
   // The base URL customers reach this server at ("https://chat.example.com", no trailing '/'):

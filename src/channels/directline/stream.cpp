@@ -14,6 +14,8 @@ namespace {
 constexpr const char* kSlot = "customer-ws";
 constexpr std::uint16_t kCloseNormal = 1000;
 constexpr std::uint16_t kCloseInternal = 1011;
+// RFC 6455 "policy violation": the conversation was erased, so its stream must not be reopened.
+constexpr std::uint16_t kClosePolicy = 1008;
 
 // Bridges engine deliveries to one socket. deliver()/replaced() run on the engine strand, the
 // close notification on the socket's strand; the mutex guards the id/closed handshake between them.
@@ -49,6 +51,12 @@ class StreamSubscriber final : public engine::Subscriber {
   void replaced() override {
     if (auto session = session_.lock()) {
       session->close(kCloseNormal, "collision");
+    }
+  }
+
+  void erased() override {
+    if (auto session = session_.lock()) {
+      session->close(kClosePolicy, "erased");
     }
   }
 
@@ -91,7 +99,7 @@ server::WebSocketDecision DirectLineChannel::Impl::open_stream(const server::Req
   if (!watermark.ok()) {
     return error_response(watermark.error());
   }
-  if (auto row = store.get_conversation(id); !row.ok()) {
+  if (auto row = store::unless_erased(store.get_conversation(id)); !row.ok()) {
     return error_response(row.error());
   }
   const std::uint64_t after = watermark->value_or(0);

@@ -70,7 +70,7 @@ void DirectLineChannel::Impl::upload(const server::Request& request, server::Res
     return;
   }
   const Caller& caller = std::get<Caller>(admitted);
-  if (auto row = store.get_conversation(id); !row.ok()) {
+  if (auto row = store::unless_erased(store.get_conversation(id)); !row.ok()) {
     responder.send(error_response(row.error()));
     return;
   }
