@@ -250,6 +250,15 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   serve
+      ->add_option("--retain", serve_options.retain,
+                   "How long to keep what is stored, e.g. conversations=90d,uploads=30d,audit=400d "
+                   "(default: for ever)")
+      ->envname("BATON_RETAIN");
+  serve
+      ->add_option("--retention-interval", serve_options.retention_interval,
+                   "Time between retention sweeps (e.g. 1h, 10m)")
+      ->capture_default_str();
+  serve
       ->add_option("--session-rate-limit", serve_options.session_rate_limit_per_minute,
                    "Tokens and conversations created per client address and minute (0: no limit)")
       ->check(CLI::NonNegativeNumber)

@@ -38,6 +38,7 @@
 #include "dialog/runtime.hpp"
 #include "engagement/engagement.hpp"
 #include "engine/engine.hpp"
+#include "lifecycle/retention.hpp"
 #include "server/open_files.hpp"
 #include "server/server.hpp"
 #include "store/pg_store.hpp"
@@ -344,7 +345,15 @@ int serve_with(const ServeOptions& options, const Address& address,
   }
   directline::DirectLineChannel channel(engine, store, clock, dl);
   agent::AgentChannel agents(engagement, store, clock, server.executor(), agent_options);
+  const lifecycle::RetentionPolicy policy =
+      options.retain.empty() ? lifecycle::RetentionPolicy{}
+                             : lifecycle::parse_retention(options.retain).value();
+  lifecycle::RetentionOptions retention_options;
+  retention_options.interval = parse_duration(options.retention_interval).value();
+  auto retention = std::make_shared<lifecycle::Retention>(
+      server.executor(), store, engine, dl.uploads, clock, policy, retention_options);
   auto shutdown = [&] {
+    retention->stop();
     notify_service_manager("STOPPING=1\nSTATUS=stopping: flushing the store");
     engine_thread.run_on_strand([&] { engagement.stop(); });
     spdlog::info("stopping: flushing the store");
@@ -376,6 +385,10 @@ int serve_with(const ServeOptions& options, const Address& address,
     return 1;
   }
   server.stop_on_signals();
+  if (policy.any()) {
+    spdlog::info("retention: {}, swept every {}", options.retain, options.retention_interval);
+    retention->start();
+  }
   const bool v6 = address.host.find(':') != std::string::npos;
   const std::string url =
       fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);
@@ -418,6 +431,18 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   if (Status url = check_public_url(options.public_url); !url.ok()) {
     err << "baton serve: --public-url: " << url.error().message << '\n';
+    return 2;
+  }
+  if (!options.retain.empty()) {
+    if (auto policy = lifecycle::parse_retention(options.retain); !policy.ok()) {
+      err << "baton serve: --retain: " << policy.error().message << '\n';
+      return 2;
+    }
+  }
+  if (auto interval = parse_duration(options.retention_interval);
+      !interval || *interval < std::chrono::seconds(1)) {
+    err << "baton serve: --retention-interval: '" << options.retention_interval
+        << "' is not a duration of at least 1s\n";
     return 2;
   }
   bot::LoadResult loaded = bot::load_bot(options.bot_path);

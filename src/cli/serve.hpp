@@ -69,6 +69,10 @@ struct ServeOptions {
   std::vector<std::string> frame_ancestors;
   // Web origins, besides the server's own, whose pages may open the agent API's WebSocket.
   std::vector<std::string> agent_origins;
+  // Retention (lifecycle::parse_retention: "conversations=90d,uploads=30d,audit=400d"); "" =
+  // everything is kept. The sweep runs at start and then every `retention_interval`.
+  std::string retain;
+  std::string retention_interval = "1h";
 };
 
 // Runs until a signal stops the server. Returns the exit code: 0 after a graceful stop, 1 when the

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 namespace baton {
 
 std::string format_iso8601(TimePoint t) {
@@ -106,6 +108,45 @@ std::optional<TimePoint> parse_iso8601(std::string_view text) {
   }
   auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} - minutes{offset_minutes};
   return time_point_cast<system_clock::duration>(tp + nanoseconds{nanos});
+}
+
+std::optional<Millis> parse_duration(std::string_view text) {
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  std::int64_t total = 0;
+  std::size_t i = 0;
+  bool bare = true;
+  while (i < text.size()) {
+    std::int64_t number = 0;
+    auto [end, ec] = std::from_chars(text.data() + i, text.data() + text.size(), number);
+    if (ec != std::errc{} || number < 0 || number > 10'000'000) {
+      return std::nullopt;
+    }
+    i = static_cast<std::size_t>(end - text.data());
+    std::string_view rest = text.substr(i);
+    std::int64_t unit = 1000;
+    if (rest.starts_with("ms")) {
+      unit = 1;
+      i += 2;
+    } else if (rest.starts_with("s")) {
+      i += 1;
+    } else if (rest.starts_with("m")) {
+      unit = 60'000;
+      i += 1;
+    } else if (rest.starts_with("h")) {
+      unit = 3'600'000;
+      i += 1;
+    } else if (rest.starts_with("d")) {
+      unit = 86'400'000;
+      i += 1;
+    } else if (!rest.empty() || !bare) {
+      return std::nullopt;  // a number without unit is allowed only alone
+    }
+    bare = false;
+    total += number * unit;
+  }
+  return Millis{total};
 }
 
 }  // namespace baton

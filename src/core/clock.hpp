@@ -43,4 +43,8 @@ std::string format_iso8601(TimePoint t);
 // Parses "YYYY-MM-DDTHH:MM:SS[.fff...](Z|±HH:MM)"; nullopt when malformed.
 std::optional<TimePoint> parse_iso8601(std::string_view text);
 
+// Parses a duration: "30s", "10m", "1h30m", "250ms", "90d", or a bare number of seconds. nullopt
+// when malformed or negative.
+std::optional<Millis> parse_duration(std::string_view text);
+
 }  // namespace baton

@@ -184,7 +184,7 @@ void Engine::Impl::start(const StartParams& params, const Callback<StartResult>&
   evict_idle();
 }
 
-void Engine::Impl::erase(Conv& conv, const Callback<ErasedConversation>& done) {
+void Engine::Impl::remove(Conv& conv, bool tombstone, const Callback<ErasedConversation>& done) {
   if (conv.ownership.owner != Owner::kBot && conv.ownership.owner != Owner::kClosed) {
     done(make_error(ErrorCode::kConflict,
                     fmt::format("conversation '{}' is {}: close it before erasing it", conv.row.id,
@@ -193,31 +193,35 @@ void Engine::Impl::erase(Conv& conv, const Callback<ErasedConversation>& done) {
   }
   const std::string id = conv.row.id;
   const Ownership before = conv.ownership;
-  const store::Conversation tombstone = store::erased_conversation(conv.row, clock.now());
+  const store::Conversation erased = store::erased_conversation(conv.row, clock.now());
   Pending pending;
-  pending.batch.delete_conversation(id).insert_conversation(tombstone);
+  pending.batch.delete_conversation(id);
+  if (tombstone) {
+    pending.batch.insert_conversation(erased);
+  }
   if (before.owner == Owner::kBot) {
     pending.events.emplace_back(OwnershipChanged{
-        id, before, Ownership{Owner::kClosed, tombstone.epoch}, OwnershipEvent::kClosed});
+        id, before, Ownership{Owner::kClosed, erased.epoch}, OwnershipEvent::kClosed});
   }
-  const ErasedConversation erased{id, conv.committed};
-  pending.ack = [this, done, erased](const Status& s) {
+  const ErasedConversation removed{id, conv.committed};
+  pending.ack = [this, done, removed](const Status& s) {
     if (!s.ok()) {
       done(s.error());
       return;
     }
-    // Operations queued behind the erasure reload the conversation and meet its tombstone.
-    drop(erased.id);
-    if (auto it = subscriptions.find(erased.id); it != subscriptions.end()) {
+    // Operations queued behind the removal reload the conversation: they meet its tombstone, or
+    // find no conversation.
+    drop(removed.id);
+    if (auto it = subscriptions.find(removed.id); it != subscriptions.end()) {
       std::vector<SubscriptionEntry> gone = std::move(it->second);
       subscriptions.erase(it);
       for (const auto& entry : gone) {
         entry.subscriber->erased();
       }
     }
-    done(erased);
+    done(removed);
   };
-  conv.ownership = {Owner::kClosed, tombstone.epoch};
+  conv.ownership = {Owner::kClosed, erased.epoch};
   submit(conv, std::move(pending));
 }
 

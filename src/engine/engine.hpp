@@ -243,6 +243,14 @@ class Engine {
   // to closed). Errors: kNotFound, kForbidden (already erased), store errors.
   void erase_conversation(std::string conversation_id, Callback<ErasedConversation> done);
 
+  // Retention: deletes the conversation and everything stored under it, leaving no tombstone (its
+  // tokens expired long ago; an id used again starts afresh), but only when nobody but the bot
+  // holds it (with the bot or closed) and it was last updated before `idle_before` — checked
+  // here, against what the engine holds now, not against an earlier read. Answers whether it was
+  // deleted; subscribers get erased(). Errors: kNotFound, kForbidden (erased), store errors.
+  void expire_conversation(std::string conversation_id, TimePoint idle_before,
+                           Callback<bool> done);
+
   // The conversation's status. Errors: kNotFound, kIo.
   void status(std::string conversation_id, Callback<ConversationStatus> done);
 

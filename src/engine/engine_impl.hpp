@@ -101,7 +101,9 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void post_owner(Conv& conv, PostAsOwner&& command, const Callback<PostResult>& done);
   void change(Conv& conv, const ChangeOwnership& command, const Callback<Ownership>& done);
   void notice(Conv& conv, activity::Activity&& activity, const Callback<PostResult>& done);
-  void erase(Conv& conv, const Callback<ErasedConversation>& done);
+  // Deletes the conversation (with its tombstone for an erasure); refused while a queue or an
+  // agent holds it.
+  void remove(Conv& conv, bool tombstone, const Callback<ErasedConversation>& done);
   // Gives `a` its next id (returned: its seq), timestamp, channel and conversation, and the
   // sender and recipient fields of its side: a customer's (from.role "user", from.id the
   // conversation's user when empty, to the bot) or the bot side's (from the bot when from.id is

@@ -126,10 +126,6 @@ HubConfigResult load_hub_config(const std::filesystem::path& path);
 // The same from text; `file_name` is used in diagnostics.
 HubConfigResult load_hub_config_from_string(std::string_view yaml, const std::string& file_name);
 
-// Parses a duration: "30s", "10m", "1h30m", "250ms", or a bare number of seconds. nullopt when
-// malformed or negative.
-std::optional<Millis> parse_duration(std::string_view text);
-
 // Normalises a skill list: lower-cases (ASCII), sorts, removes duplicates and empty entries.
 std::vector<std::string> normalize_skills(std::vector<std::string> skills);
 

@@ -38,6 +38,7 @@ constexpr const char* kDeleteAgent = "w_delete_agent";
 constexpr const char* kDeleteConversation = "w_delete_conversation";
 constexpr const char* kAppendHubLog = "w_append_hub_log";
 constexpr const char* kAppendAudit = "w_append_audit";
+constexpr const char* kDeleteAuditBefore = "w_delete_audit_before";
 constexpr const char* kPutMeta = "w_put_meta";
 constexpr const char* kDeleteMeta = "w_delete_meta";
 
@@ -122,6 +123,11 @@ struct Encoder {
     call.params.i64(to_millis(o.row.time)).text(o.row.json);
     return call;
   }
+  OpCall operator()(const op::DeleteAuditBefore& o) const {
+    OpCall call{kDeleteAuditBefore, {}};
+    call.params.i64(to_millis(o.before)).u64(o.limit);
+    return call;
+  }
   OpCall operator()(const op::AppendAudit& o) const {
     const AuditRecord& a = o.row;
     OpCall call{kAppendAudit, {}};
@@ -176,6 +182,9 @@ struct Describer {
     return fmt::format("delete agent '{}'", o.id);
   }
   std::string operator()(const op::AppendHubLog& /*o*/) const { return "append hub log"; }
+  std::string operator()(const op::DeleteAuditBefore& /*o*/) const {
+    return "delete old audit records";
+  }
   std::string operator()(const op::AppendAudit& o) const {
     return fmt::format("append audit '{}' by '{}'", o.row.action, o.row.actor);
   }
@@ -233,6 +242,10 @@ const std::vector<StatementDef>& write_statements() {
        "INSERT INTO audit_log (time_ms, actor, action, conversation_id, detail) "
        "VALUES ($1, $2, $3, $4, $5)",
        {I, T, T, T, T}},
+      {kDeleteAuditBefore,
+       "DELETE FROM audit_log WHERE position IN "
+       "(SELECT position FROM audit_log ORDER BY position LIMIT $2) AND time_ms < $1",
+       {I, I}},
       {kPutMeta,
        "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
        "excluded.value",

@@ -233,6 +233,9 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
   p(w.append_audit_,
     "INSERT INTO audit_log (time_ms, actor, action, conversation_id, detail) "
     "VALUES (?1, ?2, ?3, ?4, ?5)");
+  p(w.delete_audit_before_,
+    "DELETE FROM audit_log WHERE position IN "
+    "(SELECT position FROM audit_log ORDER BY position LIMIT ?2) AND time_ms < ?1");
   p(w.put_meta_,
     "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
     "excluded.value");
@@ -428,6 +431,11 @@ Status WriteStatements::operator()(const op::DeleteAgent& o) {
 Status WriteStatements::operator()(const op::AppendHubLog& o) {
   append_hub_log_.bind(1, to_millis(o.row.time)).bind(2, o.row.json);
   return append_hub_log_.run("append hub log");
+}
+
+Status WriteStatements::operator()(const op::DeleteAuditBefore& o) {
+  delete_audit_before_.bind(1, to_millis(o.before)).bind(2, static_cast<std::int64_t>(o.limit));
+  return delete_audit_before_.run("delete old audit records");
 }
 
 Status WriteStatements::operator()(const op::AppendAudit& o) {

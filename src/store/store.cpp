@@ -69,6 +69,11 @@ WriteBatch& WriteBatch::put_meta(std::string key, std::string value) {
   return *this;
 }
 
+WriteBatch& WriteBatch::delete_audit_before(TimePoint before, std::size_t limit) {
+  ops_.emplace_back(op::DeleteAuditBefore{before, limit});
+  return *this;
+}
+
 WriteBatch& WriteBatch::delete_conversation(std::string id) {
   ops_.emplace_back(op::DeleteConversation{std::move(id)});
   return *this;
@@ -169,6 +174,10 @@ class OpChecker {
   void operator()(const op::AppendAudit& o) {
     require("actor", o.row.actor);
     require("action", o.row.action);
+  }
+  void operator()(const op::DeleteAuditBefore& o) {
+    fail_if(o.limit < 1 || o.limit > kMaxPageSize,
+            fmt::format("limit {} is outside 1..{}", o.limit, kMaxPageSize));
   }
   void operator()(const op::PutMeta& o) { require("key", o.key); }
   void operator()(const op::DeleteMeta& o) { require("key", o.key); }

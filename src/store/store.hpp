@@ -214,6 +214,13 @@ struct AppendHubLog {
 struct AppendAudit {
   AuditRecord row;
 };
+// Retention: of the `limit` oldest audit records (by position), deletes those with time < `before`.
+// Positions follow commit order, so while the clock moves forward these are the oldest records;
+// call again until a call deletes nothing.
+struct DeleteAuditBefore {
+  TimePoint before{};
+  std::size_t limit = kMaxPageSize;
+};
 struct PutMeta {
   std::string key;
   std::string value;
@@ -223,10 +230,11 @@ struct DeleteMeta {  // deleting a missing key is not an error
 };
 }  // namespace op
 
-using WriteOp = std::variant<op::InsertConversation, op::UpdateConversation, op::AppendActivity,
-                             op::PutSnapshot, op::InsertHandoff, op::UpdateHandoff, op::AppendEvent,
-                             op::DeleteConversation, op::PutAgent, op::DeleteAgent,
-                             op::AppendHubLog, op::AppendAudit, op::PutMeta, op::DeleteMeta>;
+using WriteOp =
+    std::variant<op::InsertConversation, op::UpdateConversation, op::AppendActivity,
+                 op::PutSnapshot, op::InsertHandoff, op::UpdateHandoff, op::AppendEvent,
+                 op::DeleteConversation, op::PutAgent, op::DeleteAgent, op::AppendHubLog,
+                 op::AppendAudit, op::DeleteAuditBefore, op::PutMeta, op::DeleteMeta>;
 
 // A list of writes applied atomically, in order: either all of them become durable or none does.
 // Later operations see earlier ones (insert a conversation, then append to it). A plain value; not
@@ -245,6 +253,7 @@ class WriteBatch {
   WriteBatch& delete_agent(std::string id);
   WriteBatch& append_hub_log(HubLogRecord row);
   WriteBatch& append_audit(AuditRecord row);
+  WriteBatch& delete_audit_before(TimePoint before, std::size_t limit = kMaxPageSize);
   WriteBatch& put_meta(std::string key, std::string value);
   WriteBatch& delete_meta(std::string key);
 

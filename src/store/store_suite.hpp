@@ -585,6 +585,30 @@ TYPED_TEST_P(StoreSuite, AuditLogFiltersByConversation) {
   EXPECT_TRUE(this->store_->read_audit(0, 10, "nope")->empty());
 }
 
+TYPED_TEST_P(StoreSuite, DeleteAuditBeforeTakesTheOldestInBatches) {
+  WriteBatch batch;
+  for (std::int64_t t = 1; t <= 7; ++t) {
+    batch.append_audit(make_audit("alice", "login", "", t));
+  }
+  ASSERT_TRUE(this->store_->write(std::move(batch)).ok());
+  auto remaining = [&] {
+    std::vector<std::string> details;
+    auto page = this->store_->read_audit(0, 100, "");
+    for (const auto& a : *page) {
+      details.push_back(a.detail_json);
+    }
+    return details;
+  };
+  // Two per call: records 1..4 (older than t=5) go in two calls, the third finds 5 and 6 too new.
+  for (int call = 0; call < 3; ++call) {
+    ASSERT_TRUE(this->store_->write(std::move(WriteBatch().delete_audit_before(at_ms(5), 2))).ok());
+  }
+  EXPECT_EQ(remaining(), (std::vector<std::string>{R"({"t":5})", R"({"t":6})", R"({"t":7})"}));
+  Status zero = this->store_->submit(std::move(WriteBatch().delete_audit_before(at_ms(9), 0)),
+                                     [](const Status&) {});
+  EXPECT_EQ(zero.error().code, ErrorCode::kInvalidArgument);
+}
+
 TYPED_TEST_P(StoreSuite, MetaKeyValue) {
   EXPECT_EQ(this->store_->get_meta("secret").error().code, ErrorCode::kNotFound);
   ASSERT_TRUE(this->store_->write(std::move(WriteBatch().put_meta("secret", "s1"))).ok());
@@ -650,7 +674,7 @@ REGISTER_TYPED_TEST_SUITE_P(StoreSuite, ConversationRoundTripAndUpdate, Conversa
                             InvalidBatchesRejectedAtSubmit, SnapshotKeepsLatest, HandoffLifecycle,
                             EventLogOrderedPerConversationAndGlobally, AgentsUpsertListDelete,
                             InvalidAgentsRejectedAtSubmit, HubLogIsOrderedByStorePosition,
-                            AuditLogFiltersByConversation, MetaKeyValue, ReopenKeepsEverything,
-                            ClosedStoreRefusesWork);
+                            AuditLogFiltersByConversation, DeleteAuditBeforeTakesTheOldestInBatches,
+                            MetaKeyValue, ReopenKeepsEverything, ClosedStoreRefusesWork);
 
 }  // namespace baton::store::testing

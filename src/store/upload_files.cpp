@@ -412,4 +412,78 @@ Result<UploadRemoval> UploadFiles::remove_conversation(std::string_view conversa
   return removed;
 }
 
+Result<UploadRemoval> UploadFiles::remove_older_than(TimePoint cutoff, std::size_t limit) {
+  UploadRemoval removed;
+  DIR* top = ::fdopendir(::dup(dir_fd_));
+  if (top == nullptr) {
+    return make_error(ErrorCode::kIo, "cannot list the uploads folder");
+  }
+  ::rewinddir(top);  // the duplicate shares the position of every earlier listing
+  std::vector<std::string> folders;
+  while (const dirent* entry = ::readdir(top)) {  // NOLINT(concurrency-mt-unsafe): own DIR*
+    if (valid_conversation_id(entry->d_name)) {
+      folders.emplace_back(entry->d_name);
+    }
+  }
+  ::closedir(top);
+  const auto cutoff_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(cutoff.time_since_epoch()).count();
+  int failure = 0;
+  for (const std::string& folder : folders) {
+    if (removed.files >= limit) {
+      break;
+    }
+    Fd conv(::openat(dir_fd_, folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (!conv.ok()) {
+      continue;  // not a folder of ours (a link, or gone meanwhile)
+    }
+    DIR* dir = ::fdopendir(::dup(conv.get()));
+    if (dir == nullptr) {
+      continue;
+    }
+    std::vector<std::pair<std::string, std::uint64_t>> old;  // name, size
+    std::size_t kept = 0;
+    while (const dirent* entry = ::readdir(dir)) {  // NOLINT(concurrency-mt-unsafe): own DIR*
+      struct stat st {};
+      if (!valid_name(entry->d_name) ||
+          ::fstatat(conv.get(), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+          !S_ISREG(st.st_mode)) {
+        continue;
+      }
+      const auto written_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+      if (written_ns < cutoff_ns && removed.files + old.size() < limit) {
+        old.emplace_back(entry->d_name, static_cast<std::uint64_t>(st.st_size));
+      } else {
+        ++kept;
+      }
+    }
+    ::closedir(dir);
+    for (const auto& [name, size] : old) {
+      if (::unlinkat(conv.get(), name.c_str(), 0) != 0) {
+        failure = errno;
+        continue;
+      }
+      ++removed.files;
+      removed.bytes += size;
+      ::unlinkat(conv.get(), (name.substr(0, kIdChars) + std::string(kTypeSuffix)).c_str(), 0);
+      ::unlinkat(conv.get(), (name + std::string(kTypeSuffix)).c_str(), 0);  // the older naming
+    }
+    if (!old.empty() && ::fsync(conv.get()) != 0) {
+      failure = errno;
+    }
+    if (kept == 0 && !old.empty() && ::unlinkat(dir_fd_, folder.c_str(), AT_REMOVEDIR) == 0) {
+      ::fsync(dir_fd_);
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    total_ -= std::min(total_, removed.bytes);
+  }
+  if (failure != 0) {
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot remove old uploads: {}", errno_text(failure)));
+  }
+  return removed;
+}
+
 }  // namespace baton::store

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/result.hpp"
 
 namespace baton::store {
@@ -130,6 +131,11 @@ class UploadFiles {
   // is durable. The files' blocks are freed, not overwritten (docs/DEPLOY.md, "Data and
   // privacy"). An invalid id or a conversation without uploads removes nothing. Errors: kIo.
   Result<UploadRemoval> remove_conversation(std::string_view conversation_id);
+
+  // Retention: deletes at most `limit` files (each with its type record) last written before
+  // `cutoff`, in whatever conversations hold them; folders left empty go too. Call again until a
+  // call removes nothing. Errors: kIo (what was removed before the failure stays removed).
+  Result<UploadRemoval> remove_older_than(TimePoint cutoff, std::size_t limit);
 
   // Bytes stored in all conversations, as counted by this object.
   std::uint64_t total_bytes() const;

@@ -150,6 +150,46 @@ TEST(UploadFilesTest, RemoveConversationDeletesItsFolderAndNothingElse) {
   EXPECT_TRUE(fs::exists(dir.path() / "secret"));
 }
 
+TEST(UploadFilesTest, RemoveOlderThanTakesOldFilesInBatches) {
+  testing::TempDir dir;
+  auto files = UploadFiles::open(dir.path() / "uploads", no_floor());
+  ASSERT_TRUE(files.ok());
+  const std::string other = "Zzz_def-0123456789abcd";
+  auto old_ones = (*files)->store(kConversation,
+                                  {{"aa", "text/plain", "a.txt"}, {"bbb", "text/plain", "b.txt"}});
+  auto mixed = (*files)->store(other, {{"cccc", "text/plain", "c.txt"}});
+  ASSERT_TRUE(old_ones.ok() && mixed.ok());
+  const auto now = fs::file_time_type::clock::now();
+  const auto last_week = now - std::chrono::hours(24 * 7);
+  for (const auto& f : *old_ones) {
+    fs::last_write_time(dir.path() / "uploads" / kConversation / f.name, last_week);
+  }
+  auto fresh = (*files)->store(other, {{"ddddd", "text/plain", "d.txt"}});
+  ASSERT_TRUE(fresh.ok());
+  fs::last_write_time(dir.path() / "uploads" / other / (*mixed)[0].name, last_week);
+
+  const TimePoint cutoff = std::chrono::system_clock::now() - std::chrono::hours(24);
+  std::uint64_t files_removed = 0;
+  std::uint64_t bytes_removed = 0;
+  for (int call = 0; call < 4; ++call) {
+    auto removed = (*files)->remove_older_than(cutoff, 2);
+    ASSERT_TRUE(removed.ok()) << removed.error().message;
+    EXPECT_LE(removed->files, 2u);
+    files_removed += removed->files;
+    bytes_removed += removed->bytes;
+  }
+  EXPECT_EQ(files_removed, 3u);
+  EXPECT_EQ(bytes_removed, 2u + 3u + 4u);
+  EXPECT_FALSE(fs::exists(dir.path() / "uploads" / kConversation)) << "emptied, so removed";
+  auto left = (*files)->list(other);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].name, (*fresh)[0].name);
+  EXPECT_EQ((*files)->total_bytes(), 5u);
+  EXPECT_FALSE(
+      fs::exists(dir.path() / "uploads" / other / ((*mixed)[0].name.substr(0, 22) + ".ct")))
+      << "the type record goes with its file";
+}
+
 TEST(UploadFilesTest, SymlinksAreNotFollowed) {
   testing::TempDir dir;
   auto files = UploadFiles::open(dir.path() / "uploads", no_floor());

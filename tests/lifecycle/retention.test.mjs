@@ -1,0 +1,86 @@
+// Retention (`baton serve --retain`, docs/DEPLOY.md) against the real binary, both stores: with a
+// three-second window swept every second, conversations with the bot or closed and idle past the
+// window go; one the customer keeps using, one waiting in a queue and one with an agent stay,
+// however old; old audit records go.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  Server, logged, newConversation, postActivity, request, sleep, userMessage, waitUntil,
+} from '../lib/serve.mjs';
+import { AgentClient, addAgent } from '../lib/agentclient.mjs';
+
+let server;
+
+before(async () => {
+  server = new Server({ args: ['--retain', 'conversations=3s,audit=3s', '--retention-interval', '1s'] });
+  await addAgent(server.dataDir, { id: 'alice', capacity: 1 });
+  await addAgent(server.dataDir, { id: 'ada', role: 'admin' });
+  await server.start();
+});
+
+after(async () => {
+  await server?.cleanup();
+});
+
+function status(conv) {
+  return request(`${server.domain}/conversations/${encodeURIComponent(conv.conversationId)}/activities`,
+                 { auth: conv.token }).then((r) => r.status);
+}
+
+test('retention deletes what is idle past the window and nobody holds, and nothing else', async () => {
+  const firstAdmin = new AgentClient(server);
+  await firstAdmin.login('ada');
+  const alice = new AgentClient(server);
+  await alice.login('alice');
+  await alice.connect();
+  await alice.setPresence('available');
+
+  const withBot = await newConversation(server);
+  assert.equal((await postActivity(server, withBot, userMessage(withBot, 'where is my order'))).status, 200);
+  const closed = await newConversation(server);
+  let from = alice.messages.length;
+  assert.equal((await postActivity(server, closed, userMessage(closed, 'talk to an agent'))).status, 200);
+  let offer = await alice.waitFor((m) => m.type === 'offer' && m.conversationId === closed.conversationId, 10000, from);
+  await alice.ok('POST', `/offers/${closed.conversationId}/accept`, { offerId: offer.offerId });
+  await alice.ok('POST', `/conversations/${closed.conversationId}/end`, { mode: 'close' });
+  await alice.ok('POST', `/conversations/${closed.conversationId}/wrapup`);
+  const withAgent = await newConversation(server);
+  from = alice.messages.length;
+  assert.equal((await postActivity(server, withAgent, userMessage(withAgent, 'talk to an agent'))).status, 200);
+  offer = await alice.waitFor((m) => m.type === 'offer' && m.conversationId === withAgent.conversationId, 10000, from);
+  await alice.ok('POST', `/offers/${withAgent.conversationId}/accept`, { offerId: offer.offerId });
+  const queued = await newConversation(server);
+  assert.equal((await postActivity(server, queued, userMessage(queued, 'talk to an agent'))).status, 200);
+  const active = await newConversation(server);
+
+  // The active customer writes every half second while the others sit idle.
+  let writing = true;
+  const writer = (async () => {
+    while (writing) {
+      const r = await postActivity(server, active, userMessage(active, 'still here'));
+      assert.equal(r.status, 200, r.text);
+      await sleep(500);
+    }
+  })();
+  await waitUntil(async () => (await status(withBot)) === 404 && (await status(closed)) === 404,
+                  20000, 'the idle bot conversation and the closed one to be deleted');
+  await logged(server, /retention: deleted [1-9]\d* conversations/);
+  for (const kept of [withAgent, queued, active]) {
+    assert.equal(await status(kept), 200, `${kept.conversationId} is kept`);
+  }
+  // The agent still works the one she holds.
+  await alice.ok('POST', `/conversations/${withAgent.conversationId}/messages`, { text: 'still with you' });
+  writing = false;
+  await writer;
+
+  // Old audit records went; the newest login is younger than the window.
+  const ada = new AgentClient(server);
+  await ada.login('ada');
+  const audit = await ada.ok('GET', '/audit?limit=1000');
+  assert.ok(audit.entries.length >= 1);
+  const oldest = Date.parse(audit.entries[0].time);
+  assert.ok(Date.now() - oldest < 10000, `the oldest audit record is recent: ${audit.entries[0].time}`);
+  assert.ok(!audit.entries.some((e) => e.actor === 'ada' && Date.parse(e.time) < Date.now() - 10000));
+  alice.close();
+});
