@@ -272,25 +272,26 @@ void Engine::change_ownership(ChangeOwnership command, Callback<Ownership> done)
 }
 
 void Engine::erase_conversation(std::string conversation_id, Callback<ErasedConversation> done) {
-  on_conversation(
-      impl_, std::move(conversation_id), std::move(done),
-      [](Impl& self, Conv& conv, const Callback<ErasedConversation>& cb) { self.remove(conv, true, cb); });
+  on_conversation(impl_, std::move(conversation_id), std::move(done),
+                  [](Impl& self, Conv& conv, const Callback<ErasedConversation>& cb) {
+                    self.remove(conv, true, cb);
+                  });
 }
 
 void Engine::expire_conversation(std::string conversation_id, TimePoint idle_before,
                                  Callback<bool> done) {
-  on_conversation(impl_, std::move(conversation_id), std::move(done),
-                  [idle_before](Impl& self, Conv& conv, const Callback<bool>& cb) {
-                    const Owner owner = conv.ownership.owner;
-                    if ((owner != Owner::kBot && owner != Owner::kClosed) ||
-                        conv.row.updated >= idle_before) {
-                      cb(false);
-                      return;
-                    }
-                    self.remove(conv, false, [cb](const Result<ErasedConversation>& r) {
-                      r.ok() ? cb(true) : cb(r.error());
-                    });
-                  });
+  on_conversation(
+      impl_, std::move(conversation_id), std::move(done),
+      [idle_before](Impl& self, Conv& conv, const Callback<bool>& cb) {
+        const Owner owner = conv.ownership.owner;
+        if ((owner != Owner::kBot && owner != Owner::kClosed) || conv.row.updated >= idle_before) {
+          cb(false);
+          return;
+        }
+        self.remove(conv, false, [cb](const Result<ErasedConversation>& r) {
+          r.ok() ? cb(true) : cb(r.error());
+        });
+      });
 }
 
 void Engine::set_listener(EngineListener* listener) {

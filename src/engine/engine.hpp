@@ -248,8 +248,7 @@ class Engine {
   // holds it (with the bot or closed) and it was last updated before `idle_before` — checked
   // here, against what the engine holds now, not against an earlier read. Answers whether it was
   // deleted; subscribers get erased(). Errors: kNotFound, kForbidden (erased), store errors.
-  void expire_conversation(std::string conversation_id, TimePoint idle_before,
-                           Callback<bool> done);
+  void expire_conversation(std::string conversation_id, TimePoint idle_before, Callback<bool> done);
 
   // The conversation's status. Errors: kNotFound, kIo.
   void status(std::string conversation_id, Callback<ConversationStatus> done);
