@@ -91,8 +91,9 @@ bool Engagement::Impl::ensure_agent(const std::string& agent_id) {
   return hub->agent(agent_id, clock.now()).has_value();
 }
 
-// Store agents → AgentRegistered / AgentRemoved. A hub.yaml agent removed from the store falls
-// back to its hub.yaml facts. A changed password or a removal closes the agent's consoles.
+// Store agents → AgentRegistered / AgentRemoved (at start, hub.yaml's agents too). A hub.yaml
+// agent removed from the store falls back to its hub.yaml facts. A changed password or a removal
+// closes the agent's consoles.
 void Engagement::Impl::refresh_agents(bool initial) {
   last_refresh = clock.now();
   auto listed = store.list_agents();
@@ -103,6 +104,16 @@ void Engagement::Impl::refresh_agents(bool initial) {
   std::map<std::string, store::AgentRecord> now;
   for (auto& r : *listed) {
     now.emplace(r.id, std::move(r));
+  }
+  if (initial) {
+    // hub.yaml's agents as the file says now: a restored snapshot holds the facts they had when
+    // it was taken (the store's agents are registered below in any case).
+    for (const hub::Agent& yaml : config->agents) {
+      if (now.count(yaml.id) == 0) {
+        agents[yaml.id] = yaml;
+        input(hub::AgentRegistered{yaml});
+      }
+    }
   }
   for (const auto& [id, record] : now) {
     const hub::Agent facts = to_hub_agent(record);

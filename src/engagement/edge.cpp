@@ -81,6 +81,9 @@ void Engagement::stop() {
     }
     self.stopped = true;
     self.timer.cancel();
+    for (const auto& done : std::exchange(self.compact_waiters, {})) {
+      done(make_error(ErrorCode::kUnavailable, "the engagement hub stopped"));
+    }
     std::vector<std::string> ids;
     for (const auto& [agent, list] : self.sinks) {
       ids.push_back(agent);

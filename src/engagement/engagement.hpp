@@ -21,7 +21,9 @@
 // callback ON the strand.
 //
 // Durability: every hub input is appended to the store's hub log and applied to the Hub at once;
-// its decisions are acted on only after the log write is durable, in order. When a write fails
+// its decisions are acted on only after the log write is durable, in order. The log is cut at
+// snapshots of the Hub (compact()), so a start restores the latest snapshot and replays only
+// the inputs after it. When a write fails
 // (a full disk, an unreachable database), the Hub's memory is ahead of its log: the engagement
 // then rebuilds the Hub from the durable log (start()'s replay and reconciliation) before it
 // takes more input, retrying every tick while the store cannot be read.
@@ -55,6 +57,9 @@ struct EngagementOptions {
   Millis tick_interval{1000};
   Millis agent_refresh{2000};
   Millis disconnect_grace{60000};
+  // Hub log records written since the last snapshot before the hub is snapshotted and its log
+  // trimmed (once the hub is quiescent; see compact()); 0 = only when compact() asks.
+  std::uint64_t compact_after = 10'000;
   std::optional<EngagementTexts> texts;  // nullopt: default_engagement_texts(the bot's language)
 };
 
@@ -95,8 +100,19 @@ class Engagement final : public engine::EngineListener {
   // cancelled in the hub; the engine's ownership is moved to what the hub says), applies
   // Recover{} (pending offers re-issued) and starts the timer. Errors: kIo (store).
   void start(Callback<bool> done);
-  // Cancels timers; sinks are closed("shutdown"). Idempotent.
+  // Cancels timers; sinks are closed("shutdown"); compact() callers still waiting get
+  // kUnavailable. Idempotent.
   void stop();
+  // Snapshots the hub into the store (meta "hub.snapshot") and deletes every hub log record
+  // before it, in one batch, as soon as the hub is quiescent: no input's log write in flight
+  // (including a handoff's, which commits in the engine's turn) and no rebuild pending. Then the
+  // log holds nothing of conversations that left the hub before: what a caller erasing a
+  // customer's data needs (delete the conversation first: a conversation still in the hub is in
+  // the snapshot). The same happens by itself every EngagementOptions::compact_after logged
+  // inputs. `done`: true once the batch is durable; the store's error when it failed (nothing
+  // changed: the log is only longer); kUnavailable before start() or after stop(). A compaction
+  // already in flight does not count: a new snapshot is taken after it.
+  void compact(Callback<bool> done);
   // The periodic work, now: a hub Tick (logged only when it yields decisions), the agent refresh
   // when agent_refresh passed, disconnect grace, the supervisor push, a pending rebuild. The timer
   // calls it every tick_interval; tests call it after advancing their clock.

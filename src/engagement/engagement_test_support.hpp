@@ -149,6 +149,7 @@ class EngagementTest : public ::testing::Test {
     engine_ = std::make_unique<Engine>(strand_, *store_, contoso_example_bot(), clock_);
     EngagementOptions options;
     options.tick_interval = std::chrono::hours(1);  // the test ticks by hand
+    options.compact_after = compact_after_;
     engagement_ =
         std::make_unique<Engagement>(strand_, *engine_, *store_, config_, clock_, options);
   }
@@ -276,6 +277,7 @@ class EngagementTest : public ::testing::Test {
   std::shared_ptr<const hub::HubConfig> config_;
   std::unique_ptr<store::Store> store_;
   FaultyStore* faulty_ = nullptr;  // store_ itself: fail_writes makes every write fail
+  std::uint64_t compact_after_ = EngagementOptions{}.compact_after;  // read by open()
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Engagement> engagement_;
 };

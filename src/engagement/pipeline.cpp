@@ -99,6 +99,7 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
       }
     });
   };
+  ++logged_since_snapshot;
   if (Status accepted = store.submit(std::move(batch), finish); !accepted.ok()) {
     finish(accepted);
   }
@@ -119,6 +120,7 @@ std::optional<engine::HandoffCommit> Engagement::Impl::input_in_turn(hub::Event 
   step->conversation = conversation_of(stamped);
   step->decisions = std::move(*applied);
   steps.push_back(step);
+  ++logged_since_snapshot;
   engine::HandoffCommit with;
   with.hub_log.push_back({0, stamped.at, json::dump(hub::input_to_json(stamped))});
   std::weak_ptr<Impl> weak = weak_from_this();
@@ -180,10 +182,11 @@ void Engagement::Impl::drain() {
   if (rebuild_pending && steps.empty() && !rebuilt_since_tick) {
     rebuild();  // at once the first time; a rebuild whose own write fails waits for the tick
   }
+  maybe_compact();  // the hub may just have become quiescent
 }
 
 void Engagement::Impl::rebuild() {
-  if (!steps.empty()) {
+  if (!steps.empty() || compaction_in_flight) {
     return;  // drain() calls again once the last write in flight is back
   }
   if (const store::StoreHealth health = store.health(); !health.writable()) {
@@ -191,7 +194,6 @@ void Engagement::Impl::rebuild() {
     return;  // tick() retries
   }
   rebuilt_since_tick = true;
-  hub = std::make_unique<hub::Hub>(config, clock);
   if (Status replayed = replay(); !replayed.ok()) {
     spdlog::warn("engagement: cannot rebuild the hub yet ({}); retrying", replayed.error().message);
     return;  // tick() retries
@@ -233,10 +235,12 @@ void Engagement::Impl::tick() {
     return;
   }
   rebuilt_since_tick = false;
+  compaction_failed_since_tick = false;
   if (rebuild_pending) {
     rebuild();
     return;
   }
+  maybe_compact();
   input(hub::Tick{}, {}, false);
   if (clock.now() - last_refresh >= options.agent_refresh) {
     refresh_agents(false);

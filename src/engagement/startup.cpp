@@ -1,6 +1,7 @@
-// start(): replay the hub's durable log into a fresh hub, register the agents, reconcile with the
-// engine's conversations, Recover{} (pending offers re-issued). rebuild() (pipeline.cpp) does the
-// same after a failed log write.
+// start(): restore the hub's snapshot and replay its durable log after it, register the agents,
+// reconcile with the engine's conversations, Recover{} (pending offers re-issued). rebuild()
+// (pipeline.cpp) does the same after a failed log write.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <set>
@@ -13,7 +14,44 @@ namespace baton::engagement {
 
 using engine::Owner;
 
+namespace {
+
+// The stored snapshot's JSON: our own text, nested deeper than the handoff contexts it holds
+// (whose own depth the input's parser bounded), so parsed with room for that nesting.
+Result<boost::json::object> parse_snapshot(const std::string& text) {
+  boost::json::parse_options options;
+  options.max_depth = 256;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text, ec, {}, options);
+  if (ec) {
+    return make_error(ErrorCode::kInvalidArgument, "not JSON: " + ec.message());
+  }
+  if (!value.is_object()) {
+    return make_error(ErrorCode::kInvalidArgument, "not a JSON object");
+  }
+  return std::move(value.as_object());
+}
+
+}  // namespace
+
 Status Engagement::Impl::replay() {
+  hub = std::make_unique<hub::Hub>(config, clock);
+  logged_since_snapshot = 0;
+  auto stored = store.get_meta(detail::kHubSnapshotKey);
+  if (!stored.ok() && stored.error().code != ErrorCode::kNotFound) {
+    return stored.error();
+  }
+  if (stored.ok()) {
+    auto parsed = parse_snapshot(*stored);
+    auto restored = parsed.ok() ? hub::Hub::restore(config, clock, *parsed)
+                                : Result<std::unique_ptr<hub::Hub>>(parsed.error());
+    if (!restored.ok()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        fmt::format("the hub's snapshot (store meta '{}') cannot be restored: {}",
+                                    detail::kHubSnapshotKey, restored.error().message));
+    }
+    hub = std::move(*restored);
+  }
   std::uint64_t after = 0;
   std::size_t applied = 0;
   while (true) {
@@ -26,6 +64,7 @@ Status Engagement::Impl::replay() {
     }
     for (const auto& record : *page) {
       after = record.position;
+      ++logged_since_snapshot;
       auto parsed = json::parse(record.json);
       auto input_value =
           parsed.ok() ? hub::input_from_json(*parsed) : Result<hub::Input>(parsed.error());
@@ -42,8 +81,9 @@ Status Engagement::Impl::replay() {
       ++applied;
     }
   }
-  if (applied > 0) {
-    spdlog::info("engagement: replayed {} hub inputs", applied);
+  if (applied > 0 || stored.ok()) {
+    spdlog::info("engagement: {} {} hub inputs",
+                 stored.ok() ? "restored the snapshot, replayed" : "replayed", applied);
   }
   return {};
 }

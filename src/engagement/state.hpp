@@ -7,7 +7,9 @@
 //   decisions.cpp       acting on the hub's decisions: customer texts, console events, views
 //   agents.cpp          the agents' registry (hub.yaml and the store), consoles, disconnect grace,
 //                       Hello and Offer, the supervisor view
-//   startup.cpp         start(): replay the log, reconcile with the engine, Recover
+//   startup.cpp         start(): restore the snapshot, replay the log, reconcile with the
+//                       engine, Recover
+//   compaction.cpp      the hub's snapshot and the trim of its log, when the hub is quiescent
 //   edge.cpp            the engine's events and its handoff hook
 //   console.cpp         the console's operations (accept, send, transfer, end, ...)
 //   views.cpp           permissions and views
@@ -28,6 +30,10 @@
 
 namespace baton::engagement {
 namespace detail {
+
+// The store's meta key of the hub's snapshot (Hub::snapshot() as JSON text). The hub log holds
+// the inputs applied after it; startup restores it, then replays them.
+inline constexpr const char* kHubSnapshotKey = "hub.snapshot";
 
 // An ownership move the engagement decided beyond following the hub's state: a handoff's end
 // (with its outcome) or a close.
@@ -161,10 +167,22 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
 
   // --- startup.cpp
   void start(const Callback<bool>& done);
-  // Replays the durable hub log into `hub`. Errors: the store's (kIo, kUnavailable).
+  // Replaces `hub` with one rebuilt from the store: the snapshot (meta kHubSnapshotKey) when there
+  // is one, then the hub log's records after it. Counts them in logged_since_snapshot. Errors:
+  // the store's (kIo, kUnavailable); kInvalidArgument when the snapshot is corrupt or does not
+  // restore (never an empty hub instead).
   Status replay();
   // The engine's open conversations (the store's rows) against the hub's (see start()).
   Status reconcile();
+
+  // --- compaction.cpp
+  // Snapshots the hub and trims its log in one batch when the hub is quiescent (started, no step
+  // in flight, no rebuild pending, no compaction in flight) and a compact() caller waits or
+  // options.compact_after inputs were logged since the last snapshot (an automatic one at most
+  // once per tick after a failure). Called where quiescence may begin: drain(), tick(), compact().
+  void maybe_compact();
+  // The compaction batch's outcome: `covered` inputs logged before it are no longer counted.
+  void compacted(const Status& status, std::uint64_t covered);
 
   // --- views.cpp
   // kNotFound when the conversation is unknown (neither in the hub nor in the store), kForbidden
@@ -194,6 +212,10 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   std::optional<bool> online_told;  // what update_online last told the engine
 
   std::deque<std::shared_ptr<detail::Step>> steps;
+  std::uint64_t logged_since_snapshot = 0;  // hub log records after the stored snapshot
+  bool compaction_in_flight = false;
+  bool compaction_failed_since_tick = false;
+  std::vector<Callback<bool>> compact_waiters;  // compact() callers, for the next compaction
   std::unordered_map<std::string, detail::Track> tracks;
   std::unordered_map<std::string, std::vector<detail::SinkEntry>> sinks;  // by agent id
   std::uint64_t next_sink = 1;

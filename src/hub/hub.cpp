@@ -21,6 +21,9 @@ const char* to_string(ConversationState state) {
 Hub::Hub(std::shared_ptr<const HubConfig> config, const Clock& clock)
     : clock_(clock), state_(std::make_unique<detail::HubState>(std::move(config))) {}
 
+Hub::Hub(RestoreKey, const Clock& clock, std::unique_ptr<detail::HubState> state)
+    : clock_(clock), state_(std::move(state)) {}
+
 Hub::~Hub() = default;
 
 Input Hub::stamp(Event event) const {

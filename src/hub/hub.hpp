@@ -15,7 +15,13 @@
 //      with a fresh timeout (Offered decisions to send again), customers' silence timers restart,
 //      and the usual Tick work runs (expired max waits, closed queues, ...).
 // Inputs that fail (an error Result) change nothing, so logging them or not makes no difference;
-// the engine may log only successful ones. Snapshots are not provided (yet): replay is O(events).
+// the engine may log only successful ones.
+//
+// Snapshots bound the replay. `snapshot()` is the hub's whole state as JSON; `restore()` builds a
+// Hub from it that decides exactly as the snapshotted one would from then on. So the log may be
+// cut at a snapshot: store the snapshot and drop every input applied before it (atomically), and
+// a restart restores the snapshot and replays only the inputs after it (step 2 above). Replay
+// is then O(inputs since the snapshot + state).
 //
 // Rules in brief (details in docs/HUB.md):
 // - Routing: the queue hint if it names a queue; else the first queue in routing order (priority,
@@ -133,6 +139,49 @@ class Hub {
   // The time of the latest applied input.
   TimePoint now() const;
   const HubConfig& config() const;
+
+  // The hub's complete state as a JSON object (format in hub_snapshot.cpp, "version": 1): its time,
+  // counters (conversation seqs, offer ids), every conversation (context, queue by name, offer,
+  // owner, timers, agents who declined it, last position sent), every agent (routing facts,
+  // presence as chosen, load, missed offers, idle since) and each queue's handle-time average and
+  // round-robin cursor (by queue name). What follows from these (indexes, queue order, offer
+  // deadlines) is rebuilt by restore(). The same state always gives the same object, key for key:
+  // restore() then snapshot() gives it back identically. Times are kept to the millisecond, which
+  // is exact for inputs from stamp() or the log's JSON. Cost: O(conversations + agents + the size
+  // of the contexts); the contexts are copied.
+  boost::json::object snapshot() const;
+
+  // A Hub from a snapshot() of a hub, under `config` (which may differ from the config the
+  // snapshot was taken under, e.g. after hub.yaml was edited). With the same config, the restored
+  // hub answers every later input with the same decisions as the snapshotted one, and shows the
+  // same views. A different config is reconciled by name:
+  // - a queue's average and round-robin cursor go to the config's queue of the same name; a queue
+  //   the config lacks is dropped, a new one starts from default_handle_time;
+  // - a conversation whose queue the config lacks is routed again by the config's rules (hint
+  //   ignored: rules, then the default queue) and takes that queue's priority unless its
+  //   handoff set one; its state (waiting, offered, assigned, wrap-up) and offer are kept;
+  // - agents keep the routing facts they were last registered with (as a replay of the log
+  //   would leave them); config agents the snapshot lacks are registered offline, as the
+  //   constructor does; queue membership follows the config's queue skills.
+  // Nothing is decided at restore (no decisions exist to return): the next input decides under
+  // the new config, as after a replay — apply Recover{} as after a replay.
+  // Errors: kInvalidArgument naming the first bad field ("hub snapshot: conversations[3].queue:
+  // missing") when the object is not a valid snapshot: an unsupported version, a missing field or
+  // one of the wrong kind or range, a duplicate id, a conversation whose fields disagree with its
+  // state, an offer or owner that is not among the snapshot's agents, an agent load that its
+  // conversations do not add up to. Never crashes on any object.
+  static Result<std::unique_ptr<Hub>> restore(std::shared_ptr<const HubConfig> config,
+                                              const Clock& clock,
+                                              const boost::json::object& snapshot);
+
+ private:
+  struct RestoreKey {
+    explicit RestoreKey() = default;
+  };
+
+ public:
+  // restore()'s: the state is already filled. Not callable elsewhere (RestoreKey is private).
+  Hub(RestoreKey, const Clock& clock, std::unique_ptr<detail::HubState> state);
 
  private:
   const Clock& clock_;

@@ -15,6 +15,15 @@
 //                       strategy picks among 1,000 candidates → offer
 //   TickWithPositions   a tick over 10,000 waiting conversations after the head of one queue
 //                       left (≈500–1,000 position updates)
+//
+// Snapshots, in a world of their own: 200 agents of capacity 5 (all full: 1,000 conversations
+// assigned) and 9,000 waiting, 10,000 conversations in all, each with a handoff context as the
+// dialog builds it (va_* variables, a few user variables: ≈600 bytes of JSON). Times are the
+// benchmark's own (CPU and wall); `bytes` is the snapshot's JSON text.
+//
+//   Snapshot            Hub::snapshot(): the state as a JSON object
+//   SnapshotText        the same serialised: what the engagement does on its strand to compact
+//   Restore             parse that text and Hub::restore(): what a start does before the replay
 
 #include <benchmark/benchmark.h>
 
@@ -275,6 +284,136 @@ void BM_TickWithPositions(benchmark::State& state) {
   report(state, w);
 }
 BENCHMARK(BM_TickWithPositions)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// The snapshot benchmarks' world (see the header).
+class SnapshotWorld {
+ public:
+  static constexpr int kAgents = 200;
+  static constexpr int kCapacity = 5;
+  static constexpr int kConversations = 10'000;
+
+  SnapshotWorld() {
+    std::string yaml = "hub:\n  default_queue: general\n  queues:\n";
+    for (int q = 0; q < 5; ++q) {
+      yaml += "    - name: q" + std::to_string(q) + "\n      when: va_LastTopic == \"topic" +
+              std::to_string(q) + "\"\n";
+    }
+    yaml += "    - name: general\n";
+    auto loaded = load_hub_config_from_string(yaml, "bench.yaml");
+    if (!loaded.config) {
+      std::abort();
+    }
+    config_ = std::make_shared<HubConfig>(std::move(*loaded.config));
+    hub_ = std::make_unique<Hub>(config_, clock_);
+    for (int a = 0; a < kAgents; ++a) {
+      const std::string id = "agent" + std::to_string(a);
+      apply(AgentRegistered{Agent{id, "Agent " + std::to_string(a), Role::kAgent, {}, kCapacity}});
+      apply(PresenceSet{id, Presence::kAvailable});
+    }
+    for (int c = 0; c < kConversations; ++c) {
+      HandoffSubmitted e;
+      e.conversation = "conversation-" + std::to_string(c);
+      e.reason = "requested";
+      e.context = context_of(c);
+      for (const Decision& d : apply(std::move(e))) {
+        if (const auto* o = std::get_if<Offered>(&d)) {
+          apply(OfferAccepted{o->conversation, o->agent, o->offer_id});
+        }
+      }
+    }
+    if (hub_->conversations(clock_.now()).size() != kConversations) {
+      std::abort();
+    }
+    text_ = boost::json::serialize(hub_->snapshot());
+  }
+
+  const Hub& hub() const { return *hub_; }
+  const std::string& text() const { return text_; }
+  std::shared_ptr<const HubConfig> config() const { return config_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  static boost::json::object context_of(int c) {
+    const std::string topic = "topic" + std::to_string(c % 6);
+    const std::string id = "conversation-" + std::to_string(c);
+    return boost::json::object{
+        {"va_Scope", "bot"},
+        {"va_LastTopic", topic},
+        {"va_Topics", boost::json::array{"Greeting", "Order status", topic}},
+        {"va_LastPhrases", "I want to talk to a person about my order"},
+        {"va_Phrases", boost::json::array{"hi", "where is my order",
+                                          "I want to talk to a person about my order"}},
+        {"va_ConversationId", id},
+        {"va_AgentMessage", "Customer asks about a delayed order; verified e-mail."},
+        {"va_BotId", "contoso-support"},
+        {"va_BotName", "Contoso Support"},
+        {"va_Language", "en-us"},
+        {"UserName", "Customer " + std::to_string(c)},
+        {"Email", "customer" + std::to_string(c) + "@example.com"},
+        {"OrderNumber", std::to_string(100'000 + c)},
+    };
+  }
+
+  Decisions apply(Event event) {
+    clock_.advance(Millis{1});
+    auto result = hub_->apply(Input{clock_.now(), std::move(event)});
+    if (!result.ok()) {
+      std::abort();
+    }
+    return std::move(*result);
+  }
+
+  ManualClock clock_;
+  std::shared_ptr<const HubConfig> config_;
+  std::unique_ptr<Hub> hub_;
+  std::string text_;
+};
+
+SnapshotWorld& snapshot_world() {
+  static SnapshotWorld w;
+  return w;
+}
+
+void snapshot_counters(benchmark::State& state, const SnapshotWorld& w) {
+  state.counters["bytes"] = static_cast<double>(w.text().size());
+  state.counters["conversations"] = SnapshotWorld::kConversations;
+  state.counters["agents"] = SnapshotWorld::kAgents;
+}
+
+void BM_Snapshot(benchmark::State& state) {
+  const SnapshotWorld& w = snapshot_world();
+  for (auto _ : state) {
+    boost::json::object snapshot = w.hub().snapshot();
+    benchmark::DoNotOptimize(snapshot);
+  }
+  snapshot_counters(state, w);
+}
+BENCHMARK(BM_Snapshot)->Unit(benchmark::kMillisecond);
+
+void BM_SnapshotText(benchmark::State& state) {
+  const SnapshotWorld& w = snapshot_world();
+  for (auto _ : state) {
+    std::string text = boost::json::serialize(w.hub().snapshot());
+    benchmark::DoNotOptimize(text);
+  }
+  snapshot_counters(state, w);
+}
+BENCHMARK(BM_SnapshotText)->Unit(benchmark::kMillisecond);
+
+void BM_Restore(benchmark::State& state) {
+  const SnapshotWorld& w = snapshot_world();
+  for (auto _ : state) {
+    boost::json::value parsed = boost::json::parse(w.text());
+    auto restored = Hub::restore(w.config(), w.clock(), parsed.as_object());
+    if (!restored.ok()) {
+      state.SkipWithError(restored.error().message.c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(restored);
+  }
+  snapshot_counters(state, w);
+}
+BENCHMARK(BM_Restore)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace baton::hub

@@ -1,11 +1,14 @@
 // libFuzzer entry: loading a hub.yaml must never crash on arbitrary bytes; a loaded config must
 // drive a Hub through a few inputs; a hub input's JSON must parse or fail cleanly, and what parses
-// must survive input_to_json → input_from_json unchanged.
+// must survive input_to_json → input_from_json unchanged; a JSON object must restore as a hub
+// snapshot or fail cleanly, and a restored hub must snapshot to what restores identically and take
+// input.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/json.hpp"
@@ -28,6 +31,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)h.handle(hub::Tick{});
   }
   auto json = baton::json::parse(text);
+  if (json.ok() && json->is_object()) {
+    static const auto config = [] {
+      auto base = hub::load_hub_config_from_string(
+          "hub:\n  default_queue: general\n  max_wrap_up: 1m\n  queues:\n"
+          "    - name: billing\n      when: va_LastTopic == \"Billing\"\n"
+          "      skills: [billing]\n      max_wait: 1m\n      overflow: general\n"
+          "    - name: general\n",
+          "fuzz.yaml");
+      if (!base.config) {
+        std::abort();
+      }
+      return std::make_shared<const hub::HubConfig>(std::move(*base.config));
+    }();
+    baton::ManualClock clock;
+    auto restored = hub::Hub::restore(config, clock, json->as_object());
+    if (restored.ok()) {
+      const std::string text_once = baton::json::dump((*restored)->snapshot());
+      auto again = hub::Hub::restore(config, clock, (*restored)->snapshot());
+      if (!again.ok() || baton::json::dump((*again)->snapshot()) != text_once) {
+        std::abort();
+      }
+      clock.set((*restored)->now() + std::chrono::hours(1));
+      (void)(*restored)->handle(hub::Recover{});
+      (void)(*restored)->handle(hub::PresenceSet{"a", hub::Presence::kAvailable});
+    }
+  }
   if (json.ok()) {
     auto input = hub::input_from_json(*json);
     if (input.ok()) {

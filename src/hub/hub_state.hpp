@@ -1,7 +1,8 @@
 #pragma once
 // Internal to src/hub: the Hub's state and the operations on it, split over hub_state.cpp
-// (inputs), hub_assign.cpp (routing and offers), hub_timers.cpp (tick, recover, positions) and
-// hub_views.cpp. Not part of the module's contract.
+// (inputs), hub_assign.cpp (routing and offers), hub_timers.cpp (tick, recover, positions),
+// hub_views.cpp and hub_snapshot.cpp (the snapshot's JSON form). Not part of the module's
+// contract.
 //
 // Data structures, chosen so that an assignment decision does not scan the waiting list:
 // - every conversation has a submission sequence number `seq`; conversations live in a map by seq
@@ -155,6 +156,12 @@ class HubState {
   void link_agent(AgentState& agent);
   void unlink_agent(AgentState& agent);
   const QueueConfig& qconf(std::size_t queue) const { return config_->queues[queue]; }
+
+  // hub_snapshot.cpp (the format and the rules: hub.hpp, Hub::snapshot / Hub::restore)
+  boost::json::object snapshot() const;
+  // Fills a HubState fresh from the constructor (config agents registered, nothing applied).
+  // On error the state is half filled: discard it.
+  Status restore(const boost::json::object& snapshot);
 
   std::shared_ptr<const HubConfig> config_;
   TimePoint now_{};

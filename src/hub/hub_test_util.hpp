@@ -1,10 +1,14 @@
 #pragma once
 // Test-only helpers: a scenario table (advance the clock, apply an event, expect decisions) run
-// against a real Hub with a ManualClock, plus short constructors for events.
+// against a real Hub with a ManualClock, short constructors for events, and seeded pseudo-random
+// input streams with the invariants they must keep.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -178,6 +182,192 @@ inline Event end(std::string conv, std::string agent) {
 }
 inline Event wrapped(std::string conv, std::string agent) {
   return WrapUpDone{std::move(conv), std::move(agent)};
+}
+
+inline Event transfer_queue(std::string conv, std::string from, std::string queue,
+                            std::string note) {
+  return TransferRequested{std::move(conv), std::move(from), std::move(queue), "", std::move(note)};
+}
+
+inline Event transfer_agent(std::string conv, std::string from, std::string to) {
+  return TransferRequested{std::move(conv), std::move(from), "", std::move(to), "over to you"};
+}
+
+// A long pseudo-random event stream, fixed by `seed`, over kBaseYaml's queues. With
+// `every_input`, also agent removal, transfers to agents, customers' activity and leaving, queue
+// hints, extra skills and priorities, Recover and an occasional long gap (expiries, max waits).
+inline std::vector<std::pair<Millis, Event>> random_stream(int count, std::uint32_t seed = 42,
+                                                           bool every_input = false) {
+  std::mt19937 rng(seed);
+  auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  std::vector<std::pair<Millis, Event>> out;
+  const char* topics[] = {"Billing", "Returns", "Hours"};
+  const char* queues[] = {"billing", "general", "vip", "complaints", "german"};
+  for (int i = 0; i < count; ++i) {
+    std::string conv = "c" + std::to_string(pick(60));
+    std::string agent = "a" + std::to_string(pick(8));
+    std::uint64_t offer = static_cast<std::uint64_t>(pick(40));
+    Millis gap{pick(20'000)};
+    switch (pick(every_input ? 21 : 12)) {
+      case 0:
+        out.emplace_back(
+            gap,
+            reg(agent, pick(2) ? std::vector<std::string>{"billing"} : std::vector<std::string>{},
+                1 + pick(3)));
+        break;
+      case 1:
+        out.emplace_back(gap, presence(agent, static_cast<Presence>(pick(4))));
+        break;
+      case 2:
+      case 3:
+        out.emplace_back(gap, submit(conv, {{"va_LastTopic", topics[pick(3)]}},
+                                     pick(4) == 0 ? "no_match" : "explicit"));
+        break;
+      case 4:
+        out.emplace_back(gap, accept(conv, agent, offer));
+        break;
+      case 5:
+        out.emplace_back(gap, decline(conv, agent, offer));
+        break;
+      case 6:
+        out.emplace_back(gap, end(conv, agent));
+        break;
+      case 7:
+        out.emplace_back(gap, wrapped(conv, agent));
+        break;
+      case 8:
+        out.emplace_back(gap, transfer_queue(conv, agent, pick(2) ? "billing" : "general", ""));
+        break;
+      case 9:
+        out.emplace_back(gap, Event{HandoffCancelled{conv}});
+        break;
+      case 10:
+      case 11:
+        if (every_input) {  // agents come back: without them nothing is ever offered
+          out.emplace_back(gap, avail(agent));
+        } else {
+          out.emplace_back(gap, tick());
+        }
+        break;
+      case 12:
+        out.emplace_back(gap, Event{AgentRemoved{agent}});
+        break;
+      case 13:
+        out.emplace_back(gap, transfer_agent(conv, agent, "a" + std::to_string(pick(8))));
+        break;
+      case 14:
+        out.emplace_back(gap, Event{CustomerActivity{conv}});
+        break;
+      case 15:
+        out.emplace_back(gap, Event{CustomerLeft{conv}});
+        break;
+      case 16: {
+        HandoffSubmitted e;
+        e.conversation = conv;
+        e.context = {{"va_LastTopic", topics[pick(3)]}, {"Tier", pick(3) == 0 ? "gold" : "none"}};
+        e.reason = "explicit";
+        e.language = pick(3) == 0 ? "de-de" : "";
+        e.queue_hint = pick(2) == 0 ? queues[pick(5)] : "";
+        if (pick(2) == 0) {
+          e.skills = {"billing"};
+        }
+        if (pick(2) == 0) {
+          e.priority = pick(20) - 5;
+        }
+        out.emplace_back(gap, Event{std::move(e)});
+        break;
+      }
+      case 17:
+        out.emplace_back(pick(4) == 0 ? Millis{pick(3'600'000)} : gap, Event{Recover{}});
+        break;
+      case 18:
+        out.emplace_back(Millis{pick(1'200'000)}, tick());
+        break;
+      case 19:
+        out.emplace_back(gap, reg(agent, {"billing", "german"}, 1 + pick(3)));
+        break;
+      default:
+        out.emplace_back(gap, tick());
+        break;
+    }
+  }
+  return out;
+}
+
+// Applies the stream, accepting every third offer at once so that the stream reaches all states
+// (with `end_some`, also ending every other assignment: wrap-ups); returns the inputs applied and
+// the decisions seen.
+inline RunLog drive(Hub& hub, ManualClock& clock,
+                    const std::vector<std::pair<Millis, Event>>& stream, bool end_some = false) {
+  RunLog out;
+  int turn = 0;
+  auto apply = [&](Event event) {
+    Input input = hub.stamp(std::move(event));
+    out.log.push_back(input);
+    auto result = hub.apply(input);
+    if (!result.ok()) {
+      return Decisions{};
+    }
+    for (const auto& d : *result) {
+      out.all_decisions.push_back(describe(d));
+    }
+    return *result;
+  };
+  for (const auto& [gap, event] : stream) {
+    clock.advance(gap);
+    Decisions decisions = apply(event);
+    for (const auto& d : decisions) {
+      if (const auto* offer = std::get_if<Offered>(&d); offer && (++turn % 3 == 0)) {
+        for (const auto& next : apply(accept(offer->conversation, offer->agent, offer->offer_id))) {
+          const auto* assigned = std::get_if<Assigned>(&next);
+          if (end_some && assigned != nullptr && turn % 2 == 0) {
+            apply(end(assigned->conversation, assigned->agent));
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// Invariants visible through the views: loads add up, offers and owners agree on both sides,
+// positions in each queue are exactly 1..n.
+inline void check_invariants(const Hub& hub, TimePoint now) {
+  std::map<std::string, ConversationView> convs;
+  std::map<std::string, std::vector<int>> positions;
+  for (auto& c : hub.conversations(now)) {
+    if (c.state == ConversationState::kWaiting || c.state == ConversationState::kOffered) {
+      positions[c.queue].push_back(c.position);
+      EXPECT_TRUE(c.agent.empty()) << c.id;
+    } else {
+      EXPECT_FALSE(c.agent.empty()) << c.id;
+    }
+    EXPECT_EQ(c.state == ConversationState::kOffered, !c.offered_to.empty() && c.agent.empty())
+        << c.id;
+    convs.emplace(c.id, std::move(c));
+  }
+  for (auto& [queue, list] : positions) {
+    std::sort(list.begin(), list.end());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      EXPECT_EQ(list[i], static_cast<int>(i) + 1) << queue;
+    }
+  }
+  for (const auto& a : hub.agents(now)) {
+    EXPECT_EQ(a.load, static_cast<int>(a.conversations.size() + a.offers.size())) << a.id;
+    EXPECT_EQ(
+        a.presence == Presence::kBusy,
+        a.chosen == Presence::kBusy || (a.chosen == Presence::kAvailable && a.load >= a.capacity))
+        << a.id;
+    for (const auto& id : a.offers) {
+      EXPECT_EQ(convs.at(id).offered_to, a.id);
+    }
+    for (const auto& id : a.conversations) {
+      EXPECT_EQ(convs.at(id).agent, a.id);
+    }
+    if (a.chosen == Presence::kAway || a.chosen == Presence::kOffline) {
+      EXPECT_TRUE(a.offers.empty()) << a.id;
+    }
+  }
 }
 
 inline Millis sec(int s) { return Millis{s * 1000LL}; }

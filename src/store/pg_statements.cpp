@@ -37,6 +37,7 @@ constexpr const char* kPutAgent = "w_put_agent";
 constexpr const char* kDeleteAgent = "w_delete_agent";
 constexpr const char* kDeleteConversation = "w_delete_conversation";
 constexpr const char* kAppendHubLog = "w_append_hub_log";
+constexpr const char* kClearHubLog = "w_clear_hub_log";
 constexpr const char* kAppendAudit = "w_append_audit";
 constexpr const char* kDeleteAuditBefore = "w_delete_audit_before";
 constexpr const char* kPutMeta = "w_put_meta";
@@ -123,6 +124,7 @@ struct Encoder {
     call.params.i64(to_millis(o.row.time)).text(o.row.json);
     return call;
   }
+  OpCall operator()(const op::ClearHubLog& /*o*/) const { return OpCall{kClearHubLog, {}}; }
   OpCall operator()(const op::DeleteAuditBefore& o) const {
     OpCall call{kDeleteAuditBefore, {}};
     call.params.i64(to_millis(o.before)).u64(o.limit);
@@ -182,6 +184,7 @@ struct Describer {
     return fmt::format("delete agent '{}'", o.id);
   }
   std::string operator()(const op::AppendHubLog& /*o*/) const { return "append hub log"; }
+  std::string operator()(const op::ClearHubLog& /*o*/) const { return "clear hub log"; }
   std::string operator()(const op::DeleteAuditBefore& /*o*/) const {
     return "delete old audit records";
   }
@@ -238,6 +241,8 @@ const std::vector<StatementDef>& write_statements() {
       {kDeleteAgent, "SELECT baton_delete_agent($1)", {T}},
       {kDeleteConversation, "SELECT baton_delete_conversation($1)", {T}},
       {kAppendHubLog, "INSERT INTO hub_log (time_ms, input) VALUES ($1, $2)", {I, T}},
+      // The identity sequence is not reset, so positions are never reused.
+      {kClearHubLog, "DELETE FROM hub_log", {}},
       {kAppendAudit,
        "INSERT INTO audit_log (time_ms, actor, action, conversation_id, detail) "
        "VALUES ($1, $2, $3, $4, $5)",

@@ -230,6 +230,7 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
   p(w.delete_events_, "DELETE FROM conversation_events WHERE conversation_id = ?1");
   p(w.delete_conversation_, "DELETE FROM conversations WHERE id = ?1");
   p(w.append_hub_log_, "INSERT INTO hub_log (time_ms, input) VALUES (?1, ?2)");
+  p(w.clear_hub_log_, "DELETE FROM hub_log");
   p(w.append_audit_,
     "INSERT INTO audit_log (time_ms, actor, action, conversation_id, detail) "
     "VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -436,6 +437,11 @@ Status WriteStatements::operator()(const op::AppendHubLog& o) {
 Status WriteStatements::operator()(const op::DeleteAuditBefore& o) {
   delete_audit_before_.bind(1, to_millis(o.before)).bind(2, static_cast<std::int64_t>(o.limit));
   return delete_audit_before_.run("delete old audit records");
+}
+
+// AUTOINCREMENT (sqlite_schema.cpp) keeps positions from being reused once the table is empty.
+Status WriteStatements::operator()(const op::ClearHubLog& /*o*/) {
+  return clear_hub_log_.run("clear hub log");
 }
 
 Status WriteStatements::operator()(const op::AppendAudit& o) {

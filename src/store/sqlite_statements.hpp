@@ -40,6 +40,7 @@ class WriteStatements {
   Status operator()(const op::DeleteConversation& o);
   Status operator()(const op::DeleteAgent& o);
   Status operator()(const op::AppendHubLog& o);
+  Status operator()(const op::ClearHubLog& o);
   Status operator()(const op::AppendAudit& o);
   Status operator()(const op::DeleteAuditBefore& o);
   Status operator()(const op::PutMeta& o);
@@ -56,7 +57,8 @@ class WriteStatements {
       insert_handoff_request_, update_handoff_, append_event_;
   Stmt delete_activities_, delete_handoff_requests_, delete_handoffs_, delete_events_,
       delete_conversation_;
-  Stmt put_agent_, delete_agent_, append_hub_log_, append_audit_, delete_audit_before_;
+  Stmt put_agent_, delete_agent_, append_hub_log_, clear_hub_log_, append_audit_,
+      delete_audit_before_;
   Stmt put_meta_, delete_meta_;
 };
 

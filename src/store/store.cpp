@@ -59,6 +59,11 @@ WriteBatch& WriteBatch::append_hub_log(HubLogRecord row) {
   return *this;
 }
 
+WriteBatch& WriteBatch::clear_hub_log() {
+  ops_.emplace_back(op::ClearHubLog{});
+  return *this;
+}
+
 WriteBatch& WriteBatch::append_audit(AuditRecord row) {
   ops_.emplace_back(op::AppendAudit{std::move(row)});
   return *this;
@@ -171,6 +176,7 @@ class OpChecker {
   void operator()(const op::DeleteAgent& o) { require("agent id", o.id); }
   void operator()(const op::DeleteConversation& o) { require("conversation id", o.id); }
   void operator()(const op::AppendHubLog& o) { require("hub log json", o.row.json); }
+  void operator()(const op::ClearHubLog& /*o*/) {}
   void operator()(const op::AppendAudit& o) {
     require("actor", o.row.actor);
     require("action", o.row.action);

@@ -211,6 +211,12 @@ struct DeleteAgent {  // kNotFound if missing
 struct AppendHubLog {
   HubLogRecord row;
 };
+// Deletes every hub log record committed before this op's batch and those appended earlier in
+// the same batch (records appended later in it stay); positions are never reused. Meant to go
+// with the hub's snapshot (put_meta) in one batch, so that snapshot and log agree. SQLite
+// overwrites what it deletes (secure_delete); PostgreSQL's rows go at once, their bytes once
+// VACUUM reclaims them.
+struct ClearHubLog {};
 struct AppendAudit {
   AuditRecord row;
 };
@@ -230,11 +236,11 @@ struct DeleteMeta {  // deleting a missing key is not an error
 };
 }  // namespace op
 
-using WriteOp =
-    std::variant<op::InsertConversation, op::UpdateConversation, op::AppendActivity,
-                 op::PutSnapshot, op::InsertHandoff, op::UpdateHandoff, op::AppendEvent,
-                 op::DeleteConversation, op::PutAgent, op::DeleteAgent, op::AppendHubLog,
-                 op::AppendAudit, op::DeleteAuditBefore, op::PutMeta, op::DeleteMeta>;
+using WriteOp = std::variant<op::InsertConversation, op::UpdateConversation, op::AppendActivity,
+                             op::PutSnapshot, op::InsertHandoff, op::UpdateHandoff, op::AppendEvent,
+                             op::DeleteConversation, op::PutAgent, op::DeleteAgent,
+                             op::AppendHubLog, op::ClearHubLog, op::AppendAudit,
+                             op::DeleteAuditBefore, op::PutMeta, op::DeleteMeta>;
 
 // A list of writes applied atomically, in order: either all of them become durable or none does.
 // Later operations see earlier ones (insert a conversation, then append to it). A plain value; not
@@ -252,6 +258,7 @@ class WriteBatch {
   WriteBatch& put_agent(AgentRecord row);
   WriteBatch& delete_agent(std::string id);
   WriteBatch& append_hub_log(HubLogRecord row);
+  WriteBatch& clear_hub_log();
   WriteBatch& append_audit(AuditRecord row);
   WriteBatch& delete_audit_before(TimePoint before, std::size_t limit = kMaxPageSize);
   WriteBatch& put_meta(std::string key, std::string value);

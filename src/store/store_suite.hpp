@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <future>
 #include <memory>
 #include <string>
 #include <utility>
@@ -551,6 +552,69 @@ TYPED_TEST_P(StoreSuite, HubLogIsOrderedByStorePosition) {
   EXPECT_GT(after->front().position, (*log)[2].position);
 }
 
+TYPED_TEST_P(StoreSuite, ClearHubLogDropsWhatCameBeforeItOnly) {
+  auto append = [](WriteBatch& batch, const char* json) {
+    batch.append_hub_log(HubLogRecord{0, at_ms(1), json});
+  };
+  WriteBatch first;
+  append(first, "1");
+  append(first, "2");
+  ASSERT_TRUE(this->store_->write(std::move(first)).ok());
+  const std::uint64_t last_before = this->store_->read_hub_log(0, 10)->back().position;
+
+  // Batches queued back to back (committed in one group where the store groups them): the clear
+  // takes what its own batch appended before it, not what comes after it or in later batches.
+  std::vector<std::future<Status>> outcomes;
+  auto submit = [&](WriteBatch&& batch) {
+    auto promise = std::make_shared<std::promise<Status>>();
+    outcomes.push_back(promise->get_future());
+    ASSERT_TRUE(this->store_
+                    ->submit(std::move(batch),
+                             [promise](Status status) { promise->set_value(std::move(status)); })
+                    .ok());
+  };
+  WriteBatch before;
+  append(before, "3");
+  submit(std::move(before));
+  WriteBatch clearing;
+  append(clearing, "4");
+  clearing.clear_hub_log().put_meta("hub.snapshot", "S");
+  append(clearing, "5");
+  submit(std::move(clearing));
+  WriteBatch after;
+  append(after, "6");
+  submit(std::move(after));
+  for (auto& outcome : outcomes) {
+    ASSERT_TRUE(outcome.get().ok());
+  }
+  auto log = this->store_->read_hub_log(0, 10);
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[0].json, "5");
+  EXPECT_EQ((*log)[1].json, "6");
+  EXPECT_GT((*log)[0].position, last_before);
+  EXPECT_EQ(*this->store_->get_meta("hub.snapshot"), "S");
+
+  // A batch that fails takes its clear with it.
+  Status failed = this->store_->write(
+      std::move(WriteBatch().clear_hub_log().put_meta("hub.snapshot", "T").delete_agent("ghost")));
+  EXPECT_EQ(failed.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(this->store_->read_hub_log(0, 10)->size(), 2u);
+  EXPECT_EQ(*this->store_->get_meta("hub.snapshot"), "S");
+
+  // Emptied, across a reopen, positions still only increase.
+  const std::uint64_t last = this->store_->read_hub_log(0, 10)->back().position;
+  ASSERT_TRUE(this->store_->write(std::move(WriteBatch().clear_hub_log())).ok());
+  EXPECT_TRUE(this->store_->read_hub_log(0, 10)->empty());
+  this->reopen();
+  WriteBatch next;
+  append(next, "7");
+  ASSERT_TRUE(this->store_->write(std::move(next)).ok());
+  auto again = this->store_->read_hub_log(0, 10);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_GT(again->front().position, last);
+}
+
 TYPED_TEST_P(StoreSuite, AuditLogFiltersByConversation) {
   // Audit entries need no conversation row: they may name none, or one that is gone.
   ASSERT_TRUE(
@@ -674,7 +738,8 @@ REGISTER_TYPED_TEST_SUITE_P(StoreSuite, ConversationRoundTripAndUpdate, Conversa
                             InvalidBatchesRejectedAtSubmit, SnapshotKeepsLatest, HandoffLifecycle,
                             EventLogOrderedPerConversationAndGlobally, AgentsUpsertListDelete,
                             InvalidAgentsRejectedAtSubmit, HubLogIsOrderedByStorePosition,
-                            AuditLogFiltersByConversation, DeleteAuditBeforeTakesTheOldestInBatches,
-                            MetaKeyValue, ReopenKeepsEverything, ClosedStoreRefusesWork);
+                            ClearHubLogDropsWhatCameBeforeItOnly, AuditLogFiltersByConversation,
+                            DeleteAuditBeforeTakesTheOldestInBatches, MetaKeyValue,
+                            ReopenKeepsEverything, ClosedStoreRefusesWork);
 
 }  // namespace baton::store::testing
