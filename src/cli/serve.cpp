@@ -350,8 +350,16 @@ int serve_with(const ServeOptions& options, const Address& address,
                              : lifecycle::parse_retention(options.retain).value();
   lifecycle::RetentionOptions retention_options;
   retention_options.interval = parse_duration(options.retention_interval).value();
+  // Deleted conversations' handoff contexts leave the hub's log with its next compaction.
   auto retention = std::make_shared<lifecycle::Retention>(
-      server.executor(), store, engine, dl.uploads, clock, policy, retention_options);
+      server.executor(), store, engine, dl.uploads, clock, policy, retention_options,
+      [&engagement] {
+        engagement.compact([](const Result<bool>& r) {
+          if (!r.ok()) {
+            spdlog::warn("retention: the hub log was not compacted: {}", r.error().message);
+          }
+        });
+      });
   auto shutdown = [&] {
     retention->stop();
     notify_service_manager("STOPPING=1\nSTATUS=stopping: flushing the store");

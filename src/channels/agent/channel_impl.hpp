@@ -25,8 +25,6 @@
 namespace baton::agent {
 
 // An authenticated caller: who (for the Engagement), its session, and its stored record.
-struct Erasure;  // customers.cpp
-
 struct Session {
   engagement::Actor actor;
   SessionClaims claims;
@@ -83,8 +81,6 @@ struct AgentChannel::Impl {
   server::Response audit_log(const server::Request& request);
   void export_customer(const server::Request& request, server::Responder responder);
   void erase_customer(const server::Request& request, server::Responder responder);
-  void erase_next(const std::shared_ptr<Erasure>& erasure);
-  void finish_erasure(const std::shared_ptr<Erasure>& erasure);
   server::WebSocketDecision open_stream(const server::Request& request);
   void stream_ticket(const server::Request& request, const server::Responder& responder);
   // Whether a WebSocket upgrade's Origin (a browser page's) may open the stream.

@@ -4,48 +4,12 @@
 
 #include "channels/agent/channel_impl.hpp"
 #include "channels/agent/requests.hpp"
+#include "lifecycle/erase.hpp"
 #include "lifecycle/export.hpp"
 
 namespace baton::agent {
 
 namespace bj = boost::json;
-
-// One erasure in progress: the customer's conversations, erased one after another, and what
-// went with them.
-struct Erasure {
-  Erasure(engagement::Actor who, std::vector<std::string> ids, server::Responder out)
-      : actor(std::move(who)), conversations(std::move(ids)), responder(std::move(out)) {}
-
-  engagement::Actor actor;
-  std::vector<std::string> conversations;
-  std::size_t next = 0;
-  std::uint64_t activities = 0;
-  std::uint64_t handoffs = 0;
-  store::UploadRemoval uploads;
-  server::Responder responder;
-};
-
-namespace {
-
-// Every conversation id of `user_id` (all pages).
-Result<std::vector<std::string>> conversation_ids(store::Store& store, const std::string& user_id) {
-  std::vector<std::string> ids;
-  while (true) {
-    auto page =
-        store.conversations_of_user(user_id, ids.empty() ? "" : ids.back(), store::kMaxPageSize);
-    if (!page.ok()) {
-      return page.error();
-    }
-    if (page->empty()) {
-      return ids;
-    }
-    for (const auto& row : *page) {
-      ids.push_back(row.id);
-    }
-  }
-}
-
-}  // namespace
 
 void AgentChannel::Impl::export_customer(const server::Request& request,
                                          server::Responder responder) {
@@ -105,69 +69,15 @@ void AgentChannel::Impl::erase_customer(const server::Request& request,
     responder.send(error_response(user_id.error()));
     return;
   }
-  boost::asio::post(io, [this, actor = session->actor, user_id = std::move(*user_id),
-                         responder = std::move(responder)]() mutable {
-    auto ids = conversation_ids(store, user_id);
-    if (!ids.ok()) {
-      responder.send(error_response(ids.error()));
-      return;
-    }
-    erase_next(std::make_shared<Erasure>(std::move(actor), std::move(*ids), std::move(responder)));
-  });
-}
-
-// On an I/O thread: the next conversation's handoffs are counted, the engagement takes it out of
-// the hub and the engine erases it, then its uploads go; after the last one, the audit record.
-void AgentChannel::Impl::erase_next(const std::shared_ptr<Erasure>& erasure) {
-  if (erasure->next == erasure->conversations.size()) {
-    finish_erasure(erasure);
-    return;
-  }
-  const std::string id = erasure->conversations[erasure->next];
-  if (auto handoffs = store.handoffs_for_conversation(id); handoffs.ok()) {
-    erasure->handoffs += handoffs->size();
-  }
-  engagement.erase(erasure->actor, id,
-                   [this, erasure, id](const Result<engine::ErasedConversation>& erased) {
-                     if (!erased.ok()) {
-                       erasure->responder.send(error_response(erased.error()));
-                       return;
-                     }
-                     erasure->activities += erased->activities;
-                     boost::asio::post(io, [this, erasure, id] {
-                       if (options.uploads) {
-                         auto removed = options.uploads->remove_conversation(id);
-                         if (!removed.ok()) {
-                           erasure->responder.send(error_response(removed.error()));
-                           return;
-                         }
-                         erasure->uploads.files += removed->files;
-                         erasure->uploads.bytes += removed->bytes;
-                       }
-                       ++erasure->next;
-                       erase_next(erasure);
-                     });
-                   });
-}
-
-void AgentChannel::Impl::finish_erasure(const std::shared_ptr<Erasure>& erasure) {
-  const auto count = static_cast<std::uint64_t>(erasure->conversations.size());
-  bj::object summary{{"conversations", count},
-                     {"activities", erasure->activities},
-                     {"handoffs", erasure->handoffs},
-                     {"uploads", bj::object{{"files", erasure->uploads.files},
-                                            {"bytes", erasure->uploads.bytes}}}};
-  // The record names who erased and how much, never whose data it was: the customer's id is
-  // personal data too.
-  audit(erasure->actor.agent_id, "customer.erase", "", summary,
-        [erasure, summary](const Status& s) {
-          if (!s.ok()) {
-            erasure->responder.send(
-                error_response(make_error(ErrorCode::kUnavailable, s.error().message)));
-            return;
-          }
-          erasure->responder.send(ok_json(summary));
-        });
+  lifecycle::erase_customer(
+      io, store, engagement, options.uploads, clock, session->actor, std::move(*user_id),
+      [responder = std::move(responder)](const Result<lifecycle::ErasureSummary>& erased) {
+        if (!erased.ok()) {
+          responder.send(error_response(erased.error()));
+          return;
+        }
+        responder.send(ok_json(erased->to_json()));
+      });
 }
 
 }  // namespace baton::agent
