@@ -1,12 +1,22 @@
 #include "cli/data.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
+#include <boost/asio/thread_pool.hpp>
+#include <future>
 #include <ostream>
 
+#include "bot/loader.hpp"
+#include "cli/shared.hpp"
 #include "cli/store_open.hpp"
 #include "core/json.hpp"
 #include "core/utf8.hpp"
+#include "dialog/runtime.hpp"
+#include "engagement/engagement.hpp"
+#include "engine/engine.hpp"
+#include "lifecycle/erase.hpp"
 #include "lifecycle/export.hpp"
 
 namespace baton::cli {
@@ -17,16 +27,24 @@ int fail(std::ostream& err, std::string_view message, int code = 1) {
   return code;
 }
 
+bool valid_user_id(const std::string& id) {
+  return !id.empty() && id.size() <= 256 && utf8::is_valid(id);
+}
+
+// A mistyped --data must not read as "nothing stored of this customer" (opening SQLite there
+// would create an empty database).
+bool store_missing(const std::filesystem::path& data_dir, const std::string& store) {
+  std::error_code ec;
+  return store.empty() && !std::filesystem::exists(data_dir / store::kSqliteFileName, ec);
+}
+
 }  // namespace
 
 int run_data_export(const DataExportOptions& options, std::ostream& out, std::ostream& err) {
-  if (options.user_id.empty() || options.user_id.size() > 256 || !utf8::is_valid(options.user_id)) {
+  if (!valid_user_id(options.user_id)) {
     return fail(err, "--user must be 1 to 256 bytes of UTF-8", 2);
   }
-  // A mistyped --data must not read as "nothing stored of this customer" (opening SQLite there
-  // would create an empty database).
-  if (std::error_code ec; options.store.empty() &&
-                          !std::filesystem::exists(options.data_dir / store::kSqliteFileName, ec)) {
+  if (store_missing(options.data_dir, options.store)) {
     return fail(
         err, fmt::format("no store at {}", (options.data_dir / store::kSqliteFileName).string()));
   }
@@ -64,6 +82,89 @@ int run_data_export(const DataExportOptions& options, std::ostream& out, std::os
   }
   out << json::dump(lifecycle::to_json(*data)) << '\n';
   return out.good() ? 0 : fail(err, "cannot write the document");
+}
+
+int run_data_erase(const DataEraseOptions& options, std::ostream& out, std::ostream& err) {
+  if (!valid_user_id(options.user_id)) {
+    return fail(err, "--user must be 1 to 256 bytes of UTF-8", 2);
+  }
+  if (store_missing(options.data_dir, options.store)) {
+    return fail(
+        err, fmt::format("no store at {}", (options.data_dir / store::kSqliteFileName).string()));
+  }
+  // The summary is stdout's; the engine's and hub's warnings go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("baton-data"));
+  spdlog::set_level(spdlog::level::warn);
+  auto lock = DataDirLock::acquire(options.data_dir);
+  if (!lock.ok()) {
+    return fail(err, lock.error().code == ErrorCode::kConflict
+                         ? lock.error().message +
+                               ": erase through DELETE /api/agent/customers/{userId}, or stop it"
+                         : lock.error().message);
+  }
+  bot::LoadResult loaded = bot::load_bot(options.bot_path);
+  for (const auto& d : loaded.diagnostics) {
+    err << d.format() << '\n';
+  }
+  if (!loaded.bot) {
+    return 1;
+  }
+  auto bot = dialog::CompiledBot::compile(std::move(*loaded.bot));
+  const std::filesystem::path bot_dir = std::filesystem::is_directory(options.bot_path)
+                                            ? options.bot_path
+                                            : options.bot_path.parent_path();
+  auto hub_config = engagement::load_engagement_config(bot_dir);
+  if (!hub_config.ok()) {
+    err << hub_config.error().message << '\n';
+    return 1;
+  }
+  auto store = open_store(options.store, options.data_dir, store::SqliteOptions{}, 1);
+  if (!store.ok()) {
+    return fail(err, store.error().message);
+  }
+  std::shared_ptr<store::UploadFiles> uploads;
+  if (std::error_code ec; std::filesystem::is_directory(options.data_dir / "uploads", ec)) {
+    auto opened = store::UploadFiles::open(options.data_dir / "uploads");
+    if (!opened.ok()) {
+      return fail(err, opened.error().message);
+    }
+    uploads = std::move(*opened);
+  }
+  SystemClock clock;
+  Result<lifecycle::ErasureSummary> erased =
+      make_error(ErrorCode::kInternal, "the erasure did not run");
+  {
+    EngineThread engine_thread;
+    boost::asio::thread_pool io(1);
+    engine::EngineOptions engine_options;
+    engine_options.live_chat_supported =
+        (*hub_config)->live_chat_supported(engine_options.channel_id);
+    engine::Engine engine(engine_thread.strand(), **store, bot, clock, engine_options);
+    engagement::Engagement engagement(engine_thread.strand(), engine, **store, *hub_config, clock);
+    std::promise<Result<bool>> started;
+    engagement.start([&started](const Result<bool>& r) { started.set_value(r); });
+    if (auto ok = started.get_future().get(); !ok.ok()) {
+      erased = ok.error();
+    } else {
+      std::promise<Result<lifecycle::ErasureSummary>> finished;
+      lifecycle::erase_customer(
+          io.get_executor(), **store, engagement, uploads, clock,
+          engagement::Actor{"cli", hub::Role::kAdmin}, options.user_id,
+          [&finished](const Result<lifecycle::ErasureSummary>& r) { finished.set_value(r); });
+      erased = finished.get_future().get();
+    }
+    engine_thread.run_on_strand([&] { engagement.stop(); });
+    if (Status closed = (*store)->close(); !closed.ok() && erased.ok()) {
+      erased = closed.error();
+    }
+    io.join();
+    engine_thread.stop();
+  }
+  if (!erased.ok()) {
+    return fail(err, erased.error().message);
+  }
+  out << json::dump(erased->to_json()) << '\n';
+  return out.good() ? 0 : fail(err, "cannot write the summary");
 }
 
 }  // namespace baton::cli

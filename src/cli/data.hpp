@@ -20,4 +20,20 @@ struct DataExportOptions {
 
 int run_data_export(const DataExportOptions& options, std::ostream& out, std::ostream& err);
 
+// `baton data erase --user ID [BOT] [--data DIR | --store CONNINFO]`: erases one customer's data
+// as DELETE /api/agent/customers/{userId} does (lifecycle/erase.hpp: conversations in any state,
+// their uploads, the hub log's copies; audited as `customer.erase` by "cli"), with an engine and
+// hub of its own on the bot (and its hub.yaml) the server runs, so it refuses to run while a
+// `baton serve` holds the data directory (DATA/serve.lock). Prints the summary as JSON on `out`.
+// Exit 0 (also when the customer has nothing stored), 1 on a store error, a bot or hub.yaml that
+// does not load, a running server or a missing store, 2 on a bad user id.
+struct DataEraseOptions {
+  std::filesystem::path data_dir;
+  std::string store;
+  std::string user_id;
+  std::filesystem::path bot_path;  // the bot the server runs (its hub.yaml routes the hub)
+};
+
+int run_data_erase(const DataEraseOptions& options, std::ostream& out, std::ostream& err);
+
 }  // namespace baton::cli

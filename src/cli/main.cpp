@@ -319,6 +319,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   data_export->add_option("--store", export_options.store, baton::cli::kStoreHelp)
       ->envname(baton::cli::kStoreEnv);
+  baton::cli::DataEraseOptions erase_options;
+  std::string erase_data_dir = "data";
+  std::string erase_bot = serve_options.bot_path.string();
+  auto* data_erase = data_command->add_subcommand(
+      "erase",
+      "Erase one customer's data (audited; stop `baton serve` on the data directory first)");
+  data_erase->add_option("--user", erase_options.user_id, "The customer's user id")->required();
+  data_erase->add_option("bot", erase_bot, "The bot the server runs (its hub.yaml routes)")
+      ->capture_default_str();
+  data_erase->add_option("--data", erase_data_dir, "Data directory (baton.db, uploads/)")
+      ->capture_default_str();
+  data_erase->add_option("--store", erase_options.store, baton::cli::kStoreHelp)
+      ->envname(baton::cli::kStoreEnv);
 
   try {
     app.parse(argc, argv);
@@ -368,6 +381,11 @@ int main(int argc, char** argv) {
   if (data_export->parsed()) {
     export_options.data_dir = export_data_dir;
     return baton::cli::run_data_export(export_options, std::cout, std::cerr);
+  }
+  if (data_erase->parsed()) {
+    erase_options.data_dir = erase_data_dir;
+    erase_options.bot_path = erase_bot;
+    return baton::cli::run_data_erase(erase_options, std::cout, std::cerr);
   }
   if (migrate->parsed()) {
     migrate_options.from = migrate_from;

@@ -32,6 +32,7 @@
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
 #include "cli/health.hpp"
+#include "cli/shared.hpp"
 #include "cli/store_open.hpp"
 #include "core/secret_file.hpp"
 #include "core/thread_name.hpp"
@@ -133,50 +134,6 @@ fs::path find_web_dir() {
   }
   return {};
 }
-
-// The engine's own thread: the Engine and the Engagement share one strand on it, so the
-// Engagement can start (replay, reconcile) before the server accepts a single connection, and
-// the engine's work never waits behind socket I/O. Stopped only after the store is closed (the
-// engine's lifetime rule).
-class EngineThread {
- public:
-  EngineThread()
-      : strand_(boost::asio::make_strand(ioc_)), work_(boost::asio::make_work_guard(ioc_)) {
-    thread_ = std::thread([this] {
-      set_thread_name("baton-engine");
-      ioc_.run();
-    });
-  }
-  ~EngineThread() { stop(); }
-  EngineThread(const EngineThread&) = delete;
-  EngineThread& operator=(const EngineThread&) = delete;
-
-  boost::asio::any_io_executor strand() const { return strand_; }
-
-  // Runs `fn` on the strand and waits for it (never call from the strand itself).
-  void run_on_strand(std::function<void()> fn) {
-    std::promise<void> done;
-    boost::asio::post(strand_, [&] {
-      fn();
-      done.set_value();
-    });
-    done.get_future().wait();
-  }
-
-  void stop() {
-    if (thread_.joinable()) {
-      work_.reset();
-      ioc_.stop();
-      thread_.join();
-    }
-  }
-
- private:
-  boost::asio::io_context ioc_;
-  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::thread thread_;
-};
 
 // Starts the Engagement (replay, agents, reconcile, recover) and waits for the outcome.
 Status start_engagement(engagement::Engagement& engagement) {
@@ -474,6 +431,11 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
           << std::generic_category().message(errno) << '\n';
       return 1;
     }
+  }
+  auto lock = DataDirLock::acquire(options.data_dir);
+  if (!lock.ok()) {
+    err << "baton serve: " << lock.error().message << " (one server per data directory)\n";
+    return 1;
   }
   auto secret = load_secret(options);
   if (!secret.ok()) {

@@ -5,14 +5,15 @@
 // agent's console lets the conversations go, and after a clean stop (SQLite checkpoints and removes
 // its WAL) no file in the data directory holds the customer's text. Run against both stores
 // (BATON_TEST_STORE); PostgreSQL's own files are its server's business (docs/DEPLOY.md).
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  Server, newConversation, postActivity, readAll, request, storeKind, userMessage, waitUntil,
-  webRequire,
+  Server, bin, contoso, newConversation, postActivity, readAll, request, root, storeArgs, storeKind,
+  userMessage, waitUntil, webRequire,
 } from '../lib/serve.mjs';
 import { AgentClient, addAgent } from '../lib/agentclient.mjs';
 
@@ -207,5 +208,62 @@ test('erasure: every conversation of one customer, in every state, goes; nothing
                    'after a clean stop no file in the data directory holds the erased text');
   if (storeKind === 'sqlite') {
     assert.ok(filesHolding(server.dataDir, keep).length > 0, 'the search does find stored text');
+  }
+});
+
+test('baton data erase: the same erasure with the server stopped, refused while it runs', async () => {
+  const cliServer = new Server();
+  const run = (args) => spawnSync(bin, ['data', 'erase', '--user', args.user, contoso,
+                                        '--data', cliServer.dataDir, ...storeArgs(cliServer.dataDir)],
+                                  { encoding: 'utf8', cwd: root, timeout: 60000 });
+  try {
+    await addAgent(cliServer.dataDir, { id: 'ada', role: 'admin' });
+    await cliServer.start();
+    const marker = `cli-marker-${Math.random().toString(36).slice(2)}`;
+    const keep = `cli-keep-${Math.random().toString(36).slice(2)}`;
+    const user = `u-cli-${Math.random().toString(36).slice(2)}`;
+    const post = async (conv, text) => {
+      const r = await request(`${cliServer.domain}/conversations/${encodeURIComponent(conv.conversationId)}/activities`,
+                              { method: 'POST', auth: conv.token, json: userMessage(conv, text) });
+      assert.equal(r.status, 200, r.text);
+    };
+    const chatting = await newConversation(cliServer, user);
+    await post(chatting, `my address ${marker}-a`);
+    const waiting = await newConversation(cliServer, user);
+    await post(waiting, `talk to an agent ${marker}-q`);  // nobody online: the bot's offline path
+    const other = await newConversation(cliServer);
+    await post(other, `mine: ${keep}`);
+
+    const refused = run({ user });
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /a baton serve is running on .*DELETE \/api\/agent\/customers/);
+    assert.equal(run({ user: '' }).status, 2);
+
+    await cliServer.stop();
+    const erased = run({ user });
+    assert.equal(erased.status, 0, erased.stderr);
+    const summary = JSON.parse(erased.stdout);
+    assert.equal(summary.conversations, 2);
+    assert.ok(summary.activities >= 4, erased.stdout);
+    assert.deepEqual(filesHolding(cliServer.dataDir, marker), []);
+    if (storeKind === 'sqlite') {
+      assert.ok(filesHolding(cliServer.dataDir, keep).length > 0);
+    }
+    const again = run({ user });
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).conversations, 0);
+
+    await cliServer.start();
+    const gone = await request(`${cliServer.domain}/conversations/${encodeURIComponent(chatting.conversationId)}/activities`,
+                               { auth: chatting.token });
+    assert.equal(gone.status, 403, gone.text);
+    assert.equal(gone.body.error.code, 'ConversationErased');
+    const ada = new AgentClient(cliServer);
+    await ada.login('ada');
+    const audit = await ada.ok('GET', '/audit?limit=1000');
+    const entries = audit.entries.filter((e) => e.action === 'customer.erase');
+    assert.deepEqual(entries.map((e) => [e.actor, e.detail.conversations]), [['cli', 2], ['cli', 0]]);
+  } finally {
+    await cliServer.cleanup();
   }
 });
