@@ -282,6 +282,39 @@ TEST_F(EngagementCompaction, CompactionWaitsForTheLogWritesInFlight) {
   EXPECT_EQ(hello[0].presence, hub::Presence::kAvailable);
 }
 
+TEST_F(EngagementCompaction, CompactionWaitsForAHandoffCommittingInTheEnginesTurn) {
+  add_agent("alice", "Alice Martin", "agent");
+  ASSERT_TRUE(start_engagement().ok());
+  attach(alice_actor());
+  ASSERT_TRUE(presence(alice_actor(), hub::Presence::kBusy).ok());
+  customer("c1");
+  settle();
+  faulty_->hold_writes(true);
+  std::promise<Result<PostResult>> posted;
+  engine_->post_activity("c1", activity::make_message("talk to an agent"),
+                         [&](Result<PostResult> r) { posted.set_value(std::move(r)); });
+  settle();  // the hub has applied the handoff; its record waits in the engine's turn
+  std::promise<Result<bool>> compacted;
+  engagement_->compact([&](Result<bool> r) { compacted.set_value(std::move(r)); });
+  settle();
+  EXPECT_EQ(faulty_->held(), 1u) << "the turn only: no snapshot while its record is in flight";
+  faulty_->hold_writes(false);
+  ASSERT_TRUE(faulty_->release(0).ok());
+  ASSERT_TRUE(posted.get_future().get().ok());
+  ASSERT_TRUE(compacted.get_future().get().ok());
+  settle();
+  const auto snapshot = stored_snapshot();
+  ASSERT_TRUE(snapshot.has_value());
+  EXPECT_NE(snapshot->find("\"c1\""), std::string::npos) << "the handoff is in the snapshot";
+  for (const auto& record : hub_log()) {
+    EXPECT_EQ(record.json.find("handoff_submitted"), std::string::npos) << "and not in the log";
+  }
+  restart();
+  ASSERT_TRUE(view("c1").has_value());
+  EXPECT_EQ(view("c1")->state, hub::ConversationState::kWaiting);
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kQueued);
+}
+
 TEST_F(EngagementCompaction, ACorruptSnapshotStopsTheStart) {
   add_agent("alice", "Alice Martin", "agent");
   ASSERT_TRUE(start_engagement().ok());

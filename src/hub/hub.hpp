@@ -160,9 +160,11 @@ class Hub {
   // - a conversation whose queue the config lacks is routed again by the config's rules (hint
   //   ignored: rules, then the default queue) and takes that queue's priority unless its
   //   handoff set one; its state (waiting, offered, assigned, wrap-up) and offer are kept;
-  // - agents keep the routing facts they were last registered with (as a replay of the log
-  //   would leave them); config agents the snapshot lacks are registered offline, as the
-  //   constructor does; queue membership follows the config's queue skills.
+  // - the snapshot's agents keep presence, load and the routing facts they were last registered
+  //   with, even where the config now says otherwise or no longer lists them (an agent the log
+  //   registered stays, as under replay; to apply a changed config agent, register it again: the
+  //   engagement does at every start); config agents the snapshot lacks are registered offline,
+  //   as the constructor does; queue membership follows the config's queue skills.
   // Nothing is decided at restore (no decisions exist to return): the next input decides under
   // the new config, as after a replay — apply Recover{} as after a replay.
   // Errors: kInvalidArgument naming the first bad field ("hub snapshot: conversations[3].queue:
