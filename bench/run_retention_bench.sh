@@ -31,6 +31,7 @@ run() {
   local round=$1 mode=$2
   local args=()
   [ "$mode" = retention ] && args=(--retain "conversations=${WINDOW}s" --retention-interval 1s)
+  touch "$WORK/$mode-$round.out"  # start_server reads it at once, maybe before the shell made it
   start_server "$mode-$round" "$BUILD/baton" serve examples/contoso --listen 127.0.0.1:0 \
     --data "$WORK/data-$mode-$round" --secret "$SECRET" --rate-limit 100000000 \
     --session-rate-limit 0 --max-connections-per-address 0 "${args[@]}"

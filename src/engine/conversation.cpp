@@ -225,6 +225,38 @@ void Engine::Impl::remove(Conv& conv, bool tombstone, const Callback<ErasedConve
   submit(conv, std::move(pending));
 }
 
+void Engine::Impl::expire(const std::string& id, TimePoint idle_before,
+                          const Callback<bool>& done) {
+  auto expire_if_idle = [this, idle_before, done](Conv& conv) {
+    const Owner owner = conv.ownership.owner;
+    if ((owner != Owner::kBot && owner != Owner::kClosed) || conv.row.updated >= idle_before) {
+      done(false);
+      return;
+    }
+    remove(conv, false,
+           [done](const Result<ErasedConversation>& r) { r.ok() ? done(true) : done(r.error()); });
+  };
+  if (conversations.count(id) != 0) {
+    with_conversation(id, expire_if_idle, [done](Error e) { done(std::move(e)); });
+    return;
+  }
+  auto row = store::unless_erased(store.get_conversation(id));
+  if (!row.ok()) {
+    done(row.error());
+    return;
+  }
+  std::unique_ptr<Conv> owned = make_conv(std::move(*row));
+  Conv& conv = *owned;
+  lru.push_front(id);
+  conv.lru = lru.begin();
+  conversations.emplace(id, std::move(owned));
+  expire_if_idle(conv);
+  if (!conv.busy) {  // kept: it was only a row, nothing to keep in memory
+    lru.erase(conv.lru);
+    conversations.erase(id);
+  }
+}
+
 void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostResult>& done) {
   if (conv.ownership.owner == Owner::kClosed) {
     done(make_error(ErrorCode::kConflict, "the conversation is closed"));

@@ -280,18 +280,8 @@ void Engine::erase_conversation(std::string conversation_id, Callback<ErasedConv
 
 void Engine::expire_conversation(std::string conversation_id, TimePoint idle_before,
                                  Callback<bool> done) {
-  on_conversation(
-      impl_, std::move(conversation_id), std::move(done),
-      [idle_before](Impl& self, Conv& conv, const Callback<bool>& cb) {
-        const Owner owner = conv.ownership.owner;
-        if ((owner != Owner::kBot && owner != Owner::kClosed) || conv.row.updated >= idle_before) {
-          cb(false);
-          return;
-        }
-        self.remove(conv, false, [cb](const Result<ErasedConversation>& r) {
-          r.ok() ? cb(true) : cb(r.error());
-        });
-      });
+  on_strand(impl_, [id = std::move(conversation_id), idle_before,
+                    done = std::move(done)](Impl& self) { self.expire(id, idle_before, done); });
 }
 
 void Engine::set_listener(EngineListener* listener) {

@@ -104,6 +104,10 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // Deletes the conversation (with its tombstone for an erasure); refused while a queue or an
   // agent holds it.
   void remove(Conv& conv, bool tombstone, const Callback<ErasedConversation>& done);
+  // Retention's deletion. A conversation not in memory is not loaded for it (no dialog restore):
+  // its row alone decides, and stands in memory, busy, until the deletion completes, so every
+  // other operation on it queues behind the deletion.
+  void expire(const std::string& id, TimePoint idle_before, const Callback<bool>& done);
   // Gives `a` its next id (returned: its seq), timestamp, channel and conversation, and the
   // sender and recipient fields of its side: a customer's (from.role "user", from.id the
   // conversation's user when empty, to the bot) or the bot side's (from the bot when from.id is

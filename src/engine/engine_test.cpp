@@ -736,6 +736,46 @@ TEST_F(EngineTest, EraseLeavesATombstoneThatRefusesTheConversationEverAfter) {
   EXPECT_EQ(status("queued")->ownership.owner, Owner::kQueued) << "others untouched";
 }
 
+// Retention deletes a conversation the engine does not hold without loading it, and one it
+// holds through its queue; a recent one stays; nothing is left in memory either way.
+TEST_F(EngineTest, ExpireDeletesIdleConversationsLoadedOrNot) {
+  auto expire = [&](const std::string& id, TimePoint idle_before) {
+    return await<bool>([&](auto cb) { engine_->expire_conversation(id, idle_before, cb); });
+  };
+  auto loaded = [&] {
+    return *await<std::size_t>(
+        [&](auto cb) { engine_->loaded_count([cb](std::size_t n) { cb(n); }); });
+  };
+  ASSERT_TRUE(start("cold", true).ok());
+  ASSERT_TRUE(say("cold", "hello").ok());
+  ASSERT_TRUE(start("warm", true).ok());
+  close();
+  open();
+  clock_.advance(std::chrono::hours(2));
+  ASSERT_TRUE(start("recent", true).ok());
+  ASSERT_TRUE(say("warm", "hello").ok());  // loaded now, and updated now
+  EXPECT_EQ(loaded(), 2u);
+
+  const TimePoint hour_ago = clock_.now() - std::chrono::hours(1);
+  EXPECT_FALSE(*expire("warm", hour_ago));
+  EXPECT_FALSE(*expire("recent", hour_ago));
+  auto cold = expire("cold", hour_ago);
+  ASSERT_TRUE(cold.ok()) << cold.error().message;
+  EXPECT_TRUE(*cold);
+  EXPECT_EQ(loaded(), 2u) << "the cold one was never loaded";
+  EXPECT_EQ(store_->get_conversation("cold").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->read_transcript("cold")->empty());
+  EXPECT_EQ(say("cold", "anyone?").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(expire("cold", hour_ago).error().code, ErrorCode::kNotFound);
+
+  clock_.advance(std::chrono::hours(2));
+  auto warm = expire("warm", clock_.now() - std::chrono::hours(1));
+  ASSERT_TRUE(warm.ok());
+  EXPECT_TRUE(*warm) << "a loaded one goes through its queue";
+  EXPECT_EQ(loaded(), 1u);
+  EXPECT_TRUE(store_->get_conversation("recent").ok());
+}
+
 // An abandoned wait is stored as such (status and outcome), while the flow resumes the way the
 // Engagement asks (here: cancelled, as for a customer gone silent).
 TEST_F(EngineTest, AbandonedHandoffIsRecordedAsAbandoned) {

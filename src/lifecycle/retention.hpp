@@ -53,8 +53,8 @@ Result<RetentionPolicy> parse_retention(std::string_view text);
 
 struct RetentionOptions {
   Millis interval{std::chrono::hours(1)};  // from the end of one sweep to the start of the next
-  std::size_t batch = 100;                 // deletions per step
-  Millis pause{20};                        // between steps
+  std::size_t batch = 25;                  // deletions per step
+  Millis pause{50};                        // between steps
 };
 
 // What one sweep did.
