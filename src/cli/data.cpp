@@ -38,6 +38,21 @@ bool store_missing(const std::filesystem::path& data_dir, const std::string& sto
   return store.empty() && !std::filesystem::exists(data_dir / store::kSqliteFileName, ec);
 }
 
+// DATA/uploads when it exists (nullptr otherwise: nothing was ever uploaded, and nothing is
+// created here).
+Result<std::shared_ptr<store::UploadFiles>> existing_uploads(
+    const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(data_dir / "uploads", ec)) {
+    return std::shared_ptr<store::UploadFiles>();
+  }
+  auto opened = store::UploadFiles::open(data_dir / "uploads");
+  if (!opened.ok()) {
+    return opened.error();
+  }
+  return std::shared_ptr<store::UploadFiles>(std::move(*opened));
+}
+
 }  // namespace
 
 int run_data_export(const DataExportOptions& options, std::ostream& out, std::ostream& err) {
@@ -52,16 +67,12 @@ int run_data_export(const DataExportOptions& options, std::ostream& out, std::os
   if (!store.ok()) {
     return fail(err, store.error().message);
   }
-  std::unique_ptr<store::UploadFiles> uploads;
-  if (std::error_code ec; std::filesystem::is_directory(options.data_dir / "uploads", ec)) {
-    auto opened = store::UploadFiles::open(options.data_dir / "uploads");
-    if (!opened.ok()) {
-      return fail(err, opened.error().message);
-    }
-    uploads = std::move(*opened);
+  auto uploads = existing_uploads(options.data_dir);
+  if (!uploads.ok()) {
+    return fail(err, uploads.error().message);
   }
   SystemClock clock;
-  auto data = lifecycle::collect_customer(**store, uploads.get(), options.user_id, clock.now());
+  auto data = lifecycle::collect_customer(**store, uploads->get(), options.user_id, clock.now());
   if (!data.ok()) {
     return fail(err, data.error().message);
   }
@@ -102,33 +113,17 @@ int run_data_erase(const DataEraseOptions& options, std::ostream& out, std::ostr
                                ": erase through DELETE /api/agent/customers/{userId}, or stop it"
                          : lock.error().message);
   }
-  bot::LoadResult loaded = bot::load_bot(options.bot_path);
-  for (const auto& d : loaded.diagnostics) {
-    err << d.format() << '\n';
-  }
-  if (!loaded.bot) {
-    return 1;
-  }
-  auto bot = dialog::CompiledBot::compile(std::move(*loaded.bot));
-  const std::filesystem::path bot_dir = std::filesystem::is_directory(options.bot_path)
-                                            ? options.bot_path
-                                            : options.bot_path.parent_path();
-  auto hub_config = engagement::load_engagement_config(bot_dir);
-  if (!hub_config.ok()) {
-    err << hub_config.error().message << '\n';
+  auto served = load_served_bot(options.bot_path, err);
+  if (!served) {
     return 1;
   }
   auto store = open_store(options.store, options.data_dir, store::SqliteOptions{}, 1);
   if (!store.ok()) {
     return fail(err, store.error().message);
   }
-  std::shared_ptr<store::UploadFiles> uploads;
-  if (std::error_code ec; std::filesystem::is_directory(options.data_dir / "uploads", ec)) {
-    auto opened = store::UploadFiles::open(options.data_dir / "uploads");
-    if (!opened.ok()) {
-      return fail(err, opened.error().message);
-    }
-    uploads = std::move(*opened);
+  auto uploads = existing_uploads(options.data_dir);
+  if (!uploads.ok()) {
+    return fail(err, uploads.error().message);
   }
   SystemClock clock;
   Result<lifecycle::ErasureSummary> erased =
@@ -138,9 +133,9 @@ int run_data_erase(const DataEraseOptions& options, std::ostream& out, std::ostr
     boost::asio::thread_pool io(1);
     engine::EngineOptions engine_options;
     engine_options.live_chat_supported =
-        (*hub_config)->live_chat_supported(engine_options.channel_id);
-    engine::Engine engine(engine_thread.strand(), **store, bot, clock, engine_options);
-    engagement::Engagement engagement(engine_thread.strand(), engine, **store, *hub_config, clock);
+        served->hub->live_chat_supported(engine_options.channel_id);
+    engine::Engine engine(engine_thread.strand(), **store, served->bot, clock, engine_options);
+    engagement::Engagement engagement(engine_thread.strand(), engine, **store, served->hub, clock);
     std::promise<Result<bool>> started;
     engagement.start([&started](const Result<bool>& r) { started.set_value(r); });
     if (auto ok = started.get_future().get(); !ok.ok()) {
@@ -148,7 +143,7 @@ int run_data_erase(const DataEraseOptions& options, std::ostream& out, std::ostr
     } else {
       std::promise<Result<lifecycle::ErasureSummary>> finished;
       lifecycle::erase_customer(
-          io.get_executor(), **store, engagement, uploads, clock,
+          io.get_executor(), **store, engagement, *uploads, clock,
           engagement::Actor{"cli", hub::Role::kAdmin}, options.user_id,
           [&finished](const Result<lifecycle::ErasureSummary>& r) { finished.set_value(r); });
       erased = finished.get_future().get();

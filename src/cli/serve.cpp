@@ -410,14 +410,10 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         << "' is not a duration of at least 1s\n";
     return 2;
   }
-  bot::LoadResult loaded = bot::load_bot(options.bot_path);
-  for (const auto& d : loaded.diagnostics) {
-    err << d.format() << '\n';
-  }
-  if (!loaded.bot) {
+  auto served = load_served_bot(options.bot_path, err);
+  if (!served) {
     return 1;
   }
-  auto bot = dialog::CompiledBot::compile(std::move(*loaded.bot));
 
   // The data directory holds conversations and secrets: private to the server's user when it is
   // created here (its parents are ordinary folders).
@@ -447,13 +443,6 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     err << "baton serve: " << session_key.error().message << '\n';
     return 1;
   }
-  const fs::path bot_dir =
-      fs::is_directory(options.bot_path) ? options.bot_path : options.bot_path.parent_path();
-  auto hub_config = engagement::load_engagement_config(bot_dir);
-  if (!hub_config.ok()) {
-    err << hub_config.error().message << '\n';
-    return 1;
-  }
   store::SqliteOptions store_options;
   store_options.synchronous = *sync;
   store_options.checkpoint_interval = std::chrono::milliseconds(options.checkpoint_interval_ms);
@@ -473,8 +462,9 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
   SystemClock clock;
-  const int code = serve_with(options, *address, bot, *store, clock, Secrets{*secret, *session_key},
-                              *hub_config, *trusted_proxies, out, err);
+  const int code =
+      serve_with(options, *address, served->bot, *store, clock, Secrets{*secret, *session_key},
+                 served->hub, *trusted_proxies, out, err);
   if (code == 0) {
     spdlog::info("stopped");
   }

@@ -6,10 +6,31 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ostream>
 #include <system_error>
 #include <utility>
 
+#include "bot/loader.hpp"
+#include "engagement/config.hpp"
+
 namespace baton::cli {
+
+std::optional<ServedBot> load_served_bot(const std::filesystem::path& path, std::ostream& err) {
+  bot::LoadResult loaded = bot::load_bot(path);
+  for (const auto& d : loaded.diagnostics) {
+    err << d.format() << '\n';
+  }
+  if (!loaded.bot) {
+    return std::nullopt;
+  }
+  const std::filesystem::path dir = std::filesystem::is_directory(path) ? path : path.parent_path();
+  auto hub_config = engagement::load_engagement_config(dir);
+  if (!hub_config.ok()) {
+    err << hub_config.error().message << '\n';
+    return std::nullopt;
+  }
+  return ServedBot{dialog::CompiledBot::compile(std::move(*loaded.bot)), std::move(*hub_config)};
+}
 
 Result<DataDirLock> DataDirLock::acquire(const std::filesystem::path& data_dir) {
   const std::filesystem::path path = data_dir / "serve.lock";

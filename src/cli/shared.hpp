@@ -10,10 +10,15 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <iosfwd>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "core/result.hpp"
 #include "core/thread_name.hpp"
+#include "dialog/runtime.hpp"
+#include "hub/config.hpp"
 
 namespace baton::cli {
 
@@ -60,6 +65,15 @@ class EngineThread {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::thread thread_;
 };
+
+// The bot at `path` (a YAML file or a directory), compiled, and the hub configuration of its
+// directory (hub.yaml, or the defaults); diagnostics go to `err`. nullopt when either does not
+// load.
+struct ServedBot {
+  std::shared_ptr<const dialog::CompiledBot> bot;
+  std::shared_ptr<const hub::HubConfig> hub;
+};
+std::optional<ServedBot> load_served_bot(const std::filesystem::path& path, std::ostream& err);
 
 // An exclusive lock on DATA/serve.lock (flock), held for the owner's lifetime: one `baton serve`
 // per data directory, and `baton data erase` (which runs an engine of its own) only while none

@@ -79,6 +79,9 @@ struct AgentChannel::Impl {
   void force_close(const server::Request& request, server::Responder responder);
   void supervisor_view(const server::Request& request, server::Responder responder);
   server::Response audit_log(const server::Request& request);
+  // The customers/{userId} routes' preamble: an admin's session and the path's user id.
+  Result<std::pair<Session, std::string>> admit_admin(const server::Request& request,
+                                                      std::string_view verb) const;
   void export_customer(const server::Request& request, server::Responder responder);
   void erase_customer(const server::Request& request, server::Responder responder);
   server::WebSocketDecision open_stream(const server::Request& request);

@@ -1,5 +1,7 @@
 // A customer's data: GET customers/{userId}/export and DELETE customers/{userId} (admins only;
 // audited before the answer).
+#include <fmt/format.h>
+
 #include <boost/asio/post.hpp>
 
 #include "channels/agent/channel_impl.hpp"
@@ -11,26 +13,34 @@ namespace baton::agent {
 
 namespace bj = boost::json;
 
-void AgentChannel::Impl::export_customer(const server::Request& request,
-                                         server::Responder responder) {
+Result<std::pair<Session, std::string>> AgentChannel::Impl::admit_admin(
+    const server::Request& request, std::string_view verb) const {
   auto session = authenticate(request);
   if (!session.ok()) {
-    responder.send(error_response(session.error()));
-    return;
+    return session.error();
   }
   if (session->actor.role != hub::Role::kAdmin) {
-    responder.send(error_response(
-        make_error(ErrorCode::kForbidden, "only admins may export a customer's data")));
-    return;
+    return make_error(ErrorCode::kForbidden,
+                      fmt::format("only admins may {} a customer's data", verb));
   }
   auto user_id = parse_user_id(request.param("userId"));
   if (!user_id.ok()) {
-    responder.send(error_response(user_id.error()));
+    return user_id.error();
+  }
+  return std::pair{std::move(*session), std::move(*user_id)};
+}
+
+void AgentChannel::Impl::export_customer(const server::Request& request,
+                                         server::Responder responder) {
+  auto admitted = admit_admin(request, "export");
+  if (!admitted.ok()) {
+    responder.send(error_response(admitted.error()));
     return;
   }
+  auto& [session, user_id] = *admitted;
   // Blocking reads (every conversation of the customer) on an I/O thread; the audit record is
   // durable before the document leaves.
-  boost::asio::post(io, [this, actor = session->actor.agent_id, user_id = std::move(*user_id),
+  boost::asio::post(io, [this, actor = session.actor.agent_id, user_id = std::move(user_id),
                          responder = std::move(responder)]() {
     auto data = lifecycle::collect_customer(store, options.uploads.get(), user_id, clock.now());
     if (!data.ok()) {
@@ -54,23 +64,14 @@ void AgentChannel::Impl::export_customer(const server::Request& request,
 
 void AgentChannel::Impl::erase_customer(const server::Request& request,
                                         server::Responder responder) {
-  auto session = authenticate(request);
-  if (!session.ok()) {
-    responder.send(error_response(session.error()));
+  auto admitted = admit_admin(request, "erase");
+  if (!admitted.ok()) {
+    responder.send(error_response(admitted.error()));
     return;
   }
-  if (session->actor.role != hub::Role::kAdmin) {
-    responder.send(error_response(
-        make_error(ErrorCode::kForbidden, "only admins may erase a customer's data")));
-    return;
-  }
-  auto user_id = parse_user_id(request.param("userId"));
-  if (!user_id.ok()) {
-    responder.send(error_response(user_id.error()));
-    return;
-  }
+  auto& [session, user_id] = *admitted;
   lifecycle::erase_customer(
-      io, store, engagement, options.uploads, clock, session->actor, std::move(*user_id),
+      io, store, engagement, options.uploads, clock, session.actor, std::move(user_id),
       [responder = std::move(responder)](const Result<lifecycle::ErasureSummary>& erased) {
         if (!erased.ok()) {
           responder.send(error_response(erased.error()));
