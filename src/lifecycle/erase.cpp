@@ -119,7 +119,7 @@ bj::object ErasureSummary::to_json() const {
                     {"uploads", bj::object{{"files", uploads.files}, {"bytes", uploads.bytes}}}};
 }
 
-void erase_customer(boost::asio::any_io_executor io, store::Store& store,
+void erase_customer(const boost::asio::any_io_executor& io, store::Store& store,
                     engagement::Engagement& engagement, std::shared_ptr<store::UploadFiles> uploads,
                     const Clock& clock, engagement::Actor actor, std::string user_id,
                     std::function<void(Result<ErasureSummary>)> done) {

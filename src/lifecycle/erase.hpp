@@ -44,7 +44,7 @@ struct ErasureSummary {
 // then compacts the hub's log and appends the `customer.erase` audit record; `done` gets the
 // summary. Store reads and file removals run on `io` (they block briefly); `uploads` may be null.
 // Errors: kForbidden, kInvalidArgument (an empty user id), the store's (kUnavailable, kIo).
-void erase_customer(boost::asio::any_io_executor io, store::Store& store,
+void erase_customer(const boost::asio::any_io_executor& io, store::Store& store,
                     engagement::Engagement& engagement, std::shared_ptr<store::UploadFiles> uploads,
                     const Clock& clock, engagement::Actor actor, std::string user_id,
                     std::function<void(Result<ErasureSummary>)> done);

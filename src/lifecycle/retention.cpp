@@ -72,7 +72,7 @@ struct Retention::Run {
   boost::asio::steady_timer pause;
 };
 
-Retention::Retention(boost::asio::any_io_executor executor, store::Store& store,
+Retention::Retention(const boost::asio::any_io_executor& executor, store::Store& store,
                      engine::Engine& engine, std::shared_ptr<store::UploadFiles> uploads,
                      const Clock& clock, RetentionPolicy policy, RetentionOptions options,
                      std::function<void()> after_deletions)

@@ -69,9 +69,10 @@ struct SweepResult {
 class Retention : public std::enable_shared_from_this<Retention> {
  public:
   // `store`, `engine`, `clock` must outlive the object; `uploads` may be null (no uploads kept).
-  Retention(boost::asio::any_io_executor executor, store::Store& store, engine::Engine& engine,
-            std::shared_ptr<store::UploadFiles> uploads, const Clock& clock, RetentionPolicy policy,
-            RetentionOptions options = {}, std::function<void()> after_deletions = {});
+  Retention(const boost::asio::any_io_executor& executor, store::Store& store,
+            engine::Engine& engine, std::shared_ptr<store::UploadFiles> uploads, const Clock& clock,
+            RetentionPolicy policy, RetentionOptions options = {},
+            std::function<void()> after_deletions = {});
 
   // Sweeps now and then every `interval` until stop(). Nothing when the policy is empty.
   void start();

@@ -22,6 +22,12 @@ using std::chrono::hours;
 constexpr char kUploadOwner[] = "old-bot";
 
 class RetentionTest : public ::testing::Test {
+ public:
+  ~RetentionTest() override {  // public: ::testing::Test's destructor is public virtual
+    (void)store_->close();
+    io_.drain(strand_);
+  }
+
  protected:
   RetentionTest()
       : clock_(std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now()) - hours(72)) {
@@ -37,11 +43,6 @@ class RetentionTest : public ::testing::Test {
     uploads_ = std::move(*files);
     strand_ = boost::asio::make_strand(io_.io());
     engine_ = std::make_unique<engine::Engine>(strand_, *store_, contoso_bot(), clock_);
-  }
-
-  ~RetentionTest() override {
-    (void)store_->close();
-    io_.drain(strand_);
   }
 
   void start(const std::string& id) {
