@@ -53,6 +53,20 @@ Result<std::shared_ptr<store::UploadFiles>> existing_uploads(
   return std::shared_ptr<store::UploadFiles>(std::move(*opened));
 }
 
+// The store (one reader connection) and DATA/uploads when it exists.
+Result<std::pair<std::unique_ptr<store::Store>, std::shared_ptr<store::UploadFiles>>> open_data(
+    const std::filesystem::path& data_dir, const std::string& target) {
+  auto store = open_store(target, data_dir, store::SqliteOptions{}, 1);
+  if (!store.ok()) {
+    return store.error();
+  }
+  auto uploads = existing_uploads(data_dir);
+  if (!uploads.ok()) {
+    return uploads.error();
+  }
+  return std::pair{std::move(*store), std::move(*uploads)};
+}
+
 }  // namespace
 
 int run_data_export(const DataExportOptions& options, std::ostream& out, std::ostream& err) {
@@ -63,16 +77,13 @@ int run_data_export(const DataExportOptions& options, std::ostream& out, std::os
     return fail(
         err, fmt::format("no store at {}", (options.data_dir / store::kSqliteFileName).string()));
   }
-  auto store = open_store(options.store, options.data_dir, store::SqliteOptions{}, 1);
-  if (!store.ok()) {
-    return fail(err, store.error().message);
+  auto opened = open_data(options.data_dir, options.store);
+  if (!opened.ok()) {
+    return fail(err, opened.error().message);
   }
-  auto uploads = existing_uploads(options.data_dir);
-  if (!uploads.ok()) {
-    return fail(err, uploads.error().message);
-  }
+  auto& [store, uploads] = *opened;
   SystemClock clock;
-  auto data = lifecycle::collect_customer(**store, uploads->get(), options.user_id, clock.now());
+  auto data = lifecycle::collect_customer(*store, uploads.get(), options.user_id, clock.now());
   if (!data.ok()) {
     return fail(err, data.error().message);
   }
@@ -85,10 +96,10 @@ int run_data_export(const DataExportOptions& options, std::ostream& out, std::os
       {"conversations", static_cast<std::uint64_t>(data->conversations.size())}});
   store::WriteBatch batch;
   batch.append_audit(std::move(record));
-  if (Status audited = (*store)->write(std::move(batch)); !audited.ok()) {
+  if (Status audited = store->write(std::move(batch)); !audited.ok()) {
     return fail(err, fmt::format("the audit record failed: {}", audited.error().message));
   }
-  if (Status closed = (*store)->close(); !closed.ok()) {
+  if (Status closed = store->close(); !closed.ok()) {
     return fail(err, closed.error().message);
   }
   out << json::dump(lifecycle::to_json(*data)) << '\n';
@@ -117,14 +128,11 @@ int run_data_erase(const DataEraseOptions& options, std::ostream& out, std::ostr
   if (!served) {
     return 1;
   }
-  auto store = open_store(options.store, options.data_dir, store::SqliteOptions{}, 1);
-  if (!store.ok()) {
-    return fail(err, store.error().message);
+  auto opened = open_data(options.data_dir, options.store);
+  if (!opened.ok()) {
+    return fail(err, opened.error().message);
   }
-  auto uploads = existing_uploads(options.data_dir);
-  if (!uploads.ok()) {
-    return fail(err, uploads.error().message);
-  }
+  auto& [store, uploads] = *opened;
   SystemClock clock;
   Result<lifecycle::ErasureSummary> erased =
       make_error(ErrorCode::kInternal, "the erasure did not run");
@@ -134,8 +142,8 @@ int run_data_erase(const DataEraseOptions& options, std::ostream& out, std::ostr
     engine::EngineOptions engine_options;
     engine_options.live_chat_supported =
         served->hub->live_chat_supported(engine_options.channel_id);
-    engine::Engine engine(engine_thread.strand(), **store, served->bot, clock, engine_options);
-    engagement::Engagement engagement(engine_thread.strand(), engine, **store, served->hub, clock);
+    engine::Engine engine(engine_thread.strand(), *store, served->bot, clock, engine_options);
+    engagement::Engagement engagement(engine_thread.strand(), engine, *store, served->hub, clock);
     std::promise<Result<bool>> started;
     engagement.start([&started](const Result<bool>& r) { started.set_value(r); });
     if (auto ok = started.get_future().get(); !ok.ok()) {
@@ -143,13 +151,13 @@ int run_data_erase(const DataEraseOptions& options, std::ostream& out, std::ostr
     } else {
       std::promise<Result<lifecycle::ErasureSummary>> finished;
       lifecycle::erase_customer(
-          io.get_executor(), **store, engagement, *uploads, clock,
+          io.get_executor(), *store, engagement, uploads, clock,
           engagement::Actor{"cli", hub::Role::kAdmin}, options.user_id,
           [&finished](const Result<lifecycle::ErasureSummary>& r) { finished.set_value(r); });
       erased = finished.get_future().get();
     }
     engine_thread.run_on_strand([&] { engagement.stop(); });
-    if (Status closed = (*store)->close(); !closed.ok() && erased.ok()) {
+    if (Status closed = store->close(); !closed.ok() && erased.ok()) {
       erased = closed.error();
     }
     io.join();

@@ -12,12 +12,6 @@ using namespace baton::engagement::testing;  // NOLINT: test helpers
 
 class EngagementRestart : public EngagementTest {
  protected:
-  void escalate(const std::string& id) {
-    customer(id);
-    ASSERT_TRUE(say(id, "talk to an agent").ok());
-    ASSERT_TRUE(eventually([&] { return view(id).has_value(); })) << id;
-  }
-
   std::optional<Offer> offer_for(const RecordingSink& sink, const std::string& id,
                                  bool from_hello = false) {
     std::optional<Offer> found;

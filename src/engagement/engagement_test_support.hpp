@@ -194,6 +194,13 @@ class EngagementTest : public ::testing::Test {
     ASSERT_TRUE(store_->write(std::move(batch)).ok());
   }
 
+  // A new customer who asks for an agent; returns once the hub holds the conversation.
+  void escalate(const std::string& id) {
+    customer(id);
+    ASSERT_TRUE(say(id, "talk to an agent").ok());
+    ASSERT_TRUE(eventually([&] { return view(id).has_value(); })) << id;
+  }
+
   std::shared_ptr<RecordingSink> attach(const Actor& actor) {
     auto sink = std::make_shared<RecordingSink>();
     auto r = await<std::uint64_t>([&](auto cb) { engagement_->attach(actor, sink, cb); });
