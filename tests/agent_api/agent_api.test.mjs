@@ -559,6 +559,16 @@ test('export: an admin gets every conversation of one customer, with uploads; au
                                             e.detail.userId === user), 'the CLI is audited too');
 });
 
+test('serve: one server per data directory; a second one exits 1 and says why', async () => {
+  const second = spawnSync(bin, ['serve', contoso, '--listen', '127.0.0.1:0', '--data', server.dataDir,
+                                 '--secret', server.secret, ...storeArgs(server.dataDir)],
+                           { encoding: 'utf8', cwd: root, timeout: 30000 });
+  assert.equal(second.status, 1, second.stderr);
+  assert.match(second.stderr, /a baton serve is running on .* \(one server per data directory\)/);
+  assert.doesNotMatch(second.stdout, /listening/);
+  assert.equal((await api('/me', { token: await login('alice') })).status, 200, 'the first one serves on');
+});
+
 test('serve: a broken hub.yaml prints its diagnostics and exits 1 before listening', async () => {
   const bot = mkdtempSync(join(tmpdir(), 'baton-bad-hub-'));
   try {
