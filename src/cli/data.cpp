@@ -27,15 +27,19 @@ int fail(std::ostream& err, std::string_view message, int code = 1) {
   return code;
 }
 
-bool valid_user_id(const std::string& id) {
-  return !id.empty() && id.size() <= 256 && utf8::is_valid(id);
-}
-
-// A mistyped --data must not read as "nothing stored of this customer" (opening SQLite there
-// would create an empty database).
-bool store_missing(const std::filesystem::path& data_dir, const std::string& store) {
+// 0 when `user_id` is a user id and the store is there; else the exit code, the reason on `err`.
+// A mistyped --data must not read as "nothing stored of this customer" (opening SQLite there would
+// create an empty database).
+int check_request(const std::string& user_id, const std::filesystem::path& data_dir,
+                  const std::string& store, std::ostream& err) {
+  if (user_id.empty() || user_id.size() > 256 || !utf8::is_valid(user_id)) {
+    return fail(err, "--user must be 1 to 256 bytes of UTF-8", 2);
+  }
   std::error_code ec;
-  return store.empty() && !std::filesystem::exists(data_dir / store::kSqliteFileName, ec);
+  if (store.empty() && !std::filesystem::exists(data_dir / store::kSqliteFileName, ec)) {
+    return fail(err, fmt::format("no store at {}", (data_dir / store::kSqliteFileName).string()));
+  }
+  return 0;
 }
 
 // DATA/uploads when it exists (nullptr otherwise: nothing was ever uploaded, and nothing is
@@ -70,12 +74,9 @@ Result<std::pair<std::unique_ptr<store::Store>, std::shared_ptr<store::UploadFil
 }  // namespace
 
 int run_data_export(const DataExportOptions& options, std::ostream& out, std::ostream& err) {
-  if (!valid_user_id(options.user_id)) {
-    return fail(err, "--user must be 1 to 256 bytes of UTF-8", 2);
-  }
-  if (store_missing(options.data_dir, options.store)) {
-    return fail(
-        err, fmt::format("no store at {}", (options.data_dir / store::kSqliteFileName).string()));
+  if (const int refused = check_request(options.user_id, options.data_dir, options.store, err);
+      refused != 0) {
+    return refused;
   }
   auto opened = open_data(options.data_dir, options.store);
   if (!opened.ok()) {
@@ -107,12 +108,9 @@ int run_data_export(const DataExportOptions& options, std::ostream& out, std::os
 }
 
 int run_data_erase(const DataEraseOptions& options, std::ostream& out, std::ostream& err) {
-  if (!valid_user_id(options.user_id)) {
-    return fail(err, "--user must be 1 to 256 bytes of UTF-8", 2);
-  }
-  if (store_missing(options.data_dir, options.store)) {
-    return fail(
-        err, fmt::format("no store at {}", (options.data_dir / store::kSqliteFileName).string()));
+  if (const int refused = check_request(options.user_id, options.data_dir, options.store, err);
+      refused != 0) {
+    return refused;
   }
   // The summary is stdout's; the engine's and hub's warnings go to stderr.
   spdlog::set_default_logger(spdlog::stderr_logger_mt("baton-data"));

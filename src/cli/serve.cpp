@@ -231,6 +231,31 @@ std::string public_url(const ServeOptions& options, const Address& address, std:
   return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
+// --retain and --retention-interval, parsed once.
+struct RetentionSettings {
+  lifecycle::RetentionPolicy policy;  // empty: nothing is deleted
+  lifecycle::RetentionOptions options;
+};
+
+Result<RetentionSettings> parse_retention_settings(const ServeOptions& options) {
+  RetentionSettings settings;
+  if (!options.retain.empty()) {
+    auto policy = lifecycle::parse_retention(options.retain);
+    if (!policy.ok()) {
+      return make_error(ErrorCode::kInvalidArgument, "--retain: " + policy.error().message);
+    }
+    settings.policy = *policy;
+  }
+  const auto interval = parse_duration(options.retention_interval);
+  if (!interval || *interval < std::chrono::seconds(1)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("--retention-interval: '{}' is not a duration of at least 1s",
+                                  options.retention_interval));
+  }
+  settings.options.interval = *interval;
+  return settings;
+}
+
 // Builds the engine, the engagement hub and both channels on `store`, serves until a signal, then
 // stops in the order the lifetimes need: server (threads joined), engagement, store (flushed),
 // engine thread. Returns the exit code.
@@ -238,8 +263,8 @@ int serve_with(const ServeOptions& options, const Address& address,
                const std::shared_ptr<const dialog::CompiledBot>& bot, store::Store& store,
                const Clock& clock, const Secrets& secrets,
                std::shared_ptr<const hub::HubConfig> hub_config,
-               const server::TrustedProxies& trusted_proxies, std::ostream& out,
-               std::ostream& err) {
+               const server::TrustedProxies& trusted_proxies, const RetentionSettings& retained,
+               std::ostream& out, std::ostream& err) {
   EngineThread engine_thread;
   const server::OpenFileLimit files = server::raise_open_file_limit();
   log_open_file_limit(files);
@@ -302,14 +327,9 @@ int serve_with(const ServeOptions& options, const Address& address,
   }
   directline::DirectLineChannel channel(engine, store, clock, dl);
   agent::AgentChannel agents(engagement, store, clock, server.executor(), agent_options);
-  const lifecycle::RetentionPolicy policy =
-      options.retain.empty() ? lifecycle::RetentionPolicy{}
-                             : lifecycle::parse_retention(options.retain).value();
-  lifecycle::RetentionOptions retention_options;
-  retention_options.interval = parse_duration(options.retention_interval).value();
   // Deleted conversations' handoff contexts leave the hub's log with its next compaction.
   auto retention = std::make_shared<lifecycle::Retention>(
-      server.executor(), store, engine, dl.uploads, clock, policy, retention_options,
+      server.executor(), store, engine, dl.uploads, clock, retained.policy, retained.options,
       [&engagement] {
         engagement.compact([](const Result<bool>& r) {
           if (!r.ok()) {
@@ -350,7 +370,7 @@ int serve_with(const ServeOptions& options, const Address& address,
     return 1;
   }
   server.stop_on_signals();
-  if (policy.any()) {
+  if (retained.policy.any()) {
     spdlog::info("retention: {}, swept every {}", options.retain, options.retention_interval);
     retention->start();
   }
@@ -398,16 +418,9 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     err << "baton serve: --public-url: " << url.error().message << '\n';
     return 2;
   }
-  if (!options.retain.empty()) {
-    if (auto policy = lifecycle::parse_retention(options.retain); !policy.ok()) {
-      err << "baton serve: --retain: " << policy.error().message << '\n';
-      return 2;
-    }
-  }
-  if (auto interval = parse_duration(options.retention_interval);
-      !interval || *interval < std::chrono::seconds(1)) {
-    err << "baton serve: --retention-interval: '" << options.retention_interval
-        << "' is not a duration of at least 1s\n";
+  auto retention = parse_retention_settings(options);
+  if (!retention.ok()) {
+    err << "baton serve: " << retention.error().message << '\n';
     return 2;
   }
   auto served = load_served_bot(options.bot_path, err);
@@ -464,7 +477,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   SystemClock clock;
   const int code =
       serve_with(options, *address, served->bot, *store, clock, Secrets{*secret, *session_key},
-                 served->hub, *trusted_proxies, out, err);
+                 served->hub, *trusted_proxies, *retention, out, err);
   if (code == 0) {
     spdlog::info("stopped");
   }

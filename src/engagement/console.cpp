@@ -230,29 +230,7 @@ void Engagement::force_close(const Actor& actor, const std::string& conversation
       done(s.error());
       return;
     }
-    auto view = self.hub->conversation(conversation, self.clock.now());
-    if (!view || view->state == hub::ConversationState::kWrapUp) {
-      self.close_conversation(conversation, dialog::HandoffOutcome::kCancelled, {});
-      done(true);
-      return;
-    }
-    if (view->state != hub::ConversationState::kAssigned) {
-      self.track(conversation).closing = true;  // the hub's Cancelled closes it
-      self.input(hub::HandoffCancelled{conversation}, reply(done, true));
-      return;
-    }
-    const std::string agent = view->agent;
-    detail::Track& t = self.track(conversation);
-    t.closing = true;
-    t.agent_told = true;  // Unassigned{closed} below, not the wrap-up's {ended}
-    self.input(hub::ConversationEnded{conversation, agent});
-    self.input(hub::WrapUpDone{conversation, agent}, [&self, conversation, agent,
-                                                      done](const Result<hub::Decisions>& r) {
-      self.push(agent, Unassigned{conversation, UnassignCause::kClosed});
-      self.drop_view(conversation, agent);
-      self.close_conversation(conversation, dialog::HandoffOutcome::kCompleted, {agent, ""});
-      r.ok() ? done(true) : done(r.error());
-    });
+    self.release(conversation, false, reply(done, true));
   });
 }
 
@@ -264,56 +242,58 @@ void Engagement::erase(const Actor& actor, const std::string& conversation,
       return;
     }
     std::weak_ptr<Impl> weak = self.weak_from_this();
-    self.release(conversation, [weak, conversation, done] {
+    auto erase_now = [weak, conversation, done] {
       auto impl = weak.lock();
       if (!impl) {
         done(make_error(ErrorCode::kUnavailable, "the server is shutting down"));
         return;
       }
       impl->engine.erase_conversation(conversation, done);
-    });
+    };
+    // Whatever the hub's inputs answered, the engine decides: it erases once it has the
+    // conversation with the bot or closed, and refuses otherwise.
+    self.release(conversation, true,
+                 [&self, conversation, erase_now](const Result<hub::Decisions>&) {
+                   self.when_settled(conversation, erase_now);
+                 });
   });
 }
 
-void Engagement::Impl::release(const std::string& conversation, std::function<void()> then) {
+void Engagement::Impl::release(const std::string& conversation, bool end_wrap_up,
+                               std::function<void(const Result<hub::Decisions>&)> then) {
   auto view = hub->conversation(conversation, clock.now());
-  auto settle = [this, conversation, then = std::move(then)](const Result<hub::Decisions>&) {
-    when_settled(conversation, then);
+  detail::Track& t = track(conversation);
+  // Takes the conversation from its agent (Unassigned{closed}, not the wrap-up's {ended}) once
+  // the hub's last input is durable, then closes it in the engine.
+  auto from_agent = [this, conversation, then](const std::string& agent,
+                                               dialog::HandoffOutcome outcome) {
+    return [this, conversation, then, agent, outcome](const Result<hub::Decisions>& r) {
+      push(agent, Unassigned{conversation, UnassignCause::kClosed});
+      drop_view(conversation, agent);
+      close_conversation(conversation, outcome, {agent, ""});
+      then(r);
+    };
   };
-  if (!view) {
-    settle(hub::Decisions{});
+  if (view && view->state == hub::ConversationState::kWrapUp && end_wrap_up) {
+    t.agent_told = true;
+    input(hub::WrapUpDone{conversation, view->agent},
+          from_agent(view->agent, dialog::HandoffOutcome::kCancelled));
     return;
   }
-  detail::Track& t = track(conversation);
-  const std::string agent = view->agent;
-  switch (view->state) {
-    case hub::ConversationState::kWaiting:
-    case hub::ConversationState::kOffered:
-      t.closing = true;  // the hub's Cancelled closes it
-      input(hub::HandoffCancelled{conversation}, std::move(settle));
-      return;
-    case hub::ConversationState::kAssigned:
-      t.closing = true;
-      t.agent_told = true;
-      input(hub::ConversationEnded{conversation, agent});
-      input(hub::WrapUpDone{conversation, agent},
-            [this, conversation, agent, settle](const Result<hub::Decisions>& r) {
-              push(agent, Unassigned{conversation, UnassignCause::kClosed});
-              drop_view(conversation, agent);
-              close_conversation(conversation, dialog::HandoffOutcome::kCompleted, {agent, ""});
-              settle(r);
-            });
-      return;
-    case hub::ConversationState::kWrapUp:
-      t.agent_told = true;
-      input(hub::WrapUpDone{conversation, agent},
-            [this, conversation, agent, settle](const Result<hub::Decisions>& r) {
-              push(agent, Unassigned{conversation, UnassignCause::kClosed});
-              drop_view(conversation, agent);
-              settle(r);
-            });
-      return;
+  if (!view || view->state == hub::ConversationState::kWrapUp) {
+    close_conversation(conversation, dialog::HandoffOutcome::kCancelled, {});
+    then(hub::Decisions{});
+    return;
   }
+  t.closing = true;  // the hub's Cancelled (waiting, offered) closes instead of resuming
+  if (view->state != hub::ConversationState::kAssigned) {
+    input(hub::HandoffCancelled{conversation}, std::move(then));
+    return;
+  }
+  t.agent_told = true;
+  input(hub::ConversationEnded{conversation, view->agent});
+  input(hub::WrapUpDone{conversation, view->agent},
+        from_agent(view->agent, dialog::HandoffOutcome::kCompleted));
 }
 
 }  // namespace baton::engagement

@@ -130,11 +130,13 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   // slot is freed and the agent told Unassigned{abandoned}). Nothing when the hub does not hold
   // it or holds it in wrap-up.
   void let_go(const std::string& conversation);
-  // Takes the conversation out of the hub whatever its state (waiting and offered: cancelled and
-  // closed; assigned: ended, wrap-up done, closed; in wrap-up: wrap-up done, the agent told
-  // Unassigned{closed}), then runs `then` once the engine's ownership has settled: with the bot
-  // or closed, so the engine may erase it.
-  void release(const std::string& conversation, std::function<void()> then);
+  // Takes the conversation out of the hub and closes it in the engine (force-close, erasure):
+  // waiting or offered → cancelled, and the hub's Cancelled closes it; assigned → ended and
+  // wrap-up done, the agent told Unassigned{closed}; in wrap-up → with `end_wrap_up` the same,
+  // else the wrap-up runs on; not in the hub → closed. `then` gets the last hub input's answer
+  // once it is durable (at once when there was none).
+  void release(const std::string& conversation, bool end_wrap_up,
+               std::function<void(const Result<hub::Decisions>&)> then);
   // Whether the engine reports the conversation with an agent and the hub says it is `agent`'s.
   bool with_agent(const std::string& conversation, const std::string& agent);
 
