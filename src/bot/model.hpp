@@ -143,6 +143,9 @@ struct Topic {
   std::string name;
   std::string description;
   SystemTopic system = SystemTopic::kNone;
+  // Analytics: a session in which this topic started counts as resolved (unless it escalated),
+  // as Copilot Studio's Confirmed Success topic (docs/ANALYTICS.md).
+  bool confirms_success = false;
   std::vector<std::string> triggers;
   std::vector<SourceLoc> trigger_locs;  // where each trigger is written (same size as triggers,
                                         // or empty for built-in topics)

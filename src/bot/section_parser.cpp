@@ -231,7 +231,8 @@ void parse_topic(ParseContext& ctx, const YAML::Node& item, ParsedBot& out) {
                                          describe_node(item)));
     return;
   }
-  MapReader map(ctx, item, "topic", {"name", "description", "system", "triggers", "nodes"});
+  MapReader map(ctx, item, "topic",
+                {"name", "description", "system", "confirms_success", "triggers", "nodes"});
   Topic topic;
   TopicInfo info;
   topic.loc = map.loc();
@@ -245,6 +246,9 @@ void parse_topic(ParseContext& ctx, const YAML::Node& item, ParsedBot& out) {
   }
   if (const Field* system = map.get("system")) {
     parse_system(ctx, *system, topic);
+  }
+  if (const Field* confirms = map.get("confirms_success")) {
+    topic.confirms_success = read_bool(ctx, *confirms).value_or(false);
   }
   if (const Field* triggers = map.get("triggers")) {
     topic.triggers = read_string_list(ctx, *triggers).value_or(std::vector<std::string>{});

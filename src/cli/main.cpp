@@ -9,6 +9,7 @@
 #include "cli/agent.hpp"
 #include "cli/chat.hpp"
 #include "cli/data.hpp"
+#include "cli/report.hpp"
 #include "cli/serve.hpp"
 #include "cli/store_migrate.hpp"
 #include "cli/store_open.hpp"
@@ -259,6 +260,11 @@ int main(int argc, char** argv) {
                    "Time between retention sweeps (e.g. 1h, 10m)")
       ->capture_default_str();
   serve
+      ->add_option("--session-timeout", serve_options.session_timeout,
+                   "Analytics: a session ends after this long without activity (e.g. 30m)")
+      ->envname("BATON_SESSION_TIMEOUT")
+      ->capture_default_str();
+  serve
       ->add_option("--session-rate-limit", serve_options.session_rate_limit_per_minute,
                    "Tokens and conversations created per client address and minute (0: no limit)")
       ->check(CLI::NonNegativeNumber)
@@ -333,6 +339,20 @@ int main(int argc, char** argv) {
   data_erase->add_option("--store", erase_options.store, baton::cli::kStoreHelp)
       ->envname(baton::cli::kStoreEnv);
 
+  baton::cli::ReportOptions report_options;
+  std::string report_data_dir = "data";
+  auto* report = app.add_subcommand(
+      "report", "Print the analytics summary (sessions, outcomes, CSAT, handoffs, agents)");
+  report->add_option("--from", report_options.from, "Start, ISO-8601 (default: 7 days before --to)");
+  report->add_option("--to", report_options.to, "End, ISO-8601 (default: now)");
+  report->add_option("--queue", report_options.queue, "Only this queue");
+  report->add_option("--topic", report_options.topic, "Only sessions of this topic");
+  report->add_option("--agent", report_options.agent, "Only this agent");
+  report->add_flag("--json", report_options.json, "Print the JSON of GET /api/analytics/summary");
+  report->add_option("--data", report_data_dir, "Data directory (baton.db)")->capture_default_str();
+  report->add_option("--store", report_options.store, baton::cli::kStoreHelp)
+      ->envname(baton::cli::kStoreEnv);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -377,6 +397,11 @@ int main(int argc, char** argv) {
     serve_options.bot_path = bot_path_text;
     serve_options.data_dir = data_dir_text;
     return baton::cli::run_serve(serve_options, std::cout, std::cerr);
+  }
+  if (report->parsed()) {
+    report_options.data_dir = report_data_dir;
+    baton::SystemClock clock;
+    return baton::cli::run_report(report_options, clock, std::cout, std::cerr);
   }
   if (data_export->parsed()) {
     export_options.data_dir = export_data_dir;

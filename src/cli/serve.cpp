@@ -231,14 +231,15 @@ std::string public_url(const ServeOptions& options, const Address& address, std:
   return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
-// --retain and --retention-interval, parsed once.
-struct RetentionSettings {
+// --retain, --retention-interval and --session-timeout, parsed once.
+struct BackgroundSettings {
   lifecycle::RetentionPolicy policy;  // empty: nothing is deleted
   lifecycle::RetentionOptions options;
+  Millis session_timeout = analytics::kDefaultSessionTimeout;  // --session-timeout
 };
 
-Result<RetentionSettings> parse_retention_settings(const ServeOptions& options) {
-  RetentionSettings settings;
+Result<BackgroundSettings> parse_retention_settings(const ServeOptions& options) {
+  BackgroundSettings settings;
   if (!options.retain.empty()) {
     auto policy = lifecycle::parse_retention(options.retain);
     if (!policy.ok()) {
@@ -253,6 +254,13 @@ Result<RetentionSettings> parse_retention_settings(const ServeOptions& options) 
                                   options.retention_interval));
   }
   settings.options.interval = *interval;
+  const auto session_timeout = parse_duration(options.session_timeout);
+  if (!session_timeout || *session_timeout < std::chrono::seconds(1)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("--session-timeout: '{}' is not a duration of at least 1s",
+                                  options.session_timeout));
+  }
+  settings.session_timeout = *session_timeout;
   return settings;
 }
 
@@ -263,7 +271,7 @@ int serve_with(const ServeOptions& options, const Address& address,
                const std::shared_ptr<const dialog::CompiledBot>& bot, store::Store& store,
                const Clock& clock, const Secrets& secrets,
                std::shared_ptr<const hub::HubConfig> hub_config,
-               const server::TrustedProxies& trusted_proxies, const RetentionSettings& retained,
+               const server::TrustedProxies& trusted_proxies, const BackgroundSettings& retained,
                std::ostream& out, std::ostream& err) {
   EngineThread engine_thread;
   const server::OpenFileLimit files = server::raise_open_file_limit();
@@ -287,6 +295,7 @@ int serve_with(const ServeOptions& options, const Address& address,
   server::Server server(server_options);
   engine::EngineOptions engine_options;
   engine_options.live_chat_supported = hub_config->live_chat_supported(engine_options.channel_id);
+  engine_options.session_timeout = retained.session_timeout;
   engine::Engine engine(engine_thread.strand(), store, bot, clock, engine_options);
   engagement::Engagement engagement(engine_thread.strand(), engine, store, std::move(hub_config),
                                     clock);
@@ -339,6 +348,7 @@ int serve_with(const ServeOptions& options, const Address& address,
       });
   auto shutdown = [&] {
     retention->stop();
+    engine.stop_session_sweep();
     notify_service_manager("STOPPING=1\nSTATUS=stopping: flushing the store");
     engine_thread.run_on_strand([&] { engagement.stop(); });
     spdlog::info("stopping: flushing the store");
@@ -370,6 +380,7 @@ int serve_with(const ServeOptions& options, const Address& address,
     return 1;
   }
   server.stop_on_signals();
+  engine.start_session_sweep();
   if (retained.policy.any()) {
     spdlog::info("retention: {}, swept every {}", options.retain, options.retention_interval);
     retention->start();

@@ -73,6 +73,8 @@ struct ServeOptions {
   // everything is kept. The sweep runs at start and then every `retention_interval`.
   std::string retain;
   std::string retention_interval = "1h";
+  // Analytics: a conversation's session ends after this long without activity (docs/ANALYTICS.md).
+  std::string session_timeout = "30m";
 };
 
 // Runs until a signal stops the server. Returns the exit code: 0 after a graceful stop, 1 when the

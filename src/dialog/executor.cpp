@@ -41,6 +41,7 @@ void Runtime::State::push(std::size_t topic, std::optional<HandoffReason> reason
   frame.topic = topic;
   frame.reason = reason;
   stack.push_back(std::move(frame));
+  started.push_back(topic);
 }
 
 void Runtime::State::run(Turn& turn) {

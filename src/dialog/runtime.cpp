@@ -281,7 +281,7 @@ Runtime& Runtime::operator=(Runtime&&) noexcept = default;
 TurnResult Runtime::start() {
   Turn turn;
   state_->greet(turn);
-  return std::move(turn.result);
+  return state_->finish(turn);
 }
 
 TurnResult Runtime::on_activity(const activity::Activity& incoming) {
@@ -293,12 +293,18 @@ TurnResult Runtime::on_activity(const activity::Activity& incoming) {
   } else if (incoming.type == "event" && incoming.name == "startConversation") {
     state_->greet(turn);
   }
-  return std::move(turn.result);
+  return state_->finish(turn);
 }
 
 TurnResult Runtime::resume(HandoffOutcome outcome) {
   Turn turn;
   state_->resume(outcome, turn);
+  return state_->finish(turn);
+}
+
+TurnResult Runtime::State::finish(Turn& turn) {
+  turn.result.topics = std::move(started);
+  started.clear();
   return std::move(turn.result);
 }
 

@@ -120,6 +120,9 @@ struct TurnResult {
   std::optional<HandoffOutcome> resolved;  // a handoff ended during this turn (e.g. cancelled,
                                            // unavailable, unsupported)
   bool ended = false;                      // the conversation ended during this turn
+  // The topics that started during this turn, in order, as indexes into bot().topics: triggered,
+  // redirected to, the survey, the escalation, the fallback, the greeting (what analytics counts).
+  std::vector<std::size_t> topics;
 };
 
 class Runtime {

@@ -127,6 +127,10 @@ struct Runtime::State {
   std::string last_phrase;                                  // va_LastPhrases
 
   std::vector<activity::Activity> transcript;
+
+  // Topics push() started during the current call (moved into TurnResult::topics at its end).
+  std::vector<std::size_t> started;
+  TurnResult finish(Turn& turn);
 };
 
 }  // namespace baton::dialog

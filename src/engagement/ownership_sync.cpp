@@ -93,6 +93,7 @@ void Engagement::Impl::advance(const std::string& conversation) {
       if (auto event = step_toward(*view, t.ownership->owner);
           event && engine::transition(*t.ownership, *event).ok()) {
         next = detail::Move{*event, dialog::HandoffOutcome::kCompleted, {}};
+        next->route = {view->queue, view->agent.empty() ? view->offered_to : view->agent};
       }
     }
   }
@@ -109,7 +110,8 @@ void Engagement::Impl::advance(const std::string& conversation) {
   const engine::OwnershipEvent event = next->event;
   std::weak_ptr<Impl> weak = weak_from_this();
   engine.change_ownership(
-      {conversation, t.ownership->epoch, event, next->outcome, std::move(next->end)},
+      {conversation, t.ownership->epoch, event, next->outcome, std::move(next->end),
+       std::move(next->route)},
       [weak, conversation, event](const Result<engine::Ownership>& answer) {
         auto self = weak.lock();
         if (!self) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
+#include "analytics/cells.hpp"
 #include "core/json.hpp"
 #include "engagement/state.hpp"
 #include "hub/event_json.hpp"
@@ -41,6 +42,17 @@ bool may_change_presence(const hub::Input& input, const hub::Decisions& decision
          });
 }
 
+// The hub's measurements as analytics cells (analytics/cells.hpp), for the batch that logs the
+// input they came from.
+std::vector<store::AnalyticsCell> cells_of(const hub::Measures& measures) {
+  std::vector<analytics::Sample> samples;
+  samples.reserve(measures.size());
+  for (const hub::Measure& m : measures) {
+    samples.push_back({m.at, m.metric, m.queue, m.agent, m.count, m.value});
+  }
+  return analytics::sample_cells(samples);
+}
+
 std::string conversation_of(const hub::Input& input) {
   return std::visit(
       [](const auto& e) -> std::string {
@@ -65,7 +77,8 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
     return;
   }
   hub::Input stamped = hub->stamp(std::move(event));
-  auto applied = hub->apply(stamped);
+  hub::Measures measures;
+  auto applied = hub->apply(stamped, &measures);
   if (!applied.ok()) {
     if (then) {
       then(applied.error());
@@ -77,6 +90,16 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
     update_online();
   }
   if (applied->empty() && !log_empty) {
+    if (!measures.empty()) {
+      // Not logged (replay decides the same without it), but measured: e.g. the hour's presence
+      // time when a Tick crosses the hour. A failed write loses that measurement only.
+      store::WriteBatch cells;
+      cells.add_analytics(cells_of(measures));
+      if (Status accepted = store.submit(std::move(cells), [](const Status&) {});
+          !accepted.ok()) {
+        spdlog::debug("engagement: measurements not stored: {}", accepted.error().message);
+      }
+    }
     if (then) {
       then(std::move(*applied));
     }
@@ -89,6 +112,9 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
   steps.push_back(step);
   store::WriteBatch batch;
   batch.append_hub_log({0, stamped.at, json::dump(hub::input_to_json(stamped))});
+  if (!measures.empty()) {
+    batch.add_analytics(cells_of(measures));
+  }
   std::weak_ptr<Impl> weak = weak_from_this();
   auto finish = [weak, exec = executor, step](const Status& status) {
     boost::asio::post(exec, [weak, step, status] {
@@ -110,7 +136,8 @@ std::optional<engine::HandoffCommit> Engagement::Impl::input_in_turn(hub::Event 
     return std::nullopt;  // the rebuild's reconciliation submits it from the store
   }
   hub::Input stamped = hub->stamp(std::move(event));
-  auto applied = hub->apply(stamped);
+  hub::Measures measures;
+  auto applied = hub->apply(stamped, &measures);
   if (!applied.ok()) {
     spdlog::warn("engagement: the hub refused a handoff: {}", applied.error().message);
     return std::nullopt;
@@ -123,6 +150,7 @@ std::optional<engine::HandoffCommit> Engagement::Impl::input_in_turn(hub::Event 
   ++logged_since_snapshot;
   engine::HandoffCommit with;
   with.hub_log.push_back({0, stamped.at, json::dump(hub::input_to_json(stamped))});
+  with.cells = cells_of(measures);
   std::weak_ptr<Impl> weak = weak_from_this();
   with.committed = [weak, exec = executor, step](const Status& status) {
     boost::asio::post(exec, [weak, step, status] {

@@ -110,6 +110,7 @@ Result<Conv*> Engine::Impl::load(const std::string& id) {
   if (!conv->runtime) {
     conv->runtime = std::make_unique<dialog::Runtime>(bot, clock, ids, info);
   }
+  session_load(*conv);
   // The snapshot's flags are from when it was written; today's facts win.
   conv->runtime->set_live_chat_supported(options.live_chat_supported);
   conv->runtime->set_agents_online(agents_online);
@@ -175,6 +176,7 @@ void Engine::Impl::start(const StartParams& params, const Callback<StartResult>&
   Pending pending;
   pending.batch.insert_conversation(row);
   if (params.greet) {
+    session_touch(conv, pending, conv.next_seq);
     apply_turn(conv, pending, conv.runtime->start(), "");
   }
   finish_batch(conv, pending, conv.ownership.epoch);
@@ -195,6 +197,7 @@ void Engine::Impl::remove(Conv& conv, bool tombstone, const Callback<ErasedConve
   const Ownership before = conv.ownership;
   const store::Conversation erased = store::erased_conversation(conv.row, clock.now());
   Pending pending;
+  session_end(conv, pending);  // its counts stay; its row goes with the conversation
   pending.batch.delete_conversation(id);
   if (tombstone) {
     pending.batch.insert_conversation(erased);
@@ -288,6 +291,7 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
   }
   const std::uint64_t epoch = conv.ownership.epoch;
   Pending pending;
+  session_touch(conv, pending, seq);
   auto shared = std::make_shared<const std::string>(std::move(json));
   store::ActivityRecord record{conv.row.id,      seq,         a.id,   a.type,
                                event_name_of(a), clock.now(), *shared};
@@ -338,6 +342,7 @@ void Engine::Impl::post_owner(Conv& conv, PostAsOwner&& command, const Callback<
   }
   conv.runtime->record(a);
   Pending pending;
+  session_touch(conv, pending, seq);
   append(conv, pending, a);
   finish_batch(conv, pending, command.expected_epoch, false);
   pending.ack = ack_with(done, PostResult{a.id, seq});
@@ -363,6 +368,7 @@ void Engine::Impl::notice(Conv& conv, activity::Activity&& a, const Callback<Pos
     conv.runtime->record(a);
   }
   Pending pending;
+  session_touch(conv, pending, seq);
   append(conv, pending, a);
   finish_batch(conv, pending, conv.ownership.epoch, false);
   pending.ack = ack_with(done, PostResult{a.id, seq});
@@ -387,6 +393,7 @@ void Engine::Impl::change(Conv& conv, const ChangeOwnership& command,
     return;
   }
   Pending pending;
+  session_touch(conv, pending, conv.next_seq);
   if (event == OwnershipEvent::kHandoffEnded) {
     conv.runtime->set_agents_online(agents_online);
     dialog::TurnResult turn = conv.runtime->resume(outcome);
@@ -395,9 +402,14 @@ void Engine::Impl::change(Conv& conv, const ChangeOwnership& command,
     apply_turn(conv, pending, std::move(turn), "");
   } else if (event == OwnershipEvent::kClosed) {
     close(conv, pending, outcome, end);
+    session_end(conv, pending);
   } else {
     if (event == OwnershipEvent::kAccepted) {
       conv.runtime->agent_joined();
+      conv.session.accepted(command.route.queue, command.route.agent, clock.now());
+      if (conv.open_handoff && !command.route.queue.empty()) {
+        conv.open_handoff->queue = command.route.queue;  // where the hub routed it
+      }
     }
     set_handoff_status(conv, pending,
                        event == OwnershipEvent::kOffered    ? "offered"
@@ -463,6 +475,7 @@ void Engine::Impl::apply_turn(Conv& conv, Pending& pending, dialog::TurnResult&&
   if (turn.ended) {
     store_survey(conv, pending);
   }
+  session_turn(conv, pending, turn);
 }
 
 void Engine::Impl::move_ownership(Conv& conv, Pending& pending, OwnershipEvent event) {
@@ -515,6 +528,7 @@ void Engine::Impl::finish_batch(Conv& conv, Pending& pending, std::uint64_t prev
     snapshot.json = json::dump(conv.runtime->snapshot());
     pending.batch.put_snapshot(std::move(snapshot));
   }
+  session_store(conv, pending);
   conv.row.next_seq = conv.next_seq;
   conv.row.ownership = to_string(conv.ownership.owner);
   conv.row.epoch = conv.ownership.epoch;

@@ -283,7 +283,9 @@ bj::object to_json(const EngineCommand& command) {
                                             {"event", to_string(c.event)},
                                             {"outcome", dialog::to_string(c.outcome)},
                                             {"agent", c.end.agent},
-                                            {"abandoned", c.end.abandoned}};
+                                            {"abandoned", c.end.abandoned},
+                                            {"routeQueue", c.route.queue},
+                                            {"routeAgent", c.route.agent}};
                         },
                         [](const PostAsOwner& c) {
                           return bj::object{{"type", "post_as_owner"},
@@ -317,6 +319,8 @@ Result<EngineCommand> command_from_json(const bj::value& json) {
     const auto outcome = dialog::parse_handoff_outcome(r.string("outcome"));
     c.end.agent = r.string("agent");
     c.end.abandoned = r.string("abandoned");
+    c.route.queue = r.string("routeQueue");
+    c.route.agent = r.string("routeAgent");
     if (r.ok() && !outcome) {
       return make_error(ErrorCode::kInvalidArgument, "outcome: expected a handoff outcome");
     }

@@ -92,6 +92,15 @@ struct HandoffEnd {
   friend bool operator==(const HandoffEnd&, const HandoffEnd&) = default;
 };
 
+// Where the hub routed a handoff it offers or assigns: the queue it waits in, the agent it is
+// offered or assigned to. Analytics and the handoff record keep them.
+struct HandoffRoute {
+  std::string queue;
+  std::string agent;
+
+  friend bool operator==(const HandoffRoute&, const HandoffRoute&) = default;
+};
+
 // Moves ownership one step (Engine::change_ownership documents each event), refused with
 // kConflict unless the conversation is still at `expected_epoch` and the step is allowed there.
 struct ChangeOwnership {
@@ -100,6 +109,7 @@ struct ChangeOwnership {
   OwnershipEvent event = OwnershipEvent::kOffered;
   dialog::HandoffOutcome outcome = dialog::HandoffOutcome::kCompleted;  // kHandoffEnded, kClosed
   HandoffEnd end;
+  HandoffRoute route;  // kOffered, kAccepted: where the hub routed it (may be empty)
 
   friend bool operator==(const ChangeOwnership&, const ChangeOwnership&) = default;
 };

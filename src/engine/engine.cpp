@@ -284,6 +284,26 @@ void Engine::expire_conversation(std::string conversation_id, TimePoint idle_bef
                     done = std::move(done)](Impl& self) { self.expire(id, idle_before, done); });
 }
 
+void Engine::end_idle_sessions(TimePoint idle_before, std::size_t limit,
+                               Callback<std::size_t> done) {
+  on_strand(impl_, [idle_before, limit, done = std::move(done)](Impl& self) {
+    self.end_idle_sessions(idle_before, limit, done);
+  });
+}
+
+void Engine::start_session_sweep() {
+  on_strand(impl_, [](Impl& self) {
+    if (!self.session_sweep) {
+      self.session_sweep.emplace(self.executor);
+      self.schedule_session_sweep();
+    }
+  });
+}
+
+void Engine::stop_session_sweep() {
+  on_strand(impl_, [](Impl& self) { self.session_sweep.reset(); });
+}
+
 void Engine::set_listener(EngineListener* listener) {
   impl_->listener.store(listener);  // atomic: a destructor's nullptr takes effect at once
 }

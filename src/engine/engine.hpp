@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "activity/activity.hpp"
+#include "analytics/session.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "dialog/handoff.hpp"
@@ -97,6 +98,9 @@ struct EngineOptions {
   // Whether this engine's channel supports live chat (hub.yaml live_chat_channels). false: every
   // handoff takes the dialog's unsupported-channel path at once and never reaches the hub.
   bool live_chat_supported = true;
+  // Analytics: a conversation's session ends after this long without any activity
+  // (analytics/session.hpp; `baton serve --session-timeout`).
+  Millis session_timeout = analytics::kDefaultSessionTimeout;
 };
 
 // Parameters of a new conversation.
@@ -147,10 +151,11 @@ class EngineListener {
 
 // Records another module commits in the SAME transaction as the customer's turn that requests a
 // handoff (the engagement hub's own record of the submission, so the hub never knows a handoff
-// the store does not, nor the reverse), and what to tell it once that transaction committed (ok)
+// the store does not, nor the reverse; and what it measured of it), and what to tell it once that transaction committed (ok)
 // or failed.
 struct HandoffCommit {
   std::vector<store::HubLogRecord> hub_log;
+  std::vector<store::AnalyticsCell> cells;  // the hub's measurements of the submission
   std::function<void(Status)> committed;  // may be empty
 };
 
@@ -249,6 +254,19 @@ class Engine {
   // here, against what the engine holds now, not against an earlier read. Answers whether it was
   // deleted; subscribers get erased(). Errors: kNotFound, kForbidden (erased), store errors.
   void expire_conversation(std::string conversation_id, TimePoint idle_before, Callback<bool> done);
+
+  // Analytics: ends every open session idle since before `idle_before` (the session timeout ago),
+  // those in memory and those only in the store (read from their stored form, without loading the
+  // conversation), each in a batch of its own with its row and cells; answers how many it set
+  // out to end (a conversation busy with a write ends its session right after). Reads at most
+  // `limit` stored ones per call; call again while it answers `limit` or more.
+  // Errors: store errors (sessions already ended stay ended).
+  void end_idle_sessions(TimePoint idle_before, std::size_t limit, Callback<std::size_t> done);
+
+  // Runs end_idle_sessions by itself, on the strand, every min(session_timeout / 2, 1 min) (at
+  // least 100 ms) until stop_session_sweep() or the engine's destruction. Call once.
+  void start_session_sweep();
+  void stop_session_sweep();
 
   // The conversation's status. Errors: kNotFound, kIo.
   void status(std::string conversation_id, Callback<ConversationStatus> done);

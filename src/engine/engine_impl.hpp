@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <functional>
 #include <list>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analytics/session.hpp"
 #include "engine/engine.hpp"
 
 namespace baton::engine {
@@ -44,6 +46,10 @@ struct Conv {
   // does not read it back from the store on the strand. Empty when none is open.
   std::optional<store::HandoffRecord> open_handoff;
   std::string open_handoff_id() const { return open_handoff ? open_handoff->id : std::string(); }
+  // The analytics session (as it will be after the in-flight batch) and its stored form ("" when
+  // no open session is stored), so a batch writes it only when a fact changed (sessions.cpp).
+  analytics::Session session;
+  std::string session_stored;
   bool busy = false;              // a batch is in flight
   std::deque<WaitingOp> waiting;  // operations queued behind it (bounded)
   std::list<std::string>::iterator lru;
@@ -150,6 +156,24 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
                     bool dialog_changed = true);
   std::string next_id(Conv& conv);
 
+  // --- sessions.cpp: the analytics session (analytics/session.hpp) of each conversation
+  // Before an operation writes activities: the first one's seq opens a session or keeps the open
+  // one alive; a session idle past the timeout ends first, in this batch.
+  void session_touch(Conv& conv, Pending& pending, std::uint64_t first_seq);
+  // What a dialog turn did: the topics it started, its escalation, the survey's answers; a turn
+  // that ended the conversation ends the session.
+  void session_turn(Conv& conv, Pending& pending, const dialog::TurnResult& turn);
+  // The open session ends now (the conversation closed); its row and cells join the batch.
+  void session_end(Conv& conv, Pending& pending);
+  // In finish_batch: the open session's stored form, when it changed.
+  void session_store(Conv& conv, Pending& pending);
+  // Loads the open session of a conversation read from the store.
+  void session_load(Conv& conv);
+  // The idle-session sweep (Engine::end_idle_sessions).
+  void end_idle_sessions(TimePoint idle_before, std::size_t limit,
+                         const Callback<std::size_t>& done);
+  void schedule_session_sweep();
+
   // --- subscriptions.cpp
   void subscribe(const std::string& id, std::uint64_t after, std::string slot,
                  const std::shared_ptr<Subscriber>& subscriber,
@@ -172,6 +196,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::list<std::string> lru;  // front = most recently used
   std::unordered_map<std::string, std::vector<SubscriptionEntry>> subscriptions;
   SubscriptionId next_subscription = 1;
+  std::optional<boost::asio::steady_timer> session_sweep;  // while the sweep runs
 };
 
 }  // namespace baton::engine

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bot/loader.hpp"
+#include "core/json.hpp"
 #include "core/testing/temp_dir.hpp"
 #include "engine/engine.hpp"
 #include "store/sqlite_store.hpp"
@@ -305,6 +306,137 @@ class FaultyStore final : public store::Store {
   mutable std::mutex held_mutex_;
   bool hold_writes_ = false;
   std::vector<std::pair<store::WriteBatch, store::WriteCallback>> held_;
+};
+
+// Engine tests' fixture: the real SQLite store (behind FaultyStore) in a temp dir, the test bot,
+// a ManualClock and blocking helpers.
+class EngineTest : public ::testing::Test {
+ public:
+  ~EngineTest() override { close(); }  // public: ::testing::Test's destructor is public virtual
+
+ protected:
+  EngineTest() : clock_(TimePoint(std::chrono::seconds(1'800'000'000))) { open(); }
+
+  void open(const EngineOptions& options = {},
+            std::shared_ptr<const dialog::CompiledBot> bot = contoso_bot()) {
+    store::SqliteOptions so;
+    so.path = dir_.path() / "baton.db";
+    auto opened = store::open_sqlite_store(so);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::make_unique<FaultyStore>(std::move(*opened));
+    strand_ = boost::asio::make_strand(io_.io());
+    engine_ = std::make_unique<Engine>(strand_, *store_, std::move(bot), clock_, options);
+  }
+
+  // Simulates a process restart: close the store, let queued handlers run, drop everything.
+  void close() {
+    if (!engine_) {
+      return;
+    }
+    (void)store_->close();
+    io_.drain(strand_);
+    engine_.reset();
+    store_.reset();
+  }
+
+  Result<StartResult> start(const std::string& id, bool greet) {
+    StartParams p;
+    p.conversation_id = id;
+    p.user = {"user-1", "Ann", "user"};
+    p.greet = greet;
+    return await<StartResult>([&](auto cb) { engine_->start_conversation(p, cb); });
+  }
+
+  Result<PostResult> say(const std::string& id, const std::string& text) {
+    activity::Activity a = activity::make_message(text);
+    a.from = {"user-1", "Ann", ""};
+    a.channel_data = boost::json::object{{"clientActivityID", "c-" + text}};
+    return await<PostResult>([&](auto cb) { engine_->post_activity(id, a, cb); });
+  }
+
+  Result<PostResult> event(const std::string& id, const std::string& name) {
+    activity::Activity a = activity::make_event(name);
+    return await<PostResult>([&](auto cb) { engine_->post_activity(id, a, cb); });
+  }
+
+  Result<ConversationStatus> status(const std::string& id) {
+    return await<ConversationStatus>([&](auto cb) { engine_->status(id, cb); });
+  }
+
+  // The stored log as parsed activities.
+  std::vector<activity::Activity> log(const std::string& id) {
+    std::vector<activity::Activity> out;
+    auto records = store_->read_transcript(id);
+    EXPECT_TRUE(records.ok());
+    for (const auto& r : *records) {
+      auto a = activity::parse(r.json);
+      EXPECT_TRUE(a.ok()) << r.json;
+      EXPECT_EQ(a->id, make_activity_id(id, r.seq));
+      out.push_back(std::move(*a));
+    }
+    return out;
+  }
+
+  // The request the engine stored with the conversation's one handoff.
+  boost::json::object only_handoff_request(const std::string& id) {
+    auto handoffs = store_->handoffs_for_conversation(id);
+    if (!handoffs.ok() || handoffs->size() != 1) {
+      ADD_FAILURE() << "want exactly one handoff for " << id;
+      return {};
+    }
+    auto request = json::parse((*handoffs)[0].request_json);
+    if (!request.ok() || !request->is_object()) {
+      ADD_FAILURE() << "unparseable request: " << (*handoffs)[0].request_json;
+      return {};
+    }
+    return std::move(request->as_object());
+  }
+
+  // The ids of the stored activities before `activity_id` that a handoff's transcript holds:
+  // all but typing and the handoff protocol's events.
+  std::vector<std::string> history_ids_before(const std::string& id,
+                                              const std::string& activity_id) {
+    std::vector<std::string> ids;
+    for (const auto& a : log(id)) {
+      if (a.id == activity_id) {
+        break;
+      }
+      if (a.type != "typing" && !(a.type == "event" && a.name.rfind("handoff.", 0) == 0)) {
+        ids.push_back(a.id);
+      }
+    }
+    return ids;
+  }
+
+  static std::string initiate_id_of(const boost::json::object& request) {
+    return std::string(request.at("initiateActivityId").as_string());
+  }
+
+  static std::vector<std::string> ids_of(const boost::json::array& activities) {
+    std::vector<std::string> ids;
+    for (const auto& a : activities) {
+      ids.emplace_back(a.at("id").as_string());
+    }
+    return ids;
+  }
+
+  // Texts of the bot messages in the stored log.
+  std::vector<std::string> bot_texts(const std::string& id) {
+    std::vector<std::string> out;
+    for (const auto& a : log(id)) {
+      if (a.type == "message" && a.from.role == "bot") {
+        out.push_back(a.text);
+      }
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  ManualClock clock_;
+  IoThread io_;
+  boost::asio::any_io_executor strand_;
+  std::unique_ptr<FaultyStore> store_;
+  std::unique_ptr<Engine> engine_;
 };
 
 }  // namespace baton::engine::testing

@@ -164,6 +164,9 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
     for (auto& record_entry : with.hub_log) {
       pending.batch.append_hub_log(std::move(record_entry));
     }
+    if (!with.cells.empty()) {
+      pending.batch.add_analytics(std::move(with.cells));
+    }
     if (with.committed) {
       pending.committed.push_back(std::move(with.committed));
     }

@@ -277,6 +277,9 @@ Status AgentChannel::register_routes(server::Router& router) {
       post(conv + "/close", bind(self, &Impl::force_close)),
       get(base + "/supervisor", bind(self, &Impl::supervisor_view)),
       get(base + "/customers/{userId}/export", bind(self, &Impl::export_customer)),
+      get("/api/analytics/summary", bind(self, &Impl::analytics_summary)),
+      get("/api/analytics/timeseries", bind(self, &Impl::analytics_series)),
+      get("/api/analytics/sessions.csv", bind(self, &Impl::analytics_sessions_csv)),
       router.add_async(verb::delete_, base + "/customers/{userId}",
                        bind(self, &Impl::erase_customer), limit),
       router.add(

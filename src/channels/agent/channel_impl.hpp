@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "analytics/summary.hpp"
 #include "channels/agent/agent.hpp"
 #include "channels/agent/render.hpp"
 #include "channels/agent/session.hpp"
@@ -84,6 +85,11 @@ struct AgentChannel::Impl {
                                                       std::string_view verb) const;
   void export_customer(const server::Request& request, server::Responder responder);
   void erase_customer(const server::Request& request, server::Responder responder);
+  // analytics.cpp: a supervisor's or admin's session and the query string's range and filters.
+  Result<analytics::Query> admit_analyst(const server::Request& request) const;
+  void analytics_summary(const server::Request& request, server::Responder responder);
+  void analytics_series(const server::Request& request, server::Responder responder);
+  void analytics_sessions_csv(const server::Request& request, server::Responder responder);
   server::WebSocketDecision open_stream(const server::Request& request);
   void stream_ticket(const server::Request& request, const server::Responder& responder);
   // Whether a WebSocket upgrade's Origin (a browser page's) may open the stream.
