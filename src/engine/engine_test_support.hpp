@@ -290,6 +290,24 @@ class FaultyStore final : public store::Store {
                                                      const std::string& conversation_id) override {
     return inner_->read_audit(after, limit, conversation_id);
   }
+  Result<std::vector<store::AnalyticsCell>> read_analytics(std::int64_t from_hour,
+                                                           std::int64_t to_hour,
+                                                           const store::AnalyticsFilter& filter,
+                                                           store::AnalyticsGroup group) override {
+    return inner_->read_analytics(from_hour, to_hour, filter, group);
+  }
+  Result<std::vector<store::AnalyticsSession>> read_analytics_sessions(
+      TimePoint from, TimePoint to, const std::optional<store::SessionKey>& after,
+      std::size_t limit) override {
+    return inner_->read_analytics_sessions(from, to, after, limit);
+  }
+  Result<std::vector<store::OpenSession>> open_sessions_idle_before(TimePoint before,
+                                                                    std::size_t limit) override {
+    return inner_->open_sessions_idle_before(before, limit);
+  }
+  Result<store::OpenSession> get_open_session(const std::string& conversation_id) override {
+    return inner_->get_open_session(conversation_id);
+  }
   store::StoreStats stats() const override { return inner_->stats(); }
   store::StoreHealth health() const override {
     store::StoreHealth h = inner_->health();

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstring>
 
@@ -105,6 +106,63 @@ Params& Params::null() {
   lengths_.push_back(0);
   formats_.push_back(1);
   return *this;
+}
+
+namespace {
+
+void put_be32(std::string& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+void put_be64(std::string& out, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+// array_recv's input: dimensions (0 for an empty array), a has-NULLs flag, the element type, each
+// dimension's length and lower bound, then every element as a length and its binary value.
+std::string array_header(std::size_t count, Oid element) {
+  std::string out;
+  put_be32(out, count == 0 ? 0 : 1);
+  put_be32(out, 0);
+  put_be32(out, element);
+  if (count > 0) {
+    put_be32(out, static_cast<std::uint32_t>(count));
+    put_be32(out, 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+Params& Params::i64_array(const std::vector<std::int64_t>& values) {
+  std::string bytes = array_header(values.size(), kInt8Oid);
+  for (std::int64_t value : values) {
+    put_be32(bytes, 8);
+    put_be64(bytes, static_cast<std::uint64_t>(value));
+  }
+  return owned_text(std::move(bytes));
+}
+
+Params& Params::f64_array(const std::vector<double>& values) {
+  std::string bytes = array_header(values.size(), kFloat8Oid);
+  for (double value : values) {
+    put_be32(bytes, 8);
+    put_be64(bytes, std::bit_cast<std::uint64_t>(value));
+  }
+  return owned_text(std::move(bytes));
+}
+
+Params& Params::text_array(const std::vector<std::string_view>& values) {
+  std::string bytes = array_header(values.size(), kTextOid);
+  for (std::string_view value : values) {
+    put_be32(bytes, static_cast<std::uint32_t>(value.size()));
+    bytes.append(value);
+  }
+  return owned_text(std::move(bytes));
 }
 
 Result<Conn> Conn::connect(const std::string& conninfo, const ConnectDefaults& defaults) {
@@ -266,6 +324,13 @@ std::uint64_t column_u64(const PGresult* r, int row, int column) {
 
 bool column_bool(const PGresult* r, int row, int column) {
   return PQgetlength(r, row, column) > 0 && PQgetvalue(r, row, column)[0] == 't';
+}
+
+double column_f64(const PGresult* r, int row, int column) {
+  const char* text = PQgetvalue(r, row, column);
+  double value = 0;
+  std::from_chars(text, text + PQgetlength(r, row, column), value);
+  return value;
 }
 
 bool column_null(const PGresult* r, int row, int column) {

@@ -27,6 +27,10 @@ inline constexpr std::string_view kSqlStateStaleEpoch = "BAT02";
 inline constexpr Oid kInt8Oid = 20;
 inline constexpr Oid kTextOid = 25;
 inline constexpr Oid kBoolOid = 16;
+inline constexpr Oid kFloat8Oid = 701;
+inline constexpr Oid kInt8ArrayOid = 1016;
+inline constexpr Oid kTextArrayOid = 1009;
+inline constexpr Oid kFloat8ArrayOid = 1022;
 
 // Owns a PGresult.
 struct ResultDeleter {
@@ -70,6 +74,11 @@ class Params {
   Params& u64(std::uint64_t value);  // callers keep values <= INT64_MAX (WriteBatch::validate)
   Params& boolean(bool value);
   Params& null();
+  // One-dimensional arrays without NULLs, in PostgreSQL's binary array format (copied: the
+  // Params keeps them). An empty vector is an empty array.
+  Params& i64_array(const std::vector<std::int64_t>& values);
+  Params& f64_array(const std::vector<double>& values);
+  Params& text_array(const std::vector<std::string_view>& values);
 
   int count() const { return static_cast<int>(values_.size()); }
   const char* const* values() const { return values_.data(); }
@@ -142,6 +151,7 @@ std::string column_text(const PGresult* r, int row, int column);
 std::int64_t column_i64(const PGresult* r, int row, int column);
 std::uint64_t column_u64(const PGresult* r, int row, int column);
 bool column_bool(const PGresult* r, int row, int column);
+double column_f64(const PGresult* r, int row, int column);
 bool column_null(const PGresult* r, int row, int column);
 
 }  // namespace baton::store::pg

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "store/encoding.hpp"
 #include "store/pg_statements.hpp"
 #include "store/pg_store_impl.hpp"
 
@@ -263,6 +264,53 @@ Result<std::vector<AuditRecord>> PgStore::read_audit(std::uint64_t after_positio
   return read_rows<AuditRecord>(
       conversation_id.empty() ? read::kReadAudit : read::kReadAuditOfConversation, params,
       "read audit log", decode_audit);
+}
+
+Result<std::vector<AnalyticsCell>> PgStore::read_analytics(std::int64_t from_hour,
+                                                           std::int64_t to_hour,
+                                                           const AnalyticsFilter& filter,
+                                                           AnalyticsGroup group) {
+  auto rows = read_rows<AnalyticsCell>(read_analytics_statement(group),
+                                       Params()
+                                           .i64(from_hour)
+                                           .i64(to_hour)
+                                           .text(filter.topic)
+                                           .text(filter.queue)
+                                           .text(filter.agent)
+                                           .i64(static_cast<std::int64_t>(kMaxAnalyticsRows + 1)),
+                                       "read analytics", decode_cell);
+  if (rows.ok() && rows->size() > kMaxAnalyticsRows) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("the analytics query has more than {} rows; narrow the hours "
+                                  "or group by less",
+                                  kMaxAnalyticsRows));
+  }
+  return rows;
+}
+
+Result<std::vector<AnalyticsSession>> PgStore::read_analytics_sessions(
+    TimePoint from, TimePoint to, const std::optional<SessionKey>& after, std::size_t limit) {
+  Params params;
+  params.i64(to_millis(from)).i64(to_millis(to)).i64(page(limit));
+  if (after) {
+    params.i64(to_millis(after->ended)).text(after->conversation_id).i64(after->number);
+  }
+  return read_rows<AnalyticsSession>(
+      after ? read::kReadAnalyticsSessionsAfter : read::kReadAnalyticsSessions, params,
+      "read analytics sessions", decode_analytics_session);
+}
+
+Result<std::vector<OpenSession>> PgStore::open_sessions_idle_before(TimePoint before,
+                                                                    std::size_t limit) {
+  return read_rows<OpenSession>(read::kOpenSessionsIdleBefore,
+                                Params().i64(to_millis(before)).i64(page(limit)),
+                                "read idle open sessions", decode_open_session);
+}
+
+Result<OpenSession> PgStore::get_open_session(const std::string& conversation_id) {
+  return read_one<OpenSession>(read::kGetOpenSession, Params().text(conversation_id),
+                               fmt::format("open session of conversation '{}'", conversation_id),
+                               decode_open_session);
 }
 
 }  // namespace baton::store::pg

@@ -11,7 +11,7 @@ namespace baton::store::pg {
 //     normalise it); the database must use the UTF8 encoding;
 //   * ids are text COLLATE "C": byte order, as the SQLite store pages them.
 // Every row of the conversation tables belongs to an existing conversation (foreign keys);
-// `meta`, `agents`, `hub_log` and `audit_log` stand alone.
+// `meta`, `agents`, `hub_log`, `audit_log` and `analytics_cells` stand alone.
 //
 // The positions of hub_log, audit_log and conversation_events come from identity sequences that
 // only the store's one writer connection draws from while it holds a transaction open, so they
@@ -184,6 +184,67 @@ BEGIN
   DELETE FROM activities WHERE conversation_id = p_id;
   DELETE FROM handoffs WHERE conversation_id = p_id;
   DELETE FROM conversation_events WHERE conversation_id = p_id;
+  DELETE FROM conversations WHERE id = p_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'not found' USING ERRCODE = 'BAT01';
+  END IF;
+END $$;
+)sql"},
+      {4, "analytics: hourly cells, ended sessions, open sessions",
+       R"sql(
+-- Hourly aggregates. They count conversations but do not belong to one (no foreign key): deleting
+-- or erasing a conversation leaves its counts. Dimensions are '' when not applicable, never NULL,
+-- so that they can be part of the key. Summaries read a range of hours and sum in SQL.
+CREATE TABLE analytics_cells (
+  hour   bigint NOT NULL,                -- whole hours since 1970-01-01T00:00Z
+  metric text COLLATE "C" NOT NULL,
+  topic  text COLLATE "C" NOT NULL,
+  queue  text COLLATE "C" NOT NULL,
+  agent  text COLLATE "C" NOT NULL,
+  count  bigint NOT NULL,
+  sum    double precision NOT NULL,      -- of the metric's values (milliseconds, ratings, ...)
+  PRIMARY KEY (hour, metric, topic, queue, agent)
+);
+
+-- Ended sessions, one row each, for the sessions CSV; deleted with their conversation.
+-- NULL wait_ms / rating / resolved = not applicable.
+CREATE TABLE analytics_sessions (
+  conversation_id text COLLATE "C" NOT NULL REFERENCES conversations(id),
+  number          integer NOT NULL,     -- 1-based within the conversation
+  started_ms      bigint NOT NULL,
+  ended_ms        bigint NOT NULL,
+  outcome         text NOT NULL,        -- unengaged | resolved | escalated | abandoned
+  topic           text NOT NULL,
+  reason          text NOT NULL,
+  queue           text NOT NULL,
+  agent           text NOT NULL,
+  wait_ms         bigint,
+  rating          integer,              -- 1..5
+  resolved        boolean,
+  surveyed        boolean NOT NULL,
+  PRIMARY KEY (conversation_id, number)
+);
+CREATE INDEX analytics_sessions_by_end ON analytics_sessions (ended_ms, conversation_id, number);
+
+-- The session in progress of a conversation: the engine's own state (JSON, up to 16 KiB). How
+-- long a session has been idle is the conversation's updated_ms; the idle sweep walks this table
+-- (one row per conversation with a session in progress) and looks each conversation up by its
+-- key, rather than indexing updated_ms, which every turn rewrites (an index on it would end the
+-- HOT updates of conversation rows).
+CREATE TABLE open_sessions (
+  conversation_id text COLLATE "C" PRIMARY KEY REFERENCES conversations(id),
+  state           text NOT NULL
+);
+
+-- Children first (foreign keys), the row last: it tells whether there was one. The analytics
+-- cells stay.
+CREATE OR REPLACE FUNCTION baton_delete_conversation(p_id text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM activities WHERE conversation_id = p_id;
+  DELETE FROM handoffs WHERE conversation_id = p_id;
+  DELETE FROM conversation_events WHERE conversation_id = p_id;
+  DELETE FROM analytics_sessions WHERE conversation_id = p_id;
+  DELETE FROM open_sessions WHERE conversation_id = p_id;
   DELETE FROM conversations WHERE id = p_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'not found' USING ERRCODE = 'BAT01';

@@ -10,6 +10,9 @@ namespace {
 constexpr Oid T = kTextOid;
 constexpr Oid I = kInt8Oid;
 constexpr Oid B = kBoolOid;
+constexpr Oid IA = kInt8ArrayOid;
+constexpr Oid TA = kTextArrayOid;
+constexpr Oid FA = kFloat8ArrayOid;
 
 constexpr std::string_view kConversationColumns =
     "id, bot_id, user_id, channel_id, created_ms, updated_ms, ownership, epoch, next_seq, "
@@ -24,6 +27,9 @@ constexpr std::string_view kAgentColumns =
     "id, display_name, role, skills, capacity, password_hash, created_ms, updated_ms";
 constexpr std::string_view kAuditColumns =
     "position, time_ms, actor, action, conversation_id, detail";
+constexpr std::string_view kSessionColumns =
+    "conversation_id, number, started_ms, ended_ms, outcome, topic, reason, queue, agent, "
+    "wait_ms, rating, resolved, surveyed";
 
 // Each op's statement name.
 constexpr const char* kInsertConversation = "w_insert_conversation";
@@ -42,6 +48,10 @@ constexpr const char* kAppendAudit = "w_append_audit";
 constexpr const char* kDeleteAuditBefore = "w_delete_audit_before";
 constexpr const char* kPutMeta = "w_put_meta";
 constexpr const char* kDeleteMeta = "w_delete_meta";
+constexpr const char* kAddAnalytics = "w_add_analytics";
+constexpr const char* kPutAnalyticsSession = "w_put_analytics_session";
+constexpr const char* kPutOpenSession = "w_put_open_session";
+constexpr const char* kDeleteOpenSession = "w_delete_open_session";
 
 void conversation_params(Params& p, const Conversation& c) {
   p.text(c.id).text(c.bot_id).text(c.user_id).text(c.channel_id);
@@ -147,6 +157,63 @@ struct Encoder {
     call.params.text(o.key);
     return call;
   }
+  // One statement for every cell of the op: the cells travel as arrays, one per column.
+  OpCall operator()(const op::AddAnalytics& o) const {
+    std::vector<std::int64_t> hours;
+    std::vector<std::int64_t> counts;
+    std::vector<double> sums;
+    std::vector<std::string_view> metrics;
+    std::vector<std::string_view> topics;
+    std::vector<std::string_view> queues;
+    std::vector<std::string_view> agents;
+    for (const AnalyticsCell& c : o.cells) {
+      hours.push_back(c.hour);
+      metrics.emplace_back(c.metric);
+      topics.emplace_back(c.topic);
+      queues.emplace_back(c.queue);
+      agents.emplace_back(c.agent);
+      counts.push_back(c.count);
+      sums.push_back(c.sum);
+    }
+    OpCall call{kAddAnalytics, {}};
+    call.params.i64_array(hours).text_array(metrics).text_array(topics).text_array(queues);
+    call.params.text_array(agents).i64_array(counts).f64_array(sums);
+    return call;
+  }
+  OpCall operator()(const op::PutAnalyticsSession& o) const {
+    const AnalyticsSession& a = o.row;
+    OpCall call{kPutAnalyticsSession, {}};
+    Params& p = call.params;
+    p.text(a.conversation_id).i64(a.number).i64(to_millis(a.started)).i64(to_millis(a.ended));
+    p.text(a.outcome).text(a.topic).text(a.reason).text(a.queue).text(a.agent);
+    if (a.wait_ms) {
+      p.i64(*a.wait_ms);
+    } else {
+      p.null();
+    }
+    if (a.rating) {
+      p.i64(*a.rating);
+    } else {
+      p.null();
+    }
+    if (a.resolved) {
+      p.boolean(*a.resolved);
+    } else {
+      p.null();
+    }
+    p.boolean(a.surveyed);
+    return call;
+  }
+  OpCall operator()(const op::PutOpenSession& o) const {
+    OpCall call{kPutOpenSession, {}};
+    call.params.text(o.row.conversation_id).text(o.row.state_json);
+    return call;
+  }
+  OpCall operator()(const op::DeleteOpenSession& o) const {
+    OpCall call{kDeleteOpenSession, {}};
+    call.params.text(o.conversation_id);
+    return call;
+  }
 };
 
 // The description of each op kind, as the SQLite store words it.
@@ -194,6 +261,19 @@ struct Describer {
   std::string operator()(const op::PutMeta& o) const { return fmt::format("put meta '{}'", o.key); }
   std::string operator()(const op::DeleteMeta& o) const {
     return fmt::format("delete meta '{}'", o.key);
+  }
+  std::string operator()(const op::AddAnalytics& o) const {
+    return fmt::format("add {} analytics cells", o.cells.size());
+  }
+  std::string operator()(const op::PutAnalyticsSession& o) const {
+    return fmt::format("put analytics session {} of conversation '{}'", o.row.number,
+                       o.row.conversation_id);
+  }
+  std::string operator()(const op::PutOpenSession& o) const {
+    return fmt::format("put open session of conversation '{}'", o.row.conversation_id);
+  }
+  std::string operator()(const op::DeleteOpenSession& o) const {
+    return fmt::format("delete open session of conversation '{}'", o.conversation_id);
   }
 };
 
@@ -256,6 +336,32 @@ const std::vector<StatementDef>& write_statements() {
        "excluded.value",
        {T, T}},
       {kDeleteMeta, "DELETE FROM meta WHERE key = $1", {T}},
+      // Cells with one key are summed first: ON CONFLICT may not update a row twice in one
+      // statement.
+      {kAddAnalytics,
+       "INSERT INTO analytics_cells AS a (hour, metric, topic, queue, agent, count, sum) "
+       "SELECT hour, metric, topic, queue, agent, sum(count), sum(sum) "
+       "FROM unnest($1, $2, $3, $4, $5, $6, $7) AS c(hour, metric, topic, queue, agent, count, "
+       "sum) "
+       "GROUP BY hour, metric, topic, queue, agent "
+       "ON CONFLICT (hour, metric, topic, queue, agent) "
+       "DO UPDATE SET count = a.count + excluded.count, sum = a.sum + excluded.sum",
+       {IA, TA, TA, TA, TA, IA, FA}},
+      {kPutAnalyticsSession,
+       fmt::format("INSERT INTO analytics_sessions ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                   "$9, $10, $11, $12, $13) ON CONFLICT (conversation_id, number) DO UPDATE SET "
+                   "started_ms = excluded.started_ms, ended_ms = excluded.ended_ms, "
+                   "outcome = excluded.outcome, topic = excluded.topic, reason = excluded.reason, "
+                   "queue = excluded.queue, agent = excluded.agent, wait_ms = excluded.wait_ms, "
+                   "rating = excluded.rating, resolved = excluded.resolved, "
+                   "surveyed = excluded.surveyed",
+                   kSessionColumns),
+       {T, I, I, I, T, T, T, T, T, I, I, B, B}},
+      {kPutOpenSession,
+       "INSERT INTO open_sessions (conversation_id, state) VALUES ($1, $2) "
+       "ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state",
+       {T, T}},
+      {kDeleteOpenSession, "DELETE FROM open_sessions WHERE conversation_id = $1", {T}},
   };
   return defs;
 }
@@ -263,6 +369,21 @@ const std::vector<StatementDef>& write_statements() {
 OpCall encode_op(const WriteOp& op) { return std::visit(Encoder{}, op); }
 
 std::string describe_op(const WriteOp& op) { return std::visit(Describer{}, op); }
+
+namespace {
+
+// A read_analytics statement: the hour (0 unless grouped by it) and the three dimensions ('' unless
+// grouped by one), the metric and the sums, grouped by the metric and `key`. The hour range is the
+// primary key's prefix; one row more than allowed tells a query that is too large.
+std::string cells_sql(std::string_view columns, std::string_view key) {
+  return fmt::format(
+      "SELECT {0}, metric, sum(count)::bigint, sum(sum) FROM analytics_cells "
+      "WHERE hour >= $1 AND hour < $2 AND ($3 = '' OR topic = $3) AND ($4 = '' OR queue = $4) "
+      "AND ($5 = '' OR agent = $5) GROUP BY metric{1} ORDER BY metric{1} LIMIT $6",
+      columns, key);
+}
+
+}  // namespace
 
 const std::vector<StatementDef>& read_statements() {
   using namespace read;  // NOLINT(google-build-using-namespace): the statement names
@@ -338,8 +459,56 @@ const std::vector<StatementDef>& read_statements() {
                    "ORDER BY position LIMIT $2",
                    kAuditColumns),
        {I, I, T}},
+      {kReadAnalytics, cells_sql("0, '', '', ''", ""), {I, I, T, T, T, I}},
+      {kReadAnalyticsByHour, cells_sql("hour, '', '', ''", ", hour"), {I, I, T, T, T, I}},
+      {kReadAnalyticsByTopic, cells_sql("0, topic, '', ''", ", topic"), {I, I, T, T, T, I}},
+      {kReadAnalyticsByQueue, cells_sql("0, '', queue, ''", ", queue"), {I, I, T, T, T, I}},
+      {kReadAnalyticsByAgent, cells_sql("0, '', '', agent", ", agent"), {I, I, T, T, T, I}},
+      {kReadAnalyticsSessions,
+       fmt::format("SELECT {} FROM analytics_sessions WHERE ended_ms >= $1 AND ended_ms < $2 "
+                   "ORDER BY ended_ms, conversation_id, number LIMIT $3",
+                   kSessionColumns),
+       {I, I, I}},
+      {kReadAnalyticsSessionsAfter,
+       fmt::format("SELECT {} FROM analytics_sessions WHERE ended_ms >= $1 AND ended_ms < $2 "
+                   "AND (ended_ms, conversation_id, number) > ($4, $5, $6) "
+                   "ORDER BY ended_ms, conversation_id, number LIMIT $3",
+                   kSessionColumns),
+       {I, I, I, I, T, I}},
+      // Walks the open sessions and looks each conversation up by its key (a scalar subquery is
+      // never turned into a join, so no plan scans the conversations); only the page's states
+      // are read, after the sort.
+      {kOpenSessionsIdleBefore,
+       "SELECT o.conversation_id, o.state, i.last_ms FROM "
+       "(SELECT t.conversation_id, t.last_ms FROM "
+       "(SELECT s.conversation_id, "
+       "(SELECT c.updated_ms FROM conversations c WHERE c.id = s.conversation_id) AS last_ms "
+       "FROM open_sessions s) t WHERE t.last_ms < $1 ORDER BY t.last_ms, t.conversation_id "
+       "LIMIT $2) i JOIN open_sessions o ON o.conversation_id = i.conversation_id "
+       "ORDER BY i.last_ms, i.conversation_id",
+       {I, I}},
+      {kGetOpenSession,
+       "SELECT o.conversation_id, o.state, c.updated_ms FROM open_sessions o "
+       "JOIN conversations c ON c.id = o.conversation_id WHERE o.conversation_id = $1",
+       {T}},
   };
   return defs;
+}
+
+const char* read_analytics_statement(AnalyticsGroup group) {
+  switch (group) {
+    case AnalyticsGroup::kHour:
+      return read::kReadAnalyticsByHour;
+    case AnalyticsGroup::kTopic:
+      return read::kReadAnalyticsByTopic;
+    case AnalyticsGroup::kQueue:
+      return read::kReadAnalyticsByQueue;
+    case AnalyticsGroup::kAgent:
+      return read::kReadAnalyticsByAgent;
+    case AnalyticsGroup::kNone:
+      break;
+  }
+  return read::kReadAnalytics;
 }
 
 namespace {
@@ -404,6 +573,46 @@ AgentRecord decode_agent(const PGresult* r, int row) {
 
 HubLogRecord decode_hub_log(const PGresult* r, int row) {
   return HubLogRecord{column_u64(r, row, 0), column_time(r, row, 1), column_text(r, row, 2)};
+}
+
+AnalyticsCell decode_cell(const PGresult* r, int row) {
+  AnalyticsCell c;
+  c.hour = column_i64(r, row, 0);
+  c.topic = column_text(r, row, 1);
+  c.queue = column_text(r, row, 2);
+  c.agent = column_text(r, row, 3);
+  c.metric = column_text(r, row, 4);
+  c.count = column_i64(r, row, 5);
+  c.sum = column_f64(r, row, 6);
+  return c;
+}
+
+AnalyticsSession decode_analytics_session(const PGresult* r, int row) {
+  AnalyticsSession a;
+  a.conversation_id = column_text(r, row, 0);
+  a.number = static_cast<std::uint32_t>(column_i64(r, row, 1));
+  a.started = column_time(r, row, 2);
+  a.ended = column_time(r, row, 3);
+  a.outcome = column_text(r, row, 4);
+  a.topic = column_text(r, row, 5);
+  a.reason = column_text(r, row, 6);
+  a.queue = column_text(r, row, 7);
+  a.agent = column_text(r, row, 8);
+  if (!column_null(r, row, 9)) {
+    a.wait_ms = column_i64(r, row, 9);
+  }
+  if (!column_null(r, row, 10)) {
+    a.rating = static_cast<std::int32_t>(column_i64(r, row, 10));
+  }
+  if (!column_null(r, row, 11)) {
+    a.resolved = column_bool(r, row, 11);
+  }
+  a.surveyed = column_bool(r, row, 12);
+  return a;
+}
+
+OpenSession decode_open_session(const PGresult* r, int row) {
+  return OpenSession{column_text(r, row, 0), column_text(r, row, 1), column_time(r, row, 2)};
 }
 
 AuditRecord decode_audit(const PGresult* r, int row) {

@@ -57,7 +57,19 @@ inline constexpr const char* kListAgents = "r_list_agents";
 inline constexpr const char* kReadHubLog = "r_read_hub_log";
 inline constexpr const char* kReadAudit = "r_read_audit";
 inline constexpr const char* kReadAuditOfConversation = "r_read_audit_of_conversation";
+inline constexpr const char* kReadAnalytics = "r_read_analytics";
+inline constexpr const char* kReadAnalyticsByHour = "r_read_analytics_by_hour";
+inline constexpr const char* kReadAnalyticsByTopic = "r_read_analytics_by_topic";
+inline constexpr const char* kReadAnalyticsByQueue = "r_read_analytics_by_queue";
+inline constexpr const char* kReadAnalyticsByAgent = "r_read_analytics_by_agent";
+inline constexpr const char* kReadAnalyticsSessions = "r_read_analytics_sessions";
+inline constexpr const char* kReadAnalyticsSessionsAfter = "r_read_analytics_sessions_after";
+inline constexpr const char* kOpenSessionsIdleBefore = "r_open_sessions_idle_before";
+inline constexpr const char* kGetOpenSession = "r_get_open_session";
 }  // namespace read
+
+// The read_analytics statement for a grouping.
+const char* read_analytics_statement(AnalyticsGroup group);
 
 // Row decoders for the read statements' column lists.
 Conversation decode_conversation(const PGresult* r, int row);
@@ -68,5 +80,8 @@ ConversationEvent decode_event(const PGresult* r, int row);
 AgentRecord decode_agent(const PGresult* r, int row);
 HubLogRecord decode_hub_log(const PGresult* r, int row);
 AuditRecord decode_audit(const PGresult* r, int row);
+AnalyticsCell decode_cell(const PGresult* r, int row);
+AnalyticsSession decode_analytics_session(const PGresult* r, int row);
+OpenSession decode_open_session(const PGresult* r, int row);
 
 }  // namespace baton::store::pg

@@ -13,8 +13,10 @@
 #include <random>
 #include <thread>
 
+#include "store/pg_statements.hpp"
 #include "store/pg_test_cluster.hpp"
 #include "store/store_activity_id_suite.hpp"
+#include "store/store_analytics_suite.hpp"
 #include "store/store_durability_suite.hpp"
 #include "store/store_suite.hpp"
 
@@ -67,8 +69,10 @@ namespace baton::store::testing {
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreSuite, PgFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreDurabilitySuite, PgFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreActivityIdSuite, PgFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreAnalyticsSuite, PgFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(PostgresReplay, StoreSuite, PgReplayFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(PostgresReplay, StoreDurabilitySuite, PgReplayFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(PostgresReplay, StoreAnalyticsSuite, PgReplayFactory);
 }  // namespace baton::store::testing
 
 namespace baton::store {
@@ -362,6 +366,57 @@ TEST(PgStore, JsonAndTimesComeBackAsGiven) {
   ASSERT_TRUE(store->write(std::move(WriteBatch().insert_conversation(c).append_activity(a))).ok());
   EXPECT_EQ(*store->get_conversation("c"), c);
   EXPECT_EQ(store->read_transcript("c")->front(), a);
+}
+
+// The idle sweep walks the open sessions and looks each conversation up by its key, whatever the
+// planner's statistics: among many conversations and few open sessions, no plan scans them all.
+// Summaries read a range of the cells' key.
+TEST(PgStore, AnalyticsReadsUseKeys) {
+  testing::TempDir dir;
+  PgOptions options = options_for(dir.path());
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  auto conn = pg::Conn::connect(options.conninfo);
+  ASSERT_TRUE(conn.ok()) << conn.error().message;
+  ASSERT_TRUE(conn->exec("INSERT INTO conversations (id, bot_id, user_id, channel_id, created_ms, "
+                         "updated_ms, ownership, epoch, next_seq, closed, metadata) "
+                         "SELECT 'c' || i, 'b', 'u', 'test', i, i, 'bot', 0, 1, false, '{}' "
+                         "FROM generate_series(1, 20000) i;"
+                         "INSERT INTO open_sessions SELECT 'c' || i, '{}' "
+                         "FROM generate_series(1, 20000, 500) i;"
+                         "INSERT INTO analytics_cells SELECT i, 'm', '', '', '', 1, 0 "
+                         "FROM generate_series(1, 20000) i;"
+                         "ANALYZE")
+                  .ok());
+  auto plan_of = [&](const char* name, const std::string& args) {
+    std::string sql;
+    std::string types;
+    for (const pg::StatementDef& def : pg::read_statements()) {
+      if (std::string_view(def.name) == name) {
+        sql = def.sql;
+        for (Oid type : def.types) {
+          types +=
+              std::string(types.empty() ? "" : ", ") + (type == pg::kTextOid ? "text" : "bigint");
+        }
+      }
+    }
+    auto explained =
+        conn->exec(fmt::format("DEALLOCATE ALL; PREPARE p({}) AS {}; "
+                               "EXPLAIN EXECUTE p({})",
+                               types, sql, args));
+    EXPECT_TRUE(explained.ok()) << explained.error().message;
+    std::string plan;
+    for (int row = 0; explained.ok() && row < PQntuples(explained->get()); ++row) {
+      plan += pg::column_text(explained->get(), row, 0) + "\n";
+    }
+    return plan;
+  };
+  const std::string idle = plan_of(pg::read::kOpenSessionsIdleBefore, "100000, 1000");
+  EXPECT_THAT(idle, HasSubstr("Index Scan using conversations_pkey on conversations c"));
+  EXPECT_THAT(idle, ::testing::Not(HasSubstr("Seq Scan on conversations")));
+  EXPECT_THAT(plan_of(pg::read::kReadAnalyticsByHour, "100, 200, '', '', '', 100001"),
+              HasSubstr("analytics_cells_pkey"));
+  EXPECT_EQ(store->open_sessions_idle_before(testing::at_ms(100'000), 1000)->size(), 40u);
 }
 
 TEST(PgStore, OptionErrors) {

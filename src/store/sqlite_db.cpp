@@ -124,6 +124,14 @@ Stmt& Stmt::bind(int index, std::int64_t value) {
   return *this;
 }
 
+Stmt& Stmt::bind_double(int index, double value) {
+  int rc = sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) {
+    bind_error_ = rc;
+  }
+  return *this;
+}
+
 Stmt& Stmt::bind_null(int index) {
   int rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) {
@@ -151,6 +159,8 @@ void Stmt::reset() {
 }
 
 std::int64_t Stmt::column_int(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+double Stmt::column_double(int col) const { return sqlite3_column_double(stmt_, col); }
 
 std::string Stmt::column_text(int col) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));

@@ -74,6 +74,7 @@ class Stmt {
   Stmt& bind_u64(int index, std::uint64_t value) {  // callers validated value <= kMaxSeq
     return bind(index, static_cast<std::int64_t>(value));
   }
+  Stmt& bind_double(int index, double value);
   Stmt& bind_null(int index);
 
   // sqlite3_step: SQLITE_ROW, SQLITE_DONE or an error code.
@@ -84,6 +85,7 @@ class Stmt {
   void reset();
 
   std::int64_t column_int(int col) const;
+  double column_double(int col) const;
   std::uint64_t column_u64(int col) const { return static_cast<std::uint64_t>(column_int(col)); }
   std::string column_text(int col) const;
   bool column_is_null(int col) const;

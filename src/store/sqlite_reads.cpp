@@ -197,4 +197,30 @@ Result<std::vector<AuditRecord>> SqliteStore::read_audit(std::uint64_t after_pos
       [&](ReadStatements& r) { return r.read_audit(after_position, limit, conversation_id); });
 }
 
+Result<std::vector<AnalyticsCell>> SqliteStore::read_analytics(std::int64_t from_hour,
+                                                               std::int64_t to_hour,
+                                                               const AnalyticsFilter& filter,
+                                                               AnalyticsGroup group) {
+  return with_reader([&](ReadStatements& r) {
+    return r.analytics().read_analytics(from_hour, to_hour, filter, group);
+  });
+}
+
+Result<std::vector<AnalyticsSession>> SqliteStore::read_analytics_sessions(
+    TimePoint from, TimePoint to, const std::optional<SessionKey>& after, std::size_t limit) {
+  return with_reader(
+      [&](ReadStatements& r) { return r.analytics().read_sessions(from, to, after, limit); });
+}
+
+Result<std::vector<OpenSession>> SqliteStore::open_sessions_idle_before(TimePoint before,
+                                                                        std::size_t limit) {
+  return with_reader(
+      [&](ReadStatements& r) { return r.analytics().open_sessions_idle_before(before, limit); });
+}
+
+Result<OpenSession> SqliteStore::get_open_session(const std::string& conversation_id) {
+  return with_reader(
+      [&](ReadStatements& r) { return r.analytics().get_open_session(conversation_id); });
+}
+
 }  // namespace baton::store::sqlite

@@ -12,8 +12,8 @@ namespace baton::store::sqlite {
 //   * booleans are INTEGER 0/1;
 //   * JSON is TEXT, stored verbatim, never parsed by the store.
 // Foreign keys are enforced (PRAGMA foreign_keys=ON on every connection): every row of the
-// conversation tables belongs to an existing conversation; `meta`, `agents`, `hub_log` and
-// `audit_log` stand alone.
+// conversation tables belongs to an existing conversation; `meta`, `agents`, `hub_log`,
+// `audit_log` and `analytics_cells` stand alone.
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps = {
       {1, "conversations, activity log, meta",
@@ -227,6 +227,50 @@ CREATE UNIQUE INDEX activities_by_explicit_id ON activities(activity_id)
        R"sql(
 -- A customer's export or erasure finds their conversations without a scan.
 CREATE INDEX conversations_by_user ON conversations(user_id, id);
+)sql"},
+      {11, "analytics: hourly cells, ended sessions, open sessions",
+       R"sql(
+-- Hourly aggregates. They count conversations but do not belong to one (no foreign key): deleting
+-- or erasing a conversation leaves its counts. Dimensions are '' when not applicable, never NULL,
+-- so that they can be part of the key. Summaries read a range of hours and sum in SQL.
+CREATE TABLE analytics_cells (
+  hour   INTEGER NOT NULL,               -- whole hours since 1970-01-01T00:00Z
+  metric TEXT NOT NULL,
+  topic  TEXT NOT NULL,
+  queue  TEXT NOT NULL,
+  agent  TEXT NOT NULL,
+  count  INTEGER NOT NULL,
+  sum    REAL NOT NULL,                  -- of the metric's values (milliseconds, ratings, ...)
+  PRIMARY KEY (hour, metric, topic, queue, agent)
+) WITHOUT ROWID;
+-- Ended sessions, one row each, for the sessions CSV; deleted with their conversation.
+-- NULL wait_ms / rating / resolved = not applicable.
+CREATE TABLE analytics_sessions (
+  conversation_id TEXT NOT NULL REFERENCES conversations(id),
+  number          INTEGER NOT NULL,      -- 1-based within the conversation
+  started_ms      INTEGER NOT NULL,
+  ended_ms        INTEGER NOT NULL,
+  outcome         TEXT NOT NULL,         -- unengaged | resolved | escalated | abandoned
+  topic           TEXT NOT NULL,
+  reason          TEXT NOT NULL,
+  queue           TEXT NOT NULL,
+  agent           TEXT NOT NULL,
+  wait_ms         INTEGER,
+  rating          INTEGER,               -- 1..5
+  resolved        INTEGER,               -- 0/1
+  surveyed        INTEGER NOT NULL,      -- 0/1
+  PRIMARY KEY (conversation_id, number)
+) WITHOUT ROWID;
+CREATE INDEX analytics_sessions_by_end ON analytics_sessions(ended_ms, conversation_id, number);
+-- The session in progress of a conversation: the engine's own state (JSON, up to 16 KiB, so a
+-- rowid table: long rows do not belong in a WITHOUT ROWID b-tree). How long a session has been
+-- idle is the conversation's updated_ms; the idle sweep walks this table (one row per
+-- conversation with a session in progress) rather than indexing updated_ms, which every turn
+-- rewrites.
+CREATE TABLE open_sessions (
+  conversation_id TEXT PRIMARY KEY REFERENCES conversations(id),
+  state           TEXT NOT NULL
+);
 )sql"},
   };
   return steps;

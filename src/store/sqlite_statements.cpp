@@ -6,27 +6,10 @@
 #include <optional>
 
 #include "store/sqlite_activity_ids.hpp"
+#include "store/sqlite_stepping.hpp"
 
 namespace baton::store::sqlite {
 namespace {
-
-// Prepares statements one after another, remembering the first failure.
-struct Preparer {
-  sqlite3* db;
-  std::optional<Error> error;
-
-  void operator()(Stmt& stmt, std::string_view sql) {
-    if (error) {
-      return;
-    }
-    auto prepared = Stmt::prepare(db, sql);
-    if (prepared.ok()) {
-      stmt = std::move(prepared).value();
-    } else {
-      error = prepared.error();
-    }
-  }
-};
 
 constexpr std::string_view kConversationColumns =
     "id, bot_id, user_id, channel_id, created_ms, updated_ms, ownership, epoch, next_seq, "
@@ -93,16 +76,6 @@ ActivityRecord decode_activity(const Stmt& s) {
   return a;
 }
 
-// Steps a bound query and reports whether it returned a row.
-Result<bool> exists(Stmt& stmt, std::string_view what) {
-  StmtScope scope(stmt);
-  int rc = stmt.step();
-  if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-    return rc == SQLITE_ROW;
-  }
-  return sqlite_error(stmt.db(), rc, what);
-}
-
 HandoffRecord decode_handoff(const Stmt& s) {
   return HandoffRecord{s.column_text(0), s.column_text(1), s.column_text(2),
                        s.column_text(3), s.column_text(4), s.column_time(5),
@@ -112,53 +85,6 @@ HandoffRecord decode_handoff(const Stmt& s) {
 ConversationEvent decode_event(const Stmt& s) {
   return ConversationEvent{s.column_text(0), s.column_u64(1),  s.column_text(2), s.column_u64(3),
                            s.column_time(4), s.column_text(5), s.column_u64(6)};
-}
-
-// Steps a bound query to completion, decoding every row.
-template <class T, class Decode>
-Result<std::vector<T>> collect(Stmt& stmt, Decode decode, std::string_view what) {
-  StmtScope scope(stmt);
-  std::vector<T> rows;
-  for (;;) {
-    int rc = stmt.step();
-    if (rc == SQLITE_DONE) {
-      return rows;
-    }
-    if (rc != SQLITE_ROW) {
-      return sqlite_error(stmt.db(), rc, what);
-    }
-    rows.push_back(decode(stmt));
-  }
-}
-
-// Steps a bound query expected to return at most one row.
-template <class T, class Decode>
-Result<T> one(Stmt& stmt, Decode decode, std::string_view what) {
-  StmtScope scope(stmt);
-  int rc = stmt.step();
-  if (rc == SQLITE_ROW) {
-    return decode(stmt);
-  }
-  if (rc == SQLITE_DONE) {
-    return make_error(ErrorCode::kNotFound, fmt::format("{}: not found", what));
-  }
-  return sqlite_error(stmt.db(), rc, what);
-}
-
-std::int64_t page(std::size_t limit) {
-  return static_cast<std::int64_t>(std::clamp<std::size_t>(limit, 1, kMaxPageSize));
-}
-
-// Adds a record description to a batch-local failure so the caller sees which row failed.
-Status annotate(Status status, std::string_view what) {
-  if (status.ok()) {
-    return status;
-  }
-  Error error = status.error();
-  if (is_batch_local(error.code)) {
-    error.message = fmt::format("{}: {}", what, error.message);
-  }
-  return error;
 }
 
 // annotate() for the per-turn ops: the description is formatted only when the op failed.
@@ -244,6 +170,11 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
   if (p.error) {
     return *p.error;
   }
+  auto analytics = AnalyticsWrites::prepare(db);
+  if (!analytics.ok()) {
+    return analytics.error();
+  }
+  w.analytics_ = std::move(analytics).value();
   return w;
 }
 
@@ -412,6 +343,9 @@ Status WriteStatements::operator()(const op::PutAgent& o) {
 Status WriteStatements::operator()(const op::DeleteConversation& o) {
   // Children first (foreign keys), the row last: it tells whether there was one.
   const std::string what = fmt::format("delete conversation '{}'", o.id);
+  if (Status status = analytics_.delete_conversation(o.id); !status.ok()) {
+    return status;
+  }
   for (Stmt* s : {&delete_activities_, &delete_handoff_requests_, &delete_handoffs_,
                   &delete_events_, &delete_conversation_}) {
     s->bind(1, o.id);
@@ -527,6 +461,11 @@ Result<ReadStatements> ReadStatements::prepare(sqlite3* db) {
   if (p.error) {
     return *p.error;
   }
+  auto analytics = AnalyticsReads::prepare(db);
+  if (!analytics.ok()) {
+    return analytics.error();
+  }
+  r.analytics_ = std::move(analytics).value();
   return r;
 }
 

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "store/sqlite_analytics.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 
@@ -45,6 +46,10 @@ class WriteStatements {
   Status operator()(const op::DeleteAuditBefore& o);
   Status operator()(const op::PutMeta& o);
   Status operator()(const op::DeleteMeta& o);
+  Status operator()(const op::AddAnalytics& o) { return analytics_.add(o); }
+  Status operator()(const op::PutAnalyticsSession& o) { return analytics_.put_session(o); }
+  Status operator()(const op::PutOpenSession& o) { return analytics_.put_open_session(o); }
+  Status operator()(const op::DeleteOpenSession& o) { return analytics_.delete_open_session(o); }
 
  private:
   Status changed_one(std::string_view what);
@@ -60,6 +65,7 @@ class WriteStatements {
   Stmt put_agent_, delete_agent_, append_hub_log_, clear_hub_log_, append_audit_,
       delete_audit_before_;
   Stmt put_meta_, delete_meta_;
+  AnalyticsWrites analytics_;
 };
 
 class ReadStatements {
@@ -92,6 +98,7 @@ class ReadStatements {
   Result<std::vector<HubLogRecord>> read_hub_log(std::uint64_t after_position, std::size_t limit);
   Result<std::vector<AuditRecord>> read_audit(std::uint64_t after_position, std::size_t limit,
                                               const std::string& conversation_id);
+  AnalyticsReads& analytics() { return analytics_; }
 
  private:
   Stmt get_conversation_, list_conversations_, list_open_conversations_, conversations_of_user_;
@@ -99,6 +106,7 @@ class ReadStatements {
   Stmt get_handoff_, list_handoffs_, handoffs_for_conversation_;
   Stmt read_events_, read_all_events_, get_meta_;
   Stmt get_agent_, list_agents_, read_hub_log_, read_audit_, read_audit_of_conversation_;
+  AnalyticsReads analytics_;
 };
 
 }  // namespace baton::store::sqlite

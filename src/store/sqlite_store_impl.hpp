@@ -83,6 +83,15 @@ class SqliteStore final : public Store {
                                                  std::size_t limit) override;
   Result<std::vector<AuditRecord>> read_audit(std::uint64_t after_position, std::size_t limit,
                                               const std::string& conversation_id) override;
+  Result<std::vector<AnalyticsCell>> read_analytics(std::int64_t from_hour, std::int64_t to_hour,
+                                                    const AnalyticsFilter& filter,
+                                                    AnalyticsGroup group) override;
+  Result<std::vector<AnalyticsSession>> read_analytics_sessions(
+      TimePoint from, TimePoint to, const std::optional<SessionKey>& after,
+      std::size_t limit) override;
+  Result<std::vector<OpenSession>> open_sessions_idle_before(TimePoint before,
+                                                             std::size_t limit) override;
+  Result<OpenSession> get_open_session(const std::string& conversation_id) override;
 
   StoreStats stats() const override;
   StoreHealth health() const override;

@@ -14,9 +14,11 @@
 #include <thread>
 
 #include "store/fault_vfs.hpp"
+#include "store/sqlite_analytics.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_schema.hpp"
 #include "store/store_activity_id_suite.hpp"
+#include "store/store_analytics_suite.hpp"
 #include "store/store_crash_util.hpp"
 #include "store/store_durability_suite.hpp"
 #include "store/store_suite.hpp"
@@ -45,6 +47,7 @@ namespace baton::store::testing {
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreSuite, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreDurabilitySuite, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreActivityIdSuite, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreAnalyticsSuite, SqliteFactory);
 }  // namespace baton::store::testing
 
 namespace baton::store {
@@ -378,6 +381,55 @@ TEST(SqliteStore, CanonicalActivityIdsAreImplicit) {
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->step(), SQLITE_ROW);
   EXPECT_THAT(plan->column_text(3), HasSubstr("activities_by_explicit_id"));
+}
+
+// A database from before analytics (v10) gains the three tables and keeps its conversations.
+TEST(SqliteStore, MigratesToAnalytics) {
+  TempDir dir;
+  auto path = dir.path() / "v10.db";
+  ASSERT_TRUE(old_database_at(path, 10, old_conversation_sql("a", "bot", 0, 1)));
+  auto store = open_or_die_at(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(
+      store
+          ->write(std::move(WriteBatch()
+                                .put_open_session(OpenSession{"a", "{}", {}})
+                                .add_analytics({AnalyticsCell{1, "session", "", "", "", 1, 0}})))
+          .ok());
+  EXPECT_EQ(store->get_open_session("a")->state_json, "{}");
+  close_at_current_schema(*store, path);
+}
+
+// The EXPLAIN QUERY PLAN lines of `sql` on `db`, one string.
+std::string query_plan(sqlite::Db& db, const std::string& sql) {
+  auto plan = sqlite::Stmt::prepare(db.get(), "EXPLAIN QUERY PLAN " + sql);
+  EXPECT_TRUE(plan.ok()) << plan.error().message;
+  std::string lines;
+  while (plan.ok() && plan->step() == SQLITE_ROW) {
+    lines += plan->column_text(3) + "\n";
+  }
+  return lines;
+}
+
+// Summaries read a range of the cells' key; the idle sweep costs what the open sessions number,
+// whatever the number of conversations (no index on updated_ms, which every turn rewrites).
+TEST(SqliteStore, AnalyticsReadsUseKeys) {
+  TempDir dir;
+  const auto path = dir.path() / kSqliteFileName;
+  ASSERT_NE(open_or_die_at(path), nullptr);
+  sqlite::Db db = raw_db(path);
+  for (AnalyticsGroup group : {AnalyticsGroup::kNone, AnalyticsGroup::kHour, AnalyticsGroup::kTopic,
+                               AnalyticsGroup::kAgent}) {
+    EXPECT_THAT(query_plan(db, sqlite::analytics_cells_sql(group)),
+                HasSubstr("SEARCH analytics_cells USING PRIMARY KEY (hour>? AND hour<?)"));
+  }
+  const std::string idle = query_plan(db, sqlite::idle_open_sessions_sql());
+  EXPECT_THAT(idle, HasSubstr("SEARCH c USING PRIMARY KEY (id=?)"));
+  EXPECT_THAT(idle, HasSubstr("SCAN s USING COVERING INDEX sqlite_autoindex_open_sessions_1"));
+  EXPECT_THAT(idle, ::testing::Not(HasSubstr("SCAN c")));
+  EXPECT_EQ(*db.query_text("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                           "tbl_name = 'conversations' AND sql LIKE '%updated_ms%'"),
+            "0");
 }
 
 // A second process (`baton agent add` while `baton serve` runs) writes agents the first one's

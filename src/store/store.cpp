@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cmath>
 #include <future>
 #include <string_view>
 
@@ -89,10 +90,32 @@ WriteBatch& WriteBatch::delete_meta(std::string key) {
   return *this;
 }
 
+WriteBatch& WriteBatch::add_analytics(std::vector<AnalyticsCell> cells) {
+  ops_.emplace_back(op::AddAnalytics{std::move(cells)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::put_analytics_session(AnalyticsSession row) {
+  ops_.emplace_back(op::PutAnalyticsSession{std::move(row)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::put_open_session(OpenSession row) {
+  ops_.emplace_back(op::PutOpenSession{std::move(row)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::delete_open_session(std::string conversation_id) {
+  ops_.emplace_back(op::DeleteOpenSession{std::move(conversation_id)});
+  return *this;
+}
+
 namespace {
 
 constexpr std::size_t kMaxAgentIdLength = 64;
 constexpr std::array<std::string_view, 3> kAgentRoles = {"agent", "supervisor", "admin"};
+constexpr std::array<std::string_view, 4> kSessionOutcomes = {"unengaged", "resolved", "escalated",
+                                                              "abandoned"};
 
 bool agent_id_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -136,6 +159,20 @@ class OpChecker {
     require("ownership", c.ownership);
     seq("epoch", c.epoch, 0);
     seq("next_seq", c.next_seq, 1);
+  }
+  void at_most(std::string_view field, const std::string& value, std::size_t max) {
+    fail_if(value.size() > max,
+            fmt::format("{} is {} bytes, more than {}", field, value.size(), max));
+  }
+  void cell(std::size_t i, const AnalyticsCell& c) {
+    const std::string at = fmt::format("cell {} ", i);
+    require(at + "metric", c.metric);
+    at_most(at + "metric", c.metric, kMaxAnalyticsMetricLength);
+    at_most(at + "topic", c.topic, kMaxAnalyticsDimensionLength);
+    at_most(at + "queue", c.queue, kMaxAnalyticsDimensionLength);
+    at_most(at + "agent", c.agent, kMaxAnalyticsDimensionLength);
+    fail_if(c.count < 0, fmt::format("{}count {} is negative", at, c.count));
+    fail_if(!std::isfinite(c.sum), fmt::format("{}sum is not a finite number", at));
   }
   void handoff(const HandoffRecord& h) {
     require("handoff id", h.id);
@@ -187,6 +224,36 @@ class OpChecker {
   }
   void operator()(const op::PutMeta& o) { require("key", o.key); }
   void operator()(const op::DeleteMeta& o) { require("key", o.key); }
+  void operator()(const op::AddAnalytics& o) {
+    for (std::size_t i = 0; i < o.cells.size() && error_.empty(); ++i) {
+      cell(i, o.cells[i]);
+    }
+  }
+  void operator()(const op::PutAnalyticsSession& o) {
+    const AnalyticsSession& s = o.row;
+    require("conversation id", s.conversation_id);
+    fail_if(s.number < 1, "session number must be at least 1");
+    bool known_outcome = false;
+    for (std::string_view outcome : kSessionOutcomes) {
+      known_outcome = known_outcome || s.outcome == outcome;
+    }
+    fail_if(!known_outcome,
+            fmt::format("outcome \"{}\" is not unengaged, resolved, escalated or abandoned",
+                        s.outcome));
+    fail_if(s.rating && (*s.rating < 1 || *s.rating > 5),
+            fmt::format("rating {} is outside 1..5", s.rating.value_or(0)));
+    fail_if(s.wait_ms && *s.wait_ms < 0, "wait_ms is negative");
+    fail_if(s.ended < s.started, "session ended before it started");
+    at_most("topic", s.topic, kMaxAnalyticsDimensionLength);
+    at_most("reason", s.reason, kMaxAnalyticsDimensionLength);
+    at_most("queue", s.queue, kMaxAnalyticsDimensionLength);
+    at_most("agent", s.agent, kMaxAnalyticsDimensionLength);
+  }
+  void operator()(const op::PutOpenSession& o) {
+    require("conversation id", o.row.conversation_id);
+    at_most("state_json", o.row.state_json, kMaxOpenSessionStateLength);
+  }
+  void operator()(const op::DeleteOpenSession& o) { require("conversation id", o.conversation_id); }
 
   const std::string& error() const { return error_; }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The durable store: Baton's source of truth for conversations, their activity logs (sequence
 // numbers = Direct Line watermarks), dialog-state snapshots, handoff records, the per-conversation
-// ownership/handoff event log, and a small key/value table for configuration.
+// ownership/handoff event log, analytics (hourly aggregate cells, ended sessions, the sessions in
+// progress), and a small key/value table for configuration.
 //
 // Writes are grouped into a WriteBatch that is applied atomically and acknowledged (callback) only
 // after it is durable. Reads are synchronous and see every batch whose callback has run.
@@ -166,6 +167,78 @@ struct AuditRecord {
   friend bool operator==(const AuditRecord&, const AuditRecord&) = default;
 };
 
+// --- Analytics (docs/ANALYTICS.md). Aggregates are hourly cells that outlive the conversations
+// they count (retention and erasure never touch them); ended sessions are rows for the CSV export.
+
+// Bounds WriteBatch::validate() enforces on analytics rows (bytes).
+inline constexpr std::size_t kMaxAnalyticsMetricLength = 64;
+inline constexpr std::size_t kMaxAnalyticsDimensionLength = 256;  // topic, queue, agent, reason
+inline constexpr std::size_t kMaxOpenSessionStateLength = 16 * 1024;
+// The most rows read_analytics() returns; a query that would give more fails.
+inline constexpr std::size_t kMaxAnalyticsRows = 100'000;
+
+// One hourly aggregate cell: `count` occurrences and the `sum` of their values (milliseconds,
+// ratings, ...) of one metric in one UTC hour, under its dimensions ("" = not applicable).
+struct AnalyticsCell {
+  std::int64_t hour = 0;  // whole hours since 1970-01-01T00:00Z
+  std::string metric;     // e.g. "session", "session.resolved", "handoff.accepted"
+  std::string topic;
+  std::string queue;
+  std::string agent;
+  std::int64_t count = 0;
+  double sum = 0;
+
+  friend bool operator==(const AnalyticsCell&, const AnalyticsCell&) = default;
+};
+
+// One ended session of a conversation (a row of the sessions CSV). Names and numbers only: no
+// text anyone wrote.
+struct AnalyticsSession {
+  std::string conversation_id;
+  std::uint32_t number = 1;  // 1-based within the conversation
+  TimePoint started{};
+  TimePoint ended{};
+  std::string outcome;  // unengaged | resolved | escalated | abandoned
+  std::string topic;    // last non-system topic, "" when none
+  std::string reason;   // escalation reason, "" unless escalated
+  std::string queue;
+  std::string agent;
+  std::optional<std::int64_t> wait_ms;  // handoff → an agent accepted
+  std::optional<std::int32_t> rating;   // CSAT 1..5, the session's latest
+  std::optional<bool> resolved;         // the survey's "did that answer your question"
+  bool surveyed = false;                // the survey was asked in this session
+
+  friend bool operator==(const AnalyticsSession&, const AnalyticsSession&) = default;
+};
+
+// A conversation's session in progress, owned by the engine (state_json is its own format, stored
+// verbatim).
+struct OpenSession {
+  std::string conversation_id;
+  std::string state_json;
+  TimePoint last{};  // the conversation row's `updated` (read only; ignored on write)
+
+  friend bool operator==(const OpenSession&, const OpenSession&) = default;
+};
+
+// Which dimension read_analytics groups by, besides the metric.
+enum class AnalyticsGroup { kNone, kHour, kTopic, kQueue, kAgent };
+
+// Only cells whose dimension equals the given value; "" = no condition on it.
+struct AnalyticsFilter {
+  std::string topic;
+  std::string queue;
+  std::string agent;
+};
+
+// The sort key of an ended session in read_analytics_sessions(): pages continue after the last
+// row's key.
+struct SessionKey {
+  TimePoint ended{};
+  std::string conversation_id;
+  std::uint32_t number = 0;
+};
+
 // Operations a WriteBatch can carry. Each names its failure when it cannot apply.
 namespace op {
 struct InsertConversation {  // kConflict if the id exists
@@ -194,8 +267,9 @@ struct AppendEvent {  // kConflict on a duplicate (conversation, seq); kNotFound
   ConversationEvent row;
 };
 // Removes a conversation and everything stored under it: its activities, dialog snapshot, handoff
-// records (requests included) and event log; kNotFound if missing. The hub log and the audit log
-// are not touched. The id may be used again afterwards. SQLite overwrites what it deletes
+// records (requests included), event log, ended analytics sessions and open session; kNotFound if
+// missing. The hub log, the audit log and the analytics cells (counts outlive what they count) are
+// not touched. The id may be used again afterwards. SQLite overwrites what it deletes
 // (secure_delete), so once the WAL is checkpointed none of it remains in the database files;
 // PostgreSQL's rows are gone at once and their bytes once VACUUM reclaims them and the server's
 // WAL is recycled.
@@ -234,13 +308,34 @@ struct PutMeta {
 struct DeleteMeta {  // deleting a missing key is not an error
   std::string key;
 };
+// Adds each cell's count and sum to the stored cell with the same (hour, metric, topic, queue,
+// agent), creating it at zero first. Cells with the same key in one op or batch add up. No
+// conversation is involved, so this never fails on its own.
+struct AddAnalytics {
+  std::vector<AnalyticsCell> cells;
+};
+// Inserts or replaces the row with the same (conversation_id, number). kNotFound if the
+// conversation does not exist.
+struct PutAnalyticsSession {
+  AnalyticsSession row;
+};
+// Inserts or replaces the conversation's open session (`last` is not written); kNotFound if no
+// conversation.
+struct PutOpenSession {
+  OpenSession row;
+};
+// Removes the conversation's open session; a missing one is not an error.
+struct DeleteOpenSession {
+  std::string conversation_id;
+};
 }  // namespace op
 
 using WriteOp = std::variant<op::InsertConversation, op::UpdateConversation, op::AppendActivity,
                              op::PutSnapshot, op::InsertHandoff, op::UpdateHandoff, op::AppendEvent,
                              op::DeleteConversation, op::PutAgent, op::DeleteAgent,
                              op::AppendHubLog, op::ClearHubLog, op::AppendAudit,
-                             op::DeleteAuditBefore, op::PutMeta, op::DeleteMeta>;
+                             op::DeleteAuditBefore, op::PutMeta, op::DeleteMeta, op::AddAnalytics,
+                             op::PutAnalyticsSession, op::PutOpenSession, op::DeleteOpenSession>;
 
 // A list of writes applied atomically, in order: either all of them become durable or none does.
 // Later operations see earlier ones (insert a conversation, then append to it). A plain value; not
@@ -263,13 +358,21 @@ class WriteBatch {
   WriteBatch& delete_audit_before(TimePoint before, std::size_t limit = kMaxPageSize);
   WriteBatch& put_meta(std::string key, std::string value);
   WriteBatch& delete_meta(std::string key);
+  WriteBatch& add_analytics(std::vector<AnalyticsCell> cells);
+  WriteBatch& put_analytics_session(AnalyticsSession row);
+  WriteBatch& put_open_session(OpenSession row);
+  WriteBatch& delete_open_session(std::string conversation_id);
 
   const std::vector<WriteOp>& ops() const { return ops_; }
   std::size_t size() const { return ops_.size(); }
   bool empty() const { return ops_.empty(); }
 
   // Checks what can be checked without the database: required ids present, seq/epoch within
-  // 1..kMaxSeq (0 allowed for epoch). kInvalidArgument naming the operation index and field.
+  // 1..kMaxSeq (0 allowed for epoch); analytics cells with a metric of 1..64 bytes, dimensions of
+  // at most 256 bytes, count >= 0 and a finite sum; ended sessions with number >= 1, a known
+  // outcome, rating 1..5 and wait_ms >= 0 when set, ended >= started, and text fields of at most
+  // 256 bytes; open sessions with state_json of at most 16 KiB. kInvalidArgument naming the
+  // operation index and field.
   Status validate() const;
 
  private:
@@ -395,6 +498,26 @@ class Store {
   virtual Result<std::vector<AuditRecord>> read_audit(std::uint64_t after_position,
                                                       std::size_t limit,
                                                       const std::string& conversation_id) = 0;
+  // The analytics cells with from_hour <= hour < to_hour matching `filter`, summed (in the
+  // database) per metric and per value of `group`: the other dimensions come back "", and hour is 0
+  // unless grouped by hour. Ordered by metric, then the grouped value (bytewise). kInvalidArgument
+  // when the answer would have more than kMaxAnalyticsRows rows (narrow the range or the grouping).
+  virtual Result<std::vector<AnalyticsCell>> read_analytics(std::int64_t from_hour,
+                                                            std::int64_t to_hour,
+                                                            const AnalyticsFilter& filter,
+                                                            AnalyticsGroup group) = 0;
+  // Ended sessions with from <= ended < to, ordered by (ended, conversation_id, number), after
+  // `after` when set (keyset paging, so a streamed export neither skips nor repeats rows while
+  // others are written), at most `limit` (clamped).
+  virtual Result<std::vector<AnalyticsSession>> read_analytics_sessions(
+      TimePoint from, TimePoint to, const std::optional<SessionKey>& after, std::size_t limit) = 0;
+  // Open sessions whose conversation's `updated` is before `before`, oldest first (ties by
+  // conversation id), at most `limit` (clamped): what the engine's idle-session sweep ends. Its
+  // cost follows the number of open sessions, not of conversations.
+  virtual Result<std::vector<OpenSession>> open_sessions_idle_before(TimePoint before,
+                                                                     std::size_t limit) = 0;
+  // kNotFound when the conversation has no open session.
+  virtual Result<OpenSession> get_open_session(const std::string& conversation_id) = 0;
 
   virtual StoreStats stats() const = 0;
 

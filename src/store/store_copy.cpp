@@ -58,6 +58,19 @@ const std::vector<TableSpec>& tables() {
        "position",
        true},
       {"meta", "key, value", "SELECT key, value FROM meta ORDER BY key"},
+      // 17 significant digits give back the very double (SQLite's own text has 15).
+      {"analytics_cells", "hour, metric, topic, queue, agent, count, sum",
+       "SELECT hour, metric, topic, queue, agent, count, printf('%!.17g', sum) FROM "
+       "analytics_cells ORDER BY hour, metric, topic, queue, agent"},
+      {"analytics_sessions",
+       "conversation_id, number, started_ms, ended_ms, outcome, topic, reason, queue, agent, "
+       "wait_ms, rating, resolved, surveyed",
+       "SELECT conversation_id, number, started_ms, ended_ms, outcome, topic, reason, queue, "
+       "agent, wait_ms, rating, CASE resolved WHEN 0 THEN 'f' WHEN 1 THEN 't' END, "
+       "CASE WHEN surveyed = 0 THEN 'f' ELSE 't' END FROM analytics_sessions "
+       "ORDER BY conversation_id, number"},
+      {"open_sessions", "conversation_id, state",
+       "SELECT conversation_id, state FROM open_sessions ORDER BY conversation_id"},
   };
   return specs;
 }

@@ -61,6 +61,36 @@ void fill(const std::filesystem::path& path) {
                                     .append_audit(make_audit("alice", "login", "", 11))
                                     .put_meta("secret", "s1")))
                   .ok());
+  AnalyticsSession ended;
+  ended.conversation_id = "c2";
+  ended.started = at_ms(20);
+  ended.ended = at_ms(30);
+  ended.outcome = "escalated";
+  ended.reason = "requested";
+  ended.queue = "billing";
+  ended.agent = "alice";
+  ended.wait_ms = 7;
+  ended.resolved = false;
+  ended.surveyed = true;
+  AnalyticsSession bare = ended;
+  bare.number = 2;
+  bare.outcome = "unengaged";
+  bare.wait_ms = std::nullopt;
+  bare.resolved = std::nullopt;
+  bare.rating = 5;
+  bare.surveyed = false;
+  ASSERT_TRUE(s.write(std::move(WriteBatch()
+                                    .add_analytics(
+                                        {AnalyticsCell{5, "wait", "Billing", "billing", "", 1, 0.1},
+                                         AnalyticsCell{6, "csat", "", "", "alice", 3, 1.0 / 3}})
+                                    .put_analytics_session(ended)
+                                    .put_analytics_session(bare)
+                                    .put_open_session(OpenSession{"c1", "{\"tab\":\"\t\"}", {}})))
+                  .ok());
+  // A sum that only 17 significant digits give back exactly.
+  ASSERT_TRUE(s.write(std::move(WriteBatch().add_analytics(
+                          {AnalyticsCell{5, "wait", "Billing", "billing", "", 1, 0.2}})))
+                  .ok());
   ASSERT_TRUE(s.write(std::move(WriteBatch().append_hub_log(HubLogRecord{0, at_ms(1), "a"}))).ok());
   ASSERT_TRUE(s.write(std::move(WriteBatch().append_hub_log(HubLogRecord{0, at_ms(3), "b"}))).ok());
   ASSERT_TRUE(s.close().ok());
@@ -88,7 +118,8 @@ TEST(StoreCopy, CopiesEveryTableAndKeepsPositions) {
   }
   EXPECT_EQ(summary, (std::vector<std::string>{"conversations=2", "activities=3", "handoffs=1",
                                                "conversation_events=2", "agents=1", "hub_log=2",
-                                               "audit_log=1", "meta=1"}));
+                                               "audit_log=1", "meta=1", "analytics_cells=2",
+                                               "analytics_sessions=2", "open_sessions=1"}));
 
   auto source = open_sqlite(path);
   PgOptions options;
@@ -109,6 +140,20 @@ TEST(StoreCopy, CopiesEveryTableAndKeepsPositions) {
   EXPECT_EQ(*to.list_agents(), *source->list_agents());
   EXPECT_EQ(*to.read_audit(0, 10, ""), *source->read_audit(0, 10, ""));
   EXPECT_EQ(*to.get_meta("secret"), "s1");
+  for (AnalyticsGroup group : {AnalyticsGroup::kHour, AnalyticsGroup::kTopic,
+                               AnalyticsGroup::kQueue, AnalyticsGroup::kAgent}) {
+    auto copied_cells = to.read_analytics(0, 100, {}, group);
+    ASSERT_TRUE(copied_cells.ok()) << copied_cells.error().message;
+    EXPECT_EQ(*copied_cells, *source->read_analytics(0, 100, {}, group));
+  }
+  EXPECT_EQ(to.read_analytics(5, 6, {}, AnalyticsGroup::kNone)->at(0).sum, 0.1 + 0.2);
+  EXPECT_EQ(to.read_analytics(6, 7, {}, AnalyticsGroup::kNone)->at(0).sum, 1.0 / 3);
+  const std::optional<SessionKey> first;
+  auto sessions = to.read_analytics_sessions(at_ms(0), at_ms(100), first, 10);
+  ASSERT_TRUE(sessions.ok()) << sessions.error().message;
+  EXPECT_EQ(*sessions, *source->read_analytics_sessions(at_ms(0), at_ms(100), first, 10));
+  EXPECT_EQ(sessions->size(), 2u);
+  EXPECT_EQ(*to.get_open_session("c1"), *source->get_open_session("c1"));
   auto hub_log = to.read_hub_log(0, 10);
   ASSERT_EQ(*hub_log, *source->read_hub_log(0, 10));
   ASSERT_EQ(hub_log->size(), 2u);
