@@ -31,7 +31,11 @@ Input Hub::stamp(Event event) const {
   return Input{std::chrono::floor<Millis>(clock_.now()), std::move(event)};
 }
 
-Result<Decisions> Hub::apply(const Input& input) { return state_->apply(input); }
+Result<Decisions> Hub::apply(const Input& input) { return state_->apply(input, nullptr); }
+
+Result<Decisions> Hub::apply(const Input& input, Measures* measures) {
+  return state_->apply(input, measures);
+}
 
 TimePoint Hub::now() const { return state_->now_; }
 

@@ -57,6 +57,7 @@
 #include "core/result.hpp"
 #include "hub/config.hpp"
 #include "hub/events.hpp"
+#include "hub/measures.hpp"
 
 namespace baton::hub {
 
@@ -124,6 +125,13 @@ class Hub {
   // (malformed input such as an empty id or a transfer with no or two targets).
   Result<Decisions> apply(const Input& input);
 
+  // Applies the input as apply(input) does, and appends this input's measures (measures.hpp) to
+  // *measures (nothing when the input fails; `measures` may be null: no measures). Measuring
+  // state (open spans, offer and assignment times) advances identically with or without
+  // `measures`, so a hub that replayed its log with apply(input) measures the next inputs exactly
+  // as the uninterrupted one does.
+  Result<Decisions> apply(const Input& input, Measures* measures);
+
   // stamp + apply, for callers that do not log (tests, tools).
   Result<Decisions> handle(Event event) { return apply(stamp(std::move(event))); }
 
@@ -140,15 +148,17 @@ class Hub {
   TimePoint now() const;
   const HubConfig& config() const;
 
-  // The hub's complete state as a JSON object (format in hub_snapshot.cpp, "version": 1): its time,
-  // counters (conversation seqs, offer ids), every conversation (context, queue by name, offer,
-  // owner, timers, agents who declined it, last position sent), every agent (routing facts,
-  // presence as chosen, load, missed offers, idle since) and each queue's handle-time average and
-  // round-robin cursor (by queue name). What follows from these (indexes, queue order, offer
-  // deadlines) is rebuilt by restore(). The same state always gives the same object, key for key:
-  // restore() then snapshot() gives it back identically. Times are kept to the millisecond, which
-  // is exact for inputs from stamp() or the log's JSON. Cost: O(conversations + agents + the size
-  // of the contexts); the contexts are copied.
+  // The hub's complete state as a JSON object (format in hub_snapshot.cpp, "version": 2): its time,
+  // counters (conversation seqs, offer ids), every conversation (context, queue by name, offer and
+  // when it was made, owner, timers, agents who declined it, last position sent, whether it was
+  // ever assigned), every agent (routing facts, presence as chosen, load, missed offers, idle
+  // since, the starts of its measurement spans) and each queue's handle-time average and
+  // round-robin cursor (by queue name). A restored hub measures as the snapshotted one would. What
+  // follows from these (indexes, queue order, offer deadlines) is rebuilt by restore(). The same
+  // state always gives the same object, key for key: restore() then snapshot() gives it back
+  // identically. Times are kept to the millisecond, which is exact for inputs from stamp() or the
+  // log's JSON. Cost: O(conversations + agents + the size of the contexts); the contexts are
+  // copied.
   boost::json::object snapshot() const;
 
   // A Hub from a snapshot() of a hub, under `config` (which may differ from the config the
@@ -167,6 +177,9 @@ class Hub {
   //   as the constructor does; queue membership follows the config's queue skills.
   // Nothing is decided at restore (no decisions exist to return): the next input decides under
   // the new config, as after a replay — apply Recover{} as after a replay.
+  // Version 1 snapshots (before measurements) are read too: a conversation's waiting and offer
+  // times default to its submission and its offer's expiry less the queue's offer_timeout, and
+  // agents not offline at the snapshot measure their spans from the snapshot's time.
   // Errors: kInvalidArgument naming the first bad field ("hub snapshot: conversations[3].queue:
   // missing") when the object is not a valid snapshot: an unsupported version, a missing field or
   // one of the wrong kind or range, a duplicate id, a conversation whose fields disagree with its

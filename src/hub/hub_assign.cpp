@@ -70,13 +70,12 @@ bool HubState::anyone_online(std::size_t queue, const std::vector<std::string>& 
   return false;
 }
 
-bool HubState::enter_queue(Conv& conv, std::size_t queue, Decisions& out) {
+bool HubState::enter_queue(Conv& conv, std::size_t queue, bool first, Decisions& out) {
   const QueueConfig& qc = qconf(queue);
   if (!queue_open(qc, now_) || !anyone_online(queue, conv.skills, {})) {
     auto cause =
         queue_open(qc, now_) ? UnavailableCause::kNoAgentOnline : UnavailableCause::kOutOfHours;
-    out.push_back(Unavailable{conv.id, qc.name, cause});
-    remove_conv(conv);
+    leave_unavailable(conv, queue, cause, out);
     return false;
   }
   conv.queue = queue;
@@ -89,11 +88,25 @@ bool HubState::enter_queue(Conv& conv, std::size_t queue, Decisions& out) {
   Millis wait = estimate_wait(queue, waiting_rank(conv));
   out.push_back(
       Queued{conv.id, qc.name, position, wait, render(qc.texts.queued, conv, position, wait)});
+  if (first) {
+    measure(metric::kHandoffQueued, qc.name, "");
+  }
   conv.sent_position = position;
   conv.sent_wait = wait;
   conv.sent_at = now_;
   try_offer(conv, out);
   return true;
+}
+
+void HubState::leave_unavailable(Conv& conv, std::size_t queue, UnavailableCause cause,
+                                 Decisions& out) {
+  const std::string& name = qconf(queue).name;
+  out.push_back(Unavailable{conv.id, name, cause});
+  measure(metric::kHandoffUnavailable, name, "");
+  measure(cause == UnavailableCause::kOutOfHours ? metric::kHandoffUnavailableOutOfHours
+                                                 : metric::kHandoffUnavailableNoAgents,
+          name, "");
+  remove_conv(conv);
 }
 
 AgentState* HubState::pick_agent(std::size_t queue, const Conv& conv) {
@@ -175,6 +188,7 @@ void HubState::make_offer(Conv& conv, AgentState& agent, bool transfer, Decision
   conv.offer_agent = agent.agent.id;
   conv.offer_id = next_offer_id_++;
   conv.offer_expires = now_ + qconf(conv.queue).offer_timeout;
+  conv.offer_at = now_;
   conv.offer_is_transfer = transfer;
   offer_deadlines_.insert({conv.offer_expires, conv.seq});
   if (!transfer) {
@@ -186,10 +200,15 @@ void HubState::make_offer(Conv& conv, AgentState& agent, bool transfer, Decision
   agent.idle_since = now_;
   out.push_back(Offered{conv.id, agent.agent.id, conv.offer_id, conv.offer_expires,
                         qconf(conv.queue).name, transfer});
+  measure(metric::kOfferMade, queue_name(conv), agent.agent.id);
+  if (transfer) {
+    measure(metric::kOfferTransfer, queue_name(conv), agent.agent.id);
+  }
   add_load(agent, 1, out);
 }
 
-AgentState* HubState::end_offer(Conv& conv, Decisions& out) {
+AgentState* HubState::end_offer(Conv& conv, const char* outcome, Decisions& out) {
+  measure(outcome, queue_name(conv), conv.offer_agent, since(conv.offer_at));
   AgentState* agent = find_agent(conv.offer_agent);
   if (agent != nullptr) {
     agent->offers.erase(conv.seq);
@@ -217,15 +236,16 @@ void HubState::offer_failed(Conv& conv, bool expired, Decisions& out) {
     if (agent != nullptr && ++agent->missed >= limit && limit > 0 &&
         agent->chosen != Presence::kAway) {
       // Set away before the slot is freed, so the console sees one change, not two.
+      touch(*agent);
       agent->chosen = Presence::kAway;
       out.push_back(PresenceChanged{agent_id, Presence::kAway, PresenceCause::kMissedOffers});
       set_away = true;
     }
   }
-  end_offer(conv, out);
+  end_offer(conv, expired ? metric::kOfferExpired : metric::kOfferDeclined, out);
   if (transfer) {
-    out.push_back(TransferFailed{
-        conv.id, conv.agent, expired ? TransferFailCause::kExpired : TransferFailCause::kDeclined});
+    transfer_failed(conv, expired ? TransferFailCause::kExpired : TransferFailCause::kDeclined,
+                    out);
   } else {
     conv.declined.insert(agent_id);
   }
@@ -250,9 +270,9 @@ void HubState::rescind_agent_offers(AgentState& agent, RescindCause cause, Decis
     Conv& conv = convs_.at(seq);
     out.push_back(OfferRescinded{conv.id, agent.agent.id, conv.offer_id, cause});
     bool transfer = conv.offer_is_transfer;
-    end_offer(conv, out);
+    end_offer(conv, metric::kOfferRescinded, out);
     if (transfer) {
-      out.push_back(TransferFailed{conv.id, conv.agent, TransferFailCause::kAgentUnavailable});
+      transfer_failed(conv, TransferFailCause::kAgentUnavailable, out);
     } else {
       reroute.push_back(&conv);
     }
@@ -262,7 +282,13 @@ void HubState::rescind_agent_offers(AgentState& agent, RescindCause cause, Decis
   }
 }
 
+void HubState::transfer_failed(const Conv& conv, TransferFailCause cause, Decisions& out) {
+  out.push_back(TransferFailed{conv.id, conv.agent, cause});
+  measure(metric::kTransferFailed, queue_name(conv), conv.agent);
+}
+
 void HubState::assign(Conv& conv, AgentState& agent, Decisions& out) {
+  measure(metric::kOfferAccepted, queue_name(conv), agent.agent.id, since(conv.offer_at));
   agent.offers.erase(conv.seq);
   agent.owned.insert(conv.seq);
   agent.missed = 0;
@@ -273,6 +299,8 @@ void HubState::assign(Conv& conv, AgentState& agent, Decisions& out) {
     conv.offer_is_transfer = false;
     AgentState* from = find_agent(conv.agent);
     out.push_back(TransferCompleted{conv.id, conv.agent, "", agent.agent.id, conv.transfer_note});
+    measure(metric::kTransfer, queue_name(conv), conv.agent);
+    measure(metric::kHandle, queue_name(conv), conv.agent, since(conv.assigned_at));
     conv.agent = agent.agent.id;
     conv.assigned_at = now_;
     out.push_back(Assigned{conv.id, agent.agent.id, qconf(conv.queue).name});
@@ -288,6 +316,10 @@ void HubState::assign(Conv& conv, AgentState& agent, Decisions& out) {
   conv.assigned_at = now_;
   conv.declined.clear();
   out.push_back(Assigned{conv.id, agent.agent.id, qconf(conv.queue).name});
+  if (!conv.assigned_once) {
+    conv.assigned_once = true;
+    measure(metric::kHandoffAccepted, queue_name(conv), agent.agent.id, since(conv.submitted_at));
+  }
 }
 
 void HubState::release(Conv& conv, AgentState& agent, Decisions& out) {
@@ -297,6 +329,7 @@ void HubState::release(Conv& conv, AgentState& agent, Decisions& out) {
 }
 
 void HubState::add_load(AgentState& agent, int delta, Decisions& out) {
+  touch(agent);
   Presence before = agent.effective();
   agent.load += delta;
   Presence after = agent.effective();
@@ -314,13 +347,14 @@ void HubState::remove_conv(Conv& conv) {
 }
 
 void HubState::drop_unassigned(Conv& conv, RescindCause cause, Decision final_decision,
-                               Decisions& out) {
+                               const char* outcome, Decisions& out) {
   AgentState* agent = nullptr;
   if (!conv.offer_agent.empty()) {
     out.push_back(OfferRescinded{conv.id, conv.offer_agent, conv.offer_id, cause});
-    agent = end_offer(conv, out);
+    agent = end_offer(conv, metric::kOfferRescinded, out);
   }
   out.push_back(std::move(final_decision));
+  measure(outcome, queue_name(conv), "", since(conv.waiting_since));
   remove_conv(conv);
   if (agent != nullptr) {
     dispatch(*agent, out);

@@ -2,23 +2,33 @@
 // rules for a config that changed since the snapshot are stated in hub.hpp (Hub::snapshot,
 // Hub::restore); this file is their one implementation.
 //
-//   {"version": 1, "now": <ms>, "next_seq": <n>, "next_offer_id": <n>,
+//   {"version": 2, "now": <ms>, "next_seq": <n>, "next_offer_id": <n>,
 //    "queues": [{"name", "average_handle_time", "round_robin_last"}],
 //    "agents": [{"id", "name", "role", "skills", "capacity", "chosen", "load", "missed",
-//                "idle_since"}],
+//                "idle_since", "spans"}],
 //    "conversations": [{"seq", "id", "state", "queue", "priority", "priority_hint" (optional),
 //                       "context", "reason", "language", "skills", "submitted_at", "queued_at",
-//                       "last_activity", "assigned_at", "ended_at", "agent", "offer_agent",
-//                       "offer_id", "offer_expires", "offer_transfer", "transfer_note",
-//                       "declined", "sent_position", "sent_wait", "sent_at"}]}
+//                       "last_activity", "assigned_at", "ended_at", "waiting_since",
+//                       "assigned_once", "agent", "offer_agent", "offer_id", "offer_expires",
+//                       "offer_at", "offer_transfer", "transfer_note", "declined",
+//                       "sent_position", "sent_wait", "sent_at"}]}
 //
 // Times are integer milliseconds since the Unix epoch, durations integer milliseconds. Arrays are
 // in the hub's own orders (queues as configured, agents by id, conversations by seq), so the same
 // state always gives the same text. Every field is required except priority_hint; unknown fields
-// are ignored.
+// are ignored. An agent's "spans" (measures.hpp) is null before its first appearance, else
+// {"presence", "load", "capacity"}: when its open spans started, each within now's hour and not
+// after now (the values they measure are the agent's current ones). Offer and waiting times are
+// not after now.
+//
+// Version 1 (before measurements) lacks "spans", "waiting_since", "assigned_once" and
+// "offer_at"; it is read with: spans open at now for agents not offline, waiting_since =
+// submitted_at, assigned_once = assigned or in wrap-up or assigned_at after the epoch, offer_at =
+// offer_expires less the queue's offer_timeout (at most now).
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "hub/hub.hpp"
@@ -30,7 +40,8 @@ namespace {
 
 namespace bj = boost::json;
 
-constexpr std::int64_t kSnapshotVersion = 1;
+constexpr std::int64_t kSnapshotVersion = 2;
+constexpr std::int64_t kFirstVersion = 1;  // still read: see the header comment
 // Times and durations past this (year 2191) are refused: TimePoint counts nanoseconds in 64 bits,
 // and the hub adds durations to times.
 constexpr std::int64_t kMaxMillis = 7'000'000'000'000;
@@ -192,6 +203,30 @@ class Fields {
     return v == nullptr ? nullptr : &v->get_object();
   }
 
+  // A field that is null or an object (required either way): its Fields, or nullopt when null
+  // (or on error: check failed()).
+  std::optional<Fields> nullable_object(std::string_view key) {
+    const bj::value* v = get(key);
+    if (v == nullptr || v->is_null()) {
+      return std::nullopt;
+    }
+    if (!v->is_object()) {
+      fail(key, "expected an object or null");
+      return std::nullopt;
+    }
+    return Fields(v->get_object(), fmt::format("{}{}{}", path_, path_.empty() ? "" : ".", key),
+                  error_);
+  }
+
+  // A time within [min, max].
+  TimePoint time_within(std::string_view key, TimePoint min, TimePoint max) {
+    TimePoint t = time(key);
+    if (!failed() && (t < min || t > max)) {
+      fail(key, fmt::format("{} is outside {}..{}", millis_of(t), millis_of(min), millis_of(max)));
+    }
+    return t;
+  }
+
   // The objects of an array field, each with its path, or nullopt (error set) when one is not.
   std::optional<std::vector<Fields>> objects(std::string_view key) {
     const bj::array* items = array(key);
@@ -223,6 +258,15 @@ Error corrupt(const std::string& problem) {
   return make_error(ErrorCode::kInvalidArgument, "hub snapshot: " + problem);
 }
 
+bj::value spans_json(const Spans& spans) {
+  if (!spans.open) {
+    return nullptr;
+  }
+  return bj::object{{"presence", millis_of(spans.presence_since)},
+                    {"load", millis_of(spans.load_since)},
+                    {"capacity", millis_of(spans.capacity_since)}};
+}
+
 }  // namespace
 
 bj::object HubState::snapshot() const {
@@ -250,7 +294,8 @@ bj::object HubState::snapshot() const {
                                 {"chosen", to_string(a.chosen)},
                                 {"load", a.load},
                                 {"missed", a.missed},
-                                {"idle_since", millis_of(a.idle_since)}});
+                                {"idle_since", millis_of(a.idle_since)},
+                                {"spans", spans_json(a.spans)}});
   }
   out["agents"] = std::move(agents);
   bj::array convs;
@@ -274,10 +319,13 @@ bj::object HubState::snapshot() const {
     o["last_activity"] = millis_of(c.last_activity);
     o["assigned_at"] = millis_of(c.assigned_at);
     o["ended_at"] = millis_of(c.ended_at);
+    o["waiting_since"] = millis_of(c.waiting_since);
+    o["assigned_once"] = c.assigned_once;
     o["agent"] = c.agent;
     o["offer_agent"] = c.offer_agent;
     o["offer_id"] = c.offer_id;
     o["offer_expires"] = millis_of(c.offer_expires);
+    o["offer_at"] = millis_of(c.offer_at);
     o["offer_transfer"] = c.offer_is_transfer;
     o["transfer_note"] = c.transfer_note;
     o["declined"] = to_array(std::vector<std::string>(c.declined.begin(), c.declined.end()));
@@ -321,9 +369,11 @@ Status HubState::restore(const bj::object& snapshot) {
   if (root.failed()) {
     return corrupt(error);
   }
-  if (version != kSnapshotVersion) {
-    return corrupt(fmt::format("version {} is not the supported {}", version, kSnapshotVersion));
+  if (version != kSnapshotVersion && version != kFirstVersion) {
+    return corrupt(fmt::format("version {} is not a supported one ({} or {})", version,
+                               kFirstVersion, kSnapshotVersion));
   }
+  const bool measured = version >= 2;  // the fields of measurements are there
   now_ = root.time("now");
   next_seq_ = root.counter("next_seq", 1);
   next_offer_id_ = root.counter("next_offer_id", 1);
@@ -333,6 +383,7 @@ Status HubState::restore(const bj::object& snapshot) {
   if (root.failed()) {
     return corrupt(error);
   }
+  const TimePoint hour = std::chrono::floor<std::chrono::hours>(now_);
 
   // Queues by name; a queue the config no longer has is dropped, a new one keeps its defaults.
   std::set<std::string, std::less<>> queue_names;
@@ -367,6 +418,17 @@ Status HubState::restore(const bj::object& snapshot) {
     const int load = a.small("load", 0);
     const int missed = a.small("missed", 0);
     const TimePoint idle_since = a.time("idle_since");
+    Spans spans;
+    if (measured) {
+      if (auto open = a.nullable_object("spans")) {
+        spans.open = true;
+        spans.presence_since = open->time_within("presence", hour, now_);
+        spans.load_since = open->time_within("load", hour, now_);
+        spans.capacity_since = open->time_within("capacity", hour, now_);
+      }
+    } else if (chosen && *chosen != Presence::kOffline) {
+      spans = Spans{true, Presence::kOffline, now_, 0, now_, 0, now_};
+    }
     if (!a.failed() && !role) {
       a.fail("role", "unknown role");
     }
@@ -390,6 +452,7 @@ Status HubState::restore(const bj::object& snapshot) {
     agent.chosen = *chosen;
     agent.missed = missed;
     agent.idle_since = idle_since;
+    agent.spans = spans;
     link_agent(agent);
   }
 
@@ -414,6 +477,11 @@ Status HubState::restore(const bj::object& snapshot) {
     c.offer_id = static_cast<std::uint64_t>(f.integer("offer_id", 0, INT64_MAX));
     c.offer_expires = f.time("offer_expires");
     c.offer_is_transfer = f.boolean("offer_transfer");
+    if (measured) {
+      c.waiting_since = f.time_within("waiting_since", TimePoint{}, now_);
+      c.assigned_once = f.boolean("assigned_once");
+      c.offer_at = f.time_within("offer_at", TimePoint{}, now_);
+    }
     c.transfer_note = f.str("transfer_note");
     std::vector<std::string> declined = f.strings("declined");
     c.sent_position = f.small("sent_position", 0);
@@ -461,6 +529,12 @@ Status HubState::restore(const bj::object& snapshot) {
       c.queue = route(c);
       c.priority = c.priority_hint.value_or(qconf(c.queue).priority);
     }
+    if (!measured) {
+      c.waiting_since = c.submitted_at;
+      c.assigned_once = c.state == ConversationState::kAssigned ||
+                        c.state == ConversationState::kWrapUp || c.assigned_at != TimePoint{};
+      c.offer_at = std::clamp(c.offer_expires - qconf(c.queue).offer_timeout, TimePoint{}, now_);
+    }
     const std::uint64_t seq = c.seq;
     ids_.emplace(c.id, seq);
     Conv& conv = convs_.emplace(seq, std::move(c)).first->second;
@@ -488,6 +562,10 @@ Status HubState::restore(const bj::object& snapshot) {
       return corrupt(fmt::format("agent '{}' has load {} but {} offers and conversations", id, load,
                                  agent.load));
     }
+    // Open spans measure what the agent is now (see the header comment).
+    agent.spans.presence = agent.effective();
+    agent.spans.load = agent.load;
+    agent.spans.capacity = agent.online_capacity();
   }
   return {};
 }

@@ -185,7 +185,7 @@ TEST(HubSnapshot, HoldsEveryStateAndItsContext) {
   ASSERT_TRUE(hub.handle(end("c1", "b")).ok());                               // wrap-up
   ASSERT_TRUE(hub.handle(submit("c4")).ok());                                 // waits
   const boost::json::object snap = hub.snapshot();
-  EXPECT_EQ(snap.at("version").as_int64(), 1);
+  EXPECT_EQ(snap.at("version").as_int64(), 2);
   const auto& convs = snap.at("conversations").as_array();
   ASSERT_EQ(convs.size(), 4u);
   EXPECT_EQ(convs[0].at("state").as_string(), "wrap_up");
@@ -311,8 +311,8 @@ TEST(HubSnapshot, CorruptSnapshotsAreRefusedWithTheirField) {
   auto conv = [](boost::json::object& o) -> boost::json::object& {
     return o["conversations"].as_array()[0].as_object();
   };
-  EXPECT_EQ(refused([](auto& o) { o["version"] = 2; }),
-            "hub snapshot: version 2 is not the supported 1");
+  EXPECT_EQ(refused([](auto& o) { o["version"] = 3; }),
+            "hub snapshot: version 3 is not a supported one (1 or 2)");
   EXPECT_EQ(refused([](auto& o) { o.erase("agents"); }), "hub snapshot: agents: missing");
   EXPECT_EQ(refused([&](auto& o) { conv(o)["offer_id"] = "1"; }),
             "hub snapshot: conversations[0].offer_id: expected an integer");

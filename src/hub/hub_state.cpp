@@ -28,15 +28,25 @@ HubState::HubState(std::shared_ptr<const HubConfig> config)
   for (const Agent& agent : config_->agents) {
     (void)on(AgentRegistered{agent});  // validated by the loader
   }
+  touched_.clear();  // registered offline: no spans
 }
 
-Result<Decisions> HubState::apply(const Input& input) {
+Result<Decisions> HubState::apply(const Input& input, Measures* measures) {
   TimePoint before = now_;
   now_ = std::max(now_, input.at);
+  const std::size_t mark = measures != nullptr ? measures->size() : 0;
+  sink_ = measures;
   auto result = std::visit([this](const auto& event) { return on(event); }, input.event);
-  if (!result.ok()) {
+  if (result.ok()) {
+    settle_spans(before);
+  } else {
     now_ = before;  // a refused input changes nothing, not even the hub's time
+    if (measures != nullptr) {
+      measures->erase(measures->begin() + static_cast<std::ptrdiff_t>(mark), measures->end());
+    }
   }
+  sink_ = nullptr;
+  touched_.clear();
   return result;
 }
 
@@ -94,6 +104,7 @@ Result<Decisions> HubState::on(const HandoffSubmitted& e) {
   conv.priority_hint = e.priority;
   conv.submitted_at = now_;
   conv.queued_at = now_;
+  conv.waiting_since = now_;
   conv.last_activity = now_;
   std::optional<std::size_t> queue;
   if (!e.queue_hint.empty()) {
@@ -107,7 +118,7 @@ Result<Decisions> HubState::on(const HandoffSubmitted& e) {
   ids_.emplace(conv.id, seq);
   Conv& stored = convs_.emplace(seq, std::move(conv)).first->second;
   Decisions out;
-  enter_queue(stored, *queue, out);
+  enter_queue(stored, *queue, true, out);
   return out;
 }
 
@@ -120,7 +131,8 @@ Result<Decisions> HubState::on(const HandoffCancelled& e) {
     return conflict("conversation '" + e.conversation + "' is already with an agent");
   }
   Decisions out;
-  drop_unassigned(*conv, RescindCause::kCancelled, Cancelled{e.conversation}, out);
+  drop_unassigned(*conv, RescindCause::kCancelled, Cancelled{e.conversation},
+                  metric::kHandoffCancelled, out);
   return out;
 }
 
@@ -141,7 +153,7 @@ Result<Decisions> HubState::on(const CustomerLeft& e) {
   Decisions out;
   if (unassigned(*conv)) {
     drop_unassigned(*conv, RescindCause::kAbandoned, Abandoned{e.conversation, AbandonCause::kLeft},
-                    out);
+                    metric::kHandoffAbandoned, out);
   }
   return out;
 }
@@ -153,6 +165,7 @@ Result<Decisions> HubState::on(const AgentRegistered& e) {
   Decisions out;
   auto [it, inserted] = agents_.try_emplace(e.agent.id);
   AgentState& agent = it->second;
+  touch(agent);
   Presence before = agent.effective();
   if (inserted) {
     agent.idle_since = now_;
@@ -184,10 +197,11 @@ Result<Decisions> HubState::on(const AgentRemoved& e) {
     if (!conv.offer_agent.empty()) {  // a transfer offer the removed agent made
       out.push_back(
           OfferRescinded{conv.id, conv.offer_agent, conv.offer_id, RescindCause::kAgentRemoved});
-      target = end_offer(conv, out);
+      target = end_offer(conv, metric::kOfferRescinded, out);
     }
     agent->owned.erase(seq);
     agent->load -= 1;
+    measure(metric::kHandle, queue_name(conv), e.agent, since(conv.assigned_at));
     if (conv.state == ConversationState::kWrapUp) {
       out.push_back(WrapUpEnded{conv.id, e.agent, true});
       remove_conv(conv);
@@ -195,12 +209,14 @@ Result<Decisions> HubState::on(const AgentRemoved& e) {
       out.push_back(Requeued{conv.id, e.agent});
       conv.agent.clear();
       conv.declined.clear();
-      enter_queue(conv, conv.queue, out);
+      conv.waiting_since = now_;
+      enter_queue(conv, conv.queue, false, out);
     }
     if (target != nullptr) {
       dispatch(*target, out);
     }
   }
+  close_spans(*agent);
   unlink_agent(*agent);
   agents_.erase(agents_.find(e.agent));
   return out;
@@ -212,6 +228,7 @@ Result<Decisions> HubState::on(const PresenceSet& e) {
     return not_found("agent", e.agent);
   }
   Decisions out;
+  touch(*agent);
   Presence before = agent->effective();
   if (e.presence == Presence::kAvailable && agent->chosen != Presence::kAvailable) {
     agent->missed = 0;
@@ -273,7 +290,7 @@ Result<Decisions> HubState::on(const ConversationEnded& e) {
   if (!conv->offer_agent.empty()) {
     out.push_back(
         OfferRescinded{conv->id, conv->offer_agent, conv->offer_id, RescindCause::kCancelled});
-    target = end_offer(*conv, out);
+    target = end_offer(*conv, metric::kOfferRescinded, out);
   }
   conv->state = ConversationState::kWrapUp;
   conv->ended_at = now_;
@@ -302,6 +319,7 @@ void HubState::finish_wrap_up(Conv& conv, bool forced, Decisions& out) {
   q.average_handle_time = (q.average_handle_time * 4 + handled) / 5;
   AgentState* agent = find_agent(conv.agent);
   out.push_back(WrapUpEnded{conv.id, conv.agent, forced});
+  measure(metric::kHandle, queue_name(conv), conv.agent, handled);
   if (agent != nullptr) {
     release(conv, *agent, out);
   }

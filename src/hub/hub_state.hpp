@@ -1,8 +1,8 @@
 #pragma once
 // Internal to src/hub: the Hub's state and the operations on it, split over hub_state.cpp
 // (inputs), hub_assign.cpp (routing and offers), hub_timers.cpp (tick, recover, positions),
-// hub_views.cpp and hub_snapshot.cpp (the snapshot's JSON form). Not part of the module's
-// contract.
+// hub_measures.cpp (measurements: spans), hub_views.cpp and hub_snapshot.cpp (the snapshot's JSON
+// form). Not part of the module's contract.
 //
 // Data structures, chosen so that an assignment decision does not scan the waiting list:
 // - every conversation has a submission sequence number `seq`; conversations live in a map by seq
@@ -48,11 +48,16 @@ struct Conv {
   TimePoint last_activity;
   TimePoint assigned_at;
   TimePoint ended_at;
-  std::string agent;  // owner (assigned, wrap-up)
+  // Entered the queues unassigned: submission, or the transfer / requeue that put it back
+  // (an overflow keeps it). Measures waits (measures.hpp).
+  TimePoint waiting_since;
+  bool assigned_once = false;  // handoff.accepted measures the first assignment only
+  std::string agent;           // owner (assigned, wrap-up)
   // The current offer (state kOffered, or a transfer offer while kAssigned).
   std::string offer_agent;
   std::uint64_t offer_id = 0;
   TimePoint offer_expires;
+  TimePoint offer_at;  // when the current (or last) offer was made
   bool offer_is_transfer = false;
   std::string transfer_note;
   std::set<std::string> declined;  // agents who declined or missed it
@@ -64,6 +69,20 @@ struct Conv {
   Key key() const { return Key{-priority, seq}; }
 };
 
+// An agent's open measurement spans (measures.hpp): from its first appearance, the value each
+// quantity had when its span started, and since when. Between inputs the values equal the
+// agent's (effective presence, load, online capacity): hub_measures.cpp settles every agent an
+// input touched.
+struct Spans {
+  bool open = false;
+  Presence presence = Presence::kOffline;
+  TimePoint presence_since;
+  int load = 0;
+  TimePoint load_since;
+  int capacity = 0;  // 0 while not online
+  TimePoint capacity_since;
+};
+
 struct AgentState {
   Agent agent;
   Presence chosen = Presence::kOffline;
@@ -73,12 +92,14 @@ struct AgentState {
   std::set<std::uint64_t> offers;   // conversation seqs
   std::set<std::uint64_t> owned;    // assigned or wrap-up
   std::vector<std::size_t> queues;  // queues whose skills it has, ascending
+  Spans spans;
 
   bool online() const { return chosen == Presence::kAvailable || chosen == Presence::kBusy; }
   bool can_take() const { return chosen == Presence::kAvailable && load < agent.capacity; }
   Presence effective() const {
     return chosen == Presence::kAvailable && load >= agent.capacity ? Presence::kBusy : chosen;
   }
+  int online_capacity() const { return online() ? agent.capacity : 0; }
 };
 
 struct QueueState {
@@ -93,7 +114,8 @@ class HubState {
  public:
   explicit HubState(std::shared_ptr<const HubConfig> config);
 
-  Result<Decisions> apply(const Input& input);
+  // Applies the input; appends its measures to *measures when not null (nothing on failure).
+  Result<Decisions> apply(const Input& input, Measures* measures);
 
   // hub_state.cpp: one handler per input.
   Result<Decisions> on(const HandoffSubmitted& e);
@@ -113,22 +135,45 @@ class HubState {
 
   // hub_assign.cpp
   std::size_t route(const Conv& conv) const;
-  bool enter_queue(Conv& conv, std::size_t queue, Decisions& out);
+  // `first`: the handoff's first queue (measured as handoff.queued).
+  bool enter_queue(Conv& conv, std::size_t queue, bool first, Decisions& out);
+  void leave_unavailable(Conv& conv, std::size_t queue, UnavailableCause cause, Decisions& out);
   void try_offer(Conv& conv, Decisions& out);
   void dispatch(AgentState& agent, Decisions& out);
   void make_offer(Conv& conv, AgentState& agent, bool transfer, Decisions& out);
-  AgentState* end_offer(Conv& conv, Decisions& out);  // frees the offer's slot; no re-route
+  // Frees the offer's slot, no re-route; `outcome` is how the offer ended (offer.declined, ...).
+  AgentState* end_offer(Conv& conv, const char* outcome, Decisions& out);
   void offer_failed(Conv& conv, bool expired, Decisions& out);
   void assign(Conv& conv, AgentState& agent, Decisions& out);
   void release(Conv& conv, AgentState& agent, Decisions& out);
   void remove_conv(Conv& conv);  // `conv` is destroyed
-  void drop_unassigned(Conv& conv, RescindCause cause, Decision final_decision, Decisions& out);
+  // `outcome`: handoff.cancelled or handoff.abandoned.
+  void drop_unassigned(Conv& conv, RescindCause cause, Decision final_decision, const char* outcome,
+                       Decisions& out);
+  void transfer_failed(const Conv& conv, TransferFailCause cause, Decisions& out);
   void finish_wrap_up(Conv& conv, bool forced, Decisions& out);
   void add_load(AgentState& agent, int delta, Decisions& out);
   void rescind_agent_offers(AgentState& agent, RescindCause cause, Decisions& out);
   bool anyone_online(std::size_t queue, const std::vector<std::string>& skills,
                      std::string_view except) const;
   AgentState* pick_agent(std::size_t queue, const Conv& conv);
+
+  // hub_measures.cpp. Measures go to sink_ (null: not measuring); the state they depend on
+  // advances either way.
+  void measure(const char* metric, std::string_view queue, std::string_view agent,
+               Millis value = Millis{0});
+  Millis since(TimePoint then) const;  // now_ − then, at least 0
+  const std::string& queue_name(const Conv& conv) const { return qconf(conv.queue).name; }
+  void touch(AgentState& agent) { touched_.push_back(&agent); }
+  // After a successful input: the touched agents' changed spans end (and new ones start) at now_;
+  // if now_ is in a later hour than `before`, every open span is cut at the hour boundaries.
+  void settle_spans(TimePoint before);
+  void close_spans(AgentState& agent);  // the agent is removed
+  // Cuts the span [from, until) of `metric` at `rate` per ms at the hour boundaries, emitting
+  // the pieces, and the rest as the span's end when `ends`; returns where the open rest starts.
+  TimePoint cut_span(const AgentState& agent, const char* metric, int rate, TimePoint from,
+                     TimePoint until, bool ends);
+  void cut_spans(AgentState& agent, bool ends);
 
   // hub_timers.cpp
   void expire_offers(Decisions& out);
@@ -172,6 +217,9 @@ class HubState {
   std::set<std::pair<TimePoint, std::uint64_t>> offer_deadlines_;  // (expires, seq) of offers
   std::map<std::string, AgentState, std::less<>> agents_;
   std::vector<QueueState> queues_;
+  // During apply() only:
+  Measures* sink_ = nullptr;
+  std::vector<AgentState*> touched_;  // agents whose spans may have changed (repeats allowed)
 };
 
 }  // namespace baton::hub::detail

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -296,15 +297,21 @@ inline std::vector<std::pair<Millis, Event>> random_stream(int count, std::uint3
 
 // Applies the stream, accepting every third offer at once so that the stream reaches all states
 // (with `end_some`, also ending every other assignment: wrap-ups); returns the inputs applied and
-// the decisions seen.
+// the decisions seen. With `measures`, applies with measures appended there; `after` is called
+// after each input.
 inline RunLog drive(Hub& hub, ManualClock& clock,
-                    const std::vector<std::pair<Millis, Event>>& stream, bool end_some = false) {
+                    const std::vector<std::pair<Millis, Event>>& stream, bool end_some = false,
+                    Measures* measures = nullptr,
+                    const std::function<void(const Input&)>& after = nullptr) {
   RunLog out;
   int turn = 0;
   auto apply = [&](Event event) {
     Input input = hub.stamp(std::move(event));
     out.log.push_back(input);
-    auto result = hub.apply(input);
+    auto result = hub.apply(input, measures);
+    if (after) {
+      after(input);
+    }
     if (!result.ok()) {
       return Decisions{};
     }

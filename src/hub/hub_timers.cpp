@@ -87,9 +87,7 @@ void HubState::close_queues(Decisions& out) {
     std::sort(waiting.begin(), waiting.end(),
               [](const Conv* a, const Conv* b) { return a->seq < b->seq; });
     for (Conv* closed : waiting) {
-      Conv& conv = *closed;
-      out.push_back(Unavailable{conv.id, qc.name, UnavailableCause::kOutOfHours});
-      remove_conv(conv);
+      leave_unavailable(*closed, i, UnavailableCause::kOutOfHours, out);
     }
   }
 }
@@ -106,7 +104,7 @@ void HubState::check_waits(Decisions& out) {
     const QueueConfig& qc = qconf(conv.queue);
     if (qc.abandon_after && now_ - conv.last_activity >= *qc.abandon_after) {
       drop_unassigned(conv, RescindCause::kAbandoned, Abandoned{conv.id, AbandonCause::kSilent},
-                      out);
+                      metric::kHandoffAbandoned, out);
       continue;
     }
     if (conv.state != ConversationState::kWaiting || !qc.max_wait ||
@@ -117,13 +115,15 @@ void HubState::check_waits(Decisions& out) {
     queues_[conv.queue].waiting.erase(conv.key());
     if (qc.overflow.empty()) {
       out.push_back(TimedOut{conv.id, qc.name});
+      measure(metric::kHandoffTimedOut, qc.name, "", since(conv.waiting_since));
       remove_conv(conv);
       continue;
     }
     std::size_t target = *config_->find_queue(qc.overflow);
     out.push_back(Overflowed{conv.id, qc.name, qc.overflow});
+    measure(metric::kHandoffOverflowed, qc.name, "", since(conv.queued_at));
     conv.declined.clear();
-    enter_queue(conv, target, out);
+    enter_queue(conv, target, false, out);
   }
 }
 

@@ -30,7 +30,7 @@ Result<Decisions> HubState::on(const TransferRequested& e) {
     }
     Decisions out;
     if (!target->can_take()) {
-      out.push_back(TransferFailed{conv->id, conv->agent, TransferFailCause::kAgentUnavailable});
+      transfer_failed(*conv, TransferFailCause::kAgentUnavailable, out);
       return out;
     }
     conv->transfer_note = e.note;
@@ -44,23 +44,26 @@ Result<Decisions> HubState::on(const TransferRequested& e) {
   Decisions out;
   const QueueConfig& qc = qconf(*queue);
   if (qc.hours && !qc.hours->is_open(now_)) {
-    out.push_back(TransferFailed{conv->id, conv->agent, TransferFailCause::kOutOfHours});
+    transfer_failed(*conv, TransferFailCause::kOutOfHours, out);
     return out;
   }
   if (!anyone_online(*queue, conv->skills, e.from_agent)) {
-    out.push_back(TransferFailed{conv->id, conv->agent, TransferFailCause::kNoAgentOnline});
+    transfer_failed(*conv, TransferFailCause::kNoAgentOnline, out);
     return out;
   }
   AgentState* from = find_agent(e.from_agent);
   out.push_back(TransferCompleted{conv->id, e.from_agent, qc.name, "", e.note});
+  measure(metric::kTransfer, queue_name(*conv), e.from_agent);
+  measure(metric::kHandle, queue_name(*conv), e.from_agent, since(conv->assigned_at));
   conv->agent.clear();
+  conv->waiting_since = now_;
   conv->transfer_note = e.note;
   conv->declined = {e.from_agent};
   conv->sent_position = 0;
   if (from != nullptr) {
     release(*conv, *from, out);
   }
-  enter_queue(*conv, *queue, out);
+  enter_queue(*conv, *queue, false, out);
   if (from != nullptr) {
     dispatch(*from, out);
   }
