@@ -314,9 +314,7 @@ Result<Summary> summarize(store::Store& store, const Query& query) {
     row.offers = m.count("offer.made");
     row.offers_declined = m.count("offer.declined");
     row.offers_expired = m.count("offer.expired");
-    if (row.handled > 0 || row.offers > 0 || !row.presence_ms.empty()) {
-      s.agents.push_back(std::move(row));
-    }
+    s.agents.push_back(std::move(row));
   }
 
   auto queues = grouped(store, query, store::AnalyticsGroup::kQueue);

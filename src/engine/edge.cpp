@@ -47,6 +47,11 @@ class Reader {
     return std::string(v->as_string());
   }
 
+  // A string that may be absent (a field added later): "" then.
+  std::string optional_string(std::string_view key) {
+    return find(key) == nullptr ? std::string() : string(key);
+  }
+
   std::uint64_t number(std::string_view key) {
     const bj::value* v = find(key);
     if (v != nullptr && v->is_uint64()) {
@@ -319,8 +324,8 @@ Result<EngineCommand> command_from_json(const bj::value& json) {
     const auto outcome = dialog::parse_handoff_outcome(r.string("outcome"));
     c.end.agent = r.string("agent");
     c.end.abandoned = r.string("abandoned");
-    c.route.queue = r.string("routeQueue");
-    c.route.agent = r.string("routeAgent");
+    c.route.queue = r.optional_string("routeQueue");
+    c.route.agent = r.optional_string("routeAgent");
     if (r.ok() && !outcome) {
       return make_error(ErrorCode::kInvalidArgument, "outcome: expected a handoff outcome");
     }

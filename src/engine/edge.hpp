@@ -109,7 +109,7 @@ struct ChangeOwnership {
   OwnershipEvent event = OwnershipEvent::kOffered;
   dialog::HandoffOutcome outcome = dialog::HandoffOutcome::kCompleted;  // kHandoffEnded, kClosed
   HandoffEnd end;
-  HandoffRoute route;  // kOffered, kAccepted: where the hub routed it (may be empty)
+  HandoffRoute route = {};  // kOffered, kAccepted: where the hub routed it (may be empty)
 
   friend bool operator==(const ChangeOwnership&, const ChangeOwnership&) = default;
 };

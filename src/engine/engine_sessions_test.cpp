@@ -80,7 +80,9 @@ class EngineSessionsTest : public EngineTest {
   void wait_for_writes() {
     for (int i = 0; i < 3; ++i) {
       io_.drain(strand_);
-      (void)store_->write(store::WriteBatch().put_meta("test.sync", std::to_string(i)));
+      store::WriteBatch sync;
+      sync.put_meta("test.sync", std::to_string(i));
+      (void)store_->write(std::move(sync));
     }
     io_.drain(strand_);
   }
@@ -126,7 +128,7 @@ TEST_F(EngineSessionsTest, AGreetingAloneIsAnUnengagedSessionOnceIdle) {
   clock_.advance(minutes(29));
   EXPECT_EQ(end_idle(), 0u);
   EXPECT_TRUE(sessions().empty());
-  clock_.advance(minutes(1));
+  clock_.advance(minutes(2));
   EXPECT_EQ(end_idle(), 1u);
   auto rows = sessions();
   ASSERT_EQ(rows.size(), 1u);
@@ -213,7 +215,7 @@ TEST_F(EngineSessionsTest, TheSurveyResolvesAndItsAnswersAreKept) {
 
   // The conversation goes on after its end: a new session, numbered by its first activity.
   ASSERT_TRUE(say("c1", "thanks that solved it").ok());
-  clock_.advance(minutes(30));
+  clock_.advance(minutes(31));
   EXPECT_EQ(end_idle(), 1u);
   rows = sessions();
   ASSERT_EQ(rows.size(), 2u);
