@@ -111,7 +111,7 @@ std::string render_metrics(const MetricsReading& reading) {
 }
 
 server::AsyncHandler metrics_handler(MetricsSources sources) {
-  return [sources](const server::Request&, server::Responder responder) {
+  return [sources](const server::Request&, const server::Responder& responder) {
     sources.engagement.metrics([sources, responder](engagement::EngagementMetrics hub) mutable {
       // On the engine's strand; loaded_count() answers on it too, after what is queued there.
       sources.engine.loaded_count(

@@ -14,6 +14,7 @@ namespace {
 TEST(Metrics, CounterAddsFromManyThreads) {
   Counter counter;
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 10000; ++i) {
@@ -57,6 +58,7 @@ TEST(Metrics, HistogramRefusesBadBounds) {
 TEST(Metrics, HistogramCountsEveryObservationFromManyThreads) {
   Histogram h(kLatencyBuckets);
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&h, t] {
       for (int i = 0; i < 5000; ++i) {
