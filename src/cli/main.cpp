@@ -300,6 +300,18 @@ int main(int argc, char** argv) {
                    "repeatable")
       ->allow_extra_args(false);
 
+  std::string metrics_token_file;
+  serve
+      ->add_option("--metrics-listen", serve_options.metrics_listen,
+                   "HOST:PORT of a listener serving only GET /metrics (Prometheus), e.g. "
+                   "127.0.0.1:9464 (default: none)")
+      ->envname("BATON_METRICS_LISTEN");
+  serve
+      ->add_option("--metrics-token-file", metrics_token_file,
+                   "Serve GET /metrics on the public listener to requests bearing the token in "
+                   "this file (created with a random token when missing)")
+      ->envname("BATON_METRICS_TOKEN_FILE");
+
   AgentCommands agent_commands;
   add_agent_commands(app, agent_commands);
 
@@ -396,6 +408,7 @@ int main(int argc, char** argv) {
   if (serve->parsed()) {
     serve_options.bot_path = bot_path_text;
     serve_options.data_dir = data_dir_text;
+    serve_options.metrics_token_file = metrics_token_file;
     return baton::cli::run_serve(serve_options, std::cout, std::cerr);
   }
   if (report->parsed()) {

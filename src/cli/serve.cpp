@@ -32,6 +32,7 @@
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
 #include "cli/health.hpp"
+#include "cli/metrics.hpp"
 #include "cli/shared.hpp"
 #include "cli/store_open.hpp"
 #include "core/secret_file.hpp"
@@ -59,10 +60,11 @@ struct Address {
   std::uint16_t port = 0;
 };
 
-Result<Address> parse_listen(const std::string& text) {
+// `flag` names the option in errors.
+Result<Address> parse_listen(const std::string& text, std::string_view flag = "--listen") {
   const std::size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    return make_error(ErrorCode::kInvalidArgument, "--listen must be HOST:PORT");
+    return make_error(ErrorCode::kInvalidArgument, fmt::format("{} must be HOST:PORT", flag));
   }
   Address a;
   a.host = text.substr(0, colon);
@@ -72,7 +74,8 @@ Result<Address> parse_listen(const std::string& text) {
   const std::string port = text.substr(colon + 1);
   const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), a.port);
   if (ec != std::errc() || end != port.data() + port.size()) {
-    return make_error(ErrorCode::kInvalidArgument, "--listen: the port must be 0..65535");
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("{}: the port must be 0..65535", flag));
   }
   return a;
 }
@@ -190,7 +193,36 @@ void setup_logging(const std::string& level) {
 struct Secrets {
   std::string directline;
   std::string agent_session_key;
+  std::string metrics_token;  // "" = /metrics is not on the public listener
 };
+
+// Where /metrics is served (cli/metrics.hpp): on the public listener behind the token, and on a
+// listener of its own. Returns that listener (null without --metrics-listen), or the error.
+Result<std::unique_ptr<server::Server>> serve_metrics(const ServeOptions& options,
+                                                      const Secrets& secrets,
+                                                      server::Server& server,
+                                                      server::AsyncHandler handler) {
+  if (!secrets.metrics_token.empty()) {
+    if (Status added = add_metrics_route(server.router(), handler, secrets.metrics_token);
+        !added.ok()) {
+      return added.error();
+    }
+    spdlog::info("metrics: GET /metrics on the public listener, for the bearer token in {}",
+                 options.metrics_token_file.string());
+  }
+  if (options.metrics_listen.empty()) {
+    return std::unique_ptr<server::Server>();
+  }
+  auto address = parse_listen(options.metrics_listen, "--metrics-listen");  // checked at start
+  auto listener = start_metrics_listener(address->host, address->port, std::move(handler));
+  if (!listener.ok()) {
+    return make_error(listener.error().code, "--metrics-listen: " + listener.error().message);
+  }
+  const bool v6 = address->host.find(':') != std::string::npos;
+  spdlog::info("metrics: listening on http://{}{}{}:{}/metrics", v6 ? "[" : "", address->host,
+               v6 ? "]" : "", (*listener)->port());
+  return listener;
+}
 
 // Tells the service manager how serve is doing (systemd's Type=notify: READY=1 once serving,
 // STOPPING=1 on the way out, STATUS= for `systemctl status`). Does nothing without $NOTIFY_SOCKET.
@@ -346,7 +378,12 @@ int serve_with(const ServeOptions& options, const Address& address,
           }
         });
       });
+  std::unique_ptr<server::Server> metrics_listener;  // --metrics-listen
   auto shutdown = [&] {
+    if (metrics_listener) {
+      metrics_listener->stop();  // no scrape reads the engine or the store after this
+      metrics_listener->wait();
+    }
     retention->stop();
     engine.stop_session_sweep();
     notify_service_manager("STOPPING=1\nSTATUS=stopping: flushing the store");
@@ -374,6 +411,16 @@ int serve_with(const ServeOptions& options, const Address& address,
   }
   Result<std::uint16_t> port =
       ready.ok() ? server.listen(address.host, address.port) : Result<std::uint16_t>(ready.error());
+  if (port.ok()) {
+    // After the engagement started (a scrape reads its hub), before the public listener runs.
+    auto metrics = serve_metrics(options, secrets, server,
+                                 metrics_handler({engine, engagement, store, server}));
+    if (metrics.ok()) {
+      metrics_listener = std::move(*metrics);
+    } else {
+      port = metrics.error();
+    }
+  }
   if (!port.ok()) {
     err << "baton serve: " << port.error().message << '\n';
     shutdown();
@@ -415,10 +462,14 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   auto address = parse_listen(options.listen);
   auto sync = store::parse_synchronous(options.sync);
   auto trusted_proxies = server::TrustedProxies::parse(options.trusted_proxies);
-  if (!address.ok() || !sync.ok() || !trusted_proxies.ok() || options.threads < 1 ||
-      options.token_ttl_seconds < 1) {
+  auto metrics_address = options.metrics_listen.empty()
+                             ? Result<Address>(Address{})
+                             : parse_listen(options.metrics_listen, "--metrics-listen");
+  if (!address.ok() || !metrics_address.ok() || !sync.ok() || !trusted_proxies.ok() ||
+      options.threads < 1 || options.token_ttl_seconds < 1) {
     err << "baton serve: "
         << (!address.ok()           ? address.error().message
+            : !metrics_address.ok() ? metrics_address.error().message
             : !sync.ok()            ? "--sync must be full or normal"
             : !trusted_proxies.ok() ? "--trusted-proxy: " + trusted_proxies.error().message
                                     : "--threads and --token-ttl must be positive")
@@ -467,6 +518,15 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     err << "baton serve: " << session_key.error().message << '\n';
     return 1;
   }
+  std::string metrics_token;
+  if (!options.metrics_token_file.empty()) {
+    auto token = load_metrics_token(options.metrics_token_file);
+    if (!token.ok()) {
+      err << "baton serve: --metrics-token-file: " << token.error().message << '\n';
+      return 1;
+    }
+    metrics_token = std::move(*token);
+  }
   store::SqliteOptions store_options;
   store_options.synchronous = *sync;
   store_options.checkpoint_interval = std::chrono::milliseconds(options.checkpoint_interval_ms);
@@ -486,9 +546,9 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
   SystemClock clock;
-  const int code =
-      serve_with(options, *address, served->bot, *store, clock, Secrets{*secret, *session_key},
-                 served->hub, *trusted_proxies, *retention, out, err);
+  const int code = serve_with(options, *address, served->bot, *store, clock,
+                              Secrets{*secret, *session_key, std::move(metrics_token)}, served->hub,
+                              *trusted_proxies, *retention, out, err);
   if (code == 0) {
     spdlog::info("stopped");
   }

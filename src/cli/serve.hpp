@@ -11,7 +11,8 @@
 //
 // Files in DATA: baton.db (the store, unless --store), directline-secret (unless --secret or
 // $BATON_DIRECTLINE_SECRET), agent-session-key (signs agent sessions; created 0600 at first start;
-// replacing it logs every agent out), uploads/.
+// replacing it logs every agent out), uploads/. The metrics token file is wherever
+// --metrics-token-file says.
 
 #include <cstdint>
 #include <filesystem>
@@ -75,6 +76,12 @@ struct ServeOptions {
   std::string retention_interval = "1h";
   // Analytics: a conversation's session ends after this long without activity (docs/ANALYTICS.md).
   std::string session_timeout = "30m";
+  // Prometheus's GET /metrics (cli/metrics.hpp; docs/DEPLOY.md, "Metrics"): on a listener of its
+  // own at HOST:PORT ("" = none; port 0 = any free port, logged), and/or on the public listener
+  // behind the bearer token in this file (created with a random token when missing; "" = not on
+  // the public listener, where /metrics is then a 404).
+  std::string metrics_listen;
+  std::filesystem::path metrics_token_file;
 };
 
 // Runs until a signal stops the server. Returns the exit code: 0 after a graceful stop, 1 when the

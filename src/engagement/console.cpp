@@ -109,7 +109,15 @@ void Engagement::decline(const Actor& actor, const std::string& conversation,
       done(s.error());
       return;
     }
-    self.input(hub::OfferDeclined{conversation, actor.agent_id, offer_id}, reply(done, true));
+    // The hub decides nothing that names a decline (the next offer, if any, is its own): counted
+    // here, once the decline is durable and acted on.
+    self.input(hub::OfferDeclined{conversation, actor.agent_id, offer_id},
+               [&self, answer = reply(done, true)](Result<hub::Decisions> decided) {
+                 if (decided.ok()) {
+                   ++self.offers_counted.declined;
+                 }
+                 answer(std::move(decided));
+               });
   });
 }
 

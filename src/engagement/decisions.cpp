@@ -217,6 +217,7 @@ void Engagement::Impl::drop_view(const std::string& conversation, const std::str
 }
 
 void Engagement::Impl::act(const hub::Decisions& decisions) {
+  count(decisions);
   std::vector<std::string> touched;
   for (const auto& d : decisions) {
     act_one(d);

@@ -28,10 +28,12 @@
 // then rebuilds the Hub from the durable log (start()'s replay and reconciliation) before it
 // takes more input, retrying every tick while the store cannot be read.
 
+#include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +82,46 @@ struct ConversationAccess {
   std::string agent_message;                 // the bot's private message (va_AgentMessage)
   boost::json::object context;               // va_* and the bot's variables
   std::uint64_t handoff_seq = 0;  // seq of the handoff.initiate activity: bot part <= it < live
+};
+
+// What the hub decided since this process started, and its queues and agents now, for
+// operators (GET /metrics). Counted where the engagement acts on the hub's decisions, so after
+// their input is durable, never for inputs replayed at start. Queue and presence names only: no
+// conversation or agent ids.
+struct EngagementMetrics {
+  // Waits in a queue by how they ended: an agent accepted the conversation, the customer
+  // cancelled (or a supervisor closed it), no agent could take it (out of hours, nobody online),
+  // it waited past the queue's limit, the customer left or fell silent. A transfer to an agent
+  // is not a new wait; one to a queue is (so is a requeue when the agent is removed). A handoff
+  // the bot resolves before the hub sees it (nobody online when it escalates, a channel without
+  // live chat) is the dialog's, not counted here.
+  struct Handoffs {
+    std::uint64_t accepted = 0;
+    std::uint64_t cancelled = 0;
+    std::uint64_t unavailable = 0;
+    std::uint64_t timed_out = 0;
+    std::uint64_t abandoned = 0;
+  };
+  // Offers to agents: made, then each one accepted, declined, expired unanswered, or rescinded
+  // (the customer went, the agent went away or was removed).
+  struct Offers {
+    std::uint64_t made = 0;
+    std::uint64_t accepted = 0;
+    std::uint64_t declined = 0;
+    std::uint64_t expired = 0;
+    std::uint64_t rescinded = 0;
+  };
+  struct Queue {
+    std::string name;
+    int waiting = 0;         // unassigned conversations, offered ones included
+    Millis longest_wait{0};  // the longest of them has waited this long (0 when none)
+  };
+  Handoffs handoffs;
+  Offers offers;
+  std::vector<Queue> queues;  // every configured queue, in the hub's order
+  // Agents the hub knows by their effective presence (busy includes available at capacity),
+  // indexed by hub::Presence.
+  std::array<int, 4> agents_by_presence{};
 };
 
 class Engagement final : public engine::EngineListener {
@@ -168,6 +210,9 @@ class Engagement final : public engine::EngineListener {
   // Supervisor/admin only.
   void queues(const Actor& actor, Callback<std::vector<hub::QueueView>> done);
   void agents(const Actor& actor, Callback<std::vector<hub::AgentView>> done);
+  // For the operators' /metrics (no actor: the caller exposes it only to them). Never fails;
+  // answers on the strand.
+  void metrics(std::function<void(EngagementMetrics)> done);
 
   // --- the engine's events (EngineListener), on the engine's strand
   void on_event(const engine::EngineEvent& event) override;

@@ -155,6 +155,10 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   void learn_handoff(const engine::HandoffRequested& handoff);
   hub::HandoffSubmitted submission(const engine::HandoffRequested& handoff) const;
 
+  // --- metrics.cpp
+  // Counts the decisions acted on (EngagementMetrics); called by act() before it acts.
+  void count(const hub::Decisions& decisions);
+
   // --- agents.cpp
   void push(const std::string& agent, const AgentEvent& event);
   void push_supervisors();
@@ -229,6 +233,9 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   TimePoint last_refresh{};
   // Activity subscriptions: conversation → agent → engine subscription (0 while pending).
   std::unordered_map<std::string, std::map<std::string, engine::SubscriptionId>> views;
+  // Counted by count() and the decline's answer; read by Engagement::metrics(), on the strand.
+  EngagementMetrics::Handoffs handoffs_counted;
+  EngagementMetrics::Offers offers_counted;
 };
 
 }  // namespace baton::engagement

@@ -8,6 +8,7 @@
 
 #include <boost/asio/post.hpp>
 #include <charconv>
+#include <chrono>
 
 #include "core/strand.hpp"
 #include "engine/engine_impl.hpp"
@@ -238,8 +239,18 @@ void Engine::start_conversation(StartParams params, Callback<StartResult> done) 
 
 void Engine::post_activity(std::string conversation_id, activity::Activity activity,
                            Callback<PostResult> done) {
+  // Timed from here (the customer's receipt) to the acknowledgement, waits included.
+  auto timed = [metrics = impl_->turn_metrics, received = std::chrono::steady_clock::now(),
+                done = std::move(done)](Result<PostResult> result) {
+    if (result.ok()) {
+      metrics->turns.add();
+      metrics->seconds.observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
+    }
+    done(std::move(result));
+  };
   on_conversation(
-      impl_, std::move(conversation_id), std::move(done),
+      impl_, std::move(conversation_id), Callback<PostResult>(std::move(timed)),
       [a = std::move(activity)](Impl& self, Conv& conv, const Callback<PostResult>& cb) mutable {
         self.post(conv, std::move(a), cb);
       });
@@ -349,6 +360,10 @@ void Engine::status(std::string conversation_id, Callback<ConversationStatus> do
 
 void Engine::set_agents_online(SetAgentsOnline command) {
   on_strand(impl_, [online = command.online](Impl& self) { self.agents_online = online; });
+}
+
+EngineStats Engine::stats() const {
+  return {impl_->turn_metrics->turns.value(), impl_->turn_metrics->seconds.snapshot()};
 }
 
 void Engine::loaded_count(std::function<void(std::size_t)> done) {

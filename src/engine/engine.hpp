@@ -39,6 +39,7 @@
 #include "activity/activity.hpp"
 #include "analytics/session.hpp"
 #include "core/clock.hpp"
+#include "core/metrics.hpp"
 #include "core/result.hpp"
 #include "dialog/handoff.hpp"
 #include "dialog/runtime.hpp"
@@ -125,6 +126,16 @@ struct ErasedConversation {
 struct PostResult {
   std::string id;
   std::uint64_t seq = 0;
+};
+
+// What the engine has done since it was built, for operators (GET /metrics).
+struct EngineStats {
+  // Customer activities (post_activity) acknowledged durable.
+  std::uint64_t turns = 0;
+  // Those turns by how long each took, from the post_activity call to its acknowledgement (the
+  // wait for a busy conversation, the bot's turn and the durable commit), in seconds
+  // (metrics::kLatencyBuckets).
+  metrics::HistogramSnapshot turn_seconds;
 };
 
 // A conversation's header as the engine sees it (durable state).
@@ -278,6 +289,8 @@ class Engine {
 
   // Runtimes currently in memory (for tests and metrics). Callback on the strand.
   void loaded_count(std::function<void(std::size_t)> done);
+  // Thread-safe, lock-free: read from any thread without waiting for the strand.
+  EngineStats stats() const;
 
   // The bot this engine runs (immutable, shared). Thread-safe.
   const std::shared_ptr<const dialog::CompiledBot>& bot() const;

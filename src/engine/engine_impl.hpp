@@ -76,6 +76,13 @@ struct SubscriptionEntry {
   std::shared_ptr<Subscriber> subscriber;
 };
 
+// The turns' instruments (EngineStats). Shared with the callbacks that time each turn, which may
+// outlive the Impl in a store's queue; atomics, so they are read from any thread.
+struct TurnMetrics {
+  metrics::Counter turns;
+  metrics::Histogram seconds{metrics::kLatencyBuckets};
+};
+
 // Who an activity is stamped for (stamp()).
 enum class Side { kCustomer, kBot };
 
@@ -197,6 +204,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::unordered_map<std::string, std::vector<SubscriptionEntry>> subscriptions;
   SubscriptionId next_subscription = 1;
   std::optional<boost::asio::steady_timer> session_sweep;  // while the sweep runs
+  std::shared_ptr<TurnMetrics> turn_metrics = std::make_shared<TurnMetrics>();
 };
 
 }  // namespace baton::engine

@@ -97,6 +97,23 @@ TEST_F(EngineTest, InvalidActivitiesAreRefusedWithoutUsingASeq) {
   auto ok = say("c1", "hello");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->seq, 2u) << "refused activities leave no gap";
+  const EngineStats stats = engine_->stats();
+  EXPECT_EQ(stats.turns, 1u) << "only the acknowledged turn counts";
+  EXPECT_EQ(stats.turn_seconds.count(), 1u);
+}
+
+TEST_F(EngineTest, StatsCountAcknowledgedTurnsAndTimeThem) {
+  EXPECT_EQ(engine_->stats().turns, 0u);
+  ASSERT_TRUE(start("c1", true).ok());
+  EXPECT_EQ(engine_->stats().turns, 0u) << "starting a conversation is not a turn";
+  for (const char* text : {"hello", "what are your store hours", "Seattle"}) {
+    ASSERT_TRUE(say("c1", text).ok());
+  }
+  const EngineStats stats = engine_->stats();
+  EXPECT_EQ(stats.turns, 3u);
+  EXPECT_EQ(stats.turn_seconds.count(), 3u);
+  EXPECT_GT(stats.turn_seconds.sum, 0.0) << "a durable commit takes time";
+  EXPECT_EQ(stats.turn_seconds.upper_bounds.size(), metrics::kLatencyBuckets.size());
 }
 
 TEST_F(EngineTest, TypingIsStoredWithoutTouchingTheDialog) {

@@ -53,6 +53,8 @@ struct ServerContext : std::enable_shared_from_this<ServerContext> {
   Router router;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> next_id{1};
+  // WebSocket connections alive (from the upgrade to the socket's end); Server::websocket_count.
+  std::atomic<std::size_t> websockets{0};
   // The largest body any route accepts; the parser's limit until the route is known. Set by
   // Server::start() from the router.
   std::size_t largest_body_limit = 0;

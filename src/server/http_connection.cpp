@@ -267,7 +267,7 @@ void HttpConnection::dispatch(Request request) {
     send(preflight_response(context_->options.cors, request), false);
     return;
   }
-  if (method_ == http::verb::get && request.path == "/healthz") {
+  if (method_ == http::verb::get && request.path == "/healthz" && context_->options.healthz) {
     send(healthz(), false);
     return;
   }

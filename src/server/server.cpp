@@ -404,4 +404,8 @@ boost::asio::any_io_executor Server::executor() { return impl_->ioc.get_executor
 
 std::size_t Server::connection_count() const { return impl_->context->size(); }
 
+std::size_t Server::websocket_count() const {
+  return impl_->context->websockets.load(std::memory_order_relaxed);
+}
+
 }  // namespace baton::server

@@ -10,7 +10,8 @@
 //   server.stop_on_signals();                                         // SIGINT/SIGTERM -> stop()
 //   server.run(2);                                                    // blocks until stopped
 //
-// Built in: OPTIONS preflight for every path (CORS), `GET /healthz` (200 {"status":"ok"}; 503
+// Built in: OPTIONS preflight for every path (CORS), `GET /healthz` (unless ServerOptions::healthz
+// is off; 200 {"status":"ok"}; 503
 // {"status":"stopping"} while stopping or {"status":"unavailable","reason"} when
 // ServerOptions::readiness says so; "warnings":[...] when there are any), JSON 404/405/413/431/400,
 // exceptions from handlers answered 500, per-route body limits, read/write/handler timeouts.
@@ -77,10 +78,14 @@ struct ServerOptions {
   // Asked on every GET /healthz (from an I/O thread: must be thread-safe and quick); none = the
   // server alone decides (ready unless stopping).
   std::function<Readiness()> readiness;
+  // Whether GET /healthz is answered built in. Off for a listener that serves its routes only
+  // (the metrics listener): /healthz is then a 404 like any path without a route.
+  bool healthz = true;
 };
 
 // Thread safety: router() and listen()/stop_on_signals() before start()/run(); afterwards only
-// stop(), wait(), port(), executor() and connection_count(), which are thread-safe.
+// stop(), wait(), port(), executor(), connection_count() and websocket_count(), which are
+// thread-safe.
 class Server {
  public:
   explicit Server(ServerOptions options = {});
@@ -122,6 +127,9 @@ class Server {
 
   // Open connections (HTTP and WebSocket) right now.
   std::size_t connection_count() const;
+  // Of which WebSocket connections (an upgrade's HTTP connection may be counted as both for the
+  // moment it hands its socket over).
+  std::size_t websocket_count() const;
 
  private:
   struct Impl;

@@ -105,6 +105,18 @@ TEST(Server, HealthzAnswersOk) {
   EXPECT_EQ(parse(response.body()).at("status"), "ok");
 }
 
+TEST(Server, HealthzCanBeLeftToTheRoutes) {
+  ServerOptions options = testing::fast_options();
+  options.healthz = false;
+  TestServer server(options);
+  ASSERT_TRUE(server.router().add(http::verb::get, "/x", echo).ok());
+  server.start();
+  auto response = http_request(server.port(), http::verb::get, "/healthz");
+  EXPECT_EQ(response.result(), http::status::not_found);
+  EXPECT_EQ(error_code_of(response), "NotFound");
+  EXPECT_EQ(http_request(server.port(), http::verb::get, "/x").result(), http::status::ok);
+}
+
 TEST(Server, CorsPreflightForAnyPathAndHeadersOnResponses) {
   TestServer server;
   ASSERT_TRUE(server.router().add(http::verb::post, "/v3/directline/conversations", echo).ok());

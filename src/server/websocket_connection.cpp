@@ -72,9 +72,14 @@ WebSocketConnection::WebSocketConnection(beast::tcp_stream&& stream,
       context_(std::move(context)),
       slot_(std::move(slot)),
       callbacks_(std::move(callbacks)),
-      remote_address_(std::move(remote_address)) {}
+      remote_address_(std::move(remote_address)) {
+  context_->websockets.fetch_add(1, std::memory_order_relaxed);
+}
 
-WebSocketConnection::~WebSocketConnection() { context_->remove(id_); }
+WebSocketConnection::~WebSocketConnection() {
+  context_->websockets.fetch_sub(1, std::memory_order_relaxed);
+  context_->remove(id_);
+}
 
 void WebSocketConnection::start(http::request<http::string_body> request) {
   id_ = context_->add(weak_from_this());

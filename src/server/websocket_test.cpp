@@ -94,6 +94,25 @@ TEST(WebSocket, AcceptEchoAndPeerClose) {
   EXPECT_EQ(recorder.messages, std::vector<std::string>{"hello"});
 }
 
+TEST(WebSocket, CountedWhileOpen) {
+  Recorder recorder;  // outlives the server, whose connections call into it
+  TestServer server;
+  add_stream_route(server, recorder);
+  server.start();
+  EXPECT_EQ(server.server().websocket_count(), 0u);
+  WsClient client;
+  ASSERT_FALSE(client.connect(server.port(), "/conv/c1/stream?t=good"));
+  recorder.opened.get_future().get();
+  EXPECT_EQ(server.server().websocket_count(), 1u);
+  EXPECT_GE(server.server().connection_count(), 1u);
+  ASSERT_FALSE(client.close());
+  wait_closed(recorder);
+  for (int i = 0; i < 500 && server.server().websocket_count() != 0; ++i) {
+    std::this_thread::sleep_for(10ms);  // the connection object goes after on_close
+  }
+  EXPECT_EQ(server.server().websocket_count(), 0u);
+}
+
 TEST(WebSocket, RejectedUpgradeGetsHttpStatusAndJson) {
   Recorder recorder;  // outlives the server, whose connections call into it
   TestServer server;

@@ -280,6 +280,8 @@ void PgStore::commit_group(std::vector<Pending>& group, std::vector<Status>& out
     if (took_us >= kSlowTransactionUs) {
       slow_transactions_.fetch_add(1);
     }
+    commit_seconds_.observe(static_cast<double>(took_us) / 1e6);
+    commit_batches_.observe(static_cast<double>(group.size()));
     return;
   }
   const Failure& failure = transaction.failure();

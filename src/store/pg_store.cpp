@@ -287,6 +287,8 @@ StoreStats PgStore::stats() const {
   s.transactions = transactions_.load();
   s.max_transaction_us = max_transaction_us_.load();
   s.slow_transactions = slow_transactions_.load();
+  s.commit_seconds = commit_seconds_.snapshot();
+  s.commit_batches = commit_batches_.snapshot();
   return s;
 }
 

@@ -169,6 +169,8 @@ class PgStore final : public Store {
   std::atomic<std::uint64_t> transactions_{0};
   std::atomic<std::uint64_t> max_transaction_us_{0};
   std::atomic<std::uint64_t> slow_transactions_{0};
+  metrics::Histogram commit_seconds_{metrics::kLatencyBuckets};  // StoreStats::commit_seconds
+  metrics::Histogram commit_batches_{metrics::kSizeBuckets};     // StoreStats::commit_batches
 };
 
 }  // namespace baton::store::pg

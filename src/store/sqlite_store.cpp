@@ -266,6 +266,8 @@ void SqliteStore::commit_group(std::vector<Pending>& group, std::vector<Status>&
   if (took_us >= kSlowTransactionUs) {
     slow_transactions_.fetch_add(1);
   }
+  commit_seconds_.observe(static_cast<double>(now_ns - began_ns) / 1e9);
+  commit_batches_.observe(static_cast<double>(group.size()));
 }
 
 namespace {
@@ -426,6 +428,8 @@ StoreStats SqliteStore::stats() const {
   s.max_wal_restart_pause_us = max_finish_us_.load();
   s.max_transaction_us = max_transaction_us_.load();
   s.slow_transactions = slow_transactions_.load();
+  s.commit_seconds = commit_seconds_.snapshot();
+  s.commit_batches = commit_batches_.snapshot();
   return s;
 }
 

@@ -192,6 +192,8 @@ class SqliteStore final : public Store {
   std::atomic<std::uint64_t> max_finish_us_{0};       // longest finish_checkpoint pause
   std::atomic<std::uint64_t> max_transaction_us_{0};  // longest commit_group transaction
   std::atomic<std::uint64_t> slow_transactions_{0};   // those of kSlowTransactionUs or more
+  metrics::Histogram commit_seconds_{metrics::kLatencyBuckets};  // StoreStats::commit_seconds
+  metrics::Histogram commit_batches_{metrics::kSizeBuckets};     // StoreStats::commit_batches
   // Checkpointer thread only: transactions_ as of the last complete checkpoint, and whether the
   // WAL has been truncated since (false at start so a WAL left by a crash gets folded in).
   std::uint64_t checkpointed_through_ = 0;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/metrics.hpp"
 #include "core/result.hpp"
 
 namespace baton::store {
@@ -397,6 +398,10 @@ struct StoreStats {
   std::uint64_t max_wal_restart_pause_us = 0;  // the longest such pause of the commit path
   std::uint64_t max_transaction_us = 0;        // the longest durable commit (begin to synced)
   std::uint64_t slow_transactions = 0;         // durable commits that took 50 ms or more
+  // Durable commits by how long each took, begin to synced, in seconds (metrics::kLatencyBuckets),
+  // and by how many batches each held (the group commit's size; metrics::kSizeBuckets).
+  metrics::HistogramSnapshot commit_seconds;
+  metrics::HistogramSnapshot commit_batches;
 };
 
 // Whether the store takes writes right now, and why not. Read by /healthz, the systemd status and

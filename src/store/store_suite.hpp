@@ -721,6 +721,33 @@ TYPED_TEST_P(StoreSuite, ReopenKeepsEverything) {
   EXPECT_EQ(this->store_->read_transcript("c1")->size(), 6u);
 }
 
+TYPED_TEST_P(StoreSuite, CommitHistogramsCountEveryDurableCommit) {
+  const StoreStats before = this->store_->stats();
+  constexpr int kBatches = 40;
+  std::vector<std::promise<Status>> done(kBatches);
+  for (int i = 0; i < kBatches; ++i) {
+    // Submitted without waiting, so the writer may group several in one transaction.
+    ASSERT_TRUE(this->store_
+                    ->submit(std::move(WriteBatch().put_meta("k" + std::to_string(i), "v")),
+                             [&done, i](const Status& s) { done[i].set_value(s); })
+                    .ok());
+  }
+  for (auto& d : done) {
+    ASSERT_TRUE(d.get_future().get().ok());
+  }
+  const StoreStats after = this->store_->stats();
+  const std::uint64_t transactions = after.transactions - before.transactions;
+  EXPECT_GE(transactions, 1u);
+  EXPECT_LE(transactions, static_cast<std::uint64_t>(kBatches));
+  // One observation of each per durable commit; the sizes add up to the batches committed.
+  EXPECT_EQ(after.commit_seconds.count() - before.commit_seconds.count(), transactions);
+  EXPECT_EQ(after.commit_batches.count() - before.commit_batches.count(), transactions);
+  EXPECT_DOUBLE_EQ(after.commit_batches.sum - before.commit_batches.sum, kBatches);
+  EXPECT_GT(after.commit_seconds.sum, before.commit_seconds.sum);
+  EXPECT_EQ(after.commit_seconds.upper_bounds.size(), metrics::kLatencyBuckets.size());
+  EXPECT_EQ(after.commit_batches.upper_bounds.size(), metrics::kSizeBuckets.size());
+}
+
 TYPED_TEST_P(StoreSuite, ClosedStoreRefusesWork) {
   ASSERT_TRUE(this->store_->close().ok());
   ASSERT_TRUE(this->store_->close().ok());  // idempotent
@@ -740,6 +767,7 @@ REGISTER_TYPED_TEST_SUITE_P(StoreSuite, ConversationRoundTripAndUpdate, Conversa
                             InvalidAgentsRejectedAtSubmit, HubLogIsOrderedByStorePosition,
                             ClearHubLogDropsWhatCameBeforeItOnly, AuditLogFiltersByConversation,
                             DeleteAuditBeforeTakesTheOldestInBatches, MetaKeyValue,
-                            ReopenKeepsEverything, ClosedStoreRefusesWork);
+                            ReopenKeepsEverything, CommitHistogramsCountEveryDurableCommit,
+                            ClosedStoreRefusesWork);
 
 }  // namespace baton::store::testing
