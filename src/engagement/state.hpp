@@ -41,7 +41,7 @@ struct Move {
   engine::OwnershipEvent event = engine::OwnershipEvent::kHandoffEnded;
   dialog::HandoffOutcome outcome = dialog::HandoffOutcome::kCompleted;
   engine::HandoffEnd end;
-  engine::HandoffRoute route;  // offered / accepted: from the hub's view of it
+  engine::HandoffRoute route = {};  // offered / accepted: from the hub's view of it
 };
 
 // What the engagement knows about one conversation.
