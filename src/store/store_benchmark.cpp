@@ -149,7 +149,7 @@ BENCHMARK(BM_DurableWrites)
 
 // 30 days of hourly cells from hour 490,000 (late 2025): 10 metrics × 20 topics, 3 queues.
 constexpr std::int64_t kFirstHour = 490'000;
-constexpr std::int64_t kHours = 30 * 24;
+constexpr std::int64_t kHours = std::int64_t{30} * 24;
 
 void setup_analytics(const benchmark::State& /*state*/) {
   std::string pattern = (std::filesystem::temp_directory_path() / "baton_bench_XXXXXX").string();
