@@ -174,7 +174,7 @@ struct AuditRecord {
 // Bounds WriteBatch::validate() enforces on analytics rows (bytes).
 inline constexpr std::size_t kMaxAnalyticsMetricLength = 64;
 inline constexpr std::size_t kMaxAnalyticsDimensionLength = 256;  // topic, queue, agent, reason
-inline constexpr std::size_t kMaxOpenSessionStateLength = 16 * 1024;
+inline constexpr std::size_t kMaxOpenSessionStateLength = std::size_t{16} * 1024;
 // The most rows read_analytics() returns; a query that would give more fails.
 inline constexpr std::size_t kMaxAnalyticsRows = 100'000;
 

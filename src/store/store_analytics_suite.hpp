@@ -77,6 +77,7 @@ class StoreAnalyticsSuite : public ::testing::Test {
 
   std::vector<std::string> conversation_ids(const std::vector<OpenSession>& rows) {
     std::vector<std::string> ids;
+    ids.reserve(rows.size());
     for (const OpenSession& row : rows) {
       ids.push_back(row.conversation_id);
     }
@@ -103,11 +104,12 @@ TYPED_TEST_P(StoreAnalyticsSuite, CellsAddUpWithinAnOpABatchAndAcrossBatches) {
   for (int i = 0; i < kBatches; ++i) {
     WriteBatch batch;
     batch.add_analytics({make_cell(10, "session", 1, 0.5), make_cell(11, "session", 1, 1)});
-    ASSERT_TRUE(
-        this->store_
-            ->submit(std::move(batch),
-                     [&done, i](Status s) { done[static_cast<std::size_t>(i)].set_value(s); })
-            .ok());
+    ASSERT_TRUE(this->store_
+                    ->submit(std::move(batch),
+                             [&done, i](Status s) {
+                               done[static_cast<std::size_t>(i)].set_value(std::move(s));
+                             })
+                    .ok());
   }
   for (auto& d : done) {
     ASSERT_TRUE(d.get_future().get().ok());
@@ -264,6 +266,7 @@ TYPED_TEST_P(StoreAnalyticsSuite, SessionsPageByKeyWithinBounds) {
   this->write(std::move(batch));
   auto keys = [](const std::vector<AnalyticsSession>& rows) {
     std::vector<std::string> out;
+    out.reserve(rows.size());
     for (const AnalyticsSession& s : rows) {
       out.push_back(s.conversation_id + std::to_string(s.number));
     }
