@@ -15,6 +15,7 @@
 //                       strategy picks among 1,000 candidates → offer
 //   TickWithPositions   a tick over 10,000 waiting conversations after the head of one queue
 //                       left (≈500–1,000 position updates)
+//   ...Measured         the same input applied with its measures (Hub::apply(input, &measures))
 //
 // Snapshots, in a world of their own: 200 agents of capacity 5 (all full: 1,000 conversations
 // assigned) and 9,000 waiting, 10,000 conversations in all, each with a handoff context as the
@@ -104,13 +105,13 @@ class World {
 
   // Times one input by the CPU time of this thread (the machine is shared: wall time mostly
   // measures the scheduler); the wall time is summed in wall_seconds_. The decisions are
-  // observed (untimed) afterwards.
-  double timed(Event event, Decisions& out) {
+  // observed (untimed) afterwards. With `measures`, the input is applied with its measures.
+  double timed(Event event, Decisions& out, Measures* measures = nullptr) {
     clock_.advance(Millis{1});
     Input input{clock_.now(), std::move(event)};
     auto wall_start = std::chrono::steady_clock::now();
     double cpu_start = thread_cpu_seconds();
-    auto result = hub_->apply(input);
+    auto result = measures != nullptr ? hub_->apply(input, measures) : hub_->apply(input);
     double cpu = thread_cpu_seconds() - cpu_start;
     wall_seconds_ +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -218,14 +219,16 @@ void report(benchmark::State& state, World& w) {
   w.wall_seconds_ = 0;
 }
 
-void BM_AgentFreedToOffer(benchmark::State& state) {
+void agent_freed_to_offer(benchmark::State& state, bool measured) {
   World& w = world();
   w.wall_seconds_ = 0;
+  Measures measures;
   for (auto _ : state) {
     auto [agent, conv] = w.next_owned();
     w.apply(ConversationEnded{conv, agent});
     Decisions out;
-    state.SetIterationTime(w.timed(WrapUpDone{conv, agent}, out));
+    measures.clear();
+    state.SetIterationTime(w.timed(WrapUpDone{conv, agent}, out, measured ? &measures : nullptr));
     bool offered = std::any_of(out.begin(), out.end(), [](const Decision& d) {
       return std::holds_alternative<Offered>(d);
     });
@@ -237,18 +240,23 @@ void BM_AgentFreedToOffer(benchmark::State& state) {
   }
   report(state, w);
 }
+void BM_AgentFreedToOffer(benchmark::State& state) { agent_freed_to_offer(state, false); }
+void BM_AgentFreedToOfferMeasured(benchmark::State& state) { agent_freed_to_offer(state, true); }
 BENCHMARK(BM_AgentFreedToOffer)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_AgentFreedToOfferMeasured)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
-void BM_HandoffToOffer(benchmark::State& state) {
+void handoff_to_offer(benchmark::State& state, bool measured) {
   World& w = world();
   w.wall_seconds_ = 0;
+  Measures measures;
   int n = 0;
   for (auto _ : state) {
     HandoffSubmitted e;
     e.conversation = "g" + std::to_string(n++);
     e.context["va_LastTopic"] = "something else";
     Decisions out;
-    state.SetIterationTime(w.timed(std::move(e), out));
+    measures.clear();
+    state.SetIterationTime(w.timed(std::move(e), out, measured ? &measures : nullptr));
     if (out.size() < 2 || !std::holds_alternative<Offered>(out[1])) {
       state.SkipWithError("no offer");
       break;
@@ -258,7 +266,10 @@ void BM_HandoffToOffer(benchmark::State& state) {
   }
   report(state, w);
 }
+void BM_HandoffToOffer(benchmark::State& state) { handoff_to_offer(state, false); }
+void BM_HandoffToOfferMeasured(benchmark::State& state) { handoff_to_offer(state, true); }
 BENCHMARK(BM_HandoffToOffer)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_HandoffToOfferMeasured)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 void BM_TickWithPositions(benchmark::State& state) {
   World& w = world();

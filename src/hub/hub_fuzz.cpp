@@ -2,8 +2,9 @@
 // drive a Hub through a few inputs; a hub input's JSON must parse or fail cleanly, and what parses
 // must survive input_to_json → input_from_json unchanged; a JSON object must restore as a hub
 // snapshot or fail cleanly, and a restored hub must snapshot to what restores identically and take
-// input.
+// input, with measures that are whole occurrences (count 0 or 1) of non-negative values.
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -14,6 +15,18 @@
 #include "core/json.hpp"
 #include "hub/event_json.hpp"
 #include "hub/hub.hpp"
+
+namespace {
+
+void check(const baton::hub::Measures& measures) {
+  for (const auto& m : measures) {
+    if ((m.count != 0 && m.count != 1) || !std::isfinite(m.value) || m.value < 0) {
+      std::abort();
+    }
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace hub = baton::hub;
@@ -28,7 +41,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     submitted.conversation = "c";
     (void)h.handle(submitted);
     clock.advance(std::chrono::hours(1));
-    (void)h.handle(hub::Tick{});
+    hub::Measures measures;
+    (void)h.apply(h.stamp(hub::Tick{}), &measures);
+    check(measures);
   }
   auto json = baton::json::parse(text);
   if (json.ok() && json->is_object()) {
@@ -53,8 +68,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::abort();
       }
       clock.set((*restored)->now() + std::chrono::hours(1));
-      (void)(*restored)->handle(hub::Recover{});
-      (void)(*restored)->handle(hub::PresenceSet{"a", hub::Presence::kAvailable});
+      hub::Measures measures;
+      (void)(*restored)->apply((*restored)->stamp(hub::Recover{}), &measures);
+      (void)(*restored)->apply((*restored)->stamp(hub::PresenceSet{"a", hub::Presence::kAvailable}),
+                               &measures);
+      (void)(*restored)->apply((*restored)->stamp(hub::AgentRemoved{"a"}), &measures);
+      check(measures);
     }
   }
   if (json.ok()) {

@@ -47,17 +47,26 @@ struct MScenario {
 void PrintTo(const MScenario& s, std::ostream* os) { *os << s.name; }
 
 // Runs the steps on a measuring hub and, beside it, on a hub applying without measures: both must
-// decide the same, and a failed input leaves the measures as they were.
+// decide the same, and a failed input leaves the measures as they were. Each step is also
+// measured by a fresh hub that replayed the steps before it without measures.
 void run_measured(const MScenario& scenario) {
   auto config = config_from(scenario.yaml != nullptr ? scenario.yaml : kBaseYaml);
   ManualClock clock(t0());
   Hub hub(config, clock);
   Hub plain(config, clock);
+  std::vector<Input> log;
   int index = 0;
   for (const MStep& step : scenario.steps) {
     ++index;
     clock.advance(step.advance);
     const Input input = hub.stamp(step.event);
+    Hub replayed(config, clock);
+    for (const Input& earlier : log) {
+      (void)replayed.apply(earlier);
+    }
+    log.push_back(input);
+    Measures after_replay;
+    (void)replayed.apply(input, &after_replay);
     Measures measures{Measure{t0(), "earlier", "", "", 1, 0}};
     auto result = hub.apply(input, &measures);
     auto expected = plain.apply(input);
@@ -76,6 +85,7 @@ void run_measured(const MScenario& scenario) {
     EXPECT_EQ(testing::briefs(*result), testing::briefs(*expected))
         << scenario.name << " step " << index;
     EXPECT_EQ(briefs(measures), step.expect) << scenario.name << " step " << index;
+    EXPECT_EQ(after_replay, measures) << scenario.name << " step " << index << " after a replay";
   }
 }
 
@@ -97,6 +107,19 @@ hub:
       overflow: general
     - name: general
       max_wait: 2m
+)";
+
+// One agent set away by a single missed offer, forced wrap-up ends, silent customers.
+const char* kStrictYaml = R"(
+hub:
+  default_queue: general
+  missed_offers_before_away: 1
+  max_wrap_up: 1m
+  defaults:
+    offer_timeout: 10s
+    abandon_after: 5m
+  queues:
+    - name: general
 )";
 
 HandoffSubmitted hinted(std::string conv, std::string queue) {
@@ -189,6 +212,48 @@ std::vector<MScenario> scenarios() {
              "agent.capacity /a n=1 v=1800000 @1800000"}},
        },
        kTimedYaml},
+      {"MissedOffersForcedWrapUpAndSilence",
+       {
+           {sec(0), reg("a"), {}},
+           {sec(0), avail("a"), {}},
+           {sec(1),
+            submit("c1"),
+            {"handoff.queued general/ n=1 v=0 @1000", "offer.made general/a n=1 v=0 @1000",
+             "agent.presence.available /a n=1 v=1000 @1000"}},
+           // Missed: a is set away, so no longer online (its capacity span ends too).
+           {sec(10),
+            tick(),
+            {"offer.expired general/a n=1 v=10000 @11000",
+             "agent.presence.busy /a n=1 v=10000 @11000", "agent.load /a n=1 v=10000 @11000",
+             "agent.capacity /a n=1 v=11000 @11000"}},
+           {sec(1),
+            avail("a"),
+            {"offer.made general/a n=1 v=0 @12000", "agent.presence.away /a n=1 v=1000 @12000"}},
+           {sec(1),
+            accept("c1", "a", 2),
+            {"offer.accepted general/a n=1 v=1000 @13000",
+             "handoff.accepted general/a n=1 v=12000 @13000"}},
+           {sec(1), end("c1", "a"), {}},
+           {sec(60),
+            tick(),  // max_wrap_up
+            {"handle general/a n=1 v=61000 @74000", "agent.presence.busy /a n=1 v=62000 @74000",
+             "agent.load /a n=1 v=62000 @74000"}},
+           {sec(1),
+            submit("c2"),
+            {"handoff.queued general/ n=1 v=0 @75000", "offer.made general/a n=1 v=0 @75000",
+             "agent.presence.available /a n=1 v=1000 @75000"}},
+           // Declined, and offered back at once (nobody else): a's busy span goes on.
+           {sec(1),
+            decline("c2", "a", 3),
+            {"offer.declined general/a n=1 v=1000 @76000", "offer.made general/a n=1 v=0 @76000"}},
+           {mins(5),
+            tick(),
+            {"offer.expired general/a n=1 v=300000 @376000",
+             "handoff.abandoned general/ n=1 v=301000 @376000",
+             "agent.presence.busy /a n=1 v=301000 @376000", "agent.load /a n=1 v=301000 @376000",
+             "agent.capacity /a n=1 v=364000 @376000"}},
+       },
+       kStrictYaml},
       {"TransfersAndLaterAssignments",
        {
            {sec(0), reg("a", {"billing"}), {}},

@@ -95,18 +95,23 @@ std::vector<std::string> views(const Hub& hub, TimePoint now) {
   return out;
 }
 
-// The decisions of each input of `log`, applied in order to `hub` (errors as "error <code>").
+// The decisions of each input of `log`, applied in order to `hub` (errors as "error <code>"),
+// and with `measured` its measures ("#<i> measure ...") after them.
 std::vector<std::string> apply_all(Hub& hub, const std::vector<Input>& log, std::size_t from,
-                                   std::size_t to) {
+                                   std::size_t to, bool measured = false) {
   std::vector<std::string> out;
   for (std::size_t i = from; i < to; ++i) {
-    auto result = hub.apply(log[i]);
+    Measures measures;
+    auto result = measured ? hub.apply(log[i], &measures) : hub.apply(log[i]);
     if (!result.ok()) {
       out.push_back(fmt::format("#{} error {}", i, to_string(result.error().code)));
       continue;
     }
     for (const auto& d : *result) {
       out.push_back(fmt::format("#{} {}", i, describe(d)));
+    }
+    for (const auto& m : measures) {
+      out.push_back(fmt::format("#{} measure {}", i, describe(m)));
     }
   }
   return out;
@@ -123,8 +128,9 @@ void PrintTo(const Property& p, std::ostream* os) {
 
 class HubSnapshotProperty : public ::testing::TestWithParam<Property> {};
 
-// Hub A applies a whole log; hub B the log up to a cut, then its snapshot (as text) becomes hub C,
-// which applies the rest. C decides every later input as A does, and ends in A's state.
+// Hub A applies a whole log, measuring; hub B the log up to a cut without measuring (as a replay
+// does), then its snapshot (as text) becomes hub C. C, and B itself, apply the rest measuring:
+// both decide and measure every later input as A does, and C ends in A's state.
 TEST_P(HubSnapshotProperty, ARestoredHubDecidesAsTheOriginal) {
   auto config = config_from(GetParam().yaml);
   int checked = 0;
@@ -137,7 +143,29 @@ TEST_P(HubSnapshotProperty, ARestoredHubDecidesAsTheOriginal) {
             .log;
     ManualClock unused(t0());
     Hub a(config, unused);
-    const std::vector<std::string> all = apply_all(a, log, 0, log.size());
+    const std::vector<std::string> decided = apply_all(a, log, 0, log.size());
+    Hub measuring(config, unused);
+    const std::vector<std::string> all = apply_all(measuring, log, 0, log.size(), true);
+    ASSERT_EQ(text_of(measuring), text_of(a)) << "measuring changes nothing, seed " << seed;
+    // The lines of inputs from `cut` on.
+    auto from = [&all](std::size_t cut) {
+      std::vector<std::string> out;
+      for (const std::string& line : all) {
+        if (std::stoul(line.substr(1)) >= cut) {
+          out.push_back(line);
+        }
+      }
+      return out;
+    };
+    int measured = 0;
+    for (const std::string& line : all) {
+      measured += line.find(" measure ") != std::string::npos ? 1 : 0;
+    }
+    ASSERT_GT(measured, 100) << "seed " << seed;
+    std::vector<std::string> decisions_of_all = all;
+    std::erase_if(decisions_of_all,
+                  [](const std::string& line) { return line.find(" measure ") != line.npos; });
+    ASSERT_EQ(decisions_of_all, decided) << "measuring decides the same, seed " << seed;
     std::mt19937 rng(seed);
     for (int round = 0; round < 4; ++round) {
       const std::size_t cut = rng() % (log.size() + 1);
@@ -148,11 +176,18 @@ TEST_P(HubSnapshotProperty, ARestoredHubDecidesAsTheOriginal) {
       ASSERT_TRUE(c.ok()) << c.error().message;
       ASSERT_EQ(text_of(**c), text) << "snapshot → restore → snapshot, seed " << seed;
       ASSERT_EQ((*c)->now(), b.now());
-      std::vector<std::string> suffix = apply_all(**c, log, cut, log.size());
-      prefix.insert(prefix.end(), suffix.begin(), suffix.end());
-      ASSERT_EQ(prefix, all) << "seed " << seed << ", cut at " << cut << " of " << log.size();
+      std::vector<std::string> expected = from(cut);
+      ASSERT_EQ(apply_all(**c, log, cut, log.size(), true), expected)
+          << "restored, seed " << seed << ", cut at " << cut << " of " << log.size();
+      ASSERT_EQ(apply_all(b, log, cut, log.size(), true), expected)
+          << "replayed, seed " << seed << ", cut at " << cut << " of " << log.size();
+      std::vector<std::string> decided_prefix(decided.begin(), decided.end());
+      std::erase_if(decided_prefix,
+                    [cut](const std::string& line) { return std::stoul(line.substr(1)) >= cut; });
+      ASSERT_EQ(prefix, decided_prefix) << "seed " << seed;
       ASSERT_EQ(views(**c, clock.now()), views(a, clock.now())) << "seed " << seed;
       ASSERT_EQ(text_of(**c), text_of(a)) << "seed " << seed;
+      ASSERT_EQ(text_of(b), text_of(a)) << "seed " << seed;
       check_invariants(**c, clock.now());
       ++checked;
     }
@@ -205,6 +240,64 @@ TEST(HubSnapshot, HoldsEveryStateAndItsContext) {
   const auto expected = briefs(*hub.apply(done));
   EXPECT_EQ(briefs(*(*restored)->apply(done)), expected);
   EXPECT_FALSE(expected.empty()) << "b takes c4";
+}
+
+// A snapshot of version 1 (before measurements) is restored with the defaults of hub_snapshot.cpp:
+// offer times from the offer's expiry, waits from the submission, spans from the snapshot's time.
+TEST(HubSnapshot, VersionOneIsReadWithMeasuringDefaults) {
+  auto config = config_from(kBaseYaml);
+  ManualClock clock(t0());
+  Hub hub(config, clock);
+  ASSERT_TRUE(hub.handle(reg("a")).ok());
+  ASSERT_TRUE(hub.handle(avail("a")).ok());
+  ASSERT_TRUE(hub.handle(reg("b")).ok());  // never online: no spans
+  clock.advance(sec(1));
+  ASSERT_TRUE(hub.handle(submit("c1")).ok());  // offered to a
+  ASSERT_TRUE(hub.handle(submit("c2")).ok());  // waits
+  clock.advance(sec(4));
+  ASSERT_TRUE(hub.handle(tick()).ok());  // the snapshot's time
+  boost::json::object old = hub.snapshot();
+  old["version"] = 1;
+  for (auto& a : old["agents"].as_array()) {
+    a.as_object().erase("spans");
+  }
+  for (auto& c : old["conversations"].as_array()) {
+    for (const char* key : {"waiting_since", "assigned_once", "offer_at"}) {
+      c.as_object().erase(key);
+    }
+  }
+  auto restored = Hub::restore(config, clock, old);
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  Hub& r = **restored;
+  const auto brief = [](const Measures& measures) {
+    std::vector<std::string> out;
+    for (const Measure& m : measures) {
+      out.push_back(fmt::format("{} {}/{} n={} v={}", m.metric, m.queue, m.agent, m.count,
+                                static_cast<std::int64_t>(m.value)));
+    }
+    return out;
+  };
+  clock.advance(sec(3));
+  Measures measures;
+  ASSERT_TRUE(r.apply(r.stamp(accept("c1", "a", 1)), &measures).ok());
+  EXPECT_EQ(brief(measures), (std::vector<std::string>{"offer.accepted general/a n=1 v=7000",
+                                                       "handoff.accepted general/a n=1 v=7000"}));
+  measures.clear();
+  ASSERT_TRUE(r.apply(r.stamp(end("c1", "a")), &measures).ok());
+  clock.advance(sec(2));
+  ASSERT_TRUE(r.apply(r.stamp(wrapped("c1", "a")), &measures).ok());
+  EXPECT_EQ(brief(measures), (std::vector<std::string>{"handle general/a n=1 v=2000",
+                                                       "offer.made general/a n=1 v=0"}))
+      << "a takes c2 at once: still busy";
+  measures.clear();
+  ASSERT_TRUE(r.apply(r.stamp(Event{HandoffCancelled{"c2"}}), &measures).ok());
+  EXPECT_EQ(brief(measures),
+            (std::vector<std::string>{
+                "offer.rescinded general/a n=1 v=0", "handoff.cancelled general/ n=1 v=9000",
+                "agent.presence.busy /a n=1 v=5000", "agent.load /a n=1 v=5000"}))
+      << "waited since its submission; spans measured since the restore";
+  EXPECT_EQ(r.snapshot().at("version").as_int64(), 2);
+  EXPECT_TRUE(r.snapshot().at("agents").as_array()[1].at("spans").is_null()) << "b";
 }
 
 // hub.yaml edited between the snapshot and the restore.
@@ -330,11 +423,31 @@ TEST(HubSnapshot, CorruptSnapshotsAreRefusedWithTheirField) {
             "hub snapshot: now: -1 is outside 0..7000000000000");
   EXPECT_EQ(refused([](auto& o) { o["queues"].as_array().push_back(1); }),
             "hub snapshot: queues[5]: expected an object");
+  auto agent = [](boost::json::object& o) -> boost::json::object& {
+    return o["agents"].as_array()[0].as_object();
+  };
+  const std::int64_t now = good.at("now").as_int64();
+  EXPECT_EQ(refused([&](auto& o) { agent(o)["spans"] = 1; }),
+            "hub snapshot: agents[0].spans: expected an object or null");
+  EXPECT_EQ(refused([&](auto& o) { agent(o)["spans"].as_object().erase("load"); }),
+            "hub snapshot: agents[0].spans.load: missing");
+  EXPECT_EQ(refused([&](auto& o) { agent(o)["spans"].as_object()["presence"] = now + 1; }),
+            fmt::format("hub snapshot: agents[0].spans.presence: {} is outside {}..{}", now + 1,
+                        now - now % 3'600'000, now));
+  EXPECT_EQ(refused([&](auto& o) { agent(o)["spans"].as_object()["capacity"] = now - 3'600'000; }),
+            fmt::format("hub snapshot: agents[0].spans.capacity: {} is outside {}..{}",
+                        now - 3'600'000, now - now % 3'600'000, now));
+  EXPECT_EQ(
+      refused([&](auto& o) { conv(o)["offer_at"] = now + 1; }),
+      fmt::format("hub snapshot: conversations[0].offer_at: {} is outside 0..{}", now + 1, now));
+  EXPECT_EQ(refused([&](auto& o) { conv(o).erase("assigned_once"); }),
+            "hub snapshot: conversations[0].assigned_once: missing");
+  EXPECT_EQ(refused([&](auto& o) { agent(o)["spans"] = nullptr; }), "restored");
   EXPECT_EQ(refused([](auto&) {}), "restored");
 }
 
 // Random edits of valid snapshots: restore either refuses them or gives a hub that keeps its
-// invariants, snapshots identically and takes input.
+// invariants, snapshots identically and takes input, measuring no negative times.
 TEST(HubSnapshot, MutatedSnapshotsNeverCrash) {
   auto config = config_from(kTimedYaml);
   ManualClock clock(t0());
@@ -425,9 +538,13 @@ TEST(HubSnapshot, MutatedSnapshotsNeverCrash) {
     EXPECT_EQ(text_of(**again), text);
     check_invariants(**hub, clock.now());
     ManualClock later(clock.now());
+    Measures measures;
     for (const auto& [gap, event] : random_stream(40, static_cast<std::uint32_t>(round), true)) {
       later.advance(gap);
-      (void)(*hub)->apply(Input{later.now(), event});
+      (void)(*hub)->apply(Input{later.now(), event}, &measures);
+    }
+    for (const Measure& m : measures) {
+      EXPECT_TRUE((m.count == 0 || m.count == 1) && m.value >= 0) << describe(m);
     }
     check_invariants(**hub, later.now());
     if (::testing::Test::HasFailure()) {

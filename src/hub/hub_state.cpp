@@ -319,7 +319,7 @@ void HubState::finish_wrap_up(Conv& conv, bool forced, Decisions& out) {
   q.average_handle_time = (q.average_handle_time * 4 + handled) / 5;
   AgentState* agent = find_agent(conv.agent);
   out.push_back(WrapUpEnded{conv.id, conv.agent, forced});
-  measure(metric::kHandle, queue_name(conv), conv.agent, handled);
+  measure(metric::kHandle, queue_name(conv), conv.agent, since(conv.assigned_at));
   if (agent != nullptr) {
     release(conv, *agent, out);
   }
