@@ -24,10 +24,10 @@
 namespace {
 
 using namespace baton;  // NOLINT: a benchmark's main
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+double ms_since(Steady::time_point start) {
+  return std::chrono::duration<double, std::milli>(Steady::now() - start).count();
 }
 
 // A made-up but shaped population: 50 topics (a few popular), 3 queues, 20 agents; 15 %
@@ -96,7 +96,7 @@ template <class F>
 Timing time_runs(int runs, F&& f) {
   std::vector<double> ms;
   for (int i = 0; i < runs; ++i) {
-    const auto start = Clock::now();
+    const auto start = Steady::now();
     f();
     ms.push_back(ms_since(start));
   }
@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
   const std::int64_t first_hour = analytics::hour_of(std::chrono::system_clock::now()) - days * 24;
   const std::int64_t span_ms = std::int64_t{days} * 24 * 3'600'000;
   std::mt19937_64 rng(42);
-  const auto fill = Clock::now();
+  const auto fill = Steady::now();
   constexpr std::int64_t kPerBatch = 2'000;
   for (std::int64_t done = 0; done < sessions;) {
     store::WriteBatch batch;

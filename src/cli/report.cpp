@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "analytics/cells.hpp"
 #include "analytics/summary.hpp"
 #include "analytics/summary_json.hpp"
 #include "cli/store_open.hpp"

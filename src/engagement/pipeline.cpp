@@ -76,9 +76,12 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
     }
     return;
   }
+  // Recover follows a restart or a rebuild: the time since the hub's last input was nobody's
+  // presence or load, so it is not measured (the hub's spans restart from it).
+  const bool measured = !std::holds_alternative<hub::Recover>(event);
   hub::Input stamped = hub->stamp(std::move(event));
   hub::Measures measures;
-  auto applied = hub->apply(stamped, &measures);
+  auto applied = hub->apply(stamped, measured ? &measures : nullptr);
   if (!applied.ok()) {
     if (then) {
       then(applied.error());

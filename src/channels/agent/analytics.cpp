@@ -139,9 +139,9 @@ void AgentChannel::Impl::analytics_sessions_csv(const server::Request& request,
       return;
     }
     ::unlink(path.c_str());  // gone with the descriptor: nothing to clean up
-    beast::file file;
+    boost::beast::file file;
     file.native_handle(fd);
-    beast::error_code ec;
+    boost::beast::error_code ec;
     auto write = [&](std::string_view text) {
       file.write(text.data(), text.size(), ec);
       return !ec;
@@ -174,7 +174,7 @@ void AgentChannel::Impl::analytics_sessions_csv(const server::Request& request,
     file.seek(0, ec);
     server::Response response;
     response.content_type = "text/csv; charset=utf-8";
-    response.headers.set(http::field::content_disposition,
+    response.headers.set(server::http::field::content_disposition,
                          "attachment; filename=\"baton-sessions.csv\"");
     response.file.reset(std::move(file), ec);
     if (ec) {
