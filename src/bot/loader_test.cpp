@@ -54,7 +54,7 @@ std::vector<DiagnosticCase> diagnostic_cases() {
        "    nodes: [end_topic]\n",
        {
            "t.yaml:5:5: error: unknown key 'colour' in topic (expected one of: name, description, "
-           "system, triggers, nodes)",
+           "system, confirms_success, triggers, nodes)",
        }},
       {"node_type",
        "bot: {id: t, name: T}\n"
