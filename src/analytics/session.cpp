@@ -134,6 +134,12 @@ void Session::accepted(std::string_view queue, std::string_view agent, TimePoint
   }
 }
 
+void Session::handled_by(std::string_view agent) {
+  if (open() && escalated_ && !agent.empty()) {
+    agent_ = std::string(agent);
+  }
+}
+
 void Session::survey(std::optional<bool> resolved, std::optional<std::int32_t> rating) {
   if (!open()) {
     return;

@@ -65,6 +65,8 @@ class Session {
   // An agent took the session's open handoff: queue and agent as routed; the first wait counts
   // from the latest escalation.
   void accepted(std::string_view queue, std::string_view agent, TimePoint at);
+  // The agent who has the session's handoff now or had it last (after a transfer, at its end).
+  void handled_by(std::string_view agent);
   // The survey's answers as they stand (SurveyResolved / SurveyRating; the latest counts).
   void survey(std::optional<bool> resolved, std::optional<std::int32_t> rating);
   void end_reached();

@@ -394,6 +394,7 @@ void Engine::Impl::change(Conv& conv, const ChangeOwnership& command,
   }
   Pending pending;
   session_touch(conv, pending, conv.next_seq);
+  conv.session.handled_by(end.agent);  // kHandoffEnded, kClosed: the agent at the end
   if (event == OwnershipEvent::kHandoffEnded) {
     conv.runtime->set_agents_online(agents_online);
     dialog::TurnResult turn = conv.runtime->resume(outcome);
