@@ -76,10 +76,10 @@ std::vector<analytics::Sample> hub_samples(std::mt19937_64& rng, const store::An
   out.push_back({s.started, "handoff.queued", s.queue, "", 1, 0});
   if (!s.agent.empty()) {
     out.push_back({s.started, "offer.made", s.queue, s.agent, 1, 0});
-    out.push_back({s.started, "offer.accepted", s.queue, s.agent, 1,
-                   static_cast<double>(rng() % 20'000)});
-    out.push_back({s.started, "handoff.accepted", s.queue, s.agent, 1,
-                   static_cast<double>(*s.wait_ms)});
+    out.push_back(
+        {s.started, "offer.accepted", s.queue, s.agent, 1, static_cast<double>(rng() % 20'000)});
+    out.push_back(
+        {s.started, "handoff.accepted", s.queue, s.agent, 1, static_cast<double>(*s.wait_ms)});
     out.push_back({s.ended, "handle", s.queue, s.agent, 1, static_cast<double>(rng() % 600'000)});
   } else {
     out.push_back({s.ended, "handoff.abandoned", s.queue, "", 1, 60'000});
@@ -127,7 +127,8 @@ int main(int argc, char** argv) {
     opened = store::open_pg_store(options);
   } else {
     if (data.empty()) {
-      std::string tmpl = (std::filesystem::temp_directory_path() / "baton-analytics-XXXXXX").string();
+      std::string tmpl =
+          (std::filesystem::temp_directory_path() / "baton-analytics-XXXXXX").string();
       data = ::mkdtemp(tmpl.data());
     }
     store::SqliteOptions options;
@@ -188,7 +189,7 @@ int main(int argc, char** argv) {
   report("(queue filter)", {all.from_hour, all.to_hour, "", "billing", ""});
   report("(agent filter)", {all.from_hour, all.to_hour, "", "", "agent07"});
   auto series = time_runs(runs, [&] { (void)analytics::series(store, all, "sessions", 24); });
-  fmt::print("series  {:<28} median {:7.1f} ms  max {:7.1f} ms\n", "(daily sessions)", series.median,
-             series.max);
+  fmt::print("series  {:<28} median {:7.1f} ms  max {:7.1f} ms\n", "(daily sessions)",
+             series.median, series.max);
   return 0;
 }

@@ -12,8 +12,7 @@ namespace {
 
 constexpr std::int64_t kHourMs = 3'600'000;
 
-store::AnalyticsCell cell(std::int64_t hour, std::string metric,
-                          const store::AnalyticsSession& s) {
+store::AnalyticsCell cell(std::int64_t hour, std::string metric, const store::AnalyticsSession& s) {
   store::AnalyticsCell c;
   c.hour = hour;
   c.metric = std::move(metric);
@@ -27,8 +26,7 @@ store::AnalyticsCell cell(std::int64_t hour, std::string metric,
 }  // namespace
 
 std::int64_t hour_of(TimePoint t) {
-  const std::int64_t ms =
-      std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();
+  const std::int64_t ms = std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();
   return ms >= 0 ? ms / kHourMs : -((-ms + kHourMs - 1) / kHourMs);
 }
 
@@ -47,8 +45,7 @@ std::vector<store::AnalyticsCell> session_cells(const store::AnalyticsSession& s
   const std::int64_t hour = hour_of(s.ended);
   std::vector<store::AnalyticsCell> cells;
   auto& total = cells.emplace_back(cell(hour, "session", s));
-  total.sum = static_cast<double>(
-      std::chrono::duration_cast<Millis>(s.ended - s.started).count());
+  total.sum = static_cast<double>(std::chrono::duration_cast<Millis>(s.ended - s.started).count());
   cells.push_back(cell(hour, "session." + s.outcome, s));
   if (!s.reason.empty()) {
     cells.push_back(cell(hour, "session.reason." + s.reason, s));
@@ -70,8 +67,8 @@ std::vector<store::AnalyticsCell> session_cells(const store::AnalyticsSession& s
 std::vector<store::AnalyticsCell> sample_cells(const std::vector<Sample>& samples) {
   using Key = std::tuple<std::int64_t, std::string, std::string, std::string>;
   std::map<Key, store::AnalyticsCell> merged;
-  auto add = [&](std::int64_t hour, const std::string& metric, const Sample& s,
-                 std::int64_t count, double value) {
+  auto add = [&](std::int64_t hour, const std::string& metric, const Sample& s, std::int64_t count,
+                 double value) {
     auto [it, inserted] = merged.try_emplace(Key{hour, metric, s.queue, s.agent});
     store::AnalyticsCell& c = it->second;
     if (inserted) {
@@ -87,8 +84,9 @@ std::vector<store::AnalyticsCell> sample_cells(const std::vector<Sample>& sample
     const std::int64_t hour = hour_of(s.at);
     add(hour, s.metric, s, s.count, s.value);
     if (s.metric == "handoff.accepted" && s.count > 0) {
-      add(hour, first_wait_bucket(static_cast<std::int64_t>(s.value / static_cast<double>(s.count))),
-          s, s.count, 0);
+      add(hour,
+          first_wait_bucket(static_cast<std::int64_t>(s.value / static_cast<double>(s.count))), s,
+          s.count, 0);
     }
   }
   std::vector<store::AnalyticsCell> cells;

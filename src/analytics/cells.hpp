@@ -31,8 +31,8 @@ TimePoint start_of_hour(std::int64_t hour);
 // Upper bounds of the first-wait histogram's buckets, in milliseconds: what the service levels
 // (20 s, 60 s) and the percentiles are read from.
 inline constexpr std::array<std::int64_t, 12> kFirstWaitBoundsMs = {
-    5'000, 10'000, 20'000, 30'000, 60'000, 120'000, 300'000, 600'000, 1'800'000, 3'600'000,
-    7'200'000, 14'400'000};
+    5'000,   10'000,  20'000,    30'000,    60'000,    120'000,
+    300'000, 600'000, 1'800'000, 3'600'000, 7'200'000, 14'400'000};
 inline constexpr std::string_view kFirstWaitBucketPrefix = "handoff.first_wait.le.";
 // The bucket name a first wait of `wait_ms` counts in ("handoff.first_wait.le.20000", or
 // "handoff.first_wait.le.inf").

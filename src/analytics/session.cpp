@@ -11,9 +11,7 @@ namespace {
 namespace bj = boost::json;
 using std::chrono::duration_cast;
 
-std::int64_t millis_of(TimePoint t) {
-  return duration_cast<Millis>(t.time_since_epoch()).count();
-}
+std::int64_t millis_of(TimePoint t) { return duration_cast<Millis>(t.time_since_epoch()).count(); }
 
 TimePoint time_of(std::int64_t ms) { return TimePoint{} + Millis(ms); }
 
@@ -44,9 +42,9 @@ Result<std::string> string_field(const bj::object& obj, std::string_view key) {
   if (v != nullptr && v->is_string() && v->as_string().size() <= 256) {
     return std::string(v->as_string());
   }
-  return make_error(ErrorCode::kInvalidArgument,
-                    fmt::format("analytics session: {}: expected a string of at most 256 bytes",
-                                key));
+  return make_error(
+      ErrorCode::kInvalidArgument,
+      fmt::format("analytics session: {}: expected a string of at most 256 bytes", key));
 }
 
 }  // namespace
@@ -193,9 +191,7 @@ std::optional<store::AnalyticsSession> Session::end(const std::string& conversat
   return row;
 }
 
-bool Session::idle(TimePoint now, Millis timeout) const {
-  return open() && now - last_ >= timeout;
-}
+bool Session::idle(TimePoint now, Millis timeout) const { return open() && now - last_ >= timeout; }
 
 bj::object Session::to_json() const {
   bj::object o;

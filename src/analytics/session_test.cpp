@@ -125,7 +125,7 @@ TEST(AnalyticsSession, EscalationKeepsReasonQueueAgentAndFirstWait) {
   s.escalated("no_match", "general", kT0 + seconds(10));
   s.accepted("billing", "alice", kT0 + seconds(52));
   s.accepted("billing", "bob", kT0 + seconds(90));  // a transfer: the first wait stays
-  s.handled_by("carol");                              // the agent at its end
+  s.handled_by("carol");                            // the agent at its end
   s.handled_by("");
   auto row = s.end("c1");
   ASSERT_TRUE(row);

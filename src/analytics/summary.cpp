@@ -123,8 +123,8 @@ std::int64_t answered_within(const Metrics& m, std::int64_t ms) {
 
 // Handoffs that waited in a queue and left it: the service level's denominator.
 std::int64_t left_queue(const Metrics& m) {
-  return m.count("handoff.accepted") + m.count("handoff.cancelled") +
-         m.count("handoff.timed_out") + m.count("handoff.abandoned");
+  return m.count("handoff.accepted") + m.count("handoff.cancelled") + m.count("handoff.timed_out") +
+         m.count("handoff.abandoned");
 }
 
 Durations first_wait(const Metrics& m) {
@@ -225,8 +225,9 @@ Result<Query> parse_query(const QueryText& text, TimePoint now) {
     if (auto t = parse_iso8601(*value)) {
       return *t;
     }
-    return make_error(ErrorCode::kInvalidArgument,
-                      std::string(field) + ": expected an ISO-8601 time such as 2026-12-01T00:00:00Z");
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        std::string(field) + ": expected an ISO-8601 time such as 2026-12-01T00:00:00Z");
   };
   auto to = time(text.to, "to", now);
   if (!to.ok()) {
@@ -254,8 +255,7 @@ Result<Query> parse_query(const QueryText& text, TimePoint now) {
   for (std::size_t i = 0; i < 3; ++i) {
     const auto& [value, target] = filters[i];
     if (value && value->size() > 256) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        std::string(names[i]) + ": at most 256 bytes");
+      return make_error(ErrorCode::kInvalidArgument, std::string(names[i]) + ": at most 256 bytes");
     }
     *target = std::string(value.value_or(""));
   }
@@ -280,8 +280,7 @@ Result<Summary> summarize(store::Store& store, const Query& query) {
       continue;
     }
     const auto n = static_cast<double>(engaged);
-    s.topics.push_back({name, engaged,
-                        static_cast<double>(m.count("session.resolved")) / n,
+    s.topics.push_back({name, engaged, static_cast<double>(m.count("session.resolved")) / n,
                         static_cast<double>(m.count("session.escalated")) / n,
                         static_cast<double>(m.count("session.abandoned")) / n});
   }
@@ -342,8 +341,8 @@ Result<Summary> summarize(store::Store& store, const Query& query) {
 namespace {
 
 constexpr std::string_view kSeriesMetrics[] = {
-    "sessions",  "engaged",   "resolved", "escalated",  "abandoned",         "unengaged",
-    "csat",      "handoffs",  "accepted", "first_wait", "service_level_20s", "abandoned_in_queue"};
+    "sessions", "engaged",  "resolved", "escalated",  "abandoned",         "unengaged",
+    "csat",     "handoffs", "accepted", "first_wait", "service_level_20s", "abandoned_in_queue"};
 
 std::optional<double> series_value(const Metrics& m, std::string_view metric) {
   if (metric == "sessions") {

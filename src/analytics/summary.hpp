@@ -47,7 +47,7 @@ struct AgentRow {
   std::string id;
   std::int64_t handled = 0;  // offers accepted (transfers to the agent included)
   std::optional<double> handle_time_ms_avg;
-  std::optional<double> utilisation;  // Σ load time ÷ Σ capacity time while online
+  std::optional<double> utilisation;          // Σ load time ÷ Σ capacity time while online
   std::map<std::string, double> presence_ms;  // effective presence → time
   std::int64_t offers = 0;
   std::int64_t offers_declined = 0;
@@ -66,8 +66,7 @@ struct QueueRow {
 
 struct Summary {
   struct {
-    std::int64_t total = 0, engaged = 0, unengaged = 0, resolved = 0, escalated = 0,
-                 abandoned = 0;
+    std::int64_t total = 0, engaged = 0, unengaged = 0, resolved = 0, escalated = 0, abandoned = 0;
   } sessions;
   // Of engaged sessions (engagement: of all); nullopt when the denominator is zero.
   struct {

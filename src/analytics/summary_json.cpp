@@ -18,9 +18,7 @@ bj::object durations_json(const Durations& d) {
           {"p90", optional_number(d.p90)}};
 }
 
-std::string hour_text(std::int64_t hour) {
-  return format_iso8601(start_of_hour(hour));
-}
+std::string hour_text(std::int64_t hour) { return format_iso8601(start_of_hour(hour)); }
 
 }  // namespace
 

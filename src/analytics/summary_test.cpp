@@ -104,8 +104,8 @@ TEST_F(SummaryTest, SessionsRatesAndCsatAddUpFromTheCells) {
   EXPECT_EQ(s.csat.distribution.at(1), 0);
   EXPECT_EQ(s.csat.resolved_yes, 2);
   EXPECT_EQ(s.csat.resolved_no, 1);
-  EXPECT_EQ(s.handoffs.by_reason, (std::map<std::string, std::int64_t>{{"no_match", 1},
-                                                                        {"requested", 1}}));
+  EXPECT_EQ(s.handoffs.by_reason,
+            (std::map<std::string, std::int64_t>{{"no_match", 1}, {"requested", 1}}));
   // Topics by escalation rate: Billing (1.0), then Store hours and Returns (0) by sessions.
   ASSERT_EQ(s.topics.size(), 3u);
   EXPECT_EQ(s.topics[0].topic, "Billing");
@@ -219,9 +219,8 @@ TEST(AnalyticsQuery, TextBecomesWholeHoursAndBadTextIsRefusedByField) {
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->to_hour, kHour + 1) << "an hour begun counts whole";
   EXPECT_EQ(defaults->from_hour, kHour - 7 * 24);
-  auto given = parse_query({"2026-12-01T10:30:00Z", "2026-12-01T12:00:00Z", "Billing", std::nullopt,
-                            std::nullopt},
-                           now);
+  auto given = parse_query(
+      {"2026-12-01T10:30:00Z", "2026-12-01T12:00:00Z", "Billing", std::nullopt, std::nullopt}, now);
   ASSERT_TRUE(given.ok());
   EXPECT_EQ(given->to_hour - given->from_hour, 2);
   EXPECT_EQ(given->topic, "Billing");
@@ -241,9 +240,8 @@ TEST(AnalyticsQuery, TextBecomesWholeHoursAndBadTextIsRefusedByField) {
     EXPECT_NE(q.error().message.find(field), std::string::npos) << q.error().message;
   }
   const std::string long_topic(300, 'x');
-  EXPECT_FALSE(parse_query({std::nullopt, std::nullopt, long_topic, std::nullopt, std::nullopt},
-                           now)
-                   .ok());
+  EXPECT_FALSE(
+      parse_query({std::nullopt, std::nullopt, long_topic, std::nullopt, std::nullopt}, now).ok());
 }
 
 TEST(AnalyticsJson, NullWhereNothingDividesAndEveryRatingPresent) {

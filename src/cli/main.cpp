@@ -355,7 +355,8 @@ int main(int argc, char** argv) {
   std::string report_data_dir = "data";
   auto* report = app.add_subcommand(
       "report", "Print the analytics summary (sessions, outcomes, CSAT, handoffs, agents)");
-  report->add_option("--from", report_options.from, "Start, ISO-8601 (default: 7 days before --to)");
+  report->add_option("--from", report_options.from,
+                     "Start, ISO-8601 (default: 7 days before --to)");
   report->add_option("--to", report_options.to, "End, ISO-8601 (default: now)");
   report->add_option("--queue", report_options.queue, "Only this queue");
   report->add_option("--topic", report_options.topic, "Only sessions of this topic");

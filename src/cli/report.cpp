@@ -29,15 +29,13 @@ void print(const analytics::Summary& s, const analytics::Query& q, std::ostream&
   out << fmt::format("Baton analytics, {} to {}\n\n",
                      format_iso8601(analytics::start_of_hour(q.from_hour)),
                      format_iso8601(analytics::start_of_hour(q.to_hour)));
-  out << fmt::format(
-      "Sessions      {:>8}   engaged {} ({}), unengaged {}\n", s.sessions.total,
-      s.sessions.engaged, percent(s.rates.engagement), s.sessions.unengaged);
+  out << fmt::format("Sessions      {:>8}   engaged {} ({}), unengaged {}\n", s.sessions.total,
+                     s.sessions.engaged, percent(s.rates.engagement), s.sessions.unengaged);
   out << fmt::format("  resolved    {:>8}   {}\n", s.sessions.resolved,
                      percent(s.rates.resolution));
   out << fmt::format("  escalated   {:>8}   {}\n", s.sessions.escalated,
                      percent(s.rates.escalation));
-  out << fmt::format("  abandoned   {:>8}   {}\n", s.sessions.abandoned,
-                     percent(s.rates.abandon));
+  out << fmt::format("  abandoned   {:>8}   {}\n", s.sessions.abandoned, percent(s.rates.abandon));
   out << fmt::format("CSAT          {:>8}   of {} asked ({}), average {}\n", s.csat.responses,
                      s.csat.asked, percent(s.csat.response_rate),
                      s.csat.average ? fmt::format("{:.2f}", *s.csat.average) : "–");
@@ -71,9 +69,8 @@ void print(const analytics::Summary& s, const analytics::Query& q, std::ostream&
 
 int run_report(const ReportOptions& options, const Clock& clock, std::ostream& out,
                std::ostream& err) {
-  auto query = analytics::parse_query({given(options.from), given(options.to),
-                                       given(options.topic), given(options.queue),
-                                       given(options.agent)},
+  auto query = analytics::parse_query({given(options.from), given(options.to), given(options.topic),
+                                       given(options.queue), given(options.agent)},
                                       clock.now());
   if (!query.ok()) {
     err << "baton report: " << query.error().message << '\n';

@@ -109,39 +109,39 @@ void Engagement::Impl::advance(const std::string& conversation) {
   t.command_in_flight = true;
   const engine::OwnershipEvent event = next->event;
   std::weak_ptr<Impl> weak = weak_from_this();
-  engine.change_ownership(
-      {conversation, t.ownership->epoch, event, next->outcome, std::move(next->end),
-       std::move(next->route)},
-      [weak, conversation, event](const Result<engine::Ownership>& answer) {
-        auto self = weak.lock();
-        if (!self) {
-          return;
-        }
-        detail::Track& done = self->tracks[conversation];
-        done.command_in_flight = false;
-        if (answer.ok()) {
-          self->learn(conversation, *answer);
-          self->advance(conversation);
-          return;
-        }
-        spdlog::info("engagement: {}: '{}' refused: {}", conversation, engine::to_string(event),
-                     answer.error().message);
-        // Ask the engine where the conversation is, then carry on from there.
-        done.command_in_flight = true;
-        self->engine.status(conversation,
-                            [weak, conversation](const Result<engine::ConversationStatus>& s) {
-                              auto again = weak.lock();
-                              if (!again) {
-                                return;
-                              }
-                              detail::Track& reread = again->tracks[conversation];
-                              reread.command_in_flight = false;
-                              if (s.ok()) {
-                                reread.ownership = s->ownership;
-                              }
-                              again->advance(conversation);
-                            });
-      });
+  engine.change_ownership({conversation, t.ownership->epoch, event, next->outcome,
+                           std::move(next->end), std::move(next->route)},
+                          [weak, conversation, event](const Result<engine::Ownership>& answer) {
+                            auto self = weak.lock();
+                            if (!self) {
+                              return;
+                            }
+                            detail::Track& done = self->tracks[conversation];
+                            done.command_in_flight = false;
+                            if (answer.ok()) {
+                              self->learn(conversation, *answer);
+                              self->advance(conversation);
+                              return;
+                            }
+                            spdlog::info("engagement: {}: '{}' refused: {}", conversation,
+                                         engine::to_string(event), answer.error().message);
+                            // Ask the engine where the conversation is, then carry on from there.
+                            done.command_in_flight = true;
+                            self->engine.status(
+                                conversation,
+                                [weak, conversation](const Result<engine::ConversationStatus>& s) {
+                                  auto again = weak.lock();
+                                  if (!again) {
+                                    return;
+                                  }
+                                  detail::Track& reread = again->tracks[conversation];
+                                  reread.command_in_flight = false;
+                                  if (s.ok()) {
+                                    reread.ownership = s->ownership;
+                                  }
+                                  again->advance(conversation);
+                                });
+                          });
 }
 
 void Engagement::Impl::when_settled(const std::string& conversation, std::function<void()> fn) {

@@ -98,8 +98,7 @@ void Engagement::Impl::input(hub::Event event, std::function<void(Result<hub::De
       // time when a Tick crosses the hour. A failed write loses that measurement only.
       store::WriteBatch cells;
       cells.add_analytics(cells_of(measures));
-      if (Status accepted = store.submit(std::move(cells), [](const Status&) {});
-          !accepted.ok()) {
+      if (Status accepted = store.submit(std::move(cells), [](const Status&) {}); !accepted.ok()) {
         spdlog::debug("engagement: measurements not stored: {}", accepted.error().message);
       }
     }

@@ -57,7 +57,11 @@ TEST(Edge, EveryCommandRoundTripsThroughItsJsonForm) {
   message.from = {"agent:alice", "Alice", "bot"};
   activity::Activity note = activity::make_event("baton.note", bj::object{{"text", "VIP"}});
   const std::vector<EngineCommand> commands = {
-      ChangeOwnership{"c1", 4, OwnershipEvent::kAccepted, dialog::HandoffOutcome::kCompleted, {},
+      ChangeOwnership{"c1",
+                      4,
+                      OwnershipEvent::kAccepted,
+                      dialog::HandoffOutcome::kCompleted,
+                      {},
                       HandoffRoute{"billing", "alice"}},
       ChangeOwnership{"c1", 5, OwnershipEvent::kHandoffEnded, dialog::HandoffOutcome::kTimedOut,
                       HandoffEnd{"alice", "silent"}},

@@ -162,12 +162,12 @@ class EngineListener {
 
 // Records another module commits in the SAME transaction as the customer's turn that requests a
 // handoff (the engagement hub's own record of the submission, so the hub never knows a handoff
-// the store does not, nor the reverse; and what it measured of it), and what to tell it once that transaction committed (ok)
-// or failed.
+// the store does not, nor the reverse; and what it measured of it), and what to tell it once that
+// transaction committed (ok) or failed.
 struct HandoffCommit {
   std::vector<store::HubLogRecord> hub_log;
   std::vector<store::AnalyticsCell> cells;  // the hub's measurements of the submission
-  std::function<void(Status)> committed;  // may be empty
+  std::function<void(Status)> committed;    // may be empty
 };
 
 // Called on the strand while the escalating turn is being built: nothing of it is stored yet.

@@ -96,7 +96,8 @@ class EngineSessionsTest : public EngineTest {
 
   // metric → count over all cells.
   std::map<std::string, std::int64_t> counts() {
-    auto cells = store_->read_analytics(0, analytics_hour_after(), {}, store::AnalyticsGroup::kNone);
+    auto cells =
+        store_->read_analytics(0, analytics_hour_after(), {}, store::AnalyticsGroup::kNone);
     EXPECT_TRUE(cells.ok());
     std::map<std::string, std::int64_t> out;
     for (const auto& c : cells.ok() ? *cells : std::vector<store::AnalyticsCell>{}) {
@@ -137,8 +138,8 @@ TEST_F(EngineSessionsTest, AGreetingAloneIsAnUnengagedSessionOnceIdle) {
   EXPECT_EQ(rows[0].outcome, "unengaged");
   EXPECT_EQ(rows[0].started, began);
   EXPECT_EQ(rows[0].ended, began);
-  EXPECT_EQ(counts(), (std::map<std::string, std::int64_t>{{"session", 1},
-                                                           {"session.unengaged", 1}}));
+  EXPECT_EQ(counts(),
+            (std::map<std::string, std::int64_t>{{"session", 1}, {"session.unengaged", 1}}));
   EXPECT_EQ(store_->get_open_session("c1").error().code, ErrorCode::kNotFound);
   EXPECT_EQ(end_idle(), 0u) << "an ended session ends once";
 }
@@ -173,10 +174,10 @@ TEST_F(EngineSessionsTest, AnEscalationKeepsItsReasonQueueAgentAndFirstWait) {
       << "the handoff record names the queue the hub routed it to";
   clock_.advance(minutes(2));
   ASSERT_TRUE(await<Ownership>([&](auto cb) {
-                engine_->change_ownership({"c1", 3, OwnershipEvent::kClosed,
-                                           dialog::HandoffOutcome::kCompleted,
-                                           HandoffEnd{"alice", ""}},
-                                          cb);
+                engine_->change_ownership(
+                    {"c1", 3, OwnershipEvent::kClosed, dialog::HandoffOutcome::kCompleted,
+                     HandoffEnd{"alice", ""}},
+                    cb);
               }).ok());
   wait_for_writes();
   auto rows = sessions();
@@ -268,9 +269,8 @@ TEST_F(EngineSessionsTest, AnOpenSessionSurvivesARestartAndEndsFromTheStoreAlone
 TEST_F(EngineSessionsTest, ErasureKeepsTheCountsAndDropsTheRows) {
   ASSERT_TRUE(start("c1", true).ok());
   ASSERT_TRUE(say("c1", "what are your store hours").ok());
-  ASSERT_TRUE(await<ErasedConversation>([&](auto cb) {
-                engine_->erase_conversation("c1", cb);
-              }).ok());
+  ASSERT_TRUE(
+      await<ErasedConversation>([&](auto cb) { engine_->erase_conversation("c1", cb); }).ok());
   wait_for_writes();
   EXPECT_TRUE(sessions().empty());
   EXPECT_EQ(store_->get_open_session("c1").error().code, ErrorCode::kNotFound);

@@ -147,9 +147,10 @@ void Engine::Impl::session_load(Conv& conv) {
   auto session = parsed.ok() ? analytics::Session::from_json(*parsed, conv.row.updated)
                              : Result<analytics::Session>(parsed.error());
   if (!session.ok()) {
-    spdlog::warn("engine: conversation {}: its analytics session is unreadable ({}); it starts "
-                 "a new one",
-                 conv.row.id, session.error().message);
+    spdlog::warn(
+        "engine: conversation {}: its analytics session is unreadable ({}); it starts "
+        "a new one",
+        conv.row.id, session.error().message);
     conv.session_stored = stored->state_json;  // replaced or deleted by the next batch
     return;
   }

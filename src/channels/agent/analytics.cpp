@@ -23,7 +23,8 @@ namespace bj = boost::json;
 // apostrophe so a spreadsheet never runs it as a formula.
 std::string csv_field(std::string_view value) {
   std::string out = "\"";
-  if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {
+  if (!value.empty() &&
+      std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {
     out += '\'';
   }
   for (const char c : value) {
@@ -37,13 +38,12 @@ std::string csv_field(std::string_view value) {
 }
 
 std::string csv_row(const store::AnalyticsSession& s) {
-  return fmt::format(
-      "{},{},{},{},{},{},{},{},{},{},{},{}\r\n", csv_field(s.conversation_id), s.number,
-      format_iso8601(s.started), format_iso8601(s.ended), s.outcome, csv_field(s.topic),
-      s.reason, csv_field(s.queue), csv_field(s.agent),
-      s.wait_ms ? std::to_string(*s.wait_ms) : std::string(),
-      s.rating ? std::to_string(*s.rating) : std::string(),
-      s.resolved ? (*s.resolved ? "yes" : "no") : "");
+  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\r\n", csv_field(s.conversation_id),
+                     s.number, format_iso8601(s.started), format_iso8601(s.ended), s.outcome,
+                     csv_field(s.topic), s.reason, csv_field(s.queue), csv_field(s.agent),
+                     s.wait_ms ? std::to_string(*s.wait_ms) : std::string(),
+                     s.rating ? std::to_string(*s.rating) : std::string(),
+                     s.resolved ? (*s.resolved ? "yes" : "no") : "");
 }
 
 constexpr std::string_view kCsvHeader =
@@ -64,10 +64,10 @@ Result<analytics::Query> AgentChannel::Impl::admit_analyst(const server::Request
   if (!session->supervisor()) {
     return not_analyst();
   }
-  return analytics::parse_query({request.query_value("from"), request.query_value("to"),
-                                 request.query_value("topic"), request.query_value("queue"),
-                                 request.query_value("agent")},
-                                clock.now());
+  return analytics::parse_query(
+      {request.query_value("from"), request.query_value("to"), request.query_value("topic"),
+       request.query_value("queue"), request.query_value("agent")},
+      clock.now());
 }
 
 void AgentChannel::Impl::analytics_summary(const server::Request& request,
@@ -104,20 +104,20 @@ void AgentChannel::Impl::analytics_series(const server::Request& request,
   }
   const std::string_view interval = request.query_value("interval").value_or("hour");
   if (interval != "hour" && interval != "day") {
-    responder.send(error_response(
-        make_error(ErrorCode::kInvalidArgument, "interval: expected hour or day")));
+    responder.send(
+        error_response(make_error(ErrorCode::kInvalidArgument, "interval: expected hour or day")));
     return;
   }
   const int hours = interval == "day" ? 24 : 1;
-  boost::asio::post(io, [this, query = std::move(*query), metric, hours,
-                         responder = std::move(responder)] {
-    auto points = analytics::series(store, query, metric, hours);
-    if (!points.ok()) {
-      responder.send(error_response(points.error()));
-      return;
-    }
-    responder.send(ok_json(analytics::to_json(*points, metric, hours)));
-  });
+  boost::asio::post(
+      io, [this, query = std::move(*query), metric, hours, responder = std::move(responder)] {
+        auto points = analytics::series(store, query, metric, hours);
+        if (!points.ok()) {
+          responder.send(error_response(points.error()));
+          return;
+        }
+        responder.send(ok_json(analytics::to_json(*points, metric, hours)));
+      });
 }
 
 void AgentChannel::Impl::analytics_sessions_csv(const server::Request& request,
@@ -164,8 +164,8 @@ void AgentChannel::Impl::analytics_sessions_csv(const server::Request& request,
       if (page->size() < store::kMaxPageSize) {
         break;
       }
-      after = store::SessionKey{page->back().ended, page->back().conversation_id,
-                                page->back().number};
+      after =
+          store::SessionKey{page->back().ended, page->back().conversation_id, page->back().number};
     }
     if (ec) {
       fail("cannot write the CSV's temporary file");
