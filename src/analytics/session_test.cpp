@@ -212,20 +212,43 @@ TEST(AnalyticsCells, ASessionCountsInTheHourItEnded) {
   row.rating = 4;
   row.resolved = true;
   const auto cells = session_cells(row);
-  std::vector<std::string> names;
-  for (const auto& c : cells) {
-    EXPECT_EQ(c.hour, 490'001);
-    EXPECT_EQ(c.topic, "Billing");
-    EXPECT_EQ(c.queue, "billing");
-    EXPECT_EQ(c.agent, "alice");
-    EXPECT_EQ(c.count, 1);
-    names.push_back(c.metric);
+  auto names_in = [&](Grain grain, Dims dims, std::int64_t index) {
+    std::vector<std::string> names;
+    for (const auto& c : cells) {
+      if (c.period == period_key(grain, dims, index)) {
+        EXPECT_EQ(c.count, 1);
+        names.push_back(c.metric);
+      }
+    }
+    return names;
+  };
+  const std::vector<std::string> all = {"csat.asked",        "csat.rating",
+                                        "csat.rating.4",     "csat.resolved.yes",
+                                        "session",           "session.escalated",
+                                        "session.reason.requested"};
+  // In the hour and the day it ended, in each rollup with its dimensions.
+  EXPECT_EQ(names_in(Grain::kHour, Dims::kTotal, 490'001), all);
+  EXPECT_EQ(names_in(Grain::kDay, Dims::kTotal, 490'001 / 24), all);
+  for (const Dims d : {Dims::kTopic, Dims::kQueue, Dims::kAgent, Dims::kQueueAgent}) {
+    EXPECT_EQ(names_in(Grain::kHour, d, 490'001), all);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"session", "session.escalated",
-                                             "session.reason.requested", "csat.asked",
-                                             "csat.rating", "csat.rating.4", "csat.resolved.yes"}));
-  EXPECT_EQ(cells[0].sum, 20 * 60'000);  // the session's length
-  EXPECT_EQ(cells[4].sum, 4);            // the rating
+  EXPECT_EQ(cells.size(), all.size() * 10);
+  for (const auto& c : cells) {
+    const std::int64_t rollup = c.period >> 40;
+    EXPECT_EQ(c.topic, rollup % 8 == 1 ? "Billing" : "");
+    EXPECT_EQ(c.queue, rollup % 8 == 2 || rollup % 8 == 4 ? "billing" : "");
+    EXPECT_EQ(c.agent, rollup % 8 == 3 || rollup % 8 == 4 ? "alice" : "");
+    if (c.metric == "session") {
+      EXPECT_EQ(c.sum, 20 * 60'000);  // the session's length
+    }
+    if (c.metric == "csat.rating") {
+      EXPECT_EQ(c.sum, 4);
+    }
+  }
+  // A session without handoff has no queue or agent rollups.
+  row.queue.clear();
+  row.agent.clear();
+  EXPECT_EQ(session_cells(row).size(), all.size() * 4);
 }
 
 TEST(AnalyticsCells, HoursAndFirstWaitBuckets) {
@@ -248,7 +271,7 @@ TEST(AnalyticsCells, SamplesMergeByCellAndAcceptedOnesFillTheWaitHistogram) {
   const auto cells = sample_cells(samples);
   auto find = [&](std::int64_t hour, std::string_view metric) -> const store::AnalyticsCell* {
     for (const auto& c : cells) {
-      if (c.hour == hour && c.metric == metric) {
+      if (c.period == period_key(Grain::kHour, Dims::kTotal, hour) && c.metric == metric) {
         return &c;
       }
     }
@@ -260,8 +283,25 @@ TEST(AnalyticsCells, SamplesMergeByCellAndAcceptedOnesFillTheWaitHistogram) {
   EXPECT_EQ(find(490'000, "handoff.first_wait.le.20000")->count, 1);
   EXPECT_EQ(find(490'000, "handoff.first_wait.le.60000")->count, 1);
   EXPECT_EQ(find(490'001, "handoff.first_wait.le.5000")->count, 1);
-  EXPECT_EQ(find(490'000, "offer.declined")->agent, "bob");
-  EXPECT_EQ(cells.size(), 6u);  // two accepted merged in the first hour
+  EXPECT_EQ(find(490'000, "offer.declined")->count, 1);
+  // Six hourly totals (two accepted merged in the first hour), and their days and dimensions.
+  std::size_t hourly_totals = 0;
+  for (const auto& c : cells) {
+    hourly_totals += (c.period >> 40) == 0 ? 1 : 0;
+    EXPECT_TRUE(c.topic.empty());
+  }
+  EXPECT_EQ(hourly_totals, 6u);
+}
+
+TEST(AnalyticsCells, PeriodKeysKeepRollupsApartAndInOrder) {
+  EXPECT_LT(period_key(Grain::kHour, Dims::kTotal, 490'000),
+            period_key(Grain::kHour, Dims::kTotal, 490'001));
+  EXPECT_LT(period_key(Grain::kHour, Dims::kTotal, 1'000'000'000),
+            period_key(Grain::kHour, Dims::kTopic, 0));
+  EXPECT_LT(period_key(Grain::kHour, Dims::kQueueAgent, 1'000'000'000),
+            period_key(Grain::kDay, Dims::kTotal, 0));
+  EXPECT_EQ(index_of(period_key(Grain::kDay, Dims::kAgent, 20'416)), 20'416);
+  EXPECT_EQ(index_of(period_key(Grain::kDay, Dims::kAgent, -5)), 0) << "before 1970: the first";
 }
 
 }  // namespace

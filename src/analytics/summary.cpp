@@ -138,14 +138,82 @@ std::int64_t handoffs_of(const Metrics& m) {
 
 store::AnalyticsFilter filter_of(const Query& q) { return {q.topic, q.queue, q.agent}; }
 
-// Grouped sums: the group's value → its metrics.
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+// The rollup holding the query's filters and `group`'s dimension (cells.hpp); nullopt when no
+// rollup holds them together (the topic with a queue or an agent).
+std::optional<Dims> rollup_for(const Query& q, store::AnalyticsGroup group) {
+  const bool topic = !q.topic.empty() || group == store::AnalyticsGroup::kTopic;
+  const bool queue = !q.queue.empty() || group == store::AnalyticsGroup::kQueue;
+  const bool agent = !q.agent.empty() || group == store::AnalyticsGroup::kAgent;
+  if (topic) {
+    return queue || agent ? std::nullopt : std::optional<Dims>(Dims::kTopic);
+  }
+  if (queue && agent) {
+    return Dims::kQueueAgent;
+  }
+  return queue ? Dims::kQueue : agent ? Dims::kAgent : Dims::kTotal;
+}
+
+// The rollup's cells of hours [from_hour, to_hour), summed per metric and `group`: whole UTC days
+// from the daily cells (unless `hourly`), the hours at the edges from the hourly ones. Grouped by
+// period, a cell's period is the first hour it covers.
+Result<std::vector<store::AnalyticsCell>> read_rollup(store::Store& store, Dims dims,
+                                                      std::int64_t from_hour, std::int64_t to_hour,
+                                                      const store::AnalyticsFilter& filter,
+                                                      store::AnalyticsGroup group, bool hourly) {
+  std::vector<store::AnalyticsCell> out;
+  auto read = [&](Grain grain, std::int64_t from, std::int64_t to) -> Status {
+    if (from >= to) {
+      return {};
+    }
+    auto cells = store.read_analytics(period_key(grain, dims, from), period_key(grain, dims, to),
+                                      filter, group);
+    if (!cells.ok()) {
+      return cells.error();
+    }
+    for (auto& c : *cells) {
+      if (group == store::AnalyticsGroup::kPeriod) {
+        c.period = index_of(c.period) * (grain == Grain::kDay ? 24 : 1);
+      }
+      out.push_back(std::move(c));
+    }
+    return {};
+  };
+  const std::int64_t first_day = floor_div(from_hour + 23, 24);
+  const std::int64_t end_day = floor_div(to_hour, 24);
+  Status status;
+  if (hourly || first_day >= end_day) {
+    status = read(Grain::kHour, from_hour, to_hour);
+  } else {
+    status = read(Grain::kHour, from_hour, first_day * 24);
+    if (status.ok()) {
+      status = read(Grain::kDay, first_day, end_day);
+    }
+    if (status.ok()) {
+      status = read(Grain::kHour, end_day * 24, to_hour);
+    }
+  }
+  if (!status.ok()) {
+    return status.error();
+  }
+  return out;
+}
+
+// Grouped sums: the group's value → its metrics. Empty when no rollup answers the query.
 Result<std::map<std::string, Metrics>> grouped(store::Store& store, const Query& q,
                                                store::AnalyticsGroup group) {
-  auto cells = store.read_analytics(q.from_hour, q.to_hour, filter_of(q), group);
+  std::map<std::string, Metrics> out;
+  const std::optional<Dims> dims = rollup_for(q, group);
+  if (!dims) {
+    return out;
+  }
+  auto cells = read_rollup(store, *dims, q.from_hour, q.to_hour, filter_of(q), group, false);
   if (!cells.ok()) {
     return cells.error();
   }
-  std::map<std::string, Metrics> out;
   for (const auto& c : *cells) {
     switch (group) {
       case store::AnalyticsGroup::kTopic:
@@ -157,8 +225,8 @@ Result<std::map<std::string, Metrics>> grouped(store::Store& store, const Query&
       case store::AnalyticsGroup::kAgent:
         out[c.agent].add(c);
         break;
-      case store::AnalyticsGroup::kHour:
-        out[std::to_string(c.hour)].add(c);
+      case store::AnalyticsGroup::kPeriod:
+        out[std::to_string(c.period)].add(c);
         break;
       case store::AnalyticsGroup::kNone:
         out[""].add(c);
@@ -258,6 +326,11 @@ Result<Query> parse_query(const QueryText& text, TimePoint now) {
       return make_error(ErrorCode::kInvalidArgument, std::string(names[i]) + ": at most 256 bytes");
     }
     *target = std::string(value.value_or(""));
+  }
+  if (!q.topic.empty() && (!q.queue.empty() || !q.agent.empty())) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "topic: cannot be combined with queue or agent (the figures are kept by "
+                      "topic, by queue, by agent, and by queue and agent)");
   }
   return q;
 }
@@ -374,10 +447,6 @@ std::optional<double> series_value(const Metrics& m, std::string_view metric) {
   return static_cast<double>(m.count("handoff.abandoned"));  // abandoned_in_queue
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
 }  // namespace
 
 bool matches(const Query& query, const store::AnalyticsSession& session) {
@@ -408,14 +477,18 @@ Result<std::vector<SeriesPoint>> series(store::Store& store, const Query& query,
     return make_error(ErrorCode::kInvalidArgument,
                       "the range holds too many intervals; choose a shorter range or interval=day");
   }
-  auto cells = store.read_analytics(query.from_hour, query.to_hour, filter_of(query),
-                                    store::AnalyticsGroup::kHour);
+  const std::optional<Dims> dims = rollup_for(query, store::AnalyticsGroup::kNone);
+  if (!dims) {
+    return make_error(ErrorCode::kInvalidArgument, "topic: cannot be combined with queue or agent");
+  }
+  auto cells = read_rollup(store, *dims, query.from_hour, query.to_hour, filter_of(query),
+                           store::AnalyticsGroup::kPeriod, interval_hours == 1);
   if (!cells.ok()) {
     return cells.error();
   }
   std::vector<Metrics> buckets(static_cast<std::size_t>(last - first + 1));
   for (const auto& c : *cells) {
-    buckets[static_cast<std::size_t>(floor_div(c.hour, interval_hours) - first)].add(c);
+    buckets[static_cast<std::size_t>(floor_div(c.period, interval_hours) - first)].add(c);
   }
   std::vector<SeriesPoint> points;
   points.reserve(buckets.size());

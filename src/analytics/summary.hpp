@@ -15,9 +15,12 @@
 
 namespace baton::analytics {
 
-// A range of whole hours [from_hour, to_hour) and optional filters ("" = all). The bot's figures
-// carry topic, queue and agent (a session's queue and agent are those of its handoff); the hub's
-// carry queue and agent only, so a topic filter leaves the handoff figures at zero.
+// A range of whole hours [from_hour, to_hour) and optional filters ("" = all): a topic, or a
+// queue and/or an agent (a topic with either is refused by parse_query: no rollup keeps them
+// together). The bot's figures carry topic, queue and agent (a session's queue and agent are those
+// of its handoff); the hub's carry queue and agent only, so a topic filter leaves the handoff
+// figures at zero. The tables follow the filters: under a topic there are no agent or queue rows,
+// under a queue or an agent no topic rows.
 struct Query {
   std::int64_t from_hour = 0;
   std::int64_t to_hour = 0;
@@ -96,7 +99,8 @@ struct Summary {
 // A query from its text form (the API's ?from=&to=&topic=&queue=&agent=, `baton report`):
 // from / to are ISO-8601 times (parse_iso8601), widened to whole hours (from down, to up);
 // defaults: to = now, from = to − 7 days. Errors (kInvalidArgument naming the field): a
-// malformed time, to not after from, a range over kMaxRangeHours, a filter over 256 bytes.
+// malformed time, to not after from, a range over kMaxRangeHours, a filter over 256 bytes, a topic
+// with a queue or an agent.
 inline constexpr std::int64_t kMaxRangeHours = std::int64_t{3} * 366 * 24;
 struct QueryText {
   std::optional<std::string_view> from, to, topic, queue, agent;

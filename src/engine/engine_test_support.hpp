@@ -290,11 +290,11 @@ class FaultyStore final : public store::Store {
                                                      const std::string& conversation_id) override {
     return inner_->read_audit(after, limit, conversation_id);
   }
-  Result<std::vector<store::AnalyticsCell>> read_analytics(std::int64_t from_hour,
-                                                           std::int64_t to_hour,
+  Result<std::vector<store::AnalyticsCell>> read_analytics(std::int64_t from_period,
+                                                           std::int64_t to_period,
                                                            const store::AnalyticsFilter& filter,
                                                            store::AnalyticsGroup group) override {
-    return inner_->read_analytics(from_hour, to_hour, filter, group);
+    return inner_->read_analytics(from_period, to_period, filter, group);
   }
   Result<std::vector<store::AnalyticsSession>> read_analytics_sessions(
       TimePoint from, TimePoint to, const std::optional<store::SessionKey>& after,

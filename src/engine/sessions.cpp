@@ -87,16 +87,13 @@ void Engine::Impl::session_turn(Conv& conv, Pending& pending, const dialog::Turn
     if (turn.resolved) {
       // The dialog took the offline or unsupported path at once: the hub never sees this handoff,
       // so it is counted here as the hub counts the unavailable ones it routes.
-      store::AnalyticsCell cell;
-      cell.hour = analytics::hour_of(clock.now());
-      cell.metric = "handoff.unavailable";
-      cell.queue = turn.handoff->routing.queue;
-      cell.count = 1;
-      store::AnalyticsCell cause = cell;
-      cause.metric = *turn.resolved == dialog::HandoffOutcome::kUnsupported
-                         ? "handoff.unavailable.unsupported"
-                         : "handoff.unavailable.no_agents";
-      pending.batch.add_analytics({std::move(cell), std::move(cause)});
+      const std::string& queue = turn.handoff->routing.queue;
+      const char* cause = *turn.resolved == dialog::HandoffOutcome::kUnsupported
+                              ? "handoff.unavailable.unsupported"
+                              : "handoff.unavailable.no_agents";
+      pending.batch.add_analytics(
+          analytics::sample_cells({{clock.now(), "handoff.unavailable", queue, "", 1, 0},
+                                   {clock.now(), cause, queue, "", 1, 0}}));
     }
   }
   if (conv.session.surveyed()) {

@@ -266,14 +266,14 @@ Result<std::vector<AuditRecord>> PgStore::read_audit(std::uint64_t after_positio
       "read audit log", decode_audit);
 }
 
-Result<std::vector<AnalyticsCell>> PgStore::read_analytics(std::int64_t from_hour,
-                                                           std::int64_t to_hour,
+Result<std::vector<AnalyticsCell>> PgStore::read_analytics(std::int64_t from_period,
+                                                           std::int64_t to_period,
                                                            const AnalyticsFilter& filter,
                                                            AnalyticsGroup group) {
   auto rows = read_rows<AnalyticsCell>(read_analytics_statement(group),
                                        Params()
-                                           .i64(from_hour)
-                                           .i64(to_hour)
+                                           .i64(from_period)
+                                           .i64(to_period)
                                            .text(filter.topic)
                                            .text(filter.queue)
                                            .text(filter.agent)

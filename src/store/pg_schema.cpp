@@ -192,25 +192,25 @@ END $$;
 )sql"},
       {4, "analytics: hourly cells, ended sessions, open sessions",
        R"sql(
--- Hourly aggregates. They count conversations but do not belong to one (no foreign key): deleting
+-- Aggregates (hourly and daily rollups, analytics/cells.hpp). They count conversations but do not belong to one (no foreign key): deleting
 -- or erasing a conversation leaves its counts. Dimensions are '' when not applicable, never NULL,
--- so that they can be part of the key. Summaries read a range of hours and sum in SQL.
+-- so that they can be part of the key. Summaries read a range of periods and sum in SQL.
 CREATE TABLE analytics_cells (
-  hour   bigint NOT NULL,                -- whole hours since 1970-01-01T00:00Z
+  period bigint NOT NULL,                -- the analytics module's period key (analytics/cells.hpp)
   metric text COLLATE "C" NOT NULL,
   topic  text COLLATE "C" NOT NULL,
   queue  text COLLATE "C" NOT NULL,
   agent  text COLLATE "C" NOT NULL,
   count  bigint NOT NULL,
   sum    double precision NOT NULL,      -- of the metric's values (milliseconds, ratings, ...)
-  PRIMARY KEY (hour, metric, topic, queue, agent)
+  PRIMARY KEY (period, metric, topic, queue, agent)
 );
 
 -- Ended sessions, one row each, for the sessions CSV; deleted with their conversation.
 -- NULL wait_ms / rating / resolved = not applicable.
 CREATE TABLE analytics_sessions (
   conversation_id text COLLATE "C" NOT NULL REFERENCES conversations(id),
-  number          integer NOT NULL,     -- 1-based within the conversation
+  number          integer NOT NULL,     -- the seq of the activity that opened it
   started_ms      bigint NOT NULL,
   ended_ms        bigint NOT NULL,
   outcome         text NOT NULL,        -- unengaged | resolved | escalated | abandoned

@@ -167,7 +167,7 @@ struct Encoder {
     std::vector<std::string_view> queues;
     std::vector<std::string_view> agents;
     for (const AnalyticsCell& c : o.cells) {
-      hours.push_back(c.hour);
+      hours.push_back(c.period);
       metrics.emplace_back(c.metric);
       topics.emplace_back(c.topic);
       queues.emplace_back(c.queue);
@@ -339,12 +339,12 @@ const std::vector<StatementDef>& write_statements() {
       // Cells with one key are summed first: ON CONFLICT may not update a row twice in one
       // statement.
       {kAddAnalytics,
-       "INSERT INTO analytics_cells AS a (hour, metric, topic, queue, agent, count, sum) "
-       "SELECT hour, metric, topic, queue, agent, sum(count), sum(sum) "
-       "FROM unnest($1, $2, $3, $4, $5, $6, $7) AS c(hour, metric, topic, queue, agent, count, "
+       "INSERT INTO analytics_cells AS a (period, metric, topic, queue, agent, count, sum) "
+       "SELECT period, metric, topic, queue, agent, sum(count), sum(sum) "
+       "FROM unnest($1, $2, $3, $4, $5, $6, $7) AS c(period, metric, topic, queue, agent, count, "
        "sum) "
-       "GROUP BY hour, metric, topic, queue, agent "
-       "ON CONFLICT (hour, metric, topic, queue, agent) "
+       "GROUP BY period, metric, topic, queue, agent "
+       "ON CONFLICT (period, metric, topic, queue, agent) "
        "DO UPDATE SET count = a.count + excluded.count, sum = a.sum + excluded.sum",
        {IA, TA, TA, TA, TA, IA, FA}},
       {kPutAnalyticsSession,
@@ -372,13 +372,13 @@ std::string describe_op(const WriteOp& op) { return std::visit(Describer{}, op);
 
 namespace {
 
-// A read_analytics statement: the hour (0 unless grouped by it) and the three dimensions ('' unless
-// grouped by one), the metric and the sums, grouped by the metric and `key`. The hour range is the
+// A read_analytics statement: the period (0 unless grouped by it) and the three dimensions ('' unless
+// grouped by one), the metric and the sums, grouped by the metric and `key`. The period range is the
 // primary key's prefix; one row more than allowed tells a query that is too large.
 std::string cells_sql(std::string_view columns, std::string_view key) {
   return fmt::format(
       "SELECT {0}, metric, sum(count)::bigint, sum(sum) FROM analytics_cells "
-      "WHERE hour >= $1 AND hour < $2 AND ($3 = '' OR topic = $3) AND ($4 = '' OR queue = $4) "
+      "WHERE period >= $1 AND period < $2 AND ($3 = '' OR topic = $3) AND ($4 = '' OR queue = $4) "
       "AND ($5 = '' OR agent = $5) GROUP BY metric{1} ORDER BY metric{1} LIMIT $6",
       columns, key);
 }
@@ -460,7 +460,7 @@ const std::vector<StatementDef>& read_statements() {
                    kAuditColumns),
        {I, I, T}},
       {kReadAnalytics, cells_sql("0, '', '', ''", ""), {I, I, T, T, T, I}},
-      {kReadAnalyticsByHour, cells_sql("hour, '', '', ''", ", hour"), {I, I, T, T, T, I}},
+      {kReadAnalyticsByPeriod, cells_sql("period, '', '', ''", ", period"), {I, I, T, T, T, I}},
       {kReadAnalyticsByTopic, cells_sql("0, topic, '', ''", ", topic"), {I, I, T, T, T, I}},
       {kReadAnalyticsByQueue, cells_sql("0, '', queue, ''", ", queue"), {I, I, T, T, T, I}},
       {kReadAnalyticsByAgent, cells_sql("0, '', '', agent", ", agent"), {I, I, T, T, T, I}},
@@ -497,8 +497,8 @@ const std::vector<StatementDef>& read_statements() {
 
 const char* read_analytics_statement(AnalyticsGroup group) {
   switch (group) {
-    case AnalyticsGroup::kHour:
-      return read::kReadAnalyticsByHour;
+    case AnalyticsGroup::kPeriod:
+      return read::kReadAnalyticsByPeriod;
     case AnalyticsGroup::kTopic:
       return read::kReadAnalyticsByTopic;
     case AnalyticsGroup::kQueue:
@@ -577,7 +577,7 @@ HubLogRecord decode_hub_log(const PGresult* r, int row) {
 
 AnalyticsCell decode_cell(const PGresult* r, int row) {
   AnalyticsCell c;
-  c.hour = column_i64(r, row, 0);
+  c.period = column_i64(r, row, 0);
   c.topic = column_text(r, row, 1);
   c.queue = column_text(r, row, 2);
   c.agent = column_text(r, row, 3);

@@ -414,7 +414,7 @@ TEST(PgStore, AnalyticsReadsUseKeys) {
   const std::string idle = plan_of(pg::read::kOpenSessionsIdleBefore, "100000, 1000");
   EXPECT_THAT(idle, HasSubstr("Index Scan using conversations_pkey on conversations c"));
   EXPECT_THAT(idle, ::testing::Not(HasSubstr("Seq Scan on conversations")));
-  EXPECT_THAT(plan_of(pg::read::kReadAnalyticsByHour, "100, 200, '', '', '', 100001"),
+  EXPECT_THAT(plan_of(pg::read::kReadAnalyticsByPeriod, "100, 200, '', '', '', 100001"),
               HasSubstr("analytics_cells_pkey"));
   EXPECT_EQ(store->open_sessions_idle_before(testing::at_ms(100'000), 1000)->size(), 40u);
 }

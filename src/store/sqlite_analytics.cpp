@@ -11,34 +11,34 @@ constexpr std::string_view kSessionColumns =
     "conversation_id, number, started_ms, ended_ms, outcome, topic, reason, queue, agent, "
     "wait_ms, rating, resolved, surveyed";
 
-// What a read_analytics statement selects and groups by, per AnalyticsGroup: the hour (0 unless
+// What a read_analytics statement selects and groups by, per AnalyticsGroup: the period (0 unless
 // grouped by it) and the three dimensions ('' unless grouped by one), then the group key.
 struct Grouping {
   AnalyticsGroup group;
-  std::string_view columns;  // hour, topic, queue, agent
+  std::string_view columns;  // period, topic, queue, agent
   std::string_view key;      // GROUP BY / ORDER BY after the metric
 };
 constexpr std::array<Grouping, 5> kGroupings = {{
     {AnalyticsGroup::kNone, "0, '', '', ''", ""},
-    {AnalyticsGroup::kHour, "hour, '', '', ''", ", hour"},
+    {AnalyticsGroup::kPeriod, "period, '', '', ''", ", period"},
     {AnalyticsGroup::kTopic, "0, topic, '', ''", ", topic"},
     {AnalyticsGroup::kQueue, "0, '', queue, ''", ", queue"},
     {AnalyticsGroup::kAgent, "0, '', '', agent", ", agent"},
 }};
 
-// The hour range is the primary key's prefix; the filters apply to the cells in it. One row more
+// The period range is the primary key's prefix; the filters apply to the cells in it. One row more
 // than allowed tells a query that is too large.
 std::string cells_sql(const Grouping& g) {
   return fmt::format(
       "SELECT {0}, metric, sum(count), sum(sum) FROM analytics_cells "
-      "WHERE hour >= ?1 AND hour < ?2 AND (?3 = '' OR topic = ?3) AND (?4 = '' OR queue = ?4) "
+      "WHERE period >= ?1 AND period < ?2 AND (?3 = '' OR topic = ?3) AND (?4 = '' OR queue = ?4) "
       "AND (?5 = '' OR agent = ?5) GROUP BY metric{1} ORDER BY metric{1} LIMIT ?6",
       g.columns, g.key);
 }
 
 AnalyticsCell decode_cell(const Stmt& s) {
   AnalyticsCell c;
-  c.hour = s.column_int(0);
+  c.period = s.column_int(0);
   c.topic = s.column_text(1);
   c.queue = s.column_text(2);
   c.agent = s.column_text(3);
@@ -96,8 +96,8 @@ Result<AnalyticsWrites> AnalyticsWrites::prepare(sqlite3* db) {
   AnalyticsWrites w;
   Preparer p{db, std::nullopt};
   p(w.add_cell_,
-    "INSERT INTO analytics_cells (hour, metric, topic, queue, agent, count, sum) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (hour, metric, topic, queue, agent) "
+    "INSERT INTO analytics_cells (period, metric, topic, queue, agent, count, sum) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (period, metric, topic, queue, agent) "
     "DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum");
   p(w.put_session_,
     fmt::format("INSERT OR REPLACE INTO analytics_sessions ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
@@ -117,11 +117,11 @@ Result<AnalyticsWrites> AnalyticsWrites::prepare(sqlite3* db) {
 Status AnalyticsWrites::add(const op::AddAnalytics& o) {
   for (const AnalyticsCell& c : o.cells) {
     Stmt& s = add_cell_;
-    s.bind(1, c.hour).bind(2, c.metric).bind(3, c.topic).bind(4, c.queue).bind(5, c.agent);
+    s.bind(1, c.period).bind(2, c.metric).bind(3, c.topic).bind(4, c.queue).bind(5, c.agent);
     s.bind(6, c.count).bind_double(7, c.sum);
     if (Status status = s.run("add analytics"); !status.ok()) {
       return annotate(std::move(status),
-                      fmt::format("add analytics '{}' at hour {}", c.metric, c.hour));
+                      fmt::format("add analytics '{}' at period {}", c.metric, c.period));
     }
   }
   return {};
@@ -202,12 +202,12 @@ Result<AnalyticsReads> AnalyticsReads::prepare(sqlite3* db) {
   return r;
 }
 
-Result<std::vector<AnalyticsCell>> AnalyticsReads::read_analytics(std::int64_t from_hour,
-                                                                  std::int64_t to_hour,
+Result<std::vector<AnalyticsCell>> AnalyticsReads::read_analytics(std::int64_t from_period,
+                                                                  std::int64_t to_period,
                                                                   const AnalyticsFilter& filter,
                                                                   AnalyticsGroup group) {
   Stmt& s = cells_.at(static_cast<std::size_t>(group));
-  s.bind(1, from_hour).bind(2, to_hour);
+  s.bind(1, from_period).bind(2, to_period);
   s.bind(3, filter.topic).bind(4, filter.queue).bind(5, filter.agent);
   s.bind(6, static_cast<std::int64_t>(kMaxAnalyticsRows + 1));
   auto rows = collect<AnalyticsCell>(s, decode_cell, "read analytics");

@@ -16,7 +16,7 @@
 
 namespace baton::store::sqlite {
 
-// The SQL of two reads whose cost matters, for tests of their query plans: the cells of an hour
+// The SQL of two reads whose cost matters, for tests of their query plans: the cells of an period
 // range (a range of the primary key), and the idle open sessions (a walk of open_sessions with
 // one key lookup in conversations each, never a scan of conversations).
 std::string analytics_cells_sql(AnalyticsGroup group);
@@ -42,7 +42,7 @@ class AnalyticsReads {
  public:
   static Result<AnalyticsReads> prepare(sqlite3* db);
 
-  Result<std::vector<AnalyticsCell>> read_analytics(std::int64_t from_hour, std::int64_t to_hour,
+  Result<std::vector<AnalyticsCell>> read_analytics(std::int64_t from_period, std::int64_t to_period,
                                                     const AnalyticsFilter& filter,
                                                     AnalyticsGroup group);
   Result<std::vector<AnalyticsSession>> read_sessions(TimePoint from, TimePoint to,

@@ -197,12 +197,12 @@ Result<std::vector<AuditRecord>> SqliteStore::read_audit(std::uint64_t after_pos
       [&](ReadStatements& r) { return r.read_audit(after_position, limit, conversation_id); });
 }
 
-Result<std::vector<AnalyticsCell>> SqliteStore::read_analytics(std::int64_t from_hour,
-                                                               std::int64_t to_hour,
+Result<std::vector<AnalyticsCell>> SqliteStore::read_analytics(std::int64_t from_period,
+                                                               std::int64_t to_period,
                                                                const AnalyticsFilter& filter,
                                                                AnalyticsGroup group) {
   return with_reader([&](ReadStatements& r) {
-    return r.analytics().read_analytics(from_hour, to_hour, filter, group);
+    return r.analytics().read_analytics(from_period, to_period, filter, group);
   });
 }
 

@@ -230,24 +230,24 @@ CREATE INDEX conversations_by_user ON conversations(user_id, id);
 )sql"},
       {11, "analytics: hourly cells, ended sessions, open sessions",
        R"sql(
--- Hourly aggregates. They count conversations but do not belong to one (no foreign key): deleting
+-- Aggregates (hourly and daily rollups, analytics/cells.hpp). They count conversations but do not belong to one (no foreign key): deleting
 -- or erasing a conversation leaves its counts. Dimensions are '' when not applicable, never NULL,
--- so that they can be part of the key. Summaries read a range of hours and sum in SQL.
+-- so that they can be part of the key. Summaries read a range of periods and sum in SQL.
 CREATE TABLE analytics_cells (
-  hour   INTEGER NOT NULL,               -- whole hours since 1970-01-01T00:00Z
+  period INTEGER NOT NULL,               -- the analytics module's period key (analytics/cells.hpp)
   metric TEXT NOT NULL,
   topic  TEXT NOT NULL,
   queue  TEXT NOT NULL,
   agent  TEXT NOT NULL,
   count  INTEGER NOT NULL,
   sum    REAL NOT NULL,                  -- of the metric's values (milliseconds, ratings, ...)
-  PRIMARY KEY (hour, metric, topic, queue, agent)
+  PRIMARY KEY (period, metric, topic, queue, agent)
 ) WITHOUT ROWID;
 -- Ended sessions, one row each, for the sessions CSV; deleted with their conversation.
 -- NULL wait_ms / rating / resolved = not applicable.
 CREATE TABLE analytics_sessions (
   conversation_id TEXT NOT NULL REFERENCES conversations(id),
-  number          INTEGER NOT NULL,      -- 1-based within the conversation
+  number          INTEGER NOT NULL,      -- the seq of the activity that opened it
   started_ms      INTEGER NOT NULL,
   ended_ms        INTEGER NOT NULL,
   outcome         TEXT NOT NULL,         -- unengaged | resolved | escalated | abandoned

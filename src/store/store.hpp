@@ -178,10 +178,12 @@ inline constexpr std::size_t kMaxOpenSessionStateLength = std::size_t{16} * 1024
 // The most rows read_analytics() returns; a query that would give more fails.
 inline constexpr std::size_t kMaxAnalyticsRows = 100'000;
 
-// One hourly aggregate cell: `count` occurrences and the `sum` of their values (milliseconds,
-// ratings, ...) of one metric in one UTC hour, under its dimensions ("" = not applicable).
+// One aggregate cell: `count` occurrences and the `sum` of their values (milliseconds, ratings,
+// ...) of one metric in one period, under its dimensions ("" = not applicable). The period key is
+// the analytics module's (analytics/cells.hpp: a rollup and an hour or day index in one number);
+// the store only orders, ranges and groups by it.
 struct AnalyticsCell {
-  std::int64_t hour = 0;  // whole hours since 1970-01-01T00:00Z
+  std::int64_t period = 0;
   std::string metric;     // e.g. "session", "session.resolved", "handoff.accepted"
   std::string topic;
   std::string queue;
@@ -196,7 +198,7 @@ struct AnalyticsCell {
 // text anyone wrote.
 struct AnalyticsSession {
   std::string conversation_id;
-  std::uint32_t number = 1;  // 1-based within the conversation
+  std::uint32_t number = 1;  // the seq of the activity that opened it (>= 1)
   TimePoint started{};
   TimePoint ended{};
   std::string outcome;  // unengaged | resolved | escalated | abandoned
@@ -223,7 +225,7 @@ struct OpenSession {
 };
 
 // Which dimension read_analytics groups by, besides the metric.
-enum class AnalyticsGroup { kNone, kHour, kTopic, kQueue, kAgent };
+enum class AnalyticsGroup { kNone, kPeriod, kTopic, kQueue, kAgent };
 
 // Only cells whose dimension equals the given value; "" = no condition on it.
 struct AnalyticsFilter {
@@ -309,7 +311,7 @@ struct PutMeta {
 struct DeleteMeta {  // deleting a missing key is not an error
   std::string key;
 };
-// Adds each cell's count and sum to the stored cell with the same (hour, metric, topic, queue,
+// Adds each cell's count and sum to the stored cell with the same (period, metric, topic, queue,
 // agent), creating it at zero first. Cells with the same key in one op or batch add up. No
 // conversation is involved, so this never fails on its own.
 struct AddAnalytics {
@@ -503,12 +505,12 @@ class Store {
   virtual Result<std::vector<AuditRecord>> read_audit(std::uint64_t after_position,
                                                       std::size_t limit,
                                                       const std::string& conversation_id) = 0;
-  // The analytics cells with from_hour <= hour < to_hour matching `filter`, summed (in the
-  // database) per metric and per value of `group`: the other dimensions come back "", and hour is 0
-  // unless grouped by hour. Ordered by metric, then the grouped value (bytewise). kInvalidArgument
+  // The analytics cells with from_period <= period < to_period matching `filter`, summed (in the
+  // database) per metric and per value of `group`: the other dimensions come back "", and period is 0
+  // unless grouped by period. Ordered by metric, then the grouped value (bytewise). kInvalidArgument
   // when the answer would have more than kMaxAnalyticsRows rows (narrow the range or the grouping).
-  virtual Result<std::vector<AnalyticsCell>> read_analytics(std::int64_t from_hour,
-                                                            std::int64_t to_hour,
+  virtual Result<std::vector<AnalyticsCell>> read_analytics(std::int64_t from_period,
+                                                            std::int64_t to_period,
                                                             const AnalyticsFilter& filter,
                                                             AnalyticsGroup group) = 0;
   // Ended sessions with from <= ended < to, ordered by (ended, conversation_id, number), after

@@ -1,6 +1,6 @@
 #pragma once
 // The Store conformance suite for analytics: hourly cells (upserts that add up, every grouping and
-// filter, hour bounds, the row cap), ended sessions (replace, keyset paging), open sessions (put,
+// filter, period bounds, the row cap), ended sessions (replace, keyset paging), open sessions (put,
 // delete, the idle query), what deleting a conversation removes and keeps, and validation.
 // Instantiated like store_suite.hpp:
 //
@@ -24,11 +24,11 @@
 
 namespace baton::store::testing {
 
-inline AnalyticsCell make_cell(std::int64_t hour, std::string metric, std::int64_t count,
+inline AnalyticsCell make_cell(std::int64_t period, std::string metric, std::int64_t count,
                                double sum, std::string topic = "", std::string queue = "",
                                std::string agent = "") {
   AnalyticsCell c;
-  c.hour = hour;
+  c.period = period;
   c.metric = std::move(metric);
   c.topic = std::move(topic);
   c.queue = std::move(queue);
@@ -115,7 +115,7 @@ TYPED_TEST_P(StoreAnalyticsSuite, CellsAddUpWithinAnOpABatchAndAcrossBatches) {
     ASSERT_TRUE(d.get_future().get().ok());
   }
   EXPECT_EQ(
-      this->read(0, 100, AnalyticsGroup::kHour),
+      this->read(0, 100, AnalyticsGroup::kPeriod),
       (std::vector<AnalyticsCell>{make_cell(10, "session", 4 + kBatches, 2.0 + kBatches * 0.5),
                                   make_cell(11, "session", kBatches, kBatches)}));
   // A non-integral sum of two cells comes back as the same double the same additions give.
@@ -144,7 +144,7 @@ TYPED_TEST_P(StoreAnalyticsSuite, EveryGroupingAndFilter) {
             (std::vector<AnalyticsCell>{make_cell(0, "csat", 2, 9),
                                         make_cell(0, "handoff.accepted", 3, 9000),
                                         make_cell(0, "session", 7, 0)}));
-  EXPECT_EQ(this->read(0, 100, G::kHour),
+  EXPECT_EQ(this->read(0, 100, G::kPeriod),
             (std::vector<AnalyticsCell>{
                 make_cell(6, "csat", 2, 9), make_cell(5, "handoff.accepted", 1, 1000),
                 make_cell(6, "handoff.accepted", 2, 8000), make_cell(5, "session", 3, 0),
@@ -172,7 +172,7 @@ TYPED_TEST_P(StoreAnalyticsSuite, EveryGroupingAndFilter) {
   EXPECT_EQ(this->read(0, 100, G::kAgent, AnalyticsFilter{"", "returns", ""}),
             (std::vector<AnalyticsCell>{make_cell(0, "csat", 2, 9, "", "", "ann"),
                                         make_cell(0, "handoff.accepted", 1, 5000, "", "", "ann")}));
-  EXPECT_EQ(this->read(0, 100, G::kHour, AnalyticsFilter{"", "", "ann"}),
+  EXPECT_EQ(this->read(0, 100, G::kPeriod, AnalyticsFilter{"", "", "ann"}),
             (std::vector<AnalyticsCell>{make_cell(6, "csat", 2, 9),
                                         make_cell(5, "handoff.accepted", 1, 1000),
                                         make_cell(6, "handoff.accepted", 1, 5000)}));
@@ -198,12 +198,12 @@ TYPED_TEST_P(StoreAnalyticsSuite, HourRangeIncludesFromAndExcludesTo) {
 TYPED_TEST_P(StoreAnalyticsSuite, TooManyRowsIsAnError) {
   std::vector<AnalyticsCell> cells;
   const auto rows = static_cast<std::int64_t>(kMaxAnalyticsRows);
-  for (std::int64_t hour = 0; hour <= rows; ++hour) {
-    cells.push_back(make_cell(hour, "session", 1, 0));
+  for (std::int64_t period = 0; period <= rows; ++period) {
+    cells.push_back(make_cell(period, "session", 1, 0));
   }
   this->write(std::move(WriteBatch().add_analytics(std::move(cells))));
-  EXPECT_EQ(this->read(0, rows, AnalyticsGroup::kHour).size(), kMaxAnalyticsRows);
-  auto too_many = this->store_->read_analytics(0, rows + 1, {}, AnalyticsGroup::kHour);
+  EXPECT_EQ(this->read(0, rows, AnalyticsGroup::kPeriod).size(), kMaxAnalyticsRows);
+  auto too_many = this->store_->read_analytics(0, rows + 1, {}, AnalyticsGroup::kPeriod);
   ASSERT_FALSE(too_many.ok());
   EXPECT_EQ(too_many.error().code, ErrorCode::kInvalidArgument);
   EXPECT_THAT(too_many.error().message, ::testing::HasSubstr("100000"));

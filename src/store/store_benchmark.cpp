@@ -147,7 +147,7 @@ BENCHMARK(BM_DurableWrites)
     ->UseRealTime()
     ->MinTime(1.0);
 
-// 30 days of hourly cells from hour 490,000 (late 2025): 10 metrics × 20 topics, 3 queues.
+// 30 days of hourly cells from period 490,000 (late 2025): 10 metrics × 20 topics, 3 queues.
 constexpr std::int64_t kFirstHour = 490'000;
 constexpr std::int64_t kHours = std::int64_t{30} * 24;
 
@@ -164,11 +164,11 @@ void setup_analytics(const benchmark::State& /*state*/) {
     (void)std::fprintf(stderr, "open failed: %s\n", store.error().message.c_str());
     std::abort();
   }
-  for (std::int64_t hour = kFirstHour; hour < kFirstHour + kHours; ++hour) {
+  for (std::int64_t period = kFirstHour; period < kFirstHour + kHours; ++period) {
     std::vector<AnalyticsCell> cells;
     for (int metric = 0; metric < 10; ++metric) {
       for (int topic = 0; topic < 20; ++topic) {
-        cells.push_back(AnalyticsCell{hour, fmt::format("metric.{}", metric),
+        cells.push_back(AnalyticsCell{period, fmt::format("metric.{}", metric),
                                       fmt::format("Topic {}", topic), fmt::format("q{}", topic % 3),
                                       "", 7, 7 * 1234.5});
       }
@@ -212,7 +212,7 @@ BENCHMARK(BM_ReadAnalytics)
     ->Args({static_cast<int>(AnalyticsGroup::kNone), 0})
     ->Args({static_cast<int>(AnalyticsGroup::kNone), 1})
     ->Args({static_cast<int>(AnalyticsGroup::kTopic), 0})
-    ->Args({static_cast<int>(AnalyticsGroup::kHour), 0})
+    ->Args({static_cast<int>(AnalyticsGroup::kPeriod), 0})
     ->Setup(setup_analytics)
     ->Teardown(teardown_analytics)
     ->Unit(benchmark::kMillisecond)

@@ -59,9 +59,9 @@ const std::vector<TableSpec>& tables() {
        true},
       {"meta", "key, value", "SELECT key, value FROM meta ORDER BY key"},
       // 17 significant digits give back the very double (SQLite's own text has 15).
-      {"analytics_cells", "hour, metric, topic, queue, agent, count, sum",
-       "SELECT hour, metric, topic, queue, agent, count, printf('%!.17g', sum) FROM "
-       "analytics_cells ORDER BY hour, metric, topic, queue, agent"},
+      {"analytics_cells", "period, metric, topic, queue, agent, count, sum",
+       "SELECT period, metric, topic, queue, agent, count, printf('%!.17g', sum) FROM "
+       "analytics_cells ORDER BY period, metric, topic, queue, agent"},
       {"analytics_sessions",
        "conversation_id, number, started_ms, ended_ms, outcome, topic, reason, queue, agent, "
        "wait_ms, rating, resolved, surveyed",

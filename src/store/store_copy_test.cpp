@@ -140,7 +140,7 @@ TEST(StoreCopy, CopiesEveryTableAndKeepsPositions) {
   EXPECT_EQ(*to.list_agents(), *source->list_agents());
   EXPECT_EQ(*to.read_audit(0, 10, ""), *source->read_audit(0, 10, ""));
   EXPECT_EQ(*to.get_meta("secret"), "s1");
-  for (AnalyticsGroup group : {AnalyticsGroup::kHour, AnalyticsGroup::kTopic,
+  for (AnalyticsGroup group : {AnalyticsGroup::kPeriod, AnalyticsGroup::kTopic,
                                AnalyticsGroup::kQueue, AnalyticsGroup::kAgent}) {
     auto copied_cells = to.read_analytics(0, 100, {}, group);
     ASSERT_TRUE(copied_cells.ok()) << copied_cells.error().message;

@@ -1,5 +1,6 @@
 // Analytics through the real binary (docs/ANALYTICS.md), on either store: seven known sessions with
-// a two-second session timeout — unengaged, resolved with CSAT, abandoned, escalated to an agent
+// a six-second session timeout (short, but long enough that a loaded machine does not split a
+// session between two steps) — unengaged, resolved with CSAT, abandoned, escalated to an agent
 // and surveyed, escalated with nobody online, cancelled in the queue, transferred — and the exact
 // figures of the summary, the CSV that adds up to it, the series, `baton report`, and who may read
 // them.
@@ -18,7 +19,7 @@ let bob;
 let sam;
 
 before(async () => {
-  server = new Server({ args: ['--session-timeout', '2s'] });
+  server = new Server({ args: ['--session-timeout', '6s'] });
   await addAgent(server.dataDir, { id: 'alice', capacity: 2 });
   await addAgent(server.dataDir, { id: 'bob', capacity: 1 });
   await addAgent(server.dataDir, { id: 'sam', role: 'supervisor' });
@@ -131,7 +132,7 @@ test('seven known sessions give the exact summary, CSV, series and report', asyn
   await bob.ok('POST', `/conversations/${s7.conversationId}/end`, { mode: 'close' });
   await bob.ok('POST', `/conversations/${s7.conversationId}/wrapup`);
 
-  // Every session ends: by the conversation's end or after two idle seconds.
+  // Every session ends: by the conversation's end or after six idle seconds.
   const summary = await waitUntil(async () => {
     const r = await analytics('summary', sam.token);
     assert.equal(r.status, 200, r.text);
