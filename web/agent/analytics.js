@@ -37,6 +37,7 @@ export class AnalyticsView {
     this.outcomes?.destroy();
     this.queue?.destroy();
     this.root.replaceChildren();
+    delete this.root.dataset.state;
     this.knownTopics.clear();
     this.knownQueues.clear();
     this.built = false;

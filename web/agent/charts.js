@@ -96,6 +96,8 @@ export function outcomesChart(series, interval) {
 export function queueChart(series, interval) {
   const labels = (series.handoffs ?? []).map((p) => formatBucket(p.start, interval));
   const seconds = (p) => (p.value === null || p.value === undefined ? null : p.value / 1000);
+  // Ringed in white: a lone point stays visible on a bar.
+  const points = { pointRadius: 5, pointBorderColor: '#fff', pointBorderWidth: 2 };
   return {
     type: 'bar',
     data: {
@@ -104,17 +106,19 @@ export function queueChart(series, interval) {
         { label: 'Handoffs', data: (series.handoffs ?? []).map((p) => p.value ?? 0),
           backgroundColor: COLOURS.handoffs, yAxisID: 'count', order: 2 },
         { type: 'line', label: 'Avg first wait (s)', data: (series.first_wait ?? []).map(seconds),
-          borderColor: COLOURS.firstWait, backgroundColor: COLOURS.firstWait, yAxisID: 'seconds',
-          spanGaps: false, pointRadius: 3, order: 1 },
+          borderColor: COLOURS.firstWait, backgroundColor: COLOURS.firstWait,
+          pointBackgroundColor: COLOURS.firstWait, yAxisID: 'seconds',
+          spanGaps: false, ...points, order: 1 },
         { type: 'line', label: 'Service level 20 s', data: (series.service_level_20s ?? []).map((p) => p.value),
-          borderColor: COLOURS.serviceLevel, backgroundColor: COLOURS.serviceLevel, yAxisID: 'share',
-          borderDash: [4, 3], spanGaps: false, pointRadius: 3, order: 0 },
+          borderColor: COLOURS.serviceLevel, backgroundColor: COLOURS.serviceLevel,
+          pointBackgroundColor: COLOURS.serviceLevel, yAxisID: 'share',
+          borderDash: [4, 3], spanGaps: false, ...points, order: 0 },
       ],
     },
     options: {
       ...common,
       plugins: {
-        ...common.plugins,
+        legend: { position: 'bottom', reverse: true },  // bars first: lines are drawn over them
         tooltip: { callbacks: { label: (item) => (item.dataset.yAxisID === 'share'
           ? `${item.dataset.label}: ${formatRate(item.raw)}` : undefined) } },
       },
