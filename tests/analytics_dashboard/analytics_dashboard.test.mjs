@@ -219,7 +219,8 @@ test('a supervisor reads the sessions in Analytics; filters, CSV; agents see not
 
     // CSV of the whole range: one row per session, as the summary counts them.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('an-csv').click()]);
-    assert.match(download.suggestedFilename(), /^baton-sessions-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
+    assert.match(download.suggestedFilename(),
+                 /^baton-sessions-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = parseCsv(readFileSync(await download.path(), 'utf8'));
     assert.deepEqual(csv.map((r) => r.outcome).sort(), ['abandoned', 'escalated', 'resolved', 'unengaged']);
     const escalated = csv.find((r) => r.outcome === 'escalated');
@@ -248,7 +249,8 @@ test('a supervisor reads the sessions in Analytics; filters, CSV; agents see not
     assert.deepEqual(await tile(page, 'sessions'), { value: '1', detail: '1 engaged · 0 unengaged' });
     assert.deepEqual(await tile(page, 'escalation'), { value: '100%', detail: '1 escalated' });
     assert.deepEqual(await tile(page, 'handoffs'), { value: '1', detail: '1 accepted · 100% within 20 s' });
-    const [billingOnly] = await Promise.all([page.waitForEvent('download'), page.getByTestId('an-csv').click()]);
+    const [billingOnly] = await Promise.all([page.waitForEvent('download'),
+                                             page.getByTestId('an-csv').click()]);
     const filtered = parseCsv(readFileSync(await billingOnly.path(), 'utf8'));
     assert.deepEqual(filtered.map((r) => [r.outcome, r.queue]), [['escalated', 'billing']]);
 
@@ -280,7 +282,8 @@ test('a supervisor reads the sessions in Analytics; filters, CSV; agents see not
     assert.deepEqual(entry.errors, [], 'no page error');
 
     // An agent: no view switch, no Analytics, the library never loaded, and 403 from the API.
-    const alice = await chromium.openConsole(server, 'alice', PASSWORD, { available: false, context: CONTEXT });
+    const alice = await chromium.openConsole(server, 'alice', PASSWORD,
+                                             { available: false, context: CONTEXT });
     const aliceEntry = chromium.pages.find((p) => p.page === alice);
     const loaded = [];
     alice.on('request', (r) => loaded.push(r.url()));

@@ -224,7 +224,8 @@ export class AnalyticsView {
            `${count(sessions.abandoned)} abandoned`),
       tile('csat', 'CSAT', csat.average === null || csat.average === undefined
         ? NONE : `${formatRating(csat.average)} / 5`,
-           `rated by ${count(csat.responses)} of ${count(csat.asked)} asked (${formatRate(csat.responseRate)})`),
+           `rated by ${count(csat.responses)} of ${count(csat.asked)} asked `
+           + `(${formatRate(csat.responseRate)})`),
       tile('handoffs', 'Handoffs', count(handoffs.total),
            `${count(handoffs.accepted)} accepted · ${formatRate(handoffs.serviceLevel20s)} within 20 s`));
   }

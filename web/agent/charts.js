@@ -85,7 +85,8 @@ export function outcomesChart(series, interval) {
       ...common,
       scales: {
         x: { stacked: true, ticks: { autoSkip: true, maxRotation: 0 } },
-        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'sessions' } },
+        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
+             title: { display: true, text: 'sessions' } },
       },
     },
   };
@@ -109,7 +110,8 @@ export function queueChart(series, interval) {
           borderColor: COLOURS.firstWait, backgroundColor: COLOURS.firstWait,
           pointBackgroundColor: COLOURS.firstWait, yAxisID: 'seconds',
           spanGaps: false, ...points, order: 1 },
-        { type: 'line', label: 'Service level 20 s', data: (series.service_level_20s ?? []).map((p) => p.value),
+        { type: 'line', label: 'Service level 20 s',
+          data: (series.service_level_20s ?? []).map((p) => p.value),
           borderColor: COLOURS.serviceLevel, backgroundColor: COLOURS.serviceLevel,
           pointBackgroundColor: COLOURS.serviceLevel, yAxisID: 'share',
           borderDash: [4, 3], spanGaps: false, ...points, order: 0 },
@@ -124,8 +126,10 @@ export function queueChart(series, interval) {
       },
       scales: {
         x: { ticks: { autoSkip: true, maxRotation: 0 } },
-        count: { position: 'left', beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'handoffs' } },
-        seconds: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'seconds' } },
+        count: { position: 'left', beginAtZero: true, ticks: { precision: 0 },
+                 title: { display: true, text: 'handoffs' } },
+        seconds: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false },
+                   title: { display: true, text: 'seconds' } },
         share: { display: false, min: 0, max: 1 },
       },
     },
