@@ -362,6 +362,7 @@ int serve_with(const ServeOptions& options, const Address& address,
     dl.test_page = web / "test-page" / "index.html";
     dl.webchat_bundle = web / "node_modules" / "botframework-webchat" / "dist" / "webchat.js";
     agent_options.console_dir = web / "agent";
+    agent_options.chart_library = web / "node_modules" / "chart.js" / "dist" / "chart.umd.js";
     spdlog::info("web pages from {}", fs::absolute(web).lexically_normal().string());
   } else {
     spdlog::warn("web/test-page not found (set BATON_WEB_DIR); GET / and /agent are not served");

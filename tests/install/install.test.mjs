@@ -81,8 +81,10 @@ test('the install puts the binary, web pages, example bots, unit and user where 
   for (const file of ['test-page/index.html', 'agent/index.html', 'agent/app.js', 'agent/console.css']) {
     assert.deepEqual(readFileSync(join(web, file)), readFileSync(join(root, 'web', file)), file);
   }
-  const bundle = 'node_modules/botframework-webchat/dist/webchat.js';
-  assert.equal(statSync(join(web, bundle)).size, statSync(join(root, 'web', bundle)).size);
+  for (const bundle of ['node_modules/botframework-webchat/dist/webchat.js',
+                        'node_modules/chart.js/dist/chart.umd.js']) {
+    assert.equal(statSync(join(web, bundle)).size, statSync(join(root, 'web', bundle)).size, bundle);
+  }
   assert.throws(() => statSync(join(web, 'agent', 'README.md')), /ENOENT/, 'only what is served');
   for (const bot of ['contoso/bot.yaml', 'contoso/hub.yaml', 'kundendienst/bot.yaml']) {
     statSync(join(prefix, 'share', 'baton', 'examples', bot));
@@ -155,6 +157,10 @@ test("the unit's ExecStart serves from the installed tree, settings from /etc/de
     const consolePage = await request(`${server.base}/agent/`);
     assert.equal(consolePage.status, 200);
     assert.match(consolePage.text, /\/agent\/app\.js/);
+    const charts = await fetch(`${server.base}/agent/vendor/chart.umd.js`);
+    assert.equal(charts.status, 200);
+    assert.equal((await charts.arrayBuffer()).byteLength,
+                 statSync(join(root, 'web', 'node_modules/chart.js/dist/chart.umd.js')).size);
 
     const conversation = await request(`${server.domain}/conversations`, { method: 'POST', auth: secret });
     assert.equal(conversation.status, 201, conversation.text);

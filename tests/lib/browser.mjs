@@ -29,8 +29,9 @@ export class Chromium {
 
   // A page in a fresh context at `url` (which must answer 200). Each entry keeps the page's console
   // lines (`log`), its uncaught errors and dialogs (`errors`) and its CSP violations (`violations`).
-  async openPage(label, url) {
-    const context = await this.browser.newContext();
+  // `contextOptions` go to playwright's newContext (e.g. locale, timezoneId, viewport).
+  async openPage(label, url, contextOptions = {}) {
+    const context = await this.browser.newContext(contextOptions);
     const page = await context.newPage();
     const entry = { label, context, page, log: [], errors: [], violations: [] };
     page.on('console', (m) => {
@@ -54,9 +55,10 @@ export class Chromium {
     return entry;
   }
 
-  // An agent logged into /agent in its own browser context; `available` sets the presence.
-  async openConsole(server, agentId, password, { available = true } = {}) {
-    const entry = await this.openPage(agentId, `${server.base}/agent/`);
+  // An agent logged into /agent in its own browser context; `available` sets the presence;
+  // `context`: options of the browser context (openPage).
+  async openConsole(server, agentId, password, { available = true, context = {} } = {}) {
+    const entry = await this.openPage(agentId, `${server.base}/agent/`, context);
     const { page } = entry;
     await page.getByTestId('login-id').fill(agentId);
     await page.getByTestId('login-password').fill(password);

@@ -2,6 +2,7 @@
 // WebSocket stream per console with reconnection and exponential backoff.
 
 const BASE = '/api/agent';
+const ANALYTICS = '/api/analytics';
 
 // A failed API call: `status` is the HTTP status (0 for a network failure), `code` the error
 // code of the body (`Unauthorized`, `Conflict`, ...) when there was one.
@@ -20,7 +21,39 @@ export class AgentApi {
     this.onUnauthorized = null;
   }
 
-  async call(method, path, body) {
+  // A JSON call under `base`: resolves with the parsed body, rejects with an ApiError.
+  async call(method, path, body, base = BASE) {
+    const res = await this.#fetch(method, base + path, body);
+    const text = await res.text();
+    let parsed;
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      parsed = {};
+    }
+    if (!res.ok) {
+      throw this.#failure(res.status, parsed, method, path);
+    }
+    return parsed;
+  }
+
+  // A GET whose answer is a file (e.g. the sessions CSV): resolves with its Blob. The token goes in
+  // the header as for every call, never in the URL.
+  async download(url) {
+    const res = await this.#fetch('GET', url);
+    if (!res.ok) {
+      let parsed = {};
+      try {
+        parsed = await res.json();
+      } catch {
+        // not JSON: the status says enough
+      }
+      throw this.#failure(res.status, parsed, 'GET', url);
+    }
+    return res.blob();
+  }
+
+  async #fetch(method, url, body) {
     const headers = {};
     if (this.token) {
       headers.Authorization = `Bearer ${this.token}`;
@@ -30,29 +63,23 @@ export class AgentApi {
       headers['Content-Type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    let res;
     try {
-      res = await fetch(BASE + path, { method, headers, body: payload });
+      return await fetch(url, { method, headers, body: payload });
     } catch (err) {
       throw new ApiError(0, 'Network', `cannot reach the server (${err.message})`);
     }
-    const text = await res.text();
-    let parsed;
-    try {
-      parsed = text ? JSON.parse(text) : {};
-    } catch {
-      parsed = {};
+  }
+
+  // The ApiError of a non-2xx answer (body `{"error":{"code","message"}}`); a 401 outside login
+  // also tells onUnauthorized.
+  #failure(status, parsed, method, path) {
+    const e = parsed?.error ?? {};
+    const error = new ApiError(status, e.code ?? String(status),
+                               e.message ?? `${method} ${path} answered ${status}`);
+    if (status === 401 && path !== '/login' && this.onUnauthorized) {
+      this.onUnauthorized(error);
     }
-    if (!res.ok) {
-      const e = parsed?.error ?? {};
-      const error = new ApiError(res.status, e.code ?? String(res.status),
-                                 e.message ?? `${method} ${path} answered ${res.status}`);
-      if (res.status === 401 && path !== '/login' && this.onUnauthorized) {
-        this.onUnauthorized(error);
-      }
-      throw error;
-    }
-    return parsed;
+    return error;
   }
 
   login(agentId, password) { return this.call('POST', '/login', { agentId, password }); }
@@ -72,6 +99,17 @@ export class AgentApi {
   forceClose(id) { return this.call('POST', `/conversations/${enc(id)}/close`); }
   supervisor() { return this.call('GET', '/supervisor'); }
   streamTicket() { return this.call('POST', '/stream/ticket'); }
+
+  // Analytics (docs/ANALYTICS.md), supervisors and admins only; `params` is a URLSearchParams with
+  // from, to and the optional queue, topic, agent.
+  analyticsSummary(params) { return this.call('GET', `/summary?${params}`, undefined, ANALYTICS); }
+  analyticsSeries(params, metric, interval) {
+    const query = new URLSearchParams(params);
+    query.set('metric', metric);
+    query.set('interval', interval);
+    return this.call('GET', `/timeseries?${query}`, undefined, ANALYTICS);
+  }
+  analyticsCsv(params) { return this.download(`${ANALYTICS}/sessions.csv?${params}`); }
 }
 
 function enc(id) {

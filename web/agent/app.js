@@ -1,6 +1,8 @@
-// The agent console: login, presence, offers, several conversations at once, the supervisor view.
+// The agent console: login, presence, offers, several conversations at once, the supervisor and
+// analytics views (supervisors and admins only).
 // Talks only to the Agent API (docs/AGENT_API.md). The session token is kept in sessionStorage
 // (per browser tab) so a reload keeps the agent logged in.
+import { AnalyticsView } from './analytics.js';
 import { AgentApi, AgentStream } from './api.js';
 import { ConversationView, STATE_LABELS } from './conversation.js';
 import { el, fill } from './dom.js';
@@ -27,8 +29,10 @@ class App {
     this.$ = (id) => document.getElementById(id);
     this.offers = new OffersView(this);
     this.supervisor = new SupervisorView(this);
+    this.analytics = new AnalyticsView(this);
     this.$('offers-slot').replaceWith(this.offers.root);
     this.$('supervisor-slot').replaceWith(this.supervisor.root);
+    this.$('analytics-slot').replaceWith(this.analytics.root);
     this.bindChrome();
   }
 
@@ -43,6 +47,7 @@ class App {
     select.addEventListener('change', () => this.setPresence(select.value));
     this.$('view-workspace').addEventListener('click', () => this.showView('workspace'));
     this.$('view-supervisor').addEventListener('click', () => this.showView('supervisor'));
+    this.$('view-analytics').addEventListener('click', () => this.showView('analytics'));
   }
 
   async start() {
@@ -109,6 +114,7 @@ class App {
     this.views.clear();
     this.active = null;
     this.offers.reset([]);
+    this.analytics.reset();
     this.me = null;
     this.showLogin(message);
   }
@@ -117,7 +123,7 @@ class App {
     this.$('login').hidden = true;
     this.$('app').hidden = false;
     this.applySnapshot(me);
-    const supervisor = ['supervisor', 'admin'].includes(me.agent?.role);
+    const supervisor = this.isSupervisor();
     this.$('view-switch').hidden = !supervisor;
     if (supervisor) {
       this.supervisor.refresh();
@@ -428,14 +434,23 @@ class App {
 
   // --- supervisor ---------------------------------------------------------------------------
 
+  isSupervisor() {
+    return ['supervisor', 'admin'].includes(this.me?.agent?.role);
+  }
+
+  // 'workspace', or for supervisors and admins 'supervisor' or 'analytics'.
   showView(which) {
-    const sup = which === 'supervisor';
-    this.$('workspace').hidden = sup;
-    this.supervisor.root.hidden = !sup;
-    this.$('view-workspace').setAttribute('aria-pressed', sup ? 'false' : 'true');
-    this.$('view-supervisor').setAttribute('aria-pressed', sup ? 'true' : 'false');
-    if (sup) {
+    const view = this.isSupervisor() ? which : 'workspace';
+    this.$('workspace').hidden = view !== 'workspace';
+    this.supervisor.root.hidden = view !== 'supervisor';
+    this.analytics.root.hidden = view !== 'analytics';
+    for (const name of ['workspace', 'supervisor', 'analytics']) {
+      this.$(`view-${name}`).setAttribute('aria-pressed', view === name ? 'true' : 'false');
+    }
+    if (view === 'supervisor') {
       this.supervisor.refresh();
+    } else if (view === 'analytics') {
+      this.analytics.show();
     }
   }
 

@@ -196,7 +196,8 @@ server::AsyncHandler bind(AgentChannel::Impl* self, Method method) {
   };
 }
 
-Status add_console(server::Router& router, const std::filesystem::path& dir) {
+Status add_console(server::Router& router, const std::filesystem::path& dir,
+                   const std::filesystem::path& chart_library) {
   std::error_code ec;
   if (dir.empty() || !std::filesystem::is_regular_file(dir / "index.html", ec)) {
     if (!dir.empty()) {
@@ -210,6 +211,17 @@ Status add_console(server::Router& router, const std::filesystem::path& dir) {
   // The console runs only its own files, and no other site may frame it (clickjacking).
   server::StaticFilesOptions served;
   served.content_security_policy = server::page_policy({});
+  // Registered before the console's folder route, which would otherwise match it first.
+  if (std::filesystem::is_regular_file(chart_library, ec)) {
+    if (Status s = router.add(verb::get, "/agent/vendor/chart.umd.js",
+                              server::static_file(chart_library, served), same_site);
+        !s.ok()) {
+      return s;
+    }
+  } else if (!chart_library.empty()) {
+    spdlog::warn("chart library {} not found (run `npm ci` in web/); Analytics shows no charts",
+                 chart_library.string());
+  }
   for (const char* path : {"/agent", "/agent/"}) {
     if (Status s = router.add(verb::get, path, server::static_file(index, served), same_site);
         !s.ok()) {
@@ -292,7 +304,7 @@ Status AgentChannel::register_routes(server::Router& router) {
       router.add_websocket(
           base + "/stream", [self](const server::Request& r) { return self->open_stream(r); },
           false),
-      add_console(router, impl_->options.console_dir),
+      add_console(router, impl_->options.console_dir, impl_->options.chart_library),
   };
   for (auto& s : results) {
     if (!s.ok()) {

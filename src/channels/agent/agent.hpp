@@ -11,6 +11,7 @@
 //   GET  supervisor, GET audit
 //   POST stream/ticket, WS stream?ticket=...
 //   GET  /agent, /agent/, /agent/{*path}   the console's static files (when console_dir exists)
+//   GET  /agent/vendor/chart.umd.js         the chart library of the Analytics view (chart_library)
 //
 // Sessions are signed tokens (session.hpp) checked on every request against the store: the agent
 // must still exist with the same password hash, and the session must not be revoked (logout;
@@ -53,6 +54,10 @@ struct AgentChannelOptions {
   double logins_per_minute_per_address = 60;
   // web/agent: index.html and its assets ("" or missing: /agent is not served).
   std::filesystem::path console_dir;
+  // The one file of the charting library (Chart.js's UMD build, web/node_modules/chart.js/dist/
+  // chart.umd.js) that the console's Analytics view loads from /agent/vendor/chart.umd.js, a fixed
+  // route; "" or missing: not served, and the view shows its figures without charts.
+  std::filesystem::path chart_library;
   // Web origins ("https://console.example.com"), besides the server's own (the Host the upgrade
   // request names, and the public URL's), whose pages may open the stream. A browser's upgrade
   // from any other Origin is refused with 403: pages elsewhere must not ride on an agent's session.
