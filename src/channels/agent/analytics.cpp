@@ -19,11 +19,13 @@ namespace {
 
 namespace bj = boost::json;
 
-// A CSV field: always quoted, quotes doubled, and a leading = + - @ (or tab, CR) defused with an
-// apostrophe so a spreadsheet never runs it as a formula.
-std::string csv_field(std::string_view value) {
+// A CSV field: always quoted, quotes doubled. Author-written text (topic and queue names) with a
+// leading = + - @ (or tab, CR) is defused with an apostrophe, so a spreadsheet never runs it as a
+// formula; ids in Baton's own alphabets ([A-Za-z0-9._@-], nothing a formula could call) are left
+// as they are, so they still join with the conversations they name.
+std::string csv_field(std::string_view value, bool author_text) {
   std::string out = "\"";
-  if (!value.empty() &&
+  if (author_text && !value.empty() &&
       std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {
     out += '\'';
   }
@@ -38,9 +40,9 @@ std::string csv_field(std::string_view value) {
 }
 
 std::string csv_row(const store::AnalyticsSession& s) {
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\r\n", csv_field(s.conversation_id),
+  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\r\n", csv_field(s.conversation_id, false),
                      s.number, format_iso8601(s.started), format_iso8601(s.ended), s.outcome,
-                     csv_field(s.topic), s.reason, csv_field(s.queue), csv_field(s.agent),
+                     csv_field(s.topic, true), s.reason, csv_field(s.queue, true), csv_field(s.agent, false),
                      s.wait_ms ? std::to_string(*s.wait_ms) : std::string(),
                      s.rating ? std::to_string(*s.rating) : std::string(),
                      s.resolved ? (*s.resolved ? "yes" : "no") : "");
