@@ -222,10 +222,9 @@ TEST(AnalyticsCells, ASessionCountsInTheHourItEnded) {
     }
     return names;
   };
-  const std::vector<std::string> all = {"csat.asked",        "csat.rating",
-                                        "csat.rating.4",     "csat.resolved.yes",
-                                        "session",           "session.escalated",
-                                        "session.reason.requested"};
+  const std::vector<std::string> all = {
+      "csat.asked", "csat.rating",       "csat.rating.4",           "csat.resolved.yes",
+      "session",    "session.escalated", "session.reason.requested"};
   // In the hour and the day it ended, in each rollup with its dimensions.
   EXPECT_EQ(names_in(Grain::kHour, Dims::kTotal, 490'001), all);
   EXPECT_EQ(names_in(Grain::kDay, Dims::kTotal, 490'001 / 24), all);

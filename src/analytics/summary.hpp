@@ -1,5 +1,5 @@
 #pragma once
-// The analytics a bot author and a supervisor read (docs/ANALYTICS.md), computed from the hourly
+// The analytics a bot author and a supervisor read (docs/ANALYTICS.md), computed from the rolled-up
 // cells in the store: a summary, and one metric over time. Each call is a few grouped sums in the
 // store (O(cells in the range), never O(sessions)). Reads only; thread-safe as the Store is.
 

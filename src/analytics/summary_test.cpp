@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "analytics/cells.hpp"
 #include "analytics/summary_json.hpp"
 #include "core/testing/temp_dir.hpp"
@@ -213,6 +215,36 @@ TEST_F(SummaryTest, SeriesHaveOnePointPerIntervalEmptyOnesIncluded) {
             ErrorCode::kInvalidArgument);
 }
 
+TEST_F(SummaryTest, RangesAcrossDaysReadDailyCellsAndEdgeHoursAlike) {
+  // One session every 5 hours for 4 days from midnight; the hour-by-hour count is the reference.
+  const std::int64_t day0 = (kHour / 24 + 1) * 24;
+  std::vector<std::int64_t> at;
+  for (std::int64_t h = day0; h < day0 + 96; h += 5) {
+    session("s" + std::to_string(h), start_of_hour(h) + minutes(30), "resolved", "Store hours");
+    at.push_back(h);
+  }
+  for (const auto& [from, to] :
+       std::vector<std::pair<std::int64_t, std::int64_t>>{{day0, day0 + 96},
+                                                          {day0 + 7, day0 + 90},
+                                                          {day0 + 23, day0 + 25},
+                                                          {day0 + 3, day0 + 4},
+                                                          {day0 - 10, day0 + 200},
+                                                          {day0 + 24, day0 + 48}}) {
+    const auto expected =
+        std::count_if(at.begin(), at.end(), [&](std::int64_t h) { return h >= from && h < to; });
+    EXPECT_EQ(summary({from, to, "", "", ""}).sessions.total, expected)
+        << from - day0 << ".." << to - day0;
+    EXPECT_EQ(summary({from, to, "Store hours", "", ""}).sessions.resolved, expected);
+    auto daily = series(*store_, {from, to, "", "", ""}, "sessions", 24);
+    ASSERT_TRUE(daily.ok());
+    double sum = 0;
+    for (const auto& p : *daily) {
+      sum += p.value.value_or(0);
+    }
+    EXPECT_EQ(sum, static_cast<double>(expected));
+  }
+}
+
 TEST(AnalyticsQuery, TextBecomesWholeHoursAndBadTextIsRefusedByField) {
   const TimePoint now = kT0 + minutes(30);
   auto defaults = parse_query({}, now);
@@ -239,6 +271,9 @@ TEST(AnalyticsQuery, TextBecomesWholeHoursAndBadTextIsRefusedByField) {
     EXPECT_EQ(q.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(q.error().message.find(field), std::string::npos) << q.error().message;
   }
+  auto mixed = parse_query({std::nullopt, std::nullopt, "Billing", "general", std::nullopt}, now);
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.error().message.find("topic: cannot be combined"), std::string::npos);
   const std::string long_topic(300, 'x');
   EXPECT_FALSE(
       parse_query({std::nullopt, std::nullopt, long_topic, std::nullopt, std::nullopt}, now).ok());

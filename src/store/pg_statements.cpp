@@ -372,9 +372,9 @@ std::string describe_op(const WriteOp& op) { return std::visit(Describer{}, op);
 
 namespace {
 
-// A read_analytics statement: the period (0 unless grouped by it) and the three dimensions ('' unless
-// grouped by one), the metric and the sums, grouped by the metric and `key`. The period range is the
-// primary key's prefix; one row more than allowed tells a query that is too large.
+// A read_analytics statement: the period (0 unless grouped by it) and the three dimensions (''
+// unless grouped by one), the metric and the sums, grouped by the metric and `key`. The period
+// range is the primary key's prefix; one row more than allowed tells a query that is too large.
 std::string cells_sql(std::string_view columns, std::string_view key) {
   return fmt::format(
       "SELECT {0}, metric, sum(count)::bigint, sum(sum) FROM analytics_cells "

@@ -67,7 +67,8 @@ class PgStore final : public Store {
                                                  std::size_t limit) override;
   Result<std::vector<AuditRecord>> read_audit(std::uint64_t after_position, std::size_t limit,
                                               const std::string& conversation_id) override;
-  Result<std::vector<AnalyticsCell>> read_analytics(std::int64_t from_period, std::int64_t to_period,
+  Result<std::vector<AnalyticsCell>> read_analytics(std::int64_t from_period,
+                                                    std::int64_t to_period,
                                                     const AnalyticsFilter& filter,
                                                     AnalyticsGroup group) override;
   Result<std::vector<AnalyticsSession>> read_analytics_sessions(

@@ -42,7 +42,8 @@ class AnalyticsReads {
  public:
   static Result<AnalyticsReads> prepare(sqlite3* db);
 
-  Result<std::vector<AnalyticsCell>> read_analytics(std::int64_t from_period, std::int64_t to_period,
+  Result<std::vector<AnalyticsCell>> read_analytics(std::int64_t from_period,
+                                                    std::int64_t to_period,
                                                     const AnalyticsFilter& filter,
                                                     AnalyticsGroup group);
   Result<std::vector<AnalyticsSession>> read_sessions(TimePoint from, TimePoint to,

@@ -418,8 +418,8 @@ TEST(SqliteStore, AnalyticsReadsUseKeys) {
   const auto path = dir.path() / kSqliteFileName;
   ASSERT_NE(open_or_die_at(path), nullptr);
   sqlite::Db db = raw_db(path);
-  for (AnalyticsGroup group : {AnalyticsGroup::kNone, AnalyticsGroup::kPeriod, AnalyticsGroup::kTopic,
-                               AnalyticsGroup::kAgent}) {
+  for (AnalyticsGroup group : {AnalyticsGroup::kNone, AnalyticsGroup::kPeriod,
+                               AnalyticsGroup::kTopic, AnalyticsGroup::kAgent}) {
     EXPECT_THAT(query_plan(db, sqlite::analytics_cells_sql(group)),
                 HasSubstr("SEARCH analytics_cells USING PRIMARY KEY (period>? AND period<?)"));
   }

@@ -184,7 +184,7 @@ inline constexpr std::size_t kMaxAnalyticsRows = 100'000;
 // the store only orders, ranges and groups by it.
 struct AnalyticsCell {
   std::int64_t period = 0;
-  std::string metric;     // e.g. "session", "session.resolved", "handoff.accepted"
+  std::string metric;  // e.g. "session", "session.resolved", "handoff.accepted"
   std::string topic;
   std::string queue;
   std::string agent;
@@ -506,9 +506,10 @@ class Store {
                                                       std::size_t limit,
                                                       const std::string& conversation_id) = 0;
   // The analytics cells with from_period <= period < to_period matching `filter`, summed (in the
-  // database) per metric and per value of `group`: the other dimensions come back "", and period is 0
-  // unless grouped by period. Ordered by metric, then the grouped value (bytewise). kInvalidArgument
-  // when the answer would have more than kMaxAnalyticsRows rows (narrow the range or the grouping).
+  // database) per metric and per value of `group`: the other dimensions come back "", and period is
+  // 0 unless grouped by period. Ordered by metric, then the grouped value (bytewise).
+  // kInvalidArgument when the answer would have more than kMaxAnalyticsRows rows (narrow the range
+  // or the grouping).
   virtual Result<std::vector<AnalyticsCell>> read_analytics(std::int64_t from_period,
                                                             std::int64_t to_period,
                                                             const AnalyticsFilter& filter,

@@ -42,7 +42,8 @@ std::string csv_field(std::string_view value, bool author_text) {
 std::string csv_row(const store::AnalyticsSession& s) {
   return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\r\n", csv_field(s.conversation_id, false),
                      s.number, format_iso8601(s.started), format_iso8601(s.ended), s.outcome,
-                     csv_field(s.topic, true), s.reason, csv_field(s.queue, true), csv_field(s.agent, false),
+                     csv_field(s.topic, true), s.reason, csv_field(s.queue, true),
+                     csv_field(s.agent, false),
                      s.wait_ms ? std::to_string(*s.wait_ms) : std::string(),
                      s.rating ? std::to_string(*s.rating) : std::string(),
                      s.resolved ? (*s.resolved ? "yes" : "no") : "");
