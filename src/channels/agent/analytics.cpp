@@ -57,6 +57,61 @@ Error not_analyst() {
   return make_error(ErrorCode::kForbidden, "analytics are for supervisors and admins");
 }
 
+// The ended sessions of the query as CSV, written page by page to an unlinked temporary file and
+// answered from it (its size never sits in memory).
+server::Response sessions_csv(store::Store& store, const analytics::Query& query) {
+  auto fail = [](std::string_view why) {
+    return error_response(make_error(ErrorCode::kUnavailable, std::string(why)));
+  };
+  const char* tmp = std::getenv("TMPDIR");
+  std::string path = fmt::format("{}/baton-sessions-XXXXXX", tmp != nullptr ? tmp : "/tmp");
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) {
+    return fail("cannot create the CSV's temporary file");
+  }
+  ::unlink(path.c_str());  // gone with the descriptor: nothing to clean up
+  boost::beast::file file;
+  file.native_handle(fd);
+  boost::beast::error_code ec;
+  auto write = [&](std::string_view text) {
+    file.write(text.data(), text.size(), ec);
+    return !ec;
+  };
+  write(kCsvHeader);
+  std::optional<store::SessionKey> after;
+  const TimePoint from = analytics::start_of_hour(query.from_hour);
+  const TimePoint to = analytics::start_of_hour(query.to_hour);
+  while (!ec) {
+    auto page = store.read_analytics_sessions(from, to, after, store::kMaxPageSize);
+    if (!page.ok()) {
+      return error_response(page.error());
+    }
+    for (const auto& s : *page) {
+      if (analytics::matches(query, s) && !write(csv_row(s))) {
+        break;
+      }
+    }
+    if (page->size() < store::kMaxPageSize) {
+      break;
+    }
+    after =
+        store::SessionKey{page->back().ended, page->back().conversation_id, page->back().number};
+  }
+  if (ec) {
+    return fail("cannot write the CSV's temporary file");
+  }
+  file.seek(0, ec);
+  server::Response response;
+  response.content_type = "text/csv; charset=utf-8";
+  response.headers.set(server::http::field::content_disposition,
+                       "attachment; filename=\"baton-sessions.csv\"");
+  response.file.reset(std::move(file), ec);
+  if (ec) {
+    return fail("cannot send the CSV");
+  }
+  return response;
+}
+
 }  // namespace
 
 Result<analytics::Query> AgentChannel::Impl::admit_analyst(const server::Request& request) const {
@@ -73,119 +128,56 @@ Result<analytics::Query> AgentChannel::Impl::admit_analyst(const server::Request
       clock.now());
 }
 
-void AgentChannel::Impl::analytics_summary(const server::Request& request,
-                                           server::Responder responder) {
+void AgentChannel::Impl::answer_analytics(
+    const server::Request& request, server::Responder responder,
+    std::function<server::Response(const analytics::Query&)> read) {
   auto query = admit_analyst(request);
   if (!query.ok()) {
     responder.send(error_response(query.error()));
     return;
   }
-  boost::asio::post(io, [this, query = std::move(*query), responder = std::move(responder)] {
+  boost::asio::post(io, [query = std::move(*query), read = std::move(read),
+                         responder = std::move(responder)] { responder.send(read(query)); });
+}
+
+void AgentChannel::Impl::analytics_summary(const server::Request& request,
+                                           server::Responder responder) {
+  answer_analytics(request, std::move(responder), [this](const analytics::Query& query) {
     auto summary = analytics::summarize(store, query);
-    if (!summary.ok()) {
-      responder.send(error_response(summary.error()));
-      return;
-    }
-    responder.send(ok_json(analytics::to_json(*summary, query)));
+    return summary.ok() ? ok_json(analytics::to_json(*summary, query))
+                        : error_response(summary.error());
   });
 }
 
 void AgentChannel::Impl::analytics_series(const server::Request& request,
                                           server::Responder responder) {
-  auto query = admit_analyst(request);
-  if (!query.ok()) {
-    responder.send(error_response(query.error()));
-    return;
-  }
   const std::string metric(request.query_value("metric").value_or(""));
-  if (!analytics::is_series_metric(metric)) {
-    responder.send(error_response(make_error(
-        ErrorCode::kInvalidArgument,
-        "metric: expected one of sessions, engaged, resolved, escalated, abandoned, unengaged, "
-        "csat, handoffs, accepted, first_wait, service_level_20s, abandoned_in_queue")));
-    return;
-  }
   const std::string_view interval = request.query_value("interval").value_or("hour");
-  if (interval != "hour" && interval != "day") {
-    responder.send(
-        error_response(make_error(ErrorCode::kInvalidArgument, "interval: expected hour or day")));
-    return;
-  }
-  const int hours = interval == "day" ? 24 : 1;
-  boost::asio::post(
-      io, [this, query = std::move(*query), metric, hours, responder = std::move(responder)] {
-        auto points = analytics::series(store, query, metric, hours);
-        if (!points.ok()) {
-          responder.send(error_response(points.error()));
-          return;
+  answer_analytics(
+      request, std::move(responder),
+      [this, metric, interval = std::string(interval)](const analytics::Query& query) {
+        if (!analytics::is_series_metric(metric)) {
+          return error_response(make_error(
+              ErrorCode::kInvalidArgument,
+              "metric: expected one of sessions, engaged, resolved, escalated, abandoned, "
+              "unengaged, csat, handoffs, accepted, first_wait, service_level_20s, "
+              "abandoned_in_queue"));
         }
-        responder.send(ok_json(analytics::to_json(*points, metric, hours)));
+        if (interval != "hour" && interval != "day") {
+          return error_response(
+              make_error(ErrorCode::kInvalidArgument, "interval: expected hour or day"));
+        }
+        const int hours = interval == "day" ? 24 : 1;
+        auto points = analytics::series(store, query, metric, hours);
+        return points.ok() ? ok_json(analytics::to_json(*points, metric, hours))
+                           : error_response(points.error());
       });
 }
 
 void AgentChannel::Impl::analytics_sessions_csv(const server::Request& request,
                                                 server::Responder responder) {
-  auto query = admit_analyst(request);
-  if (!query.ok()) {
-    responder.send(error_response(query.error()));
-    return;
-  }
-  boost::asio::post(io, [this, query = std::move(*query), responder = std::move(responder)] {
-    auto fail = [&](std::string_view why) {
-      responder.send(error_response(make_error(ErrorCode::kUnavailable, std::string(why))));
-    };
-    const char* tmp = std::getenv("TMPDIR");
-    std::string path = fmt::format("{}/baton-sessions-XXXXXX", tmp != nullptr ? tmp : "/tmp");
-    const int fd = ::mkstemp(path.data());
-    if (fd < 0) {
-      fail("cannot create the CSV's temporary file");
-      return;
-    }
-    ::unlink(path.c_str());  // gone with the descriptor: nothing to clean up
-    boost::beast::file file;
-    file.native_handle(fd);
-    boost::beast::error_code ec;
-    auto write = [&](std::string_view text) {
-      file.write(text.data(), text.size(), ec);
-      return !ec;
-    };
-    write(kCsvHeader);
-    std::optional<store::SessionKey> after;
-    const TimePoint from = analytics::start_of_hour(query.from_hour);
-    const TimePoint to = analytics::start_of_hour(query.to_hour);
-    while (!ec) {
-      auto page = store.read_analytics_sessions(from, to, after, store::kMaxPageSize);
-      if (!page.ok()) {
-        responder.send(error_response(page.error()));
-        return;
-      }
-      for (const auto& s : *page) {
-        if (analytics::matches(query, s) && !write(csv_row(s))) {
-          break;
-        }
-      }
-      if (page->size() < store::kMaxPageSize) {
-        break;
-      }
-      after =
-          store::SessionKey{page->back().ended, page->back().conversation_id, page->back().number};
-    }
-    if (ec) {
-      fail("cannot write the CSV's temporary file");
-      return;
-    }
-    file.seek(0, ec);
-    server::Response response;
-    response.content_type = "text/csv; charset=utf-8";
-    response.headers.set(server::http::field::content_disposition,
-                         "attachment; filename=\"baton-sessions.csv\"");
-    response.file.reset(std::move(file), ec);
-    if (ec) {
-      fail("cannot send the CSV");
-      return;
-    }
-    responder.send(std::move(response));
-  });
+  answer_analytics(request, std::move(responder),
+                   [this](const analytics::Query& query) { return sessions_csv(store, query); });
 }
 
 }  // namespace baton::agent

@@ -87,6 +87,9 @@ struct AgentChannel::Impl {
   void erase_customer(const server::Request& request, server::Responder responder);
   // analytics.cpp: a supervisor's or admin's session and the query string's range and filters.
   Result<analytics::Query> admit_analyst(const server::Request& request) const;
+  // admit_analyst, then `read` on the I/O pool (store reads block), whose response is the answer.
+  void answer_analytics(const server::Request& request, server::Responder responder,
+                        std::function<server::Response(const analytics::Query&)> read);
   void analytics_summary(const server::Request& request, server::Responder responder);
   void analytics_series(const server::Request& request, server::Responder responder);
   void analytics_sessions_csv(const server::Request& request, server::Responder responder);
