@@ -289,4 +289,76 @@ class EngagementTest : public ::testing::Test {
   std::unique_ptr<Engagement> engagement_;
 };
 
+// The flow tests' fixture: alice (billing), bob and a supervisor in the store, the engagement
+// started, and helpers for the agent's side.
+class EngagementFlow : public EngagementTest {
+ protected:
+  void SetUp() override {
+    add_agent("alice", "Alice Martin", "agent", {"billing"});
+    add_agent("bob", "Bob Stone", "agent");
+    add_agent("boss", "Bea Boss", "supervisor", {}, 1);
+    ASSERT_TRUE(start_engagement().ok());
+  }
+
+  // Alice is online but busy (so no offers go out); `id` asks for an agent and waits in the hub.
+  void wait_in_queue(const std::string& id) {
+    attach(alice_actor());
+    ASSERT_TRUE(presence(alice_actor(), hub::Presence::kBusy).ok());
+    customer(id);
+    ASSERT_TRUE(say(id, "talk to an agent").ok());
+    ASSERT_TRUE(eventually([&] { return view(id).has_value(); }));
+  }
+
+  // Escalates `id` and returns the offer the given sink received for it.
+  std::optional<Offer> escalate_and_offer(const std::string& id, RecordingSink& sink) {
+    customer(id);
+    EXPECT_TRUE(say(id, "talk to an agent").ok());
+    std::optional<Offer> found;
+    eventually([&] {
+      for (auto& o : sink.of<Offer>()) {
+        if (o.conversation == id) {
+          found = o;
+        }
+      }
+      return found.has_value();
+    });
+    return found;
+  }
+
+  Result<bool> accept(const Actor& a, const std::string& id, std::uint64_t offer) {
+    auto r = await<bool>([&](auto cb) { engagement_->accept(a, id, offer, cb); });
+    settle();
+    return r;
+  }
+
+  Result<PostResult> agent_says(const Actor& a, const std::string& id, const std::string& text) {
+    auto r = await<PostResult>(
+        [&](auto cb) { engagement_->send(a, id, activity::make_message(text), cb); });
+    settle();
+    return r;
+  }
+
+  Result<bool> end(const Actor& a, const std::string& id, EndMode mode) {
+    auto r = await<bool>([&](auto cb) { engagement_->end(a, id, mode, cb); });
+    settle();
+    return r;
+  }
+
+  // alice available with a console, bob offline: offers go to alice.
+  std::shared_ptr<RecordingSink> alice_online() {
+    auto sink = attach(alice_actor());
+    EXPECT_TRUE(presence(alice_actor(), hub::Presence::kAvailable).ok());
+    return sink;
+  }
+
+  // c1 assigned to alice.
+  std::shared_ptr<RecordingSink> assigned_to_alice(const std::string& id) {
+    auto sink = alice_online();
+    auto offer = escalate_and_offer(id, *sink);
+    EXPECT_TRUE(offer.has_value());
+    EXPECT_TRUE(accept(alice_actor(), id, offer->offer_id).ok());
+    return sink;
+  }
+};
+
 }  // namespace baton::engagement::testing
