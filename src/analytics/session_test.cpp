@@ -10,7 +10,7 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-const TimePoint kT0 = TimePoint{} + std::chrono::hours(490'000);
+constexpr TimePoint kT0{std::chrono::hours(490'000)};
 constexpr Millis kTimeout = minutes(30);
 
 // Drives one session through `steps` and ends it.

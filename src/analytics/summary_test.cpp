@@ -19,7 +19,7 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 constexpr std::int64_t kHour = 490'000;
-const TimePoint kT0 = start_of_hour(kHour);
+constexpr TimePoint kT0{std::chrono::hours(kHour)};
 
 class SummaryTest : public ::testing::Test {
  protected:
@@ -68,7 +68,7 @@ class SummaryTest : public ::testing::Test {
     ASSERT_TRUE(store_->write(std::move(batch)).ok());
   }
 
-  Summary summary(Query q = {kHour, kHour + 24, "", "", ""}) {
+  Summary summary(const Query& q = {kHour, kHour + 24, "", "", ""}) {
     auto s = summarize(*store_, q);
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
     return s.ok() ? *s : Summary{};
@@ -223,13 +223,12 @@ TEST_F(SummaryTest, RangesAcrossDaysReadDailyCellsAndEdgeHoursAlike) {
     session("s" + std::to_string(h), start_of_hour(h) + minutes(30), "resolved", "Store hours");
     at.push_back(h);
   }
-  for (const auto& [from, to] :
-       std::vector<std::pair<std::int64_t, std::int64_t>>{{day0, day0 + 96},
-                                                          {day0 + 7, day0 + 90},
-                                                          {day0 + 23, day0 + 25},
-                                                          {day0 + 3, day0 + 4},
-                                                          {day0 - 10, day0 + 200},
-                                                          {day0 + 24, day0 + 48}}) {
+  const std::vector<std::pair<std::int64_t, std::int64_t>> ranges = {
+      {day0, day0 + 96},    {day0 + 7, day0 + 90},   {day0 + 23, day0 + 25},
+      {day0 + 3, day0 + 4}, {day0 - 10, day0 + 200}, {day0 + 24, day0 + 48}};
+  for (const auto& range : ranges) {
+    const std::int64_t from = range.first;
+    const std::int64_t to = range.second;
     const auto expected =
         std::count_if(at.begin(), at.end(), [&](std::int64_t h) { return h >= from && h < to; });
     EXPECT_EQ(summary({from, to, "", "", ""}).sessions.total, expected)
@@ -250,7 +249,7 @@ TEST(AnalyticsQuery, TextBecomesWholeHoursAndBadTextIsRefusedByField) {
   auto defaults = parse_query({}, now);
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->to_hour, kHour + 1) << "an hour begun counts whole";
-  EXPECT_EQ(defaults->from_hour, kHour - 7 * 24);
+  EXPECT_EQ(defaults->from_hour, kHour - std::int64_t{7} * 24);
   auto given = parse_query(
       {"2026-12-01T10:30:00Z", "2026-12-01T12:00:00Z", "Billing", std::nullopt, std::nullopt}, now);
   ASSERT_TRUE(given.ok());

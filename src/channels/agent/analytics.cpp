@@ -7,7 +7,7 @@
 
 #include <boost/asio/post.hpp>
 #include <cstdio>
-#include <cstdlib>
+#include <filesystem>
 
 #include "analytics/cells.hpp"
 #include "analytics/summary.hpp"
@@ -63,8 +63,10 @@ server::Response sessions_csv(store::Store& store, const analytics::Query& query
   auto fail = [](std::string_view why) {
     return error_response(make_error(ErrorCode::kUnavailable, std::string(why)));
   };
-  const char* tmp = std::getenv("TMPDIR");
-  std::string path = fmt::format("{}/baton-sessions-XXXXXX", tmp != nullptr ? tmp : "/tmp");
+  std::error_code tmp_error;
+  const std::filesystem::path tmp = std::filesystem::temp_directory_path(tmp_error);
+  std::string path =
+      ((tmp_error ? std::filesystem::path("/tmp") : tmp) / "baton-sessions-XXXXXX").string();
   const int fd = ::mkstemp(path.data());
   if (fd < 0) {
     return fail("cannot create the CSV's temporary file");
