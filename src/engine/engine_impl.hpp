@@ -70,6 +70,15 @@ struct Pending {
   std::optional<store::HandoffRecord> handoff_update;
 };
 
+// The survey's answers among a dialog's variables: SurveyResolved (a yes/no) and SurveyRating
+// (1..5, from a choice "1".."5" or a number); each nullopt when missing or out of range. The one
+// reading both the handoff record's outcome and the analytics session use (handoffs.cpp).
+struct SurveyAnswers {
+  std::optional<bool> resolved;
+  std::optional<std::int32_t> rating;
+};
+SurveyAnswers survey_answers(const boost::json::object& variables);
+
 struct SubscriptionEntry {
   SubscriptionId id = 0;
   std::string slot;

@@ -234,43 +234,45 @@ void Engine::Impl::add_status(Conv& conv, Pending& pending, std::string_view sta
   append(conv, pending, status);
 }
 
-namespace {
-
-// SurveyRating comes from a choice question ("1".."5") or a number entity.
-std::optional<std::int64_t> survey_rating(const bj::value& v) {
-  if (v.is_int64()) {
-    return v.as_int64();
+SurveyAnswers survey_answers(const bj::object& variables) {
+  SurveyAnswers answers;
+  if (const auto* resolved = variables.if_contains("SurveyResolved");
+      resolved != nullptr && resolved->is_bool()) {
+    answers.resolved = resolved->as_bool();
   }
-  if (v.is_uint64()) {
-    return static_cast<std::int64_t>(v.as_uint64());
+  // SurveyRating comes from a choice question ("1".."5") or a number entity.
+  const bj::value* v = variables.if_contains("SurveyRating");
+  std::int64_t n = 0;
+  if (v == nullptr) {
+    return answers;
   }
-  if (v.is_double()) {
-    return static_cast<std::int64_t>(v.as_double());
-  }
-  if (v.is_string()) {
-    const std::string_view text = v.as_string();
-    std::int64_t n = 0;
+  if (v->is_int64()) {
+    n = v->as_int64();
+  } else if (v->is_uint64()) {
+    n = v->as_uint64() <= 5 ? static_cast<std::int64_t>(v->as_uint64()) : 0;
+  } else if (v->is_double()) {
+    n = static_cast<std::int64_t>(v->as_double());
+  } else if (v->is_string()) {
+    const std::string_view text = v->as_string();
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec == std::errc() && end == text.data() + text.size()) {
-      return n;
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      n = 0;
     }
   }
-  return std::nullopt;
+  if (n >= 1 && n <= 5) {
+    answers.rating = static_cast<std::int32_t>(n);
+  }
+  return answers;
 }
 
-}  // namespace
-
 void Engine::Impl::store_survey(Conv& conv, Pending& pending) {
-  const bj::object vars = conv.runtime->variables();
+  const SurveyAnswers answers = survey_answers(conv.runtime->variables());
   bj::object survey;
-  if (const auto* resolved = vars.if_contains("SurveyResolved");
-      resolved != nullptr && resolved->is_bool()) {
-    survey["resolved"] = resolved->as_bool();
+  if (answers.resolved) {
+    survey["resolved"] = *answers.resolved;
   }
-  if (const auto* rating = vars.if_contains("SurveyRating"); rating != nullptr) {
-    if (auto n = survey_rating(*rating); n && *n >= 1 && *n <= 5) {
-      survey["rating"] = *n;
-    }
+  if (answers.rating) {
+    survey["rating"] = *answers.rating;
   }
   if (survey.empty()) {
     return;

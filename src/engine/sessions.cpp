@@ -4,16 +4,12 @@
 // costs a write of its own on the turn path.
 #include <spdlog/spdlog.h>
 
-#include <charconv>
-
 #include "analytics/cells.hpp"
 #include "core/json.hpp"
 #include "engine/engine_impl.hpp"
 
 namespace baton::engine {
 namespace {
-
-namespace bj = boost::json;
 
 analytics::TopicRole role_of(const bot::Topic& topic) {
   switch (topic.system) {
@@ -32,31 +28,6 @@ analytics::TopicRole role_of(const bot::Topic& topic) {
       return analytics::TopicRole::kStartOver;
   }
   return analytics::TopicRole::kUser;
-}
-
-// SurveyRating comes from a choice question ("1".."5") or a number entity.
-std::optional<std::int32_t> survey_rating(const bj::value* v) {
-  if (v == nullptr) {
-    return std::nullopt;
-  }
-  std::int64_t n = 0;
-  if (v->is_int64()) {
-    n = v->as_int64();
-  } else if (v->is_uint64() && v->as_uint64() <= 5) {
-    n = static_cast<std::int64_t>(v->as_uint64());
-  } else if (v->is_double()) {
-    n = static_cast<std::int64_t>(v->as_double());
-  } else if (v->is_string()) {
-    const std::string_view text = v->as_string();
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || end != text.data() + text.size()) {
-      return std::nullopt;
-    }
-  } else {
-    return std::nullopt;
-  }
-  return n >= 1 && n <= 5 ? std::optional<std::int32_t>(static_cast<std::int32_t>(n))
-                          : std::nullopt;
 }
 
 void record(Pending& pending, store::AnalyticsSession&& row) {
@@ -97,12 +68,8 @@ void Engine::Impl::session_turn(Conv& conv, Pending& pending, const dialog::Turn
     }
   }
   if (conv.session.surveyed()) {
-    const bj::object vars = conv.runtime->variables();
-    const bj::value* resolved = vars.if_contains("SurveyResolved");
-    conv.session.survey(resolved != nullptr && resolved->is_bool()
-                            ? std::optional<bool>(resolved->as_bool())
-                            : std::nullopt,
-                        survey_rating(vars.if_contains("SurveyRating")));
+    const SurveyAnswers answers = survey_answers(conv.runtime->variables());
+    conv.session.survey(answers.resolved, answers.rating);
   }
   if (turn.ended) {
     conv.session.end_reached();

@@ -1,7 +1,11 @@
 #include "store/encoding.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/json.hpp>
 #include <chrono>
+
+#include "store/store.hpp"
 
 namespace baton::store {
 
@@ -34,6 +38,13 @@ std::vector<std::string> decode_skills(const std::string& text) {
     }
   }
   return skills;
+}
+
+Error too_many_analytics_rows() {
+  return make_error(ErrorCode::kInvalidArgument,
+                    fmt::format("the analytics query has more than {} rows; narrow the range or "
+                                "group by less",
+                                kMaxAnalyticsRows));
 }
 
 bool is_batch_local(ErrorCode code) {

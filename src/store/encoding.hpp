@@ -26,4 +26,7 @@ std::vector<std::string> decode_skills(const std::string& text);
 // a failure rolls back its batch alone.
 bool is_batch_local(ErrorCode code);
 
+// read_analytics's refusal when its answer would have more than kMaxAnalyticsRows rows.
+Error too_many_analytics_rows();
+
 }  // namespace baton::store

@@ -280,10 +280,7 @@ Result<std::vector<AnalyticsCell>> PgStore::read_analytics(std::int64_t from_per
                                            .i64(static_cast<std::int64_t>(kMaxAnalyticsRows + 1)),
                                        "read analytics", decode_cell);
   if (rows.ok() && rows->size() > kMaxAnalyticsRows) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("the analytics query has more than {} rows; narrow the hours "
-                                  "or group by less",
-                                  kMaxAnalyticsRows));
+    return too_many_analytics_rows();
   }
   return rows;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "store/encoding.hpp"
 #include "store/sqlite_stepping.hpp"
 
 namespace baton::store::sqlite {
@@ -212,10 +213,7 @@ Result<std::vector<AnalyticsCell>> AnalyticsReads::read_analytics(std::int64_t f
   s.bind(6, static_cast<std::int64_t>(kMaxAnalyticsRows + 1));
   auto rows = collect<AnalyticsCell>(s, decode_cell, "read analytics");
   if (rows.ok() && rows->size() > kMaxAnalyticsRows) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("the analytics query has more than {} rows; narrow the hours "
-                                  "or group by less",
-                                  kMaxAnalyticsRows));
+    return too_many_analytics_rows();
   }
   return rows;
 }
