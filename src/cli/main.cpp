@@ -252,7 +252,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve
       ->add_option("--retain", serve_options.retain,
-                   "How long to keep what is stored, e.g. conversations=90d,uploads=30d,audit=400d "
+                   "How long to keep what is stored, e.g. "
+                   "conversations=90d,uploads=30d,handoffs=180d,audit=400d "
                    "(default: for ever)")
       ->envname("BATON_RETAIN");
   serve

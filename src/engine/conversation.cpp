@@ -228,6 +228,29 @@ void Engine::Impl::remove(Conv& conv, bool tombstone, const Callback<ErasedConve
   submit(conv, std::move(pending));
 }
 
+void Engine::Impl::with_stored_row(const std::string& id, const std::function<void(Conv&)>& op,
+                                   const std::function<void(Error)>& fail) {
+  if (conversations.count(id) != 0) {
+    with_conversation(id, op, fail);
+    return;
+  }
+  auto row = store::unless_erased(store.get_conversation(id));
+  if (!row.ok()) {
+    fail(row.error());
+    return;
+  }
+  std::unique_ptr<Conv> owned = make_conv(std::move(*row));
+  Conv& conv = *owned;
+  lru.push_front(id);
+  conv.lru = lru.begin();
+  conversations.emplace(id, std::move(owned));
+  op(conv);
+  if (!conv.busy) {  // kept: it was only a row, nothing to keep in memory
+    lru.erase(conv.lru);
+    conversations.erase(id);
+  }
+}
+
 void Engine::Impl::expire(const std::string& id, TimePoint idle_before,
                           const Callback<bool>& done) {
   auto expire_if_idle = [this, idle_before, done](Conv& conv) {
@@ -239,25 +262,36 @@ void Engine::Impl::expire(const std::string& id, TimePoint idle_before,
     remove(conv, false,
            [done](const Result<ErasedConversation>& r) { r.ok() ? done(true) : done(r.error()); });
   };
-  if (conversations.count(id) != 0) {
-    with_conversation(id, expire_if_idle, [done](Error e) { done(std::move(e)); });
-    return;
-  }
-  auto row = store::unless_erased(store.get_conversation(id));
-  if (!row.ok()) {
-    done(row.error());
-    return;
-  }
-  std::unique_ptr<Conv> owned = make_conv(std::move(*row));
-  Conv& conv = *owned;
-  lru.push_front(id);
-  conv.lru = lru.begin();
-  conversations.emplace(id, std::move(owned));
-  expire_if_idle(conv);
-  if (!conv.busy) {  // kept: it was only a row, nothing to keep in memory
-    lru.erase(conv.lru);
-    conversations.erase(id);
-  }
+  with_stored_row(id, expire_if_idle, [done](Error e) { done(std::move(e)); });
+}
+
+void Engine::Impl::expire_handoffs(const std::string& id, TimePoint ended_before,
+                                   const Callback<std::size_t>& done) {
+  auto delete_ended = [this, ended_before, done](Conv& conv) {
+    // Counted here, on the strand, behind the conversation's writes: what the batch deletes.
+    auto handoffs = store.handoffs_for_conversation(conv.row.id);
+    if (!handoffs.ok()) {
+      done(handoffs.error());
+      return;
+    }
+    const auto count = static_cast<std::size_t>(std::count_if(
+        handoffs->begin(), handoffs->end(),
+        [ended_before](const auto& h) { return !h.open() && h.updated < ended_before; }));
+    if (count == 0) {
+      done(std::size_t{0});
+      return;
+    }
+    Pending pending;
+    pending.batch.delete_ended_handoffs(conv.row.id, ended_before);
+    pending.ack = [this, id = conv.row.id, count, done](const Status& s) {
+      if (auto it = conversations.find(id); it != conversations.end() && !it->second->runtime) {
+        drop(id);  // only its row stood in memory; operations queued behind it load it afresh
+      }
+      s.ok() ? done(count) : done(s.error());
+    };
+    submit(conv, std::move(pending));
+  };
+  with_stored_row(id, delete_ended, [done](Error e) { done(std::move(e)); });
 }
 
 void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostResult>& done) {

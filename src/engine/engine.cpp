@@ -295,6 +295,12 @@ void Engine::expire_conversation(std::string conversation_id, TimePoint idle_bef
                     done = std::move(done)](Impl& self) { self.expire(id, idle_before, done); });
 }
 
+void Engine::expire_handoffs(std::string conversation_id, TimePoint ended_before,
+                             Callback<std::size_t> done) {
+  on_strand(impl_, [id = std::move(conversation_id), ended_before, done = std::move(done)](
+                       Impl& self) { self.expire_handoffs(id, ended_before, done); });
+}
+
 void Engine::end_idle_sessions(TimePoint idle_before, std::size_t limit,
                                Callback<std::size_t> done) {
   on_strand(impl_, [idle_before, limit, done = std::move(done)](Impl& self) {

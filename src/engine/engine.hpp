@@ -266,6 +266,13 @@ class Engine {
   // deleted; subscribers get erased(). Errors: kNotFound, kForbidden (erased), store errors.
   void expire_conversation(std::string conversation_id, TimePoint idle_before, Callback<bool> done);
 
+  // Retention of handoff records: deletes the conversation's ended handoffs (requests, contexts,
+  // transcripts and outcomes) last updated before `ended_before`, in a write of its own queued
+  // behind the conversation's; open ones stay, and so does the conversation. Answers how many
+  // went. Errors: kNotFound, kForbidden (erased), store errors.
+  void expire_handoffs(std::string conversation_id, TimePoint ended_before,
+                       Callback<std::size_t> done);
+
   // Analytics: ends every open session idle since before `idle_before` (the session timeout ago),
   // those in memory and those only in the store (read from their stored form, without loading the
   // conversation), each in a batch of its own with its row and cells; answers how many it set

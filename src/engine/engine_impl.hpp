@@ -130,6 +130,16 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // its row alone decides, and stands in memory, busy, until the deletion completes, so every
   // other operation on it queues behind the deletion.
   void expire(const std::string& id, TimePoint idle_before, const Callback<bool>& done);
+  // Retention of handoff records: deletes the conversation's ended handoffs last updated before
+  // `ended_before` (open ones stay), answering how many went. Like expire, it does not load a
+  // conversation that is not in memory.
+  void expire_handoffs(const std::string& id, TimePoint ended_before,
+                       const Callback<std::size_t>& done);
+  // Runs `op` on the conversation: the one in memory (queued behind its writes), or else its
+  // stored row standing in memory without a dialog (no restore) for as long as a write `op`
+  // submits is in flight, so that every other operation on it queues behind that write.
+  void with_stored_row(const std::string& id, const std::function<void(Conv&)>& op,
+                       const std::function<void(Error)>& fail);
   // Gives `a` its next id (returned: its seq), timestamp, channel and conversation, and the
   // sender and recipient fields of its side: a customer's (from.role "user", from.id the
   // conversation's user when empty, to the bot) or the bot side's (from the bot when from.id is

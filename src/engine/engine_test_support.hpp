@@ -268,6 +268,10 @@ class FaultyStore final : public store::Store {
       const std::string& id) override {
     return inner_->handoffs_for_conversation(id);
   }
+  Result<std::vector<std::string>> conversations_with_ended_handoffs(TimePoint before,
+                                                                     std::size_t limit) override {
+    return inner_->conversations_with_ended_handoffs(before, limit);
+  }
   Result<std::vector<store::ConversationEvent>> read_events(const std::string& id,
                                                             std::uint64_t after,
                                                             std::size_t limit) override {

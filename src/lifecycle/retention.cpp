@@ -6,6 +6,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,8 +15,9 @@ namespace baton::lifecycle {
 Result<RetentionPolicy> parse_retention(std::string_view text) {
   RetentionPolicy policy;
   if (text.empty()) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "retention: expected KIND=DURATION (conversations, uploads, audit)");
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "retention: expected KIND=DURATION (conversations, uploads, handoffs, audit)");
   }
   while (!text.empty()) {
     const std::size_t comma = text.find(',');
@@ -44,10 +46,13 @@ Result<RetentionPolicy> parse_retention(std::string_view text) {
       slot = &policy.uploads;
     } else if (kind == "audit") {
       slot = &policy.audit;
+    } else if (kind == "handoffs") {
+      slot = &policy.handoffs;
     } else {
       return make_error(
           ErrorCode::kInvalidArgument,
-          fmt::format("retention: unknown kind '{}' (conversations, uploads, audit)", kind));
+          fmt::format("retention: unknown kind '{}' (conversations, uploads, handoffs, audit)",
+                      kind));
     }
     if (slot->has_value()) {
       return make_error(ErrorCode::kInvalidArgument,
@@ -69,6 +74,8 @@ struct Retention::Run {
   std::vector<store::Conversation> candidates;  // of the current page
   std::size_t next = 0;
   std::size_t deleted_this_step = 0;
+  std::vector<std::string> handoff_conversations;  // of the current page
+  std::set<std::string> handoffs_done;             // conversations done in this sweep
   boost::asio::steady_timer pause;
 };
 
@@ -112,12 +119,14 @@ void Retention::schedule(Millis after) {
     self->sweep([self](const Result<SweepResult>& r) {
       if (!r.ok()) {
         spdlog::warn("retention: the sweep stopped: {}", r.error().message);
-      } else if (r->conversations_deleted + r->upload_files + r->audit_records > 0) {
+      } else if (r->conversations_deleted + r->upload_files + r->audit_records +
+                     r->handoff_records >
+                 0) {
         spdlog::info(
-            "retention: deleted {} conversations (of {} examined), {} uploads ({} bytes), {} audit "
-            "records",
+            "retention: deleted {} conversations (of {} examined), {} uploads ({} bytes), {} "
+            "handoff records, {} audit records",
             r->conversations_deleted, r->conversations_examined, r->upload_files, r->upload_bytes,
-            r->audit_records);
+            r->handoff_records, r->audit_records);
       }
       if (!self->stopped_) {
         self->schedule(self->options_.interval);
@@ -205,7 +214,7 @@ void Retention::step_uploads(const std::shared_ptr<Run>& run) {
 
 void Retention::step_conversations(const std::shared_ptr<Run>& run) {
   if (!policy_.conversations) {
-    finish(run, run->result);
+    step_handoffs(run);
     return;
   }
   const TimePoint cutoff = run->now - *policy_.conversations;
@@ -215,7 +224,7 @@ void Retention::step_conversations(const std::shared_ptr<Run>& run) {
     return;
   }
   if (page->empty()) {
-    finish(run, run->result);
+    step_handoffs(run);
     return;
   }
   run->result.conversations_examined += page->size();
@@ -275,8 +284,55 @@ void Retention::expire_next(const std::shared_ptr<Run>& run) {
   engine_.expire_conversation(id, run->now - *policy_.conversations, deleted);
 }
 
+void Retention::step_handoffs(const std::shared_ptr<Run>& run) {
+  if (!policy_.handoffs) {
+    finish(run, run->result);
+    return;
+  }
+  auto page =
+      store_.conversations_with_ended_handoffs(run->now - *policy_.handoffs, options_.batch);
+  if (!page.ok()) {
+    finish(run, page.error());
+    return;
+  }
+  run->handoff_conversations.clear();
+  run->next = 0;
+  for (auto& id : *page) {
+    // One the engine left as it was (it became busy with a longer write, or vanished) is not
+    // tried twice in a sweep, so a sweep always ends.
+    if (run->handoffs_done.insert(id).second) {
+      run->handoff_conversations.push_back(std::move(id));
+    }
+  }
+  if (run->handoff_conversations.empty()) {
+    finish(run, run->result);
+    return;
+  }
+  expire_handoffs_next(run);
+}
+
+void Retention::expire_handoffs_next(const std::shared_ptr<Run>& run) {
+  if (run->next == run->handoff_conversations.size()) {
+    later(run, &Retention::step_handoffs);
+    return;
+  }
+  const std::string id = run->handoff_conversations[run->next++];
+  engine_.expire_handoffs(id, run->now - *policy_.handoffs,
+                          [self = shared_from_this(), run](const Result<std::size_t>& r) {
+                            boost::asio::post(self->strand_, [self, run, r] {
+                              if (!r.ok() && r.error().code != ErrorCode::kNotFound &&
+                                  r.error().code != ErrorCode::kForbidden) {
+                                self->finish(run, r.error());
+                                return;
+                              }
+                              run->result.handoff_records += r.ok() ? *r : 0;
+                              self->expire_handoffs_next(run);
+                            });
+                          });
+}
+
 void Retention::finish(const std::shared_ptr<Run>& run, Result<SweepResult> result) {
-  if (run->result.conversations_deleted > 0 && after_deletions_) {
+  if (run->result.conversations_deleted + run->result.handoff_records > 0 && after_deletions_) {
     after_deletions_();
   }
   if (run->done) {

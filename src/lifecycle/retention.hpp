@@ -9,14 +9,20 @@
 //                  deleted, however old. The engine decides, at the moment of deleting, against
 //                  what it holds then (Engine::expire_conversation).
 //   uploads        files stored longer ago than this are deleted (their conversation stays).
+//   handoffs       handoff records (the request with its context and transcript, the outcome with
+//                  the agent's notes) ended and last updated longer ago than this are deleted;
+//                  the conversation and its activities stay, and so do open handoffs. The engine
+//                  deletes them in a write queued behind the conversation's
+//                  (Engine::expire_handoffs).
 //   audit          audit records older than this are deleted.
 //
 // The sweep works in small steps off the commit path: at most `batch` deletions per step, each
 // conversation its own small write, audit records `batch` at a time, with a pause between steps,
 // so turns never wait behind a long transaction. Deleted rows' pages are reused by later writes
 // (SQLite's free list, PostgreSQL's vacuum), so a steady state of turns in and turns out stops the
-// files from growing. After a sweep that deleted conversations, `after_deletions` runs (serve
-// compacts the hub's log there, so its copies of their handoff contexts go too).
+// files from growing. After a sweep that deleted conversations or handoff records,
+// `after_deletions` runs (serve compacts the hub's log there, so its copies of their handoff
+// contexts go too).
 //
 // Threading: the sweep runs on a strand of the executor given (its store reads and file removals
 // block that thread briefly). Public methods may be called from any thread.
@@ -41,14 +47,15 @@ struct RetentionPolicy {
   std::optional<Millis> conversations;
   std::optional<Millis> uploads;
   std::optional<Millis> audit;
+  std::optional<Millis> handoffs = {};
 
-  bool any() const { return conversations || uploads || audit; }
+  bool any() const { return conversations || uploads || audit || handoffs; }
   friend bool operator==(const RetentionPolicy&, const RetentionPolicy&) = default;
 };
 
-// "KIND=DURATION[,KIND=DURATION...]" with KIND conversations, uploads or audit and a duration as
-// parse_duration reads it ("90d", "12h", "30m"); at least one second. Errors: kInvalidArgument
-// naming the part at fault (an unknown kind, a kind given twice, a bad duration).
+// "KIND=DURATION[,KIND=DURATION...]" with KIND conversations, uploads, handoffs or audit and a
+// duration as parse_duration reads it ("90d", "12h", "30m"); at least one second. Errors:
+// kInvalidArgument naming the part at fault (an unknown kind, a kind given twice, a bad duration).
 Result<RetentionPolicy> parse_retention(std::string_view text);
 
 struct RetentionOptions {
@@ -64,6 +71,7 @@ struct SweepResult {
   std::uint64_t upload_files = 0;  // uploads deleted, by age or with their conversation
   std::uint64_t upload_bytes = 0;
   std::uint64_t audit_records = 0;
+  std::uint64_t handoff_records = 0;
 };
 
 class Retention : public std::enable_shared_from_this<Retention> {
@@ -91,6 +99,8 @@ class Retention : public std::enable_shared_from_this<Retention> {
   void step_uploads(const std::shared_ptr<Run>& run);
   void step_conversations(const std::shared_ptr<Run>& run);
   void expire_next(const std::shared_ptr<Run>& run);
+  void step_handoffs(const std::shared_ptr<Run>& run);
+  void expire_handoffs_next(const std::shared_ptr<Run>& run);
   void later(const std::shared_ptr<Run>& run, void (Retention::*next)(const std::shared_ptr<Run>&));
   void finish(const std::shared_ptr<Run>& run, Result<SweepResult> result);
 

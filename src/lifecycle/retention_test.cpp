@@ -153,6 +153,52 @@ TEST_F(RetentionTest, ErasedConversationsTombstonesGoToo) {
   EXPECT_EQ(store_->get_conversation("erased").error().code, ErrorCode::kNotFound);
 }
 
+// Handoff records go by the age of their end; the conversations stay, open handoffs stay.
+TEST_F(RetentionTest, EndedHandoffRecordsGoAndTheirConversationsStay) {
+  using engine::OwnershipEvent;
+  start("ended-old");
+  say("ended-old", "talk to an agent");
+  move("ended-old", 1, OwnershipEvent::kOffered);
+  move("ended-old", 2, OwnershipEvent::kAccepted);
+  move("ended-old", 3, OwnershipEvent::kHandoffEnded);
+  start("queued-old");
+  say("queued-old", "talk to an agent");
+  start("in-memory");
+  say("in-memory", "talk to an agent");
+  move("in-memory", 1, OwnershipEvent::kHandoffEnded);
+  clock_.advance(hours(30));
+  start("ended-recent");
+  say("ended-recent", "talk to an agent");
+  move("ended-recent", 1, OwnershipEvent::kHandoffEnded);
+  for (const char* id : {"ended-old", "queued-old", "in-memory", "ended-recent"}) {
+    ASSERT_EQ(store_->handoffs_for_conversation(id)->size(), 1u) << id;
+  }
+  say("in-memory", "hello again");  // the engine holds it, busy or not, when the sweep comes
+
+  auto swept = sweep(RetentionPolicy{{}, {}, {}, hours(24)}, 1);
+  ASSERT_TRUE(swept.ok()) << swept.error().message;
+  EXPECT_EQ(swept->handoff_records, 2u);
+  EXPECT_EQ(swept->conversations_deleted, 0u);
+  EXPECT_TRUE(store_->handoffs_for_conversation("ended-old")->empty());
+  EXPECT_TRUE(store_->handoffs_for_conversation("in-memory")->empty());
+  EXPECT_EQ(store_->handoffs_for_conversation("queued-old")->size(), 1u) << "still open";
+  EXPECT_EQ(store_->handoffs_for_conversation("ended-recent")->size(), 1u) << "ended 0 h ago";
+  for (const char* id : {"ended-old", "queued-old", "in-memory", "ended-recent"}) {
+    EXPECT_TRUE(exists(id)) << id;
+  }
+  EXPECT_FALSE(store_->read_transcript("ended-old")->empty()) << "its activities stay";
+  EXPECT_EQ(after_deletions_, 1) << "the hub log's copies of their contexts go at compaction";
+  // The conversations carry on: the one held in memory, and the one loaded afresh.
+  say("in-memory", "talk to an agent");
+  say("ended-old", "talk to an agent");
+  EXPECT_EQ(store_->handoffs_for_conversation("ended-old")->size(), 1u);
+
+  auto again = sweep(RetentionPolicy{{}, {}, {}, hours(24)});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->handoff_records, 0u);
+  EXPECT_EQ(after_deletions_, 1);
+}
+
 TEST_F(RetentionTest, AuditRecordsAndUploadsByAgeInSmallSteps) {
   store::WriteBatch batch;
   for (int i = 0; i < 5; ++i) {
@@ -193,9 +239,12 @@ TEST(ParseRetention, KindsDurationsAndErrors) {
   EXPECT_EQ(policy->uploads, Millis{30LL * 86'400'000});
   EXPECT_EQ(policy->audit, Millis{400LL * 86'400'000});
   EXPECT_EQ(parse_retention("audit=12h")->audit, Millis{12LL * 3'600'000});
+  EXPECT_EQ(parse_retention("handoffs=30d")->handoffs, Millis{30LL * 86'400'000});
+  EXPECT_FALSE(parse_retention("handoffs=30d")->conversations);
   EXPECT_FALSE(parse_retention("audit=12h")->conversations);
-  for (const char* bad : {"", "audit", "audit=", "audit=0s", "audit=500ms", "audit=-1d",
-                          "audit=1d,audit=2d", "transcripts=1d", "audit=1d,", "audit=soon"}) {
+  for (const char* bad :
+       {"", "audit", "audit=", "audit=0s", "audit=500ms", "audit=-1d", "audit=1d,audit=2d",
+        "handoffs=1d,handoffs=1d", "transcripts=1d", "audit=1d,", "audit=soon"}) {
     auto r = parse_retention(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {

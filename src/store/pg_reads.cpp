@@ -217,6 +217,14 @@ Result<std::vector<HandoffRecord>> PgStore::handoffs_for_conversation(
                                   "handoffs of a conversation", decode_handoff);
 }
 
+Result<std::vector<std::string>> PgStore::conversations_with_ended_handoffs(TimePoint before,
+                                                                            std::size_t limit) {
+  return read_rows<std::string>(read::kConversationsWithEndedHandoffs,
+                                Params().i64(to_millis(before)).i64(page(limit)),
+                                "conversations with ended handoffs",
+                                [](const PGresult* r, int row) { return column_text(r, row, 0); });
+}
+
 Result<std::vector<ConversationEvent>> PgStore::read_events(const std::string& conversation_id,
                                                             std::uint64_t after_seq,
                                                             std::size_t limit) {

@@ -46,6 +46,7 @@ constexpr const char* kAppendHubLog = "w_append_hub_log";
 constexpr const char* kClearHubLog = "w_clear_hub_log";
 constexpr const char* kAppendAudit = "w_append_audit";
 constexpr const char* kDeleteAuditBefore = "w_delete_audit_before";
+constexpr const char* kDeleteEndedHandoffs = "w_delete_ended_handoffs";
 constexpr const char* kPutMeta = "w_put_meta";
 constexpr const char* kDeleteMeta = "w_delete_meta";
 constexpr const char* kAddAnalytics = "w_add_analytics";
@@ -138,6 +139,11 @@ struct Encoder {
   OpCall operator()(const op::DeleteAuditBefore& o) const {
     OpCall call{kDeleteAuditBefore, {}};
     call.params.i64(to_millis(o.before)).u64(o.limit);
+    return call;
+  }
+  OpCall operator()(const op::DeleteEndedHandoffs& o) const {
+    OpCall call{kDeleteEndedHandoffs, {}};
+    call.params.text(o.conversation_id).i64(to_millis(o.before));
     return call;
   }
   OpCall operator()(const op::AppendAudit& o) const {
@@ -255,6 +261,9 @@ struct Describer {
   std::string operator()(const op::DeleteAuditBefore& /*o*/) const {
     return "delete old audit records";
   }
+  std::string operator()(const op::DeleteEndedHandoffs& o) const {
+    return fmt::format("delete ended handoffs of conversation '{}'", o.conversation_id);
+  }
   std::string operator()(const op::AppendAudit& o) const {
     return fmt::format("append audit '{}' by '{}'", o.row.action, o.row.actor);
   }
@@ -331,6 +340,12 @@ const std::vector<StatementDef>& write_statements() {
        "DELETE FROM audit_log WHERE position IN "
        "(SELECT position FROM audit_log ORDER BY position LIMIT $2) AND time_ms < $1",
        {I, I}},
+      // Only the conversation's ended ones: open handoffs stay whatever their age.
+      {kDeleteEndedHandoffs,
+       fmt::format("DELETE FROM handoffs WHERE conversation_id = $1 AND updated_ms < $2 AND "
+                   "status IN {}",
+                   ended_handoff_statuses_sql()),
+       {T, I}},
       {kPutMeta,
        "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
        "excluded.value",
@@ -433,6 +448,13 @@ const std::vector<StatementDef>& read_statements() {
        fmt::format("SELECT {} FROM handoffs WHERE conversation_id = $1 ORDER BY created_ms, id",
                    kHandoffColumns),
        {T}},
+      // On handoffs_by_status (status, created_ms, id): a handoff last updated before a time was
+      // created before it too.
+      {kConversationsWithEndedHandoffs,
+       fmt::format("SELECT DISTINCT conversation_id FROM handoffs WHERE status IN {} AND "
+                   "created_ms < $1 AND updated_ms < $1 LIMIT $2",
+                   ended_handoff_statuses_sql()),
+       {I, I}},
       {kReadEvents,
        fmt::format("SELECT {} FROM conversation_events WHERE conversation_id = $1 AND seq > $2 "
                    "ORDER BY seq LIMIT $3",

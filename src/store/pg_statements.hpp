@@ -49,6 +49,8 @@ inline constexpr const char* kGetSnapshot = "r_get_snapshot";
 inline constexpr const char* kGetHandoff = "r_get_handoff";
 inline constexpr const char* kListHandoffs = "r_list_handoffs";
 inline constexpr const char* kHandoffsForConversation = "r_handoffs_for_conversation";
+inline constexpr const char* kConversationsWithEndedHandoffs =
+    "r_conversations_with_ended_handoffs";
 inline constexpr const char* kReadEvents = "r_read_events";
 inline constexpr const char* kReadAllEvents = "r_read_all_events";
 inline constexpr const char* kGetMeta = "r_get_meta";

@@ -55,6 +55,8 @@ class PgStore final : public Store {
                                                    std::size_t limit) override;
   Result<std::vector<HandoffRecord>> handoffs_for_conversation(
       const std::string& conversation_id) override;
+  Result<std::vector<std::string>> conversations_with_ended_handoffs(TimePoint before,
+                                                                     std::size_t limit) override;
   Result<std::vector<ConversationEvent>> read_events(const std::string& conversation_id,
                                                      std::uint64_t after_seq,
                                                      std::size_t limit) override;

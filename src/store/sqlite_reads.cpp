@@ -161,6 +161,12 @@ Result<std::vector<HandoffRecord>> SqliteStore::handoffs_for_conversation(
       [&](ReadStatements& r) { return r.handoffs_for_conversation(conversation_id); });
 }
 
+Result<std::vector<std::string>> SqliteStore::conversations_with_ended_handoffs(TimePoint before,
+                                                                                std::size_t limit) {
+  return with_reader(
+      [&](ReadStatements& r) { return r.conversations_with_ended_handoffs(before, limit); });
+}
+
 Result<std::vector<ConversationEvent>> SqliteStore::read_events(const std::string& conversation_id,
                                                                 std::uint64_t after_seq,
                                                                 std::size_t limit) {

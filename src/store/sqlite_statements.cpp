@@ -163,6 +163,15 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
   p(w.delete_audit_before_,
     "DELETE FROM audit_log WHERE position IN "
     "(SELECT position FROM audit_log ORDER BY position LIMIT ?2) AND time_ms < ?1");
+  // Only the conversation's ended ones: open handoffs stay whatever their age.
+  p(w.delete_ended_handoff_requests_,
+    fmt::format("DELETE FROM handoff_requests WHERE handoff_id IN (SELECT id FROM handoffs WHERE "
+                "conversation_id = ?1 AND updated_ms < ?2 AND status IN {})",
+                ended_handoff_statuses_sql()));
+  p(w.delete_ended_handoffs_,
+    fmt::format("DELETE FROM handoffs WHERE conversation_id = ?1 AND updated_ms < ?2 AND status "
+                "IN {}",
+                ended_handoff_statuses_sql()));
   p(w.put_meta_,
     "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
     "excluded.value");
@@ -373,6 +382,18 @@ Status WriteStatements::operator()(const op::DeleteAuditBefore& o) {
   return delete_audit_before_.run("delete old audit records");
 }
 
+Status WriteStatements::operator()(const op::DeleteEndedHandoffs& o) {
+  const std::string what =
+      fmt::format("delete ended handoffs of conversation '{}'", o.conversation_id);
+  for (Stmt* s : {&delete_ended_handoff_requests_, &delete_ended_handoffs_}) {
+    s->bind(1, o.conversation_id).bind(2, to_millis(o.before));
+    if (Status status = s->run(what); !status.ok()) {
+      return status;
+    }
+  }
+  return {};
+}
+
 // AUTOINCREMENT (sqlite_schema.cpp) keeps positions from being reused once the table is empty.
 Status WriteStatements::operator()(const op::ClearHubLog& /*o*/) {
   return clear_hub_log_.run("clear hub log");
@@ -438,6 +459,12 @@ Result<ReadStatements> ReadStatements::prepare(sqlite3* db) {
   p(r.handoffs_for_conversation_,
     fmt::format("SELECT {} FROM {} WHERE h.conversation_id = ?1 ORDER BY h.created_ms, h.id",
                 kHandoffColumns, kHandoffFrom));
+  // On handoffs_by_status (status, created_ms): a handoff last updated before a time was created
+  // before it too.
+  p(r.ended_handoffs_,
+    fmt::format("SELECT DISTINCT conversation_id FROM handoffs WHERE status IN {} AND "
+                "created_ms < ?1 AND updated_ms < ?1 LIMIT ?2",
+                ended_handoff_statuses_sql()));
   p(r.read_events_,
     fmt::format("SELECT {} FROM conversation_events WHERE conversation_id = ?1 AND seq > ?2 "
                 "ORDER BY seq LIMIT ?3",
@@ -545,6 +572,14 @@ Result<std::vector<HandoffRecord>> ReadStatements::handoffs_for_conversation(
   handoffs_for_conversation_.bind(1, conversation_id);
   return collect<HandoffRecord>(handoffs_for_conversation_, decode_handoff,
                                 "handoffs of a conversation");
+}
+
+Result<std::vector<std::string>> ReadStatements::conversations_with_ended_handoffs(
+    TimePoint before, std::size_t limit) {
+  ended_handoffs_.bind(1, to_millis(before)).bind(2, page(limit));
+  return collect<std::string>(
+      ended_handoffs_, [](Stmt& s) { return s.column_text(0); },
+      "conversations with ended handoffs");
 }
 
 Result<std::vector<ConversationEvent>> ReadStatements::read_events(

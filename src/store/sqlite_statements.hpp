@@ -44,6 +44,7 @@ class WriteStatements {
   Status operator()(const op::ClearHubLog& o);
   Status operator()(const op::AppendAudit& o);
   Status operator()(const op::DeleteAuditBefore& o);
+  Status operator()(const op::DeleteEndedHandoffs& o);
   Status operator()(const op::PutMeta& o);
   Status operator()(const op::DeleteMeta& o);
   Status operator()(const op::AddAnalytics& o) { return analytics_.add(o); }
@@ -64,6 +65,7 @@ class WriteStatements {
       delete_conversation_;
   Stmt put_agent_, delete_agent_, append_hub_log_, clear_hub_log_, append_audit_,
       delete_audit_before_;
+  Stmt delete_ended_handoff_requests_, delete_ended_handoffs_;
   Stmt put_meta_, delete_meta_;
   AnalyticsWrites analytics_;
 };
@@ -88,6 +90,8 @@ class ReadStatements {
   Result<HandoffRecord> get_handoff(const std::string& id);
   Result<std::vector<HandoffRecord>> list_handoffs(const std::string& status, std::size_t limit);
   Result<std::vector<HandoffRecord>> handoffs_for_conversation(const std::string& conversation_id);
+  Result<std::vector<std::string>> conversations_with_ended_handoffs(TimePoint before,
+                                                                     std::size_t limit);
   Result<std::vector<ConversationEvent>> read_events(const std::string& conversation_id,
                                                      std::uint64_t after_seq, std::size_t limit);
   Result<std::vector<ConversationEvent>> read_all_events(std::uint64_t after_position,
@@ -103,7 +107,7 @@ class ReadStatements {
  private:
   Stmt get_conversation_, list_conversations_, list_open_conversations_, conversations_of_user_;
   Stmt read_activities_, read_history_before_, find_activity_, get_snapshot_;
-  Stmt get_handoff_, list_handoffs_, handoffs_for_conversation_;
+  Stmt get_handoff_, list_handoffs_, handoffs_for_conversation_, ended_handoffs_;
   Stmt read_events_, read_all_events_, get_meta_;
   Stmt get_agent_, list_agents_, read_hub_log_, read_audit_, read_audit_of_conversation_;
   AnalyticsReads analytics_;

@@ -80,6 +80,19 @@ WriteBatch& WriteBatch::delete_audit_before(TimePoint before, std::size_t limit)
   return *this;
 }
 
+std::string ended_handoff_statuses_sql() {
+  std::string list = "(";
+  for (std::string_view status : kEndedHandoffStatuses) {
+    list += fmt::format("{}'{}'", list.size() > 1 ? ", " : "", status);
+  }
+  return list + ")";
+}
+
+WriteBatch& WriteBatch::delete_ended_handoffs(std::string conversation_id, TimePoint before) {
+  ops_.emplace_back(op::DeleteEndedHandoffs{std::move(conversation_id), before});
+  return *this;
+}
+
 WriteBatch& WriteBatch::delete_conversation(std::string id) {
   ops_.emplace_back(op::DeleteConversation{std::move(id)});
   return *this;
@@ -221,6 +234,9 @@ class OpChecker {
   void operator()(const op::DeleteAuditBefore& o) {
     fail_if(o.limit < 1 || o.limit > kMaxPageSize,
             fmt::format("limit {} is outside 1..{}", o.limit, kMaxPageSize));
+  }
+  void operator()(const op::DeleteEndedHandoffs& o) {
+    require("conversation id", o.conversation_id);
   }
   void operator()(const op::PutMeta& o) { require("key", o.key); }
   void operator()(const op::DeleteMeta& o) { require("key", o.key); }

@@ -15,6 +15,7 @@
 // JSON text fields (activity bodies, snapshots, requests, payloads) are stored verbatim: the store
 // never parses them, so callers own their validity. Times are stored with millisecond precision.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -95,6 +96,12 @@ struct DialogSnapshot {
   friend bool operator==(const DialogSnapshot&, const DialogSnapshot&) = default;
 };
 
+// The statuses of a handoff that has ended, which never change again.
+inline constexpr std::array<std::string_view, 6> kEndedHandoffStatuses = {
+    "cancelled", "completed", "unavailable", "unsupported", "timed_out", "abandoned"};
+// The same, as an SQL list for `status IN (...)`: "('cancelled', 'completed', ...)".
+std::string ended_handoff_statuses_sql();
+
 // One request to hand a conversation to a human agent, and how it ended.
 struct HandoffRecord {
   std::string id;
@@ -110,7 +117,7 @@ struct HandoffRecord {
   std::string request_json;
   std::string outcome_json;  // how it ended (agent, notes, ...); "" while open
 
-  // Not ended yet (pending, offered or accepted).
+  // Not ended yet (pending, offered or accepted); the other statuses are kEndedHandoffStatuses.
   bool open() const { return status == "pending" || status == "offered" || status == "accepted"; }
 
   friend bool operator==(const HandoffRecord&, const HandoffRecord&) = default;
@@ -304,6 +311,13 @@ struct DeleteAuditBefore {
   TimePoint before{};
   std::size_t limit = kMaxPageSize;
 };
+// Retention of handoff records: deletes the conversation's ended handoffs (HandoffRecord::open()
+// false) last updated before `before`, requests and outcomes included; open ones stay. Deleting
+// none is not an error, nor is a missing conversation.
+struct DeleteEndedHandoffs {
+  std::string conversation_id;
+  TimePoint before{};
+};
 struct PutMeta {
   std::string key;
   std::string value;
@@ -333,12 +347,13 @@ struct DeleteOpenSession {
 };
 }  // namespace op
 
-using WriteOp = std::variant<op::InsertConversation, op::UpdateConversation, op::AppendActivity,
-                             op::PutSnapshot, op::InsertHandoff, op::UpdateHandoff, op::AppendEvent,
-                             op::DeleteConversation, op::PutAgent, op::DeleteAgent,
-                             op::AppendHubLog, op::ClearHubLog, op::AppendAudit,
-                             op::DeleteAuditBefore, op::PutMeta, op::DeleteMeta, op::AddAnalytics,
-                             op::PutAnalyticsSession, op::PutOpenSession, op::DeleteOpenSession>;
+using WriteOp =
+    std::variant<op::InsertConversation, op::UpdateConversation, op::AppendActivity,
+                 op::PutSnapshot, op::InsertHandoff, op::UpdateHandoff, op::AppendEvent,
+                 op::DeleteConversation, op::PutAgent, op::DeleteAgent, op::AppendHubLog,
+                 op::ClearHubLog, op::AppendAudit, op::DeleteAuditBefore, op::DeleteEndedHandoffs,
+                 op::PutMeta, op::DeleteMeta, op::AddAnalytics, op::PutAnalyticsSession,
+                 op::PutOpenSession, op::DeleteOpenSession>;
 
 // A list of writes applied atomically, in order: either all of them become durable or none does.
 // Later operations see earlier ones (insert a conversation, then append to it). A plain value; not
@@ -359,6 +374,7 @@ class WriteBatch {
   WriteBatch& clear_hub_log();
   WriteBatch& append_audit(AuditRecord row);
   WriteBatch& delete_audit_before(TimePoint before, std::size_t limit = kMaxPageSize);
+  WriteBatch& delete_ended_handoffs(std::string conversation_id, TimePoint before);
   WriteBatch& put_meta(std::string key, std::string value);
   WriteBatch& delete_meta(std::string key);
   WriteBatch& add_analytics(std::vector<AnalyticsCell> cells);
@@ -486,6 +502,11 @@ class Store {
                                                            std::size_t limit) = 0;
   virtual Result<std::vector<HandoffRecord>> handoffs_for_conversation(
       const std::string& conversation_id) = 0;
+  // Retention: ids of conversations with at least one ended handoff (HandoffRecord::open() false)
+  // created and last updated before `before`, each once, at most `limit` (clamped), in no
+  // particular order. Reads the handoffs' status index, not their requests.
+  virtual Result<std::vector<std::string>> conversations_with_ended_handoffs(TimePoint before,
+                                                                             std::size_t limit) = 0;
   // One conversation's events with seq > after_seq, in seq order (limit clamped).
   virtual Result<std::vector<ConversationEvent>> read_events(const std::string& conversation_id,
                                                              std::uint64_t after_seq,

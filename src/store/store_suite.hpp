@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <memory>
 #include <string>
@@ -649,6 +650,57 @@ TYPED_TEST_P(StoreSuite, AuditLogFiltersByConversation) {
   EXPECT_TRUE(this->store_->read_audit(0, 10, "nope")->empty());
 }
 
+// Retention of handoff records: only ended ones last updated before the cut go, per conversation;
+// open ones stay however old, and the conversation keeps the rest of what it holds.
+TYPED_TEST_P(StoreSuite, DeleteEndedHandoffsKeepsOpenAndRecentOnes) {
+  this->create("c1");
+  this->create("c2");
+  this->create("c3");
+  auto handoff = [](const std::string& id, const std::string& conversation, std::int64_t created,
+                    std::int64_t updated, const std::string& status) {
+    HandoffRecord h = make_handoff(id, conversation, created);
+    h.updated = at_ms(updated);
+    h.status = status;
+    h.outcome_json = status == "pending" ? "" : R"({"agent":"bob"})";
+    return h;
+  };
+  WriteBatch batch;
+  batch.insert_handoff(handoff("old-done", "c1", 100, 200, "completed"))
+      .insert_handoff(handoff("old-open", "c1", 100, 150, "pending"))
+      .insert_handoff(handoff("ended-late", "c1", 100, 900, "cancelled"))
+      .insert_handoff(handoff("c2-timed-out", "c2", 50, 300, "timed_out"))
+      .insert_handoff(handoff("c3-accepted", "c3", 50, 60, "accepted"));
+  ASSERT_TRUE(this->store_->write(std::move(batch)).ok());
+
+  auto listed = this->store_->conversations_with_ended_handoffs(at_ms(500), 100);
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  std::sort(listed->begin(), listed->end());
+  EXPECT_EQ(*listed, (std::vector<std::string>{"c1", "c2"})) << "c3's only handoff is open";
+  EXPECT_EQ(this->store_->conversations_with_ended_handoffs(at_ms(500), 1)->size(), 1u);
+  EXPECT_TRUE(this->store_->conversations_with_ended_handoffs(at_ms(200), 100)->empty());
+
+  ASSERT_TRUE(
+      this->store_->write(std::move(WriteBatch().delete_ended_handoffs("c1", at_ms(500)))).ok());
+  std::vector<std::string> left;
+  auto c1 = this->store_->handoffs_for_conversation("c1");
+  ASSERT_TRUE(c1.ok());
+  for (const auto& h : *c1) {
+    left.push_back(h.id);
+  }
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"ended-late", "old-open"}));
+  EXPECT_EQ(this->store_->get_handoff("old-done").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(this->store_->get_handoff("c2-timed-out").ok()) << "another conversation's";
+  EXPECT_EQ(*this->store_->conversations_with_ended_handoffs(at_ms(500), 100),
+            (std::vector<std::string>{"c2"}));
+  EXPECT_TRUE(this->store_->get_conversation("c1").ok());
+  // Nothing to delete, or no such conversation: not an error.
+  EXPECT_TRUE(
+      this->store_->write(std::move(WriteBatch().delete_ended_handoffs("c1", at_ms(500)))).ok());
+  EXPECT_TRUE(
+      this->store_->write(std::move(WriteBatch().delete_ended_handoffs("nope", at_ms(500)))).ok());
+}
+
 TYPED_TEST_P(StoreSuite, DeleteAuditBeforeTakesTheOldestInBatches) {
   WriteBatch batch;
   for (std::int64_t t = 1; t <= 7; ++t) {
@@ -766,7 +818,8 @@ REGISTER_TYPED_TEST_SUITE_P(StoreSuite, ConversationRoundTripAndUpdate, Conversa
                             EventLogOrderedPerConversationAndGlobally, AgentsUpsertListDelete,
                             InvalidAgentsRejectedAtSubmit, HubLogIsOrderedByStorePosition,
                             ClearHubLogDropsWhatCameBeforeItOnly, AuditLogFiltersByConversation,
-                            DeleteAuditBeforeTakesTheOldestInBatches, MetaKeyValue,
+                            DeleteAuditBeforeTakesTheOldestInBatches,
+                            DeleteEndedHandoffsKeepsOpenAndRecentOnes, MetaKeyValue,
                             ReopenKeepsEverything, CommitHistogramsCountEveryDurableCommit,
                             ClosedStoreRefusesWork);
 
