@@ -35,6 +35,12 @@ std::string event_name_of(const activity::Activity& a) {
   return a.type == "event" ? a.name : std::string();
 }
 
+// The row's timestamp: the activity's own (stamp() formats it to the millisecond), so that the
+// store may keep the body without it (store/activity_body.hpp); `now` for one that has none.
+TimePoint timestamp_of(const activity::Activity& a, TimePoint now) {
+  return parse_iso8601(a.timestamp).value_or(now);
+}
+
 bool valid_conversation_id(std::string_view id) {
   if (id.empty() || id.size() > kMaxConversationIdLength) {
     return false;
@@ -327,8 +333,8 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
   Pending pending;
   session_touch(conv, pending, seq);
   auto shared = std::make_shared<const std::string>(std::move(json));
-  store::ActivityRecord record{conv.row.id,      seq,         a.id,   a.type,
-                               event_name_of(a), clock.now(), *shared};
+  store::ActivityRecord record{
+      conv.row.id, seq, a.id, a.type, event_name_of(a), timestamp_of(a, clock.now()), *shared};
   pending.batch.append_activity(std::move(record));
   pending.deliveries.push_back({seq, shared, audience_of_type(a.type)});
   bool dialog_changed = false;
@@ -493,7 +499,7 @@ void Engine::Impl::append(Conv& conv, Pending& pending, const activity::Activity
   }
   auto json = std::make_shared<const std::string>(activity::serialize(a));
   pending.batch.append_activity(
-      {conv.row.id, *seq, a.id, a.type, event_name_of(a), clock.now(), *json});
+      {conv.row.id, *seq, a.id, a.type, event_name_of(a), timestamp_of(a, clock.now()), *json});
   pending.deliveries.push_back({*seq, std::move(json), audience_of_type(a.type)});
 }
 

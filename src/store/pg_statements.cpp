@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "store/activity_body.hpp"
 #include "store/encoding.hpp"
 
 namespace baton::store::pg {
@@ -81,7 +82,8 @@ struct Encoder {
     const ActivityRecord& a = o.row;
     OpCall call{kAppendActivity, {}};
     call.params.text(a.conversation_id).u64(a.seq).text(a.activity_id).text(a.type).text(a.name);
-    call.params.i64(to_millis(a.timestamp)).text(a.json);
+    call.params.i64(to_millis(a.timestamp))
+        .owned_text(pack_activity_body(a.json, a.type, a.activity_id, a.timestamp));
     return call;
   }
   OpCall operator()(const op::PutSnapshot& o) const {
@@ -558,9 +560,11 @@ Conversation decode_conversation(const PGresult* r, int row) {
 }
 
 ActivityRecord decode_activity(const PGresult* r, int row) {
-  return ActivityRecord{column_text(r, row, 0), column_u64(r, row, 1),  column_text(r, row, 2),
-                        column_text(r, row, 3), column_text(r, row, 4), column_time(r, row, 5),
-                        column_text(r, row, 6)};
+  ActivityRecord a{column_text(r, row, 0), column_u64(r, row, 1),  column_text(r, row, 2),
+                   column_text(r, row, 3), column_text(r, row, 4), column_time(r, row, 5),
+                   column_text(r, row, 6)};
+  a.json = unpack_activity_body(std::move(a.json), a.type, a.activity_id, a.timestamp);
+  return a;
 }
 
 DialogSnapshot decode_snapshot(const PGresult* r, int row) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "store/activity_body.hpp"
 #include "store/sqlite_activity_ids.hpp"
 #include "store/sqlite_stepping.hpp"
 
@@ -73,6 +74,7 @@ ActivityRecord decode_activity(const Stmt& s) {
                    s.column_text(4), s.column_time(5), s.column_text(6)};
   a.activity_id =
       s.column_is_null(2) ? canonical_activity_id(a.conversation_id, a.seq) : s.column_text(2);
+  a.json = unpack_activity_body(std::move(a.json), a.type, a.activity_id, a.timestamp);
   return a;
 }
 
@@ -282,6 +284,8 @@ Status WriteStatements::operator()(const op::AppendActivity& o) {
   const bool canonical = has_canonical_id(a);
   Status status = check_id_free(a, canonical);
   if (status.ok()) {
+    // Bound without a copy (SQLITE_STATIC): it lives until the statement has run.
+    const std::string body = pack_activity_body(a.json, a.type, a.activity_id, a.timestamp);
     Stmt& s = append_activity_;
     s.bind(1, a.conversation_id).bind_u64(2, a.seq).bind(4, a.type).bind(5, a.name);
     if (canonical) {
@@ -289,7 +293,7 @@ Status WriteStatements::operator()(const op::AppendActivity& o) {
     } else {
       s.bind(3, a.activity_id);
     }
-    s.bind(6, to_millis(a.timestamp)).bind(7, a.json);
+    s.bind(6, to_millis(a.timestamp)).bind(7, body);
     status = s.run("duplicate seq or activity id, or unknown conversation");
   }
   return annotate_lazy(std::move(status), [&] {

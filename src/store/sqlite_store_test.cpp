@@ -383,6 +383,41 @@ TEST(SqliteStore, CanonicalActivityIdsAreImplicit) {
   EXPECT_THAT(plan->column_text(3), HasSubstr("activities_by_explicit_id"));
 }
 
+// A server-stamped body is kept on disk without the prefix its columns repeat (activity_body.hpp),
+// and a body written before that form (whole, by an older version) still reads as it is.
+TEST(SqliteStore, StampedBodiesAreKeptWithoutTheirPrefix) {
+  TempDir dir;
+  SqliteOptions options;
+  options.path = dir.path() / kSqliteFileName;
+  auto store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  ActivityRecord a = make_activity("c", 1);
+  a.activity_id = "c|0000001";
+  a.json = R"({"type":"message","id":"c|0000001","timestamp":")" + format_iso8601(a.timestamp) +
+           R"(","text":"hi"})";
+  ActivityRecord whole = make_activity("c", 2);
+  ASSERT_TRUE(store
+                  ->write(std::move(WriteBatch()
+                                        .insert_conversation(make_conversation("c"))
+                                        .append_activity(a)
+                                        .append_activity(whole)))
+                  .ok());
+  ASSERT_TRUE(store->close().ok());
+  {
+    sqlite::Db db = raw_db(options.path);
+    EXPECT_EQ(*db.query_text("SELECT body FROM activities WHERE seq = 1"), R"({,"text":"hi"})");
+    EXPECT_EQ(*db.query_text("SELECT body FROM activities WHERE seq = 2"), whole.json);
+    // As an older version left it: the whole body.
+    ASSERT_EQ(sqlite3_exec(db.get(),
+                           ("UPDATE activities SET body = '" + a.json + "' WHERE seq = 1").c_str(),
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  store = open_or_die(options);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->read_transcript("c")->at(0), a);
+}
+
 // A database from before analytics (v10) gains the three tables and keeps its conversations.
 TEST(SqliteStore, MigratesToAnalytics) {
   TempDir dir;

@@ -190,6 +190,37 @@ TYPED_TEST_P(StoreSuite, DeleteConversationRemovesEverythingUnderItAndNothingEls
   EXPECT_EQ(this->store_->read_activities("c1", 0, 10)->size(), 1u);
 }
 
+// The store keeps a server-stamped body without the prefix that repeats its columns
+// (activity_body.hpp); every read gives back the bytes written, and other bodies stay whole.
+TYPED_TEST_P(StoreSuite, ActivityBodiesReadBackByteForByte) {
+  this->create("c1");
+  std::vector<ActivityRecord> rows;
+  for (std::uint64_t seq = 1; seq <= 4; ++seq) {
+    ActivityRecord a = make_activity("c1", seq);
+    const std::string stamped = format_iso8601(seq == 3 ? at_ms(1) : a.timestamp);
+    a.json = std::string(R"({"type":")") + a.type + R"(","id":")" + a.activity_id +
+             R"(","timestamp":")" + stamped + R"(","channelId":"directline","text":"n)" +
+             std::to_string(seq) + "\"}";
+    rows.push_back(a);
+  }
+  rows.push_back(make_activity("c1", 5));  // no prefix at all
+  WriteBatch batch;
+  for (const auto& a : rows) {
+    batch.append_activity(a);
+  }
+  ASSERT_TRUE(this->store_->write(std::move(batch)).ok());
+  auto page = this->store_->read_activities("c1", 0, 10);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(*page, rows);
+  EXPECT_EQ(*this->store_->read_transcript("c1"), rows);
+  EXPECT_EQ(*this->store_->find_activity(rows[1].activity_id), rows[1]);
+  EXPECT_EQ(*this->store_->find_activity(rows[2].activity_id), rows[2]) << "kept whole";
+  auto history = this->store_->read_history_before("c1", 6, 10);
+  ASSERT_TRUE(history.ok());
+  ASSERT_FALSE(history->empty());
+  EXPECT_EQ(history->back().json, rows[0].json);
+}
+
 TYPED_TEST_P(StoreSuite, ActivitiesPageAfterWatermark) {
   this->create("c1");
   this->create("c2");
@@ -812,9 +843,10 @@ REGISTER_TYPED_TEST_SUITE_P(StoreSuite, ConversationRoundTripAndUpdate, Conversa
                             ListConversationsPagesInIdOrder,
                             ConversationsOfOneCustomerPageInIdOrder,
                             DeleteConversationRemovesEverythingUnderItAndNothingElse,
-                            ActivitiesPageAfterWatermark, HistoryLeavesOutTypingAndHandoffEvents,
-                            TranscriptLongerThanOnePage, ActivityConstraintsFailOnlyThatBatch,
-                            InvalidBatchesRejectedAtSubmit, SnapshotKeepsLatest, HandoffLifecycle,
+                            ActivityBodiesReadBackByteForByte, ActivitiesPageAfterWatermark,
+                            HistoryLeavesOutTypingAndHandoffEvents, TranscriptLongerThanOnePage,
+                            ActivityConstraintsFailOnlyThatBatch, InvalidBatchesRejectedAtSubmit,
+                            SnapshotKeepsLatest, HandoffLifecycle,
                             EventLogOrderedPerConversationAndGlobally, AgentsUpsertListDelete,
                             InvalidAgentsRejectedAtSubmit, HubLogIsOrderedByStorePosition,
                             ClearHubLogDropsWhatCameBeforeItOnly, AuditLogFiltersByConversation,
