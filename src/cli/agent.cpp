@@ -85,7 +85,7 @@ Result<std::vector<std::string>> parse_skills(const std::optional<std::string>& 
     }
     rest.remove_prefix(comma + 1);
   }
-  return hub::check_agent_skills(std::move(skills));
+  return hub::check_agent_skills(skills);
 }
 
 // Turns terminal echo off while a password is typed; restores it on destruction.

@@ -86,9 +86,9 @@ Status check_agent_capacity(std::int64_t capacity) {
   return {};
 }
 
-Result<std::vector<std::string>> check_agent_skills(std::vector<std::string> skills) {
+Result<std::vector<std::string>> check_agent_skills(const std::vector<std::string>& skills) {
   std::vector<std::string> kept;
-  for (auto& skill : skills) {
+  for (const auto& skill : skills) {
     std::string word = trim(skill);
     if (word.empty()) {
       continue;

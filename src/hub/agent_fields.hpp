@@ -31,6 +31,6 @@ Result<Role> check_agent_role(std::string_view role);
 Status check_agent_capacity(std::int64_t capacity);
 // Every skill UTF-8 without control characters (blank ones are dropped), then normalised as
 // normalize_skills does (lower-case, sorted, unique).
-Result<std::vector<std::string>> check_agent_skills(std::vector<std::string> skills);
+Result<std::vector<std::string>> check_agent_skills(const std::vector<std::string>& skills);
 
 }  // namespace baton::hub

@@ -11,8 +11,8 @@ TEST(AgentFields, Ids) {
   for (const char* ok : {"a", "alice", "a.b_c@d-e", "A1"}) {
     EXPECT_TRUE(check_agent_id(ok).ok()) << ok;
   }
-  for (std::string bad : {std::string(), std::string("al ice"), std::string("a/b"),
-                          std::string(65, 'x'), std::string("é"), std::string("a\nb")}) {
+  for (const std::string& bad : {std::string(), std::string("al ice"), std::string("a/b"),
+                                 std::string(65, 'x'), std::string("é"), std::string("a\nb")}) {
     auto s = check_agent_id(bad);
     ASSERT_FALSE(s.ok()) << bad;
     EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);

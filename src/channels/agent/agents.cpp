@@ -27,7 +27,7 @@ bj::object record_json(const store::AgentRecord& a) {
 }
 
 store::AuditRecord audit_record(const Clock& clock, const std::string& actor, std::string action,
-                                bj::object detail) {
+                                const bj::object& detail) {
   store::AuditRecord r;
   r.time = clock.now();
   r.actor = actor;
@@ -85,7 +85,7 @@ void AgentChannel::Impl::list_agents(const server::Request& request, server::Res
 }
 
 void AgentChannel::Impl::change_agents(store::WriteBatch batch, bj::object answer,
-                                       server::Responder responder) {
+                                       const server::Responder& responder) {
   auto finish = [this, answer = std::move(answer), responder](const Status& s) {
     if (!s.ok()) {
       responder.send(error_response(store_error(s.error(), "")));

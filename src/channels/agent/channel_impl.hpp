@@ -92,7 +92,7 @@ struct AgentChannel::Impl {
   // Writes `batch` (blocking: call on the password pool), re-reads the engagement's agents and
   // answers `answer` (204 when empty), or the store's error.
   void change_agents(store::WriteBatch batch, boost::json::object answer,
-                     server::Responder responder);
+                     const server::Responder& responder);
   void list_agents(const server::Request& request, server::Responder responder);
   void add_agent(const server::Request& request, server::Responder responder);
   void update_agent(const server::Request& request, server::Responder responder);

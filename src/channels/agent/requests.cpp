@@ -174,7 +174,7 @@ Result<AgentFields> parse_agent_fields(const bj::object& body, bool creating) {
         }
         skills.emplace_back(item.as_string());
       }
-      auto checked = hub::check_agent_skills(std::move(skills));
+      auto checked = hub::check_agent_skills(skills);
       if (!checked.ok()) {
         return checked.error();
       }
