@@ -3,7 +3,8 @@
 // (the test page at /) talks to alice in her console; sam, a supervisor, monitors the
 // conversation, whispers (alice sees it, the customer's Web Chat never does), barges in (the
 // customer sees his message) and takes it over (alice is told). Then ada, an admin, adds an agent
-// in the console's agent management, who logs in at once; sam sets that agent's presence. Screenshots of every page are saved
+// in the console's agent management, who logs in at once; sam sets that agent's presence. Last,
+// sam assigns a waiting conversation to alice from its monitor tab. Screenshots of every page are saved
 // in $BATON_TEST_OUTPUT (else $TMPDIR) whether the test passes or not (paths printed).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,9 @@ import { join } from 'node:path';
 
 import { addAgent } from '../lib/agentclient.mjs';
 import { Chromium, STEP_MS, accept, anyOffer, convPanel, tabFor, waitText } from '../lib/browser.mjs';
-import { makeDataDir, startServer, waitUntil } from '../lib/serve.mjs';
+import {
+  makeDataDir, newConversation, postActivity, startServer, userMessage, waitUntil,
+} from '../lib/serve.mjs';
 
 const PASSWORD = 'correct-horse-1';
 const OUT = process.env.BATON_TEST_OUTPUT ?? join(process.env.TMPDIR ?? tmpdir(), 'baton-supervisor-console');
@@ -163,4 +166,36 @@ test('an admin adds an agent in the console, who then logs in; a supervisor sets
   for (const p of chromium.pages) {
     assert.deepEqual(p.violations, [], `${p.label}: no CSP violations`);
   }
+}));
+
+test('a supervisor assigns a waiting conversation to a chosen agent from the console',
+     { timeout: 120000 }, () => scenario('assign', async () => {
+  const alice = await chromium.openConsole(server, 'alice', PASSWORD, { available: false });
+  const { setPresence } = await import('../lib/browser.mjs');
+  await setPresence(alice, 'busy');  // online, but no offers: the customer waits
+  const conv = await newConversation(server);
+  const said = await postActivity(server, conv, userMessage(conv, 'talk to an agent'));
+  assert.equal(said.status, 200, said.text);
+  const id = conv.conversationId;
+
+  const sam = await chromium.openConsole(server, 'sam', PASSWORD, { available: false });
+  await sam.getByTestId('view-supervisor').click();
+  const row = sam.locator(`[data-testid="sup-conversation"][data-conversation-id="${id}"]`);
+  // Waiting, or offered to carol (set available by the previous test): either may be assigned.
+  await waitUntil(async () => (await row.count()) === 1 &&
+                              ['waiting', 'offered'].includes(await row.getAttribute('data-state')),
+                  STEP_MS, 'the conversation unassigned in the supervisor view');
+  await row.getByTestId('sup-monitor').click();
+  const monitor = convPanel(sam, id, 'monitor');
+  await monitor.getByTestId('assign-kind').selectOption('agent');
+  await monitor.getByTestId('assign-target').fill('alice');
+  await monitor.getByTestId('assign-note').fill('a regular customer');
+  const assigned = sam.waitForResponse((r) => r.url().endsWith('/assign'));
+  await monitor.getByTestId('assign-submit').click();
+  assert.equal((await assigned).status(), 200);
+  await tabFor(alice, id).waitFor({ timeout: STEP_MS });
+  await tabFor(alice, id).click();
+  await convPanel(alice, id).getByTestId('composer-input').waitFor({ timeout: STEP_MS });
+  await waitText(convPanel(alice, id).getByTestId('ctx-transfer-note'), /a regular customer/);
+  await screenshots('assign-done');
 }));
