@@ -16,14 +16,12 @@
 #include "core/clock.hpp"
 #include "core/password.hpp"
 #include "core/utf8.hpp"
+#include "hub/agent_fields.hpp"
 #include "hub/config.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace baton::cli {
 namespace {
-
-constexpr std::size_t kMaxAgentIdChars = 64;
-constexpr std::size_t kMaxNameBytes = 200;
 
 // One line on `err`, exit code 1.
 int fail(std::ostream& err, std::string_view message) {
@@ -35,34 +33,17 @@ Error invalid(std::string message) {
   return make_error(ErrorCode::kInvalidArgument, std::move(message));
 }
 
-bool id_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '@' || c == '-';
-}
-
-// The same rule as store::WriteBatch::validate, with a message meant for a person.
-Status check_id(const std::string& id) {
-  bool ok = !id.empty() && id.size() <= kMaxAgentIdChars;
-  for (char c : id) {
-    ok = ok && id_char(c);
-  }
-  if (!ok) {
-    return invalid(
-        fmt::format("invalid agent id '{}': use 1 to {} letters, digits, '.', '_', '@' or '-'",
-                    utf8::sanitize(id), kMaxAgentIdChars));
-  }
-  return {};
-}
+// The field rules are the hub's (hub/agent_fields.hpp), shared with the agent API.
+Status check_id(const std::string& id) { return hub::check_agent_id(id); }
 
 Result<std::string> parse_role(const std::optional<std::string>& role) {
   if (!role) {
     return std::string("agent");
   }
-  if (*role == "agent" || *role == "supervisor" || *role == "admin") {
-    return *role;
+  if (auto checked = hub::check_agent_role(*role); !checked.ok()) {
+    return checked.error();
   }
-  return invalid(
-      fmt::format("invalid role '{}': use agent, supervisor or admin", utf8::sanitize(*role)));
+  return *role;
 }
 
 Result<int> parse_capacity(const std::optional<std::string>& text) {
@@ -72,43 +53,21 @@ Result<int> parse_capacity(const std::optional<std::string>& text) {
   int value = 0;
   const char* end = text->data() + text->size();
   auto [ptr, ec] = std::from_chars(text->data(), end, value);
-  if (text->empty() || ec != std::errc() || ptr != end || value < 1 || value > kMaxAgentCapacity) {
+  if (text->empty() || ec != std::errc() || ptr != end || !hub::check_agent_capacity(value).ok()) {
     return invalid(fmt::format("invalid capacity '{}': use a whole number from 1 to {}",
                                utf8::sanitize(*text), kMaxAgentCapacity));
   }
   return value;
 }
 
-bool has_control(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return true;
-    }
-  }
-  return false;
-}
-
 Result<std::string> parse_name(const std::optional<std::string>& name, const std::string& id) {
   if (!name) {
     return id;
   }
-  if (name->empty() || name->size() > kMaxNameBytes || !utf8::is_valid(*name) ||
-      has_control(*name)) {
-    return invalid(
-        fmt::format("invalid name: use 1 to {} bytes of UTF-8 text without control "
-                    "characters",
-                    kMaxNameBytes));
+  if (Status s = hub::check_agent_name(*name); !s.ok()) {
+    return s.error();
   }
   return *name;
-}
-
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t");
-  return std::string(text.substr(first, last - first + 1));
 }
 
 // "Billing, de,billing" → ["billing", "de"].
@@ -120,19 +79,13 @@ Result<std::vector<std::string>> parse_skills(const std::optional<std::string>& 
   std::string_view rest = *text;
   for (;;) {
     const auto comma = rest.find(',');
-    std::string skill = trim(rest.substr(0, comma));
-    if (!skill.empty()) {
-      if (!utf8::is_valid(skill) || has_control(skill)) {
-        return invalid("invalid skills: use comma-separated words without control characters");
-      }
-      skills.push_back(std::move(skill));
-    }
+    skills.emplace_back(rest.substr(0, comma));
     if (comma == std::string_view::npos) {
       break;
     }
     rest.remove_prefix(comma + 1);
   }
-  return hub::normalize_skills(std::move(skills));
+  return hub::check_agent_skills(skills);
 }
 
 // Turns terminal echo off while a password is typed; restores it on destruction.
@@ -190,12 +143,8 @@ Result<std::string> read_password(const AgentOptions& options, std::istream& in,
       password.pop_back();
     }
   }
-  if (code_points(password) < kMinPasswordChars) {
-    return invalid(
-        fmt::format("password too short: use at least {} characters", kMinPasswordChars));
-  }
-  if (password.size() > kMaxPasswordBytes) {
-    return invalid(fmt::format("password too long: use at most {} bytes", kMaxPasswordBytes));
+  if (Status s = check_new_password(password); !s.ok()) {
+    return s.error();
   }
   return password;
 }

@@ -16,6 +16,9 @@
 #include <optional>
 #include <string>
 
+#include "core/password.hpp"
+#include "hub/agent_fields.hpp"
+
 namespace baton::cli {
 
 struct AgentOptions {
@@ -31,11 +34,11 @@ struct AgentOptions {
   bool json = false;                    // list: a JSON array instead of a table
 };
 
-// Minimum password length in characters (UTF-8 code points).
-inline constexpr std::size_t kMinPasswordChars = 8;
+// Minimum password length in characters (UTF-8 code points): core/password.hpp.
+inline constexpr std::size_t kMinPasswordChars = baton::kMinPasswordChars;
 
-// Highest capacity accepted (the same bound as hub.yaml's agents).
-inline constexpr int kMaxAgentCapacity = 1000;
+// Highest capacity accepted (the same bound as hub.yaml's agents): hub/agent_fields.hpp.
+inline constexpr int kMaxAgentCapacity = hub::kMaxAgentCapacity;
 
 // `baton agent add ID`: fails when the id exists ("use passwd to change the password").
 int run_agent_add(const AgentOptions& options, std::istream& in, std::ostream& out,

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <string>
+
 namespace baton {
 namespace {
 
@@ -12,6 +14,24 @@ bool sodium_ready() {
 }
 
 }  // namespace
+
+Status check_new_password(std::string_view password) {
+  std::size_t code_points = 0;
+  for (char c : password) {
+    code_points += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  }
+  if (code_points < kMinPasswordChars) {
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "password too short: use at least " + std::to_string(kMinPasswordChars) + " characters");
+  }
+  if (password.size() > kMaxPasswordBytes) {
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "password too long: use at most " + std::to_string(kMaxPasswordBytes) + " bytes");
+  }
+  return {};
+}
 
 Result<std::string> hash_password(std::string_view password) {
   if (password.empty()) {

@@ -21,6 +21,14 @@ namespace baton {
 // input is never a good idea on a login path.
 inline constexpr std::size_t kMaxPasswordBytes = 4096;
 
+// Shortest new password accepted, in characters (UTF-8 code points).
+inline constexpr std::size_t kMinPasswordChars = 8;
+
+// The rule for a new password (`baton agent add|passwd`, the agent API's agent management):
+// at least kMinPasswordChars code points, at most kMaxPasswordBytes bytes. Errors:
+// kInvalidArgument "password too short: use at least 8 characters" / "password too long: ...".
+Status check_new_password(std::string_view password);
+
 // Hashes `password` (any bytes) with a fresh random salt; two calls give different strings.
 // Errors: kInvalidArgument when the password is empty or longer than kMaxPasswordBytes;
 // kInternal when libsodium cannot initialise or allocate its working memory.

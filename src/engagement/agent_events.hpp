@@ -60,7 +60,16 @@ struct Assigned {
   std::optional<hub::ConversationView> view;
 };
 
-enum class UnassignCause { kTransferred, kClosed, kEnded, kAbandoned, kRemoved };
+// kTakenOver: a supervisor took it; kReassigned: a supervisor gave it to another agent or queue.
+enum class UnassignCause {
+  kTransferred,
+  kClosed,
+  kEnded,
+  kAbandoned,
+  kRemoved,
+  kTakenOver,
+  kReassigned
+};
 const char* to_string(UnassignCause cause);
 
 // The conversation left the agent.

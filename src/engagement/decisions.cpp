@@ -96,6 +96,10 @@ const char* to_string(UnassignCause cause) {
       return "abandoned";
     case UnassignCause::kRemoved:
       return "removed";
+    case UnassignCause::kTakenOver:
+      return "taken_over";
+    case UnassignCause::kReassigned:
+      return "reassigned";
   }
   return "ended";
 }
@@ -327,7 +331,11 @@ bool Engagement::Impl::act_agent(const hub::Decision& decision) {
             return true;
           },
           [&](const hub::TransferCompleted& d) {
-            push(d.from_agent, Unassigned{d.conversation, UnassignCause::kTransferred});
+            UnassignCause cause = UnassignCause::kTransferred;
+            if (!d.by.empty()) {
+              cause = d.by == d.to_agent ? UnassignCause::kTakenOver : UnassignCause::kReassigned;
+            }
+            push(d.from_agent, Unassigned{d.conversation, cause});
             drop_view(d.conversation, d.from_agent);
             notice(d.conversation, texts.transferring);
             return true;

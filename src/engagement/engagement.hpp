@@ -198,6 +198,40 @@ class Engagement final : public engine::EngineListener {
   // (on = false stops them). Errors: kForbidden, kNotFound (unknown conversation).
   void monitor(const Actor& actor, const std::string& conversation, bool on, Callback<bool> done);
 
+  // Supervisor/admin only (kForbidden): another agent's presence, as if the agent had chosen it
+  // (PresenceSet). kNotFound for an agent the hub does not know (the store is re-read first).
+  void set_agent_presence(const Actor& actor, const std::string& agent, hub::Presence presence,
+                          Callback<bool> done);
+  // Re-reads the store's agents now instead of at the next agent_refresh (after the agent API
+  // added, changed or removed one). Fire and forget.
+  void refresh_agents();
+
+  // --- a supervisor's interventions (supervisors and admins: kForbidden for agents; kNotFound
+  // for an unknown conversation; kConflict when it is not in a state that allows the action)
+
+  // A message to the conversation's owning agent only: stored as an event activity named
+  // "baton.whisper" ({"text","to": the owner}, from the supervisor), which the engine never
+  // delivers to the customer. The conversation must be assigned (kConflict). kInvalidArgument
+  // for empty text. The supervisor's consoles get the conversation's activities from then on.
+  void whisper(const Actor& actor, const std::string& conversation, std::string text,
+               Callback<PostResult> done);
+  // A message to the customer from the supervisor (from.id "agent:<id>", the supervisor's display
+  // name), written in the owning agent's session: fenced by the owner's epoch, so kConflict when
+  // the conversation is not (or no longer) with an agent. The owner keeps it.
+  void barge(const Actor& actor, const std::string& conversation, std::string text,
+             Callback<PostResult> done);
+  // The supervisor becomes the conversation's owner whatever their presence and capacity; the
+  // previous agent gets Unassigned{taken_over}. Answered once the engine has moved ownership.
+  void take_over(const Actor& actor, const std::string& conversation, Callback<bool> done);
+  // Exactly one of to_queue / to_agent (kInvalidArgument). To an agent: a waiting, offered or
+  // assigned conversation is given to them at once (hub::SupervisorAssign: they must be online
+  // and below capacity, else kConflict saying why); its previous owner gets
+  // Unassigned{reassigned}. To a queue: hub::SupervisorRequeue (kConflict when the queue is
+  // closed or nobody online could take it). kConflict when the hub does not hold it or it is in
+  // wrap-up. Answered once the engine agrees (to an agent) or the input is durable (to a queue).
+  void reassign(const Actor& actor, const std::string& conversation, std::string to_queue,
+                std::string to_agent, std::string note, Callback<bool> done);
+
   // --- views
   // Conversations the actor may see (agents: offered/assigned/wrap-up to them; supervisors: all
   // the hub holds).
@@ -220,6 +254,9 @@ class Engagement final : public engine::EngineListener {
   struct Impl;  // internal (detail/state.hpp); public only so the .cpp helpers can name it
 
  private:
+  void reassign(const Actor& actor, const std::string& conversation, std::string to_queue,
+                std::string to_agent, std::string note, bool take_over, Callback<bool> done);
+
   std::shared_ptr<Impl> impl_;
 };
 

@@ -70,6 +70,19 @@ struct ToJson {
     conv("wrap_up_done", e.conversation);
     o["agent"] = e.agent;
   }
+  void operator()(const SupervisorAssign& e) const {
+    conv("supervisor_assign", e.conversation);
+    o["supervisor"] = e.supervisor;
+    o["agent"] = e.agent;
+    o["note"] = e.note;
+    o["take_over"] = e.take_over;
+  }
+  void operator()(const SupervisorRequeue& e) const {
+    conv("supervisor_requeue", e.conversation);
+    o["supervisor"] = e.supervisor;
+    o["to_queue"] = e.to_queue;
+    o["note"] = e.note;
+  }
   void operator()(const Tick&) const { o["type"] = "tick"; }
   void operator()(const Recover&) const { o["type"] = "recover"; }
 
@@ -146,6 +159,18 @@ class Reader {
       return {};
     }
     return v->as_object();
+  }
+
+  bool boolean(const char* key) {
+    const bj::value* v = o_.if_contains(key);
+    if (v == nullptr) {
+      return false;
+    }
+    if (!v->is_bool()) {
+      fail(key);
+      return false;
+    }
+    return v->as_bool();
   }
 
   void fail(const char* key) {
@@ -239,6 +264,13 @@ std::optional<Event> read_event(const std::string& type, Reader& r) {
   if (type == "transfer_requested") {
     return TransferRequested{conv, r.str("from_agent"), r.str("to_queue"), r.str("to_agent"),
                              r.str("note")};
+  }
+  if (type == "supervisor_assign") {
+    return SupervisorAssign{conv, r.str("supervisor"), agent, r.str("note"),
+                            r.boolean("take_over")};
+  }
+  if (type == "supervisor_requeue") {
+    return SupervisorRequeue{conv, r.str("supervisor"), r.str("to_queue"), r.str("note")};
   }
   return std::nullopt;
 }

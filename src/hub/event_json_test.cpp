@@ -29,7 +29,9 @@ std::vector<Event> one_of_each() {
           ConversationEnded{"c1", "a"},
           WrapUpDone{"c1", "a"},
           Tick{},
-          Recover{}};
+          Recover{},
+          SupervisorAssign{"c1", "sup", "b", "over to you", true},
+          SupervisorRequeue{"c1", "sup", "billing", "moved"}};
 }
 
 TEST(HubEventJson, RoundTripsEveryInput) {

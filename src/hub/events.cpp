@@ -121,9 +121,10 @@ struct Describe {
     return fmt::format("presence {} {} ({})", d.agent, to_string(d.presence), to_string(d.cause));
   }
   std::string operator()(const TransferCompleted& d) const {
-    return fmt::format("transferred {} from {} to {}{}", d.conversation, d.from_agent,
+    return fmt::format("transferred {} from {} to {}{}{}", d.conversation, d.from_agent,
                        d.to_queue.empty() ? "agent " : "queue ",
-                       d.to_queue.empty() ? d.to_agent : d.to_queue);
+                       d.to_queue.empty() ? d.to_agent : d.to_queue,
+                       d.by.empty() ? "" : " by " + d.by);
   }
   std::string operator()(const TransferFailed& d) const {
     return fmt::format("transfer_failed {} stays with {} ({})", d.conversation, d.agent,

@@ -109,6 +109,34 @@ struct WrapUpDone {
   std::string agent;
 };
 
+// A supervisor gives the conversation to `agent` at once, without an offer: a waiting or offered
+// one (a pending offer to anyone else is rescinded), or one an agent owns (that agent is released
+// and told: TransferCompleted with `by` set, then Assigned; a pending transfer offer is
+// rescinded). `take_over`: the supervisor takes one an agent owns themselves (agent ==
+// supervisor), whatever their presence and capacity (kConflict for one no agent owns). Otherwise
+// the agent must be online (available or busy) and below capacity; kConflict says why not
+// ("offline", "at capacity 2 of 2"). Refused in wrap-up (kConflict) and for the current owner. The
+// hub knows no rights: the caller checks the role.
+struct SupervisorAssign {
+  std::string conversation;
+  std::string supervisor;  // who decided (recorded in TransferCompleted::by)
+  std::string agent;
+  std::string note;  // private note for the agent (the transfer note)
+  bool take_over = false;
+};
+
+// A supervisor moves a waiting or offered conversation to another queue (a pending offer is
+// rescinded; it waits there from now, at its priority), or takes one from its owner into a queue
+// (as the owner's TransferRequested to a queue, with TransferCompleted::by set). kConflict when
+// the queue is closed or nobody online could take it (nothing changes), or in wrap-up; kNotFound
+// for an unknown queue.
+struct SupervisorRequeue {
+  std::string conversation;
+  std::string supervisor;
+  std::string to_queue;
+  std::string note;
+};
+
 // Time passes: offers expire, waits exceed max_wait, customers fall silent, queues close.
 struct Tick {};
 
@@ -119,7 +147,8 @@ struct Recover {};
 
 using Event = std::variant<HandoffSubmitted, HandoffCancelled, CustomerActivity, CustomerLeft,
                            AgentRegistered, AgentRemoved, PresenceSet, OfferAccepted, OfferDeclined,
-                           TransferRequested, ConversationEnded, WrapUpDone, Tick, Recover>;
+                           TransferRequested, ConversationEnded, WrapUpDone, Tick, Recover,
+                           SupervisorAssign, SupervisorRequeue>;
 
 // One input: what happened and when (from the engine's Clock when it happened; the recorded time
 // when replayed). Times earlier than the previous input's are treated as equal to it.
@@ -235,13 +264,15 @@ struct PresenceChanged {
 };
 
 // A transfer took effect: to a queue (the conversation is queued, the old agent released) or to an
-// agent (who accepted). `note` is for the new agent.
+// agent (who accepted). `note` is for the new agent. `by`: the supervisor who moved it
+// (SupervisorAssign, SupervisorRequeue); "" when the owner transferred it.
 struct TransferCompleted {
   std::string conversation;
   std::string from_agent;
   std::string to_queue;
   std::string to_agent;
   std::string note;
+  std::string by;
 };
 
 enum class TransferFailCause {

@@ -298,7 +298,8 @@ void HubState::assign(Conv& conv, AgentState& agent, Decisions& out) {
   if (conv.offer_is_transfer) {
     conv.offer_is_transfer = false;
     AgentState* from = find_agent(conv.agent);
-    out.push_back(TransferCompleted{conv.id, conv.agent, "", agent.agent.id, conv.transfer_note});
+    out.push_back(
+        TransferCompleted{conv.id, conv.agent, "", agent.agent.id, conv.transfer_note, ""});
     measure(metric::kTransfer, queue_name(conv), conv.agent);
     measure(metric::kHandle, queue_name(conv), conv.agent, since(conv.assigned_at));
     conv.agent = agent.agent.id;

@@ -132,6 +132,8 @@ class HubState {
   Result<Decisions> on(const WrapUpDone& e);
   Result<Decisions> on(const Tick& e);
   Result<Decisions> on(const Recover& e);
+  Result<Decisions> on(const SupervisorAssign& e);
+  Result<Decisions> on(const SupervisorRequeue& e);
 
   // hub_assign.cpp
   std::size_t route(const Conv& conv) const;
@@ -150,6 +152,9 @@ class HubState {
   // `outcome`: handoff.cancelled or handoff.abandoned.
   void drop_unassigned(Conv& conv, RescindCause cause, Decision final_decision, const char* outcome,
                        Decisions& out);
+  // hub_transfer.cpp: the owner of `conv` is released and it enters `queue` (the checks done).
+  void owner_to_queue(Conv& conv, std::size_t queue, const std::string& note, const std::string& by,
+                      Decisions& out);
   void transfer_failed(const Conv& conv, TransferFailCause cause, Decisions& out);
   void finish_wrap_up(Conv& conv, bool forced, Decisions& out);
   void add_load(AgentState& agent, int delta, Decisions& out);

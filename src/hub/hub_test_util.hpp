@@ -190,6 +190,16 @@ inline Event transfer_queue(std::string conv, std::string from, std::string queu
   return TransferRequested{std::move(conv), std::move(from), std::move(queue), "", std::move(note)};
 }
 
+inline Event sup_assign(std::string conv, std::string agent, std::string note = "") {
+  return SupervisorAssign{std::move(conv), "sup", std::move(agent), std::move(note), false};
+}
+inline Event take_over(std::string conv, std::string supervisor) {
+  std::string agent = supervisor;
+  return SupervisorAssign{std::move(conv), std::move(supervisor), std::move(agent), "", true};
+}
+inline Event sup_requeue(std::string conv, std::string queue, std::string note = "") {
+  return SupervisorRequeue{std::move(conv), "sup", std::move(queue), std::move(note)};
+}
 inline Event transfer_agent(std::string conv, std::string from, std::string to) {
   return TransferRequested{std::move(conv), std::move(from), "", std::move(to), "over to you"};
 }
@@ -209,7 +219,7 @@ inline std::vector<std::pair<Millis, Event>> random_stream(int count, std::uint3
     std::string agent = "a" + std::to_string(pick(8));
     std::uint64_t offer = static_cast<std::uint64_t>(pick(40));
     Millis gap{pick(20'000)};
-    switch (pick(every_input ? 21 : 12)) {
+    switch (pick(every_input ? 23 : 12)) {
       case 0:
         out.emplace_back(
             gap,
@@ -286,6 +296,16 @@ inline std::vector<std::pair<Millis, Event>> random_stream(int count, std::uint3
         break;
       case 19:
         out.emplace_back(gap, reg(agent, {"billing", "german"}, 1 + pick(3)));
+        break;
+      case 20: {  // a supervisor's assignment or take-over
+        const bool take_over = pick(3) == 0;
+        out.emplace_back(gap, Event{SupervisorAssign{
+                                  conv, agent, take_over ? agent : "a" + std::to_string(pick(8)),
+                                  "from the supervisor", take_over}});
+        break;
+      }
+      case 21:
+        out.emplace_back(gap, Event{SupervisorRequeue{conv, agent, queues[pick(5)], "moved"}});
         break;
       default:
         out.emplace_back(gap, tick());

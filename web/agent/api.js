@@ -98,6 +98,16 @@ export class AgentApi {
   wrapup(id) { return this.call('POST', `/conversations/${enc(id)}/wrapup`); }
   forceClose(id) { return this.call('POST', `/conversations/${enc(id)}/close`); }
   supervisor() { return this.call('GET', '/supervisor'); }
+  whisper(id, text) { return this.call('POST', `/conversations/${enc(id)}/whisper`, { text }); }
+  barge(id, text) { return this.call('POST', `/conversations/${enc(id)}/barge`, { text }); }
+  takeOver(id) { return this.call('POST', `/conversations/${enc(id)}/takeover`); }
+  agents() { return this.call('GET', '/agents'); }
+  addAgent(body) { return this.call('POST', '/agents', body); }
+  updateAgent(id, body) { return this.call('PATCH', `/agents/${enc(id)}`, body); }
+  resetPassword(id, password) { return this.call('PUT', `/agents/${enc(id)}/password`, { password }); }
+  removeAgent(id) { return this.call('DELETE', `/agents/${enc(id)}`); }
+  setAgentPresence(id, presence) { return this.call('PUT', `/agents/${enc(id)}/presence`, { presence }); }
+  assign(id, target) { return this.call('POST', `/conversations/${enc(id)}/assign`, target); }
   streamTicket() { return this.call('POST', '/stream/ticket'); }
 
   // Analytics (docs/ANALYTICS.md), supervisors and admins only; `params` is a URLSearchParams with

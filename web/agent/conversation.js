@@ -2,6 +2,7 @@
 // (reply or internal note), transfer form, wrap-up banner and the context panel. A view is either
 // `agent` (the agent owns it or wraps it up) or `monitor` (a supervisor watching, read-only).
 import { confirmButton, el, fill, formatDuration, formatValue } from './dom.js';
+import { interveneBar } from './intervene.js';
 import { isHidden, renderTranscript, senderKind } from './transcript.js';
 
 const TYPING_SEND_INTERVAL_MS = 2500;  // at most one POST typing per this while typing
@@ -69,7 +70,7 @@ export class ConversationView {
              el('code', {}, id)),
           this.stateBadge, this.actions),
        this.banner, this.transferForm, this.transcript, this.typing,
-       this.mode === 'monitor' ? null : this.composer),
+       this.mode === 'monitor' ? interveneBar(this.app, this) : this.composer),
     this.context);
     this.render();
   }

@@ -1,7 +1,10 @@
 // The supervisor view (roles supervisor and admin): live queues, agents with presence and load,
-// every conversation with Monitor and Force close. Fed by GET /supervisor and the stream's
-// `supervisor` messages.
+// every conversation with Monitor and Force close, a presence picker per agent; for admins, agent
+// management (agents.js). Fed by GET /supervisor and the stream's `supervisor` messages.
+import { AgentsAdmin } from './agents.js';
 import { confirmButton, el, fill, formatDuration } from './dom.js';
+
+const PRESENCES = ['available', 'busy', 'away', 'offline'];
 
 export class SupervisorView {
   // `app` gives: api, notify(text, kind), monitor(conversationId), forceClose(conversationId).
@@ -11,6 +14,7 @@ export class SupervisorView {
     this.queuesBody = el('tbody', { testid: 'sup-queues' });
     this.agentsBody = el('tbody', { testid: 'sup-agents' });
     this.convsBody = el('tbody', { testid: 'sup-conversations' });
+    this.admin = new AgentsAdmin(app);
     const table = (caption, headers, body) => el('table', { class: 'grid' },
       el('caption', {}, caption),
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))), body);
@@ -23,12 +27,14 @@ export class SupervisorView {
                                     hidden: true }),
       table('Queues', ['Queue', 'Waiting', 'Offered', 'Longest wait', 'Open', 'Agents online',
                        'Available', 'Est. wait'], this.queuesBody),
-      table('Agents', ['Agent', 'Name', 'Role', 'Presence', 'Load'], this.agentsBody),
+      table('Agents', ['Agent', 'Name', 'Role', 'Presence', 'Load', 'Set presence'], this.agentsBody),
       table('Conversations', ['Conversation', 'State', 'Queue', 'Agent', 'Waited', 'Reason', ''],
-            this.convsBody));
+            this.convsBody),
+      this.admin.root);
   }
 
   async refresh() {
+    this.admin.refresh();
     try {
       this.update(await this.app.api.supervisor());
     } catch (err) {
@@ -72,6 +78,26 @@ export class SupervisorView {
     return this.data.agents.map((a) => a.id);
   }
 
+  // Sets the agent's presence as if the agent had (PUT /agents/{id}/presence).
+  presencePicker(a) {
+    const select = el('select', { testid: 'sup-agent-set-presence', 'aria-label': `Set the presence of ${a.id}` },
+                      el('option', { value: '' }, '—'),
+                      PRESENCES.map((p) => el('option', { value: p }, p)));
+    select.addEventListener('change', async () => {
+      if (!select.value) {
+        return;
+      }
+      try {
+        await this.app.api.setAgentPresence(a.id, select.value);
+        this.app.notify(`${a.id} is now ${select.value}.`, 'info');
+        this.refresh();
+      } catch (err) {
+        this.app.notify(`Setting the presence failed: ${err.message}`, 'error');
+      }
+    });
+    return select;
+  }
+
   render() {
     fill(this.queuesBody, this.data.queues.map((q) => el('tr', {
       testid: 'sup-queue', dataset: { queue: q.name },
@@ -87,7 +113,8 @@ export class SupervisorView {
     el('th', { scope: 'row' }, a.id), el('td', {}, a.displayName ?? ''), el('td', {}, a.role ?? ''),
     el('td', { testid: 'sup-agent-presence' },
        el('span', { class: `presence presence--${a.presence}` }, a.presence ?? '')),
-    el('td', { testid: 'sup-agent-load' }, `${a.load ?? 0} / ${a.capacity ?? 0}`))));
+    el('td', { testid: 'sup-agent-load' }, `${a.load ?? 0} / ${a.capacity ?? 0}`),
+    el('td', {}, this.presencePicker(a)))));
 
     fill(this.convsBody, this.data.conversations.map((c) => el('tr', {
       testid: 'sup-conversation', dataset: { conversationId: c.id, state: c.state ?? '' },

@@ -16,6 +16,12 @@ export function isNote(entry) {
   return entry?.kind === 'note' && entry?.sender === 'agent';
 }
 
+// A whisper: a supervisor's word to the owning agent (kind "whisper", written by the server for
+// POST .../whisper), never shown to the customer.
+export function isWhisper(entry) {
+  return entry?.kind === 'whisper' && entry?.sender === 'agent';
+}
+
 function senderLabel(entry) {
   const from = entry.activity?.from ?? {};
   if (entry.sender === 'customer') {
@@ -107,6 +113,15 @@ export function renderEntry(entry) {
     return el('li', { class: 'note', testid: 'transcript-note', dataset: { seq: entry.seq } },
               el('div', { class: 'msg__meta' },
                  el('span', { class: 'note__badge' }, 'Internal note'), ' · ',
+                 a.from?.name || String(a.from?.id ?? '').replace(/^agent:/, ''), ' ',
+                 el('time', {}, formatClock(a.timestamp))),
+              el('div', { class: 'msg__text', testid: 'message-text' }, text));
+  }
+  if (isWhisper(entry)) {
+    const text = typeof a.value?.text === 'string' ? a.value.text : '';
+    return el('li', { class: 'note note--whisper', testid: 'transcript-whisper', dataset: { seq: entry.seq } },
+              el('div', { class: 'msg__meta' },
+                 el('span', { class: 'note__badge' }, 'Whisper'), ' · ',
                  a.from?.name || String(a.from?.id ?? '').replace(/^agent:/, ''), ' ',
                  el('time', {}, formatClock(a.timestamp))),
               el('div', { class: 'msg__text', testid: 'message-text' }, text));

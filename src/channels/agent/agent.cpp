@@ -287,6 +287,25 @@ Status AgentChannel::register_routes(server::Router& router) {
       post(conv + "/end", bind(self, &Impl::end)),
       post(conv + "/wrapup", bind(self, &Impl::wrap_up)),
       post(conv + "/close", bind(self, &Impl::force_close)),
+      post(conv + "/whisper",
+           [self](const server::Request& r, server::Responder o) {
+             self->intervene_message(r, std::move(o), false);
+           }),
+      post(conv + "/barge",
+           [self](const server::Request& r, server::Responder o) {
+             self->intervene_message(r, std::move(o), true);
+           }),
+      post(conv + "/takeover", bind(self, &Impl::take_over)),
+      post(conv + "/assign", bind(self, &Impl::assign)),
+      get(base + "/agents", bind(self, &Impl::list_agents)),
+      post(base + "/agents", bind(self, &Impl::add_agent)),
+      router.add_async(verb::patch, base + "/agents/{id}", bind(self, &Impl::update_agent), limit),
+      router.add_async(verb::delete_, base + "/agents/{id}", bind(self, &Impl::remove_agent),
+                       limit),
+      router.add_async(verb::put, base + "/agents/{id}/password", bind(self, &Impl::reset_password),
+                       limit),
+      router.add_async(verb::put, base + "/agents/{id}/presence",
+                       bind(self, &Impl::set_agent_presence), limit),
       get(base + "/supervisor", bind(self, &Impl::supervisor_view)),
       get(base + "/customers/{userId}/export", bind(self, &Impl::export_customer)),
       get("/api/analytics/summary", bind(self, &Impl::analytics_summary)),

@@ -79,6 +79,26 @@ struct AgentChannel::Impl {
   void wrap_up(const server::Request& request, server::Responder responder);
   void force_close(const server::Request& request, server::Responder responder);
   void supervisor_view(const server::Request& request, server::Responder responder);
+  // intervene.cpp: admit(), then 403 unless a supervisor or admin.
+  Result<Session> admit_supervisor(const server::Request& request, boost::json::object* body) const;
+  void audited(const std::string& actor, const char* action, const std::string& conversation,
+               boost::json::object detail, boost::json::object body, server::Responder responder);
+  void intervene_message(const server::Request& request, server::Responder responder, bool barge);
+  void take_over(const server::Request& request, server::Responder responder);
+  void assign(const server::Request& request, server::Responder responder);
+  // agents.cpp: agent management.
+  Result<Session> admit_agent_admin(const server::Request& request,
+                                    boost::json::object* body) const;
+  // Writes `batch` (blocking: call on the password pool), re-reads the engagement's agents and
+  // answers `answer` (204 when empty), or the store's error.
+  void change_agents(store::WriteBatch batch, boost::json::object answer,
+                     const server::Responder& responder);
+  void list_agents(const server::Request& request, server::Responder responder);
+  void add_agent(const server::Request& request, server::Responder responder);
+  void update_agent(const server::Request& request, server::Responder responder);
+  void reset_password(const server::Request& request, server::Responder responder);
+  void remove_agent(const server::Request& request, server::Responder responder);
+  void set_agent_presence(const server::Request& request, server::Responder responder);
   server::Response audit_log(const server::Request& request);
   // The customers/{userId} routes' preamble: an admin's session and the path's user id.
   Result<std::pair<Session, std::string>> admit_admin(const server::Request& request,

@@ -170,6 +170,8 @@ bj::object entry_json(std::uint64_t seq, std::string_view activity_json,
     entry["kind"] = "message";
   } else if (agent && type == "event" && json::string_at(a, "name") == "baton.note") {
     entry["kind"] = "note";
+  } else if (agent && type == "event" && json::string_at(a, "name") == "baton.whisper") {
+    entry["kind"] = "whisper";
   }
   entry["internal"] = !customer && !(customer_visible || type == "endOfConversation");
   entry["activity"] = std::move(*parsed);

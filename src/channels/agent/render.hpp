@@ -44,7 +44,8 @@ boost::json::object summary_json(const hub::ConversationView& view);
 // which the engine writes on every customer activity, whatever the client sent), else "agent"
 // (from.id "agent:…"), "bot" (other messages and typing), "system" (events, traces,
 // endOfConversation, ...). kind: "message", "note" (an agent's internal note: sender agent and
-// the event baton.note) or "event". internal: a line of the server's the customer never saw
+// the event baton.note), "whisper" (a supervisor's word to the owning agent: sender agent and the
+// event baton.whisper) or "event". internal: a line of the server's the customer never saw
 // (events, notes, traces); never true for what the customer sent, so a customer's event cannot
 // pass for a note or a system line. Unparsable JSON: activity null, sender system, kind event,
 // internal true.

@@ -6,7 +6,9 @@
 #include <charconv>
 
 #include "core/json.hpp"
+#include "core/password.hpp"
 #include "core/utf8.hpp"
+#include "hub/agent_fields.hpp"
 
 namespace baton::agent {
 namespace {
@@ -140,6 +142,93 @@ Result<std::string> parse_text(const bj::object& body) {
     return bad(fmt::format("text is longer than {} characters", kMaxMessageChars));
   }
   return std::move(**text);
+}
+
+Result<AgentFields> parse_agent_fields(const bj::object& body, bool creating) {
+  AgentFields out;
+  for (const auto& field : body) {
+    const std::string_view key(field.key().data(), field.key().size());
+    const bj::value& v = field.value();
+    const bool known = key == "displayName" || key == "role" || key == "skills" ||
+                       key == "capacity" || (creating && (key == "id" || key == "password"));
+    if (!known) {
+      return bad(fmt::format("{}: not a field of an agent{}",
+                             utf8::sanitize(std::string(key.substr(0, 64))),
+                             creating ? "" : " that can be changed here"));
+    }
+    if (key == "capacity") {
+      if (!v.is_int64() || !hub::check_agent_capacity(v.as_int64()).ok()) {
+        return bad(fmt::format("capacity: a whole number from 1 to {}", hub::kMaxAgentCapacity));
+      }
+      out.capacity = static_cast<int>(v.as_int64());
+      continue;
+    }
+    if (key == "skills") {
+      if (!v.is_array()) {
+        return bad("skills: an array of strings");
+      }
+      std::vector<std::string> skills;
+      for (const auto& item : v.as_array()) {
+        if (!item.is_string()) {
+          return bad("skills: an array of strings");
+        }
+        skills.emplace_back(item.as_string());
+      }
+      auto checked = hub::check_agent_skills(skills);
+      if (!checked.ok()) {
+        return checked.error();
+      }
+      out.skills = std::move(*checked);
+      continue;
+    }
+    if (!v.is_string()) {
+      return bad(fmt::format("{}: a string", key));
+    }
+    std::string text(v.as_string());
+    Status checked;
+    if (key == "id") {
+      checked = hub::check_agent_id(text);
+      out.id = std::move(text);
+    } else if (key == "password") {
+      checked = check_new_password(text);
+      out.password = std::move(text);
+    } else if (key == "displayName") {
+      checked = hub::check_agent_name(text);
+      out.display_name = std::move(text);
+    } else {
+      if (auto role = hub::check_agent_role(text); !role.ok()) {
+        checked = role.error();
+      }
+      out.role = std::move(text);
+    }
+    if (!checked.ok()) {
+      return checked.error();
+    }
+  }
+  if (creating && out.id.empty()) {
+    return bad("id is required");
+  }
+  if (creating && out.password.empty()) {
+    return bad("password is required");
+  }
+  if (!creating && !out.display_name && !out.role && !out.skills && !out.capacity) {
+    return bad("nothing to change: give displayName, role, skills or capacity");
+  }
+  return out;
+}
+
+Result<std::string> parse_new_password(const bj::object& body) {
+  auto password = optional_string(body, "password");
+  if (!password.ok()) {
+    return password.error();
+  }
+  if (!password->has_value()) {
+    return bad("password is required");
+  }
+  if (Status s = check_new_password(**password); !s.ok()) {
+    return s.error();
+  }
+  return std::move(**password);
 }
 
 Result<TransferRequest> parse_transfer(const bj::object& body) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "engagement/engagement.hpp"
@@ -49,6 +50,24 @@ struct TransferRequest {
 };
 // Exactly one of {"queue"} / {"agentId"} (non-empty strings), optional "note".
 Result<TransferRequest> parse_transfer(const boost::json::object& body);
+
+// An agent's fields in POST /agents (`creating`: "id" and "password" required, the rest default:
+// displayName = id, role agent, skills [], capacity 1) and PATCH /agents/{id} (at least one of
+// displayName, role, skills, capacity; id and password not accepted). Each field is checked by
+// the hub's rules (hub/agent_fields.hpp, shared with `baton agent`) and core's password rule;
+// unknown fields, wrong types and an empty PATCH are kInvalidArgument naming the field.
+struct AgentFields {
+  std::string id;
+  std::string password;
+  std::optional<std::string> display_name;
+  std::optional<std::string> role;
+  std::optional<std::vector<std::string>> skills;  // normalised
+  std::optional<int> capacity;
+};
+Result<AgentFields> parse_agent_fields(const boost::json::object& body, bool creating);
+
+// {"password"}: core's rule for a new password (check_new_password).
+Result<std::string> parse_new_password(const boost::json::object& body);
 
 // {"mode": "bot"|"close"}.
 Result<engagement::EndMode> parse_end_mode(const boost::json::object& body);

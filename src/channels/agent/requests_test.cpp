@@ -115,6 +115,40 @@ TEST(Requests, TransferNeedsExactlyOneTarget) {
   }
 }
 
+TEST(Requests, AgentFieldsForAddAndChange) {
+  auto add = parse_agent_fields(
+      obj(R"({"id":"bob","password":"password-1","skills":["German","billing"],"capacity":3})"),
+      true);
+  ASSERT_TRUE(add.ok()) << add.error().message;
+  EXPECT_EQ(add->id, "bob");
+  EXPECT_EQ(add->password, "password-1");
+  EXPECT_EQ(*add->skills, (std::vector<std::string>{"billing", "german"}));
+  EXPECT_EQ(*add->capacity, 3);
+  EXPECT_FALSE(add->role.has_value());
+  auto change = parse_agent_fields(obj(R"({"role":"admin","displayName":"Bob B"})"), false);
+  ASSERT_TRUE(change.ok());
+  EXPECT_EQ(*change->role, "admin");
+  EXPECT_EQ(*change->display_name, "Bob B");
+  for (const char* bad :
+       {R"({"password":"password-1"})", R"({"id":"bob"})",
+        R"({"id":"b b","password":"password-1"})", R"({"id":"bob","password":"short"})",
+        R"({"id":"bob","password":"password-1","x":1})",
+        R"({"id":"bob","password":"password-1","capacity":1.5})",
+        R"({"id":"bob","password":"password-1","role":"owner"})",
+        R"({"id":"bob","password":"password-1","skills":[1]})"}) {
+    auto r = parse_agent_fields(obj(bad), true);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << bad;
+  }
+  for (const char* bad : {R"({})", R"({"id":"bob"})", R"({"password":"password-1"})",
+                          R"({"capacity":0})", R"({"displayName":""})"}) {
+    EXPECT_FALSE(parse_agent_fields(obj(bad), false).ok()) << bad;
+  }
+  EXPECT_EQ(*parse_new_password(obj(R"({"password":"long-enough"})")), "long-enough");
+  EXPECT_FALSE(parse_new_password(obj(R"({"password":"short"})")).ok());
+  EXPECT_FALSE(parse_new_password(obj(R"({})")).ok());
+}
+
 TEST(Requests, EndMode) {
   EXPECT_EQ(*parse_end_mode(obj(R"({"mode":"bot"})")), engagement::EndMode::kReturnToBot);
   EXPECT_EQ(*parse_end_mode(obj(R"({"mode":"close"})")), engagement::EndMode::kClose);
