@@ -1,6 +1,7 @@
 // The supervisor view (roles supervisor and admin): live queues, agents with presence and load,
 // every conversation with Monitor and Force close. Fed by GET /supervisor and the stream's
 // `supervisor` messages.
+import { CannedAdmin, cannedListOf } from './canned.js';
 import { confirmButton, el, fill, formatDuration } from './dom.js';
 
 export class SupervisorView {
@@ -26,11 +27,14 @@ export class SupervisorView {
       table('Agents', ['Agent', 'Name', 'Role', 'Presence', 'Load'], this.agentsBody),
       table('Conversations', ['Conversation', 'State', 'Queue', 'Agent', 'Waited', 'Reason', ''],
             this.convsBody));
+    this.canned = new CannedAdmin(app, cannedListOf(app), () => this.queueNames());
+    this.root.appendChild(this.canned.root);
   }
 
   async refresh() {
     try {
       this.update(await this.app.api.supervisor());
+      await this.canned.refresh();
     } catch (err) {
       this.app.notify(`Supervisor data unavailable: ${err.message}`, 'error');
     }
