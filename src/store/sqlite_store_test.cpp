@@ -408,7 +408,8 @@ TEST(SqliteStore, MigratesToCannedResponses) {
   ASSERT_TRUE(old_database_at(path, 11, old_conversation_sql("a", "bot", 0, 1)));
   auto store = open_or_die_at(path);
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->write(std::move(WriteBatch().put_canned(make_canned("c1", "", "hi")))).ok());
+  ASSERT_TRUE(
+      store->write(std::move(WriteBatch().put_canned(testing::make_canned("c1", "", "hi")))).ok());
   EXPECT_EQ(store->get_canned("c1")->code, "hi");
   EXPECT_EQ(store->get_conversation("a")->id, "a");
   close_at_current_schema(*store, path);

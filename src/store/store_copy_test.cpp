@@ -21,6 +21,7 @@ using ::testing::HasSubstr;
 using testing::make_activity;
 using testing::make_agent;
 using testing::make_audit;
+using testing::make_canned;
 using testing::make_conversation;
 using testing::make_event;
 using testing::make_handoff;
