@@ -259,7 +259,7 @@ void Engagement::wrap_up_done(const Actor& actor, const std::string& conversatio
     std::weak_ptr<Impl> weak = self.weak_from_this();
     self.engine.record_wrap_up(
         engine::RecordWrapUp{conversation, actor.agent_id, wrap_up.disposition, wrap_up.note},
-        [weak, actor, conversation, done](Result<bool> recorded) {
+        [weak, actor, conversation, done](const Result<bool>& recorded) {
           auto strong = weak.lock();
           if (!strong) {
             done(make_error(ErrorCode::kUnavailable, "the engagement stopped"));

@@ -189,10 +189,17 @@ AgentChannel::~AgentChannel() = default;
 namespace {
 
 using Method = void (AgentChannel::Impl::*)(const server::Request&, server::Responder);
+using ConstMethod = void (AgentChannel::Impl::*)(const server::Request&, const server::Responder&);
 
 server::AsyncHandler bind(AgentChannel::Impl* self, Method method) {
   return [self, method](const server::Request& r, server::Responder out) {
     (self->*method)(r, std::move(out));
+  };
+}
+
+server::AsyncHandler bind(AgentChannel::Impl* self, ConstMethod method) {
+  return [self, method](const server::Request& r, const server::Responder& out) {
+    (self->*method)(r, out);
   };
 }
 

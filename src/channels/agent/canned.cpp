@@ -50,7 +50,8 @@ bool serves(const hub::HubConfig* hub, const store::AgentRecord& agent, const st
 
 }  // namespace
 
-void AgentChannel::Impl::list_canned(const server::Request& request, server::Responder responder) {
+void AgentChannel::Impl::list_canned(const server::Request& request,
+                                     const server::Responder& responder) {
   auto session = authenticate(request);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -76,7 +77,7 @@ namespace {
 
 // One handler body for POST and PUT; `id` empty = create.
 void write_canned(AgentChannel::Impl& self, const server::Request& request,
-                  server::Responder responder, const std::string& id) {
+                  const server::Responder& responder, const std::string& id) {
   bj::object body;
   auto session = self.admit(request, &body);
   if (!session.ok()) {
@@ -154,7 +155,7 @@ void write_canned(AgentChannel::Impl& self, const server::Request& request,
   store::WriteBatch batch;
   batch.put_canned(row).append_audit(std::move(audit));
   const bool created = id.empty();
-  auto answer = [responder, row, created](Status s) {
+  auto answer = [responder, row, created](const Status& s) {
     if (!s.ok()) {
       responder.send(error_response(
           s.error().code == ErrorCode::kConflict ? s.error() : store_unavailable(s.error())));
@@ -170,17 +171,17 @@ void write_canned(AgentChannel::Impl& self, const server::Request& request,
 }  // namespace
 
 void AgentChannel::Impl::create_canned(const server::Request& request,
-                                       server::Responder responder) {
-  write_canned(*this, request, std::move(responder), "");
+                                       const server::Responder& responder) {
+  write_canned(*this, request, responder, "");
 }
 
 void AgentChannel::Impl::update_canned(const server::Request& request,
-                                       server::Responder responder) {
-  write_canned(*this, request, std::move(responder), std::string(request.param("id")));
+                                       const server::Responder& responder) {
+  write_canned(*this, request, responder, std::string(request.param("id")));
 }
 
 void AgentChannel::Impl::delete_canned(const server::Request& request,
-                                       server::Responder responder) {
+                                       const server::Responder& responder) {
   auto session = authenticate(request);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
@@ -203,7 +204,7 @@ void AgentChannel::Impl::delete_canned(const server::Request& request,
   audit.detail_json = json::dump(bj::object{{"id", id}});
   store::WriteBatch batch;
   batch.delete_canned(id).append_audit(std::move(audit));
-  auto answer = [responder, id](Status s) {
+  auto answer = [responder, id](const Status& s) {
     if (!s.ok()) {
       responder.send(error_response(
           s.error().code == ErrorCode::kNotFound
