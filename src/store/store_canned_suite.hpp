@@ -117,7 +117,7 @@ TYPED_TEST_P(StoreCannedSuite, UpsertListDeleteReopen) {
 
 TYPED_TEST_P(StoreCannedSuite, InvalidCannedRejectedAtSubmit) {
   auto rejected = [this](const CannedResponse& c) -> std::string {
-    Status s = this->store_->submit(std::move(WriteBatch().put_canned(c)), [](Status) {});
+    Status s = this->store_->submit(std::move(WriteBatch().put_canned(c)), [](const Status&) {});
     EXPECT_FALSE(s.ok());
     return s.ok() ? "" : s.error().message;
   };
@@ -136,7 +136,8 @@ TYPED_TEST_P(StoreCannedSuite, InvalidCannedRejectedAtSubmit) {
   EXPECT_THAT(rejected(c), ::testing::HasSubstr("title is 401 bytes"));
   c = make_canned("bad/id", "", "code");
   EXPECT_THAT(rejected(c), ::testing::HasSubstr("may contain only"));
-  EXPECT_FALSE(this->store_->submit(std::move(WriteBatch().delete_canned("")), [](Status) {}).ok());
+  EXPECT_FALSE(
+      this->store_->submit(std::move(WriteBatch().delete_canned("")), [](const Status&) {}).ok());
   // The largest valid one is stored whole.
   c = make_canned("big", "q", std::string(kMaxCannedCodeLength, 'z'));
   c.title = std::string(kMaxCannedTitleLength, 't');
