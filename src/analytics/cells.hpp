@@ -20,6 +20,8 @@
 //   the hub's measurements under their own names (hub/measures.hpp)     {queue, agent}
 //   handoff.first_wait.le.<ms>: accepted handoffs whose first wait was at most <ms> and more than
 //   the next lower bound (kFirstWaitBoundsMs; "inf" for the rest)      {queue, agent}
+//   wrapup.disposition.<code>: wrap-ups with that disposition (the engine's, as a Sample)
+//                                                                       {queue, agent}
 
 #include <array>
 #include <cstdint>
@@ -45,6 +47,9 @@ inline constexpr std::string_view kFirstWaitBucketPrefix = "handoff.first_wait.l
 // The bucket name a first wait of `wait_ms` counts in ("handoff.first_wait.le.20000", or
 // "handoff.first_wait.le.inf").
 std::string first_wait_bucket(std::int64_t wait_ms);
+
+// The metric of a wrap-up's disposition is this prefix and its code.
+inline constexpr std::string_view kDispositionPrefix = "wrapup.disposition.";
 
 // Which sums a cell holds.
 enum class Grain : std::int64_t { kHour = 0, kDay = 1 };

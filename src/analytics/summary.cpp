@@ -265,6 +265,9 @@ void fill_totals(const Metrics& m, Summary& s) {
   for (const auto& [reason, sum] : m.with_prefix("session.reason.")) {
     h.by_reason[reason] = sum.count;
   }
+  for (const auto& [code, sum] : m.with_prefix(kDispositionPrefix)) {
+    h.by_disposition[code] = sum.count;
+  }
   h.accepted = m.count("handoff.accepted");
   h.cancelled = m.count("handoff.cancelled");
   h.unavailable = m.count("handoff.unavailable");

@@ -83,7 +83,8 @@ struct Summary {
   } csat;
   struct {
     std::int64_t total = 0;
-    std::map<std::string, std::int64_t> by_reason;  // escalated sessions by reason
+    std::map<std::string, std::int64_t> by_reason;       // escalated sessions by reason
+    std::map<std::string, std::int64_t> by_disposition;  // wrap-ups by disposition code
     std::int64_t accepted = 0, cancelled = 0, unavailable = 0, timed_out = 0, abandoned = 0,
                  transfers = 0, offers = 0, offers_declined = 0, offers_expired = 0;
     Durations first_wait_ms;

@@ -32,6 +32,10 @@ bj::object to_json(const Summary& s, const Query& q) {
   for (const auto& [reason, n] : s.handoffs.by_reason) {
     by_reason[reason] = n;
   }
+  bj::object by_disposition;
+  for (const auto& [code, n] : s.handoffs.by_disposition) {
+    by_disposition[code] = n;
+  }
   bj::array topics;
   for (const auto& t : s.topics) {
     topics.emplace_back(bj::object{{"topic", t.topic},
@@ -88,6 +92,7 @@ bj::object to_json(const Summary& s, const Query& q) {
       {"handoffs",
        bj::object{{"total", h.total},
                   {"byReason", std::move(by_reason)},
+                  {"byDisposition", std::move(by_disposition)},
                   {"accepted", h.accepted},
                   {"cancelled", h.cancelled},
                   {"unavailable", h.unavailable},

@@ -188,6 +188,22 @@ TEST_F(SummaryTest, HandoffAndAgentFiguresComeFromTheHubsSamples) {
       << "the hub's figures carry no topic";
 }
 
+TEST_F(SummaryTest, WrapUpsAreCountedPerDisposition) {
+  const std::string solved = std::string(kDispositionPrefix) + "solved";
+  samples({
+      {kT0, solved, "general", "alice", 1, 0},
+      {kT0 + minutes(1), solved, "billing", "bob", 1, 0},
+      {kT0 + minutes(2), std::string(kDispositionPrefix) + "call-back", "billing", "bob", 1, 0},
+  });
+  EXPECT_EQ(summary().handoffs.by_disposition,
+            (std::map<std::string, std::int64_t>{{"call-back", 1}, {"solved", 2}}));
+  EXPECT_EQ(summary({kHour, kHour + 24, "", "billing", ""}).handoffs.by_disposition,
+            (std::map<std::string, std::int64_t>{{"call-back", 1}, {"solved", 1}}));
+  EXPECT_EQ(summary({kHour, kHour + 24, "", "", "alice"}).handoffs.by_disposition,
+            (std::map<std::string, std::int64_t>{{"solved", 1}}));
+  EXPECT_TRUE(summary({kHour + 1, kHour + 2, "", "", ""}).handoffs.by_disposition.empty());
+}
+
 TEST_F(SummaryTest, SeriesHaveOnePointPerIntervalEmptyOnesIncluded) {
   session("a", kT0 + minutes(5), "resolved", "Store hours", "", 4);
   session("b", kT0 + minutes(6), "abandoned", "Store hours", "", 2);

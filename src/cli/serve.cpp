@@ -329,6 +329,7 @@ int serve_with(const ServeOptions& options, const Address& address,
   engine_options.live_chat_supported = hub_config->live_chat_supported(engine_options.channel_id);
   engine_options.session_timeout = retained.session_timeout;
   engine::Engine engine(engine_thread.strand(), store, bot, clock, engine_options);
+  const std::shared_ptr<const hub::HubConfig> agents_hub_config = hub_config;
   engagement::Engagement engagement(engine_thread.strand(), engine, store, std::move(hub_config),
                                     clock);
   directline::DirectLineOptions dl;
@@ -344,6 +345,7 @@ int serve_with(const ServeOptions& options, const Address& address,
   dl.frame_ancestors = options.frame_ancestors;
   agent::AgentChannelOptions agent_options;
   agent_options.session_key = secrets.agent_session_key;
+  agent_options.hub = agents_hub_config;
   agent_options.readiness = server_options.readiness;
   agent_options.allowed_origins = options.agent_origins;
   auto uploads = store::UploadFiles::open(dl.uploads_dir, dl.upload_limits);

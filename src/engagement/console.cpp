@@ -3,6 +3,8 @@
 // checks the actor may do it.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/strand.hpp"
 #include "engagement/state.hpp"
 
@@ -18,6 +20,37 @@ Callback<hub::Decisions> reply(Callback<T> done, T value) {
       done(r.error());
     }
   };
+}
+
+// A wrap-up's disposition against its queue's list (hub.yaml): one of them, or none unless the
+// queue requires one.
+Status check_wrap_up(const hub::HubConfig& config, const std::string& queue_name,
+                     const WrapUp& wrap_up) {
+  auto index = config.find_queue(queue_name);
+  static const hub::QueueConfig kNoQueue;
+  const hub::QueueConfig& queue = index ? config.queues[*index] : kNoQueue;
+  auto listed = [&queue] {
+    std::string all;
+    for (const auto& code : queue.dispositions) {
+      all += (all.empty() ? "" : ", ") + code;
+    }
+    return all.empty() ? std::string("none") : all;
+  };
+  if (wrap_up.disposition.empty()) {
+    if (queue.disposition_required) {
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          fmt::format("disposition: queue '{}' requires one ({})", queue_name, listed()));
+    }
+    return {};
+  }
+  if (std::find(queue.dispositions.begin(), queue.dispositions.end(), wrap_up.disposition) ==
+      queue.dispositions.end()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("disposition: '{}' is not one of queue '{}' ({})",
+                                  wrap_up.disposition, queue_name, listed()));
+  }
+  return {};
 }
 
 }  // namespace
@@ -205,10 +238,41 @@ void Engagement::end(const Actor& actor, const std::string& conversation, EndMod
   });
 }
 
-void Engagement::wrap_up_done(const Actor& actor, const std::string& conversation,
+void Engagement::wrap_up_done(const Actor& actor, const std::string& conversation, WrapUp wrap_up,
                               Callback<bool> done) {
-  on_strand(impl_, [actor, conversation, done = std::move(done)](Impl& self) {
-    self.input(hub::WrapUpDone{conversation, actor.agent_id}, reply(done, true));
+  on_strand(impl_, [actor, conversation, wrap_up = std::move(wrap_up),
+                    done = std::move(done)](Impl& self) {
+    auto view = self.hub->conversation(conversation, self.clock.now());
+    if (!view || view->state != hub::ConversationState::kWrapUp || view->agent != actor.agent_id) {
+      // The hub says why (not found, not in wrap-up, not yours).
+      self.input(hub::WrapUpDone{conversation, actor.agent_id}, reply(done, true));
+      return;
+    }
+    if (Status valid = check_wrap_up(*self.config, view->queue, wrap_up); !valid.ok()) {
+      done(valid.error());
+      return;
+    }
+    if (wrap_up.disposition.empty() && wrap_up.note.empty()) {
+      self.input(hub::WrapUpDone{conversation, actor.agent_id}, reply(done, true));
+      return;
+    }
+    std::weak_ptr<Impl> weak = self.weak_from_this();
+    self.engine.record_wrap_up(
+        engine::RecordWrapUp{conversation, actor.agent_id, wrap_up.disposition, wrap_up.note},
+        [weak, actor, conversation, done](const Result<bool>& recorded) {
+          auto strong = weak.lock();
+          if (!strong) {
+            done(make_error(ErrorCode::kUnavailable, "the engagement stopped"));
+            return;
+          }
+          if (!recorded.ok()) {
+            done(recorded.error());
+            return;
+          }
+          on_strand(strong, [actor, conversation, done](Impl& again) {
+            again.input(hub::WrapUpDone{conversation, actor.agent_id}, reply(done, true));
+          });
+        });
   });
 }
 

@@ -74,6 +74,13 @@ struct Actor {
 
 enum class EndMode { kReturnToBot, kClose };
 
+// What an agent records when it finishes a wrap-up: one of its queue's dispositions (hub.yaml)
+// and a free note; both optional unless the queue has disposition_required.
+struct WrapUp {
+  std::string disposition;  // "" = none
+  std::string note;         // "" = none (the agent API bounds it)
+};
+
 // What a console shows for one conversation beside its transcript (which the caller reads from
 // the store itself, off the engagement's strand): the hub's view and the handoff's context.
 struct ConversationAccess {
@@ -184,7 +191,16 @@ class Engagement final : public engine::EngineListener {
   void transfer(const Actor& actor, const std::string& conversation, std::string to_queue,
                 std::string to_agent, std::string note, Callback<bool> done);
   void end(const Actor& actor, const std::string& conversation, EndMode mode, Callback<bool> done);
-  void wrap_up_done(const Actor& actor, const std::string& conversation, Callback<bool> done);
+  // Ends the actor's wrap-up. With a disposition or a note, the engine first records them on the
+  // conversation's ended handoff (Engine::record_wrap_up: its outcome's "wrapUp", and the
+  // disposition's analytics count). Errors: kInvalidArgument when the disposition is not one of
+  // the conversation's queue's, or the queue requires one and none is given (nothing recorded,
+  // the wrap-up goes on); kConflict/kNotFound when the actor is not wrapping it up.
+  void wrap_up_done(const Actor& actor, const std::string& conversation, WrapUp wrap_up,
+                    Callback<bool> done);
+  void wrap_up_done(const Actor& actor, const std::string& conversation, Callback<bool> done) {
+    wrap_up_done(actor, conversation, WrapUp{}, std::move(done));
+  }
   // Supervisor/admin only: closes the conversation whoever owns it (queued, offered, agent).
   // The customer gets the closed text and an endOfConversation; an owning agent gets Unassigned
   // {closed} and its slot back at once.

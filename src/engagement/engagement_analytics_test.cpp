@@ -3,6 +3,8 @@
 // analytics::summarize with every time known, so every figure is exact.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "analytics/cells.hpp"
 #include "analytics/summary.hpp"
 #include "engagement/engagement_test_support.hpp"
@@ -110,6 +112,51 @@ TEST_F(EngagementAnalytics, AKnownDayGivesExactFigures) {
   ASSERT_EQ(s.topics.size(), 1u);
   EXPECT_EQ(s.topics[0].topic, "Store hours");
   EXPECT_EQ(s.topics[0].abandon_rate, 1.0);
+}
+
+// A wrap-up's disposition: refused when not one of the queue's (the wrap-up goes on), then recorded
+// on the ended handoff with the note and counted under the queue and the agent.
+TEST_F(EngagementAnalytics, WrapUpDispositionIsCheckedStoredAndCounted) {
+  auto sink = alice_online();
+  auto offer = escalate_and_offer("c1", *sink);
+  ASSERT_TRUE(offer.has_value());
+  ASSERT_TRUE(accept(alice_actor(), "c1", offer->offer_id).ok());
+  ASSERT_TRUE(end(alice_actor(), "c1", EndMode::kClose).ok());
+  auto wrap = [&](const Actor& actor, WrapUp w) {
+    return await<bool>([&](auto cb) { engagement_->wrap_up_done(actor, "c1", std::move(w), cb); });
+  };
+  auto unknown = wrap(alice_actor(), {"refund-issued", ""});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(unknown.error().message.find("'refund-issued' is not one of queue 'general' "
+                                         "(solved, call-back)"),
+            std::string::npos)
+      << unknown.error().message;
+  EXPECT_FALSE(wrap(bob_actor(), {"solved", ""}).ok()) << "only the agent wrapping it up";
+  EXPECT_EQ(view("c1")->state, hub::ConversationState::kWrapUp) << "still in wrap-up";
+  EXPECT_EQ(json::parse_object(store_->handoffs_for_conversation("c1")->back().outcome_json)
+                .count("wrapUp"),
+            0u);
+
+  ASSERT_TRUE(wrap(alice_actor(), {"call-back", "Call on Monday"}).ok());
+  settle();
+  EXPECT_FALSE(view("c1").has_value()) << "the wrap-up is over";
+  const auto outcome =
+      json::parse_object(store_->handoffs_for_conversation("c1")->back().outcome_json);
+  const auto& wrap_up = outcome.at("wrapUp").as_object();
+  EXPECT_EQ(wrap_up.at("agent"), "alice");
+  EXPECT_EQ(wrap_up.at("disposition"), "call-back");
+  EXPECT_EQ(wrap_up.at("note"), "Call on Monday");
+  EXPECT_TRUE(outcome.contains("outcome")) << "the handoff's end is kept";
+  EXPECT_EQ(summary().handoffs.by_disposition,
+            (std::map<std::string, std::int64_t>{{"call-back", 1}}));
+  const std::int64_t now = analytics::hour_of(clock_.now());
+  auto by_agent = analytics::summarize(*store_, {now - 2, now + 2, "", "", "alice"});
+  ASSERT_TRUE(by_agent.ok());
+  EXPECT_EQ(by_agent->handoffs.by_disposition.at("call-back"), 1);
+  auto other_queue = analytics::summarize(*store_, {now - 2, now + 2, "", "billing", ""});
+  ASSERT_TRUE(other_queue.ok());
+  EXPECT_TRUE(other_queue->handoffs.by_disposition.empty());
 }
 
 }  // namespace

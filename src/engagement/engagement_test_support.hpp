@@ -101,6 +101,7 @@ hub:
       skills: [billing]
     - name: general
       position_update_interval: 5s
+      dispositions: [solved, call-back]
 )yaml";
 
 // The agents the tests act as. Built on first use, not during static initialisation (where a throw

@@ -306,6 +306,13 @@ bj::object to_json(const EngineCommand& command) {
                         [](const SetAgentsOnline& c) {
                           return bj::object{{"type", "set_agents_online"}, {"online", c.online}};
                         },
+                        [](const RecordWrapUp& c) {
+                          return bj::object{{"type", "record_wrap_up"},
+                                            {"conversation", c.conversation},
+                                            {"agent", c.agent},
+                                            {"disposition", c.disposition},
+                                            {"note", c.note}};
+                        },
                     },
                     command);
 }
@@ -343,6 +350,14 @@ Result<EngineCommand> command_from_json(const bj::value& json) {
     PostNotice c;
     c.conversation = r.string("conversation");
     c.activity = r.activity("activity");
+    return finish<EngineCommand>(r, std::move(c));
+  }
+  if (type == "record_wrap_up") {
+    RecordWrapUp c;
+    c.conversation = r.string("conversation");
+    c.agent = r.string("agent");
+    c.disposition = r.optional_string("disposition");
+    c.note = r.optional_string("note");
     return finish<EngineCommand>(r, std::move(c));
   }
   if (type == "set_agents_online") {

@@ -139,11 +139,24 @@ struct SetAgentsOnline {
   friend bool operator==(const SetAgentsOnline&, const SetAgentsOnline&) = default;
 };
 
-using EngineCommand = std::variant<ChangeOwnership, PostAsOwner, PostNotice, SetAgentsOnline>;
+// The agent's wrap-up of the conversation's latest handoff, which has ended: the disposition code
+// it chose (checked against its queue by the engagement) and a free note. Kept in the handoff
+// record's outcome as "wrapUp" and counted in analytics (wrapup.disposition.<code>).
+struct RecordWrapUp {
+  std::string conversation;
+  std::string agent;
+  std::string disposition;  // "" = none
+  std::string note;         // "" = none
+
+  friend bool operator==(const RecordWrapUp&, const RecordWrapUp&) = default;
+};
+
+using EngineCommand =
+    std::variant<ChangeOwnership, PostAsOwner, PostNotice, SetAgentsOnline, RecordWrapUp>;
 
 // --- JSON forms: {"type": "<name>", ...fields}. Names: handoff_requested, handoff_cancelled,
 // customer_acted, ownership_changed; change_ownership, post_as_owner, post_notice,
-// set_agents_online. Parsing reports kInvalidArgument naming the first bad field.
+// set_agents_online, record_wrap_up. Parsing reports kInvalidArgument naming the first bad field.
 boost::json::object to_json(const EngineEvent& event);
 Result<EngineEvent> event_from_json(const boost::json::value& json);
 boost::json::object to_json(const EngineCommand& command);

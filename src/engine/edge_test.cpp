@@ -69,6 +69,8 @@ TEST(Edge, EveryCommandRoundTripsThroughItsJsonForm) {
       PostNotice{"c3", note},
       SetAgentsOnline{false},
       SetAgentsOnline{true},
+      RecordWrapUp{"c4", "alice", "solved", "Refund sent"},
+      RecordWrapUp{"c4", "alice", "", ""},
   };
   for (const auto& c : commands) {
     EXPECT_EQ(round_trip(c, command_from_json), c) << json::dump(to_json(c));

@@ -274,6 +274,14 @@ void Engine::post_notice(PostNotice command, Callback<PostResult> done) {
                   });
 }
 
+void Engine::record_wrap_up(RecordWrapUp command, Callback<bool> done) {
+  std::string id = command.conversation;
+  on_conversation(impl_, std::move(id), std::move(done),
+                  [c = std::move(command)](Impl& self, Conv& conv, const Callback<bool>& cb) {
+                    self.wrap_up(conv, c, cb);
+                  });
+}
+
 void Engine::change_ownership(ChangeOwnership command, Callback<Ownership> done) {
   std::string id = command.conversation;
   on_conversation(impl_, std::move(id), std::move(done),

@@ -235,6 +235,15 @@ class Engine {
   // Errors: kConflict (stale epoch or illegal transition), kNotFound, store errors.
   void change_ownership(ChangeOwnership command, Callback<Ownership> done);
 
+  // Records the agent's wrap-up (RecordWrapUp) on the conversation's latest handoff, which must
+  // have ended: its outcome_json gets "wrapUp": {"agent","disposition","note","at"} (the
+  // disposition and note only when given; a second wrap-up replaces the first), and a disposition
+  // adds the analytics cells of wrapup.disposition.<code> under the handoff's queue and the agent,
+  // in the same batch. Allowed in every state, closed included (the survey that may follow sees
+  // it: the batch is the conversation's next). Errors: kNotFound (unknown conversation),
+  // kConflict (no handoff, or the latest one still open), store errors.
+  void record_wrap_up(RecordWrapUp command, Callback<bool> done);
+
   // Whether any agent is online hub-wide (SetAgentsOnline). Applied to each conversation's dialog
   // before every customer turn and on load, so a handoff with nobody online takes the bot's
   // agents-offline path at once. Default: online (no hub driver: handoffs wait). Fire and forget;

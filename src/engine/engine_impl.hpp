@@ -123,6 +123,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void post_owner(Conv& conv, PostAsOwner&& command, const Callback<PostResult>& done);
   void change(Conv& conv, const ChangeOwnership& command, const Callback<Ownership>& done);
   void notice(Conv& conv, activity::Activity&& activity, const Callback<PostResult>& done);
+  void wrap_up(Conv& conv, const RecordWrapUp& command, const Callback<bool>& done);
   // Deletes the conversation (with its tombstone for an erasure); refused while a queue or an
   // agent holds it.
   void remove(Conv& conv, bool tombstone, const Callback<ErasedConversation>& done);

@@ -286,6 +286,12 @@ class FaultyStore final : public store::Store {
     return inner_->get_agent(id);
   }
   Result<std::vector<store::AgentRecord>> list_agents() override { return inner_->list_agents(); }
+  Result<std::vector<store::CannedResponse>> list_canned() override {
+    return inner_->list_canned();
+  }
+  Result<store::CannedResponse> get_canned(const std::string& id) override {
+    return inner_->get_canned(id);
+  }
   Result<std::vector<store::HubLogRecord>> read_hub_log(std::uint64_t after,
                                                         std::size_t limit) override {
     return inner_->read_hub_log(after, limit);

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <iterator>
 
+#include "analytics/cells.hpp"
+#include "core/clock.hpp"
 #include "core/json.hpp"
 #include "engine/engine_impl.hpp"
 
@@ -295,6 +297,54 @@ void Engine::Impl::store_survey(Conv& conv, Pending& pending) {
   record->updated = clock.now();
   pending.batch.update_handoff(*record);
   pending.handoff_update = std::move(record);
+}
+
+void Engine::Impl::wrap_up(Conv& conv, const RecordWrapUp& command, const Callback<bool>& done) {
+  auto all = store.handoffs_for_conversation(conv.row.id);
+  if (!all.ok()) {
+    done(all.error());
+    return;
+  }
+  if (all->empty()) {
+    done(make_error(ErrorCode::kConflict, "the conversation has no handoff to wrap up"));
+    return;
+  }
+  store::HandoffRecord record = *std::max_element(
+      all->begin(), all->end(), [](const auto& a, const auto& b) { return a.created < b.created; });
+  if (record.open()) {
+    done(make_error(ErrorCode::kConflict, "the conversation's handoff has not ended"));
+    return;
+  }
+  const TimePoint now = clock.now();
+  bj::object wrap{{"agent", command.agent}, {"at", format_iso8601(now)}};
+  if (!command.disposition.empty()) {
+    wrap["disposition"] = command.disposition;
+  }
+  if (!command.note.empty()) {
+    wrap["note"] = command.note;
+  }
+  bj::object outcome = json::parse_object(record.outcome_json);
+  outcome["wrapUp"] = std::move(wrap);
+  record.outcome_json = json::dump(outcome);
+  record.updated = now;
+  Pending pending;
+  pending.batch.update_handoff(record);
+  if (!command.disposition.empty()) {
+    analytics::Sample sample;
+    sample.at = now;
+    sample.metric = std::string(analytics::kDispositionPrefix) + command.disposition;
+    sample.queue = record.queue;
+    sample.agent = command.agent;
+    pending.batch.add_analytics(analytics::sample_cells({sample}));
+  }
+  pending.ack = [done](const Status& s) {
+    if (s.ok()) {
+      done(true);
+    } else {
+      done(s.error());
+    }
+  };
+  submit(conv, std::move(pending));
 }
 
 }  // namespace baton::engine

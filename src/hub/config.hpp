@@ -91,7 +91,14 @@ struct QueueConfig {
   Millis position_update_interval{30'000};  // minimum time between two PositionUpdates
   std::optional<Millis> abandon_after;      // customer silence while waiting; nullopt = never
   QueueTexts texts;
+  // Wrap-up dispositions agents choose from for this queue's conversations (codes of 1..32
+  // [a-z0-9._-], unique, at most kMaxDispositions, in file order); empty = none offered.
+  std::vector<std::string> dispositions;
+  bool disposition_required = false;  // wrap-up is refused without one (needs dispositions)
 };
+
+inline constexpr std::size_t kMaxDispositions = 50;
+inline constexpr std::size_t kMaxDispositionLength = 32;
 
 struct HubConfig {
   std::vector<QueueConfig> queues;  // in file order
@@ -118,7 +125,8 @@ struct HubConfigResult {
 };
 
 // Loads a hub.yaml. Errors (file:line:col): YAML syntax, unknown keys, missing or mistyped fields,
-// duplicate queue or agent ids, bad expressions, unknown default or overflow queue, overflow
+// duplicate queue or agent ids, bad or duplicate dispositions (or disposition_required without
+// any), bad expressions, unknown default or overflow queue, overflow
 // cycles, bad time zones, times, dates, durations, strategies or roles, non-positive capacities.
 // Never throws, never crashes on any input bytes.
 HubConfigResult load_hub_config(const std::filesystem::path& path);

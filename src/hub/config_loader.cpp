@@ -35,10 +35,13 @@ constexpr std::string_view kTopKeys[] = {"default_queue",
 constexpr std::string_view kSettingKeys[] = {
     "strategy", "offer_timeout", "position_update_interval", "abandon_after", "max_wait",
     "texts",    "hours"};
-constexpr std::string_view kQueueKeys[] = {
-    "name",          "when",     "priority",      "skills",
-    "overflow",      "strategy", "offer_timeout", "position_update_interval",
-    "abandon_after", "max_wait", "texts",         "hours"};
+constexpr std::string_view kQueueKeys[] = {"name",          "when",
+                                           "priority",      "skills",
+                                           "overflow",      "strategy",
+                                           "offer_timeout", "position_update_interval",
+                                           "abandon_after", "max_wait",
+                                           "texts",         "hours",
+                                           "dispositions",  "disposition_required"};
 constexpr std::string_view kHoursKeys[] = {"time_zone", "weekly", "holidays"};
 constexpr std::string_view kTextKeys[] = {"queued", "position"};
 constexpr std::string_view kAgentKeys[] = {"id", "name", "role", "skills", "capacity"};
@@ -428,6 +431,7 @@ class Loader {
 
   void load_queues(const YAML::Node& list, const YAML::Node& hub, const QueueConfig& defaults);
   void load_queue(const YAML::Node& node, const QueueConfig& defaults);
+  void load_dispositions(const YAML::Node& node, QueueConfig& q);
   void resolve_queue_links(const YAML::Node& list, const YAML::Node& hub);
   void load_agents(const YAML::Node& list);
 
@@ -484,9 +488,53 @@ void Loader::load_queue(const YAML::Node& node, const QueueConfig& defaults) {
   if (auto n = node["skills"]) {
     q.skills = normalize_skills(string_list(n, "skills"));
   }
+  load_dispositions(node, q);
   load_settings(node, q);
   config_.queues.push_back(std::move(q));
   overflow_nodes_.push_back(node["overflow"]);
+}
+
+void Loader::load_dispositions(const YAML::Node& node, QueueConfig& q) {
+  if (auto list = node["dispositions"]) {
+    if (!list.IsSequence()) {
+      error(list, "dispositions must be a list of codes");
+    } else if (list.size() > kMaxDispositions) {
+      error(list, "a queue may have at most " + std::to_string(kMaxDispositions) + " dispositions");
+    } else {
+      for (const auto& item : list) {
+        auto code = scalar(item, "a disposition");
+        if (!code) {
+          continue;
+        }
+        const bool valid = !code->empty() && code->size() <= kMaxDispositionLength &&
+                           std::all_of(code->begin(), code->end(), [](char c) {
+                             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                                    c == '_' || c == '-';
+                           });
+        if (!valid) {
+          error(item, "disposition '" + *code + "' must be 1.." +
+                          std::to_string(kMaxDispositionLength) +
+                          " characters of a-z, 0-9 and . _ -");
+        } else if (std::find(q.dispositions.begin(), q.dispositions.end(), *code) !=
+                   q.dispositions.end()) {
+          error(item, "duplicate disposition '" + *code + "'");
+        } else {
+          q.dispositions.push_back(*code);
+        }
+      }
+    }
+  }
+  if (auto n = node["disposition_required"]) {
+    auto value = scalar(n, "disposition_required");
+    if (value && (*value == "true" || *value == "false")) {
+      q.disposition_required = *value == "true";
+      if (q.disposition_required && !node["dispositions"]) {
+        error(n, "disposition_required needs a list of dispositions on the same queue");
+      }
+    } else if (value) {
+      error(n, "disposition_required must be true or false");
+    }
+  }
 }
 
 void Loader::resolve_queue_links(const YAML::Node& list, const YAML::Node& hub) {

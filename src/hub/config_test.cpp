@@ -116,6 +116,20 @@ TEST(HubConfig, MinimalDefaults) {
   EXPECT_EQ(result.config->missed_offers_before_away, 3);
 }
 
+TEST(HubConfig, Dispositions) {
+  auto result = load_hub_config_from_string(
+      "hub:\n  default_queue: main\n  queues:\n    - name: main\n"
+      "      dispositions: [solved, call-back, spam.v2]\n      disposition_required: true\n"
+      "    - name: other\n",
+      "h.yaml");
+  ASSERT_TRUE(result.config.has_value());
+  const QueueConfig& q = result.config->queues[0];
+  EXPECT_EQ(q.dispositions, (std::vector<std::string>{"solved", "call-back", "spam.v2"}));
+  EXPECT_TRUE(q.disposition_required);
+  EXPECT_TRUE(result.config->queues[1].dispositions.empty());
+  EXPECT_FALSE(result.config->queues[1].disposition_required);
+}
+
 struct BadCase {
   std::string name;
   std::string yaml;
@@ -156,6 +170,18 @@ INSTANTIATE_TEST_SUITE_P(
                 "unknown key 'queus'"},
         BadCase{"UnknownQueueKey", queue_with("      colour: red\n"), 4, "unknown key 'colour'"},
         BadCase{"NoQueues", "hub:\n  default_queue: a\n", 2, "non-empty list of queues"},
+        BadCase{"DispositionsNotList", queue_with("      dispositions: solved\n"), 4,
+                "dispositions must be a list"},
+        BadCase{"BadDisposition", queue_with("      dispositions: [solved, Call Back]\n"), 4,
+                "disposition 'Call Back' must be"},
+        BadCase{"DuplicateDisposition",
+                queue_with("      dispositions:\n        - a\n        - a\n"), 6,
+                "duplicate disposition 'a'"},
+        BadCase{"RequiredWithoutDispositions", queue_with("      disposition_required: true\n"), 4,
+                "needs a list of dispositions"},
+        BadCase{"RequiredNotBool",
+                queue_with("      dispositions: [a]\n      disposition_required: yes\n"), 5,
+                "true or false"},
         BadCase{"BadExpression", queue_with("      when: va_LastTopic == \n"), 4,
                 "bad routing rule"},
         BadCase{"UnknownOverflow", queue_with("      max_wait: 1m\n      overflow: nowhere\n"), 5,

@@ -254,6 +254,16 @@ Result<std::vector<AgentRecord>> PgStore::list_agents() {
   return read_rows<AgentRecord>(read::kListAgents, Params(), "list agents", decode_agent);
 }
 
+Result<std::vector<CannedResponse>> PgStore::list_canned() {
+  return read_rows<CannedResponse>(read::kListCanned, Params(), "list canned responses",
+                                   decode_canned);
+}
+
+Result<CannedResponse> PgStore::get_canned(const std::string& id) {
+  return read_one<CannedResponse>(read::kGetCanned, Params().text(id),
+                                  fmt::format("canned response '{}'", id), decode_canned);
+}
+
 Result<std::vector<HubLogRecord>> PgStore::read_hub_log(std::uint64_t after_position,
                                                         std::size_t limit) {
   return read_rows<HubLogRecord>(read::kReadHubLog,

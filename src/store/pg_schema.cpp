@@ -11,7 +11,8 @@ namespace baton::store::pg {
 //     normalise it); the database must use the UTF8 encoding;
 //   * ids are text COLLATE "C": byte order, as the SQLite store pages them.
 // Every row of the conversation tables belongs to an existing conversation (foreign keys);
-// `meta`, `agents`, `hub_log`, `audit_log` and `analytics_cells` stand alone.
+// `meta`, `agents`, `hub_log`, `audit_log`, `analytics_cells` and `canned_responses` stand
+// alone.
 //
 // The positions of hub_log, audit_log and conversation_events come from identity sequences that
 // only the store's one writer connection draws from while it holds a transaction open, so they
@@ -246,6 +247,30 @@ BEGIN
   DELETE FROM analytics_sessions WHERE conversation_id = p_id;
   DELETE FROM open_sessions WHERE conversation_id = p_id;
   DELETE FROM conversations WHERE id = p_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'not found' USING ERRCODE = 'BAT01';
+  END IF;
+END $$;
+)sql"},
+      {5, "canned responses",
+       R"sql(
+-- Texts agents insert into replies (docs/AGENT_API.md), global (queue '') or per queue. Written
+-- by supervisors through the agent API; not tied to a conversation.
+CREATE TABLE canned_responses (
+  id          text COLLATE "C" PRIMARY KEY,   -- issued by the server
+  queue       text COLLATE "C" NOT NULL,      -- '' = global
+  code        text COLLATE "C" NOT NULL,      -- [a-z0-9._-]{1,32}
+  title       text NOT NULL,
+  text        text NOT NULL,
+  updated_by  text NOT NULL,                  -- agent id
+  created_ms  bigint NOT NULL,
+  updated_ms  bigint NOT NULL,
+  UNIQUE (queue, code)
+);
+
+CREATE FUNCTION baton_delete_canned(p_id text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM canned_responses WHERE id = p_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'not found' USING ERRCODE = 'BAT01';
   END IF;

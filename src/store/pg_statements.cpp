@@ -55,6 +55,15 @@ constexpr const char* kPutAnalyticsSession = "w_put_analytics_session";
 constexpr const char* kPutOpenSession = "w_put_open_session";
 constexpr const char* kDeleteOpenSession = "w_delete_open_session";
 
+std::vector<StatementDef> joined(const std::vector<StatementDef>& first,
+                                 std::vector<StatementDef> more) {
+  std::vector<StatementDef> out = first;
+  for (auto& def : more) {
+    out.push_back(std::move(def));
+  }
+  return out;
+}
+
 void conversation_params(Params& p, const Conversation& c) {
   p.text(c.id).text(c.bot_id).text(c.user_id).text(c.channel_id);
   p.i64(to_millis(c.created)).i64(to_millis(c.updated)).text(c.ownership);
@@ -127,6 +136,8 @@ struct Encoder {
     call.params.text(o.id);
     return call;
   }
+  OpCall operator()(const op::PutCanned& o) const { return encode_canned(o); }
+  OpCall operator()(const op::DeleteCanned& o) const { return encode_canned(o); }
   OpCall operator()(const op::DeleteAgent& o) const {
     OpCall call{kDeleteAgent, {}};
     call.params.text(o.id);
@@ -255,6 +266,12 @@ struct Describer {
   std::string operator()(const op::DeleteConversation& o) const {
     return fmt::format("delete conversation '{}'", o.id);
   }
+  std::string operator()(const op::PutCanned& o) const {
+    return fmt::format("put canned response '{}'", o.row.id);
+  }
+  std::string operator()(const op::DeleteCanned& o) const {
+    return fmt::format("delete canned response '{}'", o.id);
+  }
   std::string operator()(const op::DeleteAgent& o) const {
     return fmt::format("delete agent '{}'", o.id);
   }
@@ -380,7 +397,8 @@ const std::vector<StatementDef>& write_statements() {
        {T, T}},
       {kDeleteOpenSession, "DELETE FROM open_sessions WHERE conversation_id = $1", {T}},
   };
-  return defs;
+  static const std::vector<StatementDef> all = joined(defs, canned_write_statements());
+  return all;
 }
 
 OpCall encode_op(const WriteOp& op) { return std::visit(Encoder{}, op); }
@@ -516,7 +534,8 @@ const std::vector<StatementDef>& read_statements() {
        "JOIN conversations c ON c.id = o.conversation_id WHERE o.conversation_id = $1",
        {T}},
   };
-  return defs;
+  static const std::vector<StatementDef> all = joined(defs, canned_read_statements());
+  return all;
 }
 
 const char* read_analytics_statement(AnalyticsGroup group) {

@@ -33,6 +33,12 @@ OpCall encode_op(const WriteOp& op);
 // The op for people: "append activity 'a1' (conversation 'c', seq 3)". Failures carry it.
 std::string describe_op(const WriteOp& op);
 
+// The canned responses' statements (pg_canned.cpp), part of the lists above, and their ops.
+std::vector<StatementDef> canned_write_statements();
+std::vector<StatementDef> canned_read_statements();
+OpCall encode_canned(const op::PutCanned& o);
+OpCall encode_canned(const op::DeleteCanned& o);
+
 // Each reader connection's statements.
 const std::vector<StatementDef>& read_statements();
 
@@ -68,6 +74,8 @@ inline constexpr const char* kReadAnalyticsSessions = "r_read_analytics_sessions
 inline constexpr const char* kReadAnalyticsSessionsAfter = "r_read_analytics_sessions_after";
 inline constexpr const char* kOpenSessionsIdleBefore = "r_open_sessions_idle_before";
 inline constexpr const char* kGetOpenSession = "r_get_open_session";
+inline constexpr const char* kListCanned = "r_list_canned";
+inline constexpr const char* kGetCanned = "r_get_canned";
 }  // namespace read
 
 // The read_analytics statement for a grouping.
@@ -85,5 +93,6 @@ AuditRecord decode_audit(const PGresult* r, int row);
 AnalyticsCell decode_cell(const PGresult* r, int row);
 AnalyticsSession decode_analytics_session(const PGresult* r, int row);
 OpenSession decode_open_session(const PGresult* r, int row);
+CannedResponse decode_canned(const PGresult* r, int row);
 
 }  // namespace baton::store::pg

@@ -65,6 +65,8 @@ class PgStore final : public Store {
   Result<std::string> get_meta(const std::string& key) override;
   Result<AgentRecord> get_agent(const std::string& id) override;
   Result<std::vector<AgentRecord>> list_agents() override;
+  Result<std::vector<CannedResponse>> list_canned() override;
+  Result<CannedResponse> get_canned(const std::string& id) override;
   Result<std::vector<HubLogRecord>> read_hub_log(std::uint64_t after_position,
                                                  std::size_t limit) override;
   Result<std::vector<AuditRecord>> read_audit(std::uint64_t after_position, std::size_t limit,

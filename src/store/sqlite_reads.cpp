@@ -191,6 +191,14 @@ Result<std::vector<AgentRecord>> SqliteStore::list_agents() {
   return with_reader([&](ReadStatements& r) { return r.list_agents(); });
 }
 
+Result<std::vector<CannedResponse>> SqliteStore::list_canned() {
+  return with_reader([&](ReadStatements& r) { return r.canned().list(); });
+}
+
+Result<CannedResponse> SqliteStore::get_canned(const std::string& id) {
+  return with_reader([&](ReadStatements& r) { return r.canned().get(id); });
+}
+
 Result<std::vector<HubLogRecord>> SqliteStore::read_hub_log(std::uint64_t after_position,
                                                             std::size_t limit) {
   return with_reader([&](ReadStatements& r) { return r.read_hub_log(after_position, limit); });

@@ -13,7 +13,7 @@ namespace baton::store::sqlite {
 //   * JSON is TEXT, stored verbatim, never parsed by the store.
 // Foreign keys are enforced (PRAGMA foreign_keys=ON on every connection): every row of the
 // conversation tables belongs to an existing conversation; `meta`, `agents`, `hub_log`,
-// `audit_log` and `analytics_cells` stand alone.
+// `audit_log`, `analytics_cells` and `canned_responses` stand alone.
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps = {
       {1, "conversations, activity log, meta",
@@ -271,6 +271,22 @@ CREATE TABLE open_sessions (
   conversation_id TEXT PRIMARY KEY REFERENCES conversations(id),
   state           TEXT NOT NULL
 );
+)sql"},
+      {12, "canned responses",
+       R"sql(
+-- Texts agents insert into replies (docs/AGENT_API.md), global (queue '') or per queue. Written
+-- by supervisors through the agent API; not tied to a conversation.
+CREATE TABLE canned_responses (
+  id          TEXT PRIMARY KEY,          -- issued by the server
+  queue       TEXT NOT NULL,             -- '' = global
+  code        TEXT NOT NULL,             -- [a-z0-9._-]{1,32}
+  title       TEXT NOT NULL,
+  text        TEXT NOT NULL,
+  updated_by  TEXT NOT NULL,             -- agent id
+  created_ms  INTEGER NOT NULL,
+  updated_ms  INTEGER NOT NULL,
+  UNIQUE (queue, code)
+) WITHOUT ROWID;
 )sql"},
   };
   return steps;

@@ -186,6 +186,11 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
     return analytics.error();
   }
   w.analytics_ = std::move(analytics).value();
+  auto canned = CannedWrites::prepare(db);
+  if (!canned.ok()) {
+    return canned.error();
+  }
+  w.canned_ = std::move(canned).value();
   return w;
 }
 
@@ -497,6 +502,11 @@ Result<ReadStatements> ReadStatements::prepare(sqlite3* db) {
     return analytics.error();
   }
   r.analytics_ = std::move(analytics).value();
+  auto canned = CannedReads::prepare(db);
+  if (!canned.ok()) {
+    return canned.error();
+  }
+  r.canned_ = std::move(canned).value();
   return r;
 }
 

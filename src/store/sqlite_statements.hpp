@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/sqlite_analytics.hpp"
+#include "store/sqlite_canned.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 
@@ -51,6 +52,8 @@ class WriteStatements {
   Status operator()(const op::PutAnalyticsSession& o) { return analytics_.put_session(o); }
   Status operator()(const op::PutOpenSession& o) { return analytics_.put_open_session(o); }
   Status operator()(const op::DeleteOpenSession& o) { return analytics_.delete_open_session(o); }
+  Status operator()(const op::PutCanned& o) { return canned_.put(o); }
+  Status operator()(const op::DeleteCanned& o) { return canned_.remove(o, db_); }
 
  private:
   Status changed_one(std::string_view what);
@@ -68,6 +71,7 @@ class WriteStatements {
   Stmt delete_ended_handoff_requests_, delete_ended_handoffs_;
   Stmt put_meta_, delete_meta_;
   AnalyticsWrites analytics_;
+  CannedWrites canned_;
 };
 
 class ReadStatements {
@@ -103,6 +107,7 @@ class ReadStatements {
   Result<std::vector<AuditRecord>> read_audit(std::uint64_t after_position, std::size_t limit,
                                               const std::string& conversation_id);
   AnalyticsReads& analytics() { return analytics_; }
+  CannedReads& canned() { return canned_; }
 
  private:
   Stmt get_conversation_, list_conversations_, list_open_conversations_, conversations_of_user_;
@@ -111,6 +116,7 @@ class ReadStatements {
   Stmt read_events_, read_all_events_, get_meta_;
   Stmt get_agent_, list_agents_, read_hub_log_, read_audit_, read_audit_of_conversation_;
   AnalyticsReads analytics_;
+  CannedReads canned_;
 };
 
 }  // namespace baton::store::sqlite

@@ -19,6 +19,7 @@
 #include "store/sqlite_schema.hpp"
 #include "store/store_activity_id_suite.hpp"
 #include "store/store_analytics_suite.hpp"
+#include "store/store_canned_suite.hpp"
 #include "store/store_crash_util.hpp"
 #include "store/store_durability_suite.hpp"
 #include "store/store_suite.hpp"
@@ -48,6 +49,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreSuite, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreDurabilitySuite, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreActivityIdSuite, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreAnalyticsSuite, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreCannedSuite, SqliteFactory);
 }  // namespace baton::store::testing
 
 namespace baton::store {
@@ -432,6 +434,19 @@ TEST(SqliteStore, MigratesToAnalytics) {
                                 .add_analytics({AnalyticsCell{1, "session", "", "", "", 1, 0}})))
           .ok());
   EXPECT_EQ(store->get_open_session("a")->state_json, "{}");
+  close_at_current_schema(*store, path);
+}
+
+TEST(SqliteStore, MigratesToCannedResponses) {
+  TempDir dir;
+  auto path = dir.path() / "v11.db";
+  ASSERT_TRUE(old_database_at(path, 11, old_conversation_sql("a", "bot", 0, 1)));
+  auto store = open_or_die_at(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(
+      store->write(std::move(WriteBatch().put_canned(testing::make_canned("c1", "", "hi")))).ok());
+  EXPECT_EQ(store->get_canned("c1")->code, "hi");
+  EXPECT_EQ(store->get_conversation("a")->id, "a");
   close_at_current_schema(*store, path);
 }
 

@@ -123,6 +123,16 @@ WriteBatch& WriteBatch::delete_open_session(std::string conversation_id) {
   return *this;
 }
 
+WriteBatch& WriteBatch::put_canned(CannedResponse row) {
+  ops_.emplace_back(op::PutCanned{std::move(row)});
+  return *this;
+}
+
+WriteBatch& WriteBatch::delete_canned(std::string id) {
+  ops_.emplace_back(op::DeleteCanned{std::move(id)});
+  return *this;
+}
+
 namespace {
 
 constexpr std::size_t kMaxAgentIdLength = 64;
@@ -270,6 +280,24 @@ class OpChecker {
     at_most("state_json", o.row.state_json, kMaxOpenSessionStateLength);
   }
   void operator()(const op::DeleteOpenSession& o) { require("conversation id", o.conversation_id); }
+  void operator()(const op::PutCanned& o) {
+    const CannedResponse& c = o.row;
+    agent_id(c.id);
+    require("code", c.code);
+    require("title", c.title);
+    require("text", c.text);
+    at_most("code", c.code, kMaxCannedCodeLength);
+    at_most("title", c.title, kMaxCannedTitleLength);
+    at_most("text", c.text, kMaxCannedTextLength);
+    at_most("queue", c.queue, kMaxAnalyticsDimensionLength);
+    bool safe = true;
+    for (char ch : c.code) {
+      safe = safe && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                      ch == '_' || ch == '-');
+    }
+    fail_if(!safe, "code may contain only lower-case letters, digits and . _ -");
+  }
+  void operator()(const op::DeleteCanned& o) { require("canned response id", o.id); }
 
   const std::string& error() const { return error_; }
 

@@ -153,6 +153,27 @@ struct AgentRecord {
   friend bool operator==(const AgentRecord&, const AgentRecord&) = default;
 };
 
+// A canned response (docs/AGENT_API.md "Canned responses"): a text agents insert into a reply,
+// global (queue "") or for one queue. Written by supervisors and admins through the agent API,
+// which issues the id and checks the queue exists; (queue, code) is unique.
+struct CannedResponse {
+  std::string id;     // issued by the server: 1..64 chars of [A-Za-z0-9._@-]
+  std::string queue;  // "" = global, else a hub.yaml queue name (at most 256 bytes)
+  std::string code;   // what `/` search matches first: 1..32 chars of [a-z0-9._-]
+  std::string title;  // 1..400 bytes
+  std::string text;   // 1..16000 bytes; {customer.name}, {agent.name}, {context.X} placeholders
+  std::string updated_by;  // agent id of the last writer
+  TimePoint created{};
+  TimePoint updated{};
+
+  friend bool operator==(const CannedResponse&, const CannedResponse&) = default;
+};
+
+// Bounds WriteBatch::validate() enforces on canned responses (bytes).
+inline constexpr std::size_t kMaxCannedCodeLength = 32;
+inline constexpr std::size_t kMaxCannedTitleLength = 400;
+inline constexpr std::size_t kMaxCannedTextLength = 16000;
+
 // One hub input (hub::input_to_json text) in the hub's durable, store-wide log; replayed in
 // position order after a restart.
 struct HubLogRecord {
@@ -292,6 +313,14 @@ struct PutAgent {  // inserts or replaces (by id); `created` is kept when replac
 struct DeleteAgent {  // kNotFound if missing
   std::string id;
 };
+// Inserts or replaces the canned response with this id (`created` is kept when replacing);
+// kConflict when another one has the same (queue, code).
+struct PutCanned {
+  CannedResponse row;
+};
+struct DeleteCanned {  // kNotFound if missing
+  std::string id;
+};
 struct AppendHubLog {
   HubLogRecord row;
 };
@@ -353,7 +382,7 @@ using WriteOp =
                  op::DeleteConversation, op::PutAgent, op::DeleteAgent, op::AppendHubLog,
                  op::ClearHubLog, op::AppendAudit, op::DeleteAuditBefore, op::DeleteEndedHandoffs,
                  op::PutMeta, op::DeleteMeta, op::AddAnalytics, op::PutAnalyticsSession,
-                 op::PutOpenSession, op::DeleteOpenSession>;
+                 op::PutOpenSession, op::DeleteOpenSession, op::PutCanned, op::DeleteCanned>;
 
 // A list of writes applied atomically, in order: either all of them become durable or none does.
 // Later operations see earlier ones (insert a conversation, then append to it). A plain value; not
@@ -381,6 +410,8 @@ class WriteBatch {
   WriteBatch& put_analytics_session(AnalyticsSession row);
   WriteBatch& put_open_session(OpenSession row);
   WriteBatch& delete_open_session(std::string conversation_id);
+  WriteBatch& put_canned(CannedResponse row);
+  WriteBatch& delete_canned(std::string id);
 
   const std::vector<WriteOp>& ops() const { return ops_; }
   std::size_t size() const { return ops_.size(); }
@@ -390,7 +421,9 @@ class WriteBatch {
   // 1..kMaxSeq (0 allowed for epoch); analytics cells with a metric of 1..64 bytes, dimensions of
   // at most 256 bytes, count >= 0 and a finite sum; ended sessions with number >= 1, a known
   // outcome, rating 1..5 and wait_ms >= 0 when set, ended >= started, and text fields of at most
-  // 256 bytes; open sessions with state_json of at most 16 KiB. kInvalidArgument naming the
+  // 256 bytes; open sessions with state_json of at most 16 KiB; canned responses with an id of
+  // the agent-id alphabet, a code of 1..32 [a-z0-9._-], a title of 1..400 and a text of 1..16000
+  // bytes and a queue of at most 256 bytes. kInvalidArgument naming the
   // operation index and field.
   Status validate() const;
 
@@ -518,6 +551,9 @@ class Store {
   virtual Result<AgentRecord> get_agent(const std::string& id) = 0;
   // Every agent, in id order.
   virtual Result<std::vector<AgentRecord>> list_agents() = 0;
+  // Every canned response, ordered by queue, then code (bytewise).
+  virtual Result<std::vector<CannedResponse>> list_canned() = 0;
+  virtual Result<CannedResponse> get_canned(const std::string& id) = 0;
   // Hub log records with position > after_position, in position order (limit clamped).
   virtual Result<std::vector<HubLogRecord>> read_hub_log(std::uint64_t after_position,
                                                          std::size_t limit) = 0;

@@ -71,6 +71,9 @@ const std::vector<TableSpec>& tables() {
        "ORDER BY conversation_id, number"},
       {"open_sessions", "conversation_id, state",
        "SELECT conversation_id, state FROM open_sessions ORDER BY conversation_id"},
+      {"canned_responses", "id, queue, code, title, text, updated_by, created_ms, updated_ms",
+       "SELECT id, queue, code, title, text, updated_by, created_ms, updated_ms FROM "
+       "canned_responses ORDER BY id"},
   };
   return specs;
 }

@@ -1,9 +1,9 @@
 #pragma once
 // Copies a SQLite deployment into PostgreSQL (`baton store migrate --from DIR --to URI`): every
 // table — conversations with their snapshots, activities, handoffs, conversation events, hub log,
-// agents, audit log, meta, analytics cells, ended and open analytics sessions — in one PostgreSQL
-// transaction, keeping the positions of the hub, audit and event logs (and moving their sequences
-// past them), then checks the row count of every table on both sides.
+// agents, audit log, meta, analytics cells, ended and open analytics sessions, canned responses —
+// in one PostgreSQL transaction, keeping the positions of the hub, audit and event logs (and moving
+// their sequences past them), then checks the row count of every table on both sides.
 //
 // The SQLite database is first opened as a store (which upgrades an older schema, as `baton serve`
 // would), then read in one read transaction: stop `baton serve` on it first, or later writes are

@@ -10,6 +10,7 @@
 #include "store/pg_store.hpp"
 #include "store/pg_test_cluster.hpp"
 #include "store/sqlite_store.hpp"
+#include "store/store_canned_suite.hpp"
 #include "store/store_test_util.hpp"
 
 namespace baton::store {
@@ -20,6 +21,7 @@ using ::testing::HasSubstr;
 using testing::make_activity;
 using testing::make_agent;
 using testing::make_audit;
+using testing::make_canned;
 using testing::make_conversation;
 using testing::make_event;
 using testing::make_handoff;
@@ -58,6 +60,7 @@ void fill(const std::filesystem::path& path) {
                                     .append_event(make_event("c1", 1, "handoff.requested"))
                                     .append_event(make_event("c2", 1, "closed"))
                                     .put_agent(make_agent("alice"))
+                                    .put_canned(make_canned("cr1", "billing", "refund"))
                                     .append_audit(make_audit("alice", "login", "", 11))
                                     .put_meta("secret", "s1")))
                   .ok());
@@ -116,10 +119,10 @@ TEST(StoreCopy, CopiesEveryTableAndKeepsPositions) {
     EXPECT_EQ(t.source_rows, t.copied_rows) << t.table;
     summary.push_back(fmt::format("{}={}", t.table, t.copied_rows));
   }
-  EXPECT_EQ(summary, (std::vector<std::string>{"conversations=2", "activities=3", "handoffs=1",
-                                               "conversation_events=2", "agents=1", "hub_log=2",
-                                               "audit_log=1", "meta=1", "analytics_cells=2",
-                                               "analytics_sessions=2", "open_sessions=1"}));
+  EXPECT_EQ(summary, (std::vector<std::string>{
+                         "conversations=2", "activities=3", "handoffs=1", "conversation_events=2",
+                         "agents=1", "hub_log=2", "audit_log=1", "meta=1", "analytics_cells=2",
+                         "analytics_sessions=2", "open_sessions=1", "canned_responses=1"}));
 
   auto source = open_sqlite(path);
   PgOptions options;
@@ -138,6 +141,8 @@ TEST(StoreCopy, CopiesEveryTableAndKeepsPositions) {
   EXPECT_EQ(*to.get_handoff("h1"), *source->get_handoff("h1"));
   EXPECT_EQ(*to.read_all_events(0, 10), *source->read_all_events(0, 10));
   EXPECT_EQ(*to.list_agents(), *source->list_agents());
+  EXPECT_EQ(*to.list_canned(), *source->list_canned());
+  EXPECT_EQ(to.list_canned()->size(), 1u);
   EXPECT_EQ(*to.read_audit(0, 10, ""), *source->read_audit(0, 10, ""));
   EXPECT_EQ(*to.get_meta("secret"), "s1");
   for (AnalyticsGroup group : {AnalyticsGroup::kPeriod, AnalyticsGroup::kTopic,

@@ -95,7 +95,7 @@ export class AgentApi {
   note(id, text) { return this.call('POST', `/conversations/${enc(id)}/notes`, { text }); }
   transfer(id, target) { return this.call('POST', `/conversations/${enc(id)}/transfer`, target); }
   end(id, mode) { return this.call('POST', `/conversations/${enc(id)}/end`, { mode }); }
-  wrapup(id) { return this.call('POST', `/conversations/${enc(id)}/wrapup`); }
+  wrapup(id, body) { return this.call('POST', `/conversations/${enc(id)}/wrapup`, body); }
   forceClose(id) { return this.call('POST', `/conversations/${enc(id)}/close`); }
   supervisor() { return this.call('GET', '/supervisor'); }
   whisper(id, text) { return this.call('POST', `/conversations/${enc(id)}/whisper`, { text }); }

@@ -1,9 +1,11 @@
 // One conversation's workspace: header with the actions, transcript, typing indicator, composer
 // (reply or internal note), transfer form, wrap-up banner and the context panel. A view is either
 // `agent` (the agent owns it or wraps it up) or `monitor` (a supervisor watching, read-only).
+import { CannedPicker, cannedListOf } from './canned.js';
 import { confirmButton, el, fill, formatDuration, formatValue } from './dom.js';
 import { interveneBar } from './intervene.js';
 import { isHidden, renderTranscript, senderKind } from './transcript.js';
+import { wrapUpForm } from './wrapup.js';
 
 const TYPING_SEND_INTERVAL_MS = 2500;  // at most one POST typing per this while typing
 const CUSTOMER_TYPING_SHOW_MS = 4000;  // "customer is typing" fades after this without news
@@ -47,10 +49,12 @@ export class ConversationView {
       placeholder: 'Type a reply… (Enter sends, Shift+Enter new line)',
       oninput: () => this.onInput(), onkeydown: (e) => this.onKeyDown(e),
     });
+    this.picker = new CannedPicker(this.input, cannedListOf(this.app), () => this.placeholderValues());
     this.composer = el('form', { class: 'composer', testid: 'composer', onsubmit: (e) => {
       e.preventDefault();
       this.submit('reply');
     } },
+    this.picker.root,
     this.input,
     el('div', { class: 'composer__buttons' },
        el('button', { type: 'submit', class: 'primary', testid: 'send-reply',
@@ -215,7 +219,29 @@ export class ConversationView {
 
   // --- actions ----------------------------------------------------------------------------
 
+  // What a canned response's placeholders are filled with (canned_fill.js): the name the
+  // customer's client sent with their latest message, your display name, the handoff context.
+  placeholderValues() {
+    let customerName = '';
+    let latest = -1;
+    for (const [seq, entry] of this.entries) {
+      if (seq > latest && entry.sender === 'customer' && entry.activity?.from?.name) {
+        customerName = entry.activity.from.name;
+        latest = seq;
+      }
+    }
+    const d = this.detail ?? {};
+    return {
+      customerName,
+      agentName: this.app.me?.agent?.displayName ?? '',
+      context: { ...(d.variables ?? {}), ...(d.context ?? {}) },
+    };
+  }
+
   onKeyDown(e) {
+    if (this.picker.open) {
+      return;  // the canned picker has the keys
+    }
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       this.submit('reply');
@@ -280,9 +306,16 @@ export class ConversationView {
     }
   }
 
-  async wrapupDone() {
+  async wrapupDone(fields = {}) {
+    const body = {};
+    if (fields.disposition) {
+      body.disposition = fields.disposition;
+    }
+    if (fields.note) {
+      body.note = fields.note;
+    }
     try {
-      await this.app.api.wrapup(this.id);
+      await this.app.api.wrapup(this.id, body);
       this.app.remove(this);
     } catch (err) {
       if (err.status === 404 || err.status === 409) {
@@ -351,12 +384,20 @@ export class ConversationView {
     }
   }
 
+  // The wrap-up form, kept across renders (what the agent chose stays) until the detail changes.
+  wrapUpFormFor(detail) {
+    if (!this.wrapForm || this.wrapFormDetail !== detail) {
+      this.wrapForm = wrapUpForm(detail, (fields) => this.wrapupDone(fields));
+      this.wrapFormDetail = detail;
+    }
+    return this.wrapForm;
+  }
+
   renderBanner() {
     if (this.state === 'wrap_up') {
       this.banner.hidden = false;
       fill(this.banner, 'Wrap-up: the conversation has ended. Your slot is held until you are done. ',
-           el('button', { type: 'button', class: 'primary', testid: 'wrapup-done',
-                          'aria-label': 'Wrap-up done', onclick: () => this.wrapupDone() }, 'Done'));
+           this.wrapUpFormFor(this.detail));
     } else if (this.state === 'left') {
       this.banner.hidden = false;
       fill(this.banner, `This conversation is no longer yours (${this.leftCause || 'ended'}).`);

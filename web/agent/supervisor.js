@@ -1,7 +1,9 @@
 // The supervisor view (roles supervisor and admin): live queues, agents with presence and load,
 // every conversation with Monitor and Force close, a presence picker per agent; for admins, agent
-// management (agents.js). Fed by GET /supervisor and the stream's `supervisor` messages.
+// management (agents.js); the canned responses section (canned.js). Fed by GET /supervisor and the
+// stream's `supervisor` messages.
 import { AgentsAdmin } from './agents.js';
+import { CannedAdmin, cannedListOf } from './canned.js';
 import { confirmButton, el, fill, formatDuration } from './dom.js';
 
 const PRESENCES = ['available', 'busy', 'away', 'offline'];
@@ -31,12 +33,15 @@ export class SupervisorView {
       table('Conversations', ['Conversation', 'State', 'Queue', 'Agent', 'Waited', 'Reason', ''],
             this.convsBody),
       this.admin.root);
+    this.canned = new CannedAdmin(app, cannedListOf(app), () => this.queueNames());
+    this.root.appendChild(this.canned.root);
   }
 
   async refresh() {
     this.admin.refresh();
     try {
       this.update(await this.app.api.supervisor());
+      await this.canned.refresh();
     } catch (err) {
       this.app.notify(`Supervisor data unavailable: ${err.message}`, 'error');
     }

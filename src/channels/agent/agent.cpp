@@ -189,10 +189,17 @@ AgentChannel::~AgentChannel() = default;
 namespace {
 
 using Method = void (AgentChannel::Impl::*)(const server::Request&, server::Responder);
+using ConstMethod = void (AgentChannel::Impl::*)(const server::Request&, const server::Responder&);
 
 server::AsyncHandler bind(AgentChannel::Impl* self, Method method) {
   return [self, method](const server::Request& r, server::Responder out) {
     (self->*method)(r, std::move(out));
+  };
+}
+
+server::AsyncHandler bind(AgentChannel::Impl* self, ConstMethod method) {
+  return [self, method](const server::Request& r, const server::Responder& out) {
+    (self->*method)(r, out);
   };
 }
 
@@ -307,6 +314,11 @@ Status AgentChannel::register_routes(server::Router& router) {
       router.add_async(verb::put, base + "/agents/{id}/presence",
                        bind(self, &Impl::set_agent_presence), limit),
       get(base + "/supervisor", bind(self, &Impl::supervisor_view)),
+      get(base + "/canned", bind(self, &Impl::list_canned)),
+      post(base + "/canned", bind(self, &Impl::create_canned)),
+      router.add_async(verb::put, base + "/canned/{id}", bind(self, &Impl::update_canned), limit),
+      router.add_async(verb::delete_, base + "/canned/{id}", bind(self, &Impl::delete_canned),
+                       limit),
       get(base + "/customers/{userId}/export", bind(self, &Impl::export_customer)),
       get("/api/analytics/summary", bind(self, &Impl::analytics_summary)),
       get("/api/analytics/timeseries", bind(self, &Impl::analytics_series)),

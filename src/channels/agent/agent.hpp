@@ -9,6 +9,7 @@
 //   GET  conversations, GET conversations/{id} (audited transcript read)
 //   POST conversations/{id}/messages|typing|notes|transfer|end|wrapup|close
 //   GET  supervisor, GET audit
+//   GET|POST canned, PUT|DELETE canned/{id}   canned responses (writes: supervisors, admins)
 //   POST stream/ticket, WS stream?ticket=...
 //   GET  /agent, /agent/, /agent/{*path}   the console's static files (when console_dir exists)
 //   GET  /agent/vendor/chart.umd.js         the chart library of the Analytics view (chart_library)
@@ -38,6 +39,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "engagement/engagement.hpp"
+#include "hub/config.hpp"
 #include "server/router.hpp"
 #include "server/server.hpp"
 #include "store/store.hpp"
@@ -65,6 +67,9 @@ struct AgentChannelOptions {
   // The customers' files (DATA/uploads, shared with the Direct Line channel that stores them):
   // listed in a customer's export, removed by their erasure. null = none.
   std::shared_ptr<store::UploadFiles> uploads;
+  // The hub's configuration: which queues exist (canned responses per queue) and which an agent
+  // serves (their skills). null = no queues: only global canned responses.
+  std::shared_ptr<const hub::HubConfig> hub;
   // The service's readiness (storage, disk space), shown to supervisors; none = not shown.
   std::function<server::Readiness()> readiness;
 };

@@ -113,6 +113,12 @@ struct AgentChannel::Impl {
   void analytics_summary(const server::Request& request, server::Responder responder);
   void analytics_series(const server::Request& request, server::Responder responder);
   void analytics_sessions_csv(const server::Request& request, server::Responder responder);
+  // canned.cpp: GET (agents: global and their queues'; supervisors: all), POST, PUT, DELETE
+  // (supervisors and admins; audited).
+  void list_canned(const server::Request& request, const server::Responder& responder);
+  void create_canned(const server::Request& request, const server::Responder& responder);
+  void update_canned(const server::Request& request, const server::Responder& responder);
+  void delete_canned(const server::Request& request, const server::Responder& responder);
   server::WebSocketDecision open_stream(const server::Request& request);
   void stream_ticket(const server::Request& request, const server::Responder& responder);
   // Whether a WebSocket upgrade's Origin (a browser page's) may open the stream.

@@ -116,7 +116,20 @@ Result<bj::object> AgentChannel::Impl::read_detail(
     return make_error(ErrorCode::kUnavailable, transcript.error().message);
   }
   if (access->hub) {
-    return detail_json(*access, *transcript);
+    bj::object body = detail_json(*access, *transcript);
+    // What the wrap-up may record (hub.yaml: the queue's dispositions).
+    bj::array codes;
+    bool required = false;
+    if (auto index = options.hub ? options.hub->find_queue(access->hub->queue) : std::nullopt) {
+      const hub::QueueConfig& queue = options.hub->queues[*index];
+      for (const auto& code : queue.dispositions) {
+        codes.emplace_back(code);
+      }
+      required = queue.disposition_required;
+    }
+    body["dispositions"] = std::move(codes);
+    body["dispositionRequired"] = required;
+    return body;
   }
   // No longer in the hub (back with the bot, or closed; only supervisors get here): the store's
   // record of it.
@@ -217,12 +230,18 @@ void AgentChannel::Impl::end(const server::Request& request, server::Responder r
 }
 
 void AgentChannel::Impl::wrap_up(const server::Request& request, server::Responder responder) {
-  auto session = admit(request, nullptr);
+  bj::object body;
+  auto session = admit(request, &body);
   if (!session.ok()) {
     responder.send(error_response(session.error()));
     return;
   }
-  engagement.wrap_up_done(session->actor, std::string(request.param("id")),
+  auto wrap = parse_wrap_up(body);
+  if (!wrap.ok()) {
+    responder.send(error_response(wrap.error()));
+    return;
+  }
+  engagement.wrap_up_done(session->actor, std::string(request.param("id")), std::move(*wrap),
                           answer<bool>(std::move(responder), empty_object));
 }
 

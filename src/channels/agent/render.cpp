@@ -199,9 +199,14 @@ bj::object archived_detail_json(const store::Conversation& row,
   std::string reason;
   std::string queue;
   bj::object context;
+  bj::value wrap_up = nullptr;
   std::uint64_t handoff_seq = 0;
   if (!handoffs.empty()) {
     const auto& last = handoffs.back();
+    const bj::object outcome = json::parse_object(last.outcome_json);
+    if (const bj::value* w = outcome.if_contains("wrapUp"); w != nullptr && w->is_object()) {
+      wrap_up = *w;
+    }
     handoff_id = last.id;
     reason = last.reason;
     queue = last.queue;
@@ -228,6 +233,7 @@ bj::object archived_detail_json(const store::Conversation& row,
   out["context"] = std::move(context);
   out["transferNote"] = "";
   out["handoffSeq"] = handoff_seq;
+  out["wrapUp"] = std::move(wrap_up);
   out["transcript"] = transcript_json(transcript, handoff_seq);
   return out;
 }
@@ -357,6 +363,17 @@ bj::object audit_json(const store::AuditRecord& record) {
                     {"action", record.action},
                     {"conversationId", record.conversation_id},
                     {"detail", parsed_or_null(record.detail_json)}};
+}
+
+bj::object canned_json(const store::CannedResponse& c) {
+  return bj::object{{"id", c.id},
+                    {"queue", c.queue},
+                    {"code", c.code},
+                    {"title", c.title},
+                    {"text", c.text},
+                    {"updatedBy", c.updated_by},
+                    {"created", format_iso8601(c.created)},
+                    {"updated", format_iso8601(c.updated)}};
 }
 
 }  // namespace baton::agent

@@ -34,6 +34,10 @@ boost::json::object stream_error(const Error& error);
 boost::json::object agent_json(const store::AgentRecord& agent);
 boost::json::object agent_json(const hub::Agent& agent);
 
+// CannedResponse = {"id","queue","code","title","text","updatedBy","created","updated"} (times
+// ISO 8601 UTC; queue "" = global).
+boost::json::object canned_json(const store::CannedResponse& canned);
+
 // ConversationSummary = {"id","state","queue","agent","offeredTo","waitedMs","position",
 // "priority","reason"}.
 boost::json::object summary_json(const hub::ConversationView& view);

@@ -200,8 +200,33 @@ TEST(Render, ArchivedDetailFromTheHandoffRecord) {
   EXPECT_EQ(j.at("variables").at("plan").as_string(), "gold");
   EXPECT_FALSE(j.at("variables").as_object().contains("va_Language"));
   EXPECT_EQ(j.at("transcript").as_array()[2].at("part").as_string(), "live");
+  EXPECT_TRUE(j.at("wrapUp").is_null()) << "no wrap-up recorded";
+  h.outcome_json = R"({"outcome":"completed","wrapUp":{"agent":"alice","disposition":"solved"}})";
+  EXPECT_EQ(archived_detail_json(row, {h}, t).at("wrapUp").at("disposition").as_string(), "solved");
   row.closed = true;
   EXPECT_EQ(archived_detail_json(row, {}, {}).at("state").as_string(), "closed");
+}
+
+TEST(Render, CannedResponse) {
+  store::CannedResponse c;
+  c.id = "cr_0123456789abcdef";
+  c.queue = "billing";
+  c.code = "refund";
+  c.title = "Refunds";
+  c.text = "Hi {customer.name}";
+  c.updated_by = "sam";
+  c.created = TimePoint{} + std::chrono::milliseconds(1'700'000'000'000);
+  c.updated = TimePoint{} + std::chrono::milliseconds(1'700'000'060'000);
+  const auto j = canned_json(c);
+  EXPECT_EQ(j.size(), 8u);
+  EXPECT_EQ(j.at("id").as_string(), "cr_0123456789abcdef");
+  EXPECT_EQ(j.at("queue").as_string(), "billing");
+  EXPECT_EQ(j.at("code").as_string(), "refund");
+  EXPECT_EQ(j.at("title").as_string(), "Refunds");
+  EXPECT_EQ(j.at("text").as_string(), "Hi {customer.name}");
+  EXPECT_EQ(j.at("updatedBy").as_string(), "sam");
+  EXPECT_EQ(j.at("created").as_string(), format_iso8601(c.created));
+  EXPECT_EQ(j.at("updated").as_string(), format_iso8601(c.updated));
 }
 
 TEST(Render, QueueAgentAndAudit) {

@@ -231,6 +231,92 @@ Result<std::string> parse_new_password(const bj::object& body) {
   return std::move(**password);
 }
 
+Result<CannedRequest> parse_canned(const bj::object& body) {
+  for (const auto& field : body) {
+    const std::string_view key = field.key();
+    if (key != "queue" && key != "code" && key != "title" && key != "text") {
+      return bad(fmt::format("unknown field \"{}\" (queue, code, title, text)", key));
+    }
+  }
+  CannedRequest r;
+  auto queue = optional_string(body, "queue");
+  if (!queue.ok()) {
+    return queue.error();
+  }
+  r.queue = queue->value_or("");
+  auto code = required_string(body, "code");
+  if (!code.ok()) {
+    return code.error();
+  }
+  const bool code_ok =
+      code->size() <= kMaxCannedCodeChars && std::all_of(code->begin(), code->end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+      });
+  if (!code_ok) {
+    return bad(
+        fmt::format("code must be 1..{} characters of a-z, 0-9 and . _ -", kMaxCannedCodeChars));
+  }
+  r.code = std::move(*code);
+  auto title = required_string(body, "title");
+  if (!title.ok()) {
+    return title.error();
+  }
+  if (!utf8::is_valid(*title) || std::any_of(title->begin(), title->end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      })) {
+    return bad("title must be valid UTF-8 without control characters");
+  }
+  if (code_points(*title) > kMaxCannedTitleChars) {
+    return bad(fmt::format("title is longer than {} characters", kMaxCannedTitleChars));
+  }
+  r.title = std::move(*title);
+  auto text = parse_text(body);
+  if (!text.ok()) {
+    return text.error();
+  }
+  r.text = std::move(*text);
+  return r;
+}
+
+Result<engagement::WrapUp> parse_wrap_up(const bj::object& body) {
+  for (const auto& field : body) {
+    if (field.key() != "disposition" && field.key() != "note") {
+      return bad(fmt::format("unknown field \"{}\" (disposition, note)", field.key()));
+    }
+  }
+  engagement::WrapUp w;
+  auto disposition = optional_string(body, "disposition");
+  if (!disposition.ok()) {
+    return disposition.error();
+  }
+  w.disposition = disposition->value_or("");
+  if (w.disposition.size() > 32) {
+    return bad("disposition is longer than 32 characters");
+  }
+  auto note = optional_string(body, "note");
+  if (!note.ok()) {
+    return note.error();
+  }
+  w.note = note->value_or("");
+  if (!utf8::is_valid(w.note)) {
+    return bad("note is not valid UTF-8");
+  }
+  if (code_points(w.note) > kMaxWrapUpNoteChars) {
+    return bad(fmt::format("note is longer than {} characters", kMaxWrapUpNoteChars));
+  }
+  if (w.note.find_first_not_of(" \t\r\n") == std::string::npos) {
+    w.note.clear();
+  }
+  return w;
+}
+
+bool valid_canned_id(std::string_view id) {
+  constexpr std::string_view kPrefix = "cr_";
+  return id.size() == kPrefix.size() + 16 && id.starts_with(kPrefix) &&
+         std::all_of(id.begin() + kPrefix.size(), id.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
 Result<TransferRequest> parse_transfer(const bj::object& body) {
   auto queue = optional_string(body, "queue");
   auto agent = optional_string(body, "agentId");

@@ -72,6 +72,29 @@ Result<std::string> parse_new_password(const boost::json::object& body);
 // {"mode": "bot"|"close"}.
 Result<engagement::EndMode> parse_end_mode(const boost::json::object& body);
 
+// A wrap-up's {"disposition"?, "note"?} (empty body: neither): disposition a string of at most
+// 32 bytes (checked against the queue by the Engagement), note at most 1000 code points of valid
+// UTF-8; no other key.
+inline constexpr std::size_t kMaxWrapUpNoteChars = 1000;
+Result<engagement::WrapUp> parse_wrap_up(const boost::json::object& body);
+
+// Canned responses (docs/AGENT_API.md).
+inline constexpr std::size_t kMaxCannedTitleChars = 100;  // Unicode code points
+inline constexpr std::size_t kMaxCannedCodeChars = 32;
+inline constexpr std::size_t kMaxCannedResponses = 500;  // global and per-queue together
+struct CannedRequest {
+  std::string queue;  // "" = global
+  std::string code;
+  std::string title;
+  std::string text;
+};
+// {"queue"?, "code", "title", "text"} and no other key: code 1..32 chars of [a-z0-9._-]; title
+// 1..100 code points of UTF-8 without control characters; text as parse_text (1..4000 code
+// points, not blank); queue a string (absent, null or "" = global; the caller checks it exists).
+Result<CannedRequest> parse_canned(const boost::json::object& body);
+// Whether `id` has the form the server issues: "cr_" and 16 lower-case hex digits.
+bool valid_canned_id(std::string_view id);
+
 struct AuditQuery {
   std::string conversation_id;  // "" = all
   std::uint64_t after = 0;      // position

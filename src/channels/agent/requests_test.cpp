@@ -149,6 +149,74 @@ TEST(Requests, AgentFieldsForAddAndChange) {
   EXPECT_FALSE(parse_new_password(obj(R"({})")).ok());
 }
 
+TEST(Requests, CannedResponseBodies) {
+  auto ok = parse_canned(obj(R"({"queue":"billing","code":"re-fund.2_x","title":"Rückgabe",)"
+                             R"("text":"Hi {customer.name}\nbye"})"));
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->queue, "billing");
+  EXPECT_EQ(ok->code, "re-fund.2_x");
+  EXPECT_EQ(ok->title, "Rückgabe");
+  EXPECT_EQ(ok->text, "Hi {customer.name}\nbye");
+  EXPECT_EQ(parse_canned(obj(R"({"code":"a","title":"t","text":"x","queue":null})"))->queue, "");
+  EXPECT_TRUE(
+      parse_canned(obj(R"({"code":")" + std::string(32, 'z') + R"(","title":"t","text":"x"})"))
+          .ok());
+  EXPECT_TRUE(
+      parse_canned(obj(R"({"code":"a","title":")" + std::string(100, 't') + R"(","text":"x"})"))
+          .ok());
+  for (const char* bad : {
+           R"({"title":"t","text":"x"})",                           // no code
+           R"({"code":"","title":"t","text":"x"})",                 // empty code
+           R"({"code":"A","title":"t","text":"x"})",                // upper case
+           R"({"code":"a b","title":"t","text":"x"})",              // space
+           R"({"code":"a","text":"x"})",                            // no title
+           R"({"code":"a","title":"t","text":" "})",                // blank text
+           R"({"code":"a","title":"t","text":"x","queue":1})",      // queue not a string
+           R"({"code":"a","title":"t","text":"x","colour":"red"})"  // unknown key
+       }) {
+    auto r = parse_canned(obj(bad));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << bad;
+  }
+  EXPECT_FALSE(
+      parse_canned(obj(R"({"code":")" + std::string(33, 'z') + R"(","title":"t","text":"x"})"))
+          .ok());
+  // A control character in the title.
+  EXPECT_FALSE(parse_canned(bj::object{{"code", "a"}, {"title", "t\x07"}, {"text", "x"}}).ok());
+  EXPECT_FALSE(
+      parse_canned(obj(R"({"code":"a","title":")" + std::string(101, 't') + R"(","text":"x"})"))
+          .ok());
+}
+
+TEST(Requests, CannedIdsAreTheServersForm) {
+  EXPECT_TRUE(valid_canned_id("cr_0123456789abcdef"));
+  for (const char* bad : {"", "cr_", "cr_0123456789abcde", "cr_0123456789abcdef0",
+                          "cr_0123456789ABCDEF", "xx_0123456789abcdef", "cr_0123456789abcde/"}) {
+    EXPECT_FALSE(valid_canned_id(bad)) << bad;
+  }
+}
+
+TEST(Requests, WrapUpBodies) {
+  auto none = parse_wrap_up(obj(""));
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->disposition, "");
+  EXPECT_EQ(none->note, "");
+  auto both = parse_wrap_up(obj(R"({"disposition":"solved","note":"Früh erledigt"})"));
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->disposition, "solved");
+  EXPECT_EQ(both->note, "Früh erledigt");
+  EXPECT_EQ(parse_wrap_up(obj(R"({"note":"  "})"))->note, "") << "a blank note is none";
+  EXPECT_TRUE(parse_wrap_up(obj(R"({"note":")" + std::string(1000, 'n') + R"("})")).ok());
+  for (const std::string& bad :
+       {std::string(R"({"note":")") + std::string(1001, 'n') + R"("})",
+        std::string(R"({"disposition":")") + std::string(33, 'd') + R"("})",
+        std::string(R"({"disposition":5})"), std::string(R"({"disposition":"a","extra":1})")}) {
+    auto r = parse_wrap_up(obj(bad));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  }
+}
+
 TEST(Requests, EndMode) {
   EXPECT_EQ(*parse_end_mode(obj(R"({"mode":"bot"})")), engagement::EndMode::kReturnToBot);
   EXPECT_EQ(*parse_end_mode(obj(R"({"mode":"close"})")), engagement::EndMode::kClose);
