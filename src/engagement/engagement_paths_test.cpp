@@ -12,7 +12,7 @@ namespace {
 using namespace baton::engagement::testing;  // NOLINT: test helpers
 
 // The fixture's clock starts on Friday 2027-01-15 08:00 UTC: billing (Contoso's "Pay bill"
-// handover names it) opens on Saturdays only. general waits for an agent.
+// handover names it) opens on Saturdays only. general waits for an agent, and closes at 08:10.
 constexpr const char* kPathsHubYaml = R"yaml(
 hub:
   default_queue: general
@@ -31,8 +31,13 @@ hub:
     - name: general
       wait_for_agent: true
       max_wait: 10m
+      hours:
+        time_zone: UTC
+        weekly:
+          friday: ["08:00-08:10"]
       texts:
         waiting_for_agent: "All our agents are offline. When one becomes available, we'll connect you."
+        unavailable: "We have just closed; {queue} opens again next Friday at 8."
 )yaml";
 
 class EngagementPaths : public EngagementFlow {
@@ -98,6 +103,23 @@ TEST_F(EngagementPaths, AWaitForAgentQueueHoldsTheCustomerUntilAnAgentComesOnlin
   EXPECT_EQ(sink->of<Offer>()[0].conversation, "c1");
   ASSERT_TRUE(accept(bob_actor(), "c1", sink->of<Offer>()[0].offer_id).ok());
   EXPECT_TRUE(eventually([&] { return said("c1", "Bob Stone joined the chat."); }));
+}
+
+TEST_F(EngagementPaths, AQueueThatClosesOnAWaitingCustomerSaysItsTextAndTheReason) {
+  customer("c1");
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] { return view("c1").has_value(); }));
+  clock_.advance(std::chrono::minutes(10));
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
+  settle();
+  ASSERT_TRUE(eventually([&] {
+    return said("c1",
+                "Our team is closed right now. We're back at 8am, or email help@contoso.example.");
+  })) << "the Escalate topic's out_of_hours branch";
+  EXPECT_TRUE(said("c1", "We have just closed; general opens again next Friday at 8."));
+  EXPECT_FALSE(view("c1").has_value());
+  EXPECT_EQ(status("c1")->ownership.owner, Owner::kBot);
+  EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "unavailable");
 }
 
 TEST_F(EngagementPaths, AReturningCustomerIsOfferedToTheirLastAgentFirst) {
