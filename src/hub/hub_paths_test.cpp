@@ -59,7 +59,9 @@ Event topic(std::string conv, const char* name, std::string user = {}) {
   return e;
 }
 
-Event from_user(std::string conv, std::string user) { return topic(std::move(conv), "", user); }
+Event from_user(std::string conv, std::string user) {
+  return topic(std::move(conv), "", std::move(user));
+}
 
 std::vector<Scenario> scenarios() {
   return {
