@@ -176,17 +176,29 @@ void Runtime::State::run_handoff(const bot::HandoffNode& node, Turn& turn) {
   escalation_reason = to_string(request.reason);
 
   std::optional<HandoffOutcome> at_once;
+  std::optional<HandoffUnavailable> unavailable;
+  unavailable_reason = nullptr;
+  if (info.live_chat_supported) {
+    if (availability) {
+      unavailable = availability(request);
+    } else if (!agents_online) {
+      unavailable = HandoffUnavailable{"no_agents", request.routing.queue, ""};
+    }
+  }
   if (!info.live_chat_supported) {
     at_once = HandoffOutcome::kUnsupported;
     say(spec.unsupported_text.empty() ? defaults.unsupported_text : render(spec.unsupported_text),
         {}, turn);
-  } else if (!agents_online) {
+  } else if (unavailable) {
     at_once = HandoffOutcome::kUnavailable;
+    unavailable_reason = bj::string(unavailable->reason);
     const bot::Template& text = first_set(spec.agents_offline_text, spec.unavailable_text);
-    say(!text.empty()                           ? render(text)
+    say(!unavailable->text.empty()              ? unavailable->text
+        : !text.empty()                         ? render(text)
         : !defaults.agents_offline_text.empty() ? defaults.agents_offline_text
                                                 : defaults.unavailable_text,
         {}, turn);
+    turn.result.unavailable = std::move(unavailable);
   } else {
     // The node's text, then its agents-online text (the default when it sets neither); the
     // cancel quick reply goes on the last message said.
@@ -328,6 +340,8 @@ const bj::value* Runtime::State::system_variable(std::string_view name) const {
     value = &outcome;
   } else if (name == "EscalationReason") {
     value = &escalation_reason;
+  } else if (name == "HandoffUnavailableReason") {
+    value = &unavailable_reason;
   } else if (name == "LastMessage") {
     value = &last_message;
   } else if (name == "UserId") {

@@ -2,6 +2,7 @@
 // The handoff request a conversation produces when it escalates, and its Bot Framework form.
 
 #include <boost/json.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,19 @@ struct HandoffRequest {
   std::vector<activity::Activity> transcript;  // the conversation so far, in order
   std::string cancel_quick_reply;              // button text that cancels while waiting ("" = none)
 };
+
+// The hub's answer, in the escalating turn, that the queue a handoff routes to cannot take it:
+// the handoff then resolves at once as `unavailable`.
+struct HandoffUnavailable {
+  // System.HandoffUnavailableReason: out_of_hours | no_agents | no_skilled_agents.
+  std::string reason;
+  std::string queue;  // the queue the handoff routed to ("" = unknown)
+  std::string text;   // the queue's unavailable text; "" = the handoff node's (or bot's) own
+};
+
+// Asked by the runtime at each handoff node on a live-chat channel, synchronously, with the
+// request as it would be submitted; nullopt = agents can be reached (the handoff waits).
+using AvailabilityCheck = std::function<std::optional<HandoffUnavailable>(const HandoffRequest&)>;
 
 // The `handoff.initiate` event activity for a request (docs/PROTOCOLS.md §2.1, §3): value =
 // context, one attachment {contentType "application/json", name "Transcript", content

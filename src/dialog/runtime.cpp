@@ -119,7 +119,7 @@ void Runtime::State::handle_paused(const activity::Activity& incoming, std::stri
     return;  // an agent has the conversation: the bot stays silent
   }
   if (is_cancel(incoming, text)) {
-    resume(HandoffOutcome::kCancelled, turn);
+    resume(HandoffOutcome::kCancelled, {}, turn);
     return;
   }
   if (!bot.settings.handoff.waiting_text.empty()) {
@@ -247,6 +247,7 @@ void Runtime::State::new_conversation() {
   pending.reset();
   flow = FlowState::kActive;
   outcome = nullptr;
+  unavailable_reason = nullptr;
   escalation_reason = nullptr;
   topics.clear();
   phrases.clear();
@@ -254,13 +255,14 @@ void Runtime::State::new_conversation() {
   last_phrase.clear();
 }
 
-void Runtime::State::resume(HandoffOutcome result, Turn& turn) {
+void Runtime::State::resume(HandoffOutcome result, std::string_view reason, Turn& turn) {
   if (flow != FlowState::kHandoffPending && flow != FlowState::kWithAgent) {
     return;
   }
   flow = FlowState::kActive;
   pending.reset();
   outcome = to_string(result);
+  unavailable_reason = reason.empty() ? bj::value(nullptr) : bj::value(bj::string(reason));
   turn.result.resolved = result;
   if (!stack.empty()) {
     advance();
@@ -296,9 +298,9 @@ TurnResult Runtime::on_activity(const activity::Activity& incoming) {
   return state_->finish(turn);
 }
 
-TurnResult Runtime::resume(HandoffOutcome outcome) {
+TurnResult Runtime::resume(HandoffOutcome outcome, std::string_view unavailable_reason) {
   Turn turn;
-  state_->resume(outcome, turn);
+  state_->resume(outcome, unavailable_reason, turn);
   return state_->finish(turn);
 }
 
@@ -317,6 +319,10 @@ void Runtime::agent_joined() {
 void Runtime::record(const activity::Activity& activity) { state_->append_transcript(activity); }
 
 void Runtime::set_agents_online(bool online) { state_->agents_online = online; }
+
+void Runtime::set_availability_check(AvailabilityCheck check) {
+  state_->availability = std::move(check);
+}
 
 void Runtime::set_live_chat_supported(bool supported) {
   state_->info.live_chat_supported = supported;

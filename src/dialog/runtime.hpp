@@ -119,7 +119,10 @@ struct TurnResult {
   std::optional<HandoffRequest> handoff;   // a handoff was requested during this turn
   std::optional<HandoffOutcome> resolved;  // a handoff ended during this turn (e.g. cancelled,
                                            // unavailable, unsupported)
-  bool ended = false;                      // the conversation ended during this turn
+  // The handoff of this turn resolved at once as unavailable because the availability check
+  // said so (why, and the queue); nullopt otherwise.
+  std::optional<HandoffUnavailable> unavailable;
+  bool ended = false;  // the conversation ended during this turn
   // The topics that started during this turn, in order, as indexes into bot().topics: triggered,
   // redirected to, the survey, the escalation, the fallback, the greeting (what analytics counts).
   std::vector<std::size_t> topics;
@@ -146,8 +149,9 @@ class Runtime {
   TurnResult on_activity(const activity::Activity& incoming);
 
   // The handoff ended: continue below the handoff node with System.HandoffOutcome = outcome
-  // (result.resolved = outcome). Ignored (empty result) unless paused (pending or with agent).
-  TurnResult resume(HandoffOutcome outcome);
+  // (result.resolved = outcome) and System.HandoffUnavailableReason = unavailable_reason (null
+  // when empty). Ignored (empty result) unless paused (pending or with agent).
+  TurnResult resume(HandoffOutcome outcome, std::string_view unavailable_reason = {});
 
   // An agent accepted the handoff (pending → with agent): from now on cancel phrases, the cancel
   // button and the waiting text no longer apply; the customer's messages are for the agent.
@@ -160,6 +164,11 @@ class Runtime {
   // Whether agents are online right now (the hub's answer); decides between the agents-online
   // and the offline/unavailable path of the next handoff. Default: online.
   void set_agents_online(bool online);
+  // Per-handoff availability (the hub's answer for the queue the request routes to): when set, it
+  // decides between the agents-online and the unavailable path instead of set_agents_online.
+  // On the unavailable path the runtime says the check's text (else the node's offline text) and
+  // sets System.HandoffUnavailableReason. Not part of the snapshot: set it again after restore.
+  void set_availability_check(AvailabilityCheck check);
   // Overrides ConversationInfo::live_chat_supported for the next handoffs.
   void set_live_chat_supported(bool supported);
 

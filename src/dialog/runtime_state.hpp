@@ -67,7 +67,7 @@ struct Runtime::State {
   void no_match(Turn& turn);
   void start_over(Turn& turn);
   void new_conversation();
-  void resume(HandoffOutcome outcome, Turn& turn);
+  void resume(HandoffOutcome outcome, std::string_view unavailable_reason, Turn& turn);
 
   // --- executor.cpp: running nodes
   void run(Turn& turn);
@@ -114,11 +114,13 @@ struct Runtime::State {
   int no_matches = 0;    // consecutive messages not understood
   std::optional<PendingHandoff> pending;
   bool agents_online = true;
+  AvailabilityCheck availability;  // Runtime::set_availability_check
 
   // What the handoff context reports.
   VariableStore variables;
   bj::value outcome;                                        // System.HandoffOutcome
   bj::value escalation_reason;                              // System.EscalationReason
+  bj::value unavailable_reason;                             // System.HandoffUnavailableReason
   bj::value last_message;                                   // System.LastMessage
   bj::value user_id, user_name, conversation_id, language;  // System.* fixed ones
   std::vector<std::string> topics;                          // va_Topics

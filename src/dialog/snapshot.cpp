@@ -3,7 +3,8 @@
 //    "stack": [{"topic": name, "pc": [index path], "reason": null|wire name, "survey_done": bool}],
 //    "waiting": bool, "retries": n, "no_matches": n, "agents_online": bool,
 //    "live_chat_supported": bool, "pending": null|{"cancel_quick_reply", "cancel_topic"},
-//    "variables": VariableStore::to_json, "system": {"HandoffOutcome", "EscalationReason",
+//    "variables": VariableStore::to_json, "system": {"HandoffOutcome", "HandoffUnavailableReason"
+//    (absent before it existed: null), "EscalationReason",
 //    "LastMessage"}, "topics": [..], "phrases": [..], "last_topic", "last_phrase"}
 // Topics are named (not indexed) so a bot edit that reorders topics keeps conversations; a node
 // address that no longer fits the bot is an error rather than a guess.
@@ -215,6 +216,7 @@ bj::value Runtime::State::to_json() const {
   }
   out["variables"] = variables.to_json(bot);
   out["system"] = bj::object{{"HandoffOutcome", outcome},
+                             {"HandoffUnavailableReason", unavailable_reason},
                              {"EscalationReason", escalation_reason},
                              {"LastMessage", last_message}};
   out["topics"] = string_array(topics);
@@ -281,9 +283,10 @@ Status Runtime::State::from_json(const bj::value& json) {
     return bad("missing system");
   }
   const auto& sys = system->get_object();
-  for (auto [key, target] :
-       {std::pair{"HandoffOutcome", &outcome}, std::pair{"EscalationReason", &escalation_reason},
-        std::pair{"LastMessage", &last_message}}) {
+  for (auto [key, target] : {std::pair{"HandoffOutcome", &outcome},
+                             std::pair{"HandoffUnavailableReason", &unavailable_reason},
+                             std::pair{"EscalationReason", &escalation_reason},
+                             std::pair{"LastMessage", &last_message}}) {
     const auto* v = sys.if_contains(key);
     *target = (v != nullptr && (v->is_string() || v->is_null())) ? *v : bj::value(nullptr);
   }

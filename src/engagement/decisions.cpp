@@ -152,6 +152,7 @@ hub::HandoffSubmitted Engagement::Impl::submission(const engine::HandoffRequeste
   submitted.reason = handoff.reason;
   submitted.queue_hint = handoff.queue;
   submitted.skills = handoff.skills;
+  submitted.user = handoff.user;
   if (handoff.priority) {
     submitted.priority = *handoff.priority;
   }
@@ -262,7 +263,11 @@ bool Engagement::Impl::act_customer(const hub::Decision& decision) {
             return true;
           },
           [&](const hub::Unavailable& d) {
-            to_bot(d.conversation, dialog::HandoffOutcome::kUnavailable);
+            // The queue's own text first, when it has one; the flow then resumes with the reason
+            // in System.HandoffUnavailableReason.
+            notice(d.conversation, d.text);
+            to_bot(d.conversation, dialog::HandoffOutcome::kUnavailable,
+                   engine::HandoffEnd{"", "", hub::to_string(d.cause)});
             return true;
           },
           [&](const hub::Overflowed&) { return true; },

@@ -27,11 +27,37 @@ Engagement::Engagement(boost::asio::any_io_executor executor, engine::Engine& en
     auto with = self->input_in_turn(self->submission(handoff));
     return with ? std::move(*with) : engine::HandoffCommit{};
   });
+  // Availability per routed queue, asked in the escalating turn so the bot says the queue's
+  // unavailable text at once (not its agents-online text). A pure query: nothing is applied or
+  // logged. Before start() (the hub is not replayed yet) every handoff may wait.
+  engine.set_availability_hook(
+      [weak](const std::string& conversation, const std::string& user,
+             const dialog::HandoffRequest& request) -> std::optional<dialog::HandoffUnavailable> {
+        auto self = weak.lock();
+        if (!self || !self->started || !self->hub) {
+          return std::nullopt;
+        }
+        hub::HandoffSubmitted probe;
+        probe.conversation = conversation;
+        probe.user = user;
+        probe.context = request.context;
+        probe.reason = dialog::to_string(request.reason);
+        probe.queue_hint = request.routing.queue;
+        probe.skills = request.routing.skills;
+        probe.priority = request.routing.priority;
+        auto unavailable = self->hub->availability(probe, self->clock.now());
+        if (!unavailable) {
+          return std::nullopt;
+        }
+        return dialog::HandoffUnavailable{hub::to_string(unavailable->cause), unavailable->queue,
+                                          unavailable->text};
+      });
 }
 
 Engagement::~Engagement() {
   impl_->engine.set_listener(nullptr);
   impl_->engine.set_handoff_hook({});
+  impl_->engine.set_availability_hook({});
   stop();
 }
 

@@ -57,6 +57,19 @@ std::string Engine::Impl::next_id(Conv& conv) {
   return make_activity_id(conv.row.id, conv.next_seq++);
 }
 
+dialog::AvailabilityCheck Engine::Impl::availability_check(const Conv& conv) {
+  return [this, id = conv.row.id, user = conv.row.user_id](
+             const dialog::HandoffRequest& request) -> std::optional<dialog::HandoffUnavailable> {
+    if (availability_hook) {
+      return availability_hook(id, user, request);
+    }
+    if (agents_online) {
+      return std::nullopt;
+    }
+    return dialog::HandoffUnavailable{"no_agents", request.routing.queue, ""};
+  };
+}
+
 dialog::ConversationInfo Engine::Impl::info_for(const store::Conversation& row) const {
   const bj::object meta = json::parse_object(row.metadata_json);
   dialog::ConversationInfo info;
@@ -120,6 +133,7 @@ Result<Conv*> Engine::Impl::load(const std::string& id) {
   // The snapshot's flags are from when it was written; today's facts win.
   conv->runtime->set_live_chat_supported(options.live_chat_supported);
   conv->runtime->set_agents_online(agents_online);
+  conv->runtime->set_availability_check(availability_check(*conv));
   if (conv->ownership.owner != Owner::kBot) {
     auto handoffs = store.handoffs_for_conversation(id);
     if (!handoffs.ok()) {
@@ -175,6 +189,7 @@ void Engine::Impl::start(const StartParams& params, const Callback<StartResult>&
   conv.runtime = std::make_unique<dialog::Runtime>(
       bot, clock, [this, raw] { return next_id(*raw); }, info_for(row));
   conv.runtime->set_agents_online(agents_online);
+  conv.runtime->set_availability_check(availability_check(conv));
   lru.push_front(id);
   conv.lru = lru.begin();
   conversations.emplace(id, std::move(owned));
@@ -437,7 +452,7 @@ void Engine::Impl::change(Conv& conv, const ChangeOwnership& command,
   conv.session.handled_by(end.agent);  // kHandoffEnded, kClosed: the agent at the end
   if (event == OwnershipEvent::kHandoffEnded) {
     conv.runtime->set_agents_online(agents_online);
-    dialog::TurnResult turn = conv.runtime->resume(outcome);
+    dialog::TurnResult turn = conv.runtime->resume(outcome, end.unavailable);
     end_handoff(conv, pending, outcome, end);  // the bot owns it again before it speaks
     turn.resolved.reset();
     apply_turn(conv, pending, std::move(turn), "");

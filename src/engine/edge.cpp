@@ -208,7 +208,8 @@ bj::object to_json(const EngineEvent& event) {
                                        {"agentMessage", e.agent_message},
                                        {"queue", e.queue},
                                        {"skills", std::move(skills)},
-                                       {"initiateSeq", e.initiate_seq}};
+                                       {"initiateSeq", e.initiate_seq},
+                                       {"user", e.user}};
                           o["priority"] = e.priority ? bj::value(*e.priority) : bj::value(nullptr);
                           return o;
                         },
@@ -252,6 +253,7 @@ Result<EngineEvent> event_from_json(const bj::value& json) {
     e.skills = r.strings("skills");
     e.priority = r.optional_int("priority");
     e.initiate_seq = r.number("initiateSeq");
+    e.user = r.optional_string("user");
     return finish<EngineEvent>(r, std::move(e));
   }
   if (type == "handoff_cancelled") {
@@ -289,6 +291,7 @@ bj::object to_json(const EngineCommand& command) {
                                             {"outcome", dialog::to_string(c.outcome)},
                                             {"agent", c.end.agent},
                                             {"abandoned", c.end.abandoned},
+                                            {"unavailable", c.end.unavailable},
                                             {"routeQueue", c.route.queue},
                                             {"routeAgent", c.route.agent}};
                         },
@@ -331,6 +334,7 @@ Result<EngineCommand> command_from_json(const bj::value& json) {
     const auto outcome = dialog::parse_handoff_outcome(r.string("outcome"));
     c.end.agent = r.string("agent");
     c.end.abandoned = r.string("abandoned");
+    c.end.unavailable = r.optional_string("unavailable");
     c.route.queue = r.optional_string("routeQueue");
     c.route.agent = r.optional_string("routeAgent");
     if (r.ok() && !outcome) {

@@ -46,6 +46,7 @@ struct HandoffRequested {
   std::vector<std::string> skills;
   std::optional<int> priority;
   std::uint64_t initiate_seq = 0;  // seq of the handoff.initiate activity: the bot part ends there
+  std::string user;                // the conversation's user id (agent affinity)
 
   friend bool operator==(const HandoffRequested&, const HandoffRequested&) = default;
 };
@@ -88,6 +89,9 @@ using EngineEvent =
 struct HandoffEnd {
   std::string agent;      // the agent who had it, "" if none
   std::string abandoned;  // "left" | "silent" when the customer abandoned the wait, else ""
+  // Outcome unavailable: why (System.HandoffUnavailableReason: out_of_hours, no_agents,
+  // no_skilled_agents), else "".
+  std::string unavailable = {};
 
   friend bool operator==(const HandoffEnd&, const HandoffEnd&) = default;
 };

@@ -338,6 +338,12 @@ void Engine::set_handoff_hook(HandoffHook hook) {
             [hook = std::move(hook)](Impl& self) mutable { self.handoff_hook = std::move(hook); });
 }
 
+void Engine::set_availability_hook(AvailabilityHook hook) {
+  on_strand(impl_, [hook = std::move(hook)](Impl& self) mutable {
+    self.availability_hook = std::move(hook);
+  });
+}
+
 const std::shared_ptr<const dialog::CompiledBot>& Engine::bot() const { return impl_->bot; }
 
 void Engine::subscribe(std::string conversation_id, std::uint64_t after_watermark, std::string slot,

@@ -174,6 +174,14 @@ struct HandoffCommit {
 // Not called for handoffs the dialog resolved in the same turn (unsupported channel, ...).
 using HandoffHook = std::function<HandoffCommit(const HandoffRequested&)>;
 
+// Asked on the strand while a customer's turn runs, at a handoff node on a live-chat channel:
+// can the queue this handoff would route to take it now? nullopt = yes (the handoff waits);
+// otherwise the dialog takes the unavailable path at once with the answer's reason and text.
+// `user` is the conversation's user id. Must not block. Without a hook, the SetAgentsOnline flag
+// decides (reason no_agents).
+using AvailabilityHook = std::function<std::optional<dialog::HandoffUnavailable>(
+    const std::string& conversation, const std::string& user, const dialog::HandoffRequest&)>;
+
 using SubscriptionId = std::uint64_t;
 
 template <class T>
@@ -302,6 +310,7 @@ class Engine {
   // remove). Call before traffic starts; the listener must outlive the engine's use of it.
   void set_listener(EngineListener* listener);
   void set_handoff_hook(HandoffHook hook);
+  void set_availability_hook(AvailabilityHook hook);
 
   // Runtimes currently in memory (for tests and metrics). Callback on the strand.
   void loaded_count(std::function<void(std::size_t)> done);

@@ -217,8 +217,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   activity::ChannelAccount bot_account;
 
   std::atomic<EngineListener*> listener{nullptr};
-  HandoffHook handoff_hook;   // set before traffic (Engine::set_handoff_hook)
-  bool agents_online = true;  // Engine::set_agents_online
+  HandoffHook handoff_hook;            // set before traffic (Engine::set_handoff_hook)
+  bool agents_online = true;           // Engine::set_agents_online
+  AvailabilityHook availability_hook;  // Engine::set_availability_hook
+  // The runtime's availability check for `conv`: the hook, else the agents-online flag.
+  dialog::AvailabilityCheck availability_check(const Conv& conv);
   std::unordered_map<std::string, std::unique_ptr<Conv>> conversations;
   std::list<std::string> lru;  // front = most recently used
   std::unordered_map<std::string, std::vector<SubscriptionEntry>> subscriptions;

@@ -161,6 +161,7 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
   requested.skills = request.routing.skills;
   requested.priority = request.routing.priority;
   requested.initiate_seq = *parse_activity_seq(event.id, conv.row.id);
+  requested.user = conv.row.user_id;
   if (handoff_hook) {
     HandoffCommit with = handoff_hook(requested);
     for (auto& record_entry : with.hub_log) {

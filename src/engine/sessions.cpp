@@ -57,11 +57,16 @@ void Engine::Impl::session_turn(Conv& conv, Pending& pending, const dialog::Turn
                            clock.now());
     if (turn.resolved) {
       // The dialog took the offline or unsupported path at once: the hub never sees this handoff,
-      // so it is counted here as the hub counts the unavailable ones it routes.
-      const std::string& queue = turn.handoff->routing.queue;
-      const char* cause = *turn.resolved == dialog::HandoffOutcome::kUnsupported
-                              ? "handoff.unavailable.unsupported"
-                              : "handoff.unavailable.no_agents";
+      // so it is counted here as the hub counts the unavailable ones it routes (the queue it
+      // routed to and why, when the availability check said).
+      const std::string& queue = turn.unavailable && !turn.unavailable->queue.empty()
+                                     ? turn.unavailable->queue
+                                     : turn.handoff->routing.queue;
+      const std::string cause = *turn.resolved == dialog::HandoffOutcome::kUnsupported
+                                    ? "handoff.unavailable.unsupported"
+                                : turn.unavailable && !turn.unavailable->reason.empty()
+                                    ? "handoff.unavailable." + turn.unavailable->reason
+                                    : "handoff.unavailable.no_agents";
       pending.batch.add_analytics(
           analytics::sample_cells({{clock.now(), "handoff.unavailable", queue, "", 1, 0},
                                    {clock.now(), cause, queue, "", 1, 0}}));

@@ -75,6 +75,12 @@ struct OperatingHours {
 struct QueueTexts {
   std::string queued;    // sent with the Queued decision
   std::string position;  // sent with each PositionUpdate
+  // Sent (as the Queued text) when a wait_for_agent queue takes a conversation while none of
+  // its agents is online. Placeholders as above.
+  std::string waiting_for_agent;
+  // Said when a handoff routed here is unavailable (closed, no agent online); "" = the bot's
+  // own text (the handoff node's agents-offline / unavailable text). Placeholder: {queue}.
+  std::string unavailable;
 };
 
 struct QueueConfig {
@@ -90,6 +96,9 @@ struct QueueConfig {
   Millis offer_timeout{30'000};
   Millis position_update_interval{30'000};  // minimum time between two PositionUpdates
   std::optional<Millis> abandon_after;      // customer silence while waiting; nullopt = never
+  // While open but with no eligible agent online, queue the conversation anyway (texts
+  // .waiting_for_agent) and offer it when an agent comes online; max_wait still applies.
+  bool wait_for_agent = false;
   QueueTexts texts;
   // Wrap-up dispositions agents choose from for this queue's conversations (codes of 1..32
   // [a-z0-9._-], unique, at most kMaxDispositions, in file order); empty = none offered.
@@ -108,7 +117,11 @@ struct HubConfig {
   int missed_offers_before_away = 3;    // consecutive missed offers; 0 = never set away
   Millis default_handle_time{300'000};  // seeds the handle-time average of every queue
   std::optional<Millis> max_wrap_up;    // wrap-up is ended by the hub after this; nullopt = never
-  std::vector<Agent> agents;            // optional; registered (offline) when a Hub starts
+  // Agent affinity: a returning customer (same user id) is offered first to the agent who last
+  // had them, if that agent can take it now, when that conversation left the agent (or was
+  // assigned, while still with it) less than this long ago. nullopt = no affinity.
+  std::optional<Millis> affinity_window;
+  std::vector<Agent> agents;  // optional; registered (offline) when a Hub starts
   // Channel ids (e.g. "directline", "msteams") where a handoff may reach an agent; a handoff on
   // any other channel takes the bot's unsupported-channel path. nullopt = every channel.
   std::optional<std::vector<std::string>> live_chat_channels;

@@ -31,19 +31,28 @@ constexpr std::string_view kTopKeys[] = {"default_queue",
                                          "defaults",
                                          "queues",
                                          "agents",
-                                         "live_chat_channels"};
+                                         "live_chat_channels",
+                                         "affinity_window"};
 constexpr std::string_view kSettingKeys[] = {
-    "strategy", "offer_timeout", "position_update_interval", "abandon_after", "max_wait",
-    "texts",    "hours"};
-constexpr std::string_view kQueueKeys[] = {"name",          "when",
-                                           "priority",      "skills",
-                                           "overflow",      "strategy",
-                                           "offer_timeout", "position_update_interval",
-                                           "abandon_after", "max_wait",
-                                           "texts",         "hours",
-                                           "dispositions",  "disposition_required"};
+    "strategy", "offer_timeout", "position_update_interval", "abandon_after", "max_wait", "texts",
+    "hours",    "wait_for_agent"};
+constexpr std::string_view kQueueKeys[] = {"name",
+                                           "when",
+                                           "priority",
+                                           "skills",
+                                           "overflow",
+                                           "strategy",
+                                           "offer_timeout",
+                                           "position_update_interval",
+                                           "abandon_after",
+                                           "max_wait",
+                                           "texts",
+                                           "hours",
+                                           "wait_for_agent",
+                                           "dispositions",
+                                           "disposition_required"};
 constexpr std::string_view kHoursKeys[] = {"time_zone", "weekly", "holidays"};
-constexpr std::string_view kTextKeys[] = {"queued", "position"};
+constexpr std::string_view kTextKeys[] = {"queued", "position", "waiting_for_agent", "unavailable"};
 constexpr std::string_view kAgentKeys[] = {"id", "name", "role", "skills", "capacity"};
 
 const char* const kDayNames[7] = {"sunday",   "monday", "tuesday", "wednesday",
@@ -209,6 +218,9 @@ class Loader {
     if (auto n = hub["max_wrap_up"]) {
       config_.max_wrap_up = duration(n, "max_wrap_up");
     }
+    if (auto n = hub["affinity_window"]) {
+      config_.affinity_window = duration(n, "affinity_window");
+    }
     QueueConfig defaults = default_settings();
     if (auto n = hub["defaults"]; n && expect_map(n, "defaults")) {
       check_keys(n, kSettingKeys, "defaults");
@@ -244,6 +256,8 @@ class Loader {
     QueueConfig q;
     q.texts.queued = "You are number {position} in the queue. Estimated wait: {wait} min.";
     q.texts.position = "You are now number {position} in the queue. Estimated wait: {wait} min.";
+    q.texts.waiting_for_agent =
+        "No agent is available right now. When one becomes available, we'll connect you.";
     return q;
   }
 
@@ -281,6 +295,17 @@ class Loader {
       check_keys(n, kTextKeys, "texts");
       load_text(n["queued"], q.texts.queued);
       load_text(n["position"], q.texts.position);
+      load_text(n["waiting_for_agent"], q.texts.waiting_for_agent);
+      load_text(n["unavailable"], q.texts.unavailable);
+    }
+    if (auto n = map["wait_for_agent"]) {
+      if (auto v = scalar(n, "wait_for_agent")) {
+        if (*v == "true" || *v == "false") {
+          q.wait_for_agent = *v == "true";
+        } else {
+          error(n, "wait_for_agent must be true or false");
+        }
+      }
     }
     if (auto n = map["hours"]) {
       q.hours = load_hours(n);

@@ -27,6 +27,9 @@ struct ToJson {
     if (e.priority) {
       o["priority"] = *e.priority;
     }
+    if (!e.user.empty()) {
+      o["user"] = e.user;
+    }
   }
   void operator()(const HandoffCancelled& e) const { conv("handoff_cancelled", e.conversation); }
   void operator()(const CustomerActivity& e) const { conv("customer_activity", e.conversation); }
@@ -229,6 +232,7 @@ std::optional<Event> read_event(const std::string& type, Reader& r) {
     if (auto p = r.integer("priority")) {
       e.priority = static_cast<int>(*p);
     }
+    e.user = r.str("user");  // absent in logs written before agent affinity
     return e;
   }
   std::string conv = r.str("conversation");

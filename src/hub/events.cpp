@@ -42,7 +42,15 @@ const char* to_string(RescindCause cause) {
 }
 
 const char* to_string(UnavailableCause cause) {
-  return cause == UnavailableCause::kOutOfHours ? "out_of_hours" : "no_agent_online";
+  switch (cause) {
+    case UnavailableCause::kOutOfHours:
+      return "out_of_hours";
+    case UnavailableCause::kNoSkilledAgents:
+      return "no_skilled_agents";
+    case UnavailableCause::kNoAgentOnline:
+      break;
+  }
+  return "no_agents";
 }
 
 const char* to_string(AbandonCause cause) {

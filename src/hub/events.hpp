@@ -32,6 +32,7 @@ struct HandoffSubmitted {
   std::string queue_hint;           // a queue name; wins over rules when it names a queue
   std::vector<std::string> skills;  // extra skills the agent must have; rules: `skills`
   std::optional<int> priority;      // overrides the queue's priority for this conversation
+  std::string user;                 // the customer's user id ("" = unknown): agent affinity
 };
 
 // The customer cancelled while waiting (cancel intent or quick reply).
@@ -215,7 +216,11 @@ struct PositionUpdate {
   std::string text;
 };
 
-enum class UnavailableCause { kOutOfHours, kNoAgentOnline };
+// Why a queue cannot take a conversation. Wire names (also the bot's
+// System.HandoffUnavailableReason): out_of_hours (closed: hours or holiday), no_agents (no agent
+// online at all), no_skilled_agents (agents are online, none with the queue's and the handoff's
+// skills).
+enum class UnavailableCause { kOutOfHours, kNoAgentOnline, kNoSkilledAgents };
 const char* to_string(UnavailableCause cause);
 
 // Resume the flow with `unavailable`; the conversation has left the hub.
@@ -223,6 +228,7 @@ struct Unavailable {
   std::string conversation;
   std::string queue;
   UnavailableCause cause = UnavailableCause::kNoAgentOnline;
+  std::string text;  // the queue's rendered texts.unavailable ("" = the bot's own text)
 };
 
 // Max wait passed; the conversation moved to `to_queue` (a Queued follows).

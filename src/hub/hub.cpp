@@ -37,6 +37,28 @@ Result<Decisions> Hub::apply(const Input& input, Measures* measures) {
   return state_->apply(input, measures);
 }
 
+std::optional<Unavailable> Hub::availability(const HandoffSubmitted& handoff, TimePoint now) const {
+  detail::Conv conv;
+  conv.id = handoff.conversation;
+  conv.context = handoff.context;
+  conv.reason = handoff.reason;
+  conv.language = handoff.language;
+  conv.skills = normalize_skills(handoff.skills);
+  std::optional<std::size_t> queue;
+  if (!handoff.queue_hint.empty()) {
+    queue = state_->config_->find_queue(handoff.queue_hint);
+  }
+  if (!queue) {
+    queue = state_->route(conv);
+  }
+  auto cause = state_->unavailable_cause(*queue, conv.skills, std::max(now, state_->now_));
+  if (!cause) {
+    return std::nullopt;
+  }
+  return Unavailable{handoff.conversation, state_->qconf(*queue).name, *cause,
+                     state_->unavailable_text(*queue)};
+}
+
 TimePoint Hub::now() const { return state_->now_; }
 
 const HubConfig& Hub::config() const { return *state_->config_; }

@@ -26,7 +26,11 @@
 // Rules in brief (details in docs/HUB.md):
 // - Routing: the queue hint if it names a queue; else the first queue in routing order (priority,
 //   then file order) whose `when` rule is true over the handoff context; else the default queue.
-//   Out of hours, or no agent online with the skills → Unavailable at once.
+//   Out of hours, or no agent online with the skills → Unavailable at once, with its cause
+//   (out_of_hours, no_agents, no_skilled_agents) and the queue's unavailable text; a queue with
+//   wait_for_agent queues it anyway while open (offered when an agent comes online).
+// - Affinity (config affinity_window): a conversation whose user last had agent A within the
+//   window is offered to A first if A can take it now; otherwise the strategy picks.
 // - One offer per conversation at a time, expiring after the queue's offer_timeout. Decline or
 //   expiry → the next eligible agent; never again an agent who declined or missed it, unless no
 //   other online agent could take it. N missed offers in a row → the agent is set away.
@@ -134,6 +138,13 @@ class Hub {
 
   // stamp + apply, for callers that do not log (tests, tools).
   Result<Decisions> handle(Event event) { return apply(stamp(std::move(event))); }
+
+  // What submitting `handoff` at `now` would decide about availability, without applying it:
+  // the Unavailable decision (queue routed to, cause, the queue's unavailable text) when the
+  // queue it routes to is closed or has no eligible agent online (and does not wait for one),
+  // nullopt when it would be queued. Lets the bot take the unavailable path in the escalating
+  // turn itself; apply() of the same handoff at the same time decides the same.
+  std::optional<Unavailable> availability(const HandoffSubmitted& handoff, TimePoint now) const;
 
   // Offered decisions for every offer pending now (to show an agent who reconnects).
   Decisions pending_offers() const;

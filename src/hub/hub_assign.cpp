@@ -70,12 +70,43 @@ bool HubState::anyone_online(std::size_t queue, const std::vector<std::string>& 
   return false;
 }
 
+std::optional<UnavailableCause> HubState::unavailable_cause(std::size_t queue,
+                                                            const std::vector<std::string>& skills,
+                                                            TimePoint now) const {
+  const QueueConfig& qc = qconf(queue);
+  if (!queue_open(qc, now)) {
+    return UnavailableCause::kOutOfHours;
+  }
+  if (qc.wait_for_agent || anyone_online(queue, skills, {})) {
+    return std::nullopt;
+  }
+  for (const auto& [id, agent] : agents_) {
+    if (agent.online()) {
+      return UnavailableCause::kNoSkilledAgents;
+    }
+  }
+  return UnavailableCause::kNoAgentOnline;
+}
+
+std::string HubState::unavailable_text(std::size_t queue) const {
+  const QueueConfig& qc = qconf(queue);
+  std::string out;
+  const std::string& text = qc.texts.unavailable;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (std::string_view(text).substr(i).starts_with("{queue}")) {
+      out += qc.name;
+      i += 6;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 bool HubState::enter_queue(Conv& conv, std::size_t queue, bool first, Decisions& out) {
   const QueueConfig& qc = qconf(queue);
-  if (!queue_open(qc, now_) || !anyone_online(queue, conv.skills, {})) {
-    auto cause =
-        queue_open(qc, now_) ? UnavailableCause::kNoAgentOnline : UnavailableCause::kOutOfHours;
-    leave_unavailable(conv, queue, cause, out);
+  if (auto cause = unavailable_cause(queue, conv.skills, now_)) {
+    leave_unavailable(conv, queue, *cause, out);
     return false;
   }
   conv.queue = queue;
@@ -86,8 +117,10 @@ bool HubState::enter_queue(Conv& conv, std::size_t queue, bool first, Decisions&
   queues_[queue].waiting.insert({conv.key(), &conv});
   int position = position_of(conv);
   Millis wait = estimate_wait(queue, waiting_rank(conv));
-  out.push_back(
-      Queued{conv.id, qc.name, position, wait, render(qc.texts.queued, conv, position, wait)});
+  // A wait_for_agent queue with nobody online: "when one becomes available, we'll connect you".
+  const std::string& text =
+      anyone_online(queue, conv.skills, {}) ? qc.texts.queued : qc.texts.waiting_for_agent;
+  out.push_back(Queued{conv.id, qc.name, position, wait, render(text, conv, position, wait)});
   if (first) {
     measure(metric::kHandoffQueued, qc.name, "");
   }
@@ -101,15 +134,37 @@ bool HubState::enter_queue(Conv& conv, std::size_t queue, bool first, Decisions&
 void HubState::leave_unavailable(Conv& conv, std::size_t queue, UnavailableCause cause,
                                  Decisions& out) {
   const std::string& name = qconf(queue).name;
-  out.push_back(Unavailable{conv.id, name, cause});
+  out.push_back(Unavailable{conv.id, name, cause, unavailable_text(queue)});
   measure(metric::kHandoffUnavailable, name, "");
-  measure(cause == UnavailableCause::kOutOfHours ? metric::kHandoffUnavailableOutOfHours
-                                                 : metric::kHandoffUnavailableNoAgents,
+  measure(cause == UnavailableCause::kOutOfHours        ? metric::kHandoffUnavailableOutOfHours
+          : cause == UnavailableCause::kNoSkilledAgents ? metric::kHandoffUnavailableNoSkilledAgents
+                                                        : metric::kHandoffUnavailableNoAgents,
           name, "");
   remove_conv(conv);
 }
 
+AgentState* HubState::affinity_agent(std::size_t queue, const Conv& conv) {
+  if (!config_->affinity_window || conv.user.empty()) {
+    return nullptr;
+  }
+  auto it = affinity_.find(conv.user);
+  if (it == affinity_.end() || now_ - it->second.at >= *config_->affinity_window) {
+    return nullptr;
+  }
+  AgentState* agent = find_agent(it->second.agent);
+  // Only an agent who can take it now: never held for an absent or full one.
+  if (agent == nullptr || !agent->can_take() || !has_skills(agent->agent.skills, conv.skills) ||
+      conv.declined.contains(agent->agent.id) ||
+      std::find(agent->queues.begin(), agent->queues.end(), queue) == agent->queues.end()) {
+    return nullptr;
+  }
+  return agent;
+}
+
 AgentState* HubState::pick_agent(std::size_t queue, const Conv& conv) {
+  if (AgentState* preferred = affinity_agent(queue, conv)) {
+    return preferred;
+  }
   const QueueState& q = queues_[queue];
   Strategy strategy = qconf(queue).strategy;
   AgentState* best = nullptr;
@@ -304,6 +359,7 @@ void HubState::assign(Conv& conv, AgentState& agent, Decisions& out) {
     measure(metric::kHandle, queue_name(conv), conv.agent, since(conv.assigned_at));
     conv.agent = agent.agent.id;
     conv.assigned_at = now_;
+    remember_agent(conv, agent);
     out.push_back(Assigned{conv.id, agent.agent.id, qconf(conv.queue).name});
     if (from != nullptr) {
       release(conv, *from, out);
@@ -316,10 +372,17 @@ void HubState::assign(Conv& conv, AgentState& agent, Decisions& out) {
   conv.agent = agent.agent.id;
   conv.assigned_at = now_;
   conv.declined.clear();
+  remember_agent(conv, agent);
   out.push_back(Assigned{conv.id, agent.agent.id, qconf(conv.queue).name});
   if (!conv.assigned_once) {
     conv.assigned_once = true;
     measure(metric::kHandoffAccepted, queue_name(conv), agent.agent.id, since(conv.submitted_at));
+  }
+}
+
+void HubState::remember_agent(const Conv& conv, const AgentState& agent) {
+  if (config_->affinity_window && !conv.user.empty()) {
+    affinity_[conv.user] = Affinity{agent.agent.id, now_};
   }
 }
 

@@ -68,10 +68,10 @@ std::vector<Scenario> scenarios() {
        }},
       {"NoAgentOnlineIsUnavailableAtOnce",
        {
-           {sec(0), submit("c1"), {"unavailable c1 in general (no_agent_online)"}},
+           {sec(0), submit("c1"), {"unavailable c1 in general (no_agents)"}},
            {sec(0), reg("a"), {}},
            {sec(0), presence("a", Presence::kAway), {"presence a away (requested)"}},
-           {sec(0), submit("c2"), {"unavailable c2 in general (no_agent_online)"}},
+           {sec(0), submit("c2"), {"unavailable c2 in general (no_agents)"}},
            // A busy agent is online: the customer waits (4 min = default_handle_time / 1 slot).
            {sec(0), presence("a", Presence::kBusy), {"presence a busy (requested)"}},
            {sec(0), submit("c3"), {"queued c3 in general at 1 wait 240000ms"}},
@@ -196,7 +196,7 @@ std::vector<Scenario> scenarios() {
            // Billing needs the billing skill: nobody with it online yet.
            {sec(0),
             submit("c1", {{"va_LastTopic", "Billing"}}),
-            {"unavailable c1 in billing (no_agent_online)"}},
+            {"unavailable c1 in billing (no_skilled_agents)"}},
            {sec(0), avail("biller"), {"presence biller available (requested)"}},
            {sec(0),
             submit("c2", {{"va_LastTopic", "Billing"}}),
@@ -205,7 +205,7 @@ std::vector<Scenario> scenarios() {
            // A skills hint (case-insensitive) narrows general to agents with it.
            {sec(0),
             submit_skills("c3", {"French"}),
-            {"unavailable c3 in general (no_agent_online)"}},
+            {"unavailable c3 in general (no_skilled_agents)"}},
            {sec(0), reg("fr", {"french"}), {}},
            {sec(0), avail("fr"), {"presence fr available (requested)"}},
            {sec(0),

@@ -11,12 +11,14 @@
 //                       "last_activity", "assigned_at", "ended_at", "waiting_since",
 //                       "assigned_once", "agent", "offer_agent", "offer_id", "offer_expires",
 //                       "offer_at", "offer_transfer", "transfer_note", "declined",
-//                       "sent_position", "sent_wait", "sent_at"}]}
+//                       "sent_position", "sent_wait", "sent_at", "user" (optional)}],
+//    "affinity" (optional): [{"user", "agent", "at"}]}
 //
 // Times are integer milliseconds since the Unix epoch, durations integer milliseconds. Arrays are
 // in the hub's own orders (queues as configured, agents by id, conversations by seq), so the same
-// state always gives the same text. Every field is required except priority_hint; unknown fields
-// are ignored. An agent's "spans" (measures.hpp) is null before its first appearance, else
+// state always gives the same text. Every field is required except priority_hint, a
+// conversation's user and affinity (written only when set, by user id); unknown fields are
+// ignored. An agent's "spans" (measures.hpp) is null before its first appearance, else
 // {"presence", "load", "capacity"}: when its open spans started, each within now's hour and not
 // after now (the values they measure are the agent's current ones). Offer and waiting times are
 // not after now.
@@ -147,6 +149,11 @@ class Fields {
       return {};
     }
     return std::string(v->get_string());
+  }
+
+  // Absent → "".
+  std::string optional_str(std::string_view key) {
+    return object_.contains(key) ? str(key) : std::string();
   }
 
   std::string id(std::string_view key) {
@@ -332,9 +339,19 @@ bj::object HubState::snapshot() const {
     o["sent_position"] = c.sent_position;
     o["sent_wait"] = c.sent_wait.count();
     o["sent_at"] = millis_of(c.sent_at);
+    if (!c.user.empty()) {
+      o["user"] = c.user;
+    }
     convs.emplace_back(std::move(o));
   }
   out["conversations"] = std::move(convs);
+  if (!affinity_.empty()) {
+    bj::array affinity;
+    for (const auto& [user, a] : affinity_) {
+      affinity.push_back(bj::object{{"user", user}, {"agent", a.agent}, {"at", millis_of(a.at)}});
+    }
+    out["affinity"] = std::move(affinity);
+  }
   return out;
 }
 
@@ -466,6 +483,7 @@ Status HubState::restore(const bj::object& snapshot) {
     c.priority_hint = f.optional_small("priority_hint", INT_MIN + 1);
     c.reason = f.str("reason");
     c.language = f.str("language");
+    c.user = f.optional_str("user");
     c.skills = f.strings("skills");
     c.submitted_at = f.time("submitted_at");
     c.queued_at = f.time("queued_at");
@@ -551,6 +569,21 @@ Status HubState::restore(const bj::object& snapshot) {
     }
     if (conv.state == ConversationState::kAssigned || conv.state == ConversationState::kWrapUp) {
       agents_.at(conv.agent).owned.insert(seq);
+    }
+  }
+
+  if (snapshot.contains("affinity")) {
+    auto affinity = root.objects("affinity");
+    if (root.failed()) {
+      return corrupt(error);
+    }
+    for (Fields& f : *affinity) {
+      std::string user = f.id("user");
+      Affinity a{f.id("agent"), f.time("at")};
+      if (f.failed()) {
+        return corrupt(error);
+      }
+      affinity_[user] = std::move(a);
     }
   }
 

@@ -97,6 +97,7 @@ Result<Decisions> HubState::on(const HandoffSubmitted& e) {
   Conv conv;
   conv.seq = next_seq_++;
   conv.id = e.conversation;
+  conv.user = e.user;
   conv.context = e.context;
   conv.reason = e.reason;
   conv.language = e.language;
@@ -321,6 +322,7 @@ void HubState::finish_wrap_up(Conv& conv, bool forced, Decisions& out) {
   out.push_back(WrapUpEnded{conv.id, conv.agent, forced});
   measure(metric::kHandle, queue_name(conv), conv.agent, since(conv.assigned_at));
   if (agent != nullptr) {
+    remember_agent(conv, *agent);  // the affinity window counts from the end of the wrap-up
     release(conv, *agent, out);
   }
   remove_conv(conv);

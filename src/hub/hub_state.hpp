@@ -35,6 +35,7 @@ struct AgentState;
 struct Conv {
   std::uint64_t seq = 0;
   std::string id;
+  std::string user;  // the customer's user id ("" = unknown): agent affinity
   ConversationState state = ConversationState::kWaiting;
   boost::json::object context;
   std::string reason;
@@ -110,6 +111,13 @@ struct QueueState {
   std::string round_robin_last;  // id of the last agent picked
 };
 
+// The agent who last had a user's conversation (agent affinity), and when: its assignment, then
+// the end of its wrap-up. Kept while younger than the config's affinity_window.
+struct Affinity {
+  std::string agent;
+  TimePoint at;
+};
+
 class HubState {
  public:
   explicit HubState(std::shared_ptr<const HubConfig> config);
@@ -139,6 +147,16 @@ class HubState {
   std::size_t route(const Conv& conv) const;
   // `first`: the handoff's first queue (measured as handoff.queued).
   bool enter_queue(Conv& conv, std::size_t queue, bool first, Decisions& out);
+  // Why `queue` cannot take a conversation needing `skills` at `now`; nullopt = it can (open,
+  // and an eligible agent online or the queue waits for one).
+  std::optional<UnavailableCause> unavailable_cause(std::size_t queue,
+                                                    const std::vector<std::string>& skills,
+                                                    TimePoint now) const;
+  std::string unavailable_text(std::size_t queue) const;  // texts.unavailable, rendered
+  // The user's previous agent when it can take `conv` in `queue` now (affinity), else null.
+  AgentState* affinity_agent(std::size_t queue, const Conv& conv);
+  void remember_agent(const Conv& conv, const AgentState& agent);
+  void prune_affinity();  // drops entries older than affinity_window
   void leave_unavailable(Conv& conv, std::size_t queue, UnavailableCause cause, Decisions& out);
   void try_offer(Conv& conv, Decisions& out);
   void dispatch(AgentState& agent, Decisions& out);
@@ -222,6 +240,7 @@ class HubState {
   std::set<std::pair<TimePoint, std::uint64_t>> offer_deadlines_;  // (expires, seq) of offers
   std::map<std::string, AgentState, std::less<>> agents_;
   std::vector<QueueState> queues_;
+  std::map<std::string, Affinity, std::less<>> affinity_;  // by user id
   // During apply() only:
   Measures* sink_ = nullptr;
   std::vector<AgentState*> touched_;  // agents whose spans may have changed (repeats allowed)

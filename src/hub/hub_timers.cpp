@@ -29,6 +29,7 @@ bool unassigned(const Conv& conv) {
 Result<Decisions> HubState::on(const Tick&) {
   Decisions out;
   expire_offers(out);
+  prune_affinity();
   close_queues(out);
   check_waits(out);
   check_wrap_ups(out);
@@ -72,6 +73,16 @@ void HubState::expire_offers(Decisions& out) {
       offer_failed(it->second, true, out);
     }
   }
+}
+
+void HubState::prune_affinity() {
+  if (!config_->affinity_window) {
+    affinity_.clear();
+    return;
+  }
+  std::erase_if(affinity_, [&](const auto& entry) {
+    return now_ - entry.second.at >= *config_->affinity_window;
+  });
 }
 
 void HubState::close_queues(Decisions& out) {

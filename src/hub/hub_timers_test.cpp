@@ -260,7 +260,7 @@ hub:
            {sec(0), submit("c1"), {"queued c1 in front at 1 wait 300000ms"}},
            {mins(1),
             tick(),
-            {"overflow c1 front -> back", "unavailable c1 in back (no_agent_online)"}},
+            {"overflow c1 front -> back", "unavailable c1 in back (no_skilled_agents)"}},
        }),
        R"(
 hub:

@@ -25,7 +25,8 @@
 //   handoff.unavailable {queue}         the conversation left as unavailable (closed queue or no
 //                                       agent online: at submission, overflow, requeue or when
 //                                       its queue closed); value 0; beside it, same queue, one of
-//   handoff.unavailable.out_of_hours, handoff.unavailable.no_agents
+//   handoff.unavailable.out_of_hours, handoff.unavailable.no_agents,
+//   handoff.unavailable.no_skilled_agents
 //   handoff.overflowed  {queue}         max_wait passed and the conversation moved on; queue = the
 //                                       queue it left; value = ms it waited in that queue
 // Offers (queue = the conversation's queue, agent = the agent offered it):
@@ -97,6 +98,8 @@ inline constexpr const char* kHandoffAbandoned = "handoff.abandoned";
 inline constexpr const char* kHandoffUnavailable = "handoff.unavailable";
 inline constexpr const char* kHandoffUnavailableOutOfHours = "handoff.unavailable.out_of_hours";
 inline constexpr const char* kHandoffUnavailableNoAgents = "handoff.unavailable.no_agents";
+inline constexpr const char* kHandoffUnavailableNoSkilledAgents =
+    "handoff.unavailable.no_skilled_agents";
 inline constexpr const char* kHandoffOverflowed = "handoff.overflowed";
 inline constexpr const char* kOfferMade = "offer.made";
 inline constexpr const char* kOfferTransfer = "offer.transfer";
