@@ -31,7 +31,7 @@ constexpr std::uint32_t kMaxResponseHeaderBytes = 16 * 1024;
 
 class Exchange : public std::enable_shared_from_this<Exchange> {
  public:
-  Exchange(asio::any_io_executor executor, HttpUrl url, HttpClientRequest request,
+  Exchange(const asio::any_io_executor& executor, HttpUrl url, HttpClientRequest request,
            HttpClientOptions options, std::function<void(Result<HttpClientResponse>)> done)
       : strand_(asio::make_strand(executor)),
         resolver_(strand_),
@@ -233,7 +233,7 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
   return out;
 }
 
-void http_request(boost::asio::any_io_executor executor, HttpClientRequest request,
+void http_request(const boost::asio::any_io_executor& executor, HttpClientRequest request,
                   const HttpClientOptions& options,
                   std::function<void(Result<HttpClientResponse>)> done) {
   auto url = parse_http_url(request.url);
@@ -249,7 +249,7 @@ void http_request(boost::asio::any_io_executor executor, HttpClientRequest reque
     });
     return;
   }
-  std::make_shared<Exchange>(std::move(executor), std::move(*url), std::move(request), options,
+  std::make_shared<Exchange>(executor, std::move(*url), std::move(request), options,
                              std::move(done))
       ->start();
 }

@@ -60,7 +60,7 @@ struct HttpClientResponse {
   std::string body = {};
 };
 
-void http_request(boost::asio::any_io_executor executor, HttpClientRequest request,
+void http_request(const boost::asio::any_io_executor& executor, HttpClientRequest request,
                   const HttpClientOptions& options,
                   std::function<void(Result<HttpClientResponse>)> done);
 

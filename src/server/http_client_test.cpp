@@ -27,7 +27,7 @@ class ClientThread {
     io_.stop();
     thread_.join();
   }
-  Result<HttpClientResponse> run(HttpClientRequest request, HttpClientOptions options = {}) {
+  Result<HttpClientResponse> run(HttpClientRequest request, const HttpClientOptions& options = {}) {
     std::promise<Result<HttpClientResponse>> promise;
     auto future = promise.get_future();
     http_request(io_.get_executor(), std::move(request), options,

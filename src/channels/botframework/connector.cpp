@@ -70,7 +70,7 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
     bool busy = false;  // a delivery is in flight, or the conversation waits for a slot
   };
 
-  Impl(engine::Engine& e, asio::any_io_executor ex, ConnectorOptions o)
+  Impl(engine::Engine& e, const asio::any_io_executor& ex, ConnectorOptions o)
       : engine(e), executor(ex), strand(asio::make_strand(ex)), options(std::move(o)) {
     client.timeout = options.timeout;
     client.max_response_bytes = options.max_response_bytes;
@@ -154,7 +154,7 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
     engine::PostNotice notice;
     notice.conversation = id;
     notice.activity = activity::make_message(options.apology_text);
-    engine.post_notice(std::move(notice), [id](Result<engine::PostResult> r) {
+    engine.post_notice(std::move(notice), [id](const Result<engine::PostResult>& r) {
       if (!r.ok()) {
         spdlog::warn("bot connector: conversation {}: the apology was not stored ({})", id,
                      r.error().message);
@@ -243,9 +243,9 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
   metrics::Counter replies;
 };
 
-Connector::Connector(engine::Engine& engine, asio::any_io_executor executor,
+Connector::Connector(engine::Engine& engine, const asio::any_io_executor& executor,
                      ConnectorOptions options)
-    : impl_(std::make_shared<Impl>(engine, std::move(executor), std::move(options))) {}
+    : impl_(std::make_shared<Impl>(engine, executor, std::move(options))) {}
 
 Connector::~Connector() = default;
 
@@ -263,16 +263,17 @@ Status Connector::register_routes(server::Router& router) {
   server::RouteOptions route;
   route.max_body_bytes = impl_->options.max_body_bytes;
   route.cors = false;  // the bot calls from a server, never from a browser
-  route.admit = [impl = impl_.get()](const server::Request& head) { return impl->admit(head); };
-  auto post = [impl = impl_](server::Request request, server::Responder responder) {
+  route.admit = [impl = impl_](const server::Request& head) { return impl->admit(head); };
+  auto post = [impl = impl_](const server::Request& request, const server::Responder& responder) {
     impl->post_activity(request, responder);
   };
-  auto not_supported = [](server::Request, server::Responder responder) {
+  auto not_supported = [](const server::Request&, const server::Responder& responder) {
     responder.send(server::json_error(status::method_not_allowed, "NotSupported",
                                       "Baton's conversation log is append-only: activities cannot "
                                       "be updated or deleted"));
   };
-  auto members = [impl = impl_](server::Request request, server::Responder responder) {
+  auto members = [impl = impl_](const server::Request& request,
+                                const server::Responder& responder) {
     impl->members(request, responder);
   };
   const std::string activities = "/v3/conversations/{conversationId}/activities";

@@ -47,12 +47,13 @@ struct ConnectorOptions {
   std::string endpoint;     // the bot's messaging endpoint, http://host:port/path
   std::string service_url;  // what the bot calls back: Baton's public base URL, no trailing '/'
   std::string apology_text = "Sorry, I can't answer right now. Please try again in a moment.";
-  std::chrono::milliseconds timeout{15000};       // one delivery, connect to last byte
-  std::size_t max_response_bytes = 64 * 1024;     // the bot's answer to a delivery (ignored)
-  std::size_t max_in_flight = 64;                 // deliveries at once, all conversations
-  std::size_t max_queued_per_conversation = 64;   // waiting behind the one in flight
-  std::size_t max_body_bytes = 300 * 1024;        // a Connector API request's body
-  std::vector<std::string> allowed_callers = {};  // besides loopback: client IP addresses
+  std::chrono::milliseconds timeout{15000};  // one delivery, connect to last byte
+  std::size_t max_response_bytes =
+      std::size_t{64} * 1024;                            // the bot's answer to a delivery (ignored)
+  std::size_t max_in_flight = 64;                        // deliveries at once, all conversations
+  std::size_t max_queued_per_conversation = 64;          // waiting behind the one in flight
+  std::size_t max_body_bytes = std::size_t{300} * 1024;  // a Connector API request's body
+  std::vector<std::string> allowed_callers = {};         // besides loopback: client IP addresses
 };
 
 // What the connector did, for operators (GET /metrics). Lock-free reads.
@@ -66,7 +67,7 @@ struct ConnectorStats {
 class Connector {
  public:
   // `engine` must outlive the connector; requests run on `executor` (the server's).
-  Connector(engine::Engine& engine, boost::asio::any_io_executor executor,
+  Connector(engine::Engine& engine, const boost::asio::any_io_executor& executor,
             ConnectorOptions options);
   ~Connector();
   Connector(const Connector&) = delete;
