@@ -22,7 +22,7 @@ int run_check(const std::vector<std::string>& paths, std::ostream& out,
   int status = 0;
   for (const auto& path : paths) {
     LoadResult result = load_bot(path);
-    if (result.bot) {
+    if (result.bot && !result.bot->external) {  // an external bot has no phrases
       auto more = understanding_warnings(*result.bot);
       result.diagnostics.insert(result.diagnostics.end(), more.begin(), more.end());
       std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),

@@ -156,6 +156,11 @@ LoadResult finish(ParsedBot parsed, Diagnostics diagnostics, const std::string& 
   if (!parsed.bot_section && !parsed.unreadable_file) {
     file_error(diagnostics, anchor, missing_bot);
   } else if (parsed.bot_section) {
+    if (parsed.bot.external && !parsed.bot.topics.empty()) {
+      diagnostics.push_back(
+          {Severity::kError, parsed.bot.topics.front().loc,
+           "an external bot (bot.endpoint) has no topics: its answers come from the endpoint"});
+    }
     detail::add_default_topics(parsed);
     detail::validate(parsed, diagnostics);
   }

@@ -598,3 +598,48 @@ TEST(LoaderRobustness, RandomBytesNeverCrash) {
 
 }  // namespace
 }  // namespace baton::bot
+
+namespace baton::bot {
+namespace {
+
+TEST(ExternalBot, EndpointMakesAnExternalBotWithItsApology) {
+  const LoadResult result = load_bot_from_string(
+      "bot: {id: ext, name: Ext, endpoint: \"http://127.0.0.1:3979/api/messages\",\n"
+      "      apology: Our assistant is away.}\n",
+      "bot.yaml");
+  ASSERT_TRUE(result.bot.has_value()) << formatted(result).front();
+  ASSERT_TRUE(result.bot->external.has_value());
+  EXPECT_EQ(result.bot->external->endpoint, "http://127.0.0.1:3979/api/messages");
+  EXPECT_EQ(result.bot->external->apology_text, "Our assistant is away.");
+  EXPECT_TRUE(result.bot->external->app_id.empty());
+  const LoadResult yaml_bot = load_bot_from_string("bot: {id: y, name: Y}\n", "bot.yaml");
+  ASSERT_TRUE(yaml_bot.bot.has_value());
+  EXPECT_FALSE(yaml_bot.bot->external.has_value());
+}
+
+TEST(ExternalBot, RefusesTopicsBadEndpointsAndCredentials) {
+  EXPECT_EQ(formatted(load_bot_from_string("bot: {id: e, name: E, endpoint: \"http://h:1/m\"}\n"
+                                           "topics:\n"
+                                           "  - name: Hi\n"
+                                           "    triggers: [hi]\n"
+                                           "    nodes: [{message: hello}]\n",
+                                           "t.yaml")),
+            std::vector<std::string>{"t.yaml:3:5: error: an external bot (bot.endpoint) has no "
+                                     "topics: its answers come from the endpoint"});
+  EXPECT_EQ(formatted(load_bot_from_string("bot: {id: e, name: E, endpoint: \"https://h/m\"}\n",
+                                           "t.yaml")),
+            std::vector<std::string>{"t.yaml:1:33: error: invalid endpoint 'https://h/m' "
+                                     "(expected http://host:port/path; https is not supported "
+                                     "yet)"});
+  EXPECT_EQ(formatted(load_bot_from_string(
+                "bot: {id: e, name: E, endpoint: \"http://h/m\", app_id: x}\n", "t.yaml")),
+            std::vector<std::string>{"t.yaml:1:47: error: 'app_id': authenticated bots are not "
+                                     "supported yet; leave it out (anonymous, "
+                                     "docs/EXTERNAL_BOTS.md)"});
+  EXPECT_EQ(formatted(load_bot_from_string("bot: {id: e, name: E, apology: sorry}\n", "t.yaml")),
+            std::vector<std::string>{
+                "t.yaml:1:23: error: 'apology' is for an external bot: set 'endpoint'"});
+}
+
+}  // namespace
+}  // namespace baton::bot

@@ -176,6 +176,18 @@ struct Settings {
   HandoffDefaults handoff;
 };
 
+// An external Bot Framework bot (docs/EXTERNAL_BOTS.md): `bot:` names an endpoint instead of the
+// bot having topics. Baton delivers the customer's activities to the endpoint the way the Bot
+// Connector service does and takes the bot's answers through the Connector API.
+struct ExternalBot {
+  SourceLoc loc;         // the endpoint's value
+  std::string endpoint;  // http://host[:port]/path (checked again, fully, by `baton serve`)
+  std::string app_id;    // "" = anonymous (the SDK's behaviour without MicrosoftAppId)
+  std::string app_password;
+  // What the customer is told when the bot cannot be reached (down, slow, 5xx).
+  std::string apology_text = "Sorry, I can't answer right now. Please try again in a moment.";
+};
+
 struct Bot {
   SourceLoc loc;
   std::string id;
@@ -184,6 +196,8 @@ struct Bot {
   Settings settings;
   std::vector<Variable> variables;
   std::vector<Topic> topics;
+  // Set for an external bot: `topics` then holds only the built-in system topics, never run.
+  std::optional<ExternalBot> external;
 
   // Case-insensitive (Unicode case folding), as topic names are unique that way.
   const Topic* find_topic(std::string_view name) const;

@@ -58,13 +58,57 @@ bool claim_section(ParseContext& ctx, const Field& f, std::optional<SourceLoc>& 
   return true;
 }
 
+// The external-bot keys of `bot:` (docs/EXTERNAL_BOTS.md); none of them: a YAML bot.
+void parse_external(ParseContext& ctx, const MapReader& map, Bot& bot) {
+  const Field* endpoint = map.get("endpoint");
+  if (endpoint == nullptr) {
+    for (std::string_view key : {"app_id", "app_password", "apology"}) {
+      if (const Field* f = map.get(key)) {
+        ctx.error(ctx.loc(f->key), fmt::format("'{}' is for an external bot: set 'endpoint'", key));
+      }
+    }
+    return;
+  }
+  ExternalBot external;
+  external.loc = ctx.loc(endpoint->value);
+  if (auto url = read_nonempty_string(ctx, *endpoint)) {
+    const std::string_view scheme = "http://";
+    if (url->rfind(scheme, 0) != 0 || url->size() == scheme.size() ||
+        url->find_first_of(" \t#@", scheme.size()) != std::string::npos) {
+      ctx.error(external.loc,
+                fmt::format("invalid endpoint '{}' (expected http://host:port/path; https is not "
+                            "supported yet)",
+                            *url));
+    }
+    external.endpoint = *url;
+  }
+  if (const Field* f = map.get("app_id")) {
+    // Baton does not issue or verify Bot Framework JWTs yet: an app id would make the SDK demand
+    // them, so refuse it here rather than fail every turn later.
+    ctx.error(ctx.loc(f->key),
+              "'app_id': authenticated bots are not supported yet; leave it out (anonymous, "
+              "docs/EXTERNAL_BOTS.md)");
+  }
+  if (const Field* f = map.get("app_password")) {
+    ctx.error(ctx.loc(f->key), "'app_password': authenticated bots are not supported yet");
+  }
+  if (const Field* f = map.get("apology")) {
+    if (auto text = read_nonempty_string(ctx, *f)) {
+      external.apology_text = *text;
+    }
+  }
+  bot.external = std::move(external);
+}
+
 void parse_bot(ParseContext& ctx, const Field& f, ParsedBot& out) {
   if (!claim_section(ctx, f, out.bot_section) || !section_is_map(ctx, f)) {
     return;
   }
   Bot& bot = out.bot;
   bot.loc = ctx.loc(f.key);
-  MapReader map(ctx, f.value, "bot", {"id", "name", "language"}, bot.loc);
+  MapReader map(ctx, f.value, "bot",
+                {"id", "name", "language", "endpoint", "app_id", "app_password", "apology"},
+                bot.loc);
   if (const Field* id = map.require("id")) {
     auto s = read_nonempty_string(ctx, *id);
     if (s && !is_bot_id(*s)) {
@@ -85,6 +129,7 @@ void parse_bot(ParseContext& ctx, const Field& f, ParsedBot& out) {
       bot.language = *s;
     }
   }
+  parse_external(ctx, map, bot);
 }
 
 void read_threshold(ParseContext& ctx, const MapReader& map, std::string_view key, int& out) {

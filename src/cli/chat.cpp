@@ -314,6 +314,11 @@ int run_chat(const ChatOptions& options, std::istream& in, std::ostream& out, st
   if (!loaded.bot) {
     return 1;
   }
+  if (loaded.bot->external) {
+    err << "baton chat: " << options.bot_path.string()
+        << " is an external bot: talk to it through baton serve (docs/EXTERNAL_BOTS.md)\n";
+    return 1;
+  }
   auto compiled = dialog::CompiledBot::compile(std::move(*loaded.bot));
   if (!options.json) {
     out << "Chatting with " << compiled->bot().name << " (type /help for commands)\n";

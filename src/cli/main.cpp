@@ -237,6 +237,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   serve->add_option("--log-level", serve_options.log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str();
+  serve->add_option("--bot-endpoint", serve_options.bot_endpoint,
+                    "An external bot's endpoint (http://HOST:PORT/api/messages), overriding "
+                    "bot.yaml's bot.endpoint (docs/EXTERNAL_BOTS.md)");
   serve->add_option("--public-url", serve_options.public_url,
                     "URL customers reach the server at, for attachment and stream links "
                     "(default: the listen address)");

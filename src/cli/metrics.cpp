@@ -99,6 +99,18 @@ bool same_token(std::string_view given, const std::string& expected) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// An external bot's connector (docs/EXTERNAL_BOTS.md).
+void write_bot_connector(Exposition& out, const botframework::ConnectorStats& s) {
+  out.family("baton_bot_deliveries_total", Type::kCounter,
+             "Activities sent to the external bot's endpoint, by result.");
+  out.sample({{"result", "delivered"}}, static_cast<double>(s.delivered));
+  out.sample({{"result", "failed"}}, static_cast<double>(s.failed));
+  out.sample({{"result", "dropped"}}, static_cast<double>(s.dropped));
+  out.family("baton_bot_replies_total", Type::kCounter,
+             "Activities the external bot wrote through the Connector API, stored.");
+  out.sample({}, static_cast<double>(s.replies));
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsReading& reading) {
@@ -107,6 +119,9 @@ std::string render_metrics(const MetricsReading& reading) {
   write_store(out, reading);
   write_server(out, reading);
   write_engagement(out, reading.engagement);
+  if (reading.bot_connector) {
+    write_bot_connector(out, *reading.bot_connector);
+  }
   return out.take();
 }
 
@@ -123,6 +138,9 @@ server::AsyncHandler metrics_handler(MetricsSources sources) {
             reading.connections = sources.server.connection_count();
             reading.websockets = sources.server.websocket_count();
             reading.engagement = std::move(hub);
+            if (sources.connector != nullptr) {
+              reading.bot_connector = sources.connector->stats();
+            }
             responder.send(server::Response(http::status::ok, std::string(metrics::kContentType),
                                             render_metrics(reading)));
           });

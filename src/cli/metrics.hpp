@@ -15,9 +15,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "channels/botframework/connector.hpp"
 #include "core/result.hpp"
 #include "engagement/engagement.hpp"
 #include "engine/engine.hpp"
@@ -36,6 +38,8 @@ struct MetricsReading {
   std::size_t connections = 0;  // the public listener's open connections, WebSockets included
   std::size_t websockets = 0;
   engagement::EngagementMetrics engagement;
+  // An external bot's deliveries and replies (nullopt: a YAML bot; the families are left out).
+  std::optional<botframework::ConnectorStats> bot_connector;
 };
 
 // The exposition text of one reading.
@@ -47,6 +51,7 @@ struct MetricsSources {
   engagement::Engagement& engagement;
   const store::Store& store;
   const server::Server& server;  // the public listener, whose connections are counted
+  const botframework::Connector* connector = nullptr;  // an external bot's, else null
 };
 
 // Answers GET /metrics with a reading of `sources`. Scrapes may run concurrently.

@@ -64,6 +64,22 @@ TEST(ServeMetrics, RendersEveryFamilyFromOneReading) {
   }
 }
 
+TEST(ServeMetrics, AnExternalBotAddsItsDeliveryFamilies) {
+  MetricsReading r;
+  EXPECT_EQ(render_metrics(r).find("baton_bot_"), std::string::npos) << "a YAML bot: none";
+  r.bot_connector = botframework::ConnectorStats{5, 2, 1, 4};
+  const std::string text = render_metrics(r);
+  EXPECT_EQ(count_of(text, "# TYPE "), 14u);
+  for (const char* line : {
+           "baton_bot_deliveries_total{result=\"delivered\"} 5\n",
+           "baton_bot_deliveries_total{result=\"failed\"} 2\n",
+           "baton_bot_deliveries_total{result=\"dropped\"} 1\n",
+           "baton_bot_replies_total 4\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\nin:\n" << text;
+  }
+}
+
 std::optional<server::Response> admit(const server::Router& router, const char* authorization) {
   server::Request request;
   request.message.method(http::verb::get);

@@ -29,6 +29,7 @@
 #include "bot/loader.hpp"
 #include "channels/agent/agent.hpp"
 #include "channels/agent/session.hpp"
+#include "channels/botframework/connector.hpp"
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
 #include "cli/health.hpp"
@@ -41,6 +42,7 @@
 #include "engagement/engagement.hpp"
 #include "engine/engine.hpp"
 #include "lifecycle/retention.hpp"
+#include "server/http_client.hpp"
 #include "server/open_files.hpp"
 #include "server/server.hpp"
 #include "store/pg_store.hpp"
@@ -328,8 +330,20 @@ int serve_with(const ServeOptions& options, const Address& address,
   engine::EngineOptions engine_options;
   engine_options.live_chat_supported = hub_config->live_chat_supported(engine_options.channel_id);
   engine_options.session_timeout = retained.session_timeout;
+  const auto& external = bot->bot().external;
+  engine_options.external_bot = external.has_value();
   engine::Engine engine(engine_thread.strand(), store, bot, clock, engine_options);
   const std::shared_ptr<const hub::HubConfig> agents_hub_config = hub_config;
+  // An external bot (docs/EXTERNAL_BOTS.md): Baton is its channel; the connector delivers to it.
+  std::unique_ptr<botframework::Connector> connector;
+  if (external) {
+    botframework::ConnectorOptions co;
+    co.endpoint = options.bot_endpoint.empty() ? external->endpoint : options.bot_endpoint;
+    co.apology_text = external->apology_text;
+    connector = std::make_unique<botframework::Connector>(engine, server.executor(), co);
+    engine.set_bot_sink([c = connector.get()](const activity::Activity& a) { c->deliver(a); });
+    spdlog::info("external bot at {}", co.endpoint);
+  }
   engagement::Engagement engagement(engine_thread.strand(), engine, store, std::move(hub_config),
                                     clock);
   directline::DirectLineOptions dl;
@@ -409,6 +423,9 @@ int serve_with(const ServeOptions& options, const Address& address,
   if (ready.ok()) {
     ready = agents.register_routes(server.router());
   }
+  if (ready.ok() && connector) {
+    ready = connector->register_routes(server.router());
+  }
   if (ready.ok()) {
     ready = start_engagement(engagement);
   }
@@ -416,8 +433,9 @@ int serve_with(const ServeOptions& options, const Address& address,
       ready.ok() ? server.listen(address.host, address.port) : Result<std::uint16_t>(ready.error());
   if (port.ok()) {
     // After the engagement started (a scrape reads its hub), before the public listener runs.
-    auto metrics = serve_metrics(options, secrets, server,
-                                 metrics_handler({engine, engagement, store, server}));
+    auto metrics =
+        serve_metrics(options, secrets, server,
+                      metrics_handler({engine, engagement, store, server, connector.get()}));
     if (metrics.ok()) {
       metrics_listener = std::move(*metrics);
     } else {
@@ -439,6 +457,10 @@ int serve_with(const ServeOptions& options, const Address& address,
   const std::string url =
       fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);
   channel.set_public_url(public_url(options, address, *port));
+  if (connector) {
+    // The bot calls back at the listen address unless --public-url says otherwise.
+    connector->set_service_url(options.public_url.empty() ? url : options.public_url);
+  }
   out << "baton: listening on " << url << std::endl;
   spdlog::info("serving bot '{}' from {} with data in {} and the store in {}", bot->bot().id,
                options.bot_path.string(), options.data_dir.string(),
@@ -491,6 +513,22 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   auto served = load_served_bot(options.bot_path, err);
   if (!served) {
     return 1;
+  }
+  if (!options.bot_endpoint.empty()) {
+    if (!served->bot->bot().external) {
+      err << "baton serve: --bot-endpoint: " << options.bot_path.string()
+          << " is a YAML bot, not an external one (bot.endpoint)\n";
+      return 2;
+    }
+    if (auto url = server::parse_http_url(options.bot_endpoint); !url.ok()) {
+      err << "baton serve: --bot-endpoint: " << url.error().message << '\n';
+      return 2;
+    }
+  } else if (const auto& external = served->bot->bot().external) {
+    if (auto url = server::parse_http_url(external->endpoint); !url.ok()) {
+      err << "baton serve: bot.endpoint: " << url.error().message << '\n';
+      return 2;
+    }
   }
 
   // The data directory holds conversations and secrets: private to the server's user when it is

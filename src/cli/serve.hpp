@@ -52,6 +52,8 @@ struct ServeOptions {
   // attachment links are built from it, and stream URLs too when it is set. "" = the listen
   // address (http://HOST:PORT; "localhost" when listening on every interface).
   std::string public_url;
+  // An external bot's endpoint, overriding bot.yaml's `bot.endpoint` ("" = bot.yaml's).
+  std::string bot_endpoint;
   // Connections open at once: in all (0 = 90 % of the open-file limit) and per client address
   // (trusted proxies are exempt; 0 = no limit). Beyond either, new connections get 503 and close.
   int max_connections = 0;

@@ -196,7 +196,9 @@ void Engine::Impl::start(const StartParams& params, const Callback<StartResult>&
 
   Pending pending;
   pending.batch.insert_conversation(row);
-  if (params.greet) {
+  if (options.external_bot) {
+    bot_greeting(conv, pending);  // the bot greets (or not) when told of the new members
+  } else if (params.greet) {
     session_touch(conv, pending, conv.next_seq);
     apply_turn(conv, pending, conv.runtime->start(), "");
   }
@@ -353,7 +355,12 @@ void Engine::Impl::post(Conv& conv, activity::Activity&& a, const Callback<PostR
   pending.batch.append_activity(std::move(record));
   pending.deliveries.push_back({seq, shared, audience_of_type(a.type)});
   bool dialog_changed = false;
-  if (conv.ownership.owner == Owner::kAgent) {
+  if (options.external_bot) {
+    conv.runtime->record(a);
+    if (conv.ownership.owner == Owner::kBot && a.type != "typing") {
+      to_bot(conv, pending, a);  // while the hub holds it the bot hears nothing
+    }
+  } else if (conv.ownership.owner == Owner::kAgent) {
     conv.runtime->record(a);  // the transcript comes from the log, not the snapshot
   } else if (a.type != "typing") {
     const bool had_open = conv.open_handoff.has_value();
@@ -450,7 +457,9 @@ void Engine::Impl::change(Conv& conv, const ChangeOwnership& command,
   Pending pending;
   session_touch(conv, pending, conv.next_seq);
   conv.session.handled_by(end.agent);  // kHandoffEnded, kClosed: the agent at the end
-  if (event == OwnershipEvent::kHandoffEnded) {
+  if (event == OwnershipEvent::kHandoffEnded && options.external_bot) {
+    end_handoff(conv, pending, outcome, end);  // handoff.status tells the bot; it speaks next
+  } else if (event == OwnershipEvent::kHandoffEnded) {
     conv.runtime->set_agents_online(agents_online);
     dialog::TurnResult turn = conv.runtime->resume(outcome, end.unavailable);
     end_handoff(conv, pending, outcome, end);  // the bot owns it again before it speaks
@@ -461,7 +470,9 @@ void Engine::Impl::change(Conv& conv, const ChangeOwnership& command,
     session_end(conv, pending);
   } else {
     if (event == OwnershipEvent::kAccepted) {
-      conv.runtime->agent_joined();
+      if (!options.external_bot) {
+        conv.runtime->agent_joined();
+      }
       conv.session.accepted(command.route.queue, command.route.agent, clock.now());
       if (conv.open_handoff && !command.route.queue.empty()) {
         conv.open_handoff->queue = command.route.queue;  // where the hub routed it

@@ -95,6 +95,7 @@ void Engine::Impl::submit(Conv& conv, Pending&& pending) {
   state->ack = std::move(pending.ack);
   state->committed = std::move(pending.committed);
   state->events = std::move(pending.events);
+  state->to_bot = std::move(pending.to_bot);
   std::weak_ptr<Impl> weak = weak_from_this();
   auto finish = [weak, exec = executor, id, state, last_seq](Status status) {
     boost::asio::post(exec, [weak, id, state, last_seq, status = std::move(status)]() {
@@ -137,6 +138,12 @@ void Engine::Impl::complete(const std::string& id, const Status& status, Pending
     if (conv.runtime) {
       conv.runtime->forget_transcript();
       conv.transcript_after = conv.committed;  // notices and agent messages included
+    }
+  }
+  // An external bot's copies first: queued before the caller hears back (the sink only queues).
+  if (bot_sink) {
+    for (const auto& a : pending.to_bot) {
+      bot_sink(a);
     }
   }
   if (pending.ack) {
@@ -282,6 +289,15 @@ void Engine::record_wrap_up(RecordWrapUp command, Callback<bool> done) {
                   });
 }
 
+void Engine::post_bot_reply(BotReply reply, Callback<PostResult> done) {
+  std::string id = reply.conversation;
+  on_conversation(impl_, std::move(id), std::move(done),
+                  [a = std::move(reply.activity)](Impl& self, Conv& conv,
+                                                  const Callback<PostResult>& cb) mutable {
+                    self.bot_reply(conv, std::move(a), cb);
+                  });
+}
+
 void Engine::change_ownership(ChangeOwnership command, Callback<Ownership> done) {
   std::string id = command.conversation;
   on_conversation(impl_, std::move(id), std::move(done),
@@ -342,6 +358,11 @@ void Engine::set_availability_hook(AvailabilityHook hook) {
   on_strand(impl_, [hook = std::move(hook)](Impl& self) mutable {
     self.availability_hook = std::move(hook);
   });
+}
+
+void Engine::set_bot_sink(BotSink sink) {
+  on_strand(impl_,
+            [sink = std::move(sink)](Impl& self) mutable { self.bot_sink = std::move(sink); });
 }
 
 const std::shared_ptr<const dialog::CompiledBot>& Engine::bot() const { return impl_->bot; }

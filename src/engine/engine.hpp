@@ -102,7 +102,24 @@ struct EngineOptions {
   // Analytics: a conversation's session ends after this long without any activity
   // (analytics/session.hpp; `baton serve --session-timeout`).
   Millis session_timeout = analytics::kDefaultSessionTimeout;
+  // The bot is external (bot::Bot::external, docs/EXTERNAL_BOTS.md): the dialog runtime never
+  // runs (no greeting, no answers); what the bot must see goes to the bot sink (set_bot_sink) and
+  // its answers come back through post_bot_reply.
+  bool external_bot = false;
 };
+
+// An external bot's answer (EngineOptions::external_bot), as its Connector API call carried it.
+struct BotReply {
+  std::string conversation;
+  activity::Activity activity;
+};
+
+// What an external bot is sent, after the batch holding it is durable, in commit order per
+// conversation: a `conversationUpdate` (membersAdded: the user and the bot) when a conversation
+// is created (not stored), each customer activity but typing while the bot owns the conversation,
+// and every `handoff.status` event (from the user's side, to the bot). Called on the strand: must
+// not block.
+using BotSink = std::function<void(const activity::Activity&)>;
 
 // Parameters of a new conversation.
 struct StartParams {
@@ -223,6 +240,16 @@ class Engine {
   // own batch. Allowed in every state but closed (kConflict). Errors as post_activity.
   void post_notice(PostNotice command, Callback<PostResult> done);
 
+  // An external bot's answer (EngineOptions::external_bot). A message (or any activity but the
+  // ones below) is stamped as the bot's reply (from = the bot, whatever the bot wrote; replyToId
+  // kept), stored, fanned out. A `handoff.initiate` event (dialog::parse_handoff_initiate) opens
+  // a handoff as a YAML bot's escalation does: its value is the routing context, its Transcript
+  // attachment (else the stored history) the bot part; with live chat unsupported or nobody
+  // online it is resolved at once (handoff.status failed to the bot). Errors: kNotFound,
+  // kConflict (closed; an agent owns the conversation; a handoff already open;
+  // not an external bot), kInvalidArgument/kTooLarge (validation), store errors.
+  void post_bot_reply(BotReply reply, Callback<PostResult> done);
+
   // Moves ownership one step (the hub's decisions: offered, declined, accepted, requeued, handoff
   // ended, closed), refused with kConflict unless the conversation is still at
   // `expected_epoch`. Each transition is one batch with an `ownership.changed` event.
@@ -311,6 +338,8 @@ class Engine {
   void set_listener(EngineListener* listener);
   void set_handoff_hook(HandoffHook hook);
   void set_availability_hook(AvailabilityHook hook);
+  // Where an external bot's deliveries go (BotSink); set before traffic starts.
+  void set_bot_sink(BotSink sink);
 
   // Runtimes currently in memory (for tests and metrics). Callback on the strand.
   void loaded_count(std::function<void(std::size_t)> done);

@@ -68,6 +68,8 @@ struct Pending {
   // The handoff record this batch updates last (end of a handoff), so a later op of the same
   // batch (the survey's answers) builds on it rather than on the store's older row.
   std::optional<store::HandoffRecord> handoff_update;
+  // For an external bot (EngineOptions::external_bot): what it is sent once this batch is durable.
+  std::vector<activity::Activity> to_bot;
 };
 
 // The survey's answers among a dialog's variables: SurveyResolved (a yes/no) and SurveyRating
@@ -124,6 +126,14 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void change(Conv& conv, const ChangeOwnership& command, const Callback<Ownership>& done);
   void notice(Conv& conv, activity::Activity&& activity, const Callback<PostResult>& done);
   void wrap_up(Conv& conv, const RecordWrapUp& command, const Callback<bool>& done);
+  // --- external_bot.cpp: an external bot's answers and what it is sent
+  void bot_reply(Conv& conv, activity::Activity&& activity, const Callback<PostResult>& done);
+  void bot_handoff(Conv& conv, const activity::Activity& initiate,
+                   const Callback<PostResult>& done);
+  // A customer activity for the bot (its copy, addressed to the bot).
+  void to_bot(Conv& conv, Pending& pending, const activity::Activity& a);
+  // The conversationUpdate a new conversation sends the bot.
+  void bot_greeting(Conv& conv, Pending& pending);
   // Deletes the conversation (with its tombstone for an erasure); refused while a queue or an
   // agent holds it.
   void remove(Conv& conv, bool tombstone, const Callback<ErasedConversation>& done);
@@ -160,11 +170,13 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // (Store::read_history_before, which leaves out typing and handoff.* events unread), and only
   // those kept are parsed. `truncated` tells whether older activities were left out. A read error
   // leaves what the runtime has.
+  // With `stored` false only `recent` is trimmed (an external bot's own transcript).
   std::vector<activity::Activity> handoff_transcript(const Conv& conv,
                                                      std::vector<activity::Activity> recent,
-                                                     bool& truncated);
+                                                     bool& truncated, bool stored = true);
   void request_handoff(Conv& conv, Pending& pending, const dialog::HandoffRequest& request,
-                       std::optional<dialog::HandoffOutcome> resolved, const std::string& reply_to);
+                       std::optional<dialog::HandoffOutcome> resolved, const std::string& reply_to,
+                       bool own_transcript = false);
   void end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutcome outcome,
                    const HandoffEnd& end = {}, bool move = true);
   // A `handoff.status` event activity (docs/PROTOCOLS.md §2.2) in the log; internal audience.
@@ -218,6 +230,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   std::atomic<EngineListener*> listener{nullptr};
   HandoffHook handoff_hook;            // set before traffic (Engine::set_handoff_hook)
+  BotSink bot_sink;                    // set before traffic (Engine::set_bot_sink)
   bool agents_online = true;           // Engine::set_agents_online
   AvailabilityHook availability_hook;  // Engine::set_availability_hook
   // The runtime's availability check for `conv`: the hook, else the agents-online flag.

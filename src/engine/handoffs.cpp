@@ -40,7 +40,7 @@ bj::object routing_json(const bot::RoutingHints& routing) {
 }  // namespace
 
 std::vector<activity::Activity> Engine::Impl::handoff_transcript(
-    const Conv& conv, std::vector<activity::Activity> recent, bool& truncated) {
+    const Conv& conv, std::vector<activity::Activity> recent, bool& truncated, bool stored) {
   constexpr std::size_t kMax = dialog::Runtime::kMaxTranscript;
   truncated = false;
   std::size_t used = 0;
@@ -56,7 +56,7 @@ std::vector<activity::Activity> Engine::Impl::handoff_transcript(
     --first;
   }
   recent.erase(recent.begin(), recent.begin() + static_cast<std::ptrdiff_t>(first));
-  if (truncated) {
+  if (truncated || !stored) {
     return recent;
   }
   // The stored part, newest first, a page at a time. The store leaves out typing and the handoff
@@ -99,10 +99,11 @@ std::vector<activity::Activity> Engine::Impl::handoff_transcript(
 void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
                                    const dialog::HandoffRequest& runtime_request,
                                    std::optional<dialog::HandoffOutcome> resolved,
-                                   const std::string& reply_to) {
+                                   const std::string& reply_to, bool own_transcript) {
   dialog::HandoffRequest request = runtime_request;
   bool truncated = false;
-  request.transcript = handoff_transcript(conv, std::move(request.transcript), truncated);
+  request.transcript =
+      handoff_transcript(conv, std::move(request.transcript), truncated, !own_transcript);
   const activity::ChannelAccount user{conv.row.user_id, "", "user"};
   activity::Activity event = dialog::make_handoff_initiate(request, bot_account, user, conv.row.id,
                                                            options.channel_id, reply_to);
@@ -235,6 +236,9 @@ void Engine::Impl::add_status(Conv& conv, Pending& pending, std::string_view sta
   activity::Activity status = dialog::make_handoff_status(state, message);
   stamp(conv, status, Side::kBot);
   append(conv, pending, status);
+  if (options.external_bot) {
+    to_bot(conv, pending, status);  // the hub tells the bot (docs/EXTERNAL_BOTS.md)
+  }
 }
 
 SurveyAnswers survey_answers(const bj::object& variables) {

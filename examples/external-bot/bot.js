@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// A small Bot Framework bot (the `botbuilder` SDK, unmodified) to run behind Baton: it greets,
+// answers two questions, echoes the rest, and on "agent" hands the conversation to Baton's hub with
+// the SDK's own EventFactory.createHandoffInitiation (context + transcript). It logs every
+// handoff.status it receives as one JSON line on stdout and speaks again once an agent gave the
+// conversation back. No app id: the SDK then runs without authentication, as Baton expects
+// (docs/EXTERNAL_BOTS.md).
+//
+//   node examples/external-bot/bot.js [--port 3979]     (0 = any free port; printed on stdout)
+//
+// Needs web/node_modules (cd web && npm ci).
+'use strict';
+
+const http = require('node:http');
+const path = require('node:path');
+
+const modules = path.join(__dirname, '..', '..', 'web', 'node_modules');
+const { ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication, EventFactory } =
+  require(require.resolve('botbuilder', { paths: [modules] }));
+
+const portArg = process.argv.indexOf('--port');
+const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 3979;
+
+// No MicrosoftAppId: anonymous both ways.
+const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+adapter.onTurnError = async (context, error) => {
+  console.error(`bot: turn error: ${error.stack || error}`);
+};
+
+// What the bot said and heard, per conversation: the handoff's transcript.
+const transcripts = new Map();
+function remember(conversationId, from, text) {
+  const list = transcripts.get(conversationId) ?? [];
+  list.push({ type: 'message', from: { id: from, role: from === 'bot' ? 'bot' : 'user' }, text });
+  transcripts.set(conversationId, list.slice(-50));
+}
+
+async function say(context, text) {
+  remember(context.activity.conversation.id, 'bot', text);
+  await context.sendActivity(text);
+}
+
+async function onTurn(context) {
+  const a = context.activity;
+  if (a.type === ActivityTypes.ConversationUpdate) {
+    const joined = (a.membersAdded ?? []).some((m) => m.id !== a.recipient.id);
+    if (joined) {
+      await say(context, "Hello! I'm the Contoso bot. Ask me about opening hours or your bill, " +
+        "or say 'agent' to talk to a person.");
+    }
+    return;
+  }
+  if (a.type === ActivityTypes.Event && a.name === 'handoff.status') {
+    console.log(JSON.stringify({ event: 'handoff.status', conversation: a.conversation.id,
+      value: a.value }));
+    const state = a.value?.state;
+    if (state === 'completed') {
+      await say(context, "Welcome back! I'm the bot again. Anything else?");
+    } else if (state === 'failed') {
+      await say(context, `Sorry, no agent could take this (${a.value?.message ?? 'unknown'}). ` +
+        'Can I help instead?');
+    }
+    return;
+  }
+  if (a.type !== ActivityTypes.Message) {
+    return;
+  }
+  const text = (a.text ?? '').trim();
+  remember(a.conversation.id, a.from.id, text);
+  const lower = text.toLowerCase();
+  if (lower.includes('agent') || lower.includes('human')) {
+    await say(context, 'Let me get you a person. One moment, please.');
+    const handoffContext = {
+      va_BotName: 'Contoso (botbuilder)',
+      va_LastTopic: 'Talk to agent',
+      va_LastPhrases: text,
+      va_Language: 'en-us',
+      va_AgentMessage: 'The customer asked for a person.',
+      Product: lower.includes('bill') ? 'billing' : 'general',
+    };
+    const transcript = { activities: transcripts.get(a.conversation.id) ?? [] };
+    await context.sendActivity(EventFactory.createHandoffInitiation(context, handoffContext,
+      transcript));
+    return;
+  }
+  if (lower.includes('hours') || lower.includes('open')) {
+    await say(context, "We're open 9:00 to 17:00, Monday to Friday.");
+  } else if (lower.includes('bill')) {
+    await say(context, "Your bill is due on the 1st. Say 'agent billing' to talk to billing.");
+  } else {
+    await say(context, `You said: ${text}`);
+  }
+}
+
+// Node's own http server: the adapter takes any request with `body` and `headers`, and a response
+// with status/header/send/end.
+const server = http.createServer((req, res) => {
+  if (req.method !== 'POST' || req.url !== '/api/messages') {
+    res.writeHead(404).end();
+    return;
+  }
+  const chunks = [];
+  let size = 0;
+  req.on('data', (chunk) => {
+    size += chunk.length;
+    if (size > 1024 * 1024) {
+      req.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    let body;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const response = {
+      socket: res.socket,
+      statusCode: 200,
+      status(code) { this.statusCode = code; },
+      header(name, value) { res.setHeader(name, value); },
+      send(data) {
+        if (data !== undefined && data !== null) {
+          res.setHeader('Content-Type', 'application/json');
+          res.writeHead(this.statusCode).end(typeof data === 'string' ? data : JSON.stringify(data));
+        } else {
+          res.writeHead(this.statusCode).end();
+        }
+      },
+      end() {
+        if (!res.writableEnded) {
+          res.writeHead(this.statusCode).end();
+        }
+      },
+    };
+    adapter.process({ body, headers: req.headers, method: req.method }, response, onTurn)
+      .catch((error) => {
+        console.error(`bot: ${error.stack || error}`);
+        if (!res.writableEnded) {
+          res.writeHead(500).end();
+        }
+      });
+  });
+});
+
+server.listen(port, '127.0.0.1', () => {
+  console.log(JSON.stringify({ event: 'listening', port: server.address().port }));
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => server.close(() => process.exit(0)));
+}

@@ -1,0 +1,300 @@
+#include "channels/botframework/connector.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/json.hpp>
+#include <deque>
+#include <unordered_map>
+
+#include "server/http.hpp"
+#include "server/http_client.hpp"
+
+namespace baton::botframework {
+
+namespace asio = boost::asio;
+namespace bj = boost::json;
+using server::http::status;
+
+namespace {
+
+constexpr std::size_t kMaxActivityIdLength = 256;
+
+server::Response error_response(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kInvalidArgument:
+      return server::json_error(status::bad_request, "BadArgument", error.message);
+    case ErrorCode::kParse:
+      return server::json_error(status::bad_request, "MalformedJson", error.message);
+    case ErrorCode::kTooLarge:
+      return server::json_error(status::payload_too_large, "TooLarge", error.message);
+    case ErrorCode::kNotFound:
+      return server::json_error(status::not_found, "NotFound", error.message);
+    case ErrorCode::kConflict:
+      return server::json_error(status::conflict, "Conflict", error.message);
+    case ErrorCode::kForbidden:
+      return server::json_error(status::forbidden, "Forbidden", error.message);
+    case ErrorCode::kUnauthorized:
+      return server::json_error(status::unauthorized, "Unauthorized", error.message);
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kIo:
+    case ErrorCode::kNoSpace:
+      return server::unavailable(error.message);
+    case ErrorCode::kInternal:
+      break;
+  }
+  return server::json_error(status::internal_server_error, "ServiceError", error.message);
+}
+
+bool is_loopback(std::string_view address) {
+  return address.rfind("127.", 0) == 0 || address == "::1" || address.rfind("::ffff:127.", 0) == 0;
+}
+
+bool is_2xx(int code) { return code >= 200 && code < 300; }
+
+}  // namespace
+
+bool is_conversation_id(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '-' || ch == '_';
+  });
+}
+
+struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
+  struct Queue {
+    std::deque<activity::Activity> waiting;
+    bool busy = false;  // a delivery is in flight, or the conversation waits for a slot
+  };
+
+  Impl(engine::Engine& e, const asio::any_io_executor& ex, ConnectorOptions o)
+      : engine(e), executor(ex), strand(asio::make_strand(ex)), options(std::move(o)) {
+    client.timeout = options.timeout;
+    client.max_response_bytes = options.max_response_bytes;
+  }
+
+  // --- on the strand
+  void enqueue(activity::Activity a) {
+    const std::string id = a.conversation.id;
+    Queue& q = queues[id];
+    if (q.waiting.size() >= options.max_queued_per_conversation) {
+      dropped.add();
+      spdlog::warn("bot connector: conversation {}: {} deliveries waiting; dropped a {}", id,
+                   q.waiting.size(), a.type);
+      return;
+    }
+    q.waiting.push_back(std::move(a));
+    if (!q.busy) {
+      q.busy = true;
+      schedule(id);
+    }
+  }
+
+  void schedule(const std::string& id) {
+    if (in_flight < options.max_in_flight) {
+      start(id);
+    } else {
+      ready.push_back(id);
+    }
+  }
+
+  void start(const std::string& id) {
+    Queue& q = queues[id];
+    activity::Activity a = std::move(q.waiting.front());
+    q.waiting.pop_front();
+    ++in_flight;
+    a.service_url = options.service_url;
+    server::HttpClientRequest request;
+    request.method = "POST";
+    request.url = options.endpoint;
+    request.body = activity::serialize(a);
+    server::http_request(executor, std::move(request), client,
+                         [self = shared_from_this(), id,
+                          a = std::move(a)](Result<server::HttpClientResponse> result) mutable {
+                           asio::post(self->strand,
+                                      [self, id, a = std::move(a), result = std::move(result)] {
+                                        self->finished(id, a, result);
+                                      });
+                         });
+  }
+
+  void finished(const std::string& id, const activity::Activity& a,
+                const Result<server::HttpClientResponse>& result) {
+    --in_flight;
+    if (result.ok() && is_2xx(result->status)) {
+      delivered.add();
+    } else {
+      failed.add();
+      const std::string why = result.ok() ? fmt::format("it answered HTTP {}", result->status)
+                                          : fmt::format("{}: {}", to_string(result.error().code),
+                                                        result.error().message);
+      spdlog::warn("bot connector: conversation {}: delivering {} {} to the bot failed ({})", id,
+                   a.type, a.id, why);
+      if (a.type == "message") {
+        apologise(id);
+      }
+    }
+    Queue& q = queues[id];
+    if (q.waiting.empty()) {
+      queues.erase(id);
+    } else {
+      schedule(id);
+    }
+    while (in_flight < options.max_in_flight && !ready.empty()) {
+      std::string next = std::move(ready.front());
+      ready.pop_front();
+      start(next);
+    }
+  }
+
+  void apologise(const std::string& id) {
+    engine::PostNotice notice;
+    notice.conversation = id;
+    notice.activity = activity::make_message(options.apology_text);
+    engine.post_notice(std::move(notice), [id](const Result<engine::PostResult>& r) {
+      if (!r.ok()) {
+        spdlog::warn("bot connector: conversation {}: the apology was not stored ({})", id,
+                     r.error().message);
+      }
+    });
+  }
+
+  // --- Connector API (I/O threads)
+  void post_activity(const server::Request& request, const server::Responder& responder) {
+    const std::string id(request.param("conversationId"));
+    if (!is_conversation_id(id)) {
+      responder.send(server::json_error(status::not_found, "NotFound", "no such conversation"));
+      return;
+    }
+    auto parsed = activity::parse(request.body());
+    if (!parsed.ok()) {
+      responder.send(error_response(parsed.error()));
+      return;
+    }
+    activity::Activity a = std::move(*parsed);
+    if (!a.conversation.id.empty() && a.conversation.id != id) {
+      responder.send(server::json_error(status::bad_request, "BadArgument",
+                                        "conversation.id: does not match the URL"));
+      return;
+    }
+    const std::string_view reply_to = request.param("activityId");
+    if (reply_to.size() > kMaxActivityIdLength) {
+      responder.send(
+          server::json_error(status::bad_request, "BadArgument", "activityId: too long"));
+      return;
+    }
+    if (a.reply_to_id.empty()) {
+      a.reply_to_id = std::string(reply_to);
+    }
+    engine.post_bot_reply(
+        {id, std::move(a)}, [self = shared_from_this(), responder](Result<engine::PostResult> r) {
+          if (!r.ok()) {
+            responder.send(error_response(r.error()));
+            return;
+          }
+          self->replies.add();
+          responder.send(server::json_response(status::ok, bj::object{{"id", r->id}}));
+        });
+  }
+
+  void members(const server::Request& request, const server::Responder& responder) {
+    const std::string id(request.param("conversationId"));
+    if (!is_conversation_id(id)) {
+      responder.send(server::json_error(status::not_found, "NotFound", "no such conversation"));
+      return;
+    }
+    engine.status(id, [self = shared_from_this(), responder](Result<engine::ConversationStatus> s) {
+      if (!s.ok()) {
+        responder.send(error_response(s.error()));
+        return;
+      }
+      const auto& bot = self->engine.bot()->bot();
+      bj::array list{bj::object{{"id", s->user_id}, {"role", "user"}},
+                     bj::object{{"id", bot.id}, {"name", bot.name}, {"role", "bot"}}};
+      responder.send(server::json_response(status::ok, list));
+    });
+  }
+
+  std::optional<server::Response> admit(const server::Request& head) const {
+    const std::string& from = head.remote_address;
+    if (is_loopback(from) ||
+        std::find(options.allowed_callers.begin(), options.allowed_callers.end(), from) !=
+            options.allowed_callers.end()) {
+      return std::nullopt;
+    }
+    return server::json_error(status::forbidden, "Forbidden",
+                              "the Connector API answers only the bot's own address");
+  }
+
+  engine::Engine& engine;
+  asio::any_io_executor executor;
+  asio::strand<asio::any_io_executor> strand;
+  ConnectorOptions options;
+  server::HttpClientOptions client;
+  std::unordered_map<std::string, Queue> queues;
+  std::deque<std::string> ready;
+  std::size_t in_flight = 0;
+  metrics::Counter delivered;
+  metrics::Counter failed;
+  metrics::Counter dropped;
+  metrics::Counter replies;
+};
+
+Connector::Connector(engine::Engine& engine, const asio::any_io_executor& executor,
+                     ConnectorOptions options)
+    : impl_(std::make_shared<Impl>(engine, executor, std::move(options))) {}
+
+Connector::~Connector() = default;
+
+void Connector::set_service_url(std::string url) {
+  asio::post(impl_->strand,
+             [impl = impl_, url = std::move(url)]() mutable { impl->options.service_url = url; });
+}
+
+void Connector::deliver(const activity::Activity& activity) {
+  asio::post(impl_->strand,
+             [impl = impl_, a = activity]() mutable { impl->enqueue(std::move(a)); });
+}
+
+Status Connector::register_routes(server::Router& router) {
+  server::RouteOptions route;
+  route.max_body_bytes = impl_->options.max_body_bytes;
+  route.cors = false;  // the bot calls from a server, never from a browser
+  route.admit = [impl = impl_](const server::Request& head) { return impl->admit(head); };
+  auto post = [impl = impl_](const server::Request& request, const server::Responder& responder) {
+    impl->post_activity(request, responder);
+  };
+  auto not_supported = [](const server::Request&, const server::Responder& responder) {
+    responder.send(server::json_error(status::method_not_allowed, "NotSupported",
+                                      "Baton's conversation log is append-only: activities cannot "
+                                      "be updated or deleted"));
+  };
+  auto members = [impl = impl_](const server::Request& request,
+                                const server::Responder& responder) {
+    impl->members(request, responder);
+  };
+  const std::string activities = "/v3/conversations/{conversationId}/activities";
+  const std::string one = activities + "/{activityId}";
+  for (auto [verb, pattern, handler] :
+       std::vector<std::tuple<server::http::verb, std::string, server::AsyncHandler>>{
+           {server::http::verb::post, activities, post},
+           {server::http::verb::post, one, post},
+           {server::http::verb::put, one, not_supported},
+           {server::http::verb::delete_, one, not_supported},
+           {server::http::verb::get, "/v3/conversations/{conversationId}/members", members}}) {
+    if (Status s = router.add_async(verb, pattern, handler, route); !s.ok()) {
+      return s;
+    }
+  }
+  return {};
+}
+
+ConnectorStats Connector::stats() const {
+  return {impl_->delivered.value(), impl_->failed.value(), impl_->dropped.value(),
+          impl_->replies.value()};
+}
+
+}  // namespace baton::botframework

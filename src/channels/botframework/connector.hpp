@@ -1,0 +1,95 @@
+#pragma once
+// Baton as the channel of an external Bot Framework bot (docs/EXTERNAL_BOTS.md): the outbound
+// half delivers what the engine's BotSink hands it to the bot's endpoint, as the Bot Connector
+// service does (POST {endpoint} with the activity, `serviceUrl` naming Baton); the inbound half is
+// the Connector API the SDK calls back under `serviceUrl`:
+//   POST   /v3/conversations/{conversationId}/activities               send
+//   POST   /v3/conversations/{conversationId}/activities/{activityId}  reply
+//   PUT    /v3/conversations/{conversationId}/activities/{activityId}  405 NotSupported (the
+//   DELETE /v3/conversations/{conversationId}/activities/{activityId}  log is append-only)
+//   GET    /v3/conversations/{conversationId}/members                  the user and the bot
+// Each answer is a ResourceResponse {"id"} (the stored activity's id) or Baton's JSON error.
+//
+// Authentication: anonymous only (the SDK's behaviour when the bot has no MicrosoftAppId). So
+// that nobody else can write as the bot, the Connector API admits only requests from loopback
+// addresses or from the addresses in ConnectorOptions::allowed_callers; everyone else gets 403
+// before a body is read. A bot may write only into conversations that exist (404 otherwise:
+// every conversation of this server is the bot's) and only while the engine lets it
+// (Engine::post_bot_reply: 409 while an agent owns it).
+//
+// Delivery: per conversation in order, one request in flight per conversation, at most
+// `max_in_flight` requests in all (the others wait), at most `max_queued_per_conversation`
+// waiting per conversation (beyond: the activity is dropped and counted). A failed delivery of a
+// customer message (endpoint down, timeout, non-2xx) is logged and counted, and the customer is
+// told `apology_text` (Engine::post_notice); the customer's activity stays stored.
+//
+// Threading: deliver() may be called from any thread (the engine strand does); the connector's
+// state lives on its own strand. Route handlers run on I/O threads and answer asynchronously.
+// Lifetime: outlives the server's routes and the engine's use of the sink; destroy after the
+// server stopped and the engine's executor stopped.
+#include <boost/asio/any_io_executor.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "activity/activity.hpp"
+#include "core/metrics.hpp"
+#include "core/result.hpp"
+#include "engine/engine.hpp"
+#include "server/router.hpp"
+
+namespace baton::botframework {
+
+struct ConnectorOptions {
+  std::string endpoint;     // the bot's messaging endpoint, http://host:port/path
+  std::string service_url;  // what the bot calls back: Baton's public base URL, no trailing '/'
+  std::string apology_text = "Sorry, I can't answer right now. Please try again in a moment.";
+  std::chrono::milliseconds timeout{15000};  // one delivery, connect to last byte
+  std::size_t max_response_bytes =
+      std::size_t{64} * 1024;                            // the bot's answer to a delivery (ignored)
+  std::size_t max_in_flight = 64;                        // deliveries at once, all conversations
+  std::size_t max_queued_per_conversation = 64;          // waiting behind the one in flight
+  std::size_t max_body_bytes = std::size_t{300} * 1024;  // a Connector API request's body
+  std::vector<std::string> allowed_callers = {};         // besides loopback: client IP addresses
+};
+
+// What the connector did, for operators (GET /metrics). Lock-free reads.
+struct ConnectorStats {
+  std::uint64_t delivered = 0;  // deliveries the bot answered with 2xx
+  std::uint64_t failed = 0;     // deliveries that failed (down, timeout, non-2xx, too large)
+  std::uint64_t dropped = 0;    // activities dropped: the conversation's queue was full
+  std::uint64_t replies = 0;    // Connector API writes the engine stored
+};
+
+class Connector {
+ public:
+  // `engine` must outlive the connector; requests run on `executor` (the server's).
+  Connector(engine::Engine& engine, const boost::asio::any_io_executor& executor,
+            ConnectorOptions options);
+  ~Connector();
+  Connector(const Connector&) = delete;
+  Connector& operator=(const Connector&) = delete;
+
+  // Baton's public base URL, told to the bot as `serviceUrl` (known once the server listens);
+  // deliveries queued after this call carry it.
+  void set_service_url(std::string url);
+  // The engine's BotSink: queues `activity` for the bot.
+  void deliver(const activity::Activity& activity);
+  // Registers the Connector API routes. Errors: the router's.
+  Status register_routes(server::Router& router);
+  ConnectorStats stats() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+// Whether `id` may name a conversation here: 1–128 characters of the base64url alphabet the
+// channels issue conversation ids in.
+bool is_conversation_id(std::string_view id);
+
+}  // namespace baton::botframework

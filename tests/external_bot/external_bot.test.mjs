@@ -1,0 +1,194 @@
+// An external Bot Framework bot behind the real binary (docs/EXTERNAL_BOTS.md): the example
+// botbuilder bot (examples/external-bot/bot.js, the `botbuilder` SDK from web/node_modules)
+// started on a free port, `baton serve examples/external-bot --bot-endpoint ...`, the customer
+// driven with the official DirectLineJS client, an agent over the agent API. Covers: greeting and
+// answers from the bot; a handoff with the bot's context and transcript reaching an agent;
+// messages both ways while the bot hears nothing; the agent returning it (the bot gets
+// handoff.status completed and answers again); nobody online (the bot gets failed); the bot's
+// process killed mid-conversation (apology, nothing lost) and restarted (it continues).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import { AgentClient, addAgent } from '../lib/agentclient.mjs';
+import { Client } from '../lib/dlclient.mjs';
+import { Server, directLineJs, generateToken, readAll, root, sleep, waitUntil } from
+  '../lib/serve.mjs';
+
+const botDir = join(root, 'examples', 'external-bot');
+const GREETING = /^Hello! I'm the Contoso bot\./;
+
+// The example bot as a child process; `statuses` holds the handoff.status values it logged.
+class Bot {
+  constructor() {
+    this.lines = [];
+    this.stderr = '';
+  }
+
+  async start(port = 0) {
+    this.proc = spawn(process.execPath, [join(botDir, 'bot.js'), '--port', String(port)],
+                      { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exit = new Promise((resolve) => this.proc.on('exit', resolve));
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (c) => { this.stderr += c; });
+    this.proc.stdout.setEncoding('utf8');
+    let buffer = '';
+    this.proc.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        this.lines.push(JSON.parse(buffer.slice(0, nl)));
+        buffer = buffer.slice(nl + 1);
+      }
+    });
+    const listening = await waitUntil(() => this.lines.find((l) => l.event === 'listening'), 15000,
+                                      `the bot's listening line (stderr: ${this.stderr})`);
+    this.port = listening.port;
+    return this;
+  }
+
+  get endpoint() {
+    return `http://127.0.0.1:${this.port}/api/messages`;
+  }
+
+  statuses(conversationId) {
+    return this.lines.filter((l) => l.event === 'handoff.status' && l.conversation === conversationId)
+      .map((l) => l.value);
+  }
+
+  async kill() {
+    this.proc.kill('SIGKILL');
+    await this.exit;
+  }
+}
+
+const isBot = (pattern) => (a) => a.type === 'message' && a.from?.role === 'bot' &&
+  pattern.test(a.text ?? '');
+
+async function customer(server, userId) {
+  const { ConnectionStatus } = directLineJs();
+  const { token } = await generateToken(server, userId);
+  const client = new Client({ domain: server.domain, token, webSocket: true }, userId);
+  await client.waitForStatus(ConnectionStatus.Online);
+  return client;
+}
+
+describe('external botbuilder bot', () => {
+  let bot;
+  let server;
+  let alice;
+
+  before(async () => {
+    bot = await new Bot().start();
+    server = new Server({ bot: botDir, args: ['--bot-endpoint', bot.endpoint] });
+    await addAgent(server.dataDir, { id: 'alice', name: 'Alice', capacity: 3 });
+    await server.start();
+    alice = new AgentClient(server);
+    await alice.login('alice');
+    await alice.connect();
+  });
+
+  after(async () => {
+    alice?.close();
+    await server?.cleanup();
+    await bot?.kill();
+  });
+
+  test('greets, answers, hands off with context and transcript, and gets it back', async () => {
+    await alice.setPresence('available');
+    const userId = 'u-ext-1';
+    const client = await customer(server, userId);
+    try {
+      await client.waitFor(isBot(GREETING), { what: 'the greeting from the botbuilder bot' });
+      const asked = await client.say('what are your opening hours?', userId);
+      const answer = await client.replyTo(asked.id, 'the hours answer');
+      assert.match(answer.text, /9:00 to 17:00/);
+
+      const from = alice.messages.length;
+      await client.say('I want an agent about my bill', userId);
+      const offer = await alice.waitFor((m) => m.type === 'offer', 15000, from);
+      const id = offer.conversationId;
+      assert.equal(id, client.conversationId);
+      assert.equal(offer.queue, 'billing', 'routed by the Product the bot put in the context');
+      assert.equal(offer.agentMessage, 'The customer asked for a person.');
+      await alice.ok('POST', `/offers/${encodeURIComponent(id)}/accept`, { offerId: offer.offerId });
+      await waitUntil(() => bot.statuses(id).some((s) => s.state === 'accepted'), 10000,
+                      'handoff.status accepted at the bot');
+
+      const detail = await alice.ok('GET', `/conversations/${encodeURIComponent(id)}`);
+      assert.equal(detail.context.va_LastTopic, 'Talk to agent');
+      assert.equal(detail.context.Product, 'billing');
+      const botPart = detail.transcript.filter((e) => e.part === 'bot' && e.kind === 'message')
+        .map((e) => e.activity.text);
+      assert.ok(botPart.includes('what are your opening hours?'), JSON.stringify(botPart));
+      assert.ok(botPart.some((t) => /9:00 to 17:00/.test(t)), JSON.stringify(botPart));
+
+      // Live: both ways, and the bot hears none of it.
+      const botHeardBefore = bot.lines.length;
+      await alice.ok('POST', `/conversations/${encodeURIComponent(id)}/messages`,
+                     { text: 'Hi, Alice here. How can I help?' });
+      await client.waitFor((a) => a.type === 'message' && a.text === 'Hi, Alice here. How can I help?',
+                           { what: "the agent's message" });
+      const said = await client.say('my bill is wrong', userId);
+      await alice.waitFor((m) => JSON.stringify(m).includes('my bill is wrong'), 10000);
+      await sleep(500);
+      assert.equal(bot.lines.length, botHeardBefore, 'the bot logged nothing new');
+      const all = (await readAll(server, { token: client.token, conversationId: id })).activities;
+      assert.ok(!all.some((a) => a.from?.role === 'bot' && a.replyToId === said.id &&
+                                 /^You said/.test(a.text ?? '')), 'the bot did not answer it');
+
+      await alice.ok('POST', `/conversations/${encodeURIComponent(id)}/end`, { mode: 'bot' });
+      await waitUntil(() => bot.statuses(id).some((s) => s.state === 'completed'), 10000,
+                      'handoff.status completed at the bot');
+      await client.waitFor(isBot(/^Welcome back!/), { what: 'the bot speaking again' });
+      const again = await client.say('hello bot', userId);
+      const echo = await client.replyTo(again.id, 'the bot answering again');
+      assert.equal(echo.text, 'You said: hello bot');
+    } finally {
+      client.end();
+    }
+  });
+
+  test('nobody online: the bot is told the handoff failed and says so', async () => {
+    await alice.setPresence('away');  // nobody available or busy: no agent online hub-wide
+    await sleep(300);
+    const userId = 'u-ext-2';
+    const client = await customer(server, userId);
+    try {
+      await client.waitFor(isBot(GREETING), { what: 'the greeting' });
+      await client.say('agent please', userId);
+      await client.waitFor(isBot(/^Sorry, no agent could take this/), { what: 'the failed text' });
+      const id = client.conversationId;
+      const statuses = bot.statuses(id);
+      assert.equal(statuses.at(-1)?.state, 'failed', JSON.stringify(statuses));
+      assert.ok(statuses.at(-1)?.message, 'with a message');
+    } finally {
+      client.end();
+    }
+  });
+
+  test('the bot killed mid-conversation: apology, nothing lost; restarted: it continues', async () => {
+    const userId = 'u-ext-3';
+    const client = await customer(server, userId);
+    try {
+      await client.waitFor(isBot(GREETING), { what: 'the greeting' });
+      const port = bot.port;
+      await bot.kill();
+      const lost = await client.say('are you there?', userId);
+      await client.waitFor(isBot(/^Sorry, our assistant is not answering/), { what: 'the apology' });
+      const echo = client.activities.find((a) => a.id === lost.id);
+      assert.equal(echo?.text, 'are you there?', 'the customer message is stored');
+
+      bot = await new Bot().start(port);
+      const back = await client.say('hours?', userId);
+      const answer = await client.replyTo(back.id, 'the answer after the restart');
+      assert.match(answer.text, /9:00 to 17:00/);
+      const all = (await readAll(server, { token: client.token,
+                                           conversationId: client.conversationId })).activities;
+      assert.ok(all.some((a) => a.text === 'are you there?'), 'still in the log');
+    } finally {
+      client.end();
+    }
+  });
+});
