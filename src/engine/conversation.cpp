@@ -16,18 +16,6 @@ namespace {
 
 namespace bj = boost::json;
 
-// The ack of a batch: `value` to `done` once it is durable, the store's error otherwise.
-template <class T>
-std::function<void(Status)> ack_with(Callback<T> done, T value) {
-  return [done = std::move(done), value = std::move(value)](const Status& s) {
-    if (s.ok()) {
-      done(value);
-    } else {
-      done(s.error());
-    }
-  };
-}
-
 constexpr std::size_t kMaxConversationIdLength = 128;
 
 // The store's `name` metadata: an event's name, "" for other types (as the v9 upgrade fills it).
@@ -396,19 +384,7 @@ void Engine::Impl::post_owner(Conv& conv, PostAsOwner&& command, const Callback<
     done(make_error(ErrorCode::kInvalidArgument, "from.id: the agent's activity names its agent"));
     return;
   }
-  const std::uint64_t seq = stamp(conv, a, Side::kBot);  // Web Chat shows agents on the bot side
-  if (Status valid = activity::validate(a); !valid.ok()) {
-    conv.next_seq = seq;
-    done(valid.error());
-    return;
-  }
-  conv.runtime->record(a);
-  Pending pending;
-  session_touch(conv, pending, seq);
-  append(conv, pending, a);
-  finish_batch(conv, pending, command.expected_epoch, false);
-  pending.ack = ack_with(done, PostResult{a.id, seq});
-  submit(conv, std::move(pending));
+  write_bot_side(conv, a, command.expected_epoch, done);  // Web Chat shows agents on the bot side
 }
 
 void Engine::Impl::notice(Conv& conv, activity::Activity&& a, const Callback<PostResult>& done) {
@@ -420,6 +396,11 @@ void Engine::Impl::notice(Conv& conv, activity::Activity&& a, const Callback<Pos
     done(make_error(ErrorCode::kInvalidArgument, "type: missing"));
     return;
   }
+  write_bot_side(conv, a, conv.ownership.epoch, done);
+}
+
+void Engine::Impl::write_bot_side(Conv& conv, activity::Activity& a, std::uint64_t epoch,
+                                  const Callback<PostResult>& done) {
   const std::uint64_t seq = stamp(conv, a, Side::kBot);
   if (Status valid = activity::validate(a); !valid.ok()) {
     conv.next_seq = seq;
@@ -432,7 +413,7 @@ void Engine::Impl::notice(Conv& conv, activity::Activity&& a, const Callback<Pos
   Pending pending;
   session_touch(conv, pending, seq);
   append(conv, pending, a);
-  finish_batch(conv, pending, conv.ownership.epoch, false);
+  finish_batch(conv, pending, epoch, false);
   pending.ack = ack_with(done, PostResult{a.id, seq});
   submit(conv, std::move(pending));
 }

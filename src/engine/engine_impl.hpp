@@ -55,6 +55,18 @@ struct Conv {
   std::list<std::string>::iterator lru;
 };
 
+// The ack of a batch: `value` to `done` once it is durable, the store's error otherwise.
+template <class T>
+std::function<void(Status)> ack_with(Callback<T> done, T value) {
+  return [done = std::move(done), value = std::move(value)](const Status& s) {
+    if (s.ok()) {
+      done(value);
+    } else {
+      done(s.error());
+    }
+  };
+}
+
 // What one batch publishes once durable.
 struct Pending {
   store::WriteBatch batch;
@@ -125,6 +137,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void post_owner(Conv& conv, PostAsOwner&& command, const Callback<PostResult>& done);
   void change(Conv& conv, const ChangeOwnership& command, const Callback<Ownership>& done);
   void notice(Conv& conv, activity::Activity&& activity, const Callback<PostResult>& done);
+  // Writes one activity of the bot side (the bot, an agent, a notice) in a batch of its own at
+  // `epoch`: stamps it, validates it (kInvalidArgument, kTooLarge; nothing written), records it
+  // in the runtime's transcript unless it is typing, and answers once it is durable.
+  void write_bot_side(Conv& conv, activity::Activity& a, std::uint64_t epoch,
+                      const Callback<PostResult>& done);
   void wrap_up(Conv& conv, const RecordWrapUp& command, const Callback<bool>& done);
   // --- external_bot.cpp: an external bot's answers and what it is sent
   void bot_reply(Conv& conv, activity::Activity&& activity, const Callback<PostResult>& done);

@@ -7,19 +7,6 @@
 #include "engine/engine_impl.hpp"
 
 namespace baton::engine {
-namespace {
-
-std::function<void(Status)> ack_post(Callback<PostResult> done, PostResult value) {
-  return [done = std::move(done), value = std::move(value)](const Status& s) {
-    if (s.ok()) {
-      done(value);
-    } else {
-      done(s.error());
-    }
-  };
-}
-
-}  // namespace
 
 void Engine::Impl::to_bot(Conv& conv, Pending& pending, const activity::Activity& a) {
   activity::Activity copy = a;
@@ -68,21 +55,7 @@ void Engine::Impl::bot_reply(Conv& conv, activity::Activity&& a, const Callback<
     return;
   }
   a.from = {};  // always the bot: a bot cannot speak as an agent or the customer
-  const std::uint64_t seq = stamp(conv, a, Side::kBot);
-  if (Status valid = activity::validate(a); !valid.ok()) {
-    conv.next_seq = seq;
-    done(valid.error());
-    return;
-  }
-  if (a.type != "typing") {
-    conv.runtime->record(a);
-  }
-  Pending pending;
-  session_touch(conv, pending, seq);
-  append(conv, pending, a);
-  finish_batch(conv, pending, conv.ownership.epoch, false);
-  pending.ack = ack_post(done, PostResult{a.id, seq});
-  submit(conv, std::move(pending));
+  write_bot_side(conv, a, conv.ownership.epoch, done);
 }
 
 void Engine::Impl::bot_handoff(Conv& conv, const activity::Activity& initiate,
@@ -112,7 +85,7 @@ void Engine::Impl::bot_handoff(Conv& conv, const activity::Activity& initiate,
   session_turn(conv, pending, turn);
   finish_batch(conv, pending, epoch, false);
   // The answer names the stored handoff.initiate event (the first activity of this batch).
-  pending.ack = ack_post(done, PostResult{make_activity_id(conv.row.id, first), first});
+  pending.ack = ack_with(done, PostResult{make_activity_id(conv.row.id, first), first});
   submit(conv, std::move(pending));
 }
 
