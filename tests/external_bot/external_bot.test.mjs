@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 import { AgentClient, addAgent } from '../lib/agentclient.mjs';
 import { Client } from '../lib/dlclient.mjs';
-import { Server, directLineJs, generateToken, readAll, root, sleep, waitUntil } from
+import { Server, directLineJs, generateToken, readAll, request, root, sleep, waitUntil } from
   '../lib/serve.mjs';
 
 const botDir = join(root, 'examples', 'external-bot');
@@ -145,6 +145,31 @@ describe('external botbuilder bot', () => {
       const again = await client.say('hello bot', userId);
       const echo = await client.replyTo(again.id, 'the bot answering again');
       assert.equal(echo.text, 'You said: hello bot');
+    } finally {
+      client.end();
+    }
+  });
+
+  // Without JWTs the Connector API trusts loopback callers only. A reverse proxy on the same host
+  // makes every caller look like loopback; the headers a proxy adds give it away, so a relayed
+  // request is refused like any other stranger's (the SDK never sends them).
+  test('the Connector API refuses what a proxy relays, even from loopback', async () => {
+    const userId = 'u-ext-proxy';
+    const client = await customer(server, userId);
+    try {
+      await client.waitFor(isBot(GREETING), { what: 'the greeting' });
+      const url = `${server.base}/v3/conversations/${encodeURIComponent(client.conversationId)}/activities`;
+      const json = { type: 'message', text: 'posing as the bot' };
+      for (const headers of [{ 'X-Forwarded-For': '203.0.113.7' }, { Forwarded: 'for=203.0.113.7' },
+        { 'X-Real-IP': '203.0.113.7' }]) {
+        const r = await request(url, { method: 'POST', json, headers });
+        assert.equal(r.status, 403, `${JSON.stringify(headers)}: ${r.text}`);
+        assert.equal(r.body.error.code, 'Forbidden');
+      }
+      const direct = await request(url, { method: 'POST', json: { type: 'message', text: 'the bot itself' } });
+      assert.equal(direct.status, 200, direct.text);
+      await client.waitFor(isBot(/^the bot itself$/), { what: "the bot's own post" });
+      assert.ok(!client.activities.some((a) => a.text === 'posing as the bot'));
     } finally {
       client.end();
     }

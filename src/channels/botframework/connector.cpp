@@ -53,6 +53,14 @@ bool is_loopback(std::string_view address) {
   return address.rfind("127.", 0) == 0 || address == "::1" || address.rfind("::ffff:127.", 0) == 0;
 }
 
+// Whether a proxy relayed the request: a reverse proxy on Baton's host makes every caller's
+// address loopback, but adds one of these headers; the Bot Framework SDK sends none of them.
+bool relayed(const server::Request& head) {
+  const auto& m = head.message;
+  return m.find("X-Forwarded-For") != m.end() ||
+         m.find(boost::beast::http::field::forwarded) != m.end() || m.find("X-Real-IP") != m.end();
+}
+
 bool is_2xx(int code) { return code >= 200 && code < 300; }
 
 }  // namespace
@@ -220,6 +228,10 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
 
   std::optional<server::Response> admit(const server::Request& head) const {
     const std::string& from = head.remote_address;
+    if (relayed(head)) {
+      return server::json_error(status::forbidden, "Forbidden",
+                                "the Connector API does not answer requests relayed by a proxy");
+    }
     if (is_loopback(from) ||
         std::find(options.allowed_callers.begin(), options.allowed_callers.end(), from) !=
             options.allowed_callers.end()) {
