@@ -6,7 +6,6 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -75,7 +74,7 @@ struct Retention::Run {
   std::size_t next = 0;
   std::size_t deleted_this_step = 0;
   std::vector<std::string> handoff_conversations;  // of the current page
-  std::set<std::string> handoffs_done;             // conversations done in this sweep
+  std::uint64_t handoff_records_before_page = 0;   // result.handoff_records when it was listed
   boost::asio::steady_timer pause;
 };
 
@@ -295,24 +294,24 @@ void Retention::step_handoffs(const std::shared_ptr<Run>& run) {
     finish(run, page.error());
     return;
   }
-  run->handoff_conversations.clear();
-  run->next = 0;
-  for (auto& id : *page) {
-    // One the engine left as it was (it became busy with a longer write, or vanished) is not
-    // tried twice in a sweep, so a sweep always ends.
-    if (run->handoffs_done.insert(id).second) {
-      run->handoff_conversations.push_back(std::move(id));
-    }
-  }
-  if (run->handoff_conversations.empty()) {
+  if (page->empty()) {
     finish(run, run->result);
     return;
   }
+  run->handoff_conversations = std::move(*page);
+  run->handoff_records_before_page = run->result.handoff_records;
+  run->next = 0;
   expire_handoffs_next(run);
 }
 
 void Retention::expire_handoffs_next(const std::shared_ptr<Run>& run) {
   if (run->next == run->handoff_conversations.size()) {
+    // Each listed conversation had a record to delete; a page where the engine found none (the
+    // conversation vanished meanwhile) would be listed again, so the sweep ends there.
+    if (run->result.handoff_records == run->handoff_records_before_page) {
+      finish(run, run->result);
+      return;
+    }
     later(run, &Retention::step_handoffs);
     return;
   }
