@@ -86,19 +86,12 @@ void AgentChannel::Impl::list_agents(const server::Request& request, server::Res
 
 void AgentChannel::Impl::change_agents(store::WriteBatch batch, bj::object answer,
                                        const server::Responder& responder) {
-  auto finish = [this, answer = std::move(answer), responder](const Status& s) {
-    if (!s.ok()) {
-      responder.send(error_response(store_error(s.error(), "")));
-      return;
-    }
-    engagement.refresh_agents();
-    responder.send(answer.empty() ? no_content() : ok_json(answer));
-  };
   if (Status s = store.write(std::move(batch)); !s.ok()) {
-    finish(s);
+    responder.send(error_response(store_error(s.error(), "")));
     return;
   }
-  finish(Status{});
+  engagement.refresh_agents();
+  responder.send(answer.empty() ? no_content() : ok_json(answer));
 }
 
 void AgentChannel::Impl::add_agent(const server::Request& request, server::Responder responder) {
