@@ -91,7 +91,7 @@ void AgentChannel::Impl::change_agents(store::WriteBatch batch, bj::object answe
     return;
   }
   engagement.refresh_agents();
-  responder.send(answer.empty() ? no_content() : ok_json(answer));
+  responder.send(answer.empty() ? no_content() : ok_json(std::move(answer)));
 }
 
 void AgentChannel::Impl::add_agent(const server::Request& request, server::Responder responder) {
