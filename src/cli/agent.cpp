@@ -174,7 +174,8 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 void print_table(const std::vector<store::AgentRecord>& agents, std::ostream& out) {
   std::vector<std::vector<std::string>> rows = {{"ID", "NAME", "ROLE", "SKILLS", "CAPACITY"}};
   for (const store::AgentRecord& a : agents) {
-    rows.push_back({a.id, utf8::sanitize(a.display_name), a.role,
+    rows.push_back({a.id, utf8::sanitize(a.display_name),
+                    a.disabled ? a.role + " (disabled)" : a.role,
                     a.skills.empty() ? "-" : join(a.skills, ","), std::to_string(a.capacity)});
   }
   std::vector<std::size_t> widths(rows.front().size(), 0);
@@ -206,7 +207,8 @@ void print_json(const std::vector<store::AgentRecord>& agents, std::ostream& out
                                         {"displayName", a.display_name},
                                         {"role", a.role},
                                         {"skills", std::move(skills)},
-                                        {"capacity", a.capacity}});
+                                        {"capacity", a.capacity},
+                                        {"disabled", a.disabled}});
   }
   out << boost::json::serialize(array) << '\n';
 }
@@ -355,6 +357,33 @@ int run_agent_passwd(const AgentOptions& options, std::istream& in, std::ostream
     return finish(**store, fail(err, written.error().message), err);
   }
   out << fmt::format("changed the password of agent {}\n", options.id);
+  return finish(**store, 0, err);
+}
+
+int run_agent_set_disabled(const AgentOptions& options, bool disabled, std::ostream& out,
+                           std::ostream& err) {
+  if (Status s = check_id(options.id); !s.ok()) {
+    return fail(err, s.error().message);
+  }
+  auto store = open_agent_store(options);
+  if (!store.ok()) {
+    return fail(err, store.error().message);
+  }
+  auto agent = (*store)->get_agent(options.id);
+  if (!agent.ok()) {
+    const bool unknown = agent.error().code == ErrorCode::kNotFound;
+    return finish(
+        **store,
+        fail(err, unknown ? fmt::format("unknown agent {}", options.id) : agent.error().message),
+        err);
+  }
+  agent->disabled = disabled;
+  agent->updated = SystemClock().now();
+  Status written = (*store)->write(std::move(store::WriteBatch().put_agent(*agent)));
+  if (!written.ok()) {
+    return finish(**store, fail(err, written.error().message), err);
+  }
+  out << fmt::format("{} agent {}\n", disabled ? "disabled" : "enabled", options.id);
   return finish(**store, 0, err);
 }
 

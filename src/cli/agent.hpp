@@ -50,5 +50,9 @@ int run_agent_remove(const AgentOptions& options, std::ostream& out, std::ostrea
 // `baton agent passwd ID`: replaces the password hash (sessions made with the old one end).
 int run_agent_passwd(const AgentOptions& options, std::istream& in, std::ostream& out,
                      std::ostream& err);
+// `baton agent disable ID` / `enable ID`: a disabled agent cannot log in (a running server ends
+// its sessions at their next request) and gets no offers; its record and history stay.
+int run_agent_set_disabled(const AgentOptions& options, bool disabled, std::ostream& out,
+                           std::ostream& err);
 
 }  // namespace baton::cli

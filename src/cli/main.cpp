@@ -50,12 +50,15 @@ int bot_eval_command(const std::string& path) {
   return 0;
 }
 
-// `baton agent add|list|remove|passwd`: the parsed flags, copied into AgentOptions after parsing.
+// `baton agent add|list|remove|passwd|disable|enable`: the parsed flags, copied into AgentOptions
+// after parsing.
 struct AgentCommands {
   CLI::App* add = nullptr;
   CLI::App* list = nullptr;
   CLI::App* remove = nullptr;
   CLI::App* passwd = nullptr;
+  CLI::App* disable = nullptr;
+  CLI::App* enable = nullptr;
   std::string data_dir = "data";
   std::string store;
   std::string id;
@@ -98,7 +101,11 @@ void add_agent_commands(CLI::App& app, AgentCommands& a) {
   a.passwd = agent->add_subcommand("passwd", "Change an agent's password");
   a.passwd->add_option("id", a.id, "Login id")->required();
   add_password_flags(a.passwd, a, a.passwd_password_opt);
-  for (CLI::App* command : {a.add, a.list, a.remove, a.passwd}) {
+  a.disable = agent->add_subcommand("disable", "Disable an agent: no login, no offers");
+  a.disable->add_option("id", a.id, "Login id")->required();
+  a.enable = agent->add_subcommand("enable", "Enable a disabled agent again");
+  a.enable->add_option("id", a.id, "Login id")->required();
+  for (CLI::App* command : {a.add, a.list, a.remove, a.passwd, a.disable, a.enable}) {
     command->add_option("--data", a.data_dir, "Data directory (baton.db)")->capture_default_str();
     command->add_option("--store", a.store, baton::cli::kStoreHelp)->envname(baton::cli::kStoreEnv);
   }
@@ -132,6 +139,9 @@ int run_agent_command(const AgentCommands& a) {
   }
   if (a.remove->parsed()) {
     return baton::cli::run_agent_remove(options, std::cout, std::cerr);
+  }
+  if (a.disable->parsed() || a.enable->parsed()) {
+    return baton::cli::run_agent_set_disabled(options, a.disable->parsed(), std::cout, std::cerr);
   }
   return baton::cli::run_agent_passwd(options, std::cin, std::cout, std::cerr);
 }
@@ -435,7 +445,8 @@ int main(int argc, char** argv) {
     return baton::cli::run_store_migrate(migrate_options, std::cout, std::cerr);
   }
   if (agent_commands.add->parsed() || agent_commands.list->parsed() ||
-      agent_commands.remove->parsed() || agent_commands.passwd->parsed()) {
+      agent_commands.remove->parsed() || agent_commands.passwd->parsed() ||
+      agent_commands.disable->parsed() || agent_commands.enable->parsed()) {
     return run_agent_command(agent_commands);
   }
   return 0;

@@ -457,6 +457,7 @@ int serve_with(const ServeOptions& options, const Address& address,
   const std::string url =
       fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);
   channel.set_public_url(public_url(options, address, *port));
+  agents.set_public_url(public_url(options, address, *port));
   if (connector) {
     // The bot calls back at the listen address unless --public-url says otherwise.
     connector->set_service_url(options.public_url.empty() ? url : options.public_url);

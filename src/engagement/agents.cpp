@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "engagement/state.hpp"
 
@@ -93,7 +94,8 @@ bool Engagement::Impl::ensure_agent(const std::string& agent_id) {
 
 // Store agents → AgentRegistered / AgentRemoved (at start, hub.yaml's agents too). A hub.yaml
 // agent removed from the store falls back to its hub.yaml facts. A changed password or a removal
-// closes the agent's consoles.
+// closes the agent's consoles. A disabled agent leaves the hub (even one hub.yaml lists): its
+// consoles close, its offers go to others, its conversations back to their queues.
 void Engagement::Impl::refresh_agents(bool initial) {
   last_refresh = clock.now();
   auto listed = store.list_agents();
@@ -102,14 +104,27 @@ void Engagement::Impl::refresh_agents(bool initial) {
     return;
   }
   std::map<std::string, store::AgentRecord> now;
+  std::set<std::string> disabled;
   for (auto& r : *listed) {
-    now.emplace(r.id, std::move(r));
+    if (r.disabled) {
+      disabled.insert(r.id);
+    } else {
+      now.emplace(r.id, std::move(r));
+    }
+  }
+  for (const std::string& id : disabled) {
+    if (agents.count(id) != 0 || hub->agent(id, clock.now()).has_value()) {
+      close_sinks(id, "disabled");
+      agents.erase(id);
+      detached_at.erase(id);
+      input(hub::AgentRemoved{id});
+    }
   }
   if (initial) {
     // hub.yaml's agents as the file says now: a restored snapshot holds the facts they had when
     // it was taken (the store's agents are registered below in any case).
     for (const hub::Agent& yaml : config->agents) {
-      if (now.count(yaml.id) == 0) {
+      if (now.count(yaml.id) == 0 && disabled.count(yaml.id) == 0) {
         agents[yaml.id] = yaml;
         input(hub::AgentRegistered{yaml});
       }
@@ -128,8 +143,8 @@ void Engagement::Impl::refresh_agents(bool initial) {
     }
   }
   for (const auto& [id, record] : store_agents) {
-    if (now.count(id) != 0) {
-      continue;
+    if (now.count(id) != 0 || disabled.count(id) != 0) {
+      continue;  // still there, or disabled (left the hub above)
     }
     close_sinks(id, "removed");
     const std::string& removed = id;  // a lambda may not capture a structured binding (clang 14)

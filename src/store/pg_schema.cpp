@@ -276,6 +276,12 @@ BEGIN
   END IF;
 END $$;
 )sql"},
+      {6, "agents can be disabled",
+       R"sql(
+-- A disabled agent (docs/AGENT_API.md "Agents") cannot log in and gets no offers; the record and
+-- the agent's history stay.
+ALTER TABLE agents ADD COLUMN disabled integer NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));
+)sql"},
   };
   return steps;
 }

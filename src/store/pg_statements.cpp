@@ -25,7 +25,7 @@ constexpr std::string_view kHandoffColumns =
 constexpr std::string_view kEventColumns =
     "conversation_id, seq, kind, epoch, time_ms, payload, position";
 constexpr std::string_view kAgentColumns =
-    "id, display_name, role, skills, capacity, password_hash, created_ms, updated_ms";
+    "id, display_name, role, skills, capacity, password_hash, created_ms, updated_ms, disabled";
 constexpr std::string_view kAuditColumns =
     "position, time_ms, actor, action, conversation_id, detail";
 constexpr std::string_view kSessionColumns =
@@ -128,7 +128,7 @@ struct Encoder {
     OpCall call{kPutAgent, {}};
     call.params.text(a.id).text(a.display_name).text(a.role).owned_text(encode_skills(a.skills));
     call.params.i64(a.capacity).text(a.password_hash).i64(to_millis(a.created));
-    call.params.i64(to_millis(a.updated));
+    call.params.i64(to_millis(a.updated)).i64(a.disabled ? 1 : 0);
     return call;
   }
   OpCall operator()(const op::DeleteConversation& o) const {
@@ -340,12 +340,13 @@ const std::vector<StatementDef>& write_statements() {
        {T, I, T, I, I, T}},
       // Replacing keeps created_ms: an agent's creation time survives passwd and edits.
       {kPutAgent,
-       fmt::format("INSERT INTO agents ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+       fmt::format("INSERT INTO agents ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
                    "ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, "
                    "role = excluded.role, skills = excluded.skills, capacity = excluded.capacity, "
-                   "password_hash = excluded.password_hash, updated_ms = excluded.updated_ms",
+                   "password_hash = excluded.password_hash, updated_ms = excluded.updated_ms, "
+                   "disabled = excluded.disabled",
                    kAgentColumns),
-       {T, T, T, T, I, T, I, I}},
+       {T, T, T, T, I, T, I, I, I}},
       {kDeleteAgent, "SELECT baton_delete_agent($1)", {T}},
       {kDeleteConversation, "SELECT baton_delete_conversation($1)", {T}},
       {kAppendHubLog, "INSERT INTO hub_log (time_ms, input) VALUES ($1, $2)", {I, T}},
@@ -613,6 +614,7 @@ AgentRecord decode_agent(const PGresult* r, int row) {
   a.password_hash = column_text(r, row, 5);
   a.created = column_time(r, row, 6);
   a.updated = column_time(r, row, 7);
+  a.disabled = column_i64(r, row, 8) != 0;
   return a;
 }
 

@@ -288,6 +288,12 @@ CREATE TABLE canned_responses (
   UNIQUE (queue, code)
 ) WITHOUT ROWID;
 )sql"},
+      {13, "agents can be disabled",
+       R"sql(
+-- A disabled agent (docs/AGENT_API.md "Agents") cannot log in and gets no offers; the record and
+-- the agent's history stay.
+ALTER TABLE agents ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;  -- 0/1
+)sql"},
   };
   return steps;
 }

@@ -27,7 +27,7 @@ constexpr std::string_view kEventColumns =
     "conversation_id, seq, kind, epoch, time_ms, payload, position";
 
 constexpr std::string_view kAgentColumns =
-    "id, display_name, role, skills, capacity, password_hash, created_ms, updated_ms";
+    "id, display_name, role, skills, capacity, password_hash, created_ms, updated_ms, disabled";
 constexpr std::string_view kAuditColumns =
     "position, time_ms, actor, action, conversation_id, detail";
 
@@ -41,6 +41,7 @@ AgentRecord decode_agent(const Stmt& s) {
   a.password_hash = s.column_text(5);
   a.created = s.column_time(6);
   a.updated = s.column_time(7);
+  a.disabled = s.column_int(8) != 0;
   return a;
 }
 
@@ -144,10 +145,11 @@ Result<WriteStatements> WriteStatements::prepare(sqlite3* db) {
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   // Replacing keeps created_ms: an agent's creation time survives passwd and edits.
   p(w.put_agent_,
-    fmt::format("INSERT INTO agents ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    fmt::format("INSERT INTO agents ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                 "ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, "
                 "role = excluded.role, skills = excluded.skills, capacity = excluded.capacity, "
-                "password_hash = excluded.password_hash, updated_ms = excluded.updated_ms",
+                "password_hash = excluded.password_hash, updated_ms = excluded.updated_ms, "
+                "disabled = excluded.disabled",
                 kAgentColumns));
   p(w.delete_agent_, "DELETE FROM agents WHERE id = ?1");
   p(w.delete_activities_, "DELETE FROM activities WHERE conversation_id = ?1");
@@ -355,6 +357,7 @@ Status WriteStatements::operator()(const op::PutAgent& o) {
   s.bind(1, a.id).bind(2, a.display_name).bind(3, a.role).bind(4, skills);
   s.bind(5, std::int64_t{a.capacity}).bind(6, a.password_hash);
   s.bind(7, to_millis(a.created)).bind(8, to_millis(a.updated));
+  s.bind(9, std::int64_t{a.disabled ? 1 : 0});
   return annotate(s.run("cannot store"), fmt::format("put agent '{}'", a.id));
 }
 

@@ -147,6 +147,9 @@ struct AgentRecord {
   std::vector<std::string> skills;  // lower-case, sorted, unique (stored as a JSON array)
   int capacity = 1;                 // concurrent conversations, >= 1
   std::string password_hash;        // libsodium crypto_pwhash_str (Argon2id), never the password
+  // A disabled agent cannot log in and gets no offers; its record and history stay (schema v13 /
+  // PostgreSQL v6).
+  bool disabled = false;
   TimePoint created{};
   TimePoint updated{};
 

@@ -48,9 +48,10 @@ const std::vector<TableSpec>& tables() {
        "SELECT position, conversation_id, seq, kind, epoch, time_ms, payload FROM "
        "conversation_events ORDER BY position",
        true},
-      {"agents", "id, display_name, role, skills, capacity, password_hash, created_ms, updated_ms",
-       "SELECT id, display_name, role, skills, capacity, password_hash, created_ms, updated_ms "
-       "FROM agents ORDER BY id"},
+      {"agents",
+       "id, display_name, role, skills, capacity, password_hash, created_ms, updated_ms, disabled",
+       "SELECT id, display_name, role, skills, capacity, password_hash, created_ms, updated_ms, "
+       "disabled FROM agents ORDER BY id"},
       {"hub_log", "position, time_ms, input",
        "SELECT position, time_ms, input FROM hub_log ORDER BY position", true},
       {"audit_log", "position, time_ms, actor, action, conversation_id, detail",

@@ -49,6 +49,8 @@ void fill(const std::filesystem::path& path) {
   explicit_id.json = "{\"text\":\"tab\\there\\\\ and a\\nnewline\"}";
   ActivityRecord canonical = make_activity("c1", 2);
   canonical.activity_id = "c1|0000002";
+  AgentRecord disabled_agent = make_agent("bob");
+  disabled_agent.disabled = true;  // schema v13: the flag is copied too
   ASSERT_TRUE(s.write(std::move(WriteBatch()
                                     .insert_conversation(make_conversation("c1"))
                                     .insert_conversation(closed)
@@ -60,6 +62,7 @@ void fill(const std::filesystem::path& path) {
                                     .append_event(make_event("c1", 1, "handoff.requested"))
                                     .append_event(make_event("c2", 1, "closed"))
                                     .put_agent(make_agent("alice"))
+                                    .put_agent(disabled_agent)
                                     .put_canned(make_canned("cr1", "billing", "refund"))
                                     .append_audit(make_audit("alice", "login", "", 11))
                                     .put_meta("secret", "s1")))
@@ -121,7 +124,7 @@ TEST(StoreCopy, CopiesEveryTableAndKeepsPositions) {
   }
   EXPECT_EQ(summary, (std::vector<std::string>{
                          "conversations=2", "activities=3", "handoffs=1", "conversation_events=2",
-                         "agents=1", "hub_log=2", "audit_log=1", "meta=1", "analytics_cells=2",
+                         "agents=2", "hub_log=2", "audit_log=1", "meta=1", "analytics_cells=2",
                          "analytics_sessions=2", "open_sessions=1", "canned_responses=1"}));
 
   auto source = open_sqlite(path);

@@ -462,6 +462,7 @@ TYPED_TEST_P(StoreSuite, AgentsUpsertListDelete) {
   changed.skills = {"fr"};
   changed.capacity = 5;
   changed.password_hash = "$argon2id$other";
+  changed.disabled = true;
   changed.created = at_ms(1'800'000'000'000);
   changed.updated = at_ms(1'800'000'000'000);
   ASSERT_TRUE(this->store_->write(std::move(WriteBatch().put_agent(changed))).ok());

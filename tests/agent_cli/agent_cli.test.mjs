@@ -74,9 +74,9 @@ test('add, list, passwd and remove round trip', () => {
 
   assert.deepEqual(listJson(data), [
     { id: 'alice', displayName: 'Alice Adams', role: 'supervisor', skills: ['billing', 'de'],
-      capacity: 3 },
+      capacity: 3, disabled: false },
     { id: 'bob.b@example-1', displayName: 'bob.b@example-1', role: 'agent', skills: [],
-      capacity: 1 },
+      capacity: 1, disabled: false },
   ]);
 
   r = agent(data, ['list']);
@@ -94,6 +94,19 @@ test('add, list, passwd and remove round trip', () => {
   assert.match(r.stdout, /alice/);
   // Changing the password keeps everything else.
   assert.equal(listJson(data)[0].displayName, 'Alice Adams');
+
+  // disable / enable: the record stays, listed as disabled.
+  r = agent(data, ['disable', 'alice']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /disabled agent alice/);
+  assert.deepEqual(listJson(data).map((a) => [a.id, a.disabled]),
+                   [['alice', true], ['bob.b@example-1', false]]);
+  assert.match(agent(data, ['list']).stdout, /alice\s+Alice Adams\s+supervisor \(disabled\)/);
+  assertError(agent(data, ['disable', 'nobody']), 1, /unknown agent nobody/);
+  r = agent(data, ['enable', 'alice']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /enabled agent alice/);
+  assert.equal(listJson(data)[0].disabled, false);
 
   r = agent(data, ['remove', 'alice']);
   assert.equal(r.status, 0, r.stderr);
@@ -132,7 +145,7 @@ test('a password or its hash is never printed', () => {
     assert.doesNotMatch(all, /argon2/);
   }
   assert.deepEqual(Object.keys(listJson(data)[0]).sort(),
-                   ['capacity', 'displayName', 'id', 'role', 'skills']);
+                   ['capacity', 'disabled', 'displayName', 'id', 'role', 'skills']);
 });
 
 test('passwords from stdin: one line, newline stripped, CRLF too', () => {

@@ -29,9 +29,14 @@ export class Chromium {
 
   // A page in a fresh context at `url` (which must answer 200). Each entry keeps the page's console
   // lines (`log`), its uncaught errors and dialogs (`errors`) and its CSP violations (`violations`).
-  // `contextOptions` go to playwright's newContext (e.g. locale, timezoneId, viewport).
+  // `contextOptions` go to playwright's newContext (e.g. locale, timezoneId, viewport,
+  // permissions), but for `initScript`: a function run in every page before its own scripts.
   async openPage(label, url, contextOptions = {}) {
-    const context = await this.browser.newContext(contextOptions);
+    const { initScript, ...options } = contextOptions;
+    const context = await this.browser.newContext(options);
+    if (initScript) {
+      await context.addInitScript(initScript);
+    }
     const page = await context.newPage();
     const entry = { label, context, page, log: [], errors: [], violations: [] };
     page.on('console', (m) => {

@@ -1,7 +1,7 @@
 // Agent management over the agent API (docs/AGENT_API.md, "Agents") against the real
 // `baton serve`: an admin lists, adds, changes (name, role, skills, capacity), resets the password
 // of and removes agents; a supervisor may only set another agent's presence; an agent may do
-// none of it. Every 400 (fields checked by the same rules as `baton agent`), 401, 403, 404, 409;
+// none of it; disable / enable (login refused, session and stream end, out of the hub). Every 400 (fields checked by the same rules as `baton agent`), 401, 403, 404, 409;
 // the changes reach logins, sessions, the hub's routing and `baton agent list`, and are audited.
 import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
@@ -58,7 +58,7 @@ test('rights: admins manage agents, supervisors set presence only, agents nothin
   assert.deepEqual(list.agents.map((a) => a.id), ['ada', 'alice', 'sue']);
   const a = list.agents.find((x) => x.id === 'alice');
   assert.deepEqual({ ...a, created: undefined, updated: undefined }, {
-    id: 'alice', displayName: 'Alice Agent', role: 'agent', skills: [], capacity: 2,
+    id: 'alice', displayName: 'Alice Agent', role: 'agent', skills: [], capacity: 2, disabled: false,
     created: undefined, updated: undefined,
   });
   assert.match(a.created, /Z$/);
@@ -98,7 +98,7 @@ test('add: validation with clear 400s, 409 for an existing id, then the new agen
   assert.equal(added.status, 200, added.text);
   assert.deepEqual({ ...added.body.agent, created: undefined, updated: undefined }, {
     id: 'bob', displayName: 'Bob Builder', role: 'agent', skills: ['billing', 'german'], capacity: 3,
-    created: undefined, updated: undefined,
+    disabled: false, created: undefined, updated: undefined,
   });
   const again = await ada.call('POST', '/agents', { id: 'bob', password: 'bob-password-1' });
   assert.equal(again.status, 409, again.text);
@@ -187,4 +187,70 @@ test('change, password reset, supervisor-set presence and remove', async () => {
                              'ada agent.password_reset bob', 'ada agent.remove bob']);
   const update = audit.entries.find((e) => e.action === 'agent.update');
   assert.deepEqual(update.detail.fields, ['role', 'skills', 'capacity']);
+});
+
+test('disable and enable: admins only; a disabled agent is logged out, refused, out of the hub, listed', async () => {
+  const carolAdded = await ada.call('POST', '/agents', { id: 'carol', password: 'carol-password-1' });
+  assert.equal(carolAdded.status, 200, carolAdded.text);
+  assert.equal(carolAdded.body.agent.disabled, false);
+  const carol = new AgentClient(server);
+  await carol.login('carol', 'carol-password-1');
+  await carol.connect();
+  await carol.setPresence('available');
+  await waitUntil(async () => (await sue.ok('GET', '/supervisor')).agents.some((a) => a.id === 'carol'),
+                  5000, 'carol in the hub');
+
+  // Rights: agents and supervisors are refused before anything changes; unknown ids are 404.
+  for (const verb of ['disable', 'enable']) {
+    for (const who of [alice, sue, carol]) {
+      const r = await who.call('POST', `/agents/carol/${verb}`);
+      assert.equal(r.status, 403, `${who.agentId} ${verb}: ${r.text}`);
+    }
+    assert.equal((await request(`${server.base}/api/agent/agents/carol/${verb}`, { method: 'POST' })).status, 401);
+    assert.equal((await ada.call('POST', `/agents/nobody/${verb}`)).status, 404);
+    assert.equal((await ada.call('POST', `/agents/b%20b/${verb}`)).status, 400);
+  }
+  assert.equal((await carol.call('GET', '/me')).status, 200, 'still logged in after the refusals');
+  const self = await ada.call('POST', '/agents/ada/disable');
+  assert.equal(self.status, 409, 'an admin cannot disable itself');
+
+  // Disable: the session ends at once, the stream closes, the hub forgets the agent.
+  const closed = new Promise((resolve) => carol.socket.once('close', (code, reason) => resolve([code, reason.toString()])));
+  const disabled = await ada.ok('POST', '/agents/carol/disable');
+  assert.equal(disabled.agent.disabled, true);
+  assert.deepEqual(await closed, [4001, 'disabled']);
+  const me = await carol.call('GET', '/me');
+  assert.equal(me.status, 401);
+  assert.match(me.body.error.message, /disabled/);
+  await waitUntil(async () => !(await sue.ok('GET', '/supervisor')).agents.some((a) => a.id === 'carol'),
+                  5000, 'carol to leave the hub (no offers)');
+
+  // The right password is refused with 403 (a wrong one stays 401); the record is listed.
+  const refused = await request(`${server.base}/api/agent/login`, { method: 'POST',
+    json: { agentId: 'carol', password: 'carol-password-1' } });
+  assert.equal(refused.status, 403, refused.text);
+  assert.match(refused.body.error.message, /disabled/);
+  assert.equal((await request(`${server.base}/api/agent/login`, { method: 'POST',
+    json: { agentId: 'carol', password: 'wrong-password-1' } })).status, 401);
+  const listed = (await ada.ok('GET', '/agents')).agents.find((a) => a.id === 'carol');
+  assert.equal(listed.disabled, true);
+  assert.equal(listed.displayName, 'carol', 'the record stays');
+  assert.equal((await ada.ok('GET', '/agents')).agents.find((a) => a.id === 'alice').disabled, false);
+  const cli = spawnSync(bin, ['agent', 'list', '--json', '--data', server.dataDir, ...storeArgs(server.dataDir)],
+                        { encoding: 'utf8' });
+  assert.equal(JSON.parse(cli.stdout).find((a) => a.id === 'carol').disabled, true);
+
+  // Enable: logs in again and is back in the hub.
+  const enabled = await ada.ok('POST', '/agents/carol/enable');
+  assert.equal(enabled.agent.disabled, false);
+  await carol.login('carol', 'carol-password-1');
+  await carol.connect();
+  await waitUntil(async () => (await sue.ok('GET', '/supervisor')).agents.some((a) => a.id === 'carol'),
+                  5000, 'carol back in the hub');
+  carol.close();
+
+  const audit = await ada.ok('GET', '/audit?limit=1000');
+  const actions = audit.entries.filter((e) => e.detail?.agentId === 'carol' && e.action.startsWith('agent.'))
+    .map((e) => `${e.actor} ${e.action}`);
+  assert.deepEqual(actions, ['ada agent.add', 'ada agent.disable', 'ada agent.enable']);
 });

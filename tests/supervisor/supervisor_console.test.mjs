@@ -162,6 +162,22 @@ test('an admin adds an agent in the console, who then logs in; a supervisor sets
   await waitUntil(async () => (await carol.getByTestId('presence-select').inputValue()) === 'available',
                   STEP_MS, "carol's console to show the presence sam set");
   await waitText(carolRow.getByTestId('sup-agent-presence'), /available/);
+
+  // ada disables carol: carol's console is sent back to the login form, her row says disabled;
+  // enabled again, the row says so too.
+  const toggle = row.getByTestId('adm-toggle-disabled');
+  assert.equal(await toggle.textContent(), 'Disable');
+  const disabling = ada.waitForResponse((r) => r.url().endsWith('/agents/carol/disable'));
+  await toggle.click();
+  assert.equal((await disabling).status(), 200);
+  await waitUntil(async () => (await row.getAttribute('data-disabled')) === 'true', STEP_MS, 'the row disabled');
+  await row.getByTestId('adm-disabled-badge').waitFor({ timeout: STEP_MS });
+  await carol.getByTestId('login-id').waitFor({ state: 'visible', timeout: STEP_MS });
+  await screenshots('agents-disabled');
+  const enabling = ada.waitForResponse((r) => r.url().endsWith('/agents/carol/enable'));
+  await row.getByTestId('adm-toggle-disabled').click();
+  assert.equal((await enabling).status(), 200);
+  await waitUntil(async () => (await row.getAttribute('data-disabled')) === 'false', STEP_MS, 'the row enabled');
   await screenshots('agents-done');
   for (const p of chromium.pages) {
     assert.deepEqual(p.violations, [], `${p.label}: no CSP violations`);

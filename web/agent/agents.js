@@ -1,9 +1,21 @@
 // Agent management in the supervisor view, for admins (docs/AGENT_API.md, "Agents"): every agent
-// with its role, skills and capacity, editable in place; add an agent; reset a password; remove.
+// with its role, skills and capacity, editable in place; add an agent; reset a password; disable /
+// enable; remove.
 // Hidden for supervisors and agents (the server answers them 403 whatever the page does).
 import { confirmButton, el, fill } from './dom.js';
 
 const ROLES = ['agent', 'supervisor', 'admin'];
+
+// This file's texts added for disabling (one place, for the translation catalogue).
+const TEXTS = {
+  disable: 'Disable',
+  enable: 'Enable',
+  disableLabel: (id) => `Disable ${id}`,
+  enableLabel: (id) => `Enable ${id}`,
+  disabled: 'Disabled',
+  enabled: 'Enabled',
+  disabledBadge: 'disabled',
+};
 
 // "Billing, de ,billing" → ["billing", "de"]: the server normalises too; this keeps the field tidy.
 export function parseSkills(text) {
@@ -109,8 +121,11 @@ export class AgentsAdmin {
         this.app.notify(`${what} failed: ${err.message}`, 'error');
       }
     };
-    return el('tr', { testid: 'adm-agent', dataset: { agentId: a.id } },
-      el('th', { scope: 'row' }, a.id),
+    const disabled = a.disabled === true;
+    return el('tr', { testid: 'adm-agent', class: disabled ? 'agents-admin__disabled' : '',
+                      dataset: { agentId: a.id, disabled: String(disabled) } },
+      el('th', { scope: 'row' }, a.id,
+         disabled ? el('span', { class: 'badge', testid: 'adm-disabled-badge' }, ` ${TEXTS.disabledBadge}`) : null),
       el('td', {}, name), el('td', {}, role), el('td', {}, skills), el('td', {}, capacity),
       el('td', { class: 'row-actions' },
          el('button', { type: 'button', testid: 'adm-save', 'aria-label': `Save ${a.id}`,
@@ -122,6 +137,11 @@ export class AgentsAdmin {
          el('button', { type: 'button', testid: 'adm-reset-password', 'aria-label': `Reset the password of ${a.id}`,
                         onclick: () => run('Password reset', () => this.app.api.resetPassword(a.id, password.value)) },
             'Reset password'),
+         el('button', { type: 'button', testid: 'adm-toggle-disabled',
+                        'aria-label': disabled ? TEXTS.enableLabel(a.id) : TEXTS.disableLabel(a.id),
+                        onclick: () => run(disabled ? TEXTS.enabled : TEXTS.disabled,
+                                           () => this.app.api.setAgentDisabled(a.id, !disabled)) },
+            disabled ? TEXTS.enable : TEXTS.disable),
          confirmButton({ class: 'danger', testid: 'adm-remove', 'aria-label': `Remove ${a.id}` }, 'Remove',
                        () => run('Removed', () => this.app.api.removeAgent(a.id)))));
   }

@@ -59,7 +59,9 @@ export class AgentApi {
       headers.Authorization = `Bearer ${this.token}`;
     }
     let payload;
-    if (body !== undefined) {
+    if (body instanceof FormData) {
+      payload = body;  // multipart: the browser writes the Content-Type with its boundary
+    } else if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       payload = JSON.stringify(body);
     }
@@ -91,6 +93,12 @@ export class AgentApi {
   conversations() { return this.call('GET', '/conversations'); }
   conversation(id) { return this.call('GET', `/conversations/${enc(id)}`); }
   send(id, text) { return this.call('POST', `/conversations/${enc(id)}/messages`, { text }); }
+  // A file (a File or Blob with its name) to the customer, as one multipart part named "file".
+  sendFile(id, file, name = file.name) {
+    const form = new FormData();
+    form.append('file', file, name);
+    return this.call('POST', `/conversations/${enc(id)}/files`, form);
+  }
   typing(id) { return this.call('POST', `/conversations/${enc(id)}/typing`); }
   note(id, text) { return this.call('POST', `/conversations/${enc(id)}/notes`, { text }); }
   transfer(id, target) { return this.call('POST', `/conversations/${enc(id)}/transfer`, target); }
@@ -106,6 +114,7 @@ export class AgentApi {
   updateAgent(id, body) { return this.call('PATCH', `/agents/${enc(id)}`, body); }
   resetPassword(id, password) { return this.call('PUT', `/agents/${enc(id)}/password`, { password }); }
   removeAgent(id) { return this.call('DELETE', `/agents/${enc(id)}`); }
+  setAgentDisabled(id, disabled) { return this.call('POST', `/agents/${enc(id)}/${disabled ? 'disable' : 'enable'}`); }
   setAgentPresence(id, presence) { return this.call('PUT', `/agents/${enc(id)}/presence`, { presence }); }
   assign(id, target) { return this.call('POST', `/conversations/${enc(id)}/assign`, target); }
   streamTicket() { return this.call('POST', '/stream/ticket'); }

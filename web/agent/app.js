@@ -2,12 +2,20 @@
 // analytics views (supervisors and admins only).
 // Talks only to the Agent API (docs/AGENT_API.md). The session token is kept in sessionStorage
 // (per browser tab) so a reload keeps the agent logged in.
+import { Alerts } from './alerts.js';
 import { AnalyticsView } from './analytics.js';
 import { AgentApi, AgentStream } from './api.js';
 import { ConversationView, STATE_LABELS } from './conversation.js';
 import { el, fill } from './dom.js';
 import { OffersView } from './offers.js';
 import { SupervisorView } from './supervisor.js';
+import { setFilesBase } from './transcript.js';
+
+// This file's texts added for notifications (one place, for the translation catalogue).
+const TEXTS = {
+  title: 'Baton agent console',
+  titleUnread: (n) => `(${n}) Baton agent console`,
+};
 
 const TOKEN_KEY = 'baton.agent.token';
 const PRESENCES = ['available', 'busy', 'away', 'offline'];
@@ -30,6 +38,8 @@ class App {
     this.offers = new OffersView(this);
     this.supervisor = new SupervisorView(this);
     this.analytics = new AnalyticsView(this);
+    this.alerts = new Alerts(this);
+    this.$('logout').before(this.alerts.button);
     this.$('offers-slot').replaceWith(this.offers.root);
     this.$('supervisor-slot').replaceWith(this.supervisor.root);
     this.$('analytics-slot').replaceWith(this.analytics.root);
@@ -186,6 +196,9 @@ class App {
 
   applySnapshot(me) {
     this.me = { ...me };
+    if (typeof me.filesBase === 'string') {
+      setFilesBase(me.filesBase);  // GET me says it; the stream's hello does not
+    }
     const agent = me.agent ?? {};
     this.$('agent-name').textContent = `${agent.displayName || agent.id || ''} (${agent.role ?? 'agent'})`;
     this.showPresence(me.presence);
@@ -225,6 +238,7 @@ class App {
       case 'offer':
         this.rememberQueue(msg.queue);
         this.offers.add(msg);
+        this.alerts.offer(msg);
         break;
       case 'offer_withdrawn':
         if (this.offers.remove(id, msg.offerId) && msg.cause !== 'taken') {
@@ -285,9 +299,16 @@ class App {
     }
     for (const mode of ['agent', 'monitor']) {
       const view = this.views.get(`${mode}:${id}`);
-      if (view && view.addEntry(entry) && this.active !== `${mode}:${id}`) {
+      if (!view || !view.addEntry(entry)) {
+        continue;  // not a customer's message
+      }
+      const otherShown = this.active !== `${mode}:${id}`;
+      if (otherShown) {
         view.unread += 1;
         this.renderTabs();
+      }
+      if (mode === 'agent') {
+        this.alerts.message(view, entry, otherShown);
       }
     }
   }
@@ -374,6 +395,8 @@ class App {
     });
     fill(list, tabs);
     this.$('empty').hidden = this.views.size > 0;
+    const unread = [...this.views.values()].reduce((n, v) => n + v.unread, 0);
+    document.title = unread > 0 ? TEXTS.titleUnread(unread) : TEXTS.title;
   }
 
   // Arrow keys move between conversation tabs (WAI-ARIA tabs pattern).

@@ -7,6 +7,16 @@ import { interveneBar } from './intervene.js';
 import { isHidden, renderTranscript, senderKind } from './transcript.js';
 import { wrapUpForm } from './wrapup.js';
 
+// This file's texts added for files (one place, for the translation catalogue).
+const TEXTS = {
+  attach: 'Attach file',
+  attachLabel: 'Send a file to the customer',
+  sent: (name) => `File ${name} sent.`,
+  failed: (err) => `Sending the file failed: ${err}`,
+  tooLarge: 'The file is too large (at most 8 MB).',
+};
+const MAX_FILE_BYTES = 8 * 1024 * 1024;  // the server's bound for one file (docs/AGENT_API.md)
+
 const TYPING_SEND_INTERVAL_MS = 2500;  // at most one POST typing per this while typing
 const CUSTOMER_TYPING_SHOW_MS = 4000;  // "customer is typing" fades after this without news
 
@@ -49,6 +59,9 @@ export class ConversationView {
       placeholder: 'Type a reply… (Enter sends, Shift+Enter new line)',
       oninput: () => this.onInput(), onkeydown: (e) => this.onKeyDown(e),
     });
+    this.fileInput = el('input', { type: 'file', hidden: true, testid: 'attach-input',
+                                   'aria-label': TEXTS.attachLabel,
+                                   onchange: () => this.sendFiles() });
     this.picker = new CannedPicker(this.input, cannedListOf(this.app), () => this.placeholderValues());
     this.composer = el('form', { class: 'composer', testid: 'composer', onsubmit: (e) => {
       e.preventDefault();
@@ -61,7 +74,10 @@ export class ConversationView {
                       'aria-label': 'Send the reply to the customer' }, 'Send'),
        el('button', { type: 'button', class: 'note-button', testid: 'send-note',
                       'aria-label': 'Add as an internal note (never shown to the customer)',
-                      onclick: () => this.submit('note') }, 'Add internal note')));
+                      onclick: () => this.submit('note') }, 'Add internal note'),
+       el('button', { type: 'button', testid: 'attach-file', 'aria-label': TEXTS.attachLabel,
+                      onclick: () => this.fileInput.click() }, TEXTS.attach),
+       this.fileInput));
     this.transferForm = this.buildTransferForm();
     this.context = el('aside', { class: 'context', testid: 'context-panel', 'aria-label': 'Context' });
     this.root = el('section', {
@@ -257,6 +273,25 @@ export class ConversationView {
     }
   }
 
+  // The files picked with Attach: each sent on its own; the transcript shows them when the server
+  // echoes the message.
+  async sendFiles() {
+    const files = [...(this.fileInput.files ?? [])];
+    this.fileInput.value = '';
+    for (const file of files) {
+      if (file.size > MAX_FILE_BYTES) {
+        this.app.notify(TEXTS.tooLarge, 'error');
+        continue;
+      }
+      try {
+        await this.app.api.sendFile(this.id, file);
+        this.app.notify(TEXTS.sent(file.name), 'info');
+      } catch (err) {
+        this.app.notify(TEXTS.failed(err.message), 'error');
+      }
+    }
+  }
+
   async submit(kind) {
     const text = this.input.value.trim();
     if (text === '') {
@@ -414,7 +449,7 @@ export class ConversationView {
     const sorted = [...this.entries.values()].filter((e) => !isHidden(e))
       .sort((x, y) => Number(x.seq) - Number(y.seq));
     const atBottom = this.transcript.scrollHeight - this.transcript.scrollTop - this.transcript.clientHeight < 40;
-    renderTranscript(this.transcript, sorted);
+    renderTranscript(this.transcript, sorted, this.id);
     if (atBottom || sorted.length < 3) {
       this.transcript.scrollTop = this.transcript.scrollHeight;
     }

@@ -49,34 +49,75 @@ function customerEventText(activity) {
   return `[${activity.type ?? 'activity'}${name}] ${text}`.trim();
 }
 
-// The URL of a file this server stores (an upload's contentUrl), or null: links to anywhere else,
-// which a customer could have written into an attachment, are shown as text only.
-export function ownFileUrl(contentUrl) {
-  if (typeof contentUrl !== 'string') {
-    return null;
-  }
-  let url;
-  try {
-    url = new URL(contentUrl, location.href);
-  } catch {
-    return null;
-  }
-  const files = /^\/v3\/directline\/conversations\/[A-Za-z0-9_-]+\/files\/[A-Za-z0-9_.-]+$/;
-  return url.origin === location.origin && files.test(url.pathname) && !url.search ? url.href : null;
+// This file's texts (one place, for the translation catalogue).
+const TEXTS = {
+  attachment: 'attachment',
+  preview: (name) => `Preview of ${name}`,
+};
+
+// "<public URL>/v3/directline/conversations/" as GET me says (`filesBase`): the exact prefix of
+// the contentUrl the server gives every file stored in a conversation (a customer's upload, a
+// file an agent sent). Set by the app after login.
+let filesBase = '';
+export function setFilesBase(base) {
+  filesBase = typeof base === 'string' ? base : '';
 }
 
-function messageBody(activity) {
+const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+// A stored file's name as the server issues it: 22 base64url characters, optionally '.' and an
+// extension of 1..8 letters or digits (store/upload_files.hpp).
+const FILE_NAME = /^[A-Za-z0-9_-]{22}(\.[A-Za-z0-9]{1,8})?$/;
+// Types previewed inline (never SVG: an image that is a document).
+const PREVIEW_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+// The URL (on this page's origin) of a file this server stores in conversation
+// `conversationId`, or null. Only a contentUrl of exactly the form the server issues for this
+// conversation counts: `${base}${conversationId}/files/${name}`. Links to anywhere else, which a
+// customer could have written into an attachment, are shown as text only; the link is rebuilt
+// from the checked parts, never taken from the activity.
+export function ownFileUrl(contentUrl, conversationId, base = filesBase, origin = location.origin) {
+  if (typeof contentUrl !== 'string' || typeof conversationId !== 'string' || !base ||
+      !CONVERSATION_ID.test(conversationId)) {
+    return null;
+  }
+  const prefix = `${base}${conversationId}/files/`;
+  if (!contentUrl.startsWith(prefix)) {
+    return null;
+  }
+  const name = contentUrl.slice(prefix.length);
+  if (!FILE_NAME.test(name) || /\.ct$/i.test(name)) {
+    return null;
+  }
+  return `${origin}/v3/directline/conversations/${conversationId}/files/${name}`;
+}
+
+// Whether a file of this declared type is shown as an image.
+export function previewable(contentType) {
+  return typeof contentType === 'string' && PREVIEW_TYPES.has(contentType.toLowerCase());
+}
+
+function attachmentPart(attachment, conversationId) {
+  const name = String(attachment?.name || attachment?.contentType || TEXTS.attachment);
+  const url = ownFileUrl(attachment?.contentUrl, conversationId);
+  if (!url) {
+    return el('div', { class: 'msg__attachment' }, `📎 ${name}`);
+  }
+  return el('div', { class: 'msg__attachment' },
+    el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', testid: 'attachment-link',
+              download: name }, `📎 ${name}`),
+    previewable(attachment?.contentType)
+      ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'msg__preview' },
+           el('img', { src: url, alt: TEXTS.preview(name), loading: 'lazy', testid: 'attachment-image' }))
+      : null);
+}
+
+function messageBody(activity, conversationId) {
   const parts = [];
   if (typeof activity.text === 'string' && activity.text.length > 0) {
     parts.push(el('div', { class: 'msg__text', testid: 'message-text' }, activity.text));
   }
   for (const attachment of activity.attachments ?? []) {
-    const name = attachment?.name || attachment?.contentType || 'attachment';
-    const url = ownFileUrl(attachment?.contentUrl);
-    parts.push(el('div', { class: 'msg__attachment' }, url
-      ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', testid: 'attachment-link' },
-           `📎 ${name}`)
-      : `📎 ${name}`));
+    parts.push(attachmentPart(attachment, conversationId));
   }
   const actions = activity.suggestedActions?.actions ?? [];
   if (actions.length > 0) {
@@ -105,8 +146,8 @@ function systemLine(entry) {
             text, el('time', { class: 'sys__time' }, formatClock(a.timestamp)));
 }
 
-// One transcript line for `entry`.
-export function renderEntry(entry) {
+// One transcript line for `entry` of conversation `conversationId`.
+export function renderEntry(entry, conversationId) {
   const a = entry.activity ?? {};
   if (isNote(entry)) {
     const text = typeof a.value?.text === 'string' ? a.value.text : '';
@@ -137,7 +178,7 @@ export function renderEntry(entry) {
   },
   el('div', { class: 'msg__meta' }, el('span', { class: 'msg__sender' }, senderLabel(entry)), ' ',
      el('time', {}, formatClock(a.timestamp))),
-  a.type === 'message' ? messageBody(a)
+  a.type === 'message' ? messageBody(a, conversationId)
     : el('div', { class: 'msg__text', testid: 'message-text' }, customerEventText(a)));
 }
 
@@ -148,8 +189,9 @@ export function handoverDivider() {
             el('span', {}, 'Handed over to a live agent'));
 }
 
-// Renders `entries` (sorted by seq) into the list `ol`: bot part, divider, live part.
-export function renderTranscript(ol, entries) {
+// Renders `entries` (sorted by seq) of conversation `conversationId` into the list `ol`: bot
+// part, divider, live part.
+export function renderTranscript(ol, entries, conversationId) {
   ol.replaceChildren();
   let dividerShown = false;
   const hasBotPart = entries.some((e) => e.part === 'bot');
@@ -161,7 +203,7 @@ export function renderTranscript(ol, entries) {
       ol.appendChild(handoverDivider());
       dividerShown = true;
     }
-    ol.appendChild(renderEntry(entry));
+    ol.appendChild(renderEntry(entry, conversationId));
   }
   if (!dividerShown && hasBotPart) {
     ol.appendChild(handoverDivider());

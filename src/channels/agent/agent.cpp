@@ -98,6 +98,9 @@ Result<Session> AgentChannel::Impl::authenticate_token(std::string_view token) c
     return make_error(ErrorCode::kUnavailable,
                       "the store is not available: " + agent.error().message);
   }
+  if (agent->disabled) {
+    return unauthorized("the agent is disabled");
+  }
   if (signer.fingerprint(agent->password_hash) != claims->fingerprint) {
     return unauthorized("the password changed; log in again");
   }
@@ -141,7 +144,7 @@ void AgentChannel::Impl::audit(const std::string& actor, std::string action,
 }
 
 void AgentChannel::Impl::hello(const Session& session, engagement::Callback<bj::object> done) {
-  engagement.me(session.actor, [agent = agent_json(session.agent),
+  engagement.me(session.actor, [agent = agent_json(session.agent), base = files_base(),
                                 done = std::move(done)](Result<engagement::Hello> hello) mutable {
     if (!hello.ok()) {
       done(hello.error());
@@ -149,6 +152,7 @@ void AgentChannel::Impl::hello(const Session& session, engagement::Callback<bj::
     }
     bj::object body = hello_json(*hello);
     body["agent"] = std::move(agent);  // the store's record, fresher than the hub's registration
+    body["filesBase"] = base;
     done(std::move(body));
   });
 }
@@ -240,6 +244,14 @@ Status add_console(server::Router& router, const std::filesystem::path& dir,
 
 }  // namespace
 
+void AgentChannel::set_public_url(std::string url) {
+  while (url.ends_with('/')) {
+    url.pop_back();
+  }
+  std::lock_guard lock(impl_->mutex);
+  impl_->public_url = std::move(url);
+}
+
 Status AgentChannel::register_routes(server::Router& router) {
   if (impl_->options.session_key.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "agent api: the session key must not be empty");
@@ -260,6 +272,8 @@ Status AgentChannel::register_routes(server::Router& router) {
     }
     return std::nullopt;
   };
+  server::RouteOptions files = limit;  // a file: authenticated on the headers, bounded as uploads
+  files.max_body_bytes = self->options.max_upload_bytes;
   auto post = [&](const std::string& path, server::AsyncHandler h) {
     return router.add_async(verb::post, path, std::move(h), limit);
   };
@@ -290,6 +304,7 @@ Status AgentChannel::register_routes(server::Router& router) {
              self->send_message(r, std::move(o), true);
            }),
       post(conv + "/notes", bind(self, &Impl::add_note)),
+      router.add_async(verb::post, conv + "/files", bind(self, &Impl::send_file), files),
       post(conv + "/transfer", bind(self, &Impl::transfer)),
       post(conv + "/end", bind(self, &Impl::end)),
       post(conv + "/wrapup", bind(self, &Impl::wrap_up)),
@@ -311,6 +326,14 @@ Status AgentChannel::register_routes(server::Router& router) {
                        limit),
       router.add_async(verb::put, base + "/agents/{id}/password", bind(self, &Impl::reset_password),
                        limit),
+      post(base + "/agents/{id}/disable",
+           [self](const server::Request& r, server::Responder o) {
+             self->set_agent_disabled(r, std::move(o), true);
+           }),
+      post(base + "/agents/{id}/enable",
+           [self](const server::Request& r, server::Responder o) {
+             self->set_agent_disabled(r, std::move(o), false);
+           }),
       router.add_async(verb::put, base + "/agents/{id}/presence",
                        bind(self, &Impl::set_agent_presence), limit),
       get(base + "/supervisor", bind(self, &Impl::supervisor_view)),

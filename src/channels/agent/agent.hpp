@@ -67,6 +67,9 @@ struct AgentChannelOptions {
   // The customers' files (DATA/uploads, shared with the Direct Line channel that stores them):
   // listed in a customer's export, removed by their erasure. null = none.
   std::shared_ptr<store::UploadFiles> uploads;
+  // The body of one POST conversations/{id}/files (a file an agent sends; 413 beyond, before the
+  // body is read): the same bound as a Direct Line upload's.
+  std::size_t max_upload_bytes = std::size_t{8} * 1024 * 1024;
   // The hub's configuration: which queues exist (canned responses per queue) and which an agent
   // serves (their skills). null = no queues: only global canned responses.
   std::shared_ptr<const hub::HubConfig> hub;
@@ -87,6 +90,11 @@ class AgentChannel {
   // Adds every route above. Errors: kInvalidArgument when a route cannot be added or the options
   // are unusable (empty session key).
   Status register_routes(server::Router& router);
+
+  // The URL customers reach this server at (as the Direct Line channel's): the prefix of the
+  // contentUrl of the files agents send, and of the customers' uploads the console previews
+  // (`filesBase` in GET me). Call before serving; until then agents cannot send files (503).
+  void set_public_url(std::string url);
 
   struct Impl;
 

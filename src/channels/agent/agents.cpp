@@ -1,9 +1,10 @@
 // Agent management (docs/AGENT_API.md, "Agents"): GET/POST /agents, PATCH and DELETE /agents/{id},
-// PUT /agents/{id}/password for admins; PUT /agents/{id}/presence for supervisors and admins.
-// The same store records and field rules as `baton agent` (hub/agent_fields.hpp,
-// core/password.hpp): a change is one batch with its audit record, written on the password pool's
-// one thread (so two requests never interleave their read and write, and Argon2id never runs
-// twice at once); the engagement then re-reads the agents at once.
+// PUT /agents/{id}/password, POST /agents/{id}/disable and /enable for admins;
+// PUT /agents/{id}/presence for supervisors and admins. The same store records and field rules as
+// `baton agent` (hub/agent_fields.hpp, core/password.hpp): a change is one batch with its audit
+// record, written on the password pool's one thread (so two requests never interleave their read
+// and write, and Argon2id never runs twice at once); the engagement then re-reads the agents at
+// once.
 #include <fmt/format.h>
 
 #include <boost/asio/post.hpp>
@@ -23,6 +24,7 @@ bj::object record_json(const store::AgentRecord& a) {
   bj::object o = agent_json(a);
   o["created"] = format_iso8601(a.created);
   o["updated"] = format_iso8601(a.updated);
+  o["disabled"] = a.disabled;
   return o;
 }
 
@@ -267,6 +269,41 @@ void AgentChannel::Impl::remove_agent(const server::Request& request, server::Re
     }
     engagement.refresh_agents();
     responder.send(no_content());
+  });
+}
+
+void AgentChannel::Impl::set_agent_disabled(const server::Request& request,
+                                            server::Responder responder, bool disabled) {
+  auto session = admit_agent_admin(request, nullptr);
+  if (!session.ok()) {
+    responder.send(error_response(session.error()));
+    return;
+  }
+  auto id = path_agent(request);
+  if (!id.ok()) {
+    responder.send(error_response(id.error()));
+    return;
+  }
+  const std::string actor = session->actor.agent_id;
+  if (disabled && *id == actor) {
+    responder.send(
+        error_response(make_error(ErrorCode::kConflict, "an admin may not disable itself")));
+    return;
+  }
+  boost::asio::post(password_pool, [this, actor, disabled, id = std::move(*id),
+                                    responder = std::move(responder)]() mutable {
+    auto r = store.get_agent(id);
+    if (!r.ok()) {
+      responder.send(error_response(store_error(r.error(), id)));
+      return;
+    }
+    r->disabled = disabled;
+    r->updated = clock.now();
+    store::WriteBatch batch;
+    batch.put_agent(*r);
+    batch.append_audit(audit_record(clock, actor, disabled ? "agent.disable" : "agent.enable",
+                                    bj::object{{"agentId", id}}));
+    change_agents(std::move(batch), bj::object{{"agent", record_json(*r)}}, responder);
   });
 }
 

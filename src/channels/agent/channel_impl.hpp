@@ -98,6 +98,9 @@ struct AgentChannel::Impl {
   void update_agent(const server::Request& request, server::Responder responder);
   void reset_password(const server::Request& request, server::Responder responder);
   void remove_agent(const server::Request& request, server::Responder responder);
+  // POST /agents/{id}/disable and /enable: 409 for the caller itself (disable), audited.
+  void set_agent_disabled(const server::Request& request, server::Responder responder,
+                          bool disabled);
   void set_agent_presence(const server::Request& request, server::Responder responder);
   server::Response audit_log(const server::Request& request);
   // The customers/{userId} routes' preamble: an admin's session and the path's user id.
@@ -119,6 +122,11 @@ struct AgentChannel::Impl {
   void create_canned(const server::Request& request, const server::Responder& responder);
   void update_canned(const server::Request& request, const server::Responder& responder);
   void delete_canned(const server::Request& request, const server::Responder& responder);
+  // files.cpp: POST conversations/{id}/files (the owner only; stored like a Direct Line upload).
+  void send_file(const server::Request& request, server::Responder responder);
+  // "<public URL>/v3/directline/conversations/": the prefix of every contentUrl of this server's
+  // uploads ("" until set_public_url).
+  std::string files_base() const;
   server::WebSocketDecision open_stream(const server::Request& request);
   void stream_ticket(const server::Request& request, const server::Responder& responder);
   // Whether a WebSocket upgrade's Origin (a browser page's) may open the stream.
@@ -140,6 +148,7 @@ struct AgentChannel::Impl {
   mutable std::unordered_set<std::string> revoked;  // session hex ids known to be revoked
   std::unordered_map<std::string, std::vector<std::weak_ptr<server::WebSocketSession>>> sockets;
   std::string dummy_hash;  // verified against for unknown ids (password pool only)
+  std::string public_url;  // guarded by mutex; set_public_url, without a trailing '/'
 };
 
 // The meta key under which a revoked session is stored.

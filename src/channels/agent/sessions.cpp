@@ -75,6 +75,13 @@ void AgentChannel::Impl::login(const server::Request& request, server::Responder
       audit_failed_login(agent->id, address, std::move(responder));
       return;
     }
+    if (agent->disabled) {
+      // Only after the password matched: a wrong guess does not learn the account's state.
+      spdlog::info("agent api: refused login of disabled agent '{}' from {}", agent->id, address);
+      responder.send(error_response(make_error(
+          ErrorCode::kForbidden, "this agent is disabled; an admin can enable it again")));
+      return;
+    }
     SessionClaims claims;
     claims.agent_id = agent->id;
     claims.role = hub::parse_role(agent->role).value_or(hub::Role::kAgent);
