@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <map>
@@ -548,6 +549,37 @@ TEST_F(EngagementFlow, RemovedAgentIsDisconnectedAndItsConversationRequeued) {
   EXPECT_EQ(alice->closed_reason(), "removed");
   ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kQueued; }));
   EXPECT_EQ(view("c1")->state, hub::ConversationState::kWaiting);
+}
+
+TEST_F(EngagementFlow, DisabledAgentLeavesTheHubUntilEnabled) {
+  auto alice = assigned_to_alice("c1");
+  attach(bob_actor());
+  ASSERT_TRUE(presence(bob_actor(), hub::Presence::kBusy).ok());  // online: c1 may wait for him
+  auto known = [&] {
+    auto agents =
+        await<std::vector<hub::AgentView>>([&](auto cb) { engagement_->agents(boss_actor(), cb); });
+    return std::any_of(agents->begin(), agents->end(),
+                       [](const hub::AgentView& a) { return a.id == "alice"; });
+  };
+  auto record = store_->get_agent("alice");
+  ASSERT_TRUE(record.ok());
+  record->disabled = true;
+  ASSERT_TRUE(store_->write(std::move(store::WriteBatch().put_agent(*record))).ok());
+  engagement_->refresh_agents();
+  settle();
+  EXPECT_EQ(alice->closed_reason(), "disabled");
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kQueued; }));
+  EXPECT_FALSE(known());
+  // The periodic re-read keeps a disabled agent out.
+  clock_.advance(std::chrono::seconds(3));
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
+  settle();
+  EXPECT_FALSE(known());
+  record->disabled = false;
+  ASSERT_TRUE(store_->write(std::move(store::WriteBatch().put_agent(*record))).ok());
+  engagement_->refresh_agents();
+  settle();
+  EXPECT_TRUE(known());
 }
 
 TEST_F(EngagementFlow, DisconnectedAgentGoesOfflineAfterTheGrace) {

@@ -165,6 +165,8 @@ test('an admin adds an agent in the console, who then logs in; a supervisor sets
 
   // ada disables carol: carol's console is sent back to the login form, her row says disabled;
   // enabled again, the row says so too.
+  const own = admin.locator('[data-testid="adm-agent"][data-agent-id="ada"]');
+  assert.equal(await own.getByTestId('adm-toggle-disabled').count(), 0, 'no Disable on your own row');
   const toggle = row.getByTestId('adm-toggle-disabled');
   assert.equal(await toggle.textContent(), 'Disable');
   const disabling = ada.waitForResponse((r) => r.url().endsWith('/agents/carol/disable'));

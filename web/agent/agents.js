@@ -137,11 +137,13 @@ export class AgentsAdmin {
          el('button', { type: 'button', testid: 'adm-reset-password', 'aria-label': `Reset the password of ${a.id}`,
                         onclick: () => run('Password reset', () => this.app.api.resetPassword(a.id, password.value)) },
             'Reset password'),
-         el('button', { type: 'button', testid: 'adm-toggle-disabled',
-                        'aria-label': disabled ? TEXTS.enableLabel(a.id) : TEXTS.disableLabel(a.id),
-                        onclick: () => run(disabled ? TEXTS.enabled : TEXTS.disabled,
-                                           () => this.app.api.setAgentDisabled(a.id, !disabled)) },
-            disabled ? TEXTS.enable : TEXTS.disable),
+         // Not for yourself: the server refuses an admin disabling itself (409).
+         a.id === this.app.me?.agent?.id ? null
+           : el('button', { type: 'button', testid: 'adm-toggle-disabled',
+                            'aria-label': disabled ? TEXTS.enableLabel(a.id) : TEXTS.disableLabel(a.id),
+                            onclick: () => run(disabled ? TEXTS.enabled : TEXTS.disabled,
+                                               () => this.app.api.setAgentDisabled(a.id, !disabled)) },
+                disabled ? TEXTS.enable : TEXTS.disable),
          confirmButton({ class: 'danger', testid: 'adm-remove', 'aria-label': `Remove ${a.id}` }, 'Remove',
                        () => run('Removed', () => this.app.api.removeAgent(a.id)))));
   }

@@ -154,7 +154,7 @@ void AgentChannel::Impl::send_file(const server::Request& request, server::Respo
     responder.send(error_response(make_error(ErrorCode::kNotFound, "no such conversation")));
     return;
   }
-  const std::string base = files_base();
+  std::string base = files_base();
   if (!options.uploads || base.empty()) {
     responder.send(
         error_response(make_error(ErrorCode::kUnavailable, "this server does not store files")));
