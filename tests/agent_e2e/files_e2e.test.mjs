@@ -4,7 +4,8 @@
 // shows the image as a preview (loaded from this server) and both as links, while attachments
 // naming foreign URLs, or this server's files of another conversation, stay plain text; the agent
 // sends a file with the reply box's Attach button; the customer receives the attachment
-// {contentType, contentUrl, name} and downloads exactly the bytes sent. Screenshots in
+// {contentType, contentUrl, name} and downloads exactly the bytes sent. Then a Web Chat customer
+// (the test page) sees the agent's file under its name, linking to this server's copy. Screenshots in
 // $BATON_TEST_OUTPUT (else $TMPDIR; paths printed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -188,6 +189,36 @@ test('a customer\'s image is previewed in the console; the agent\'s file reaches
     throw err;
   } finally {
     customer?.end();
+    await chromium.closePages();
+  }
+});
+
+test('Web Chat shows the agent\'s file under its name, linking to this server\'s copy',
+     { timeout: 120000 }, async () => {
+  try {
+    const alice = await chromium.openConsole(server, 'alice', PASSWORD);
+    const { page: chat } = await chromium.openPage('customer', `${server.base}/`);
+    const input = chat.locator('[data-id="webchat-sendbox-input"]');
+    await chat.getByText(/Contoso virtual assistant/).first().waitFor({ timeout: STEP_MS });
+    await input.fill('talk to an agent');
+    await input.press('Enter');
+    const id = await anyOffer(alice);
+    await accept(alice, id);
+    const panel = convPanel(alice, id);
+
+    const sent = Buffer.from('hello from the agent\n');
+    const answered = alice.waitForResponse((r) => r.url().endsWith(`/conversations/${id}/files`));
+    await panel.getByTestId('attach-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: sent });
+    const answer = await (await answered).json();
+    await chat.getByText('notes.txt').first().waitFor({ timeout: STEP_MS });
+    await chat.locator(`a[href="${answer.attachment.contentUrl}"]`).first().waitFor({ timeout: STEP_MS });
+    assert.equal(await (await fetch(answer.attachment.contentUrl)).text(), 'hello from the agent\n');
+    await shot(chat, 'files-3-webchat-customer');
+    await shot(alice, 'files-4-webchat-agent');
+  } catch (err) {
+    await chromium.reportFailure('files-e2e-webchat', server);
+    throw err;
+  } finally {
     await chromium.closePages();
   }
 });
