@@ -9,6 +9,7 @@
 
 #include "nlu/authoring.hpp"
 #include "nlu/thesaurus.hpp"
+#include "nlu/word_vectors.hpp"
 
 namespace baton::bot {
 namespace {
@@ -58,6 +59,12 @@ Diagnostics understanding_warnings(const Bot& bot) {
     if (const Status lexicon = nlu::lexicon_status(bot.language); !lexicon.ok()) {
       warn(bot.loc, fmt::format("trigger phrases are matched without synonyms: {}",
                                 lexicon.error().message));
+    }
+  }
+  if (!nlu::word_vectors_path(bot.language).empty()) {
+    if (const Status vectors = nlu::word_vectors_status(bot.language); !vectors.ok()) {
+      warn(bot.loc, fmt::format("trigger phrases are matched without word vectors: {}",
+                                vectors.error().message));
     }
   }
 

@@ -14,6 +14,7 @@
 
 #include "nlu/features.hpp"
 #include "nlu/thesaurus.hpp"
+#include "nlu/word_vectors.hpp"
 
 namespace baton::nlu {
 namespace {
@@ -64,9 +65,11 @@ class LinearClassifier final : public IntentClassifier {
   LinearClassifier(const std::vector<Example>& examples, const TrainOptions& options)
       : language_(options.language),
         lexicon_(options.lexicon ? lexicon_for(options.language) : nullptr),
+        vectors_(options.word_vectors ? word_vectors_for(options.language) : nullptr),
         max_ranked_(options.max_ranked),
         threshold_(options.threshold.value_or(kDefaultThreshold)) {
     std::vector<std::vector<HashedFeature>> docs;
+    std::vector<std::vector<float>> dense;
     std::vector<std::uint32_t> targets;
     std::unordered_map<std::string, std::uint32_t> label_ids;
     for (const auto& ex : examples) {
@@ -81,14 +84,24 @@ class LinearClassifier final : public IntentClassifier {
       }
       targets.push_back(it->second);
       docs.push_back(std::move(feats));
+      dense.push_back(dense_of(ex.text));
     }
     space_.build(docs);
+    dimensions_ = space_.size() + (vectors_ != nullptr ? 2 * vectors_->dimensions() : 0);
     std::vector<SparseVector> vectors;
     vectors.reserve(docs.size());
     for (const auto& d : docs) {
       vectors.push_back(space_.vectorize(d));
     }
-    train(vectors, targets, options.seed);
+    {
+      // The regression sees the sparse features and the dense ones; naive Bayes and the nearest
+      // phrase similarity see the sparse features only (NB needs non-negative masses).
+      std::vector<SparseVector> with_dense = vectors;
+      for (std::size_t i = 0; i < with_dense.size(); ++i) {
+        append_dense(with_dense[i], dense[i]);
+      }
+      train(with_dense, targets, options.seed);
+    }
     add_naive_bayes(vectors, targets);
     phrases_.resize(labels_.size());
     for (std::size_t i = 0; i < vectors.size(); ++i) {
@@ -106,9 +119,11 @@ class LinearClassifier final : public IntentClassifier {
     if (x.empty()) {
       return result;
     }
+    SparseVector with_dense = x;
+    append_dense(with_dense, dense_of(text));
     const std::size_t c = labels_.size();
     std::vector<float> z(bias_);
-    for (const auto& [f, v] : x) {
+    for (const auto& [f, v] : with_dense) {
       const float* row = &weights_[static_cast<std::size_t>(f) * c];
       for (std::size_t k = 0; k < c; ++k) {
         z[k] += v * row[k];
@@ -272,7 +287,7 @@ class LinearClassifier final : public IntentClassifier {
   void train(const std::vector<SparseVector>& xs, const std::vector<std::uint32_t>& ys,
              std::uint64_t seed) {
     const std::size_t c = labels_.size();
-    weights_.assign(space_.size() * c, 0.0F);
+    weights_.assign(dimensions_ * c, 0.0F);
     bias_.assign(c, 0.0F);
     if (xs.empty()) {
       return;
@@ -326,8 +341,35 @@ class LinearClassifier final : public IntentClassifier {
     scale = 1.0;
   }
 
+  // The pooled word vectors of `text` (empty without vectors or when no word has one).
+  std::vector<float> dense_of(std::string_view text) const {
+    if (vectors_ == nullptr) {
+      return {};
+    }
+    auto tokens = analyze(text.substr(0, kMaxClassifyBytes), language_);
+    if (tokens.size() > kMaxClassifyTokens) {
+      tokens.resize(kMaxClassifyTokens);
+    }
+    return sentence_vector(tokens, *vectors_);
+  }
+
+  // Appends the dense features after the sparse ones (indices space_.size() onwards, so `x`
+  // stays sorted). Only a text with some known sparse feature gets them: a text the vocabulary
+  // knows nothing of is rejected before.
+  void append_dense(SparseVector& x, const std::vector<float>& dense) const {
+    if (x.empty()) {
+      return;
+    }
+    const auto base = static_cast<std::uint32_t>(space_.size());
+    for (std::size_t d = 0; d < dense.size(); ++d) {
+      x.emplace_back(base + static_cast<std::uint32_t>(d), dense[d]);
+    }
+  }
+
   std::string language_;
-  const Thesaurus* lexicon_;  // process-wide (lexicon_for), or null
+  const Thesaurus* lexicon_;    // process-wide (lexicon_for), or null
+  const WordVectors* vectors_;  // process-wide (word_vectors_for), or null
+  std::size_t dimensions_ = 0;  // sparse features + dense ones: the rows of weights_
   std::size_t max_ranked_;
   double threshold_;
   FeatureSpace space_;

@@ -62,14 +62,19 @@ struct TrainOptions {
   // Add synonym features from the language's thesaurus (lexicon_for); without one, or when false,
   // the classifier uses the words alone.
   bool lexicon = true;
+  // Add the text's pooled word vectors (word_vectors_for; English only) as dense features of the
+  // logistic regression; without them, or when false, the classifier uses the sparse features
+  // alone.
+  bool word_vectors = true;
 };
 
 // Trains the default classifier (logistic regression over word, bigram and character n-gram
-// features, plus thesaurus synonyms unless options.lexicon is false). Examples with empty text are
-// ignored; an empty example set gives a classifier that rejects everything. Cost: ~35 ms CPU for
-// 50 intents × 10 phrases, ~3 s for 15,000 examples; the first classifier of a process in en, de,
-// fr or es also loads that language's thesaurus (lexicon_for: ~0.25 s for English). Memory:
-// (distinct features) × (intents) floats.
+// features, plus thesaurus synonyms unless options.lexicon is false, plus pooled word vectors
+// unless options.word_vectors is false). Examples with empty text are ignored; an empty example set
+// gives a classifier that rejects everything. Cost: ~35 ms CPU for 50 intents × 10 phrases, ~3 s
+// for 15,000 examples; the first classifier of a process in en, de, fr or es also loads that
+// language's thesaurus (lexicon_for: ~0.25 s for English), the first in English its word vectors
+// (word_vectors_for). Memory: (distinct features + 200) × (intents) floats.
 std::unique_ptr<IntentClassifier> train_classifier(const std::vector<Example>& examples,
                                                    const TrainOptions& options);
 

@@ -16,6 +16,7 @@
 #include "core/json.hpp"
 #include "nlu/classifier.hpp"
 #include "nlu/thesaurus.hpp"
+#include "nlu/word_vectors.hpp"
 
 namespace baton::nlu {
 namespace {
@@ -349,9 +350,25 @@ Result<bj::object> run_nlu_eval(const EvalOptions& o) {
       lexicon["error"] = lexicon_status(o.language).error().message;
     }
   }
+  bj::object vectors;
+  if (o.word_vectors) {
+    const auto v0 = Clock::now();
+    const double vcpu0 = thread_cpu_us();
+    const WordVectors* wv = word_vectors_for(o.language);
+    vectors["load_seconds"] = std::chrono::duration<double>(Clock::now() - v0).count();
+    vectors["load_cpu_seconds"] = (thread_cpu_us() - vcpu0) / 1e6;
+    if (wv != nullptr) {
+      vectors["path"] = word_vectors_path(o.language);
+      vectors["words"] = wv->size();
+      vectors["memory_bytes"] = wv->memory_bytes();
+    } else {
+      vectors["error"] = word_vectors_status(o.language).error().message;
+    }
+  }
   TrainOptions topts;
   topts.language = o.language;
   topts.lexicon = o.lexicon;
+  topts.word_vectors = o.word_vectors;
   topts.seed = o.seed;
   topts.max_ranked = 1;
   const auto t0 = Clock::now();
@@ -381,6 +398,9 @@ Result<bj::object> run_nlu_eval(const EvalOptions& o) {
   out["closed_set_accuracy"] = rates(test, {}, 0.0).in_scope_accuracy;
   if (o.lexicon) {
     out["lexicon"] = lexicon;
+  }
+  if (o.word_vectors) {
+    out["word_vectors"] = vectors;
   }
   out["worst_confusions"] = worst_confusions(test, o.worst_pairs);
   if (o.curve) {

@@ -32,7 +32,8 @@ struct EvalOptions {
   std::size_t intents = 0;
   std::uint64_t seed = 1;
   std::string language = "en";
-  bool lexicon = true;  // TrainOptions::lexicon
+  bool lexicon = true;       // TrainOptions::lexicon
+  bool word_vectors = true;  // TrainOptions::word_vectors
   // Evaluate at this threshold instead of picking one on val (e.g. the default, to check that
   // one threshold works across bots); nullopt picks it on val + oos_val.
   std::optional<double> threshold;
@@ -48,7 +49,8 @@ struct EvalOptions {
 // predict_cpu_us_p50, predict_cpu_us_p99 (thread CPU time: robust on a busy machine), counts
 // {train, val, oos_val, test, oos_test, intents}, closed_set_accuracy (top intent right, ignoring
 // the threshold), worst_confusions [{expected, predicted, count}] and, unless options.lexicon is
-// false, lexicon {load_seconds, load_cpu_seconds, and path, entries, memory_bytes or error}.
+// false, lexicon {load_seconds, load_cpu_seconds, and path, entries, memory_bytes or error}, and
+// unless options.word_vectors is false, word_vectors {the same, with words for entries}.
 // Accuracies are fractions in [0, 1]. Errors: kNotFound (file), kParse (not JSON), kInvalidArgument
 // (missing key, bad entry, empty training set).
 Result<boost::json::object> run_nlu_eval(const EvalOptions& options);

@@ -1,6 +1,7 @@
 // Standalone driver for the NLU evaluation while the CLI wiring lands:
 //   nlu_eval --data FILE.json [--few-shot K] [--intents N] [--seed S] [--oos-train KEY]
-//            [--language L] [--lexicon 0|1] [--threshold T] [--train-key K] [--val-key K]
+//            [--language L] [--lexicon 0|1] [--vectors 0|1] [--threshold T] [--train-key K]
+//            [--val-key K]
 //            [--test-key K]
 //            [--oos-val-key K] [--oos-test-key K]
 #include <iostream>
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
       o.oos_train_key = value;
     } else if (flag == "--lexicon") {
       o.lexicon = value != "0";
+    } else if (flag == "--vectors") {
+      o.word_vectors = value != "0";
     } else if (flag == "--language") {
       o.language = value;
     } else if (flag == "--threshold") {
