@@ -20,9 +20,9 @@
 #include "store/store_activity_id_suite.hpp"
 #include "store/store_analytics_suite.hpp"
 #include "store/store_canned_suite.hpp"
-#include "store/store_search_suite.hpp"
 #include "store/store_crash_util.hpp"
 #include "store/store_durability_suite.hpp"
+#include "store/store_search_suite.hpp"
 #include "store/store_suite.hpp"
 
 namespace baton::store {
