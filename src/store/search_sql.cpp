@@ -34,6 +34,7 @@ class Builder {
     return fmt::format("{}({}, {}) > 0", dialect_ == Dialect::kSqlite ? "instr" : "strpos",
                        haystack, needle);
   }
+  bool sqlite() const { return dialect_ == Dialect::kSqlite; }
   void where(std::string condition) {
     sql_ += " AND ";
     sql_ += condition;
@@ -57,9 +58,12 @@ class Builder {
 // FROM and every condition but the text.
 void candidates(Builder& b, const HandoffSearch& search,
                 const std::optional<HandoffSearchKey>& after) {
+  // SQLite: the unary plus keeps the status off handoffs_by_status, whose IN list would make the
+  // planner read every ended handoff and sort them; newest first on handoffs_by_created stops at
+  // the page (measured: 74 ms of CPU against under a millisecond on 100,000 handoffs).
   b.sql() += fmt::format(
-      " FROM handoffs h JOIN conversations c ON c.id = h.conversation_id WHERE h.status IN {}",
-      ended_handoff_statuses_sql());
+      " FROM handoffs h JOIN conversations c ON c.id = h.conversation_id WHERE {}h.status IN {}",
+      b.sqlite() ? "+" : "", ended_handoff_statuses_sql());
   if (!search.user_id.empty()) {
     b.where("c.user_id = " + b.text(search.user_id));
   }
