@@ -35,7 +35,7 @@ class Builder {
                        haystack, needle);
   }
   bool sqlite() const { return dialect_ == Dialect::kSqlite; }
-  void where(std::string condition) {
+  void where(const std::string& condition) {
     sql_ += " AND ";
     sql_ += condition;
   }

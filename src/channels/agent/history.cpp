@@ -62,8 +62,8 @@ void AgentChannel::Impl::customer_history(const server::Request& request,
   // The rights are those of the conversation: offered, assigned or in wrap-up to an agent.
   engagement.access(
       session->actor, *id,
-      [this, id = *id, actor = session->actor.agent_id,
-       responder = std::move(responder)](Result<engagement::ConversationAccess> access) mutable {
+      [this, id = *id, actor = session->actor.agent_id, responder = std::move(responder)](
+          const Result<engagement::ConversationAccess>& access) mutable {
         if (!access.ok()) {
           responder.send(error_response(access.error()));
           return;
@@ -181,8 +181,8 @@ void AgentChannel::Impl::open_history(const server::Request& request, server::Re
     engagement.access(
         session.actor, *via,
         [this, actor = session.actor.agent_id, row = std::move(*row),
-         handoffs = std::move(*handoffs), via, refused,
-         responder = std::move(responder)](Result<engagement::ConversationAccess> access) mutable {
+         handoffs = std::move(*handoffs), via, refused, responder = std::move(responder)](
+            const Result<engagement::ConversationAccess>& access) mutable {
           if (!access.ok()) {
             responder.send(error_response(
                 access.error().code == ErrorCode::kForbidden ? refused : access.error()));
