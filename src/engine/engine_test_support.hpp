@@ -238,6 +238,11 @@ class FaultyStore final : public store::Store {
                                                                  std::size_t limit) override {
     return inner_->conversations_of_user(user, after, limit);
   }
+  Result<store::HandoffSearchPage> search_ended_handoffs(
+      const store::HandoffSearch& search, const std::optional<store::HandoffSearchKey>& after,
+      std::size_t limit) override {
+    return inner_->search_ended_handoffs(search, after, limit);
+  }
   Result<std::vector<store::ActivityRecord>> read_activities(const std::string& id,
                                                              std::uint64_t watermark,
                                                              std::size_t limit) override {

@@ -18,7 +18,7 @@
 namespace baton::store::pg {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // The advisory lock held while migrating ("baton" in ASCII).
 inline constexpr std::int64_t kMigrationLockKey = 0x626174'6f6e;

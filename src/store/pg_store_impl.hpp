@@ -81,6 +81,9 @@ class PgStore final : public Store {
   Result<std::vector<OpenSession>> open_sessions_idle_before(TimePoint before,
                                                              std::size_t limit) override;
   Result<OpenSession> get_open_session(const std::string& conversation_id) override;
+  Result<HandoffSearchPage> search_ended_handoffs(const HandoffSearch& search,
+                                                  const std::optional<HandoffSearchKey>& after,
+                                                  std::size_t limit) override;
 
   StoreStats stats() const override;
   StoreHealth health() const override;

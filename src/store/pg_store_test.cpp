@@ -19,6 +19,7 @@
 #include "store/store_analytics_suite.hpp"
 #include "store/store_canned_suite.hpp"
 #include "store/store_durability_suite.hpp"
+#include "store/store_search_suite.hpp"
 #include "store/store_suite.hpp"
 
 namespace baton::store {
@@ -72,6 +73,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreDurabilitySuite, PgFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreActivityIdSuite, PgFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreAnalyticsSuite, PgFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreCannedSuite, PgFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreSearchSuite, PgFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(PostgresReplay, StoreSuite, PgReplayFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(PostgresReplay, StoreDurabilitySuite, PgReplayFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(PostgresReplay, StoreAnalyticsSuite, PgReplayFactory);

@@ -294,6 +294,13 @@ CREATE TABLE canned_responses (
 -- the agent's history stay.
 ALTER TABLE agents ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;  -- 0/1
 )sql"},
+      {14, "handoffs by creation time",
+       R"sql(
+-- The search over ended handoffs (Store::search_ended_handoffs) walks them newest first; on
+-- handoffs_by_status it would sort every ended handoff for each page. The key is written once
+-- (a handoff's creation time never changes), so status changes do not touch this index.
+CREATE INDEX handoffs_by_created ON handoffs(created_ms, id);
+)sql"},
   };
   return steps;
 }

@@ -17,7 +17,7 @@
 namespace baton::store::sqlite {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 13;
+inline constexpr int kSchemaVersion = 14;
 
 struct Migration {
   int version;              // the version the database has after this step

@@ -22,6 +22,7 @@
 #include "store/store_canned_suite.hpp"
 #include "store/store_crash_util.hpp"
 #include "store/store_durability_suite.hpp"
+#include "store/store_search_suite.hpp"
 #include "store/store_suite.hpp"
 
 namespace baton::store {
@@ -50,6 +51,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreDurabilitySuite, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreActivityIdSuite, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreAnalyticsSuite, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreCannedSuite, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreSearchSuite, SqliteFactory);
 }  // namespace baton::store::testing
 
 namespace baton::store {

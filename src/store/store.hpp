@@ -273,6 +273,50 @@ struct SessionKey {
   std::uint32_t number = 0;
 };
 
+// --- The search over ended handoffs (a customer's history, the console's search:
+// docs/AGENT_API.md "History and search").
+
+// What search_ended_handoffs() matches; an empty or unset field is no condition.
+struct HandoffSearch {
+  std::string user_id;               // the conversation's customer (Conversation::user_id)
+  std::optional<TimePoint> from;     // created >= from
+  std::optional<TimePoint> to;       // created < to
+  std::optional<std::string> queue;  // the handoff's queue ("" = the default queue)
+  // The agent the handoff ended with (its outcome's "agent", or its wrap-up's); an agent id.
+  std::string agent;
+  std::string status;  // one of kEndedHandoffStatuses
+  // Text in one of the conversation's message activities: a substring of the stored JSON (the
+  // text and the sender's name), compared with both sides lower-cased (ASCII letters on SQLite,
+  // the database's lower() on PostgreSQL). Up to kMaxSearchTextLength bytes, no control
+  // characters (they would not match the JSON's escapes).
+  std::string text;
+};
+
+inline constexpr std::size_t kMaxSearchTextLength = 200;
+// How many ended handoffs (newest first, matching every condition but `text`) one page of
+// search_ended_handoffs() examines at most: the bound on a search's cost, whatever it matches.
+inline constexpr std::size_t kSearchScanLimit = 2000;
+
+// The sort key of a search hit (newest first); a page continues after the last one's key.
+struct HandoffSearchKey {
+  TimePoint created{};
+  std::string id;  // the handoff's id (ties)
+
+  friend bool operator==(const HandoffSearchKey&, const HandoffSearchKey&) = default;
+};
+
+struct HandoffHit {
+  HandoffRecord handoff;  // without its request (request_json is "")
+  std::string user_id;    // the conversation's customer
+};
+
+struct HandoffSearchPage {
+  std::vector<HandoffHit> hits;
+  // Where the next page starts; unset when the search is complete. Set also when this page has
+  // fewer than `limit` hits but stopped at kSearchScanLimit examined handoffs.
+  std::optional<HandoffSearchKey> next;
+};
+
 // Operations a WriteBatch can carry. Each names its failure when it cannot apply.
 namespace op {
 struct InsertConversation {  // kConflict if the id exists
@@ -586,6 +630,15 @@ class Store {
                                                                      std::size_t limit) = 0;
   // kNotFound when the conversation has no open session.
   virtual Result<OpenSession> get_open_session(const std::string& conversation_id) = 0;
+
+  // Ended handoffs (HandoffRecord::open() false) matching `search`, newest first by (created,
+  // id), after `after` when set (keyset paging), at most `limit` (clamped to 1..kMaxPageSize)
+  // hits, having examined at most kSearchScanLimit candidates (see HandoffSearchPage::next).
+  // kInvalidArgument when a field of `search` is out of bounds. Reads the handoffs, their
+  // conversations' user ids and, for `text` only, the message activities of the candidates.
+  virtual Result<HandoffSearchPage> search_ended_handoffs(
+      const HandoffSearch& search, const std::optional<HandoffSearchKey>& after,
+      std::size_t limit) = 0;
 
   virtual StoreStats stats() const = 0;
 

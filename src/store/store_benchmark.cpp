@@ -1,7 +1,8 @@
 // Durable write throughput of the SQLite store (synchronous=FULL, real fsyncs on the temp dir's
 // disk): group commit versus one transaction per batch, for 1, 8 and 64 concurrent submitters;
 // and the analytics summary a dashboard asks for (BM_ReadAnalytics), summed in SQL over 30 days
-// of hourly cells — 10 metrics × 20 topics, 144,000 cells, what about a million sessions leave.
+// of hourly cells — 10 metrics × 20 topics, 144,000 cells, what about a million sessions leave;
+// and a page of the search over ended handoffs (BM_SearchEndedHandoffs) on 100,000 of them.
 //
 // Each submitter owns a conversation and writes synchronously (submit, wait for the durable
 // acknowledgement, repeat), as the engine's per-conversation turns do. Rates come from the store's
@@ -214,6 +215,111 @@ BENCHMARK(BM_ReadAnalytics)
     ->Args({static_cast<int>(AnalyticsGroup::kTopic), 0})
     ->Args({static_cast<int>(AnalyticsGroup::kPeriod), 0})
     ->Setup(setup_analytics)
+    ->Teardown(teardown_analytics)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The search over ended handoffs (search_ended_handoffs) on 100,000 ended handoffs, one per
+// conversation of 6 messages (600,000 activities), 5,000 customers, 4 queues, 20 agents.
+constexpr int kSearchConversations = 100'000;
+
+void setup_search(const benchmark::State& /*state*/) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "baton_bench_XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    std::abort();  // benchmark environment broken
+  }
+  SqliteOptions options;
+  options.path = std::filesystem::path(pattern) / kSqliteFileName;
+  options.synchronous = Synchronous::kNormal;  // filling is not what is measured
+  auto store = open_sqlite_store(std::move(options));
+  if (!store.ok()) {
+    (void)std::fprintf(stderr, "open failed: %s\n", store.error().message.c_str());
+    std::abort();
+  }
+  const std::int64_t t0 = 1'760'000'000'000;
+  for (int start = 0; start < kSearchConversations; start += 1000) {
+    WriteBatch batch;
+    for (int i = start; i < start + 1000; ++i) {
+      const std::string id = fmt::format("conv{:06}", i);
+      const std::int64_t t = t0 + std::int64_t{i} * 60'000;
+      Conversation c;
+      c.id = id;
+      c.bot_id = "bot";
+      c.user_id = fmt::format("user{}", i % 5000);
+      c.channel_id = "directline";
+      c.created = c.updated = TimePoint(std::chrono::milliseconds(t));
+      c.next_seq = 7;
+      c.closed = true;
+      c.ownership = "closed";
+      batch.insert_conversation(c);
+      for (std::uint64_t seq = 1; seq <= 6; ++seq) {
+        ActivityRecord a;
+        a.conversation_id = id;
+        a.seq = seq;
+        a.activity_id = sqlite::canonical_activity_id(id, seq);
+        a.type = "message";
+        a.timestamp = c.created;
+        a.json = fmt::format(
+            R"({{"type":"message","id":"{}","timestamp":"2025-10-09T08:53:20.000Z","from":{{"id":"user","role":"user"}},"text":"message {} of a conversation about order number {} and its delivery"}})",
+            a.activity_id, seq, i * 7 + static_cast<int>(seq));
+        batch.append_activity(std::move(a));
+      }
+      HandoffRecord h;
+      h.id = id + "|h3";
+      h.conversation_id = id;
+      h.reason = "requested";
+      h.status = i % 10 == 0 ? "abandoned" : "completed";
+      h.queue = fmt::format("q{}", i % 4);
+      h.created = c.created;
+      h.updated = c.created + std::chrono::minutes(5);
+      h.request_json = "{}";
+      h.outcome_json = fmt::format(R"({{"outcome":"completed","agent":"agent{}"}})", i % 20);
+      batch.insert_handoff(std::move(h));
+    }
+    if (!(*store)->write(std::move(batch)).ok()) {
+      std::abort();
+    }
+  }
+  g_run = std::make_unique<Run>(Run{pattern, std::move(store).value(), {}, {}});
+}
+
+// Arg: 0 no condition (the newest 20), 1 one customer, 2 one agent, 3 a text found in one
+// conversation (the newest 2,000 candidates tested), 4 a text found nowhere.
+void BM_SearchEndedHandoffs(benchmark::State& state) {
+  HandoffSearch search;
+  switch (state.range(0)) {
+    case 1:
+      search.user_id = "user1234";
+      break;
+    case 2:
+      search.agent = "agent7";
+      break;
+    case 3:
+      search.text = "order number 699303 ";
+      break;
+    case 4:
+      search.text = "no such words";
+      break;
+    default:
+      break;
+  }
+  std::size_t hits = 0;
+  for (auto _ : state) {
+    auto page = g_run->store->search_ended_handoffs(search, std::nullopt, 20);
+    if (!page.ok()) {
+      state.SkipWithError(page.error().message.c_str());
+      return;
+    }
+    hits = page->hits.size();
+    benchmark::DoNotOptimize(hits);
+  }
+  state.counters["hits"] = static_cast<double>(hits);
+}
+
+BENCHMARK(BM_SearchEndedHandoffs)
+    ->ArgName("kind")
+    ->DenseRange(0, 4)
+    ->Setup(setup_search)
     ->Teardown(teardown_analytics)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

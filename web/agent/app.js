@@ -7,6 +7,7 @@ import { AnalyticsView } from './analytics.js';
 import { AgentApi, AgentStream } from './api.js';
 import { ConversationView, STATE_LABELS } from './conversation.js';
 import { el, fill } from './dom.js';
+import { HistoryViewer, SearchView } from './history.js';
 import { OffersView } from './offers.js';
 import { SupervisorView } from './supervisor.js';
 import { setFilesBase } from './transcript.js';
@@ -40,9 +41,12 @@ class App {
     this.analytics = new AnalyticsView(this);
     this.alerts = new Alerts(this);
     this.$('logout').before(this.alerts.button);
+    this.search = new SearchView(this);
+    this.historyViewer = new HistoryViewer(this);
     this.$('offers-slot').replaceWith(this.offers.root);
     this.$('supervisor-slot').replaceWith(this.supervisor.root);
     this.$('analytics-slot').replaceWith(this.analytics.root);
+    this.$('search-slot').replaceWith(this.search.root);
     this.bindChrome();
   }
 
@@ -58,6 +62,7 @@ class App {
     this.$('view-workspace').addEventListener('click', () => this.showView('workspace'));
     this.$('view-supervisor').addEventListener('click', () => this.showView('supervisor'));
     this.$('view-analytics').addEventListener('click', () => this.showView('analytics'));
+    this.$('view-search').addEventListener('click', () => this.showView('search'));
   }
 
   async start() {
@@ -134,7 +139,9 @@ class App {
     this.$('app').hidden = false;
     this.applySnapshot(me);
     const supervisor = this.isSupervisor();
-    this.$('view-switch').hidden = !supervisor;
+    // Everyone may search (agents: their own conversations); the rest is for supervisors.
+    this.$('view-supervisor').hidden = !supervisor;
+    this.$('view-analytics').hidden = !supervisor;
     if (supervisor) {
       this.supervisor.refresh();
     }
@@ -461,14 +468,19 @@ class App {
     return ['supervisor', 'admin'].includes(this.me?.agent?.role);
   }
 
-  // 'workspace', or for supervisors and admins 'supervisor' or 'analytics'.
+  // 'workspace' or 'search', or for supervisors and admins 'supervisor' or 'analytics'.
   showView(which) {
-    const view = this.isSupervisor() ? which : 'workspace';
+    const allowed = this.isSupervisor() ? ['workspace', 'supervisor', 'analytics', 'search'] : ['workspace', 'search'];
+    const view = allowed.includes(which) ? which : 'workspace';
     this.$('workspace').hidden = view !== 'workspace';
     this.supervisor.root.hidden = view !== 'supervisor';
     this.analytics.root.hidden = view !== 'analytics';
-    for (const name of ['workspace', 'supervisor', 'analytics']) {
+    this.search.root.hidden = view !== 'search';
+    for (const name of ['workspace', 'supervisor', 'analytics', 'search']) {
       this.$(`view-${name}`).setAttribute('aria-pressed', view === name ? 'true' : 'false');
+    }
+    if (view === 'search') {
+      this.search.show(this.isSupervisor());
     }
     if (view === 'supervisor') {
       this.supervisor.refresh();

@@ -3,6 +3,7 @@
 // `agent` (the agent owns it or wraps it up) or `monitor` (a supervisor watching, read-only).
 import { CannedPicker, cannedListOf } from './canned.js';
 import { confirmButton, el, fill, formatDuration, formatValue } from './dom.js';
+import { HistoryPanel } from './history.js';
 import { interveneBar } from './intervene.js';
 import { isHidden, renderTranscript, senderKind } from './transcript.js';
 import { wrapUpForm } from './wrapup.js';
@@ -80,6 +81,7 @@ export class ConversationView {
        this.fileInput));
     this.transferForm = this.buildTransferForm();
     this.context = el('aside', { class: 'context', testid: 'context-panel', 'aria-label': 'Context' });
+    this.history = new HistoryPanel(this.app, id);  // the customer's previous conversations
     this.root = el('section', {
       class: 'conv', role: 'tabpanel', testid: 'conversation', dataset: { conversationId: id, mode: this.mode },
       'aria-label': `Conversation ${id}`, hidden: true,
@@ -164,6 +166,7 @@ export class ConversationView {
     }
     this.renderTranscript();
     this.renderContext();
+    this.history.load();
   }
 
   // Fetches the detail (audited by the server as a transcript read). Calls made while one is in
@@ -478,7 +481,8 @@ export class ConversationView {
            : el('dl', { class: 'kv', testid: 'ctx-context' }, vaKeys.map((k) => row(k, context[k]))),
          el('h3', {}, 'User variables'),
          varKeys.length === 0 ? el('p', { class: 'muted' }, 'none')
-           : el('dl', { class: 'kv', testid: 'ctx-variables' }, varKeys.map((k) => row(k, variables[k]))));
+           : el('dl', { class: 'kv', testid: 'ctx-variables' }, varKeys.map((k) => row(k, variables[k]))),
+         this.history.root);
   }
 
   destroy() {

@@ -127,6 +127,15 @@ struct AgentChannel::Impl {
   // "<public URL>/v3/directline/conversations/": the prefix of every contentUrl of this server's
   // uploads ("" until set_public_url).
   std::string files_base() const;
+  // history.cpp: a customer's previous conversations, one of them read-only, the search.
+  void customer_history(const server::Request& request, server::Responder responder);
+  Result<boost::json::object> read_history(const std::string& id) const;  // blocking reads
+  void open_history(const server::Request& request, server::Responder responder);
+  // Reads the transcript (blocking), audits `history.read`, then answers.
+  void send_history(const std::string& actor, const store::Conversation& row,
+                    std::vector<store::HandoffRecord> handoffs,
+                    const std::optional<std::string>& via, const server::Responder& responder);
+  void search(const server::Request& request, server::Responder responder);
   server::WebSocketDecision open_stream(const server::Request& request);
   void stream_ticket(const server::Request& request, const server::Responder& responder);
   // Whether a WebSocket upgrade's Origin (a browser page's) may open the stream.

@@ -1,5 +1,8 @@
 #include "channels/agent/render.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/overloaded.hpp"
@@ -235,6 +238,61 @@ bj::object archived_detail_json(const store::Conversation& row,
   out["handoffSeq"] = handoff_seq;
   out["wrapUp"] = std::move(wrap_up);
   out["transcript"] = transcript_json(transcript, handoff_seq);
+  return out;
+}
+
+std::string handoff_agent(const store::HandoffRecord& handoff) {
+  const bj::object outcome = json::parse_object(handoff.outcome_json);
+  std::string agent(json::string_at(outcome, "agent"));
+  if (agent.empty()) {
+    if (const bj::value* w = outcome.if_contains("wrapUp"); w != nullptr && w->is_object()) {
+      agent = std::string(json::string_at(w->as_object(), "agent"));
+    }
+  }
+  return agent;
+}
+
+bj::object handoff_summary_json(const store::HandoffRecord& handoff) {
+  const bj::object outcome = json::parse_object(handoff.outcome_json);
+  std::string disposition;
+  std::string note;
+  if (const bj::value* w = outcome.if_contains("wrapUp"); w != nullptr && w->is_object()) {
+    disposition = std::string(json::string_at(w->as_object(), "disposition"));
+    note = std::string(json::string_at(w->as_object(), "note"));
+  }
+  bj::object out{{"handoffId", handoff.id},
+                 {"queue", handoff.queue},
+                 {"reason", handoff.reason},
+                 {"outcome", handoff.status},
+                 {"agent", handoff_agent(handoff)},
+                 {"disposition", disposition},
+                 {"wrapUpNote", note},
+                 {"requested", format_iso8601(handoff.created)}};
+  out["ended"] = handoff.open() ? bj::value(nullptr) : bj::value(format_iso8601(handoff.updated));
+  return out;
+}
+
+bj::object history_entry_json(const store::Conversation& row,
+                              const std::vector<store::HandoffRecord>& handoffs) {
+  bj::object out{{"conversationId", row.id},
+                 {"created", format_iso8601(row.created)},
+                 {"updated", format_iso8601(row.updated)},
+                 {"closed", row.closed || row.ownership == "closed"},
+                 {"handoffs", static_cast<std::uint64_t>(handoffs.size())}};
+  const auto newest =
+      std::max_element(handoffs.begin(), handoffs.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.created, a.id) < std::tie(b.created, b.id);
+      });
+  out["lastHandoff"] =
+      newest == handoffs.end() ? bj::value(nullptr) : bj::value(handoff_summary_json(*newest));
+  return out;
+}
+
+bj::object search_hit_json(const store::HandoffHit& hit) {
+  bj::object out{{"conversationId", hit.handoff.conversation_id}, {"userId", hit.user_id}};
+  for (const auto& field : handoff_summary_json(hit.handoff)) {
+    out[field.key()] = field.value();
+  }
   return out;
 }
 

@@ -68,6 +68,20 @@ boost::json::object archived_detail_json(const store::Conversation& row,
                                          const std::vector<store::HandoffRecord>& handoffs,
                                          const std::vector<store::ActivityRecord>& transcript);
 
+// History and search (docs/AGENT_API.md "History and search"). HandoffSummary = {"handoffId",
+// "queue","reason","outcome" (the handoff's status),"agent" (the one it ended with, else the
+// wrap-up's, else ""),"disposition","wrapUpNote" ("" when none),"requested","ended" (ISO 8601;
+// ended null while open)}.
+boost::json::object handoff_summary_json(const store::HandoffRecord& handoff);
+// The agent a handoff ended with (its outcome's "agent", else its wrap-up's); "" when none.
+std::string handoff_agent(const store::HandoffRecord& handoff);
+// HistoryEntry = {"conversationId","created","updated","closed","handoffs" (count),"lastHandoff"
+// (HandoffSummary of the newest, or null)}.
+boost::json::object history_entry_json(const store::Conversation& row,
+                                       const std::vector<store::HandoffRecord>& handoffs);
+// SearchHit = {"conversationId","userId"} and the HandoffSummary's fields.
+boost::json::object search_hit_json(const store::HandoffHit& hit);
+
 // Queue = {"name","waiting","offered","longestWaitMs","open","agentsOnline","agentsAvailable",
 // "averageHandleTimeMs","estimatedWaitMs"}.
 boost::json::object queue_json(const hub::QueueView& queue);

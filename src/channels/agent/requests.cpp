@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/password.hpp"
 #include "core/utf8.hpp"
@@ -415,6 +416,142 @@ Result<std::string> parse_user_id(std::string_view id) {
     return bad("the user id must be UTF-8 text without control characters");
   }
   return std::string(id);
+}
+
+namespace {
+
+bool plain_text(std::string_view text) {
+  return utf8::is_valid(text) && std::none_of(text.begin(), text.end(), [](char ch) {
+           return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+         });
+}
+
+// ISO 8601, or YYYY-MM-DD (its midnight UTC; `end`: the next midnight).
+std::optional<TimePoint> parse_search_time(std::string_view text, bool end) {
+  if (text.size() == 10) {
+    auto midnight = parse_iso8601(fmt::format("{}T00:00:00Z", text));
+    if (midnight && end) {
+      return *midnight + std::chrono::hours(24);
+    }
+    return midnight;
+  }
+  return parse_iso8601(text);
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  return -1;
+}
+
+Result<store::HandoffSearchKey> parse_cursor(std::string_view text) {
+  const Error invalid = bad("cursor: not a cursor this server issued (use \"next\" as it is)");
+  const auto dot = text.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot > 15) {
+    return invalid;
+  }
+  auto ms = parse_digits(text.substr(0, dot), "cursor");
+  const std::string_view hex = text.substr(dot + 1);
+  if (!ms.ok() || hex.empty() || hex.size() % 2 != 0 || hex.size() > 1024) {
+    return invalid;
+  }
+  std::string id;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = hex_value(hex[i]);
+    const int lo = hex_value(hex[i + 1]);
+    if (hi < 0 || lo < 0) {
+      return invalid;
+    }
+    id += static_cast<char>(hi * 16 + lo);
+  }
+  return store::HandoffSearchKey{
+      TimePoint(std::chrono::milliseconds(static_cast<std::int64_t>(*ms))), std::move(id)};
+}
+
+}  // namespace
+
+std::string search_cursor(const store::HandoffSearchKey& key) {
+  std::string out = fmt::format(
+      "{}.", std::chrono::duration_cast<std::chrono::milliseconds>(key.created.time_since_epoch())
+                 .count());
+  for (unsigned char c : key.id) {
+    out += fmt::format("{:02x}", c);
+  }
+  return out;
+}
+
+Result<SearchQuery> parse_search_query(
+    const std::vector<std::pair<std::string, std::string>>& query) {
+  SearchQuery q;
+  std::vector<std::string_view> seen;
+  for (const auto& [key, value] : query) {
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      return bad(fmt::format("{}: given twice", key));
+    }
+    seen.push_back(key);
+    if (key == "customer") {
+      auto user = parse_user_id(value);
+      if (!user.ok()) {
+        return bad("customer: " + user.error().message);
+      }
+      q.search.user_id = std::move(*user);
+    } else if (key == "from" || key == "to") {
+      auto t = parse_search_time(value, key == "to");
+      if (!t) {
+        return bad(fmt::format("{}: an ISO 8601 time or a date YYYY-MM-DD", key));
+      }
+      (key == "from" ? q.search.from : q.search.to) = *t;
+    } else if (key == "queue") {
+      if (value.empty() || value.size() > 256 || !plain_text(value)) {
+        return bad("queue: 1 to 256 bytes of UTF-8 without control characters");
+      }
+      q.search.queue = value;
+    } else if (key == "agent") {
+      if (!valid_agent_id(value)) {
+        return bad("agent: an agent id (1 to 64 of A-Z a-z 0-9 . _ @ -)");
+      }
+      q.search.agent = value;
+    } else if (key == "outcome") {
+      if (std::find(store::kEndedHandoffStatuses.begin(), store::kEndedHandoffStatuses.end(),
+                    value) == store::kEndedHandoffStatuses.end()) {
+        return bad(
+            "outcome: one of cancelled, completed, unavailable, unsupported, timed_out, abandoned");
+      }
+      q.search.status = value;
+    } else if (key == "q") {
+      const bool blank = std::all_of(value.begin(), value.end(), [](char c) { return c == ' '; });
+      if (blank || value.size() > store::kMaxSearchTextLength || !plain_text(value)) {
+        return bad(fmt::format("q: 1 to {} bytes of UTF-8 without control characters, not blank",
+                               store::kMaxSearchTextLength));
+      }
+      q.search.text = value;
+    } else if (key == "limit") {
+      auto v = parse_digits(value, "limit");
+      if (!v.ok() || *v < 1 || *v > kMaxSearchPage) {
+        return bad(fmt::format("limit: 1 to {}", kMaxSearchPage));
+      }
+      q.limit = static_cast<std::size_t>(*v);
+    } else if (key == "cursor") {
+      auto after = parse_cursor(value);
+      if (!after.ok()) {
+        return after.error();
+      }
+      q.after = std::move(*after);
+    } else {
+      return bad(fmt::format(
+          "{}: not a search parameter (customer, from, to, queue, agent, outcome, q, limit, "
+          "cursor)",
+          key.size() > 64 ? key.substr(0, 64) : key));
+    }
+  }
+  if (q.search.from && q.search.to && *q.search.to <= *q.search.from) {
+    return bad("to: must be after from");
+  }
+  return q;
 }
 
 }  // namespace baton::agent

@@ -8,11 +8,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.hpp"
 #include "engagement/engagement.hpp"
 #include "hub/events.hpp"
+#include "store/store.hpp"
 
 namespace baton::agent {
 
@@ -110,6 +112,24 @@ Result<AuditQuery> parse_audit_query(std::optional<std::string_view> conversatio
 // A customer's user id from a path: 1..256 bytes of UTF-8 without control characters (Direct Line
 // takes user ids of at most 256 characters). kInvalidArgument otherwise.
 Result<std::string> parse_user_id(std::string_view id);
+
+// GET /api/agent/search (docs/AGENT_API.md "History and search"). Each parameter optional:
+// customer (a user id, parse_user_id's rule), from / to (ISO 8601, or a date YYYY-MM-DD: from its
+// midnight UTC; `to` a date includes that day), queue (1..256 bytes of UTF-8 without control
+// characters), agent (an agent id), outcome (an ended handoff's status), q (1..200 bytes of UTF-8
+// without control characters, not blank), limit (1..100, default 20), cursor (as issued in
+// "next"). Unknown parameters are refused. kInvalidArgument naming the parameter.
+inline constexpr std::size_t kDefaultSearchPage = 20;
+inline constexpr std::size_t kMaxSearchPage = 100;
+struct SearchQuery {
+  store::HandoffSearch search;
+  std::optional<store::HandoffSearchKey> after;
+  std::size_t limit = kDefaultSearchPage;
+};
+Result<SearchQuery> parse_search_query(
+    const std::vector<std::pair<std::string, std::string>>& query);
+// A page's "next": the key as "<created ms>.<hex of the handoff id>".
+std::string search_cursor(const store::HandoffSearchKey& key);
 
 struct StreamCommand {
   enum class Kind { kMonitor, kUnmonitor, kPing };

@@ -241,6 +241,72 @@ TEST(Requests, AuditQuery) {
   EXPECT_FALSE(parse_audit_query(std::nullopt, std::nullopt, "1001").ok());
 }
 
+TEST(Requests, SearchQuery) {
+  using Q = std::vector<std::pair<std::string, std::string>>;
+  auto none = parse_search_query({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->limit, kDefaultSearchPage);
+  EXPECT_FALSE(none->after.has_value());
+  EXPECT_FALSE(none->search.queue.has_value());
+  auto all = parse_search_query(Q{{"customer", "user-1"},
+                                  {"from", "2026-01-02"},
+                                  {"to", "2026-01-03"},
+                                  {"queue", "billing"},
+                                  {"agent", "alice"},
+                                  {"outcome", "completed"},
+                                  {"q", "refund"},
+                                  {"limit", "5"}});
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(all->search.user_id, "user-1");
+  EXPECT_EQ(*all->search.from, *parse_iso8601("2026-01-02T00:00:00Z"));
+  EXPECT_EQ(*all->search.to, *parse_iso8601("2026-01-04T00:00:00Z")) << "a date includes its day";
+  EXPECT_EQ(*all->search.queue, "billing");
+  EXPECT_EQ(all->search.agent, "alice");
+  EXPECT_EQ(all->search.status, "completed");
+  EXPECT_EQ(all->search.text, "refund");
+  EXPECT_EQ(all->limit, 5u);
+  auto iso = parse_search_query(Q{{"from", "2026-01-02T10:00:00Z"}});
+  ASSERT_TRUE(iso.ok());
+  EXPECT_EQ(*iso->search.from, *parse_iso8601("2026-01-02T10:00:00Z"));
+
+  store::HandoffSearchKey key{*parse_iso8601("2026-01-02T10:00:00.123Z"), "conv|h7"};
+  auto paged = parse_search_query(Q{{"cursor", search_cursor(key)}});
+  ASSERT_TRUE(paged.ok()) << paged.error().message;
+  EXPECT_EQ(*paged->after, key);
+
+  // Each bad parameter is named.
+  const std::vector<std::pair<Q, std::string>> bad = {
+      {Q{{"customer", ""}}, "customer"},
+      {Q{{"customer", std::string(257, 'u')}}, "customer"},
+      {Q{{"from", "yesterday"}}, "from"},
+      {Q{{"to", "2026-13-45"}}, "to"},
+      {Q{{"from", "2026-01-03"}, {"to", "2026-01-01"}}, "to"},
+      {Q{{"queue", ""}}, "queue"},
+      {Q{{"queue", "a\nb"}}, "queue"},
+      {Q{{"agent", "no spaces"}}, "agent"},
+      {Q{{"outcome", "pending"}}, "outcome"},
+      {Q{{"q", ""}}, "q"},
+      {Q{{"q", "   "}}, "q"},
+      {Q{{"q", std::string(201, 'x')}}, "q"},
+      {Q{{"q", "tab\there"}}, "q"},
+      {Q{{"q", "\xff"}}, "q"},
+      {Q{{"limit", "0"}}, "limit"},
+      {Q{{"limit", "101"}}, "limit"},
+      {Q{{"limit", "ten"}}, "limit"},
+      {Q{{"cursor", "x"}}, "cursor"},
+      {Q{{"cursor", "12.zz"}}, "cursor"},
+      {Q{{"cursor", "12.abc"}}, "cursor"},
+      {Q{{"q", "a"}, {"q", "b"}}, "q"},
+      {Q{{"sort", "asc"}}, "sort"},
+  };
+  for (const auto& [query, name] : bad) {
+    auto r = parse_search_query(query);
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.error().message.rfind(name + ":", 0), 0u) << r.error().message;
+  }
+}
+
 TEST(Requests, StreamCommands) {
   auto m = parse_stream_command(R"({"type":"monitor","conversationId":"c1"})");
   ASSERT_TRUE(m.ok());
