@@ -167,5 +167,19 @@ TEST_F(EngagementExternal, TheExternalHubFailsAfterAccepting) {
   EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "unavailable");
 }
 
+TEST_F(EngagementExternal, ASupervisorClosesAConversationAnExternalHubOwns) {
+  customer("c1");
+  ASSERT_TRUE(say("c1", "talk to an agent").ok());
+  ASSERT_TRUE(eventually([&] { return hubs_->initiates.size() == 1; }));
+  ASSERT_TRUE(answer("general", "c1", hub::ExternalState::kAccepted).ok());
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kAgent; }));
+  auto closed = await<bool>([&](auto cb) { engagement_->force_close(boss_actor(), "c1", cb); });
+  ASSERT_TRUE(closed.ok()) << closed.error().message;
+  settle();
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kClosed; }));
+  EXPECT_FALSE(view("c1").has_value());
+  EXPECT_EQ(hub_says("general", "c1", "still there?").error().code, ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace baton::engagement

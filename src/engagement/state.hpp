@@ -134,7 +134,8 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   // Takes the conversation out of the hub and closes it in the engine (force-close, erasure):
   // waiting or offered → cancelled, and the hub's Cancelled closes it; assigned → ended and
   // wrap-up done, the agent told Unassigned{closed}; in wrap-up → with `end_wrap_up` the same,
-  // else the wrap-up runs on; not in the hub → closed. `then` gets the last hub input's answer
+  // else the wrap-up runs on; with an external hub → completed there (the hub is not told), then
+  // closed; not in the hub → closed. `then` gets the last hub input's answer
   // once it is durable (at once when there was none).
   void release(const std::string& conversation, bool end_wrap_up,
                std::function<void(const Result<hub::Decisions>&)> then);
