@@ -190,7 +190,7 @@ void Engagement::external_status(const std::string& queue, const std::string& co
       done(s.error());
       return;
     }
-    self.input(hub::ExternalStatus{conversation, state}, [done](Result<hub::Decisions> r) {
+    self.input(hub::ExternalStatus{conversation, state}, [done](const Result<hub::Decisions>& r) {
       if (r.ok()) {
         done(true);
       } else {

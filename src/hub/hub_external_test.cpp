@@ -112,7 +112,7 @@ class HubExternal : public ::testing::TestWithParam<Scenario> {};
 
 TEST_P(HubExternal, Scenario) {
   Scenario s = GetParam();
-  const std::string yaml = external_yaml();
+  const std::string& yaml = external_yaml();
   s.yaml = yaml.c_str();
   run(s);
 }
