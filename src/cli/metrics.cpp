@@ -111,6 +111,22 @@ void write_bot_connector(Exposition& out, const botframework::ConnectorStats& s)
   out.sample({}, static_cast<double>(s.replies));
 }
 
+// External queues' hubs (docs/EXTERNAL_HUBS.md).
+void write_external_hubs(Exposition& out, const externalhub::ExternalHubStats& s) {
+  out.family("baton_external_hub_deliveries_total", Type::kCounter,
+             "Requests sent to external hubs (handoff.initiate, forwarded activities), by result.");
+  out.sample({{"result", "delivered"}}, static_cast<double>(s.delivered));
+  out.sample({{"result", "failed"}}, static_cast<double>(s.failed));
+  out.sample({{"result", "dropped"}}, static_cast<double>(s.dropped));
+  out.family("baton_external_hub_retries_total", Type::kCounter,
+             "Attempts to reach an external hub that failed and were retried.");
+  out.sample({}, static_cast<double>(s.retried));
+  out.family("baton_external_hub_calls_total", Type::kCounter,
+             "Calls external hubs made to Baton, by result (done, or refused: bad signature).");
+  out.sample({{"result", "done"}}, static_cast<double>(s.received));
+  out.sample({{"result", "unauthorized"}}, static_cast<double>(s.refused));
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsReading& reading) {
@@ -121,6 +137,9 @@ std::string render_metrics(const MetricsReading& reading) {
   write_engagement(out, reading.engagement);
   if (reading.bot_connector) {
     write_bot_connector(out, *reading.bot_connector);
+  }
+  if (reading.external_hubs) {
+    write_external_hubs(out, *reading.external_hubs);
   }
   return out.take();
 }
@@ -140,6 +159,9 @@ server::AsyncHandler metrics_handler(MetricsSources sources) {
             reading.engagement = std::move(hub);
             if (sources.connector != nullptr) {
               reading.bot_connector = sources.connector->stats();
+            }
+            if (sources.external_hubs != nullptr) {
+              reading.external_hubs = sources.external_hubs->stats();
             }
             responder.send(server::Response(http::status::ok, std::string(metrics::kContentType),
                                             render_metrics(reading)));

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "channels/botframework/connector.hpp"
+#include "channels/externalhub/external_hubs.hpp"
 #include "core/result.hpp"
 #include "engagement/engagement.hpp"
 #include "engine/engine.hpp"
@@ -40,6 +41,8 @@ struct MetricsReading {
   engagement::EngagementMetrics engagement;
   // An external bot's deliveries and replies (nullopt: a YAML bot; the families are left out).
   std::optional<botframework::ConnectorStats> bot_connector;
+  // External queues' hubs (nullopt: no external queue; the families are left out).
+  std::optional<externalhub::ExternalHubStats> external_hubs = {};
 };
 
 // The exposition text of one reading.
@@ -51,7 +54,8 @@ struct MetricsSources {
   engagement::Engagement& engagement;
   const store::Store& store;
   const server::Server& server;  // the public listener, whose connections are counted
-  const botframework::Connector* connector = nullptr;  // an external bot's, else null
+  const botframework::Connector* connector = nullptr;        // an external bot's, else null
+  const externalhub::ExternalHubs* external_hubs = nullptr;  // external queues', else null
 };
 
 // Answers GET /metrics with a reading of `sources`. Scrapes may run concurrently.

@@ -32,6 +32,7 @@
 #include "channels/botframework/connector.hpp"
 #include "channels/directline/directline.hpp"
 #include "channels/directline/token.hpp"
+#include "channels/externalhub/external_hubs.hpp"
 #include "cli/health.hpp"
 #include "cli/metrics.hpp"
 #include "cli/shared.hpp"
@@ -346,6 +347,22 @@ int serve_with(const ServeOptions& options, const Address& address,
   }
   engagement::Engagement engagement(engine_thread.strand(), engine, store, std::move(hub_config),
                                     clock);
+  // External queues' hubs (docs/EXTERNAL_HUBS.md): handoffs routed there are sent to them.
+  std::shared_ptr<externalhub::ExternalHubs> external_hubs;
+  {
+    std::vector<engagement::ExternalHubTarget> targets;
+    for (const auto& q : agents_hub_config->queues) {
+      if (q.external) {
+        targets.push_back({q.name, q.external->url, q.external->secret});
+        spdlog::info("queue '{}' is the external hub at {}", q.name, q.external->url);
+      }
+    }
+    if (!targets.empty()) {
+      external_hubs = std::make_shared<externalhub::ExternalHubs>(
+          engagement, server.executor(), std::move(targets), externalhub::ExternalHubOptions{});
+      engagement.set_external_sink(external_hubs);
+    }
+  }
   directline::DirectLineOptions dl;
   dl.secret = secrets.directline;
   dl.token_ttl = std::chrono::seconds(options.token_ttl_seconds);
@@ -426,6 +443,9 @@ int serve_with(const ServeOptions& options, const Address& address,
   if (ready.ok() && connector) {
     ready = connector->register_routes(server.router());
   }
+  if (ready.ok() && external_hubs) {
+    ready = external_hubs->register_routes(server.router());
+  }
   if (ready.ok()) {
     ready = start_engagement(engagement);
   }
@@ -433,9 +453,9 @@ int serve_with(const ServeOptions& options, const Address& address,
       ready.ok() ? server.listen(address.host, address.port) : Result<std::uint16_t>(ready.error());
   if (port.ok()) {
     // After the engagement started (a scrape reads its hub), before the public listener runs.
-    auto metrics =
-        serve_metrics(options, secrets, server,
-                      metrics_handler({engine, engagement, store, server, connector.get()}));
+    auto metrics = serve_metrics(
+        options, secrets, server,
+        metrics_handler({engine, engagement, store, server, connector.get(), external_hubs.get()}));
     if (metrics.ok()) {
       metrics_listener = std::move(*metrics);
     } else {
@@ -458,6 +478,9 @@ int serve_with(const ServeOptions& options, const Address& address,
       fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);
   channel.set_public_url(public_url(options, address, *port));
   agents.set_public_url(public_url(options, address, *port));
+  if (external_hubs) {
+    external_hubs->set_service_url(options.public_url.empty() ? url : options.public_url);
+  }
   if (connector) {
     // The bot calls back at the listen address unless --public-url says otherwise.
     connector->set_service_url(options.public_url.empty() ? url : options.public_url);

@@ -357,6 +357,16 @@ void Engagement::Impl::release(const std::string& conversation, bool end_wrap_up
     then(hub::Decisions{});
     return;
   }
+  if (view->state == hub::ConversationState::kExternal) {
+    // Taken from its external hub as if it completed it (the hub learns no more), then closed.
+    input(hub::ExternalStatus{conversation, hub::ExternalState::kCompleted},
+          [this, conversation, then,
+           owner = external_owner(view->queue)](const Result<hub::Decisions>& r) {
+            close_conversation(conversation, dialog::HandoffOutcome::kCompleted, {owner, ""});
+            then(r);
+          });
+    return;
+  }
   t.closing = true;  // the hub's Cancelled (waiting, offered) closes instead of resuming
   if (view->state != hub::ConversationState::kAssigned) {
     input(hub::HandoffCancelled{conversation}, std::move(then));

@@ -243,7 +243,7 @@ void Engagement::Impl::act(const hub::Decisions& decisions) {
 }
 
 void Engagement::Impl::act_one(const hub::Decision& decision) {
-  if (!act_customer(decision)) {
+  if (!act_customer(decision) && !act_external(decision)) {
     act_agent(decision);
   }
 }

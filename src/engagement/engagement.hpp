@@ -44,6 +44,7 @@
 #include "core/result.hpp"
 #include "engagement/agent_events.hpp"
 #include "engagement/config.hpp"
+#include "engagement/external_hub.hpp"
 #include "engine/engine.hpp"
 #include "hub/hub.hpp"
 #include "store/store.hpp"
@@ -263,6 +264,23 @@ class Engagement final : public engine::EngineListener {
   // For the operators' /metrics (no actor: the caller exposes it only to them). Never fails;
   // answers on the strand.
   void metrics(std::function<void(EngagementMetrics)> done);
+
+  // --- external queues' hubs (docs/EXTERNAL_HUBS.md); the caller authenticated the request as
+  // `queue`'s hub. Errors: kNotFound (the hub holds no handoff of that conversation), kConflict
+  // (it is with another queue; for external_send: not accepted yet, or ended), kUnavailable
+  // (the hub is being rebuilt).
+
+  // Where the engagement sends external queues' handoffs. Set it before start(); without one,
+  // a handoff routed to an external queue fails (unavailable).
+  void set_external_sink(std::shared_ptr<ExternalHubSink> sink);
+  // The hub's answer (hub::ExternalStatus): accepted, failed or completed; kConflict when the
+  // state does not allow it (completed before accepted, accepted twice). Answered once durable.
+  void external_status(const std::string& queue, const std::string& conversation,
+                       hub::ExternalState state, Callback<bool> done);
+  // A message (or typing) from the external hub to the customer, written as the owner
+  // ("external:<queue>", from.name as given, else the queue's name) in the owner's epoch.
+  void external_send(const std::string& queue, const std::string& conversation,
+                     activity::Activity activity, Callback<PostResult> done);
 
   // --- the engine's events (EngineListener), on the engine's strand
   void on_event(const engine::EngineEvent& event) override;

@@ -32,6 +32,7 @@ std::optional<OwnershipEvent> step_toward(const hub::ConversationView& view, Own
       }
       return std::nullopt;
     case hub::ConversationState::kAssigned:
+    case hub::ConversationState::kExternal:  // the external hub is the agent owner
       if (now == Owner::kQueued) {
         return OwnershipEvent::kOffered;
       }
@@ -157,6 +158,10 @@ void Engagement::Impl::let_go(const std::string& conversation) {
   }
   spdlog::info("engagement: {}: the engine has it with the {}; the hub lets it go", conversation,
                engine::to_string(tracks[conversation].ownership->owner));
+  if (view->state == hub::ConversationState::kExternal) {
+    input(hub::ExternalStatus{conversation, hub::ExternalState::kCompleted});
+    return;
+  }
   if (view->state != hub::ConversationState::kAssigned) {
     input(hub::HandoffCancelled{conversation});
     return;

@@ -167,7 +167,10 @@ std::optional<engine::HandoffCommit> Engagement::Impl::input_in_turn(hub::Event 
 }
 
 void Engagement::Impl::update_online() {
-  bool online = false;
+  // An external queue takes handoffs whoever is online here (its hours apply: the availability
+  // hook asks the hub per routed queue).
+  bool online = std::any_of(config->queues.begin(), config->queues.end(),
+                            [](const hub::QueueConfig& q) { return q.external.has_value(); });
   for (const auto& a : hub->agents(clock.now())) {
     if (a.presence == hub::Presence::kAvailable || a.presence == hub::Presence::kBusy) {
       online = true;

@@ -117,7 +117,9 @@ Status Engagement::Impl::reconcile() {
     if (engine_open.count(view.id) != 0 || view.state == hub::ConversationState::kWrapUp) {
       continue;
     }
-    if (view.state == hub::ConversationState::kAssigned) {
+    if (view.state == hub::ConversationState::kExternal) {
+      input(hub::ExternalStatus{view.id, hub::ExternalState::kCompleted});
+    } else if (view.state == hub::ConversationState::kAssigned) {
       input(hub::ConversationEnded{view.id, view.agent});
       input(hub::WrapUpDone{view.id, view.agent});
     } else {

@@ -134,7 +134,8 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   // Takes the conversation out of the hub and closes it in the engine (force-close, erasure):
   // waiting or offered → cancelled, and the hub's Cancelled closes it; assigned → ended and
   // wrap-up done, the agent told Unassigned{closed}; in wrap-up → with `end_wrap_up` the same,
-  // else the wrap-up runs on; not in the hub → closed. `then` gets the last hub input's answer
+  // else the wrap-up runs on; with an external hub → completed there (the hub is not told), then
+  // closed; not in the hub → closed. `then` gets the last hub input's answer
   // once it is durable (at once when there was none).
   void release(const std::string& conversation, bool end_wrap_up,
                std::function<void(const Result<hub::Decisions>&)> then);
@@ -154,6 +155,20 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   detail::Track& info(const std::string& conversation);
   void learn_handoff(const engine::HandoffRequested& handoff);
   hub::HandoffSubmitted submission(const engine::HandoffRequested& handoff) const;
+
+  // --- external.cpp (external queues' hubs)
+  bool act_external(const hub::Decision& decision);
+  std::optional<ExternalHubTarget> external_target(const std::string& queue) const;
+  void send_initiate(const std::string& conversation, const std::string& queue);
+  // Every attempt to deliver the handoff failed: the hub's ExternalStatus{failed}, if it still
+  // waits for that queue's answer.
+  void external_failed(const std::string& conversation, const std::string& queue);
+  // Forwards the customer's activities to the queue's hub (a subscription in `views`, keyed by
+  // external_owner(queue)).
+  void follow_external(const std::string& conversation, const std::string& queue);
+  // kNotFound when the hub does not hold the conversation, kConflict when it is with another
+  // queue, or (`owned`) not accepted by this one.
+  Status check_external(const std::string& queue, const std::string& conversation, bool owned);
 
   // --- metrics.cpp
   // Counts the decisions acted on (EngagementMetrics); called by act() before it acts.
@@ -236,6 +251,11 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   // Counted by count() and the decline's answer; read by Engagement::metrics(), on the strand.
   EngagementMetrics::Handoffs handoffs_counted;
   EngagementMetrics::Offers offers_counted;
+  std::shared_ptr<ExternalHubSink> external_sink;  // null: external queues' handoffs fail
 };
+
+// The owner an external queue's hub writes as ("external:<queue>"): its messages' from.id, the
+// handoff record's agent.
+std::string external_owner(std::string_view queue);
 
 }  // namespace baton::engagement

@@ -83,6 +83,18 @@ struct QueueTexts {
   std::string unavailable;
 };
 
+// An external hub (docs/EXTERNAL_HUBS.md): a queue whose conversations are handed to another
+// system over HTTP (a signed Bot Framework handoff.initiate) instead of Baton's agents. The
+// secret is read from `secret_file` when the config is loaded; it never appears in hub.yaml.
+struct ExternalHub {
+  std::string url;          // http://host[:port][/path], checked for its shape only
+  std::string secret_file;  // as written (relative to hub.yaml's folder when not absolute)
+  std::string secret;       // the file's first line: at least kMinExternalSecretLength bytes
+};
+
+inline constexpr std::size_t kMinExternalSecretLength = 16;
+inline constexpr std::size_t kMaxExternalUrlLength = 2048;
+
 struct QueueConfig {
   bot::SourceLoc loc;
   std::string name;
@@ -104,6 +116,9 @@ struct QueueConfig {
   // [a-z0-9._-], unique, at most kMaxDispositions, in file order); empty = none offered.
   std::vector<std::string> dispositions;
   bool disposition_required = false;  // wrap-up is refused without one (needs dispositions)
+  // Set: an external queue. It has no agents (no skills, strategy, offers, wait_for_agent,
+  // dispositions or overflow); a conversation routed here is handed to that hub.
+  std::optional<ExternalHub> external = {};
 };
 
 inline constexpr std::size_t kMaxDispositions = 50;
@@ -140,12 +155,18 @@ struct HubConfigResult {
 // Loads a hub.yaml. Errors (file:line:col): YAML syntax, unknown keys, missing or mistyped fields,
 // duplicate queue or agent ids, bad or duplicate dispositions (or disposition_required without
 // any), bad expressions, unknown default or overflow queue, overflow
-// cycles, bad time zones, times, dates, durations, strategies or roles, non-positive capacities.
-// Never throws, never crashes on any input bytes.
+// cycles, bad time zones, times, dates, durations, strategies or roles, non-positive capacities;
+// an external queue's bad url, a secret written inline (`secret:`: secrets live in files), a
+// secret_file that cannot be read or whose first line is shorter than kMinExternalSecretLength,
+// agent settings on an external queue, an overflow to or from one.
+// Never throws, never crashes on any input bytes. Reads `path` and the external queues'
+// secret files (relative paths from path's folder).
 HubConfigResult load_hub_config(const std::filesystem::path& path);
 
-// The same from text; `file_name` is used in diagnostics.
-HubConfigResult load_hub_config_from_string(std::string_view yaml, const std::string& file_name);
+// The same from text; `file_name` is used in diagnostics; relative secret files are read from
+// `base_dir` (empty: the working directory).
+HubConfigResult load_hub_config_from_string(std::string_view yaml, const std::string& file_name,
+                                            const std::filesystem::path& base_dir = {});
 
 // Normalises a skill list: lower-cases (ASCII), sorts, removes duplicates and empty entries.
 std::vector<std::string> normalize_skills(std::vector<std::string> skills);

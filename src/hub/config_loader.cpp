@@ -50,9 +50,17 @@ constexpr std::string_view kQueueKeys[] = {"name",
                                            "hours",
                                            "wait_for_agent",
                                            "dispositions",
-                                           "disposition_required"};
+                                           "disposition_required",
+                                           "external"};
 constexpr std::string_view kHoursKeys[] = {"time_zone", "weekly", "holidays"};
 constexpr std::string_view kTextKeys[] = {"queued", "position", "waiting_for_agent", "unavailable"};
+constexpr std::string_view kExternalKeys[] = {"url", "secret_file", "secret"};
+// Queue keys that concern agents, refused on an external queue (it has none).
+constexpr std::string_view kAgentOnlyQueueKeys[] = {"skills",        "strategy",
+                                                    "offer_timeout", "wait_for_agent",
+                                                    "dispositions",  "disposition_required",
+                                                    "overflow"};
+constexpr std::size_t kMaxSecretFileBytes = 4096;
 constexpr std::string_view kAgentKeys[] = {"id", "name", "role", "skills", "capacity"};
 
 const char* const kDayNames[7] = {"sunday",   "monday", "tuesday", "wednesday",
@@ -60,7 +68,8 @@ const char* const kDayNames[7] = {"sunday",   "monday", "tuesday", "wednesday",
 
 class Loader {
  public:
-  explicit Loader(std::string file) : file_(std::move(file)) {}
+  Loader(std::string file, std::filesystem::path base_dir)
+      : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
 
   HubConfigResult load(std::string_view text) {
     if (text.size() > kMaxFileBytes) {
@@ -457,10 +466,13 @@ class Loader {
   void load_queues(const YAML::Node& list, const YAML::Node& hub, const QueueConfig& defaults);
   void load_queue(const YAML::Node& node, const QueueConfig& defaults);
   void load_dispositions(const YAML::Node& node, QueueConfig& q);
+  void load_external(const YAML::Node& node, QueueConfig& q);
+  std::optional<std::string> read_secret(const YAML::Node& node, const std::string& file);
   void resolve_queue_links(const YAML::Node& list, const YAML::Node& hub);
   void load_agents(const YAML::Node& list);
 
   std::string file_;
+  std::filesystem::path base_dir_;
   HubConfig config_;
   std::vector<YAML::Node> overflow_nodes_;  // per queue, the overflow node (or null)
 };
@@ -515,6 +527,9 @@ void Loader::load_queue(const YAML::Node& node, const QueueConfig& defaults) {
   }
   load_dispositions(node, q);
   load_settings(node, q);
+  if (auto n = node["external"]) {
+    load_external(node, q);
+  }
   config_.queues.push_back(std::move(q));
   overflow_nodes_.push_back(node["overflow"]);
 }
@@ -562,6 +577,99 @@ void Loader::load_dispositions(const YAML::Node& node, QueueConfig& q) {
   }
 }
 
+// A URL's shape without resolving anything: http://host[:port][/path][?query], printable ASCII,
+// no credentials, no fragment. (The HTTP client checks it again when it sends.)
+bool plausible_http_url(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme) || url.size() > kMaxExternalUrlLength) {
+    return false;
+  }
+  if (!std::all_of(url.begin(), url.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
+    return false;
+  }
+  std::string_view rest = url.substr(kScheme.size());
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+  return !authority.empty() && authority.find('@') == std::string_view::npos &&
+         url.find('#') == std::string_view::npos && authority.front() != ':';
+}
+
+void Loader::load_external(const YAML::Node& node, QueueConfig& q) {
+  const YAML::Node ext = node["external"];
+  if (!expect_map(ext, "external")) {
+    return;
+  }
+  check_keys(ext, kExternalKeys, "external");
+  for (std::string_view key : kAgentOnlyQueueKeys) {
+    if (auto n = node[std::string(key)]) {
+      error(n, "'" + std::string(key) + "' does not apply to an external queue (it has no agents)");
+    }
+  }
+  ExternalHub hub;
+  if (auto n = ext["url"]) {
+    if (auto s = scalar(n, "url")) {
+      if (plausible_http_url(*s)) {
+        hub.url = *s;
+      } else {
+        error(n,
+              "external url must be http://host[:port][/path] (no credentials, no fragment, at "
+              "most " +
+                  std::to_string(kMaxExternalUrlLength) + " characters)");
+      }
+    }
+  } else {
+    error(ext, "external needs a url");
+  }
+  if (auto n = ext["secret"]) {
+    error(n,
+          "a secret is not written in hub.yaml: put it in a file (mode 0600) and name the "
+          "file with secret_file");
+  }
+  if (auto n = ext["secret_file"]) {
+    if (auto s = scalar(n, "secret_file"); s && !s->empty()) {
+      hub.secret_file = *s;
+      if (auto secret = read_secret(n, *s)) {
+        hub.secret = std::move(*secret);
+      }
+    } else if (s) {
+      error(n, "secret_file must name a file");
+    }
+  } else if (!ext["secret"]) {
+    error(ext, "external needs a secret_file");
+  }
+  q.wait_for_agent = false;  // a default's setting does not apply
+  q.external = std::move(hub);
+}
+
+std::optional<std::string> Loader::read_secret(const YAML::Node& node, const std::string& file) {
+  std::filesystem::path path(file);
+  if (path.is_relative() && !base_dir_.empty()) {
+    path = base_dir_ / path;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error(node, "cannot read secret_file '" + path.string() + "'");
+    return std::nullopt;
+  }
+  std::string text(kMaxSecretFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxSecretFileBytes) {
+    error(node, "secret_file '" + path.string() + "' is larger than 4 KiB");
+    return std::nullopt;
+  }
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.ends_with('\r')) {
+    line.pop_back();
+  }
+  if (line.size() < kMinExternalSecretLength) {
+    error(node, "the first line of secret_file '" + path.string() +
+                    "' must hold a secret of at least " + std::to_string(kMinExternalSecretLength) +
+                    " characters");
+    return std::nullopt;
+  }
+  return line;
+}
+
 void Loader::resolve_queue_links(const YAML::Node& list, const YAML::Node& hub) {
   for (std::size_t i = 0; i < config_.queues.size(); ++i) {
     const YAML::Node& n = overflow_nodes_[i];
@@ -574,6 +682,9 @@ void Loader::resolve_queue_links(const YAML::Node& list, const YAML::Node& hub) 
     }
     if (!config_.find_queue(*name)) {
       error(n, "overflow to unknown queue '" + *name + "'");
+    } else if (config_.queues[*config_.find_queue(*name)].external) {
+      error(n,
+            "overflow to external queue '" + *name + "' (a handoff reaches one only by routing)");
     } else if (*name == config_.queues[i].name) {
       error(n, "a queue cannot overflow to itself");
     } else {
@@ -666,8 +777,9 @@ void Loader::load_agents(const YAML::Node& list) {
 
 }  // namespace
 
-HubConfigResult load_hub_config_from_string(std::string_view yaml, const std::string& file_name) {
-  Loader loader(file_name);
+HubConfigResult load_hub_config_from_string(std::string_view yaml, const std::string& file_name,
+                                            const std::filesystem::path& base_dir) {
+  Loader loader(file_name, base_dir);
   return loader.load(yaml);
 }
 
@@ -681,7 +793,7 @@ HubConfigResult load_hub_config(const std::filesystem::path& path) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return load_hub_config_from_string(text.str(), path.string());
+  return load_hub_config_from_string(text.str(), path.string(), path.parent_path());
 }
 
 }  // namespace baton::hub

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -243,7 +244,39 @@ INSTANTIATE_TEST_SUITE_P(
                 "non-empty channel ids"},
         BadCase{"LiveChatNotScalar", queue_with("  live_chat_channels: [[a]]\n"), 4,
                 "must be a scalar"},
-        BadCase{"AgentWithoutId", queue_with("  agents:\n    - name: Al\n"), 5, "non-empty id"}),
+        BadCase{"AgentWithoutId", queue_with("  agents:\n    - name: Al\n"), 5, "non-empty id"},
+        BadCase{"ExternalInlineSecret",
+                queue_with("      external:\n        url: http://h/x\n        secret: abc\n"), 6,
+                "not written in hub.yaml"},
+        BadCase{"ExternalHttps",
+                queue_with("      external:\n        url: https://h/x\n"
+                           "        secret_file: /nonexistent/s\n"),
+                5, "external url must be http://"},
+        BadCase{"ExternalCredentials",
+                queue_with("      external:\n        url: http://u:p@h/x\n"
+                           "        secret_file: /nonexistent/s\n"),
+                5, "no credentials"},
+        BadCase{"ExternalNoUrl",
+                queue_with("      external:\n        secret_file: /nonexistent/s\n"), 5,
+                "needs a url"},
+        BadCase{"ExternalNoSecret", queue_with("      external:\n        url: http://h/x\n"), 5,
+                "needs a secret_file"},
+        BadCase{"ExternalUnreadableSecret",
+                queue_with("      external:\n        url: http://h/x\n"
+                           "        secret_file: /nonexistent/s\n"),
+                6, "cannot read secret_file"},
+        BadCase{"ExternalUnknownKey",
+                queue_with("      external:\n        url: http://h/x\n        token: t\n"), 6,
+                "unknown key 'token'"},
+        BadCase{"ExternalWithSkills",
+                queue_with("      skills: [billing]\n      external:\n        url: http://h/x\n"
+                           "        secret_file: /nonexistent/s\n"),
+                4, "does not apply to an external queue"},
+        BadCase{"OverflowToExternal",
+                "hub:\n  default_queue: a\n  queues:\n    - name: a\n      max_wait: 1m\n"
+                "      overflow: b\n    - name: b\n      external:\n        url: http://h/\n"
+                "        secret_file: /nonexistent/s\n",
+                6, "overflow to external queue 'b'"}),
     [](const auto& p) { return p.param.name; });
 
 TEST(HubConfig, NeverCrashesOnOddInput) {
@@ -338,6 +371,40 @@ namespace baton::hub {
 namespace {
 
 // The examples in docs/HUB.md must load: every ```yaml block that starts with `hub:`.
+// An external queue: its secret comes from a file beside hub.yaml (first line, CR LF allowed).
+TEST(HubConfig, ExternalQueue) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "hub_config_external";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "hub.secret") << "0123456789abcdef-secret\r\nignored\n";
+  std::ofstream(dir / "short.secret") << "short\n";
+  std::ofstream(dir / "hub.yaml") << "hub:\n  default_queue: main\n  defaults:\n"
+                                     "    wait_for_agent: true\n  queues:\n    - name: main\n"
+                                     "    - name: partner\n      when: Tier == \"gold\"\n"
+                                     "      external:\n        url: http://127.0.0.1:9/handoff\n"
+                                     "        secret_file: hub.secret\n";
+  auto result = load_hub_config(dir / "hub.yaml");
+  ASSERT_TRUE(result.config.has_value());
+  const QueueConfig& partner = result.config->queues[1];
+  ASSERT_TRUE(partner.external.has_value());
+  EXPECT_EQ(partner.external->url, "http://127.0.0.1:9/handoff");
+  EXPECT_EQ(partner.external->secret_file, "hub.secret");
+  EXPECT_EQ(partner.external->secret, "0123456789abcdef-secret");
+  EXPECT_FALSE(partner.wait_for_agent);  // the default's does not apply to it
+  EXPECT_FALSE(result.config->queues[0].external.has_value());
+  EXPECT_TRUE(result.config->queues[0].wait_for_agent);
+
+  std::ofstream(dir / "short.yaml")
+      << "hub:\n  queues:\n    - name: p\n      external:\n"
+         "        url: http://h/\n        secret_file: short.secret\n";
+  auto short_secret = load_hub_config(dir / "short.yaml");
+  EXPECT_FALSE(short_secret.config.has_value());
+  ASSERT_EQ(short_secret.diagnostics.size(), 1u);
+  EXPECT_EQ(short_secret.diagnostics[0].loc.line, 6);
+  EXPECT_NE(short_secret.diagnostics[0].message.find("at least 16"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(HubConfig, DocumentationExamplesLoad) {
   std::ifstream in(std::string(BATON_SOURCE_DIR) + "/docs/HUB.md");
   ASSERT_TRUE(in.good());

@@ -86,6 +86,10 @@ struct ToJson {
     o["to_queue"] = e.to_queue;
     o["note"] = e.note;
   }
+  void operator()(const ExternalStatus& e) const {
+    conv("external_status", e.conversation);
+    o["state"] = to_string(e.state);
+  }
   void operator()(const Tick&) const { o["type"] = "tick"; }
   void operator()(const Recover&) const { o["type"] = "recover"; }
 
@@ -272,6 +276,13 @@ std::optional<Event> read_event(const std::string& type, Reader& r) {
   if (type == "supervisor_assign") {
     return SupervisorAssign{conv, r.str("supervisor"), agent, r.str("note"),
                             r.boolean("take_over")};
+  }
+  if (type == "external_status") {
+    auto state = parse_external_state(r.str("state"));
+    if (!state) {
+      r.fail("state");
+    }
+    return ExternalStatus{conv, state.value_or(ExternalState::kFailed)};
   }
   if (type == "supervisor_requeue") {
     return SupervisorRequeue{conv, r.str("supervisor"), r.str("to_queue"), r.str("note")};

@@ -53,6 +53,28 @@ const char* to_string(UnavailableCause cause) {
   return "no_agents";
 }
 
+const char* to_string(ExternalState state) {
+  switch (state) {
+    case ExternalState::kAccepted:
+      return "accepted";
+    case ExternalState::kFailed:
+      return "failed";
+    case ExternalState::kCompleted:
+      break;
+  }
+  return "completed";
+}
+
+std::optional<ExternalState> parse_external_state(std::string_view name) {
+  for (ExternalState s :
+       {ExternalState::kAccepted, ExternalState::kFailed, ExternalState::kCompleted}) {
+    if (name == to_string(s)) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
 const char* to_string(AbandonCause cause) {
   return cause == AbandonCause::kLeft ? "left" : "silent";
 }
@@ -144,6 +166,16 @@ struct Describe {
   }
   std::string operator()(const Requeued& d) const {
     return fmt::format("requeued {} from {}", d.conversation, d.agent);
+  }
+  std::string operator()(const ExternalHandoff& d) const {
+    return fmt::format("external_handoff {} to {}", d.conversation, d.queue);
+  }
+  std::string operator()(const ExternalAccepted& d) const {
+    return fmt::format("external_accepted {} by {}", d.conversation, d.queue);
+  }
+  std::string operator()(const ExternalEnded& d) const {
+    return fmt::format("external_ended {} by {}{}", d.conversation, d.queue,
+                       d.failed ? " (failed)" : "");
   }
 };
 

@@ -138,6 +138,22 @@ struct SupervisorRequeue {
   std::string note;
 };
 
+// What an external queue's hub (QueueConfig::external, docs/EXTERNAL_HUBS.md) says about a
+// conversation handed to it. Wire names: accepted, failed, completed.
+enum class ExternalState { kAccepted, kFailed, kCompleted };
+const char* to_string(ExternalState state);
+std::optional<ExternalState> parse_external_state(std::string_view name);
+
+// The external hub answered, or Baton could not deliver the handoff to it (kFailed). accepted:
+// only while waiting in its external queue → the external hub owns it (kExternal); failed: while
+// waiting → Unavailable (no_agents), while owned → ExternalEnded{failed}; completed: only while
+// owned → ExternalEnded. kConflict otherwise (e.g. a late message after completed), kNotFound
+// for a conversation the hub does not hold.
+struct ExternalStatus {
+  std::string conversation;
+  ExternalState state = ExternalState::kAccepted;
+};
+
 // Time passes: offers expire, waits exceed max_wait, customers fall silent, queues close.
 struct Tick {};
 
@@ -149,7 +165,7 @@ struct Recover {};
 using Event = std::variant<HandoffSubmitted, HandoffCancelled, CustomerActivity, CustomerLeft,
                            AgentRegistered, AgentRemoved, PresenceSet, OfferAccepted, OfferDeclined,
                            TransferRequested, ConversationEnded, WrapUpDone, Tick, Recover,
-                           SupervisorAssign, SupervisorRequeue>;
+                           SupervisorAssign, SupervisorRequeue, ExternalStatus>;
 
 // One input: what happened and when (from the engine's Clock when it happened; the recorded time
 // when replayed). Times earlier than the previous input's are treated as equal to it.
@@ -311,10 +327,34 @@ struct Requeued {
   std::string agent;
 };
 
+// The conversation entered an external queue (after its Queued): hand it to that hub (the signed
+// handoff.initiate). Its answer comes back as an ExternalStatus input. Recover{} issues it again
+// for every conversation still waiting for that answer.
+struct ExternalHandoff {
+  std::string conversation;
+  std::string queue;
+};
+
+// The external hub accepted: it owns the conversation (state kExternal) until it completes it.
+// Recover{} issues it again for every conversation an external hub owns.
+struct ExternalAccepted {
+  std::string conversation;
+  std::string queue;
+};
+
+// The external hub ended its ownership: completed (resume the flow with completed) or failed
+// (resume with unavailable). The conversation has left the hub.
+struct ExternalEnded {
+  std::string conversation;
+  std::string queue;
+  bool failed = false;
+};
+
 using Decision =
     std::variant<Queued, Offered, OfferRescinded, OfferExpired, Assigned, PositionUpdate,
                  Unavailable, Overflowed, TimedOut, Cancelled, Abandoned, PresenceChanged,
-                 TransferCompleted, TransferFailed, WrapUpEnded, Requeued>;
+                 TransferCompleted, TransferFailed, WrapUpEnded, Requeued, ExternalHandoff,
+                 ExternalAccepted, ExternalEnded>;
 using Decisions = std::vector<Decision>;
 
 // A one-line, stable description of a decision ("offer c1 -> alice #3 until ..."), for logs and

@@ -14,6 +14,8 @@ const char* to_string(ConversationState state) {
       return "assigned";
     case ConversationState::kWrapUp:
       return "wrap_up";
+    case ConversationState::kExternal:
+      return "external";
   }
   return "waiting";
 }

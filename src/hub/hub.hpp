@@ -69,7 +69,8 @@ namespace detail {
 class HubState;
 }  // namespace detail
 
-enum class ConversationState { kWaiting, kOffered, kAssigned, kWrapUp };
+// kExternal: an external queue's hub accepted it and owns it (no agent; docs/EXTERNAL_HUBS.md).
+enum class ConversationState { kWaiting, kOffered, kAssigned, kWrapUp, kExternal };
 const char* to_string(ConversationState state);
 
 // Supervisor console views: snapshots by value, computed on demand.

@@ -77,7 +77,7 @@ std::optional<UnavailableCause> HubState::unavailable_cause(std::size_t queue,
   if (!queue_open(qc, now)) {
     return UnavailableCause::kOutOfHours;
   }
-  if (qc.wait_for_agent || anyone_online(queue, skills, {})) {
+  if (qc.external || qc.wait_for_agent || anyone_online(queue, skills, {})) {
     return std::nullopt;
   }
   for (const auto& [id, agent] : agents_) {
@@ -116,11 +116,16 @@ bool HubState::enter_queue(Conv& conv, std::size_t queue, bool first, Decisions&
   queues_[queue].unassigned.insert({conv.key(), &conv});
   queues_[queue].waiting.insert({conv.key(), &conv});
   int position = position_of(conv);
-  Millis wait = estimate_wait(queue, waiting_rank(conv));
+  // No estimate for an external queue: its hub knows its own waits.
+  Millis wait = qc.external ? Millis{0} : estimate_wait(queue, waiting_rank(conv));
   // A wait_for_agent queue with nobody online: "when one becomes available, we'll connect you".
-  const std::string& text =
-      anyone_online(queue, conv.skills, {}) ? qc.texts.queued : qc.texts.waiting_for_agent;
+  const std::string& text = qc.external || anyone_online(queue, conv.skills, {})
+                                ? qc.texts.queued
+                                : qc.texts.waiting_for_agent;
   out.push_back(Queued{conv.id, qc.name, position, wait, render(text, conv, position, wait)});
+  if (qc.external) {
+    out.push_back(ExternalHandoff{conv.id, qc.name});  // never offered to Baton's agents
+  }
   if (first) {
     measure(metric::kHandoffQueued, qc.name, "");
   }

@@ -64,8 +64,9 @@ bj::array to_array(const std::vector<std::string>& items) {
 }
 
 std::optional<ConversationState> parse_state(std::string_view name) {
-  for (ConversationState s : {ConversationState::kWaiting, ConversationState::kOffered,
-                              ConversationState::kAssigned, ConversationState::kWrapUp}) {
+  for (ConversationState s :
+       {ConversationState::kWaiting, ConversationState::kOffered, ConversationState::kAssigned,
+        ConversationState::kWrapUp, ConversationState::kExternal}) {
     if (name == to_string(s)) {
       return s;
     }
@@ -373,6 +374,10 @@ std::string state_problem(const Conv& c) {
                  : "";
     case ConversationState::kWrapUp:
       return c.agent.empty() || offer ? "a conversation in wrap-up has an agent and no offer" : "";
+    case ConversationState::kExternal:
+      return !c.agent.empty() || offer
+                 ? "an externally owned conversation has no agent and no offer"
+                 : "";
   }
   return "";
 }

@@ -68,7 +68,7 @@ AgentState* HubState::find_agent(std::string_view id) {
 void HubState::link_agent(AgentState& agent) {
   agent.queues.clear();
   for (std::size_t i = 0; i < queues_.size(); ++i) {
-    if (!has_skills(agent.agent.skills, qconf(i).skills)) {
+    if (qconf(i).external || !has_skills(agent.agent.skills, qconf(i).skills)) {
       continue;
     }
     agent.queues.push_back(i);

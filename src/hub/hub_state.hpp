@@ -142,6 +142,7 @@ class HubState {
   Result<Decisions> on(const Recover& e);
   Result<Decisions> on(const SupervisorAssign& e);
   Result<Decisions> on(const SupervisorRequeue& e);
+  Result<Decisions> on(const ExternalStatus& e);  // hub_external.cpp
 
   // hub_assign.cpp
   std::size_t route(const Conv& conv) const;

@@ -51,6 +51,13 @@ Result<Decisions> HubState::on(const Recover&) {
       out.push_back(Offered{conv.id, conv.offer_agent, conv.offer_id, conv.offer_expires,
                             qconf(conv.queue).name, conv.offer_is_transfer});
     }
+    // External queues: a handoff not yet answered is sent again (the crash may have come before
+    // it was delivered); an accepted one is followed again (its customer's activities).
+    if (qconf(conv.queue).external && conv.state == ConversationState::kWaiting) {
+      out.push_back(ExternalHandoff{conv.id, qconf(conv.queue).name});
+    } else if (conv.state == ConversationState::kExternal) {
+      out.push_back(ExternalAccepted{conv.id, qconf(conv.queue).name});
+    }
   }
   Decisions tick = on(Tick{}).value();
   out.insert(out.end(), std::make_move_iterator(tick.begin()), std::make_move_iterator(tick.end()));
@@ -220,8 +227,8 @@ std::string HubState::render(const std::string& text, const Conv& conv, int posi
 void HubState::update_positions(Decisions& out) {
   for (std::size_t i = 0; i < queues_.size(); ++i) {
     const QueueConfig& qc = qconf(i);
-    if (queues_[i].unassigned.empty()) {
-      continue;
+    if (queues_[i].unassigned.empty() || qc.external) {
+      continue;  // an external hub tells its customers where they stand
     }
     QueueStats s = stats(i);
     int position = 0;

@@ -98,6 +98,9 @@ Result<Decisions> HubState::on(const SupervisorAssign& e) {
   if (conv->state == ConversationState::kWrapUp) {
     return conflict("'" + e.conversation + "' is in wrap-up");
   }
+  if (qconf(conv->queue).external) {
+    return conflict("'" + e.conversation + "' is with external queue '" + queue_name(*conv) + "'");
+  }
   if (e.take_over && conv->state != ConversationState::kAssigned) {
     return conflict("no agent holds '" + e.conversation + "' (assign it instead)");
   }
@@ -166,6 +169,9 @@ Result<Decisions> HubState::on(const SupervisorRequeue& e) {
   const QueueConfig& qc = qconf(*queue);
   if (conv->state == ConversationState::kWrapUp) {
     return conflict("'" + e.conversation + "' is in wrap-up");
+  }
+  if (qconf(conv->queue).external) {
+    return conflict("'" + e.conversation + "' is with external queue '" + queue_name(*conv) + "'");
   }
   const bool assigned = conv->state == ConversationState::kAssigned;
   if (!assigned && *queue == conv->queue) {

@@ -1,0 +1,228 @@
+// External queues' hubs (hub.yaml `external:`, docs/EXTERNAL_HUBS.md): the hub's ExternalHandoff
+// sends the stored handoff.initiate through the ExternalHubSink (a delivery that fails every
+// attempt is the hub's ExternalStatus{failed}); ExternalAccepted makes ownership follow the hub
+// to the agent state (ownership_sync.cpp: kExternal is an agent owner "external:<queue>") and
+// forwards the customer's activities; ExternalEnded returns the conversation to the bot. The
+// external hub's own calls (already authenticated as one queue's hub) are checked against that
+// queue here.
+#include <spdlog/spdlog.h>
+
+#include "core/json.hpp"
+#include "core/overloaded.hpp"
+#include "core/strand.hpp"
+#include "engagement/state.hpp"
+
+namespace baton::engagement {
+namespace {
+
+// Forwards a conversation's customer messages (and their leaving) to its external hub.
+class ExternalView final : public engine::Subscriber {
+ public:
+  ExternalView(std::weak_ptr<ExternalHubSink> sink, ExternalHubTarget target,
+               std::string conversation)
+      : sink_(std::move(sink)),
+        target_(std::move(target)),
+        conversation_(std::move(conversation)) {}
+
+  void deliver(const std::vector<engine::Delivery>& activities) override {
+    auto sink = sink_.lock();
+    if (!sink) {
+      return;
+    }
+    for (const auto& d : activities) {
+      if (!d.json) {
+        continue;
+      }
+      boost::json::object a = json::parse_object(*d.json);
+      const auto* from = a.if_contains("from");
+      const bool customer = from != nullptr && from->is_object() &&
+                            json::string_at(from->as_object(), "role") == "user";
+      const std::string_view type = json::string_at(a, "type");
+      if (customer && (type == "message" || type == "endOfConversation")) {
+        sink->forward(target_, conversation_, std::move(a));
+      }
+    }
+  }
+  void replaced() override {}
+  void erased() override {}
+
+ private:
+  std::weak_ptr<ExternalHubSink> sink_;
+  ExternalHubTarget target_;
+  std::string conversation_;
+};
+
+}  // namespace
+
+std::string external_owner(std::string_view queue) { return "external:" + std::string(queue); }
+
+std::optional<ExternalHubTarget> Engagement::Impl::external_target(const std::string& queue) const {
+  auto index = config->find_queue(queue);
+  if (!index || !config->queues[*index].external) {
+    return std::nullopt;
+  }
+  const hub::ExternalHub& e = *config->queues[*index].external;
+  return ExternalHubTarget{queue, e.url, e.secret};
+}
+
+bool Engagement::Impl::act_external(const hub::Decision& decision) {
+  return std::visit(
+      Overloaded{
+          [&](const hub::ExternalHandoff& d) {
+            send_initiate(d.conversation, d.queue);
+            return true;
+          },
+          [&](const hub::ExternalAccepted& d) {
+            follow_external(d.conversation, d.queue);
+            return true;
+          },
+          [&](const hub::ExternalEnded& d) {
+            drop_view(d.conversation, external_owner(d.queue));
+            to_bot(d.conversation,
+                   d.failed ? dialog::HandoffOutcome::kUnavailable
+                            : dialog::HandoffOutcome::kCompleted,
+                   engine::HandoffEnd{external_owner(d.queue), "", d.failed ? "no_agents" : ""});
+            return true;
+          },
+          [](const auto&) { return false; },
+      },
+      decision);
+}
+
+void Engagement::Impl::external_failed(const std::string& conversation, const std::string& queue) {
+  auto view = hub->conversation(conversation, clock.now());
+  if (view && view->queue == queue && view->state == hub::ConversationState::kWaiting) {
+    input(hub::ExternalStatus{conversation, hub::ExternalState::kFailed});
+  }
+}
+
+void Engagement::Impl::send_initiate(const std::string& conversation, const std::string& queue) {
+  auto target = external_target(queue);
+  const std::uint64_t seq = info(conversation).handoff_seq;
+  if (!external_sink || !target || seq == 0) {
+    spdlog::error("engagement: {}: no way to reach external queue '{}'", conversation, queue);
+    external_failed(conversation, queue);
+    return;
+  }
+  auto page = store.read_activities(conversation, seq - 1, 1);
+  if (!page.ok() || page->empty() || page->front().name != "handoff.initiate") {
+    spdlog::error("engagement: {}: the handoff.initiate activity #{} cannot be read", conversation,
+                  seq);
+    external_failed(conversation, queue);
+    return;
+  }
+  std::weak_ptr<Impl> weak = weak_from_this();
+  external_sink->initiate(*target, conversation, json::parse_object(page->front().json),
+                          [weak, conversation, queue](bool delivered) {
+                            auto self = weak.lock();
+                            if (delivered || !self) {
+                              return;
+                            }
+                            on_strand(self, [conversation, queue](Impl& again) {
+                              if (!again.stopped) {
+                                again.external_failed(conversation, queue);
+                              }
+                            });
+                          });
+}
+
+void Engagement::Impl::follow_external(const std::string& conversation, const std::string& queue) {
+  const std::string owner = external_owner(queue);
+  auto target = external_target(queue);
+  auto& by_owner = views[conversation];
+  if (!target || !external_sink || by_owner.count(owner) != 0) {
+    return;
+  }
+  by_owner[owner] = 0;  // subscription id pending
+  auto view = std::make_shared<ExternalView>(external_sink, *target, conversation);
+  std::weak_ptr<Impl> weak = weak_from_this();
+  engine.subscribe(conversation, UINT64_MAX, "", view,
+                   [weak, conversation, owner](Result<engine::SubscriptionId> id) {
+                     auto self = weak.lock();
+                     if (!self) {
+                       return;
+                     }
+                     auto c = self->views.find(conversation);
+                     if (!id.ok()) {
+                       if (c != self->views.end()) {
+                         c->second.erase(owner);
+                       }
+                       return;
+                     }
+                     if (c == self->views.end() || c->second.count(owner) == 0) {
+                       self->engine.unsubscribe(conversation, *id);  // dropped meanwhile
+                       return;
+                     }
+                     c->second[owner] = *id;
+                   });
+}
+
+Status Engagement::Impl::check_external(const std::string& queue, const std::string& conversation,
+                                        bool owned) {
+  auto view = hub->conversation(conversation, clock.now());
+  if (!view) {
+    return make_error(ErrorCode::kNotFound,
+                      "no open handoff in conversation '" + conversation + "'");
+  }
+  if (view->queue != queue) {
+    return make_error(ErrorCode::kConflict, "conversation '" + conversation +
+                                                "' is not with external queue '" + queue + "'");
+  }
+  if (owned && view->state != hub::ConversationState::kExternal) {
+    return make_error(ErrorCode::kConflict,
+                      "conversation '" + conversation + "' was not accepted by this hub");
+  }
+  return {};
+}
+
+void Engagement::set_external_sink(std::shared_ptr<ExternalHubSink> sink) {
+  on_strand(impl_, [sink = std::move(sink)](Impl& self) { self.external_sink = sink; });
+}
+
+void Engagement::external_status(const std::string& queue, const std::string& conversation,
+                                 hub::ExternalState state, Callback<bool> done) {
+  on_strand(impl_, [queue, conversation, state, done = std::move(done)](Impl& self) {
+    if (self.rebuild_pending) {
+      done(make_error(ErrorCode::kUnavailable, "the hub is being rebuilt"));
+      return;
+    }
+    if (Status s = self.check_external(queue, conversation, false); !s.ok()) {
+      done(s.error());
+      return;
+    }
+    self.input(hub::ExternalStatus{conversation, state}, [done](const Result<hub::Decisions>& r) {
+      if (r.ok()) {
+        done(true);
+      } else {
+        done(r.error());
+      }
+    });
+  });
+}
+
+void Engagement::external_send(const std::string& queue, const std::string& conversation,
+                               activity::Activity activity, Callback<PostResult> done) {
+  on_strand(impl_, [queue, conversation, a = std::move(activity),
+                    done = std::move(done)](Impl& self) mutable {
+    if (Status s = self.check_external(queue, conversation, true); !s.ok()) {
+      done(s.error());
+      return;
+    }
+    if (a.type != "message" && a.type != "typing") {
+      done(make_error(ErrorCode::kInvalidArgument, "type: an external hub sends a message"));
+      return;
+    }
+    const std::string name = a.from.name.empty() ? queue : a.from.name;
+    a.from = {external_owner(queue), name, "bot"};
+    self.when_settled(conversation, [&self, conversation, a = std::move(a), done]() mutable {
+      const detail::Track& t = self.track(conversation);
+      if (!t.ownership || t.ownership->owner != engine::Owner::kAgent) {
+        done(make_error(ErrorCode::kConflict, "the conversation is not with the external hub"));
+        return;
+      }
+      self.engine.post_as_owner({conversation, t.ownership->epoch, std::move(a)}, done);
+    });
+  });
+}
+
+}  // namespace baton::engagement

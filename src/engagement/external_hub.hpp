@@ -1,0 +1,38 @@
+#pragma once
+// The engagement's edge with external hubs (hub.yaml queues with `external:`,
+// docs/EXTERNAL_HUBS.md). The engagement decides what goes to an external hub and when; an
+// ExternalHubSink (channels/externalhub) does the HTTP: signing, retries, order. What the external
+// hub says comes back through Engagement::external_status / external_send, authenticated by the
+// caller first.
+
+#include <boost/json.hpp>
+#include <functional>
+#include <string>
+
+namespace baton::engagement {
+
+// Where a conversation of an external queue goes. The secret is the queue's (hub.yaml
+// secret_file); never log it.
+struct ExternalHubTarget {
+  std::string queue = {};
+  std::string url = {};
+  std::string secret = {};
+};
+
+// Threading: called on the engagement's strand; must not block (queue and return). `done` may
+// be called on any thread, once.
+class ExternalHubSink {
+ public:
+  virtual ~ExternalHubSink() = default;
+  // Sends the conversation's handoff.initiate event (the stored activity, as JSON) to the
+  // target, retrying with backoff; done(true) once the hub answered 2xx, done(false) when every
+  // attempt failed (the handoff then fails: the customer resumes with `unavailable`).
+  virtual void initiate(const ExternalHubTarget& target, const std::string& conversation,
+                        boost::json::object initiate, std::function<void(bool)> done) = 0;
+  // A customer's activity (stored, as JSON) while the external hub owns the conversation; sent in
+  // order per conversation, retried; a delivery that fails every attempt is logged and counted.
+  virtual void forward(const ExternalHubTarget& target, const std::string& conversation,
+                       boost::json::object activity) = 0;
+};
+
+}  // namespace baton::engagement

@@ -1,0 +1,248 @@
+// Baton hands off to an external hub (docs/EXTERNAL_HUBS.md) on the real `baton serve`: the test
+// runs the external hub itself (a small Node HTTP server) behind a hub.yaml queue with
+// `external:`. The customer is the official DirectLineJS client (tests/lib/dlclient.mjs); the bot
+// is examples/contoso, whose Escalate topic hands off to the queue `general`.
+import { createHmac } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { Client } from '../lib/dlclient.mjs';
+import {
+  contoso, directLineJs, generateToken, handoffs, logged, Server, waitUntil,
+} from '../lib/serve.mjs';
+
+const SECRET = 'external-hub-secret-0123456789';
+
+function hubYaml(url) {
+  return `
+hub:
+  queues:
+    - name: general
+      external:
+        url: ${url}
+        secret_file: partner.secret
+      texts:
+        queued: "Connecting you to our partner's team."
+`;
+}
+
+const sign = (timestamp, body, secret = SECRET) =>
+  `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+const now = () => String(Math.floor(Date.now() / 1000));
+
+// The external hub: records every request Baton sends it, verifying each signature.
+class ExternalHub {
+  constructor() {
+    this.received = [];
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk) => { body += chunk; });
+      req.on('end', () => {
+        const timestamp = req.headers['x-baton-timestamp'];
+        const signature = req.headers['x-baton-signature'];
+        const valid = signature === sign(timestamp, body) &&
+          Math.abs(Number(timestamp) - Date.now() / 1000) < 300;
+        this.received.push({ path: req.url, valid, json: JSON.parse(body) });
+        res.writeHead(valid ? 200 : 401, { 'Content-Type': 'application/json' });
+        res.end('{}');
+      });
+    });
+  }
+
+  async listen() {
+    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${this.server.address().port}/baton/handoff`;
+  }
+
+  close() {
+    this.server.close();
+  }
+
+  waitFor(pred, what) {
+    return waitUntil(() => this.received.find(pred), 10000, what);
+  }
+}
+
+let hub;
+let server;
+let botDir;
+
+const METRICS_LINE = /metrics: listening on http:\/\/127\.0\.0\.1:(\d+)\/metrics/;
+
+async function startBaton(url) {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-xhub-bot-'));
+  cpSync(contoso, dir, { recursive: true });
+  writeFileSync(join(dir, 'hub.yaml'), hubYaml(url));
+  writeFileSync(join(dir, 'partner.secret'), `${SECRET}\n`, { mode: 0o600 });
+  const s = new Server({ bot: dir, args: ['--metrics-listen', '127.0.0.1:0', '--log-level', 'info'] });
+  await s.start();
+  return { s, dir };
+}
+
+before(async () => {
+  hub = new ExternalHub();
+  await hub.listen();
+  ({ s: server, dir: botDir } = await startBaton(hub.url));
+});
+
+after(async () => {
+  hub?.close();
+  await server?.cleanup();
+  rmSync(botDir, { recursive: true, force: true });
+});
+
+async function customer(s, userId) {
+  const { ConnectionStatus } = directLineJs();
+  const { token } = await generateToken(s, userId);
+  const client = new Client({ domain: s.domain, token, webSocket: true }, userId);
+  await client.waitForStatus(ConnectionStatus.Online);
+  return client;
+}
+
+// A signed call to Baton's /api/handoff API, as the external hub makes it.
+async function call(s, conversationId, what, json, { secret = SECRET, timestamp = now() } = {}) {
+  const body = JSON.stringify(json);
+  const res = await fetch(
+    `${s.base}/api/handoff/${encodeURIComponent(conversationId)}/${what}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Baton-Timestamp': timestamp,
+        'X-Baton-Signature': sign(timestamp, body, secret),
+      },
+      body,
+    });
+  return { status: res.status, body: await res.json() };
+}
+
+const botSaid = (text) => (a) => a.type === 'message' && a.from?.role === 'bot' && a.text === text;
+
+test('the external hub gets the signed handoff, drives the conversation and completes it', async () => {
+  const client = await customer(server, 'u-external');
+  try {
+    await client.say('I need help with my order', 'u-external');
+    await client.say('talk to a human', 'u-external');
+    const initiate = await hub.waitFor((r) => r.json.name === 'handoff.initiate', 'handoff.initiate');
+    const id = client.conversationId;
+    assert.equal(initiate.valid, true);
+    assert.equal(initiate.path, '/baton/handoff');
+    assert.equal(initiate.json.type, 'event');
+    assert.equal(initiate.json.conversation.id, id);
+    assert.equal(initiate.json.serviceUrl, server.base);
+    assert.equal(initiate.json.recipient.id, 'external:general');
+    assert.equal(initiate.json.value.va_Language, 'en-us');
+    const transcript = initiate.json.attachments.find((a) => a.name === 'Transcript');
+    assert.equal(transcript.contentType, 'application/json');
+    const texts = transcript.content.activities.map((a) => a.text);
+    assert.ok(texts.includes('I need help with my order'), texts.join(' | '));
+    await client.waitFor(botSaid("Connecting you to our partner's team."), { what: 'the queued text' });
+
+    // Refused: a wrong signature (401, whatever the conversation), a stale timestamp, an unknown
+    // conversation, completing before accepting, a message before accepting.
+    let r = await call(server, id, 'status', { state: 'accepted' }, { secret: 'not-the-secret-at-all' });
+    assert.equal(r.status, 401);
+    assert.equal(r.body.error.code, 'Unauthorized');
+    r = await call(server, id, 'status', { state: 'accepted' },
+                   { timestamp: String(Math.floor(Date.now() / 1000) - 3600) });
+    assert.equal(r.status, 401);
+    r = await call(server, 'no-such-conversation', 'status', { state: 'accepted' });
+    assert.equal(r.status, 404);
+    r = await call(server, '../../etc', 'status', { state: 'accepted' });
+    assert.ok(r.status === 404 || r.status === 400, `${r.status}`);
+    r = await call(server, id, 'status', { state: 'completed' });
+    assert.equal(r.status, 409);
+    r = await call(server, id, 'activities', { type: 'message', text: 'too early' });
+    assert.equal(r.status, 409);
+    r = await call(server, id, 'status', { state: 'maybe' });
+    assert.equal(r.status, 400);
+
+    r = await call(server, id, 'status', { state: 'accepted' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await call(server, id, 'activities',
+                   { type: 'message', text: 'Hi, this is Dana from the partner team.', from: { name: 'Dana' } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const fromHub = await client.waitFor(
+      (a) => a.type === 'message' && a.text === 'Hi, this is Dana from the partner team.',
+      { what: "the external hub's message" });
+    assert.equal(fromHub.from.name, 'Dana');
+    assert.equal(fromHub.from.id, 'external:general');
+    assert.equal(fromHub.id, r.body.id);
+
+    // The customer's messages go to the external hub, in order; the bot stays silent.
+    const before = client.activities.length;
+    await client.say('my order number is 12345', 'u-external');
+    await client.say('hello', 'u-external');
+    await hub.waitFor((r2) => r2.json.text === 'hello', 'the forwarded customer messages');
+    const forwarded = hub.received.filter((r2) => r2.json.type === 'message').map((r2) => r2.json);
+    assert.deepEqual(forwarded.map((a) => a.text), ['my order number is 12345', 'hello']);
+    assert.ok(hub.received.every((r2) => r2.valid));
+    assert.equal(forwarded[0].conversation.id, id);
+    assert.equal(forwarded[0].from.role, 'user');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const botAfter = client.activities.slice(before).filter((a) => a.from?.role === 'bot');
+    assert.deepEqual(botAfter, [], 'the bot is silent while the external hub owns it');
+
+    r = await call(server, id, 'status', { state: 'completed', message: 'solved' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    // A late message after completed is refused.
+    r = await call(server, id, 'activities', { type: 'message', text: 'one more thing' });
+    assert.ok(r.status === 404 || r.status === 409, `${r.status}`);
+    // Back with the bot below the handoff node (the ownership move follows the durable answer).
+    await waitUntil(async () => (await handoffs(server, id))[0].status === 'completed', 10000,
+                    'the handoff record completed');
+    const again = client.activities.length;
+    await client.say('hi', 'u-external');
+    await client.waitFor((a) => a.from?.role === 'bot' && a.type === 'message' && /Contoso/.test(a.text ?? ''),
+                         { from: again, what: 'the bot answering again' });
+  } finally {
+    client.end();
+  }
+});
+
+test('the external hub fails the handoff: the customer resumes with unavailable', async () => {
+  const client = await customer(server, 'u-failed');
+  try {
+    await client.say('talk to a human', 'u-failed');
+    await hub.waitFor((r) => r.json.name === 'handoff.initiate' && r.json.conversation.id === client.conversationId,
+                      'the second handoff.initiate');
+    const r = await call(server, client.conversationId, 'status', { state: 'failed', message: 'nobody here' });
+    assert.equal(r.status, 200);
+    await client.waitFor(botSaid(
+      'Sorry, nobody can take your chat right now. Please try again later or email help@contoso.example.'),
+    { what: "the bot's unavailable branch" });
+  } finally {
+    client.end();
+  }
+});
+
+test('an unreachable external hub: after the retries the customer resumes with unavailable', async () => {
+  // A port nobody listens on: take one, then close it.
+  const probe = createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const deadUrl = `http://127.0.0.1:${probe.address().port}/handoff`;
+  await new Promise((resolve) => probe.close(resolve));
+  const { s, dir } = await startBaton(deadUrl);
+  const client = await customer(s, 'u-unreachable');
+  try {
+    await client.say('talk to a human', 'u-unreachable');
+    await client.waitFor(botSaid(
+      'Sorry, nobody can take your chat right now. Please try again later or email help@contoso.example.'),
+    { ms: 20000, what: "the bot's unavailable branch after the retries" });
+    const [h] = await handoffs(s, client.conversationId);
+    assert.equal(h.status, 'unavailable');
+    await logged(s, METRICS_LINE);
+    const metrics = await (await fetch(`http://127.0.0.1:${METRICS_LINE.exec(s.stderr)[1]}/metrics`)).text();
+    assert.match(metrics, /baton_external_hub_deliveries_total\{result="failed"\} 1/);
+    assert.match(metrics, /baton_external_hub_retries_total 3/);
+    assert.doesNotMatch(s.stderr, new RegExp(SECRET));
+  } finally {
+    client.end();
+    await s.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
