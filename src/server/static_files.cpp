@@ -135,7 +135,9 @@ Handler static_file(fs::path file, StaticFilesOptions options) {
 std::string page_policy(const std::vector<std::string>& frame_ancestors,
                         const std::vector<std::string>& script_sources,
                         const std::vector<std::string>& style_sources,
-                        const std::vector<std::string>& image_sources) {
+                        const std::vector<std::string>& image_sources,
+                        const std::vector<std::string>& connect_sources,
+                        const std::vector<std::string>& worker_sources) {
   auto list = [](std::string_view first, const std::vector<std::string>& more) {
     std::string out(first);
     for (const auto& source : more) {
@@ -145,10 +147,11 @@ std::string page_policy(const std::vector<std::string>& frame_ancestors,
     return out;
   };
   return fmt::format(
-      "default-src 'self'; script-src {}; style-src {}; img-src {}; connect-src 'self'; "
+      "default-src 'self'; script-src {}; style-src {}; img-src {}; connect-src {}; {}"
       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {}",
       list("'self'", script_sources), list("'self'", style_sources),
-      list("'self' data:", image_sources),
+      list("'self' data:", image_sources), list("'self'", connect_sources),
+      worker_sources.empty() ? std::string() : "worker-src " + list("'self'", worker_sources) + "; ",
       frame_ancestors.empty() ? std::string("'none'") : list("", frame_ancestors).substr(1));
 }
 

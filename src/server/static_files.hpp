@@ -32,11 +32,15 @@ struct StaticFilesOptions {
 // script or style, no plugins, no <base>, forms to this origin only, and framed only by
 // `frame_ancestors` (CSP sources; empty = by nobody). `script_sources` and `style_sources` are
 // added to 'self' (e.g. an inline script's 'sha256-…' hash, 'unsafe-inline' for a widget that
-// injects its styles), `image_sources` to 'self' data:.
+// injects its styles), `image_sources` to 'self' data:, `connect_sources` to 'self' (fetch, XHR,
+// WebSocket), `worker_sources` to 'self' (given any, a worker-src directive is written; without,
+// workers fall back to the script sources).
 std::string page_policy(const std::vector<std::string>& frame_ancestors,
                         const std::vector<std::string>& script_sources = {},
                         const std::vector<std::string>& style_sources = {},
-                        const std::vector<std::string>& image_sources = {});
+                        const std::vector<std::string>& image_sources = {},
+                        const std::vector<std::string>& connect_sources = {},
+                        const std::vector<std::string>& worker_sources = {});
 
 // The CSP sources ('sha256-<base64>') that allow exactly the inline <script> elements (those
 // without a src attribute) of `html`, as browsers hash them: the bytes between the tags.

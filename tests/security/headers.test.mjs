@@ -47,12 +47,18 @@ test('pages and files carry security headers', async () => {
   assert.ok(pagePolicy['script-src'].some((s) => /^'sha256-[A-Za-z0-9+/]+=*'$/.test(s)),
             'the test page\'s inline script is allowed by its hash');
   assert.ok(!pagePolicy['script-src'].includes("'unsafe-inline'"));
+  // Web Chat reads attached files from blob: URLs and draws thumbnails in a blob: worker; blob:
+  // is all that is added, never another origin.
+  assert.deepEqual(pagePolicy['connect-src'], ["'self'", 'blob:']);
+  assert.deepEqual(pagePolicy['worker-src'], ["'self'", 'blob:']);
   assert.equal(page.headers.get('x-frame-options'), 'DENY');
 
   const consolePage = await request(`${server.base}/agent/`);
   const consolePolicy = csp(consolePage.headers);
   assert.deepEqual(consolePolicy['script-src'], ["'self'"], 'no inline script in the console');
   assert.deepEqual(consolePolicy['style-src'], ["'self'"]);
+  assert.deepEqual(consolePolicy['connect-src'], ["'self'"]);
+  assert.equal(consolePolicy['worker-src'], undefined, 'workers: the script sources');
   assert.deepEqual(consolePolicy['frame-ancestors'], ["'none'"]);
   for (const url of ['/', '/agent/', '/agent/app.js', '/agent/console.css', '/webchat/webchat.js']) {
     const r = await request(`${server.base}${url}`);

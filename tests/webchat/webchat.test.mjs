@@ -98,3 +98,49 @@ test('Web Chat: greeting, reply with quick replies, click, escalation handover t
     await page.close();
   }
 });
+
+// The customer's attach button in Web Chat: the widget reads the picked files back through blob:
+// URLs (and makes image thumbnails in a blob: worker) before DirectLineJS posts them to
+// /upload, so the page's Content-Security-Policy must let it; the upload then comes back as the
+// customer's activity with this server's file links.
+test('Web Chat: files picked with the attach button are uploaded', { timeout: 90000 }, async () => {
+  const page = await context.newPage();
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+  const uploads = [];
+  page.on('response', (r) => {
+    if (r.url().includes('/upload')) uploads.push(`${r.request().method()} ${r.status()}`);
+  });
+  try {
+    assert.equal((await page.goto(server.base + '/')).status(), 200);
+    await page.getByText(/Contoso virtual assistant/).first().waitFor({ timeout: STEP_MS });
+    // A 1×1 PNG and a text file, picked together.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await page.locator('input[type="file"]').first().setInputFiles([
+      { name: 'receipt.png', mimeType: 'image/png', buffer: png },
+      { name: 'order.txt', mimeType: 'text/plain', buffer: Buffer.from('order 12345\n') },
+    ]);
+    // Web Chat stages the files (sendAttachmentOn "send") until the customer presses Send.
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('a[href*="/files/"]').length >= 1
+                                     || /Send failed/.test(document.body.innerText),
+                               null, { timeout: STEP_MS });
+    const text = await page.locator('.webchat__basic-transcript').first().innerText();
+    assert.ok(!/Send failed/i.test(text), `no failed send:\n${text}`);
+    assert.deepEqual(uploads, ['POST 200'], 'one upload, accepted');
+    const links = await page.locator('a[href*="/files/"], img[src*="/files/"]').evaluateAll(
+      (els) => els.map((e) => new URL(e.href ?? e.src).pathname));
+    assert.ok(links.some((p) => /^\/v3\/directline\/conversations\/[^/]+\/files\/[^/]+$/.test(p)),
+              `the attachment links to this server's copy: ${links}`);
+    const refused = consoleLines.filter((l) => /Content Security Policy|Refused to/i.test(l));
+    assert.deepEqual(refused, [], 'nothing refused by the page policy');
+  } catch (err) {
+    const shot = join(tmpdir(), `baton-webchat-upload-failure-${Date.now()}.png`);
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    console.log(`webchat: screenshot saved to ${shot}\nconsole:\n${consoleLines.join('\n')}`);
+    throw err;
+  } finally {
+    await page.close();
+  }
+});

@@ -404,13 +404,15 @@ Status DirectLineChannel::register_routes(server::Router& router) {
   const auto& page = impl_->options.test_page;
   if (!page.empty() && std::filesystem::is_regular_file(page)) {
     // The page's own inline script is allowed by its hash, nothing else inline; Web Chat injects
-    // its styles, and shows images that bots and customers link from elsewhere (https only).
+    // its styles, and shows images that bots and customers link from elsewhere (https only). A
+    // file the customer attaches is read back from its blob: URL before DirectLineJS uploads it,
+    // and image thumbnails are drawn in a worker made from a blob: URL.
     std::ifstream in(page, std::ios::binary);
     const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     server::StaticFilesOptions served;
     served.content_security_policy =
         server::page_policy(impl_->options.frame_ancestors, server::inline_script_hashes(html),
-                            {"'unsafe-inline'"}, {"blob:", "https:"});
+                            {"'unsafe-inline'"}, {"blob:", "https:"}, {"blob:"}, {"blob:"});
     if (Status s = router.add(verb::get, "/", server::static_file(page, served)); !s.ok()) {
       return s;
     }

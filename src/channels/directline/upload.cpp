@@ -2,6 +2,7 @@
 // and GET /conversations/{id}/files/{name}, which serves the stored files back. The files
 // themselves are store::UploadFiles' (names, layout, quotas, durability): nothing here builds a
 // path.
+#include <algorithm>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -53,6 +54,14 @@ Result<Upload> read_upload(const server::Request& request) {
   if (upload.activity.type != "message") {
     return make_error(ErrorCode::kInvalidArgument, "BadArgument",
                       "uploads carry message activities");
+  }
+  // The attachments that describe the uploaded files get this server's links below: what the
+  // client put there is dropped unchecked (Web Chat sends its local blob: contentUrl and a data:
+  // thumbnailUrl it drew for the preview).
+  const std::size_t described = std::min(upload.activity.attachments.size(), upload.files.size());
+  for (std::size_t i = 0; i < described; ++i) {
+    upload.activity.attachments[i].content_url.clear();
+    upload.activity.attachments[i].thumbnail_url.clear();
   }
   if (Status allowed = check_customer_activity(upload.activity); !allowed.ok()) {
     return allowed.error();
