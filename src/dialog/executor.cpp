@@ -180,6 +180,9 @@ void Runtime::State::run_handoff(const bot::HandoffNode& node, Turn& turn) {
   unavailable_reason = nullptr;
   if (info.live_chat_supported) {
     if (availability) {
+      // Asked with the conversation so far (the customer's activity and its locale included);
+      // the request is submitted below with this turn's replies too.
+      request.transcript = transcript;
       unavailable = availability(request);
     } else if (!agents_online) {
       unavailable = HandoffUnavailable{"no_agents", request.routing.queue, ""};

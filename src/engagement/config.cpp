@@ -15,15 +15,6 @@ hub:
 
 }  // namespace
 
-EngagementTexts default_engagement_texts(std::string_view language) {
-  if (language.substr(0, 2) == "de") {
-    return {"{agent} ist dem Chat beigetreten.", "Einen Moment bitte, ich verbinde Sie weiter.",
-            "Dieser Chat wurde beendet. Vielen Dank!"};
-  }
-  return {"{agent} joined the chat.", "Please wait while I transfer you.",
-          "This chat has been closed. Thank you!"};
-}
-
 Result<std::shared_ptr<const hub::HubConfig>> load_engagement_config(
     const std::filesystem::path& bot_dir) {
   hub::HubConfigResult loaded;

@@ -227,6 +227,8 @@ void Engagement::end(const Actor& actor, const std::string& conversation, EndMod
       }
       self.push(actor.agent_id, WrapUpStarted{conversation});
       if (mode == EndMode::kReturnToBot) {
+        self.notice(conversation,
+                    self.notice_text(conversation, hub::TextKind::kLeft, actor.agent_id));
         self.to_bot(conversation, dialog::HandoffOutcome::kCompleted, {actor.agent_id, ""});
       } else {
         self.close_conversation(conversation, dialog::HandoffOutcome::kCompleted,

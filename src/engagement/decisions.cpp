@@ -126,6 +126,11 @@ detail::Track& Engagement::Impl::info(const std::string& conversation) {
   if (const auto* c = request.if_contains("context"); c != nullptr && c->is_object()) {
     t.context = c->as_object();
   }
+  // Records written before the customer's language was kept: the bot's (va_Language).
+  t.language = json::string_at(request, "language");
+  if (t.language.empty()) {
+    t.language = json::string_at(t.context, "va_Language");
+  }
   t.handoff_seq =
       engine::parse_activity_seq(json::string_at(request, "initiateActivityId"), conversation)
           .value_or(0);
@@ -139,6 +144,7 @@ void Engagement::Impl::learn_handoff(const engine::HandoffRequested& handoff) {
   t.agent_message = handoff.agent_message;
   t.context = handoff.context;
   t.handoff_seq = handoff.initiate_seq;
+  t.language = handoff.language;
   t.closing = false;
   t.agent_told = false;
   t.past_agents.clear();
@@ -153,10 +159,22 @@ hub::HandoffSubmitted Engagement::Impl::submission(const engine::HandoffRequeste
   submitted.queue_hint = handoff.queue;
   submitted.skills = handoff.skills;
   submitted.user = handoff.user;
+  submitted.language = handoff.language;
   if (handoff.priority) {
     submitted.priority = *handoff.priority;
   }
   return submitted;
+}
+
+std::string Engagement::Impl::notice_text(const std::string& conversation, hub::TextKind kind,
+                                          const std::string& agent) {
+  const hub::NoticeTexts& texts = config->texts;
+  const hub::LocalizedText& text = kind == hub::TextKind::kJoined        ? texts.joined
+                                   : kind == hub::TextKind::kTransferred ? texts.transferred
+                                   : kind == hub::TextKind::kLeft        ? texts.left
+                                                                         : texts.closed;
+  return replace_all(hub::pick_text(text, kind, info(conversation).language), "{agent}",
+                     agent.empty() ? std::string() : display_name(agent));
 }
 
 void Engagement::Impl::notice(const std::string& conversation, std::string text) {
@@ -326,7 +344,7 @@ bool Engagement::Impl::act_agent(const hub::Decision& decision) {
             // the customer's cancel got there first).
             when_settled(d.conversation, [this, conversation = d.conversation, agent = d.agent] {
               if (with_agent(conversation, agent)) {
-                notice(conversation, replace_all(texts.joined, "{agent}", display_name(agent)));
+                notice(conversation, notice_text(conversation, hub::TextKind::kJoined, agent));
               }
             });
             return true;
@@ -342,7 +360,8 @@ bool Engagement::Impl::act_agent(const hub::Decision& decision) {
             }
             push(d.from_agent, Unassigned{d.conversation, cause});
             drop_view(d.conversation, d.from_agent);
-            notice(d.conversation, texts.transferring);
+            notice(d.conversation,
+                   notice_text(d.conversation, hub::TextKind::kTransferred, d.from_agent));
             return true;
           },
           [&](const hub::TransferFailed& d) {

@@ -31,7 +31,7 @@ Engagement::Engagement(boost::asio::any_io_executor executor, engine::Engine& en
   // unavailable text at once (not its agents-online text). A pure query: nothing is applied or
   // logged. Before start() (the hub is not replayed yet) every handoff may wait.
   engine.set_availability_hook(
-      [weak](const std::string& conversation, const std::string& user,
+      [weak](const std::string& conversation, const std::string& user, const std::string& language,
              const dialog::HandoffRequest& request) -> std::optional<dialog::HandoffUnavailable> {
         auto self = weak.lock();
         if (!self || !self->started || !self->hub) {
@@ -40,6 +40,7 @@ Engagement::Engagement(boost::asio::any_io_executor executor, engine::Engine& en
         hub::HandoffSubmitted probe;
         probe.conversation = conversation;
         probe.user = user;
+        probe.language = language;
         probe.context = request.context;
         probe.reason = dialog::to_string(request.reason);
         probe.queue_hint = request.routing.queue;

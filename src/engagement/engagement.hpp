@@ -63,7 +63,6 @@ struct EngagementOptions {
   // Hub log records written since the last snapshot before the hub is snapshotted and its log
   // trimmed (once the hub is quiescent; see compact()); 0 = only when compact() asks.
   std::uint64_t compact_after = 10'000;
-  std::optional<EngagementTexts> texts;  // nullopt: default_engagement_texts(the bot's language)
 };
 
 // Who is calling: the logged-in agent (from the API's session). Supervisors and admins see and

@@ -194,7 +194,7 @@ void Engagement::Impl::close_conversation(const std::string& conversation,
   if (t.ownership && t.ownership->owner == Owner::kClosed) {
     return;
   }
-  notice(conversation, texts.closed);
+  notice(conversation, notice_text(conversation, hub::TextKind::kClosed, end.agent));
   t.moves.push_back({OwnershipEvent::kClosed, outcome, end});
   advance(conversation);
 }

@@ -21,8 +21,6 @@ Engagement::Impl::Impl(boost::asio::any_io_executor executor_value, engine::Engi
       config(std::move(config_value)),
       clock(clock_ref),
       options(std::move(options_value)),
-      texts(options.texts ? *options.texts
-                          : default_engagement_texts(engine_ref.bot()->bot().language)),
       hub(std::make_unique<hub::Hub>(config, clock_ref)),
       timer(executor) {
   for (const auto& a : config->agents) {

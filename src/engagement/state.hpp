@@ -59,6 +59,7 @@ struct Track {
   std::string agent_message;
   std::uint64_t handoff_seq = 0;
   boost::json::object context;
+  std::string language = {};  // the customer's (HandoffRequested::language): their texts' language
   std::set<std::string> past_agents;  // agents who owned or were offered it (stale writers)
   bool closing = false;               // force_close: the hub's Cancelled closes instead of resuming
   bool agent_told = false;  // the owning agent was told why it lost the conversation (closed,
@@ -147,7 +148,11 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   void act_one(const hub::Decision& decision);
   bool act_customer(const hub::Decision& decision);
   bool act_agent(const hub::Decision& decision);
-  void notice(const std::string& conversation, std::string text);
+  void notice(const std::string& conversation, std::string text);  // "" = nothing is sent
+  // hub.yaml's notice of `kind` (joined, transferred, left, closed) in the conversation's
+  // customer's language (Track::language), {agent} replaced by `agent`'s display name.
+  std::string notice_text(const std::string& conversation, hub::TextKind kind,
+                          const std::string& agent);
   // The agent's console gets the conversation's new activities (ActivityAdded).
   void ensure_view(const std::string& conversation, const std::string& agent);
   void drop_view(const std::string& conversation, const std::string& agent);
@@ -223,7 +228,6 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   std::shared_ptr<const hub::HubConfig> config;
   const Clock& clock;
   EngagementOptions options;
-  EngagementTexts texts;
   std::unique_ptr<hub::Hub> hub;  // replaced whole by rebuild()
   boost::asio::steady_timer timer;
   bool started = false;

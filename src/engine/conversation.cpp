@@ -46,10 +46,12 @@ std::string Engine::Impl::next_id(Conv& conv) {
 }
 
 dialog::AvailabilityCheck Engine::Impl::availability_check(const Conv& conv) {
-  return [this, id = conv.row.id, user = conv.row.user_id](
+  // The runtime lives in `conv` (one heap object per conversation): the pointer outlives it.
+  return [this, c = &conv](
              const dialog::HandoffRequest& request) -> std::optional<dialog::HandoffUnavailable> {
     if (availability_hook) {
-      return availability_hook(id, user, request);
+      return availability_hook(c->row.id, c->row.user_id, customer_language(*c, request.transcript),
+                               request);
     }
     if (agents_online) {
       return std::nullopt;

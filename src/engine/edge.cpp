@@ -209,7 +209,8 @@ bj::object to_json(const EngineEvent& event) {
                                        {"queue", e.queue},
                                        {"skills", std::move(skills)},
                                        {"initiateSeq", e.initiate_seq},
-                                       {"user", e.user}};
+                                       {"user", e.user},
+                                       {"language", e.language}};
                           o["priority"] = e.priority ? bj::value(*e.priority) : bj::value(nullptr);
                           return o;
                         },
@@ -254,6 +255,7 @@ Result<EngineEvent> event_from_json(const bj::value& json) {
     e.priority = r.optional_int("priority");
     e.initiate_seq = r.number("initiateSeq");
     e.user = r.optional_string("user");
+    e.language = r.optional_string("language");
     return finish<EngineEvent>(r, std::move(e));
   }
   if (type == "handoff_cancelled") {

@@ -47,6 +47,10 @@ struct HandoffRequested {
   std::optional<int> priority;
   std::uint64_t initiate_seq = 0;  // seq of the handoff.initiate activity: the bot part ends there
   std::string user;                // the conversation's user id (agent affinity)
+  // The customer's language, for the texts they are told (docs/HUB.md "Texts and languages"):
+  // the locale the client gave when it started the conversation, else the locale of the
+  // customer's latest activity that carries one, else the bot's language. Never longer than 32.
+  std::string language = {};
 
   friend bool operator==(const HandoffRequested&, const HandoffRequested&) = default;
 };

@@ -33,6 +33,8 @@ TEST(Edge, EveryEventRoundTripsThroughItsJsonForm) {
   requested.skills = {"billing", "de"};
   requested.priority = 3;
   requested.initiate_seq = 12;
+  requested.user = "u1";
+  requested.language = "de-DE";
   HandoffRequested no_priority = requested;
   no_priority.priority.reset();
   no_priority.skills.clear();

@@ -194,10 +194,12 @@ using HandoffHook = std::function<HandoffCommit(const HandoffRequested&)>;
 // Asked on the strand while a customer's turn runs, at a handoff node on a live-chat channel:
 // can the queue this handoff would route to take it now? nullopt = yes (the handoff waits);
 // otherwise the dialog takes the unavailable path at once with the answer's reason and text.
-// `user` is the conversation's user id. Must not block. Without a hook, the SetAgentsOnline flag
-// decides (reason no_agents).
+// `user` is the conversation's user id, `language` the customer's language (as
+// HandoffRequested::language). Must not block. Without a hook, the SetAgentsOnline flag decides
+// (reason no_agents).
 using AvailabilityHook = std::function<std::optional<dialog::HandoffUnavailable>(
-    const std::string& conversation, const std::string& user, const dialog::HandoffRequest&)>;
+    const std::string& conversation, const std::string& user, const std::string& language,
+    const dialog::HandoffRequest&)>;
 
 using SubscriptionId = std::uint64_t;
 

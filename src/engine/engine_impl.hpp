@@ -191,6 +191,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::vector<activity::Activity> handoff_transcript(const Conv& conv,
                                                      std::vector<activity::Activity> recent,
                                                      bool& truncated, bool stored = true);
+  // The customer's language (HandoffRequested::language): the conversation's start locale, else
+  // the locale of the newest customer activity in `transcript` carrying one, else the bot's
+  // language. A locale that is not 1..32 letters, digits, '-' or '_' is ignored.
+  std::string customer_language(const Conv& conv,
+                                const std::vector<activity::Activity>& transcript) const;
   void request_handoff(Conv& conv, Pending& pending, const dialog::HandoffRequest& request,
                        std::optional<dialog::HandoffOutcome> resolved, const std::string& reply_to,
                        bool own_transcript = false);

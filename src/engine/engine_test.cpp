@@ -502,6 +502,54 @@ TEST_F(EngineTest, ListenerHearsHandoffsOwnershipCancelsAndCustomerActivity) {
   engine_->set_listener(nullptr);
 }
 
+// The customer's language rides with the handoff (and the availability question): the start
+// locale, else the locale on the customer's activity, else the bot's language; never a locale
+// that is not a language tag.
+TEST_F(EngineTest, TheHandoffCarriesTheCustomersLanguage) {
+  std::vector<std::string> heard;  // written and read on the strand / after draining it
+  engine_->set_handoff_hook([&heard](const HandoffRequested& r) {
+    heard.push_back("hook " + r.conversation + " " + r.language);
+    return HandoffCommit{};
+  });
+  engine_->set_availability_hook([&heard](const std::string& conversation, const std::string&,
+                                          const std::string& language,
+                                          const dialog::HandoffRequest&) {
+    heard.push_back("ask " + conversation + " " + language);
+    return std::optional<dialog::HandoffUnavailable>{};
+  });
+  auto start_in = [&](const std::string& id, const std::string& locale) {
+    StartParams p;
+    p.conversation_id = id;
+    p.user = {"user-" + id, "Ann", "user"};
+    p.locale = locale;
+    return await<StartResult>([&](auto cb) { engine_->start_conversation(p, cb); });
+  };
+  auto ask_in = [&](const std::string& id, const std::string& locale) {
+    activity::Activity a = activity::make_message("talk to an agent");
+    a.locale = locale;
+    return await<PostResult>([&](auto cb) { engine_->post_activity(id, a, cb); });
+  };
+  ASSERT_TRUE(start_in("c1", "de-DE").ok());
+  ASSERT_TRUE(ask_in("c1", "fr-FR").ok());  // the start locale wins
+  ASSERT_TRUE(start_in("c2", "").ok());
+  ASSERT_TRUE(ask_in("c2", "fr-FR").ok());
+  ASSERT_TRUE(start_in("c3", "").ok());
+  ASSERT_TRUE(ask_in("c3", "").ok());  // Contoso's language
+  ASSERT_TRUE(start_in("c4", "x\"><b>").ok());
+  ASSERT_TRUE(ask_in("c4", std::string(40, 'a')).ok());  // neither is a language tag
+  io_.drain(strand_);
+  EXPECT_EQ(heard, (std::vector<std::string>{"ask c1 de-DE", "hook c1 de-DE", "ask c2 fr-FR",
+                                             "hook c2 fr-FR", "ask c3 en-us", "hook c3 en-us",
+                                             "ask c4 en-us", "hook c4 en-us"}));
+  const auto records = store_->handoffs_for_conversation("c2");
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ(json::string_at(json::parse_object(records->front().request_json), "language"), "fr-FR")
+      << "kept with the handoff record";
+  engine_->set_handoff_hook({});
+  engine_->set_availability_hook({});
+}
+
 TEST_F(EngineTest, TheHookHearsThatTheEscalatingTurnFailedToCommit) {
   RecordingListener listener;
   engine_->set_listener(&listener);

@@ -37,7 +37,31 @@ bj::object routing_json(const bot::RoutingHints& routing) {
   }
   return r;
 }
+
+// A locale worth keeping: a plausible BCP 47 tag, bounded (it comes from the client).
+bool plausible_locale(std::string_view locale) {
+  return !locale.empty() && locale.size() <= 32 &&
+         std::all_of(locale.begin(), locale.end(), [](char ch) {
+           return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+         });
+}
+
 }  // namespace
+
+std::string Engine::Impl::customer_language(
+    const Conv& conv, const std::vector<activity::Activity>& transcript) const {
+  const bj::object meta = json::parse_object(conv.row.metadata_json);
+  if (const std::string_view start = json::string_at(meta, "locale"); plausible_locale(start)) {
+    return std::string(start);
+  }
+  for (auto a = transcript.rbegin(); a != transcript.rend(); ++a) {
+    if (a->from.role == "user" && plausible_locale(a->locale)) {
+      return a->locale;
+    }
+  }
+  return bot->bot().language;
+}
 
 std::vector<activity::Activity> Engine::Impl::handoff_transcript(
     const Conv& conv, std::vector<activity::Activity> recent, bool& truncated, bool stored) {
@@ -111,6 +135,7 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
   event.timestamp = format_iso8601(clock.now());
   append(conv, pending, event);
 
+  const std::string language = customer_language(conv, request.transcript);
   bj::object req;
   req["topic"] = request.topic;
   req["context"] = request.context;
@@ -123,6 +148,7 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
   const activity::Attachment* attached = dialog::find_transcript_attachment(event);
   req["transcript"] = attached != nullptr ? attached->content.at("activities") : bj::array{};
   req["transcriptTruncated"] = truncated;  // older activities are in the conversation's log
+  req["language"] = language;
 
   store::HandoffRecord record;
   record.id = fmt::format("{}|h{}", conv.row.id, *parse_activity_seq(event.id, conv.row.id));
@@ -163,6 +189,7 @@ void Engine::Impl::request_handoff(Conv& conv, Pending& pending,
   requested.priority = request.routing.priority;
   requested.initiate_seq = *parse_activity_seq(event.id, conv.row.id);
   requested.user = conv.row.user_id;
+  requested.language = language;
   if (handoff_hook) {
     HandoffCommit with = handoff_hook(requested);
     for (auto& record_entry : with.hub_log) {

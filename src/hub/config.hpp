@@ -19,6 +19,7 @@
 #include "bot/expr.hpp"
 #include "bot/source.hpp"
 #include "core/clock.hpp"
+#include "hub/texts.hpp"
 
 namespace date {
 class time_zone;
@@ -70,17 +71,19 @@ struct OperatingHours {
   bool is_open(TimePoint t) const;
 };
 
-// Customer-facing texts while waiting. Placeholders: {position} (1-based place in the queue),
-// {wait} (estimated wait in whole minutes, rounded up), {queue} (queue name).
+// Customer-facing texts while waiting, each in one or more languages (texts.hpp: the hub picks
+// the conversation's language, else the built-in text). Placeholders: {position} (1-based place
+// in the queue), {wait} (estimated wait in whole minutes, rounded up), {queue} (queue name).
 struct QueueTexts {
-  std::string queued;    // sent with the Queued decision
-  std::string position;  // sent with each PositionUpdate
+  LocalizedText queued = {};    // sent with the Queued decision
+  LocalizedText position = {};  // sent with each PositionUpdate
   // Sent (as the Queued text) when a wait_for_agent queue takes a conversation while none of
   // its agents is online. Placeholders as above.
-  std::string waiting_for_agent;
-  // Said when a handoff routed here is unavailable (closed, no agent online); "" = the bot's
-  // own text (the handoff node's agents-offline / unavailable text). Placeholder: {queue}.
-  std::string unavailable;
+  LocalizedText waiting_for_agent = {};
+  // Said when a handoff routed here is unavailable (closed, no agent online); "" (nothing given
+  // for the language nor for English) = the bot's own text (the handoff node's agents-offline /
+  // unavailable text). Placeholder: {queue}.
+  LocalizedText unavailable = {};
 };
 
 // An external hub (docs/EXTERNAL_HUBS.md): a queue whose conversations are handed to another
@@ -140,6 +143,9 @@ struct HubConfig {
   // Channel ids (e.g. "directline", "msteams") where a handoff may reach an agent; a handoff on
   // any other channel takes the bot's unsupported-channel path. nullopt = every channel.
   std::optional<std::vector<std::string>> live_chat_channels;
+  // The notices the engagement sends the customer (joined, transferred, left, closed): hub.yaml's
+  // top-level `texts`, per language.
+  NoticeTexts texts = {};
 
   // Index of the queue called `name`, or nullopt.
   std::optional<std::size_t> find_queue(std::string_view name) const;
@@ -153,7 +159,8 @@ struct HubConfigResult {
 };
 
 // Loads a hub.yaml. Errors (file:line:col): YAML syntax, unknown keys, missing or mistyped fields,
-// duplicate queue or agent ids, bad or duplicate dispositions (or disposition_required without
+// duplicate queue or agent ids, texts in unknown languages or with unknown placeholders, bad or
+// duplicate dispositions (or disposition_required without
 // any), bad expressions, unknown default or overflow queue, overflow
 // cycles, bad time zones, times, dates, durations, strategies or roles, non-positive capacities;
 // an external queue's bad url, a secret written inline (`secret:`: secrets live in files), a

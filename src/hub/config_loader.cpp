@@ -14,6 +14,7 @@
 
 #include "core/utf8.hpp"
 #include "hub/config.hpp"
+#include "hub/config_texts.hpp"
 
 namespace baton::hub {
 namespace {
@@ -32,7 +33,8 @@ constexpr std::string_view kTopKeys[] = {"default_queue",
                                          "queues",
                                          "agents",
                                          "live_chat_channels",
-                                         "affinity_window"};
+                                         "affinity_window",
+                                         "texts"};
 constexpr std::string_view kSettingKeys[] = {
     "strategy", "offer_timeout", "position_update_interval", "abandon_after", "max_wait", "texts",
     "hours",    "wait_for_agent"};
@@ -61,6 +63,10 @@ constexpr std::string_view kAgentOnlyQueueKeys[] = {"skills",        "strategy",
                                                     "dispositions",  "disposition_required",
                                                     "overflow"};
 constexpr std::size_t kMaxSecretFileBytes = 4096;
+constexpr std::string_view kNoticeKeys[] = {"joined", "transferred", "left", "closed"};
+// The placeholders each text takes (docs/HUB.md).
+constexpr std::string_view kQueuePlaceholders[] = {"position", "wait", "queue"};
+constexpr std::string_view kAgentPlaceholders[] = {"agent"};
 constexpr std::string_view kAgentKeys[] = {"id", "name", "role", "skills", "capacity"};
 
 const char* const kDayNames[7] = {"sunday",   "monday", "tuesday", "wednesday",
@@ -242,6 +248,9 @@ class Loader {
     if (auto n = hub["live_chat_channels"]) {
       load_live_chat_channels(n);
     }
+    if (auto n = hub["texts"]) {
+      load_notices(n);
+    }
   }
 
   void load_live_chat_channels(const YAML::Node& node) {
@@ -261,14 +270,8 @@ class Loader {
     config_.live_chat_channels = std::move(channels);
   }
 
-  static QueueConfig default_settings() {
-    QueueConfig q;
-    q.texts.queued = "You are number {position} in the queue. Estimated wait: {wait} min.";
-    q.texts.position = "You are now number {position} in the queue. Estimated wait: {wait} min.";
-    q.texts.waiting_for_agent =
-        "No agent is available right now. When one becomes available, we'll connect you.";
-    return q;
-  }
+  // Queue settings before hub.yaml's defaults: the texts are the built-in ones (texts.hpp).
+  static QueueConfig default_settings() { return QueueConfig{}; }
 
   void load_settings(const YAML::Node& map, QueueConfig& q) {
     if (auto n = map["strategy"]) {
@@ -302,10 +305,10 @@ class Loader {
     }
     if (auto n = map["texts"]; n && expect_map(n, "texts")) {
       check_keys(n, kTextKeys, "texts");
-      load_text(n["queued"], q.texts.queued);
-      load_text(n["position"], q.texts.position);
-      load_text(n["waiting_for_agent"], q.texts.waiting_for_agent);
-      load_text(n["unavailable"], q.texts.unavailable);
+      load_text(n["queued"], kQueuePlaceholders, q.texts.queued);
+      load_text(n["position"], kQueuePlaceholders, q.texts.position);
+      load_text(n["waiting_for_agent"], kQueuePlaceholders, q.texts.waiting_for_agent);
+      load_text(n["unavailable"], kQueuePlaceholders, q.texts.unavailable);
     }
     if (auto n = map["wait_for_agent"]) {
       if (auto v = scalar(n, "wait_for_agent")) {
@@ -321,24 +324,22 @@ class Loader {
     }
   }
 
-  void load_text(const YAML::Node& node, std::string& out) {
-    if (!node) {
+  void load_text(const YAML::Node& node, Keys placeholders, LocalizedText& out) {
+    if (node) {
+      detail::load_localized_text(node, placeholders, file_, out, diagnostics_);
+    }
+  }
+
+  void load_notices(const YAML::Node& node) {
+    if (!expect_map(node, "texts")) {
       return;
     }
-    auto s = scalar(node, "text");
-    if (!s) {
-      return;
-    }
-    for (std::size_t open = s->find('{'); open != std::string::npos; open = s->find('{', open)) {
-      std::size_t close = s->find('}', open);
-      std::string name = close == std::string::npos ? "" : s->substr(open + 1, close - open - 1);
-      if (name != "position" && name != "wait" && name != "queue") {
-        error(node, "unknown placeholder in text (use {position}, {wait}, {queue})");
-        return;
-      }
-      open = close;
-    }
-    out = *s;
+    check_keys(node, kNoticeKeys, "hub texts (queue texts go under defaults or a queue)");
+    NoticeTexts& t = config_.texts;
+    load_text(node["joined"], kAgentPlaceholders, t.joined);
+    load_text(node["transferred"], {}, t.transferred);
+    load_text(node["left"], kAgentPlaceholders, t.left);
+    load_text(node["closed"], {}, t.closed);
   }
 
   std::optional<OperatingHours> load_hours(const YAML::Node& node) {

@@ -70,8 +70,9 @@ TEST(HubConfig, LoadsEveryField) {
   EXPECT_EQ(billing.offer_timeout, Millis{45'000});
   EXPECT_EQ(billing.position_update_interval, Millis{60'000});  // from defaults
   EXPECT_EQ(billing.abandon_after, Millis{600'000});
-  EXPECT_EQ(billing.texts.queued, "Position {position}, about {wait} min.");
-  EXPECT_FALSE(billing.texts.position.empty());  // built-in default
+  EXPECT_EQ(billing.texts.queued.any, "Position {position}, about {wait} min.");
+  EXPECT_FALSE(billing.texts.position.any.has_value());  // the built-in texts
+  EXPECT_TRUE(billing.texts.position.by_language.empty());
   ASSERT_TRUE(billing.hours.has_value());
   EXPECT_EQ(billing.hours->week[1].size(), 2u);
   EXPECT_EQ(billing.hours->week[1][1].start, 13 * 60);
@@ -210,6 +211,33 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"BadPriority", queue_with("      priority: high\n"), 4, "integer"},
         BadCase{"BadPlaceholder", queue_with("      texts:\n        queued: \"{name}\"\n"), 5,
                 "unknown placeholder"},
+        BadCase{"UnknownLanguage",
+                queue_with("      texts:\n        queued:\n          en: \"{position}\"\n"
+                           "          xx: \"{position}\"\n"),
+                7, "unknown language 'xx'"},
+        BadCase{"BadRegion", queue_with("      texts:\n        queued: {de-: \"a\"}\n"), 5,
+                "unknown language 'de-'"},
+        BadCase{"LanguageTwice", queue_with("      texts:\n        queued: {de: a, DE: b}\n"), 5,
+                "given twice"},
+        BadCase{"TextNotString", queue_with("      texts:\n        queued: {de: [a]}\n"), 5,
+                "must be a string"},
+        BadCase{"TextNotStringOrMap", queue_with("      texts:\n        queued: [a]\n"), 5,
+                "a string or a mapping"},
+        BadCase{"LanguagePlaceholder",
+                queue_with("      texts:\n        position:\n          fr: \"{agent}\"\n"), 6,
+                "unknown placeholder"},
+        BadCase{"UnknownNotice", queue_with("  texts:\n    greeting: Hi\n"), 5,
+                "unknown key 'greeting' in hub texts"},
+        BadCase{"QueueTextAtTop", queue_with("  texts:\n    queued: Hi\n"), 5,
+                "unknown key 'queued' in hub texts"},
+        BadCase{"NoticesNotMap", queue_with("  texts: hello\n"), 4, "texts must be a mapping"},
+        BadCase{"NoticeUnknownLanguage",
+                queue_with("  texts:\n    joined:\n      klingon: Qapla\n"), 6,
+                "unknown language 'klingon'"},
+        BadCase{"NoticePlaceholder", queue_with("  texts:\n    closed: \"Bye {agent}\"\n"), 5,
+                "this text takes none"},
+        BadCase{"JoinedPlaceholder", queue_with("  texts:\n    joined: \"{position}\"\n"), 5,
+                "use {agent}"},
         BadCase{"BadTimeZone",
                 queue_with("      hours:\n        time_zone: Mars/Olympus\n"
                            "        weekly: {daily: [\"00:00-24:00\"]}\n"),
@@ -369,6 +397,48 @@ hub:
 
 namespace baton::hub {
 namespace {
+
+// Texts per language: the plain-string form for every language, the map form per language, the
+// built-in texts for what is left out; notices at the top level.
+TEST(HubConfig, TextsPerLanguage) {
+  auto result = load_hub_config_from_string(R"(hub:
+  texts:
+    joined:
+      en: "{agent} is here."
+      de-CH: "{agent} isch da."
+    closed: "Bye."
+  defaults:
+    texts:
+      queued:
+        de: "Platz {position}."
+        it: "Posizione {position}."
+  queues:
+    - name: main
+      texts:
+        unavailable: {fr: "{queue} est fermé."}
+)",
+                                            "hub.yaml");
+  ASSERT_TRUE(result.config.has_value())
+      << (result.diagnostics.empty() ? "" : result.diagnostics[0].format());
+  const HubConfig& c = *result.config;
+  const QueueTexts& q = c.queues[0].texts;
+  EXPECT_EQ(pick_text(q.queued, TextKind::kQueued, "de-DE"), "Platz {position}.");
+  EXPECT_EQ(pick_text(q.queued, TextKind::kQueued, "it"), "Posizione {position}.");
+  EXPECT_EQ(pick_text(q.queued, TextKind::kQueued, "fr-FR"),
+            "Vous êtes numéro {position} dans la file d'attente. Attente estimée : {wait} min.");
+  EXPECT_EQ(pick_text(q.queued, TextKind::kQueued, "ja"),
+            "You are number {position} in the queue. Estimated wait: {wait} min.");
+  EXPECT_EQ(pick_text(q.unavailable, TextKind::kUnavailable, "fr-ca"), "{queue} est fermé.");
+  EXPECT_EQ(pick_text(q.unavailable, TextKind::kUnavailable, "en"), "");  // the bot's own text
+  EXPECT_EQ(pick_text(c.texts.joined, TextKind::kJoined, "de_ch"), "{agent} isch da.");
+  EXPECT_EQ(pick_text(c.texts.joined, TextKind::kJoined, "de-de"),
+            "{agent} ist dem Chat beigetreten.");
+  EXPECT_EQ(pick_text(c.texts.joined, TextKind::kJoined, "pt-br"), "{agent} is here.");
+  EXPECT_EQ(pick_text(c.texts.closed, TextKind::kClosed, "es"), "Bye.");
+  EXPECT_EQ(pick_text(c.texts.left, TextKind::kLeft, "es-MX"), "{agent} ha salido del chat.");
+  EXPECT_EQ(pick_text(c.texts.transferred, TextKind::kTransferred, ""),
+            "Please wait while I transfer you.");
+}
 
 // The examples in docs/HUB.md must load: every ```yaml block that starts with `hub:`.
 // An external queue: its secret comes from a file beside hub.yaml (first line, CR LF allowed).

@@ -58,7 +58,7 @@ std::optional<Unavailable> Hub::availability(const HandoffSubmitted& handoff, Ti
     return std::nullopt;
   }
   return Unavailable{handoff.conversation, state_->qconf(*queue).name, *cause,
-                     state_->unavailable_text(*queue)};
+                     state_->unavailable_text(*queue, conv)};
 }
 
 TimePoint Hub::now() const { return state_->now_; }

@@ -88,10 +88,21 @@ std::optional<UnavailableCause> HubState::unavailable_cause(std::size_t queue,
   return UnavailableCause::kNoAgentOnline;
 }
 
-std::string HubState::unavailable_text(std::size_t queue) const {
+std::string HubState::language_of(const Conv& conv) {
+  if (!conv.language.empty()) {
+    return conv.language;
+  }
+  if (const auto* v = conv.context.if_contains("va_Language"); v != nullptr && v->is_string()) {
+    return std::string(v->as_string());
+  }
+  return {};
+}
+
+std::string HubState::unavailable_text(std::size_t queue, const Conv& conv) const {
   const QueueConfig& qc = qconf(queue);
   std::string out;
-  const std::string& text = qc.texts.unavailable;
+  const std::string text =
+      pick_text(qc.texts.unavailable, TextKind::kUnavailable, language_of(conv));
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (std::string_view(text).substr(i).starts_with("{queue}")) {
       out += qc.name;
@@ -119,9 +130,10 @@ bool HubState::enter_queue(Conv& conv, std::size_t queue, bool first, Decisions&
   // No estimate for an external queue: its hub knows its own waits.
   Millis wait = qc.external ? Millis{0} : estimate_wait(queue, waiting_rank(conv));
   // A wait_for_agent queue with nobody online: "when one becomes available, we'll connect you".
-  const std::string& text = qc.external || anyone_online(queue, conv.skills, {})
-                                ? qc.texts.queued
-                                : qc.texts.waiting_for_agent;
+  const std::string text =
+      qc.external || anyone_online(queue, conv.skills, {})
+          ? pick_text(qc.texts.queued, TextKind::kQueued, language_of(conv))
+          : pick_text(qc.texts.waiting_for_agent, TextKind::kWaitingForAgent, language_of(conv));
   out.push_back(Queued{conv.id, qc.name, position, wait, render(text, conv, position, wait)});
   if (qc.external) {
     out.push_back(ExternalHandoff{conv.id, qc.name});  // never offered to Baton's agents
@@ -139,7 +151,7 @@ bool HubState::enter_queue(Conv& conv, std::size_t queue, bool first, Decisions&
 void HubState::leave_unavailable(Conv& conv, std::size_t queue, UnavailableCause cause,
                                  Decisions& out) {
   const std::string& name = qconf(queue).name;
-  out.push_back(Unavailable{conv.id, name, cause, unavailable_text(queue)});
+  out.push_back(Unavailable{conv.id, name, cause, unavailable_text(queue, conv)});
   measure(metric::kHandoffUnavailable, name, "");
   measure(cause == UnavailableCause::kOutOfHours        ? metric::kHandoffUnavailableOutOfHours
           : cause == UnavailableCause::kNoSkilledAgents ? metric::kHandoffUnavailableNoSkilledAgents

@@ -335,7 +335,7 @@ TEST(HubPaths, ConfigKeys) {
   EXPECT_EQ(*config->affinity_window, Millis(600'000));
   EXPECT_TRUE(config->queues[2].wait_for_agent);
   EXPECT_FALSE(config->queues[0].wait_for_agent);
-  EXPECT_EQ(config->queues[0].texts.unavailable, "{queue} is closed; we open Tuesday at 8.");
+  EXPECT_EQ(config->queues[0].texts.unavailable.any, "{queue} is closed; we open Tuesday at 8.");
   auto bad = load_hub_config_from_string(
       "hub:\n  queues:\n    - name: q\n      wait_for_agent: maybe\n", "hub.yaml");
   ASSERT_FALSE(bad.config.has_value());

@@ -153,7 +153,11 @@ class HubState {
   std::optional<UnavailableCause> unavailable_cause(std::size_t queue,
                                                     const std::vector<std::string>& skills,
                                                     TimePoint now) const;
-  std::string unavailable_text(std::size_t queue) const;  // texts.unavailable, rendered
+  // texts.unavailable in `conv`'s language (language_of), rendered.
+  std::string unavailable_text(std::size_t queue, const Conv& conv) const;
+  // The language `conv`'s customer texts are in: the handoff's language, else the context's
+  // va_Language (the bot's language); "" → English (texts.hpp's pick_text).
+  static std::string language_of(const Conv& conv);
   // The user's previous agent when it can take `conv` in `queue` now (affinity), else null.
   AgentState* affinity_agent(std::size_t queue, const Conv& conv);
   void remember_agent(const Conv& conv, const AgentState& agent);

@@ -245,8 +245,10 @@ void HubState::update_positions(Decisions& out) {
       if (!changed || now_ - conv.sent_at < qc.position_update_interval) {
         continue;
       }
-      out.push_back(PositionUpdate{conv.id, qc.name, position, wait,
-                                   render(qc.texts.position, conv, position, wait)});
+      out.push_back(PositionUpdate{
+          conv.id, qc.name, position, wait,
+          render(pick_text(qc.texts.position, TextKind::kPosition, language_of(conv)), conv,
+                 position, wait)});
       conv.sent_position = position;
       conv.sent_wait = wait;
       conv.sent_at = now_;

@@ -332,7 +332,7 @@ test('transfer to an agent: the offer shows the note; the first agent keeps it u
   const pick = panel.getByTestId('transfer-pick');
   await pick.locator('option[value="alice"]').waitFor({ state: 'attached', timeout: STEP_MS });
   assert.equal(await pick.locator('option[value="bob"]').count(), 0, 'never yourself');
-  await waitUntil(async () => /Alice Martin \(alice\), available/.test(
+  await waitUntil(async () => /Alice Martin \(alice\), available/i.test(
     await pick.locator('option[value="alice"]').textContent()), STEP_MS, 'alice listed with her presence');
   await pick.selectOption('alice');
   await panel.getByTestId('transfer-note').fill('Asked twice about <script>x</script> delivery');

@@ -6,6 +6,7 @@
 // notifications" a desktop notification and a beep for a new offer while the tab is not focused;
 // for a customer's message in a background conversation a notification (sender and text), a beep
 // and an unread badge counting the messages, which clears when the agent opens that conversation;
+// the page title counts pending offers plus unread messages;
 // nothing for a message in the conversation on screen while the tab has the focus. Screenshots in
 // $BATON_TEST_OUTPUT (else $TMPDIR; paths printed).
 import { test, before, after } from 'node:test';
@@ -100,7 +101,10 @@ test('offers and background messages notify (sound, desktop); unread badges coun
     assert.equal(await anyOffer(alice), one.conversationId);
     assert.deepEqual(await recorded(alice), []);
     assert.equal(await beeps(alice), 0);
+    // The page title counts the pending offer, and drops it once accepted.
+    await waitUntil(async () => (await alice.title()) === '(1) Baton agent console', STEP_MS, 'the offer in the title');
     await accept(alice, one.conversationId);
+    await waitUntil(async () => (await alice.title()) === 'Baton agent console', STEP_MS, 'no count in the title');
 
     // The agent turns them on (a click: the gesture the permission and the sound need).
     await toggle.click();

@@ -110,7 +110,7 @@ test('a supervisor whispers, barges in and takes over from the console', { timeo
   await mine.getByTestId('composer-input').waitFor({ timeout: STEP_MS });
   await waitUntil(async () => (await tabFor(alice, id).getAttribute('data-state')) === 'left',
                   STEP_MS, "alice's tab to say the conversation left her");
-  await waitText(alice.getByTestId('notice'), /taken_over/);
+  await waitText(alice.getByTestId('notice'), /taken over/);
   await mine.getByTestId('composer-input').fill('I will finish this one myself.');
   await mine.getByTestId('composer-input').press('Enter');
   await chat.getByText('I will finish this one myself.').first().waitFor({ timeout: STEP_MS });
@@ -161,7 +161,7 @@ test('an admin adds an agent in the console, who then logs in; a supervisor sets
   await carolRow.getByTestId('sup-agent-set-presence').selectOption('available');
   await waitUntil(async () => (await carol.getByTestId('presence-select').inputValue()) === 'available',
                   STEP_MS, "carol's console to show the presence sam set");
-  await waitText(carolRow.getByTestId('sup-agent-presence'), /available/);
+  await waitText(carolRow.getByTestId('sup-agent-presence'), /available/i);
 
   // ada disables carol: carol's console is sent back to the login form, her row says disabled;
   // enabled again, the row says so too.

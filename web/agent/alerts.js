@@ -7,23 +7,16 @@
 // console's tab is hidden or not focused; the sound plays for offers always and for messages in
 // the background. Customer text goes into a notification as text (the OS shows it as such).
 import { el } from './dom.js';
-
-// This file's texts (one place, for the translation catalogue).
-const TEXTS = {
-  off: 'Enable notifications',
-  on: 'Notifications on',
-  offLabel: 'Turn on a sound and desktop notifications for new offers and customer messages',
-  onLabel: 'Turn off the sound and desktop notifications',
-  denied: 'Desktop notifications are blocked for this site in the browser: only the sound plays.',
-  unsupported: 'This browser shows no desktop notifications: only the sound plays.',
-  offerTitle: 'New conversation offered',
-  offerBody: (offer) => [offer.queue ? `Queue ${offer.queue}` : '', offer.reason ?? ''].filter(Boolean).join(' · '),
-  messageTitle: (who) => `New message from ${who}`,
-  customer: 'the customer',
-};
+import { t } from './i18n.js';
 
 const STORAGE_KEY = 'baton.agent.alerts';
 const BODY_MAX = 140;  // characters of a message shown in a notification
+
+// An offer's notification body: "Queue general · reason".
+function offerBody(offer) {
+  return [offer.queue ? t('alerts.offerQueue', { queue: offer.queue }) : '', offer.reason ?? '']
+    .filter(Boolean).join(' · ');
+}
 
 export class Alerts {
   // `app` gives: notify(text, kind), select(view).
@@ -39,9 +32,9 @@ export class Alerts {
   }
 
   render() {
-    this.button.textContent = this.enabled ? TEXTS.on : TEXTS.off;
+    this.button.textContent = this.enabled ? t('alerts.on') : t('alerts.off');
     this.button.setAttribute('aria-pressed', this.enabled ? 'true' : 'false');
-    this.button.setAttribute('aria-label', this.enabled ? TEXTS.onLabel : TEXTS.offLabel);
+    this.button.setAttribute('aria-label', this.enabled ? t('alerts.onAria') : t('alerts.offAria'));
     this.button.dataset.state = this.enabled ? 'on' : 'off';
   }
 
@@ -55,7 +48,7 @@ export class Alerts {
     }
     this.unlockAudio();
     if (!('Notification' in window)) {
-      this.app.notify(TEXTS.unsupported, 'warning');
+      this.app.notify(t('alerts.unsupported'), 'warning');
       return;
     }
     if (Notification.permission === 'default') {
@@ -66,7 +59,7 @@ export class Alerts {
       }
     }
     if (Notification.permission === 'denied') {
-      this.app.notify(TEXTS.denied, 'warning');
+      this.app.notify(t('alerts.denied'), 'warning');
     }
   }
 
@@ -136,7 +129,7 @@ export class Alerts {
     }
     this.beep('offer');
     if (this.pageInBackground()) {
-      this.desktop(TEXTS.offerTitle, TEXTS.offerBody(offer), `offer:${offer.conversationId}`);
+      this.desktop(t('alerts.offerTitle'), offerBody(offer), `offer:${offer.conversationId}`);
     }
   }
 
@@ -152,9 +145,10 @@ export class Alerts {
     this.beep('message');
     if (background) {
       const a = entry.activity ?? {};
-      const who = typeof a.from?.name === 'string' && a.from.name ? a.from.name : TEXTS.customer;
+      const named = typeof a.from?.name === 'string' && a.from.name;
+      const title = named ? t('alerts.messageTitle', { name: a.from.name }) : t('alerts.messageTitleCustomer');
       const text = typeof a.text === 'string' ? a.text.slice(0, BODY_MAX) : '';
-      this.desktop(TEXTS.messageTitle(who), text, `message:${view.id}`, () => this.app.select(view));
+      this.desktop(title, text, `message:${view.id}`, () => this.app.select(view));
     }
   }
 }

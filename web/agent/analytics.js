@@ -4,6 +4,7 @@
 // /sessions.csv (docs/ANALYTICS.md); the server computes every figure, this view only shows them.
 import { ChartSlot, loadChartLibrary, outcomesChart, queueChart } from './charts.js';
 import { el, fill } from './dom.js';
+import { locale, t } from './i18n.js';
 import {
   NONE, apiRange, defaultRange, formatCount, formatMs, formatRate, formatRating,
 } from './format.js';
@@ -20,7 +21,7 @@ export class AnalyticsView {
     this.knownQueues = new Set();
     this.built = false;
     this.root = el('section', { class: 'analytics', testid: 'analytics-view', hidden: true,
-                                'aria-label': 'Analytics' });
+                                'aria-label': t('top.analytics') });
   }
 
   // Builds the view on first use and loads the figures of the chosen range.
@@ -57,9 +58,9 @@ export class AnalyticsView {
     this.error = el('p', { class: 'analytics__error', testid: 'an-error', role: 'alert', hidden: true });
     this.tiles = el('div', { class: 'tiles', testid: 'an-tiles' });
     this.outcomesCanvas = el('canvas', { testid: 'an-chart-outcomes', role: 'img',
-                                         'aria-label': 'Sessions by outcome over time' });
+                                         'aria-label': t('an.outcomesAria') });
     this.queueCanvas = el('canvas', { testid: 'an-chart-queue', role: 'img',
-                                      'aria-label': 'Handoffs, first wait and service level over time' });
+                                      'aria-label': t('an.queueChartAria') });
     this.outcomes = new ChartSlot(this.outcomesCanvas);
     this.queue = new ChartSlot(this.queueCanvas);
     this.chartNote = el('p', { class: 'muted', testid: 'an-chart-note', hidden: true });
@@ -76,23 +77,24 @@ export class AnalyticsView {
         e.preventDefault();
         this.load();
       } },
-      field('From', this.from), field('To', this.to), field('Queue', this.queueSelect),
-      field('Topic', this.topicSelect),
-      el('button', { type: 'submit', testid: 'an-refresh' }, 'Refresh'),
+      field(t('an.from'), this.from), field(t('an.to'), this.to), field(t('col.queue'), this.queueSelect),
+      field(t('an.topic'), this.topicSelect),
+      el('button', { type: 'submit', testid: 'an-refresh' }, t('common.refresh')),
       el('button', { type: 'button', testid: 'an-csv', onclick: () => this.downloadCsv() },
-         'Download CSV'),
+         t('an.csv')),
       this.status),
       this.error, this.tiles,
       el('div', { class: 'charts' },
-         chart('Sessions and outcomes', this.outcomesCanvas),
-         chart('Queue: handoffs, first wait and service level', this.queueCanvas)),
+         chart(t('an.outcomesChart'), this.outcomesCanvas),
+         chart(t('an.queueChart'), this.queueCanvas)),
       this.chartNote,
-      table('Topics by escalation rate', ['Topic', 'Sessions', 'Escalation', 'Resolution', 'Abandon'],
-            this.topicsBody),
-      table('Queues', ['Queue', 'Handoffs', 'Accepted', 'Abandoned', 'Avg first wait',
-                       'p50', 'p90', 'Within 20 s', 'Within 60 s'], this.queuesBody),
-      table('Agents', ['Agent', 'Handled', 'Avg handle time', 'Utilisation', 'Offers',
-                       'Declined', 'Expired'], this.agentsBody));
+      table(t('an.topicsTable'), [t('an.topic'), t('an.sessions'), t('an.escalation'), t('an.resolution'),
+                                  t('an.abandon')], this.topicsBody),
+      table(t('sup.queues'), [t('col.queue'), t('an.handoffs'), t('an.accepted'), t('an.abandoned'),
+                              t('an.avgFirstWait'), 'p50', 'p90', t('an.within20'), t('an.within60')],
+            this.queuesBody),
+      table(t('sup.agents'), [t('col.agent'), t('an.handled'), t('an.avgHandle'), t('an.utilisation'),
+                              t('an.offers'), t('an.declined'), t('an.expired')], this.agentsBody));
     this.built = true;
   }
 
@@ -121,7 +123,7 @@ export class AnalyticsView {
       return;
     }
     const generation = ++this.generation;
-    this.status.textContent = 'Loading…';
+    this.status.textContent = t('an.loading');
     this.root.dataset.state = 'loading';
     const api = this.app.api;
     try {
@@ -135,7 +137,7 @@ export class AnalyticsView {
       const byMetric = Object.fromEntries(series.map((s) => [s.metric, s.points ?? []]));
       this.showError('');
       this.render(summary);
-      this.status.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+      this.status.textContent = t('common.updated', { time: new Date().toLocaleTimeString(locale()) });
       await this.drawCharts(byMetric, q.interval, generation);
       if (generation === this.generation) {
         this.root.dataset.state = 'ready';
@@ -143,7 +145,7 @@ export class AnalyticsView {
     } catch (err) {
       if (generation === this.generation) {
         this.status.textContent = '';
-        this.showError(`Analytics unavailable: ${err.message}`);
+        this.showError(t('an.unavailable', { error: err.message }));
         this.root.dataset.state = 'error';
       }
     }
@@ -159,7 +161,7 @@ export class AnalyticsView {
     try {
       Chart = await loadChartLibrary();
     } catch (err) {
-      this.chartNote.textContent = `Charts unavailable (${err.message}); the figures below are complete.`;
+      this.chartNote.textContent = t('an.chartsUnavailable', { error: err.message });
       this.chartNote.hidden = false;
       return;
     }
@@ -174,8 +176,8 @@ export class AnalyticsView {
   }
 
   render(summary) {
-    for (const t of summary.topics ?? []) {
-      this.knownTopics.add(t.topic);
+    for (const row of summary.topics ?? []) {
+      this.knownTopics.add(row.topic);
     }
     for (const q of summary.queues ?? []) {
       this.knownQueues.add(q.queue);
@@ -198,8 +200,8 @@ export class AnalyticsView {
            [...names].filter(Boolean).sort().map((n) => el('option', { value: n }, n)));
       select.value = [...names].includes(chosen) ? chosen : '';
     };
-    options(this.queueSelect, 'All queues', queues);
-    options(this.topicSelect, 'All topics', this.knownTopics);
+    options(this.queueSelect, t('an.allQueues'), queues);
+    options(this.topicSelect, t('an.allTopics'), this.knownTopics);
   }
 
   renderTiles(s) {
@@ -212,48 +214,52 @@ export class AnalyticsView {
     }, el('div', { class: 'tile__label' }, label),
     el('div', { class: 'tile__value', testid: 'an-tile-value' }, value),
     el('div', { class: 'tile__detail muted', testid: 'an-tile-detail' }, detail));
-    const count = (n) => formatCount(n ?? 0);
+    const count = (n) => formatCount(n ?? 0, locale());
+    const rate = (x) => formatRate(x, locale());
     fill(this.tiles,
-      tile('sessions', 'Sessions', count(sessions.total),
-           `${count(sessions.engaged)} engaged · ${count(sessions.unengaged)} unengaged`),
-      tile('resolution', 'Resolution rate', formatRate(rates.resolution),
-           `${count(sessions.resolved)} resolved of ${count(sessions.engaged)} engaged`),
-      tile('escalation', 'Escalation rate', formatRate(rates.escalation),
-           `${count(sessions.escalated)} escalated`),
-      tile('abandon', 'Abandon rate', formatRate(rates.abandon),
-           `${count(sessions.abandoned)} abandoned`),
-      tile('csat', 'CSAT', csat.average === null || csat.average === undefined
-        ? NONE : `${formatRating(csat.average)} / 5`,
-           `rated by ${count(csat.responses)} of ${count(csat.asked)} asked `
-           + `(${formatRate(csat.responseRate)})`),
-      tile('handoffs', 'Handoffs', count(handoffs.total),
-           `${count(handoffs.accepted)} accepted · ${formatRate(handoffs.serviceLevel20s)} within 20 s`));
+      tile('sessions', t('an.sessions'), count(sessions.total),
+           t('an.tile.sessions', { engaged: count(sessions.engaged), unengaged: count(sessions.unengaged) })),
+      tile('resolution', t('an.resolutionRate'), rate(rates.resolution),
+           t('an.tile.resolution', { resolved: count(sessions.resolved), engaged: count(sessions.engaged) })),
+      tile('escalation', t('an.escalationRate'), rate(rates.escalation),
+           t('an.tile.escalation', { escalated: count(sessions.escalated) })),
+      tile('abandon', t('an.abandonRate'), rate(rates.abandon),
+           t('an.tile.abandon', { abandoned: count(sessions.abandoned) })),
+      tile('csat', t('an.csat'), csat.average === null || csat.average === undefined
+        ? NONE : `${formatRating(csat.average, locale())} / 5`,
+           t('an.tile.csat', { responses: count(csat.responses), asked: count(csat.asked),
+                               rate: rate(csat.responseRate) })),
+      tile('handoffs', t('an.handoffs'), count(handoffs.total),
+           t('an.tile.handoffs', { accepted: count(handoffs.accepted), rate: rate(handoffs.serviceLevel20s) })));
   }
 
   renderTopics(topics) {
-    fill(this.topicsBody, topics.map((t) => el('tr', { testid: 'an-topic-row', dataset: { topic: t.topic } },
-      el('th', { scope: 'row' }, t.topic || NONE), el('td', {}, formatCount(t.sessions)),
-      el('td', {}, formatRate(t.escalationRate)), el('td', {}, formatRate(t.resolutionRate)),
-      el('td', {}, formatRate(t.abandonRate)))));
+    const loc = locale();
+    fill(this.topicsBody, topics.map((row) => el('tr', { testid: 'an-topic-row', dataset: { topic: row.topic } },
+      el('th', { scope: 'row' }, row.topic || NONE), el('td', {}, formatCount(row.sessions, loc)),
+      el('td', {}, formatRate(row.escalationRate, loc)), el('td', {}, formatRate(row.resolutionRate, loc)),
+      el('td', {}, formatRate(row.abandonRate, loc)))));
     emptyRow(this.topicsBody, topics, 5);
   }
 
   renderQueues(queues) {
+    const loc = locale();
     fill(this.queuesBody, queues.map((q) => el('tr', { testid: 'an-queue-row', dataset: { queue: q.queue } },
-      el('th', { scope: 'row' }, q.queue), el('td', {}, formatCount(q.handoffs)),
-      el('td', {}, formatCount(q.accepted)), el('td', {}, formatCount(q.abandoned)),
-      el('td', {}, formatMs(q.firstWaitMs?.avg)), el('td', {}, formatMs(q.firstWaitMs?.p50)),
-      el('td', {}, formatMs(q.firstWaitMs?.p90)), el('td', {}, formatRate(q.serviceLevel20s)),
-      el('td', {}, formatRate(q.serviceLevel60s)))));
+      el('th', { scope: 'row' }, q.queue), el('td', {}, formatCount(q.handoffs, loc)),
+      el('td', {}, formatCount(q.accepted, loc)), el('td', {}, formatCount(q.abandoned, loc)),
+      el('td', {}, formatMs(q.firstWaitMs?.avg, loc)), el('td', {}, formatMs(q.firstWaitMs?.p50, loc)),
+      el('td', {}, formatMs(q.firstWaitMs?.p90, loc)), el('td', {}, formatRate(q.serviceLevel20s, loc)),
+      el('td', {}, formatRate(q.serviceLevel60s, loc)))));
     emptyRow(this.queuesBody, queues, 9);
   }
 
   renderAgents(agents) {
+    const loc = locale();
     fill(this.agentsBody, agents.map((a) => el('tr', { testid: 'an-agent-row', dataset: { agentId: a.id } },
-      el('th', { scope: 'row' }, a.id), el('td', {}, formatCount(a.handled)),
-      el('td', {}, formatMs(a.handleTimeMsAvg)), el('td', {}, formatRate(a.utilisation)),
-      el('td', {}, formatCount(a.offers)), el('td', {}, formatCount(a.offersDeclined)),
-      el('td', {}, formatCount(a.offersExpired)))));
+      el('th', { scope: 'row' }, a.id), el('td', {}, formatCount(a.handled, loc)),
+      el('td', {}, formatMs(a.handleTimeMsAvg, loc)), el('td', {}, formatRate(a.utilisation, loc)),
+      el('td', {}, formatCount(a.offers, loc)), el('td', {}, formatCount(a.offersDeclined, loc)),
+      el('td', {}, formatCount(a.offersExpired, loc)))));
     emptyRow(this.agentsBody, agents, 7);
   }
 
@@ -275,13 +281,13 @@ export class AnalyticsView {
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60000);
     } catch (err) {
-      this.app.notify(`CSV download failed: ${err.message}`, 'error');
+      this.app.notify(t('an.csvFailed', { error: err.message }), 'error');
     }
   }
 }
 
 function emptyRow(body, rows, columns) {
   if (rows.length === 0) {
-    body.appendChild(el('tr', {}, el('td', { colspan: columns, class: 'muted' }, 'No data for this range')));
+    body.appendChild(el('tr', {}, el('td', { colspan: columns, class: 'muted' }, t('an.noData'))));
   }
 }

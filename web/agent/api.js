@@ -1,6 +1,8 @@
 // The Agent API client (docs/AGENT_API.md): REST calls with the session token, and the one
 // WebSocket stream per console with reconnection and exponential backoff.
 
+import { t } from './i18n.js';
+
 const BASE = '/api/agent';
 const ANALYTICS = '/api/analytics';
 
@@ -68,7 +70,7 @@ export class AgentApi {
     try {
       return await fetch(url, { method, headers, body: payload });
     } catch (err) {
-      throw new ApiError(0, 'Network', `cannot reach the server (${err.message})`);
+      throw new ApiError(0, 'Network', t('api.unreachable', { error: err.message }));
     }
   }
 
@@ -77,7 +79,7 @@ export class AgentApi {
   #failure(status, parsed, method, path) {
     const e = parsed?.error ?? {};
     const error = new ApiError(status, e.code ?? String(status),
-                               e.message ?? `${method} ${path} answered ${status}`);
+                               e.message ?? t('api.answered', { method, path, status }));
     if (status === 401 && path !== '/login' && this.onUnauthorized) {
       this.onUnauthorized(error);
     }

@@ -5,31 +5,46 @@
 import { Alerts } from './alerts.js';
 import { AnalyticsView } from './analytics.js';
 import { AgentApi, AgentStream } from './api.js';
-import { ConversationView, STATE_LABELS } from './conversation.js';
+import { ConversationView, causeLabel, stateLabel } from './conversation.js';
 import { el, fill } from './dom.js';
 import { HistoryViewer, SearchView } from './history.js';
+import {
+  LANGUAGE_NAMES, languageSetting, presenceLabel, roleLabel, setLanguageSetting, t, translateDocument,
+} from './i18n.js';
 import { OffersView } from './offers.js';
 import { SupervisorView } from './supervisor.js';
 import { setFilesBase } from './transcript.js';
 
-// This file's texts added for notifications (one place, for the translation catalogue).
-const TEXTS = {
-  title: 'Baton agent console',
-  titleUnread: (n) => `(${n}) Baton agent console`,
-};
-
 const TOKEN_KEY = 'baton.agent.token';
 const PRESENCES = ['available', 'busy', 'away', 'offline'];
-const WITHDRAWN = {
-  expired: 'The offer expired', cancelled: 'The customer cancelled', abandoned: 'The customer left',
-  agent_away: 'You were set away', agent_removed: 'Your account was removed',
-  taken: 'Another agent took it',
-};
+
+// Why an offer went away, in words.
+function withdrawnText(cause) {
+  const texts = {
+    expired: t('withdrawn.expired'), cancelled: t('withdrawn.cancelled'),
+    abandoned: t('withdrawn.abandoned'), agent_away: t('withdrawn.agentAway'),
+    agent_removed: t('withdrawn.agentRemoved'), taken: t('withdrawn.taken'),
+  };
+  return texts[cause] ?? t('withdrawn.other');
+}
+
+// The language pickers (top bar and login form): "Browser (…)" then each catalogue's language.
+// A change is stored and the page reloads in the new language.
+function bindLanguagePicker(select) {
+  fill(select, el('option', { value: '' }, t('language.browser')),
+       Object.entries(LANGUAGE_NAMES).map(([code, name]) => el('option', { value: code, lang: code }, name)));
+  select.value = languageSetting();
+  select.setAttribute('aria-label', t('top.language'));
+  select.addEventListener('change', () => {
+    setLanguageSetting(select.value);
+    location.reload();
+  });
+}
 
 class App {
   constructor() {
     this.api = new AgentApi();
-    this.api.onUnauthorized = () => this.loggedOut('Your session has ended. Please log in again.');
+    this.api.onUnauthorized = () => this.loggedOut(t('session.ended'));
     this.stream = null;
     this.me = null;
     this.views = new Map();  // `${mode}:${id}` → ConversationView
@@ -56,8 +71,10 @@ class App {
       this.login();
     });
     this.$('logout').addEventListener('click', () => this.logout());
+    bindLanguagePicker(this.$('language'));
+    bindLanguagePicker(this.$('login-language'));
     const select = this.$('presence');
-    fill(select, PRESENCES.map((p) => el('option', { value: p }, p[0].toUpperCase() + p.slice(1))));
+    fill(select, PRESENCES.map((p) => el('option', { value: p }, presenceLabel(p))));
     select.addEventListener('change', () => this.setPresence(select.value));
     this.$('view-workspace').addEventListener('click', () => this.showView('workspace'));
     this.$('view-supervisor').addEventListener('click', () => this.showView('supervisor'));
@@ -103,7 +120,7 @@ class App {
       this.$('login-password').value = '';
       this.enter(await this.api.me());
     } catch (err) {
-      this.showLogin(err.status === 401 ? 'Wrong agent id or password.' : `Cannot log in: ${err.message}`);
+      this.showLogin(err.status === 401 ? t('login.wrong') : t('login.failed', { error: err.message }));
     } finally {
       button.disabled = false;
     }
@@ -171,10 +188,11 @@ class App {
   onStreamStatus(state, attempt, delay) {
     const node = this.$('connection');
     node.dataset.state = state;
-    node.textContent = state === 'open' ? 'Connected'
-      : state === 'connecting' ? 'Connecting…'
-        : state === 'reconnecting' ? `Reconnecting${delay ? ` in ${Math.ceil(delay / 1000)} s` : ''}…`
-          : 'Disconnected';
+    node.textContent = state === 'open' ? t('connection.connected')
+      : state === 'connecting' ? t('connection.connecting')
+        : state === 'reconnecting' ? (delay ? t('connection.reconnectingIn', { seconds: Math.ceil(delay / 1000) })
+          : t('connection.reconnecting'))
+          : t('connection.disconnected');
   }
 
   async setPresence(presence) {
@@ -182,7 +200,7 @@ class App {
       const answer = await this.api.setPresence(presence);
       this.showPresence(answer.presence ?? presence);
     } catch (err) {
-      this.notify(`Cannot change presence: ${err.message}`, 'error');
+      this.notify(t('presence.changeFailed', { error: err.message }), 'error');
       this.showPresence(this.me?.presence);
     }
   }
@@ -195,7 +213,7 @@ class App {
     select.value = presence ?? 'offline';
     select.dataset.presence = presence ?? '';
     if (cause === 'missed_offers') {
-      this.notify('You missed several offers and were set away.', 'warning');
+      this.notify(t('presence.missedOffers'), 'warning');
     }
   }
 
@@ -207,7 +225,9 @@ class App {
       setFilesBase(me.filesBase);  // GET me says it; the stream's hello does not
     }
     const agent = me.agent ?? {};
-    this.$('agent-name').textContent = `${agent.displayName || agent.id || ''} (${agent.role ?? 'agent'})`;
+    this.$('agent-name').textContent = t('top.agentName', {
+      name: agent.displayName || agent.id || '', role: roleLabel(agent.role ?? 'agent'),
+    });
     this.showPresence(me.presence);
     this.offers.reset(me.offers ?? []);
     for (const o of me.offers ?? []) {
@@ -249,7 +269,7 @@ class App {
         break;
       case 'offer_withdrawn':
         if (this.offers.remove(id, msg.offerId) && msg.cause !== 'taken') {
-          this.notify(`${WITHDRAWN[msg.cause] ?? 'The offer was withdrawn'} (${id}).`, 'info');
+          this.notify(t('withdrawn.notice', { reason: withdrawnText(msg.cause), id }), 'info');
         }
         break;
       case 'assigned': {
@@ -271,7 +291,7 @@ class App {
           this.remove(view);  // the wrap-up is over (done here, elsewhere, or max_wrap_up)
         } else if (view) {
           view.setState('left', msg.cause);
-          this.notify(`Conversation ${id} left you (${msg.cause}).`, 'info');
+          this.notify(t('conv.leftYou', { id, cause: causeLabel(msg.cause) }), 'info');
         }
         break;
       }
@@ -285,7 +305,7 @@ class App {
         this.showPresence(msg.presence, msg.cause);
         break;
       case 'transfer_failed':
-        this.notify(`The transfer of ${id} did not happen (${msg.cause}); it stays with you.`, 'error');
+        this.notify(t('transfer.notDone', { id, cause: msg.cause }), 'error');
         break;
       case 'supervisor':
         this.supervisor.update(msg);
@@ -396,14 +416,25 @@ class App {
           onclick: () => this.select(v), onkeydown: (e) => this.onTabKey(e),
         },
         el('span', { class: 'tab__id', title: v.id }, v.id.slice(0, 12)), who,
-        el('span', { class: 'tab__state' }, ` ${STATE_LABELS[v.state] ?? v.state}`),
+        el('span', { class: 'tab__state' }, ` ${stateLabel(v.state)}`),
         v.unread > 0 ? el('span', { class: 'unread', testid: 'unread',
-                                    'aria-label': `${v.unread} unread` }, String(v.unread)) : null));
+                                    'aria-label': t('tab.unread', { count: v.unread }) }, String(v.unread)) : null));
     });
     fill(list, tabs);
     this.$('empty').hidden = this.views.size > 0;
-    const unread = [...this.views.values()].reduce((n, v) => n + v.unread, 0);
-    document.title = unread > 0 ? TEXTS.titleUnread(unread) : TEXTS.title;
+    this.updateTitle();
+  }
+
+  // The page title counts what waits for the agent, for one working in another window: unread
+  // customer messages in background conversations plus pending offers.
+  updateTitle() {
+    const unread = [...(this.views?.values() ?? [])].reduce((n, v) => n + v.unread, 0);
+    const waiting = unread + (this.offers?.count ?? 0);
+    document.title = waiting > 0 ? t('app.titleCount', { count: waiting }) : t('app.title');
+  }
+
+  offersChanged() {
+    this.updateTitle();
   }
 
   // Arrow keys move between conversation tabs (WAI-ARIA tabs pattern).
@@ -440,7 +471,7 @@ class App {
     }
     for (const a of this.me?.agents ?? []) {
       const name = a.displayName && a.displayName !== a.id ? `${a.displayName} (${a.id})` : a.id;
-      agents.set(a.id, `${name}, ${a.presence}`);
+      agents.set(a.id, `${name}, ${presenceLabel(a.presence)}`);
     }
     agents.delete(self);
     return {
@@ -501,10 +532,10 @@ class App {
   async forceClose(id) {
     try {
       await this.api.forceClose(id);
-      this.notify(`Conversation ${id} closed.`, 'info');
+      this.notify(t('conv.closedNotice', { id }), 'info');
       this.supervisor.refresh();
     } catch (err) {
-      this.notify(`Force-close failed: ${err.message}`, 'error');
+      this.notify(t('conv.forceCloseFailed', { error: err.message }), 'error');
     }
   }
 
@@ -513,13 +544,14 @@ class App {
   notify(text, kind = 'info') {
     const node = el('div', { class: `notice notice--${kind}`, testid: 'notice', role: kind === 'error' ? 'alert' : 'status' },
                     text,
-                    el('button', { type: 'button', class: 'notice__close', 'aria-label': 'Dismiss notice',
+                    el('button', { type: 'button', class: 'notice__close', 'aria-label': t('notice.dismiss'),
                                    onclick: () => node.remove() }, '×'));
     this.$('notices').appendChild(node);
     setTimeout(() => node.remove(), kind === 'error' ? 12000 : 6000);
   }
 }
 
+translateDocument();
 const app = new App();
 window.batonConsole = app;  // for debugging and tests
 app.start();

@@ -4,6 +4,7 @@
 // are filled here, in the console, when a response is chosen (canned_fill.js).
 import { confirmButton, el, fill } from './dom.js';
 import { fillPlaceholders, searchCanned, slashQuery } from './canned_fill.js';
+import { t } from './i18n.js';
 
 const CACHE_MS = 30_000;
 const lists = new WeakMap();  // app → its CannedList
@@ -54,7 +55,7 @@ export class CannedPicker {
     this.index = 0;
     this.range = null;
     this.root = el('ul', { class: 'canned-picker', testid: 'canned-picker', role: 'listbox',
-                           'aria-label': 'Canned responses', hidden: true });
+                           'aria-label': t('canned.heading'), hidden: true });
     input.addEventListener('input', () => this.update());
     input.addEventListener('keydown', (e) => this.onKeyDown(e), true);
     input.addEventListener('blur', () => setTimeout(() => this.close(), 150));
@@ -86,7 +87,7 @@ export class CannedPicker {
   render() {
     this.root.hidden = false;
     if (this.matches.length === 0) {
-      fill(this.root, el('li', { class: 'muted', testid: 'canned-none' }, 'No canned response matches'));
+      fill(this.root, el('li', { class: 'muted', testid: 'canned-none' }, t('canned.noMatch')));
       return;
     }
     fill(this.root, this.matches.map((c, i) => el('li', {
@@ -154,29 +155,30 @@ export class CannedAdmin {
     this.queues = queues;
     this.editing = null;  // the id being edited, null when adding
     this.body = el('tbody', { testid: 'canned-rows' });
-    this.queue = el('select', { testid: 'canned-queue', 'aria-label': 'Queue' });
-    this.code = el('input', { testid: 'canned-code', 'aria-label': 'Code', maxlength: 32,
-                              placeholder: 'refund', pattern: '[a-z0-9._\\-]{1,32}', required: true });
-    this.title = el('input', { testid: 'canned-title', 'aria-label': 'Title', maxlength: 100,
-                               placeholder: 'Refund policy', required: true });
-    this.text = el('textarea', { testid: 'canned-text', 'aria-label': 'Text', rows: 3, maxlength: 4000,
-                                 placeholder: 'Hello {customer.name}, refunds take {context.days} days.',
-                                 required: true });
-    this.submitButton = el('button', { type: 'submit', class: 'primary', testid: 'canned-save' }, 'Add');
+    this.queue = el('select', { testid: 'canned-queue', 'aria-label': t('col.queue') });
+    this.code = el('input', { testid: 'canned-code', 'aria-label': t('canned.code'), maxlength: 32,
+                              placeholder: t('canned.codePlaceholder'), pattern: '[a-z0-9._\\-]{1,32}',
+                              required: true });
+    this.title = el('input', { testid: 'canned-title', 'aria-label': t('canned.title'), maxlength: 100,
+                               placeholder: t('canned.titlePlaceholder'), required: true });
+    this.text = el('textarea', { testid: 'canned-text', 'aria-label': t('canned.text'), rows: 3, maxlength: 4000,
+                                 placeholder: t('canned.textPlaceholder'), required: true });
+    this.submitButton = el('button', { type: 'submit', class: 'primary', testid: 'canned-save' }, t('canned.add'));
     this.form = el('form', { class: 'canned-form', testid: 'canned-form', onsubmit: (e) => {
       e.preventDefault();
       this.save();
     } },
-    el('label', {}, 'Queue ', this.queue), el('label', {}, 'Code ', this.code),
-    el('label', {}, 'Title ', this.title), el('label', { class: 'canned-form__text' }, 'Text ', this.text),
+    el('label', {}, t('col.queue'), ' ', this.queue), el('label', {}, t('canned.code'), ' ', this.code),
+    el('label', {}, t('canned.title'), ' ', this.title),
+    el('label', { class: 'canned-form__text' }, t('canned.text'), ' ', this.text),
     el('div', {}, this.submitButton,
-       el('button', { type: 'button', testid: 'canned-cancel', onclick: () => this.reset() }, 'Cancel')));
-    this.root = el('section', { class: 'canned-admin', testid: 'canned-admin', 'aria-label': 'Canned responses' },
-      el('table', { class: 'grid' }, el('caption', {}, 'Canned responses'),
-         el('thead', {}, el('tr', {}, ['Queue', 'Code', 'Title', 'Text', ''].map((h) => el('th', { scope: 'col' }, h)))),
+       el('button', { type: 'button', testid: 'canned-cancel', onclick: () => this.reset() }, t('common.cancel'))));
+    this.root = el('section', { class: 'canned-admin', testid: 'canned-admin', 'aria-label': t('canned.heading') },
+      el('table', { class: 'grid' }, el('caption', {}, t('canned.heading')),
+         el('thead', {}, el('tr', {}, [t('col.queue'), t('canned.code'), t('canned.title'), t('canned.text'), '']
+           .map((h) => el('th', { scope: 'col' }, h)))),
          this.body),
-      el('p', { class: 'muted' }, 'Placeholders: {customer.name}, {agent.name}, {context.NAME} ',
-         '(a handoff context value or bot variable). Agents insert a response by typing / in the reply box.'),
+      el('p', { class: 'muted' }, t('canned.help')),
       this.form);
     this.items = [];
   }
@@ -188,27 +190,27 @@ export class CannedAdmin {
       this.items = body.canned ?? [];
       this.render();
     } catch (err) {
-      this.app.notify(`Canned responses unavailable: ${err.message}`, 'error');
+      this.app.notify(t('canned.unavailable', { error: err.message }), 'error');
     }
   }
 
   fillQueues() {
     const current = this.queue.value;
-    fill(this.queue, el('option', { value: '' }, '(global)'),
+    fill(this.queue, el('option', { value: '' }, t('canned.global')),
          [...new Set(this.queues())].sort().map((q) => el('option', { value: q }, q)));
     this.queue.value = current;
   }
 
   render() {
     fill(this.body, this.items.map((c) => el('tr', { testid: 'canned-row', dataset: { id: c.id, code: c.code } },
-      el('td', {}, c.queue || '(global)'), el('th', { scope: 'row' }, el('code', {}, c.code)),
+      el('td', {}, c.queue || t('canned.global')), el('th', { scope: 'row' }, el('code', {}, c.code)),
       el('td', {}, c.title), el('td', { class: 'canned-admin__text' }, c.text),
       el('td', { class: 'row-actions' },
-         el('button', { type: 'button', testid: 'canned-edit', onclick: () => this.edit(c) }, 'Edit'),
-         confirmButton({ class: 'danger', testid: 'canned-delete', 'aria-label': `Delete /${c.code}` },
-                       'Delete', () => this.remove(c))))));
+         el('button', { type: 'button', testid: 'canned-edit', onclick: () => this.edit(c) }, t('canned.edit')),
+         confirmButton({ class: 'danger', testid: 'canned-delete', 'aria-label': t('canned.deleteAria', { code: c.code }) },
+                       t('canned.delete'), () => this.remove(c))))));
     if (this.items.length === 0) {
-      this.body.appendChild(el('tr', {}, el('td', { colspan: 5, class: 'muted' }, 'No canned responses')));
+      this.body.appendChild(el('tr', {}, el('td', { colspan: 5, class: 'muted' }, t('canned.none'))));
     }
   }
 
@@ -219,14 +221,14 @@ export class CannedAdmin {
     this.code.value = c.code;
     this.title.value = c.title;
     this.text.value = c.text;
-    this.submitButton.textContent = 'Save';
+    this.submitButton.textContent = t('common.save');
     this.code.focus();
   }
 
   reset() {
     this.editing = null;
     this.form.reset();
-    this.submitButton.textContent = 'Add';
+    this.submitButton.textContent = t('canned.add');
   }
 
   async save() {
@@ -238,12 +240,12 @@ export class CannedAdmin {
       } else {
         await this.app.api.call('POST', '/canned', body);
       }
-      this.app.notify(`Canned response /${body.code} saved.`, 'info');
+      this.app.notify(t('canned.saved', { code: body.code }), 'info');
       this.reset();
       this.list.invalidate();
       await this.refresh();
     } catch (err) {
-      this.app.notify(`Cannot save the canned response: ${err.message}`, 'error');
+      this.app.notify(t('canned.saveFailed', { error: err.message }), 'error');
     }
   }
 
@@ -253,7 +255,7 @@ export class CannedAdmin {
       this.list.invalidate();
       await this.refresh();
     } catch (err) {
-      this.app.notify(`Cannot delete the canned response: ${err.message}`, 'error');
+      this.app.notify(t('canned.deleteFailed', { error: err.message }), 'error');
     }
   }
 }

@@ -4,6 +4,7 @@
 // consoles that never open Analytics never load it. Chart.js draws on a <canvas> and sets sizes
 // through the CSSOM, which the CSP's style-src does not restrict; it needs no eval.
 import { formatBucket, formatRate } from './format.js';
+import { locale, t } from './i18n.js';
 
 const LIBRARY = '/agent/vendor/chart.umd.js';
 let loading = null;
@@ -71,9 +72,13 @@ export class ChartSlot {
 // Sessions by outcome per bucket, stacked: `series` maps resolved, escalated, abandoned, unengaged
 // to the API's points ({start, value}), all of the same buckets.
 export function outcomesChart(series, interval) {
-  const labels = (series.resolved ?? []).map((p) => formatBucket(p.start, interval));
+  const labels = (series.resolved ?? []).map((p) => formatBucket(p.start, interval, locale()));
+  const names = {
+    resolved: t('an.outcome.resolved'), escalated: t('an.outcome.escalated'),
+    abandoned: t('an.outcome.abandoned'), unengaged: t('an.outcome.unengaged'),
+  };
   const bars = ['resolved', 'escalated', 'abandoned', 'unengaged'].map((name) => ({
-    label: name[0].toUpperCase() + name.slice(1),
+    label: names[name],
     data: (series[name] ?? []).map((p) => p.value ?? 0),
     backgroundColor: COLOURS[name],
     stack: 'sessions',
@@ -86,7 +91,7 @@ export function outcomesChart(series, interval) {
       scales: {
         x: { stacked: true, ticks: { autoSkip: true, maxRotation: 0 } },
         y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
-             title: { display: true, text: 'sessions' } },
+             title: { display: true, text: t('an.axis.sessions') } },
       },
     },
   };
@@ -95,7 +100,7 @@ export function outcomesChart(series, interval) {
 // Handoffs per bucket (bars) with the average first wait in seconds and the service level within
 // 20 s (lines on their own axes); empty averages are gaps.
 export function queueChart(series, interval) {
-  const labels = (series.handoffs ?? []).map((p) => formatBucket(p.start, interval));
+  const labels = (series.handoffs ?? []).map((p) => formatBucket(p.start, interval, locale()));
   const seconds = (p) => (p.value === null || p.value === undefined ? null : p.value / 1000);
   // Ringed in white: a lone point stays visible on a bar.
   const points = { pointRadius: 5, pointBorderColor: '#fff', pointBorderWidth: 2 };
@@ -104,13 +109,13 @@ export function queueChart(series, interval) {
     data: {
       labels,
       datasets: [
-        { label: 'Handoffs', data: (series.handoffs ?? []).map((p) => p.value ?? 0),
+        { label: t('an.handoffs'), data: (series.handoffs ?? []).map((p) => p.value ?? 0),
           backgroundColor: COLOURS.handoffs, yAxisID: 'count', order: 2 },
-        { type: 'line', label: 'Avg first wait (s)', data: (series.first_wait ?? []).map(seconds),
+        { type: 'line', label: t('an.series.firstWait'), data: (series.first_wait ?? []).map(seconds),
           borderColor: COLOURS.firstWait, backgroundColor: COLOURS.firstWait,
           pointBackgroundColor: COLOURS.firstWait, yAxisID: 'seconds',
           spanGaps: false, ...points, order: 1 },
-        { type: 'line', label: 'Service level 20 s',
+        { type: 'line', label: t('an.series.serviceLevel'),
           data: (series.service_level_20s ?? []).map((p) => p.value),
           borderColor: COLOURS.serviceLevel, backgroundColor: COLOURS.serviceLevel,
           pointBackgroundColor: COLOURS.serviceLevel, yAxisID: 'share',
@@ -122,14 +127,14 @@ export function queueChart(series, interval) {
       plugins: {
         legend: { position: 'bottom', reverse: true },  // bars first: lines are drawn over them
         tooltip: { callbacks: { label: (item) => (item.dataset.yAxisID === 'share'
-          ? `${item.dataset.label}: ${formatRate(item.raw)}` : undefined) } },
+          ? `${item.dataset.label}: ${formatRate(item.raw, locale())}` : undefined) } },
       },
       scales: {
         x: { ticks: { autoSkip: true, maxRotation: 0 } },
         count: { position: 'left', beginAtZero: true, ticks: { precision: 0 },
-                 title: { display: true, text: 'handoffs' } },
+                 title: { display: true, text: t('an.axis.handoffs') } },
         seconds: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false },
-                   title: { display: true, text: 'seconds' } },
+                   title: { display: true, text: t('an.axis.seconds') } },
         share: { display: false, min: 0, max: 1 },
       },
     },

@@ -4,27 +4,34 @@
 import { CannedPicker, cannedListOf } from './canned.js';
 import { confirmButton, el, fill, formatDuration, formatValue } from './dom.js';
 import { HistoryPanel } from './history.js';
+import { t } from './i18n.js';
 import { interveneBar } from './intervene.js';
 import { isHidden, renderTranscript, senderKind } from './transcript.js';
 import { wrapUpForm } from './wrapup.js';
 
-// This file's texts added for files (one place, for the translation catalogue).
-const TEXTS = {
-  attach: 'Attach file',
-  attachLabel: 'Send a file to the customer',
-  sent: (name) => `File ${name} sent.`,
-  failed: (err) => `Sending the file failed: ${err}`,
-  tooLarge: 'The file is too large (at most 8 MB).',
-};
 const MAX_FILE_BYTES = 8 * 1024 * 1024;  // the server's bound for one file (docs/AGENT_API.md)
 
 const TYPING_SEND_INTERVAL_MS = 2500;  // at most one POST typing per this while typing
 const CUSTOMER_TYPING_SHOW_MS = 4000;  // "customer is typing" fades after this without news
 
-export const STATE_LABELS = {
-  waiting: 'Waiting', offered: 'Offered', assigned: 'Active', wrap_up: 'Wrap-up',
-  left: 'Left you', monitor: 'Monitoring',
-};
+// A conversation's state in words; an unknown one as sent.
+export function stateLabel(state) {
+  const labels = {
+    waiting: t('state.waiting'), offered: t('state.offered'), assigned: t('state.assigned'),
+    wrap_up: t('state.wrapUp'), left: t('state.left'), monitor: t('state.monitor'),
+  };
+  return labels[state] ?? state;
+}
+
+// Why a conversation left the agent (the stream's `unassigned` cause), in words; else as sent.
+export function causeLabel(cause) {
+  const labels = {
+    ended: t('cause.ended'), closed: t('cause.closed'), transferred: t('cause.transferred'),
+    abandoned: t('cause.abandoned'), removed: t('cause.removed'), taken_over: t('cause.takenOver'),
+    reassigned: t('cause.reassigned'), not_visible: t('cause.notVisible'),
+  };
+  return labels[cause] ?? cause;
+}
 
 export class ConversationView {
   // `app` gives: api, notify(text, kind), transferTargets(), onChanged(view), remove(view),
@@ -48,20 +55,20 @@ export class ConversationView {
   build() {
     const id = this.id;
     this.stateBadge = el('span', { class: 'badge', testid: 'conv-state' });
-    this.actions = el('div', { class: 'conv__actions', role: 'group', 'aria-label': 'Conversation actions' });
+    this.actions = el('div', { class: 'conv__actions', role: 'group', 'aria-label': t('conv.actionsAria') });
     this.banner = el('div', { class: 'banner', testid: 'conv-banner', role: 'status', hidden: true });
     this.transcript = el('ol', { class: 'transcript', testid: 'transcript', role: 'log',
-                                 'aria-live': 'polite', 'aria-label': 'Transcript' });
+                                 'aria-live': 'polite', 'aria-label': t('conv.transcriptAria') });
     this.typing = el('div', { class: 'typing', testid: 'customer-typing', hidden: true,
-                              'aria-live': 'polite' }, 'Customer is typing…');
+                              'aria-live': 'polite' }, t('conv.customerTyping'));
     this.input = el('textarea', {
       class: 'composer__input', testid: 'composer-input', rows: 3, maxlength: 4000,
-      'aria-label': 'Message to the customer (Enter sends, Shift+Enter for a new line)',
-      placeholder: 'Type a reply… (Enter sends, Shift+Enter new line)',
+      'aria-label': t('composer.aria'),
+      placeholder: t('composer.placeholder'),
       oninput: () => this.onInput(), onkeydown: (e) => this.onKeyDown(e),
     });
     this.fileInput = el('input', { type: 'file', hidden: true, testid: 'attach-input',
-                                   'aria-label': TEXTS.attachLabel,
+                                   'aria-label': t('conv.attachAria'),
                                    onchange: () => this.sendFiles() });
     this.picker = new CannedPicker(this.input, cannedListOf(this.app), () => this.placeholderValues());
     this.composer = el('form', { class: 'composer', testid: 'composer', onsubmit: (e) => {
@@ -72,24 +79,24 @@ export class ConversationView {
     this.input,
     el('div', { class: 'composer__buttons' },
        el('button', { type: 'submit', class: 'primary', testid: 'send-reply',
-                      'aria-label': 'Send the reply to the customer' }, 'Send'),
+                      'aria-label': t('composer.sendAria') }, t('composer.send')),
        el('button', { type: 'button', class: 'note-button', testid: 'send-note',
-                      'aria-label': 'Add as an internal note (never shown to the customer)',
-                      onclick: () => this.submit('note') }, 'Add internal note'),
-       el('button', { type: 'button', testid: 'attach-file', 'aria-label': TEXTS.attachLabel,
-                      onclick: () => this.fileInput.click() }, TEXTS.attach),
+                      'aria-label': t('composer.noteAria'),
+                      onclick: () => this.submit('note') }, t('composer.note')),
+       el('button', { type: 'button', testid: 'attach-file', 'aria-label': t('conv.attachAria'),
+                      onclick: () => this.fileInput.click() }, t('conv.attach')),
        this.fileInput));
     this.transferForm = this.buildTransferForm();
-    this.context = el('aside', { class: 'context', testid: 'context-panel', 'aria-label': 'Context' });
+    this.context = el('aside', { class: 'context', testid: 'context-panel', 'aria-label': t('ctx.aria') });
     this.history = new HistoryPanel(this.app, id);  // the customer's previous conversations
     this.root = el('section', {
       class: 'conv', role: 'tabpanel', testid: 'conversation', dataset: { conversationId: id, mode: this.mode },
-      'aria-label': `Conversation ${id}`, hidden: true,
+      'aria-label': t('conv.aria', { id }), hidden: true,
     },
     el('div', { class: 'conv__main' },
        el('header', { class: 'conv__header' },
-          el('h2', { class: 'conv__title' }, this.mode === 'monitor' ? 'Monitoring ' : 'Conversation ',
-             el('code', {}, id)),
+          el('h2', { class: 'conv__title' }, this.mode === 'monitor' ? t('conv.monitoringTitle') : t('conv.title'),
+             ' ', el('code', {}, id)),
           this.stateBadge, this.actions),
        this.banner, this.transferForm, this.transcript, this.typing,
        this.mode === 'monitor' ? interveneBar(this.app, this) : this.composer),
@@ -98,16 +105,16 @@ export class ConversationView {
   }
 
   buildTransferForm() {
-    this.transferKind = el('select', { testid: 'transfer-kind', 'aria-label': 'Transfer to' },
-                           el('option', { value: 'queue' }, 'a queue'),
-                           el('option', { value: 'agent' }, 'an agent'));
+    this.transferKind = el('select', { testid: 'transfer-kind', 'aria-label': t('transfer.to') },
+                           el('option', { value: 'queue' }, t('transfer.aQueue')),
+                           el('option', { value: 'agent' }, t('transfer.anAgent')));
     const listId = `transfer-targets-${Math.random().toString(36).slice(2)}`;
     this.transferList = el('datalist', { id: listId });
     this.transferTarget = el('input', { testid: 'transfer-target', list: listId, required: true,
-                                        'aria-label': 'Queue name or agent id', placeholder: 'billing' });
+                                        'aria-label': t('transfer.targetAria'), placeholder: t('transfer.targetPlaceholder') });
     this.transferNote = el('input', { testid: 'transfer-note', maxlength: 1000,
-                                      'aria-label': 'Note for the next agent', placeholder: 'Note (optional)' });
-    this.transferPick = el('select', { testid: 'transfer-pick', 'aria-label': 'Pick a queue or an agent' });
+                                      'aria-label': t('transfer.noteAria'), placeholder: t('common.noteOptional') });
+    this.transferPick = el('select', { testid: 'transfer-pick', 'aria-label': t('transfer.pickAria') });
     this.transferPick.addEventListener('change', () => {
       if (this.transferPick.value) {
         this.transferTarget.value = this.transferPick.value;
@@ -118,7 +125,7 @@ export class ConversationView {
       this.fillTransferTargets();
     });
     const form = el('form', { class: 'transfer', testid: 'transfer-form', hidden: true,
-                              'aria-label': 'Transfer the conversation', onsubmit: (e) => {
+                              'aria-label': t('transfer.formAria'), onsubmit: (e) => {
                                 e.preventDefault();
                                 this.doTransfer();
                               },
@@ -127,12 +134,12 @@ export class ConversationView {
                                   form.hidden = true;
                                 }
                               } },
-    el('label', {}, 'Transfer to ', this.transferKind), this.transferPick, this.transferTarget,
+    el('label', {}, t('transfer.to'), ' ', this.transferKind), this.transferPick, this.transferTarget,
     this.transferList,
     this.transferNote,
-    el('button', { type: 'submit', class: 'primary', testid: 'transfer-submit' }, 'Transfer'),
+    el('button', { type: 'submit', class: 'primary', testid: 'transfer-submit' }, t('transfer.submit')),
     el('button', { type: 'button', testid: 'transfer-cancel',
-                   onclick: () => { form.hidden = true; } }, 'Cancel'));
+                   onclick: () => { form.hidden = true; } }, t('common.cancel')));
     return form;
   }
 
@@ -142,7 +149,7 @@ export class ConversationView {
     const targets = this.app.transferTargets();
     const agent = this.transferKind.value === 'agent';
     const list = agent ? targets.agents : targets.queues;
-    fill(this.transferPick, el('option', { value: '' }, agent ? 'Choose an agent…' : 'Choose a queue…'),
+    fill(this.transferPick, el('option', { value: '' }, agent ? t('transfer.chooseAgent') : t('transfer.chooseQueue')),
          ...list.map((t) => el('option', { value: t.id, selected: t.id === this.transferTarget.value }, t.label)));
     fill(this.transferList, list.map((t) => el('option', { value: t.id })));
   }
@@ -182,11 +189,11 @@ export class ConversationView {
             return;
           } catch (err) {
             if (err.status === 403 || err.status === 404) {
-              this.setState(this.mode === 'monitor' ? this.state : 'left', 'no longer visible');
+              this.setState(this.mode === 'monitor' ? this.state : 'left', 'not_visible');
               return;
             }
             if (attempt >= 2 || err.status === 401) {
-              this.app.notify(`Cannot load conversation ${this.id}: ${err.message}`, 'error');
+              this.app.notify(t('conv.loadFailed', { id: this.id, error: err.message }), 'error');
               return;
             }
             await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -283,14 +290,14 @@ export class ConversationView {
     this.fileInput.value = '';
     for (const file of files) {
       if (file.size > MAX_FILE_BYTES) {
-        this.app.notify(TEXTS.tooLarge, 'error');
+        this.app.notify(t('conv.fileTooLarge'), 'error');
         continue;
       }
       try {
         await this.app.api.sendFile(this.id, file);
-        this.app.notify(TEXTS.sent(file.name), 'info');
+        this.app.notify(t('conv.fileSent', { name: file.name }), 'info');
       } catch (err) {
-        this.app.notify(TEXTS.failed(err.message), 'error');
+        this.app.notify(t('conv.fileFailed', { error: err.message }), 'error');
       }
     }
   }
@@ -312,7 +319,7 @@ export class ConversationView {
         await this.refresh();  // no stream: fetch what we just wrote
       }
     } catch (err) {
-      this.app.notify(`Not sent: ${err.message}`, 'error');
+      this.app.notify(t('composer.notSent', { error: err.message }), 'error');
     }
   }
 
@@ -329,9 +336,9 @@ export class ConversationView {
     try {
       await this.app.api.transfer(this.id, body);
       this.transferForm.hidden = true;
-      this.app.notify(`Transfer to ${target} requested`, 'info');
+      this.app.notify(t('transfer.requested', { target }), 'info');
     } catch (err) {
-      this.app.notify(`Transfer failed: ${err.message}`, 'error');
+      this.app.notify(t('transfer.failed', { error: err.message }), 'error');
     }
   }
 
@@ -340,7 +347,7 @@ export class ConversationView {
       await this.app.api.end(this.id, mode);
       this.setState('wrap_up');
     } catch (err) {
-      this.app.notify(`Cannot end the conversation: ${err.message}`, 'error');
+      this.app.notify(t('conv.endFailed', { error: err.message }), 'error');
     }
   }
 
@@ -360,23 +367,23 @@ export class ConversationView {
         this.app.remove(this);  // the hub already ended the wrap-up
         return;
       }
-      this.app.notify(`Wrap-up failed: ${err.message}`, 'error');
+      this.app.notify(t('wrapup.failed', { error: err.message }), 'error');
     }
   }
 
   async forceClose() {
     try {
       await this.app.api.forceClose(this.id);
-      this.app.notify(`Conversation ${this.id} closed`, 'info');
+      this.app.notify(t('conv.closedNotice', { id: this.id }), 'info');
     } catch (err) {
-      this.app.notify(`Force-close failed: ${err.message}`, 'error');
+      this.app.notify(t('conv.forceCloseFailed', { error: err.message }), 'error');
     }
   }
 
   // --- rendering --------------------------------------------------------------------------
 
   render() {
-    this.stateBadge.textContent = STATE_LABELS[this.state] ?? this.state;
+    this.stateBadge.textContent = stateLabel(this.state);
     this.stateBadge.className = `badge badge--${this.state}`;
     this.root.dataset.state = this.state;
     this.renderActions();
@@ -397,14 +404,14 @@ export class ConversationView {
       el('button', { type: 'button', testid, 'aria-label': aria, onclick, class: cls }, label);
     if (this.mode === 'monitor') {
       fill(this.actions,
-           confirmButton({ testid: 'force-close', class: 'danger', 'aria-label': 'Force-close this conversation' },
-                         'Force close', () => this.forceClose()),
-           b('stop-monitor', 'Stop monitoring', 'Stop monitoring this conversation', () => this.app.remove(this)));
+           confirmButton({ testid: 'force-close', class: 'danger', 'aria-label': t('conv.forceCloseAria') },
+                         t('conv.forceClose'), () => this.forceClose()),
+           b('stop-monitor', t('conv.stopMonitor'), t('conv.stopMonitorAria'), () => this.app.remove(this)));
       return;
     }
     if (this.state === 'assigned') {
       fill(this.actions,
-           b('transfer-open', 'Transfer…', 'Transfer to a queue or an agent', () => {
+           b('transfer-open', t('conv.transferOpen'), t('conv.transferOpenAria'), () => {
              this.transferForm.hidden = !this.transferForm.hidden;
              this.fillTransferTargets();
              if (!this.transferForm.hidden) {
@@ -412,10 +419,10 @@ export class ConversationView {
                this.app.refreshTransferTargets().then(() => this.fillTransferTargets());
              }
            }),
-           b('end-bot', 'Return to bot', 'End and return the customer to the bot', () => this.end('bot')),
-           b('end-close', 'Close', 'End and close the conversation', () => this.end('close'), 'danger'));
+           b('end-bot', t('conv.returnToBot'), t('conv.returnToBotAria'), () => this.end('bot')),
+           b('end-close', t('conv.close'), t('conv.closeAria'), () => this.end('close'), 'danger'));
     } else if (this.state === 'left') {
-      fill(this.actions, b('dismiss', 'Dismiss', 'Remove this conversation from the list',
+      fill(this.actions, b('dismiss', t('conv.dismiss'), t('conv.dismissAria'),
                            () => this.app.remove(this)));
     } else {
       fill(this.actions);
@@ -434,14 +441,14 @@ export class ConversationView {
   renderBanner() {
     if (this.state === 'wrap_up') {
       this.banner.hidden = false;
-      fill(this.banner, 'Wrap-up: the conversation has ended. Your slot is held until you are done. ',
+      fill(this.banner, t('wrapup.banner'), ' ',
            this.wrapUpFormFor(this.detail));
     } else if (this.state === 'left') {
       this.banner.hidden = false;
-      fill(this.banner, `This conversation is no longer yours (${this.leftCause || 'ended'}).`);
+      fill(this.banner, t('conv.noLongerYours', { cause: causeLabel(this.leftCause || 'ended') }));
     } else if (this.mode === 'monitor') {
       this.banner.hidden = false;
-      fill(this.banner, 'Read-only: you are monitoring this conversation.');
+      fill(this.banner, t('conv.readOnly'));
     } else {
       this.banner.hidden = true;
       fill(this.banner);
@@ -468,19 +475,19 @@ export class ConversationView {
     const vaKeys = Object.keys(context).filter((k) => !(k in variables)).sort();
     const varKeys = Object.keys(variables).sort();
     fill(this.context,
-         el('h3', {}, 'Handoff'),
+         el('h3', {}, t('ctx.handoff')),
          el('dl', { class: 'kv' },
-            row('Queue', d.queue, 'ctx-queue'),
-            row('Waited', formatDuration(d.waitedMs), 'ctx-waited'),
-            row('Reason', d.reason, 'ctx-reason'),
-            row('Agent message', d.agentMessage, 'ctx-agent-message'),
-            d.transferNote ? row('Transfer note', d.transferNote, 'ctx-transfer-note') : null,
-            d.priority !== undefined && d.priority !== null ? row('Priority', d.priority, 'ctx-priority') : null),
-         el('h3', {}, 'Bot context'),
-         vaKeys.length === 0 ? el('p', { class: 'muted' }, 'none')
+            row(t('ctx.queue'), d.queue, 'ctx-queue'),
+            row(t('ctx.waited'), formatDuration(d.waitedMs), 'ctx-waited'),
+            row(t('ctx.reason'), d.reason, 'ctx-reason'),
+            row(t('ctx.agentMessage'), d.agentMessage, 'ctx-agent-message'),
+            d.transferNote ? row(t('ctx.transferNote'), d.transferNote, 'ctx-transfer-note') : null,
+            d.priority !== undefined && d.priority !== null ? row(t('ctx.priority'), d.priority, 'ctx-priority') : null),
+         el('h3', {}, t('ctx.botContext')),
+         vaKeys.length === 0 ? el('p', { class: 'muted' }, t('ctx.none'))
            : el('dl', { class: 'kv', testid: 'ctx-context' }, vaKeys.map((k) => row(k, context[k]))),
-         el('h3', {}, 'User variables'),
-         varKeys.length === 0 ? el('p', { class: 'muted' }, 'none')
+         el('h3', {}, t('ctx.userVariables')),
+         varKeys.length === 0 ? el('p', { class: 'muted' }, t('ctx.none'))
            : el('dl', { class: 'kv', testid: 'ctx-variables' }, varKeys.map((k) => row(k, variables[k]))),
          this.history.root);
   }

@@ -1,6 +1,7 @@
 // Tiny DOM helpers. Every piece of text coming from the server (customer, agent, bot text, names,
 // variables) goes through text nodes: nothing here ever assigns innerHTML, so markup in data is
 // shown as text and never parsed or run.
+import { locale, t } from './i18n.js';
 
 // el('div', {class: 'x', dataset: {testid: 'y'}, onclick: fn, 'aria-label': 'z'}, child, ...)
 // Children: strings/numbers become text nodes, null/undefined/false are skipped, arrays flatten.
@@ -63,13 +64,14 @@ export function formatDuration(ms) {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-// "14:03" local time from an ISO string; "" when absent or unparsable.
+// "14:03" local time from an ISO string, in the console's locale (i18n.js); "" when absent or
+// unparsable.
 export function formatClock(iso) {
-  const t = Date.parse(iso ?? '');
-  if (Number.isNaN(t)) {
+  const ms = Date.parse(iso ?? '');
+  if (Number.isNaN(ms)) {
     return '';
   }
-  return new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return new Date(ms).toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit' });
 }
 
 // A value of a context or user variable as one line of text.
@@ -95,7 +97,7 @@ export function confirmButton(attrs, label, action, ms = 5000) {
       return;
     }
     button.dataset.armed = 'true';
-    button.textContent = 'Click again to confirm';
+    button.textContent = t('common.confirm');
     timer = setTimeout(reset, ms);
   } }, label);
   function reset() {

@@ -1,6 +1,7 @@
 // Figures for people, for the Analytics view: pure functions of their arguments (no DOM), so they
 // run under Node too. A figure the server sends as null (nothing to divide, no data) shows as "–".
-// `locale` is a BCP 47 tag; undefined means the browser's.
+// `locale` is a BCP 47 tag; undefined means the browser's (the console passes i18n.js's locale()).
+import { t } from './i18n.js';
 
 export const NONE = '–';
 
@@ -79,15 +80,15 @@ export const HOURLY_UP_TO_MS = 2 * DAY_MS;
 export function apiRange(fromDate, toDate) {
   const day = /^\d{4}-\d{2}-\d{2}$/;
   if (!day.test(fromDate ?? '') || !day.test(toDate ?? '')) {
-    return { error: 'Choose a start and an end date.' };
+    return { error: t('an.chooseDates') };
   }
   const from = new Date(`${fromDate}T00:00:00`);
   const last = new Date(`${toDate}T00:00:00`);
   if (Number.isNaN(from.getTime()) || Number.isNaN(last.getTime())) {
-    return { error: 'Choose a start and an end date.' };
+    return { error: t('an.chooseDates') };
   }
   if (last < from) {
-    return { error: 'The end date is before the start date.' };
+    return { error: t('an.endBeforeStart') };
   }
   const to = new Date(last.getFullYear(), last.getMonth(), last.getDate() + 1);
   return {
@@ -100,13 +101,13 @@ export function apiRange(fromDate, toDate) {
 // A chart label for a series point starting at `iso`: hours in local time ("Dec 6, 14:00"), days
 // as the UTC day the server summed ("Dec 6").
 export function formatBucket(iso, interval, locale) {
-  const t = new Date(iso);
-  if (Number.isNaN(t.getTime())) {
+  const start = new Date(iso);
+  if (Number.isNaN(start.getTime())) {
     return '';
   }
   if (interval === 'day') {
-    return t.toLocaleDateString(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    return start.toLocaleDateString(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
   }
-  return t.toLocaleString(locale, { month: 'short', day: 'numeric', hour: '2-digit',
+  return start.toLocaleString(locale, { month: 'short', day: 'numeric', hour: '2-digit',
                                     minute: '2-digit', hourCycle: 'h23' });
 }

@@ -3,63 +3,37 @@
 // conversations), the read-only viewer one of them opens in (audited by the server), and the
 // Search view (supervisors and admins: every conversation; agents: the ones they handled).
 import { el, fill } from './dom.js';
+import { locale, t } from './i18n.js';
 import { renderTranscript } from './transcript.js';
-
-// Every string this file shows, in one place (for the translation catalogue).
-export const TEXTS = {
-  history: 'History',
-  historyLoading: 'Loading…',
-  historyNone: 'No previous conversation.',
-  historyTruncated: 'Older conversations are not listed.',
-  historyFailed: 'History unavailable',
-  openAria: (id) => `Open the previous conversation ${id} (read-only)`,
-  noHandoff: 'bot only',
-  viewerTitle: 'Previous conversation ',
-  viewerClose: 'Close',
-  viewerReadOnly: 'Read-only record',
-  viewerFailed: 'Cannot open it',
-  customer: 'Customer',
-  when: 'Asked for an agent',
-  queue: 'Queue',
-  agent: 'Agent',
-  outcome: 'Outcome',
-  disposition: 'Disposition',
-  wrapUpNote: 'Wrap-up note',
-  search: 'Search',
-  searchHeading: 'Search ended conversations',
-  searchScopeAll: 'All conversations.',
-  searchScopeOwn: 'The conversations you handled.',
-  text: 'Text',
-  textPlaceholder: 'words in a message',
-  from: 'From',
-  to: 'To',
-  anyOutcome: 'any outcome',
-  submit: 'Search',
-  more: 'More',
-  noResults: 'Nothing found.',
-  searching: 'Searching…',
-  searchFailed: 'Search failed',
-  open: 'Open',
-};
 
 const OUTCOMES = ['completed', 'cancelled', 'abandoned', 'timed_out', 'unavailable', 'unsupported'];
 
-// "2026-12-07 14:03" in the browser's zone.
+// A handoff's outcome in words; an unknown one as sent.
+export function outcomeLabel(outcome) {
+  const labels = {
+    completed: t('history.outcome.completed'), cancelled: t('history.outcome.cancelled'),
+    abandoned: t('history.outcome.abandoned'), timed_out: t('history.outcome.timedOut'),
+    unavailable: t('history.outcome.unavailable'), unsupported: t('history.outcome.unsupported'),
+  };
+  return Object.hasOwn(labels, outcome ?? '') ? labels[outcome] : outcome;
+}
+
+// Date and time in the browser's zone and the console's locale ("07.12.26, 14:03"); "–" when
+// absent or unparsable.
 function when(iso) {
-  if (!iso) {
+  const ms = Date.parse(iso ?? '');
+  if (Number.isNaN(ms)) {
     return '–';
   }
-  const d = new Date(iso);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return new Date(ms).toLocaleString(locale(), { dateStyle: 'short', timeStyle: 'short' });
 }
 
 // One line of facts about a handoff: queue · agent · outcome · disposition.
 function handoffFacts(h) {
   if (!h) {
-    return TEXTS.noHandoff;
+    return t('history.noHandoff');
   }
-  return [h.queue || '–', h.agent || '–', h.outcome, h.disposition].filter(Boolean).join(' · ');
+  return [h.queue || '–', h.agent || '–', outcomeLabel(h.outcome), h.disposition].filter(Boolean).join(' · ');
 }
 
 // The read-only viewer: a dialog with the conversation's summary and transcript. One per console.
@@ -68,13 +42,13 @@ export class HistoryViewer {
     this.app = app;
     this.title = el('code', {});
     this.facts = el('dl', { class: 'kv', testid: 'history-facts' });
-    this.transcript = el('ol', { class: 'transcript', testid: 'history-transcript', 'aria-label': 'Transcript' });
-    this.root = el('dialog', { class: 'history-viewer', testid: 'history-viewer', 'aria-label': TEXTS.viewerReadOnly },
+    this.transcript = el('ol', { class: 'transcript', testid: 'history-transcript', 'aria-label': t('conv.transcriptAria') });
+    this.root = el('dialog', { class: 'history-viewer', testid: 'history-viewer', 'aria-label': t('history.readOnly') },
                    el('header', { class: 'conv__header' },
-                      el('h2', { class: 'conv__title' }, TEXTS.viewerTitle, this.title),
-                      el('span', { class: 'badge' }, TEXTS.viewerReadOnly),
+                      el('h2', { class: 'conv__title' }, t('history.viewerTitle'), ' ', this.title),
+                      el('span', { class: 'badge' }, t('history.readOnly')),
                       el('button', { type: 'button', testid: 'history-close', onclick: () => this.root.close() },
-                         TEXTS.viewerClose)),
+                         t('history.close'))),
                    this.facts, this.transcript);
     document.body.appendChild(this.root);
   }
@@ -84,7 +58,7 @@ export class HistoryViewer {
     fill(this.title, id);
     this.root.dataset.conversationId = id;
     fill(this.facts);
-    fill(this.transcript, el('li', { class: 'muted' }, TEXTS.historyLoading));
+    fill(this.transcript, el('li', { class: 'muted' }, t('history.loading')));
     if (!this.root.open) {
       this.root.showModal();
     }
@@ -94,17 +68,17 @@ export class HistoryViewer {
       const last = (d.handoffs ?? []).at(-1);
       const row = (label, value, testid) => [el('dt', {}, label), el('dd', { testid }, value || '–')];
       fill(this.facts,
-           row(TEXTS.customer, d.userId, 'history-user'),
-           row(TEXTS.when, when(last?.requested ?? d.created), 'history-when'),
-           row(TEXTS.queue, last?.queue, 'history-queue'),
-           row(TEXTS.agent, last?.agent, 'history-agent'),
-           row(TEXTS.outcome, last?.outcome ?? TEXTS.noHandoff, 'history-outcome'),
-           row(TEXTS.disposition, last?.disposition, 'history-disposition'),
-           last?.wrapUpNote ? row(TEXTS.wrapUpNote, last.wrapUpNote, 'history-wrapup-note') : null);
+           row(t('history.customer'), d.userId, 'history-user'),
+           row(t('history.when'), when(last?.requested ?? d.created), 'history-when'),
+           row(t('history.queue'), last?.queue, 'history-queue'),
+           row(t('history.agent'), last?.agent, 'history-agent'),
+           row(t('history.outcome'), last ? outcomeLabel(last.outcome) : t('history.noHandoff'), 'history-outcome'),
+           row(t('history.disposition'), last?.disposition, 'history-disposition'),
+           last?.wrapUpNote ? row(t('history.wrapUpNote'), last.wrapUpNote, 'history-wrapup-note') : null);
       renderTranscript(this.transcript, [...(d.transcript ?? [])].sort((x, y) => Number(x.seq) - Number(y.seq)));
     } catch (err) {
       fill(this.transcript, el('li', { class: 'notice--error', testid: 'history-error' },
-                               `${TEXTS.viewerFailed}: ${err.message}`));
+                               t('history.viewerFailed', { error: err.message })));
     }
   }
 }
@@ -116,9 +90,9 @@ export class HistoryPanel {
     this.id = conversationId;
     this.list = el('ul', { class: 'history', testid: 'history-list' });
     this.root = el('section', { class: 'history-panel', testid: 'history-panel' },
-                   el('h3', {}, TEXTS.history), this.list);
+                   el('h3', {}, t('history.heading')), this.list);
     this.loaded = false;
-    fill(this.list, el('li', { class: 'muted' }, TEXTS.historyLoading));
+    fill(this.list, el('li', { class: 'muted' }, t('history.loading')));
   }
 
   async load() {
@@ -131,16 +105,16 @@ export class HistoryPanel {
       const items = (h.conversations ?? []).map((c) => el('li', {},
         el('button', {
           type: 'button', class: 'history__item', testid: 'history-item',
-          dataset: { conversationId: c.conversationId }, 'aria-label': TEXTS.openAria(c.conversationId),
+          dataset: { conversationId: c.conversationId }, 'aria-label': t('history.openAria', { id: c.conversationId }),
           onclick: () => this.app.historyViewer.open(c.conversationId, this.id),
         },
         el('span', { class: 'history__when' }, when(c.lastHandoff?.requested ?? c.created)),
         el('span', { class: 'history__facts' }, handoffFacts(c.lastHandoff)))));
-      fill(this.list, items.length ? items : el('li', { class: 'muted', testid: 'history-none' }, TEXTS.historyNone),
-           h.truncated ? el('li', { class: 'muted' }, TEXTS.historyTruncated) : null);
+      fill(this.list, items.length ? items : el('li', { class: 'muted', testid: 'history-none' }, t('history.none')),
+           h.truncated ? el('li', { class: 'muted' }, t('history.truncated')) : null);
     } catch (err) {
       this.loaded = false;  // try again with the next detail
-      fill(this.list, el('li', { class: 'muted' }, `${TEXTS.historyFailed}: ${err.message}`));
+      fill(this.list, el('li', { class: 'muted' }, t('history.failed', { error: err.message })));
     }
   }
 }
@@ -152,43 +126,43 @@ export class SearchView {
     this.next = null;
     const input = (name, attrs = {}) => el('input', { name, testid: `search-${name}`, ...attrs });
     this.fields = {
-      q: input('q', { type: 'search', maxlength: 200, placeholder: TEXTS.textPlaceholder }),
+      q: input('q', { type: 'search', maxlength: 200, placeholder: t('search.textPlaceholder') }),
       customer: input('customer', { maxlength: 256 }),
       from: input('from', { type: 'date' }),
       to: input('to', { type: 'date' }),
       queue: input('queue', { maxlength: 256 }),
       agent: input('agent', { maxlength: 64 }),
       outcome: el('select', { name: 'outcome', testid: 'search-outcome' },
-                  el('option', { value: '' }, TEXTS.anyOutcome), OUTCOMES.map((o) => el('option', { value: o }, o))),
+                  el('option', { value: '' }, t('search.anyOutcome')), OUTCOMES.map((o) => el('option', { value: o }, outcomeLabel(o)))),
     };
     const label = (text, field) => el('label', {}, text, ' ', field);
-    this.agentLabel = label(TEXTS.agent, this.fields.agent);
+    this.agentLabel = label(t('history.agent'), this.fields.agent);
     this.scope = el('p', { class: 'muted', testid: 'search-scope' });
     this.status = el('p', { class: 'muted', testid: 'search-status', role: 'status' });
     this.results = el('tbody', { testid: 'search-results' });
     this.moreButton = el('button', { type: 'button', testid: 'search-more', hidden: true,
-                                     onclick: () => this.run(false) }, TEXTS.more);
+                                     onclick: () => this.run(false) }, t('search.more'));
     this.form = el('form', { class: 'search__form', testid: 'search-form', onsubmit: (e) => {
       e.preventDefault();
       this.run(true);
     } },
-    label(TEXTS.text, this.fields.q), label(TEXTS.customer, this.fields.customer),
-    label(TEXTS.from, this.fields.from), label(TEXTS.to, this.fields.to),
-    label(TEXTS.queue, this.fields.queue), this.agentLabel, label(TEXTS.outcome, this.fields.outcome),
-    el('button', { type: 'submit', class: 'primary', testid: 'search-submit' }, TEXTS.submit));
-    this.root = el('section', { class: 'search', testid: 'search-view', hidden: true, 'aria-label': TEXTS.searchHeading },
-                   el('h2', {}, TEXTS.searchHeading), this.scope, this.form, this.status,
+    label(t('search.text'), this.fields.q), label(t('history.customer'), this.fields.customer),
+    label(t('search.from'), this.fields.from), label(t('search.to'), this.fields.to),
+    label(t('history.queue'), this.fields.queue), this.agentLabel, label(t('history.outcome'), this.fields.outcome),
+    el('button', { type: 'submit', class: 'primary', testid: 'search-submit' }, t('search.submit')));
+    this.root = el('section', { class: 'search', testid: 'search-view', hidden: true, 'aria-label': t('search.heading') },
+                   el('h2', {}, t('search.heading')), this.scope, this.form, this.status,
                    el('table', { class: 'search__table' },
                       el('thead', {}, el('tr', {},
-                         [TEXTS.when, TEXTS.customer, TEXTS.queue, TEXTS.agent, TEXTS.outcome, TEXTS.disposition, '']
-                           .map((t) => el('th', {}, t)))),
+                         [t('history.when'), t('history.customer'), t('history.queue'), t('history.agent'), t('history.outcome'), t('history.disposition'), '']
+                           .map((h) => el('th', {}, h)))),
                       this.results),
                    this.moreButton);
   }
 
   show(supervisor) {
     this.agentLabel.hidden = !supervisor;
-    fill(this.scope, supervisor ? TEXTS.searchScopeAll : TEXTS.searchScopeOwn);
+    fill(this.scope, supervisor ? t('search.scopeAll') : t('search.scopeOwn'));
   }
 
   query() {
@@ -211,22 +185,22 @@ export class SearchView {
       fill(this.results);
       this.next = null;
     }
-    fill(this.status, TEXTS.searching);
+    fill(this.status, t('search.searching'));
     this.moreButton.hidden = true;
     try {
       const page = await this.app.api.call('GET', `/search?${params}`);
       for (const hit of page.results ?? []) {
         this.results.appendChild(el('tr', { testid: 'search-result', dataset: { conversationId: hit.conversationId } },
           el('td', {}, when(hit.requested)), el('td', {}, hit.userId), el('td', {}, hit.queue || '–'),
-          el('td', {}, hit.agent || '–'), el('td', {}, hit.outcome), el('td', {}, hit.disposition || '–'),
+          el('td', {}, hit.agent || '–'), el('td', {}, outcomeLabel(hit.outcome)), el('td', {}, hit.disposition || '–'),
           el('td', {}, el('button', { type: 'button', testid: 'search-open',
-                                      onclick: () => this.app.historyViewer.open(hit.conversationId) }, TEXTS.open))));
+                                      onclick: () => this.app.historyViewer.open(hit.conversationId) }, t('search.open')))));
       }
       this.next = page.next ?? null;
       this.moreButton.hidden = !this.next;
-      fill(this.status, this.results.children.length ? '' : (this.next ? '' : TEXTS.noResults));
+      fill(this.status, this.results.children.length ? '' : (this.next ? '' : t('search.noResults')));
     } catch (err) {
-      fill(this.status, `${TEXTS.searchFailed}: ${err.message}`);
+      fill(this.status, t('search.failed', { error: err.message }));
     }
   }
 }

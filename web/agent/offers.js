@@ -1,16 +1,18 @@
 // Incoming offers: one card per offered conversation with Accept / Decline and a live countdown
 // to the offer's expiresAt.
 import { el, fill, formatDuration } from './dom.js';
+import { t } from './i18n.js';
 
 export class OffersView {
-  // `app` gives: api, notify(text, kind), accepted(conversationId).
+  // `app` gives: api, notify(text, kind), accepted(conversationId), and optionally
+  // offersChanged(), called after every change of the offers (the page title counts them).
   constructor(app) {
     this.app = app;
     this.offers = new Map();  // conversationId → offer message
-    this.list = el('ul', { class: 'offers', testid: 'offers', 'aria-label': 'Incoming offers' });
+    this.list = el('ul', { class: 'offers', testid: 'offers', 'aria-label': t('offers.aria') });
     this.root = el('section', { class: 'offers-panel', 'aria-live': 'assertive',
                                 'aria-labelledby': 'offers-heading' },
-                   el('h2', { id: 'offers-heading' }, 'Offers'), this.list);
+                   el('h2', { id: 'offers-heading' }, t('offers.heading')), this.list);
     this.timer = setInterval(() => this.tick(), 250);
   }
 
@@ -21,6 +23,11 @@ export class OffersView {
       this.offers.set(o.conversationId, o);
     }
     this.render();
+  }
+
+  // How many offers are pending.
+  get count() {
+    return this.offers.size;
   }
 
   add(offer) {
@@ -45,8 +52,8 @@ export class OffersView {
       this.app.accepted(offer.conversationId);
     } catch (err) {
       this.remove(offer.conversationId, offer.offerId);
-      this.app.notify(err.status === 409 ? 'That offer is no longer available.'
-                                         : `Accept failed: ${err.message}`, 'error');
+      this.app.notify(err.status === 409 ? t('offers.gone')
+                                         : t('offers.acceptFailed', { error: err.message }), 'error');
     }
   }
 
@@ -56,7 +63,7 @@ export class OffersView {
       await this.app.api.decline(offer.conversationId, offer.offerId);
     } catch (err) {
       if (err.status !== 409) {
-        this.app.notify(`Decline failed: ${err.message}`, 'error');
+        this.app.notify(t('offers.declineFailed', { error: err.message }), 'error');
       }
     }
   }
@@ -82,7 +89,7 @@ export class OffersView {
       return;
     }
     const seconds = Math.max(0, Math.ceil(ms / 1000));
-    node.textContent = ms > 0 ? `${seconds} s left` : 'expired';
+    node.textContent = ms > 0 ? t('offers.left', { seconds }) : t('offers.expired');
     node.dataset.seconds = String(seconds);
     node.classList.toggle('countdown--urgent', ms < 10000);
   }
@@ -90,26 +97,26 @@ export class OffersView {
   render() {
     const cards = [...this.offers.values()].map((o) => {
       const countdown = el('span', { class: 'countdown', testid: 'offer-countdown', role: 'timer',
-                                     'aria-label': 'Time left to accept' });
+                                     'aria-label': t('offers.timeLeftAria') });
       this.renderCountdown(countdown, o);
       return el('li', { class: 'offer', testid: 'offer', dataset: { conversationId: o.conversationId } },
         el('div', { class: 'offer__head' },
-           el('strong', {}, o.transfer ? 'Transfer' : 'New conversation'), ' · ',
+           el('strong', {}, o.transfer ? t('offers.transfer') : t('offers.new')), ' · ',
            el('span', { testid: 'offer-queue' }, o.queue ?? ''), countdown),
-        el('div', { class: 'offer__reason' }, 'Reason: ', el('span', { testid: 'offer-reason' }, o.reason ?? '—'),
-           ' · waited ', formatDuration(o.waitedMs)),
+        el('div', { class: 'offer__reason' }, t('offers.reason'), ' ',
+           el('span', { testid: 'offer-reason' }, o.reason ?? '—'),
+           ' · ', t('offers.waited', { duration: formatDuration(o.waitedMs) })),
         o.agentMessage ? el('div', { class: 'offer__message', testid: 'offer-agent-message' }, o.agentMessage) : null,
-        o.note ? el('div', { class: 'offer__note', testid: 'offer-note' }, 'Note: ', o.note) : null,
+        o.note ? el('div', { class: 'offer__note', testid: 'offer-note' }, t('offers.note'), ' ', o.note) : null,
         el('div', { class: 'offer__buttons' },
            el('button', { type: 'button', class: 'primary', testid: 'offer-accept',
-                          'aria-label': `Accept conversation from queue ${o.queue ?? ''}`,
-                          onclick: () => this.accept(o) }, 'Accept'),
+                          'aria-label': t('offers.acceptAria', { queue: o.queue ?? '' }),
+                          onclick: () => this.accept(o) }, t('offers.accept')),
            el('button', { type: 'button', testid: 'offer-decline',
-                          'aria-label': `Decline conversation from queue ${o.queue ?? ''}`,
-                          onclick: () => this.decline(o) }, 'Decline')));
+                          'aria-label': t('offers.declineAria', { queue: o.queue ?? '' }),
+                          onclick: () => this.decline(o) }, t('offers.decline'))));
     });
-    fill(this.list, cards.length ? cards : el('li', { class: 'muted', testid: 'no-offers' }, 'No offers'));
-    // The tab title shows pending offers, for an agent working in another window.
-    document.title = cards.length ? `(${cards.length}) Baton agent console` : 'Baton agent console';
+    fill(this.list, cards.length ? cards : el('li', { class: 'muted', testid: 'no-offers' }, t('offers.none')));
+    this.app.offersChanged?.();  // the app's page title counts pending offers
   }
 }

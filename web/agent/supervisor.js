@@ -4,7 +4,9 @@
 // stream's `supervisor` messages.
 import { AgentsAdmin } from './agents.js';
 import { CannedAdmin, cannedListOf } from './canned.js';
+import { stateLabel } from './conversation.js';
 import { confirmButton, el, fill, formatDuration } from './dom.js';
+import { locale, presenceLabel, roleLabel, t } from './i18n.js';
 
 const PRESENCES = ['available', 'busy', 'away', 'offline'];
 
@@ -21,16 +23,19 @@ export class SupervisorView {
       el('caption', {}, caption),
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))), body);
     this.root = el('section', { class: 'supervisor', testid: 'supervisor-view', hidden: true,
-                                'aria-label': 'Supervisor view' },
+                                'aria-label': t('sup.aria') },
       el('div', { class: 'supervisor__bar' },
-         el('button', { type: 'button', testid: 'sup-refresh', onclick: () => this.refresh() }, 'Refresh'),
+         el('button', { type: 'button', testid: 'sup-refresh', onclick: () => this.refresh() }, t('common.refresh')),
          this.updated = el('span', { class: 'muted', testid: 'sup-updated' })),
       this.serviceBox = el('div', { class: 'supervisor__service', testid: 'sup-service', role: 'status',
                                     hidden: true }),
-      table('Queues', ['Queue', 'Waiting', 'Offered', 'Longest wait', 'Open', 'Agents online',
-                       'Available', 'Est. wait'], this.queuesBody),
-      table('Agents', ['Agent', 'Name', 'Role', 'Presence', 'Load', 'Set presence'], this.agentsBody),
-      table('Conversations', ['Conversation', 'State', 'Queue', 'Agent', 'Waited', 'Reason', ''],
+      table(t('sup.queues'), [t('col.queue'), t('sup.col.waiting'), t('sup.col.offered'),
+                              t('sup.col.longestWait'), t('sup.col.open'), t('sup.col.agentsOnline'),
+                              t('sup.col.available'), t('sup.col.estWait')], this.queuesBody),
+      table(t('sup.agents'), [t('col.agent'), t('col.name'), t('col.role'), t('sup.col.presence'),
+                              t('sup.col.load'), t('sup.col.setPresence')], this.agentsBody),
+      table(t('sup.conversations'), [t('sup.col.conversation'), t('sup.col.state'), t('col.queue'),
+                                     t('col.agent'), t('sup.col.waited'), t('sup.col.reason'), ''],
             this.convsBody),
       this.admin.root);
     this.canned = new CannedAdmin(app, cannedListOf(app), () => this.queueNames());
@@ -43,7 +48,7 @@ export class SupervisorView {
       this.update(await this.app.api.supervisor());
       await this.canned.refresh();
     } catch (err) {
-      this.app.notify(`Supervisor data unavailable: ${err.message}`, 'error');
+      this.app.notify(t('sup.unavailable', { error: err.message }), 'error');
     }
   }
 
@@ -56,7 +61,7 @@ export class SupervisorView {
       agents: data.agents ?? this.data.agents,
       conversations: data.conversations ?? this.data.conversations,
     };
-    this.updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    this.updated.textContent = t('common.updated', { time: new Date().toLocaleTimeString(locale()) });
     this.render();
   }
 
@@ -66,10 +71,10 @@ export class SupervisorView {
     const lines = [];
     if (service.ready === false) {
       lines.push(el('p', { testid: 'sup-service-down' },
-                    `Messages cannot be stored right now: ${service.reason ?? 'unknown reason'}`));
+                    t('sup.serviceDown', { reason: service.reason ?? t('sup.unknownReason') })));
     }
     for (const w of service.warnings ?? []) {
-      lines.push(el('p', { testid: 'sup-service-warning' }, `Warning: ${w}`));
+      lines.push(el('p', { testid: 'sup-service-warning' }, t('sup.warning', { warning: w })));
     }
     fill(this.serviceBox, lines);
     this.serviceBox.hidden = lines.length === 0;
@@ -85,19 +90,19 @@ export class SupervisorView {
 
   // Sets the agent's presence as if the agent had (PUT /agents/{id}/presence).
   presencePicker(a) {
-    const select = el('select', { testid: 'sup-agent-set-presence', 'aria-label': `Set the presence of ${a.id}` },
+    const select = el('select', { testid: 'sup-agent-set-presence', 'aria-label': t('sup.setPresenceAria', { id: a.id }) },
                       el('option', { value: '' }, '—'),
-                      PRESENCES.map((p) => el('option', { value: p }, p)));
+                      PRESENCES.map((p) => el('option', { value: p }, presenceLabel(p))));
     select.addEventListener('change', async () => {
       if (!select.value) {
         return;
       }
       try {
         await this.app.api.setAgentPresence(a.id, select.value);
-        this.app.notify(`${a.id} is now ${select.value}.`, 'info');
+        this.app.notify(t('sup.presenceSet', { id: a.id, presence: presenceLabel(select.value) }), 'info');
         this.refresh();
       } catch (err) {
-        this.app.notify(`Setting the presence failed: ${err.message}`, 'error');
+        this.app.notify(t('sup.presenceFailed', { error: err.message }), 'error');
       }
     });
     return select;
@@ -109,32 +114,33 @@ export class SupervisorView {
     },
     el('th', { scope: 'row' }, q.name), el('td', { testid: 'sup-queue-waiting' }, q.waiting ?? 0),
     el('td', {}, q.offered ?? 0), el('td', { testid: 'sup-queue-longest' }, formatDuration(q.longestWaitMs)),
-    el('td', {}, q.open === false ? 'closed' : 'open'), el('td', {}, q.agentsOnline ?? 0),
+    el('td', {}, q.open === false ? t('sup.closed') : t('sup.open')), el('td', {}, q.agentsOnline ?? 0),
     el('td', {}, q.agentsAvailable ?? 0), el('td', {}, formatDuration(q.estimatedWaitMs)))));
 
     fill(this.agentsBody, this.data.agents.map((a) => el('tr', {
       testid: 'sup-agent', dataset: { agentId: a.id },
     },
-    el('th', { scope: 'row' }, a.id), el('td', {}, a.displayName ?? ''), el('td', {}, a.role ?? ''),
-    el('td', { testid: 'sup-agent-presence' },
-       el('span', { class: `presence presence--${a.presence}` }, a.presence ?? '')),
+    el('th', { scope: 'row' }, a.id), el('td', {}, a.displayName ?? ''), el('td', {}, roleLabel(a.role)),
+    el('td', { testid: 'sup-agent-presence', dataset: { presence: a.presence ?? '' } },
+       el('span', { class: `presence presence--${a.presence}` }, presenceLabel(a.presence))),
     el('td', { testid: 'sup-agent-load' }, `${a.load ?? 0} / ${a.capacity ?? 0}`),
     el('td', {}, this.presencePicker(a)))));
 
     fill(this.convsBody, this.data.conversations.map((c) => el('tr', {
       testid: 'sup-conversation', dataset: { conversationId: c.id, state: c.state ?? '' },
     },
-    el('th', { scope: 'row' }, el('code', {}, c.id)), el('td', { testid: 'sup-conv-state' }, c.state ?? ''),
+    el('th', { scope: 'row' }, el('code', {}, c.id)),
+    el('td', { testid: 'sup-conv-state', dataset: { state: c.state ?? '' } }, stateLabel(c.state ?? '')),
     el('td', {}, c.queue ?? ''), el('td', {}, c.agent ?? c.offeredTo ?? ''),
     el('td', {}, formatDuration(c.waitedMs)), el('td', {}, c.reason ?? ''),
     el('td', { class: 'row-actions' },
-       el('button', { type: 'button', testid: 'sup-monitor', 'aria-label': `Monitor conversation ${c.id}`,
-                      onclick: () => this.app.monitor(c.id) }, 'Monitor'),
+       el('button', { type: 'button', testid: 'sup-monitor', 'aria-label': t('sup.monitorAria', { id: c.id }),
+                      onclick: () => this.app.monitor(c.id) }, t('sup.monitor')),
        confirmButton({ class: 'danger', testid: 'sup-force-close',
-                       'aria-label': `Force-close conversation ${c.id}` },
-                     'Force close', () => this.app.forceClose(c.id))))));
+                       'aria-label': t('sup.forceCloseAria', { id: c.id }) },
+                     t('conv.forceClose'), () => this.app.forceClose(c.id))))));
     if (this.data.conversations.length === 0) {
-      this.convsBody.appendChild(el('tr', {}, el('td', { colspan: 7, class: 'muted' }, 'No conversations')));
+      this.convsBody.appendChild(el('tr', {}, el('td', { colspan: 7, class: 'muted' }, t('sup.noConversations'))));
     }
   }
 }

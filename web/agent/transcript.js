@@ -2,8 +2,14 @@
 // Customer messages, bot messages, agent messages and internal notes each get their own style.
 // All text is set through text nodes (dom.js): markup in a message is shown as typed.
 import { el, formatClock } from './dom.js';
+import { t } from './i18n.js';
 
-const SENDER_LABELS = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
+function senderKindLabel(sender) {
+  const labels = {
+    customer: t('sender.customer'), bot: t('sender.bot'), agent: t('sender.agent'), system: t('sender.system'),
+  };
+  return labels[sender] ?? t('sender.unknown');
+}
 
 // True for entries the transcript does not show as a line (typing indicators).
 export function isHidden(entry) {
@@ -25,12 +31,12 @@ export function isWhisper(entry) {
 function senderLabel(entry) {
   const from = entry.activity?.from ?? {};
   if (entry.sender === 'customer') {
-    return from.name ? `Customer (${from.name})` : 'Customer';
+    return from.name ? t('sender.customerNamed', { name: from.name }) : t('sender.customer');
   }
   if (entry.sender === 'agent') {
-    return from.name || String(from.id ?? '').replace(/^agent:/, '') || 'Agent';
+    return from.name || String(from.id ?? '').replace(/^agent:/, '') || t('sender.agent');
   }
-  return SENDER_LABELS[entry.sender] ?? 'Unknown';
+  return senderKindLabel(entry.sender);
 }
 
 // The sender class, as the server assigned it (docs/AGENT_API.md, Entry): never from the
@@ -48,12 +54,6 @@ function customerEventText(activity) {
     : value === undefined ? '' : JSON.stringify(value);
   return `[${activity.type ?? 'activity'}${name}] ${text}`.trim();
 }
-
-// This file's texts (one place, for the translation catalogue).
-const TEXTS = {
-  attachment: 'attachment',
-  preview: (name) => `Preview of ${name}`,
-};
 
 // "<public URL>/v3/directline/conversations/" as GET me says (`filesBase`): the exact prefix of
 // the contentUrl the server gives every file stored in a conversation (a customer's upload, a
@@ -97,7 +97,7 @@ export function previewable(contentType) {
 }
 
 function attachmentPart(attachment, conversationId) {
-  const name = String(attachment?.name || attachment?.contentType || TEXTS.attachment);
+  const name = String(attachment?.name || attachment?.contentType || t('transcript.attachment'));
   const url = ownFileUrl(attachment?.contentUrl, conversationId);
   if (!url) {
     return el('div', { class: 'msg__attachment' }, `📎 ${name}`);
@@ -107,7 +107,7 @@ function attachmentPart(attachment, conversationId) {
               download: name }, `📎 ${name}`),
     previewable(attachment?.contentType)
       ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'msg__preview' },
-           el('img', { src: url, alt: TEXTS.preview(name), loading: 'lazy', testid: 'attachment-image' }))
+           el('img', { src: url, alt: t('transcript.preview', { name }), loading: 'lazy', testid: 'attachment-image' }))
       : null);
 }
 
@@ -121,7 +121,7 @@ function messageBody(activity, conversationId) {
   }
   const actions = activity.suggestedActions?.actions ?? [];
   if (actions.length > 0) {
-    parts.push(el('div', { class: 'msg__choices', 'aria-label': 'Quick replies offered' },
+    parts.push(el('div', { class: 'msg__choices', 'aria-label': t('transcript.quickReplies') },
                   actions.map((a) => el('span', { class: 'chip' }, String(a?.title ?? a?.value ?? '')))));
   }
   return parts;
@@ -131,12 +131,11 @@ function systemLine(entry) {
   const a = entry.activity ?? {};
   let text;
   if (a.type === 'endOfConversation') {
-    text = 'The conversation ended';
+    text = t('transcript.ended');
   } else if (a.type === 'event' && a.name === 'handoff.initiate') {
-    text = 'The bot requested a handoff';
+    text = t('transcript.handoffRequested');
   } else if (a.type === 'event' && a.name === 'handoff.status') {
-    const state = a.value?.state ?? '';
-    text = `Handoff ${state}`.trim();
+    text = t('transcript.handoffStatus', { state: a.value?.state ?? '' }).trim();
   } else if (a.type === 'event' || a.type === 'trace') {
     text = `${a.type}: ${a.name ?? ''}`;
   } else {
@@ -153,7 +152,7 @@ export function renderEntry(entry, conversationId) {
     const text = typeof a.value?.text === 'string' ? a.value.text : '';
     return el('li', { class: 'note', testid: 'transcript-note', dataset: { seq: entry.seq } },
               el('div', { class: 'msg__meta' },
-                 el('span', { class: 'note__badge' }, 'Internal note'), ' · ',
+                 el('span', { class: 'note__badge' }, t('transcript.note')), ' · ',
                  a.from?.name || String(a.from?.id ?? '').replace(/^agent:/, ''), ' ',
                  el('time', {}, formatClock(a.timestamp))),
               el('div', { class: 'msg__text', testid: 'message-text' }, text));
@@ -162,7 +161,7 @@ export function renderEntry(entry, conversationId) {
     const text = typeof a.value?.text === 'string' ? a.value.text : '';
     return el('li', { class: 'note note--whisper', testid: 'transcript-whisper', dataset: { seq: entry.seq } },
               el('div', { class: 'msg__meta' },
-                 el('span', { class: 'note__badge' }, 'Whisper'), ' · ',
+                 el('span', { class: 'note__badge' }, t('transcript.whisper')), ' · ',
                  a.from?.name || String(a.from?.id ?? '').replace(/^agent:/, ''), ' ',
                  el('time', {}, formatClock(a.timestamp))),
               el('div', { class: 'msg__text', testid: 'message-text' }, text));
@@ -185,8 +184,8 @@ export function renderEntry(entry, conversationId) {
 // The divider between the bot part and the live part.
 export function handoverDivider() {
   return el('li', { class: 'divider', role: 'separator', testid: 'handover-divider',
-                    'aria-label': 'Handed over to a live agent' },
-            el('span', {}, 'Handed over to a live agent'));
+                    'aria-label': t('transcript.handedOver') },
+            el('span', {}, t('transcript.handedOver')));
 }
 
 // Renders `entries` (sorted by seq) of conversation `conversationId` into the list `ol`: bot
