@@ -151,7 +151,8 @@ std::string page_policy(const std::vector<std::string>& frame_ancestors,
       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {}",
       list("'self'", script_sources), list("'self'", style_sources),
       list("'self' data:", image_sources), list("'self'", connect_sources),
-      worker_sources.empty() ? std::string() : "worker-src " + list("'self'", worker_sources) + "; ",
+      worker_sources.empty() ? std::string()
+                             : "worker-src " + list("'self'", worker_sources) + "; ",
       frame_ancestors.empty() ? std::string("'none'") : list("", frame_ancestors).substr(1));
 }
 

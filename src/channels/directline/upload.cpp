@@ -2,9 +2,10 @@
 // and GET /conversations/{id}/files/{name}, which serves the stored files back. The files
 // themselves are store::UploadFiles' (names, layout, quotas, durability): nothing here builds a
 // path.
-#include <algorithm>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "channels/directline/channel_impl.hpp"
 #include "channels/directline/multipart.hpp"
