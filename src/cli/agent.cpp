@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -329,8 +330,13 @@ int run_agent_remove(const AgentOptions& options, std::ostream& out, std::ostrea
   return finish(**store, 0, err);
 }
 
-int run_agent_passwd(const AgentOptions& options, std::istream& in, std::ostream& out,
-                     std::ostream& err) {
+namespace {
+
+// Reads the agent named by options.id, lets `change` edit it and writes it back, printing `done`:
+// 0, or 1 after printing why (a bad id, the store, an unknown agent, `change`'s error).
+int change_agent(const AgentOptions& options, std::ostream& out, std::ostream& err,
+                 const std::function<Status(store::AgentRecord&)>& change,
+                 const std::string& done) {
   if (Status s = check_id(options.id); !s.ok()) {
     return fail(err, s.error().message);
   }
@@ -346,45 +352,44 @@ int run_agent_passwd(const AgentOptions& options, std::istream& in, std::ostream
         fail(err, unknown ? fmt::format("unknown agent {}", options.id) : agent.error().message),
         err);
   }
-  auto hash = new_password_hash(options, in, err);
-  if (!hash.ok()) {
-    return finish(**store, fail(err, hash.error().message), err);
+  if (Status changed = change(*agent); !changed.ok()) {
+    return finish(**store, fail(err, changed.error().message), err);
   }
-  agent->password_hash = std::move(hash).value();
   agent->updated = SystemClock().now();
   Status written = (*store)->write(std::move(store::WriteBatch().put_agent(*agent)));
   if (!written.ok()) {
     return finish(**store, fail(err, written.error().message), err);
   }
-  out << fmt::format("changed the password of agent {}\n", options.id);
+  out << done << "\n";
   return finish(**store, 0, err);
+}
+
+}  // namespace
+
+int run_agent_passwd(const AgentOptions& options, std::istream& in, std::ostream& out,
+                     std::ostream& err) {
+  return change_agent(
+      options, out, err,
+      [&](store::AgentRecord& agent) -> Status {
+        auto hash = new_password_hash(options, in, err);
+        if (!hash.ok()) {
+          return hash.error();
+        }
+        agent.password_hash = std::move(hash).value();
+        return {};
+      },
+      fmt::format("changed the password of agent {}", options.id));
 }
 
 int run_agent_set_disabled(const AgentOptions& options, bool disabled, std::ostream& out,
                            std::ostream& err) {
-  if (Status s = check_id(options.id); !s.ok()) {
-    return fail(err, s.error().message);
-  }
-  auto store = open_agent_store(options);
-  if (!store.ok()) {
-    return fail(err, store.error().message);
-  }
-  auto agent = (*store)->get_agent(options.id);
-  if (!agent.ok()) {
-    const bool unknown = agent.error().code == ErrorCode::kNotFound;
-    return finish(
-        **store,
-        fail(err, unknown ? fmt::format("unknown agent {}", options.id) : agent.error().message),
-        err);
-  }
-  agent->disabled = disabled;
-  agent->updated = SystemClock().now();
-  Status written = (*store)->write(std::move(store::WriteBatch().put_agent(*agent)));
-  if (!written.ok()) {
-    return finish(**store, fail(err, written.error().message), err);
-  }
-  out << fmt::format("{} agent {}\n", disabled ? "disabled" : "enabled", options.id);
-  return finish(**store, 0, err);
+  return change_agent(
+      options, out, err,
+      [disabled](store::AgentRecord& agent) -> Status {
+        agent.disabled = disabled;
+        return {};
+      },
+      fmt::format("{} agent {}", disabled ? "disabled" : "enabled", options.id));
 }
 
 }  // namespace baton::cli

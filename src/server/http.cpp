@@ -86,6 +86,41 @@ Response unavailable(std::string_view message, std::chrono::seconds retry_after)
   return response;
 }
 
+Response error_response(const Error& error, const ErrorNames& names) {
+  auto answer = [&](http::status s, std::string_view fallback) {
+    return json_error(s, error.protocol_code.empty() ? fallback : error.protocol_code,
+                      error.message);
+  };
+  switch (error.code) {
+    case ErrorCode::kInvalidArgument:
+      return answer(http::status::bad_request, "BadArgument");
+    case ErrorCode::kParse:
+      return answer(http::status::bad_request, names.parse);
+    case ErrorCode::kTooLarge:
+      return answer(http::status::payload_too_large, "TooLarge");
+    case ErrorCode::kUnauthorized:
+      return answer(http::status::unauthorized, names.unauthorized);
+    case ErrorCode::kForbidden:
+      return answer(http::status::forbidden, "Forbidden");
+    case ErrorCode::kNotFound:
+      return answer(http::status::not_found, "NotFound");
+    case ErrorCode::kConflict:
+      return answer(http::status::conflict, "Conflict");
+    case ErrorCode::kNoSpace:
+      if (names.no_space_is_507) {
+        return answer(http::status::insufficient_storage, "InsufficientStorage");
+      }
+      return unavailable(error.message);
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kIo:
+      // The service (its storage), not the caller, failed: 503 tells clients to come back.
+      return unavailable(error.message);
+    case ErrorCode::kInternal:
+      break;
+  }
+  return answer(http::status::internal_server_error, "ServiceError");
+}
+
 std::string_view content_type_for(std::string_view filename) {
   struct Entry {
     std::string_view extension;

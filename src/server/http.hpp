@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/result.hpp"
+
 namespace baton::server {
 
 namespace http = boost::beast::http;
@@ -91,6 +93,20 @@ Response too_many_requests(std::chrono::milliseconds retry_after);
 // client should come back. `message` says why, for people.
 Response unavailable(std::string_view message,
                      std::chrono::seconds retry_after = std::chrono::seconds(2));
+
+// How a channel names its error codes where they differ between the protocols it speaks.
+struct ErrorNames {
+  std::string_view parse = "MalformedJson";      // ErrorCode::kParse (400)
+  std::string_view unauthorized = "Unauthorized";  // ErrorCode::kUnauthorized (401)
+  bool no_space_is_507 = false;  // ErrorCode::kNoSpace: 507 InsufficientStorage, else 503
+};
+
+// The JSON error answer for an expected failure: kInvalidArgument → 400 BadArgument, kParse → 400,
+// kTooLarge → 413 TooLarge, kUnauthorized → 401, kForbidden → 403 Forbidden, kNotFound → 404
+// NotFound, kConflict → 409 Conflict, kUnavailable/kIo (and kNoSpace unless 507) → `unavailable`
+// (503, Retry-After), kInternal → 500 ServiceError. The error's protocol_code, when set, replaces
+// the name (not for 503).
+Response error_response(const Error& error, const ErrorNames& names = {});
 
 // The content type for a file name by extension (".html" -> "text/html; charset=utf-8", ...);
 // "application/octet-stream" for unknown extensions. Case-insensitive.

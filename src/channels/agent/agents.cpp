@@ -66,6 +66,19 @@ Result<Session> AgentChannel::Impl::admit_agent_admin(const server::Request& req
   return session;
 }
 
+Result<AgentChannel::Impl::AdminOnAgent> AgentChannel::Impl::admit_admin_on_agent(
+    const server::Request& request, boost::json::object* body) const {
+  auto session = admit_agent_admin(request, body);
+  if (!session.ok()) {
+    return session.error();
+  }
+  auto id = path_agent(request);
+  if (!id.ok()) {
+    return id.error();
+  }
+  return AdminOnAgent{session->actor.agent_id, std::move(*id)};
+}
+
 void AgentChannel::Impl::list_agents(const server::Request& request, server::Responder responder) {
   auto session = admit_agent_admin(request, nullptr);
   if (!session.ok()) {
@@ -145,28 +158,24 @@ void AgentChannel::Impl::add_agent(const server::Request& request, server::Respo
 
 void AgentChannel::Impl::update_agent(const server::Request& request, server::Responder responder) {
   bj::object body;
-  auto session = admit_agent_admin(request, &body);
-  if (!session.ok()) {
-    responder.send(error_response(session.error()));
+  auto admitted = admit_admin_on_agent(request, &body);
+  if (!admitted.ok()) {
+    responder.send(error_response(admitted.error()));
     return;
   }
-  auto id = path_agent(request);
-  if (!id.ok()) {
-    responder.send(error_response(id.error()));
-    return;
-  }
+  const std::string actor = admitted->actor;
+  std::string id = std::move(admitted->id);
   auto fields = parse_agent_fields(body, false);
   if (!fields.ok()) {
     responder.send(error_response(fields.error()));
     return;
   }
-  const std::string actor = session->actor.agent_id;
-  if (*id == actor && fields->role && *fields->role != "admin") {
+  if (id == actor && fields->role && *fields->role != "admin") {
     responder.send(error_response(
         make_error(ErrorCode::kConflict, "an admin may not take the admin role from itself")));
     return;
   }
-  boost::asio::post(password_pool, [this, actor, id = std::move(*id), f = std::move(*fields),
+  boost::asio::post(password_pool, [this, actor, id = std::move(id), f = std::move(*fields),
                                     responder = std::move(responder)]() mutable {
     auto r = store.get_agent(id);
     if (!r.ok()) {
@@ -202,23 +211,20 @@ void AgentChannel::Impl::update_agent(const server::Request& request, server::Re
 void AgentChannel::Impl::reset_password(const server::Request& request,
                                         server::Responder responder) {
   bj::object body;
-  auto session = admit_agent_admin(request, &body);
-  if (!session.ok()) {
-    responder.send(error_response(session.error()));
+  auto admitted = admit_admin_on_agent(request, &body);
+  if (!admitted.ok()) {
+    responder.send(error_response(admitted.error()));
     return;
   }
-  auto id = path_agent(request);
-  if (!id.ok()) {
-    responder.send(error_response(id.error()));
-    return;
-  }
+  const std::string actor = admitted->actor;
+  std::string id = std::move(admitted->id);
   auto password = parse_new_password(body);
   if (!password.ok()) {
     responder.send(error_response(password.error()));
     return;
   }
   boost::asio::post(
-      password_pool, [this, actor = session->actor.agent_id, id = std::move(*id),
+      password_pool, [this, actor, id = std::move(id),
                       password = std::move(*password), responder = std::move(responder)]() mutable {
         auto r = store.get_agent(id);
         if (!r.ok()) {
@@ -241,23 +247,19 @@ void AgentChannel::Impl::reset_password(const server::Request& request,
 }
 
 void AgentChannel::Impl::remove_agent(const server::Request& request, server::Responder responder) {
-  auto session = admit_agent_admin(request, nullptr);
-  if (!session.ok()) {
-    responder.send(error_response(session.error()));
+  auto admitted = admit_admin_on_agent(request, nullptr);
+  if (!admitted.ok()) {
+    responder.send(error_response(admitted.error()));
     return;
   }
-  auto id = path_agent(request);
-  if (!id.ok()) {
-    responder.send(error_response(id.error()));
-    return;
-  }
-  const std::string actor = session->actor.agent_id;
-  if (*id == actor) {
+  const std::string actor = admitted->actor;
+  std::string id = std::move(admitted->id);
+  if (id == actor) {
     responder.send(
         error_response(make_error(ErrorCode::kConflict, "an admin may not remove itself")));
     return;
   }
-  boost::asio::post(password_pool, [this, actor, id = std::move(*id),
+  boost::asio::post(password_pool, [this, actor, id = std::move(id),
                                     responder = std::move(responder)]() mutable {
     store::WriteBatch batch;
     batch.delete_agent(id);
@@ -274,23 +276,19 @@ void AgentChannel::Impl::remove_agent(const server::Request& request, server::Re
 
 void AgentChannel::Impl::set_agent_disabled(const server::Request& request,
                                             server::Responder responder, bool disabled) {
-  auto session = admit_agent_admin(request, nullptr);
-  if (!session.ok()) {
-    responder.send(error_response(session.error()));
+  auto admitted = admit_admin_on_agent(request, nullptr);
+  if (!admitted.ok()) {
+    responder.send(error_response(admitted.error()));
     return;
   }
-  auto id = path_agent(request);
-  if (!id.ok()) {
-    responder.send(error_response(id.error()));
-    return;
-  }
-  const std::string actor = session->actor.agent_id;
-  if (disabled && *id == actor) {
+  const std::string actor = admitted->actor;
+  std::string id = std::move(admitted->id);
+  if (disabled && id == actor) {
     responder.send(
         error_response(make_error(ErrorCode::kConflict, "an admin may not disable itself")));
     return;
   }
-  boost::asio::post(password_pool, [this, actor, disabled, id = std::move(*id),
+  boost::asio::post(password_pool, [this, actor, disabled, id = std::move(id),
                                     responder = std::move(responder)]() mutable {
     auto r = store.get_agent(id);
     if (!r.ok()) {

@@ -89,6 +89,14 @@ struct AgentChannel::Impl {
   // agents.cpp: agent management.
   Result<Session> admit_agent_admin(const server::Request& request,
                                     boost::json::object* body) const;
+  // An admin's request about the agent in the path: {the admin's id, the agent's id}, or 401/403
+  // as admit_agent_admin, 400 for an id outside the agent id alphabet.
+  struct AdminOnAgent {
+    std::string actor;
+    std::string id;
+  };
+  Result<AdminOnAgent> admit_admin_on_agent(const server::Request& request,
+                                            boost::json::object* body) const;
   // Writes `batch` (blocking: call on the password pool), re-reads the engagement's agents and
   // answers `answer` (204 when empty), or the store's error.
   void change_agents(store::WriteBatch batch, boost::json::object answer,

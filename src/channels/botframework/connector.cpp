@@ -23,31 +23,7 @@ namespace {
 
 constexpr std::size_t kMaxActivityIdLength = 256;
 
-server::Response error_response(const Error& error) {
-  switch (error.code) {
-    case ErrorCode::kInvalidArgument:
-      return server::json_error(status::bad_request, "BadArgument", error.message);
-    case ErrorCode::kParse:
-      return server::json_error(status::bad_request, "MalformedJson", error.message);
-    case ErrorCode::kTooLarge:
-      return server::json_error(status::payload_too_large, "TooLarge", error.message);
-    case ErrorCode::kNotFound:
-      return server::json_error(status::not_found, "NotFound", error.message);
-    case ErrorCode::kConflict:
-      return server::json_error(status::conflict, "Conflict", error.message);
-    case ErrorCode::kForbidden:
-      return server::json_error(status::forbidden, "Forbidden", error.message);
-    case ErrorCode::kUnauthorized:
-      return server::json_error(status::unauthorized, "Unauthorized", error.message);
-    case ErrorCode::kUnavailable:
-    case ErrorCode::kIo:
-    case ErrorCode::kNoSpace:
-      return server::unavailable(error.message);
-    case ErrorCode::kInternal:
-      break;
-  }
-  return server::json_error(status::internal_server_error, "ServiceError", error.message);
-}
+server::Response error_response(const Error& error) { return server::error_response(error); }
 
 bool is_loopback(std::string_view address) {
   return address.rfind("127.", 0) == 0 || address == "::1" || address.rfind("::ffff:127.", 0) == 0;

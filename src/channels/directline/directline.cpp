@@ -41,36 +41,7 @@ server::RateLimiter::Options session_limiter_options(double per_minute) {
 }  // namespace
 
 server::Response error_response(const Error& error) {
-  auto answer = [&](status s, std::string_view fallback) {
-    return server::json_error(s, error.protocol_code.empty() ? fallback : error.protocol_code,
-                              error.message);
-  };
-  switch (error.code) {
-    case ErrorCode::kInvalidArgument:
-      return answer(status::bad_request, "BadArgument");
-    case ErrorCode::kParse:
-      return answer(status::bad_request, "MalformedJson");
-    case ErrorCode::kTooLarge:
-      return answer(status::payload_too_large, "TooLarge");
-    case ErrorCode::kUnauthorized:
-      return answer(status::unauthorized, "BadToken");
-    case ErrorCode::kForbidden:
-      return answer(status::forbidden, "Forbidden");
-    case ErrorCode::kNotFound:
-      return answer(status::not_found, "NotFound");
-    case ErrorCode::kConflict:
-      return answer(status::conflict, "Conflict");
-    case ErrorCode::kNoSpace:
-      return answer(status::insufficient_storage, "InsufficientStorage");
-    case ErrorCode::kUnavailable:
-    case ErrorCode::kIo:
-      // The service (its storage), not the bot, failed: 503 tells clients to come back, where
-      // 502 would say the bot broke.
-      return server::unavailable(error.message);
-    case ErrorCode::kInternal:
-      break;
-  }
-  return answer(status::internal_server_error, "ServiceError");
+  return server::error_response(error, {.unauthorized = "BadToken", .no_space_is_507 = true});
 }
 
 Result<std::optional<std::uint64_t>> parse_watermark(const server::Request& request) {

@@ -26,28 +26,7 @@ using server::http::status;
 namespace {
 
 server::Response error_response(const Error& error) {
-  switch (error.code) {
-    case ErrorCode::kInvalidArgument:
-    case ErrorCode::kParse:
-      return server::json_error(status::bad_request, "BadArgument", error.message);
-    case ErrorCode::kTooLarge:
-      return server::json_error(status::payload_too_large, "TooLarge", error.message);
-    case ErrorCode::kNotFound:
-      return server::json_error(status::not_found, "NotFound", error.message);
-    case ErrorCode::kConflict:
-      return server::json_error(status::conflict, "Conflict", error.message);
-    case ErrorCode::kForbidden:
-      return server::json_error(status::forbidden, "Forbidden", error.message);
-    case ErrorCode::kUnauthorized:
-      return server::json_error(status::unauthorized, "Unauthorized", error.message);
-    case ErrorCode::kUnavailable:
-    case ErrorCode::kIo:
-    case ErrorCode::kNoSpace:
-      return server::unavailable(error.message);
-    case ErrorCode::kInternal:
-      break;
-  }
-  return server::json_error(status::internal_server_error, "ServiceError", error.message);
+  return server::error_response(error, {.parse = "BadArgument"});
 }
 
 // The alphabet the channels issue conversation ids in (base64url), 1..128 characters.
