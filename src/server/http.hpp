@@ -96,7 +96,7 @@ Response unavailable(std::string_view message,
 
 // How a channel names its error codes where they differ between the protocols it speaks.
 struct ErrorNames {
-  std::string_view parse = "MalformedJson";      // ErrorCode::kParse (400)
+  std::string_view parse = "MalformedJson";        // ErrorCode::kParse (400)
   std::string_view unauthorized = "Unauthorized";  // ErrorCode::kUnauthorized (401)
   bool no_space_is_507 = false;  // ErrorCode::kNoSpace: 507 InsufficientStorage, else 503
 };

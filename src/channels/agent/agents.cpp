@@ -224,8 +224,8 @@ void AgentChannel::Impl::reset_password(const server::Request& request,
     return;
   }
   boost::asio::post(
-      password_pool, [this, actor, id = std::move(id),
-                      password = std::move(*password), responder = std::move(responder)]() mutable {
+      password_pool, [this, actor, id = std::move(id), password = std::move(*password),
+                      responder = std::move(responder)]() mutable {
         auto r = store.get_agent(id);
         if (!r.ok()) {
           responder.send(error_response(store_error(r.error(), id)));
@@ -259,19 +259,19 @@ void AgentChannel::Impl::remove_agent(const server::Request& request, server::Re
         error_response(make_error(ErrorCode::kConflict, "an admin may not remove itself")));
     return;
   }
-  boost::asio::post(password_pool, [this, actor, id = std::move(id),
-                                    responder = std::move(responder)]() mutable {
-    store::WriteBatch batch;
-    batch.delete_agent(id);
-    batch.append_audit(audit_record(clock, actor, "agent.remove", bj::object{{"agentId", id}}));
-    Status s = store.write(std::move(batch));
-    if (!s.ok()) {
-      responder.send(error_response(store_error(s.error(), id)));
-      return;
-    }
-    engagement.refresh_agents();
-    responder.send(no_content());
-  });
+  boost::asio::post(
+      password_pool, [this, actor, id = std::move(id), responder = std::move(responder)]() mutable {
+        store::WriteBatch batch;
+        batch.delete_agent(id);
+        batch.append_audit(audit_record(clock, actor, "agent.remove", bj::object{{"agentId", id}}));
+        Status s = store.write(std::move(batch));
+        if (!s.ok()) {
+          responder.send(error_response(store_error(s.error(), id)));
+          return;
+        }
+        engagement.refresh_agents();
+        responder.send(no_content());
+      });
 }
 
 void AgentChannel::Impl::set_agent_disabled(const server::Request& request,
