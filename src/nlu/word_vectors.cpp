@@ -82,7 +82,7 @@ Result<std::unique_ptr<WordVectors>> WordVectors::parse(std::string bytes) {
     return make_error(ErrorCode::kParse,
                       "file shorter than its " + std::to_string(count) + " vectors");
   }
-  auto out = std::unique_ptr<WordVectors>(new WordVectors());
+  auto out = std::make_unique<WordVectors>();
   out->bytes_ = std::move(bytes);
   out->dimensions_ = dims;
   out->index_.reserve(count);
