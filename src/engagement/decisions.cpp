@@ -198,10 +198,15 @@ void Engagement::Impl::ensure_view(const std::string& conversation, const std::s
   by_agent[agent] = 0;  // subscription id pending
   auto view = std::make_shared<ActivityView>(weak_from_this(), conversation, agent,
                                              info(conversation).handoff_seq);
-  std::weak_ptr<Impl> weak = weak_from_this();
   // Live only: the console reads the transcript itself (GET conversation), then gets new entries.
-  engine.subscribe(conversation, UINT64_MAX, "", view,
-                   [weak, conversation, agent](Result<engine::SubscriptionId> id) {
+  subscribe_view(conversation, agent, std::move(view));
+}
+
+void Engagement::Impl::subscribe_view(const std::string& conversation, const std::string& owner,
+                                      std::shared_ptr<engine::Subscriber> view) {
+  std::weak_ptr<Impl> weak = weak_from_this();
+  engine.subscribe(conversation, UINT64_MAX, "", std::move(view),
+                   [weak, conversation, owner](Result<engine::SubscriptionId> id) {
                      auto self = weak.lock();
                      if (!self) {
                        return;
@@ -209,15 +214,15 @@ void Engagement::Impl::ensure_view(const std::string& conversation, const std::s
                      auto c = self->views.find(conversation);
                      if (!id.ok()) {
                        if (c != self->views.end()) {
-                         c->second.erase(agent);
+                         c->second.erase(owner);
                        }
                        return;
                      }
-                     if (c == self->views.end() || c->second.count(agent) == 0) {
+                     if (c == self->views.end() || c->second.count(owner) == 0) {
                        self->engine.unsubscribe(conversation, *id);  // dropped meanwhile
                        return;
                      }
-                     c->second[agent] = *id;
+                     c->second[owner] = *id;
                    });
 }
 

@@ -135,26 +135,7 @@ void Engagement::Impl::follow_external(const std::string& conversation, const st
   }
   by_owner[owner] = 0;  // subscription id pending
   auto view = std::make_shared<ExternalView>(external_sink, *target, conversation);
-  std::weak_ptr<Impl> weak = weak_from_this();
-  engine.subscribe(conversation, UINT64_MAX, "", view,
-                   [weak, conversation, owner](Result<engine::SubscriptionId> id) {
-                     auto self = weak.lock();
-                     if (!self) {
-                       return;
-                     }
-                     auto c = self->views.find(conversation);
-                     if (!id.ok()) {
-                       if (c != self->views.end()) {
-                         c->second.erase(owner);
-                       }
-                       return;
-                     }
-                     if (c == self->views.end() || c->second.count(owner) == 0) {
-                       self->engine.unsubscribe(conversation, *id);  // dropped meanwhile
-                       return;
-                     }
-                     c->second[owner] = *id;
-                   });
+  subscribe_view(conversation, owner, std::move(view));
 }
 
 Status Engagement::Impl::check_external(const std::string& queue, const std::string& conversation,

@@ -155,6 +155,11 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
                           const std::string& agent);
   // The agent's console gets the conversation's new activities (ActivityAdded).
   void ensure_view(const std::string& conversation, const std::string& agent);
+  // Subscribes `view` live to the conversation under views[conversation][owner], whose slot must
+  // already hold 0 (pending); the slot gets the id, or goes when the subscription fails. A slot
+  // dropped meanwhile (drop_view) unsubscribes the late id.
+  void subscribe_view(const std::string& conversation, const std::string& owner,
+                      std::shared_ptr<engine::Subscriber> view);
   void drop_view(const std::string& conversation, const std::string& agent);
   // The open (or last) handoff's info, read from the store once when not known.
   detail::Track& info(const std::string& conversation);

@@ -73,7 +73,8 @@ class LinearClassifier final : public IntentClassifier {
     std::vector<std::uint32_t> targets;
     std::unordered_map<std::string, std::uint32_t> label_ids;
     for (const auto& ex : examples) {
-      auto feats = extract_features(ex.text, language_, lexicon_);
+      const auto tokens = analyze_for_features(ex.text, language_);
+      auto feats = extract_features(tokens, lexicon_);
       if (feats.empty()) {
         continue;
       }
@@ -84,7 +85,7 @@ class LinearClassifier final : public IntentClassifier {
       }
       targets.push_back(it->second);
       docs.push_back(std::move(feats));
-      dense.push_back(dense_of(ex.text));
+      dense.push_back(dense_of(tokens));
     }
     space_.build(docs);
     dimensions_ = space_.size() + (vectors_ != nullptr ? 2 * vectors_->dimensions() : 0);
@@ -115,12 +116,13 @@ class LinearClassifier final : public IntentClassifier {
       return result;
     }
     double coverage = 0.0;
-    const SparseVector x = space_.vectorize(extract_features(text, language_, lexicon_), &coverage);
+    const auto tokens = analyze_for_features(text, language_);
+    const SparseVector x = space_.vectorize(extract_features(tokens, lexicon_), &coverage);
     if (x.empty()) {
       return result;
     }
     SparseVector with_dense = x;
-    append_dense(with_dense, dense_of(text));
+    append_dense(with_dense, dense_of(tokens));
     const std::size_t c = labels_.size();
     std::vector<float> z(bias_);
     for (const auto& [f, v] : with_dense) {
@@ -341,16 +343,9 @@ class LinearClassifier final : public IntentClassifier {
     scale = 1.0;
   }
 
-  // The pooled word vectors of `text` (empty without vectors or when no word has one).
-  std::vector<float> dense_of(std::string_view text) const {
-    if (vectors_ == nullptr) {
-      return {};
-    }
-    auto tokens = analyze(text.substr(0, kMaxClassifyBytes), language_);
-    if (tokens.size() > kMaxClassifyTokens) {
-      tokens.resize(kMaxClassifyTokens);
-    }
-    return sentence_vector(tokens, *vectors_);
+  // The pooled word vectors of a text's tokens (empty without vectors or when no word has one).
+  std::vector<float> dense_of(const std::vector<AnalyzedToken>& tokens) const {
+    return vectors_ != nullptr ? sentence_vector(tokens, *vectors_) : std::vector<float>{};
   }
 
   // Appends the dense features after the sparse ones (indices space_.size() onwards, so `x`

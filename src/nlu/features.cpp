@@ -41,12 +41,21 @@ std::uint64_t fnv1a(std::uint8_t tag, std::string_view s) {
 
 }  // namespace
 
-std::vector<HashedFeature> extract_features(std::string_view text, std::string_view language,
-                                            const Thesaurus* lexicon) {
+std::vector<AnalyzedToken> analyze_for_features(std::string_view text, std::string_view language) {
   auto tokens = analyze(text.substr(0, kMaxClassifyBytes), language);
   if (tokens.size() > kMaxClassifyTokens) {
     tokens.resize(kMaxClassifyTokens);
   }
+  return tokens;
+}
+
+std::vector<HashedFeature> extract_features(std::string_view text, std::string_view language,
+                                            const Thesaurus* lexicon) {
+  return extract_features(analyze_for_features(text, language), lexicon);
+}
+
+std::vector<HashedFeature> extract_features(const std::vector<AnalyzedToken>& tokens,
+                                            const Thesaurus* lexicon) {
   std::vector<HashedFeature> out;
   out.reserve(tokens.size() * 12);
   for (std::size_t i = 0; i < tokens.size(); ++i) {

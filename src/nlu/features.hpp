@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "nlu/text.hpp"
+
 namespace baton::nlu {
 
 // Inputs longer than this are cut before analysis: intent phrases are short, and the cap bounds
@@ -45,6 +47,12 @@ struct HashedFeature {
 class Thesaurus;
 std::vector<HashedFeature> extract_features(std::string_view text, std::string_view language,
                                             const Thesaurus* lexicon = nullptr);
+// The same from a text's analysed tokens (analyze_for_features), for callers that need the tokens
+// too.
+std::vector<HashedFeature> extract_features(const std::vector<AnalyzedToken>& tokens,
+                                            const Thesaurus* lexicon);
+// analyze() of the text cut to kMaxClassifyBytes, at most kMaxClassifyTokens tokens.
+std::vector<AnalyzedToken> analyze_for_features(std::string_view text, std::string_view language);
 
 // A sparse L2-normalised vector: (feature index, weight), sorted by index.
 using SparseVector = std::vector<std::pair<std::uint32_t, float>>;
