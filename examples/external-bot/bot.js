@@ -3,14 +3,19 @@
 // answers two questions, echoes the rest, and on "agent" hands the conversation to Baton's hub with
 // the SDK's own EventFactory.createHandoffInitiation (context + transcript). It logs every
 // handoff.status it receives as one JSON line on stdout and speaks again once an agent gave the
-// conversation back. No app id: the SDK then runs without authentication, as Baton expects
-// (docs/EXTERNAL_BOTS.md).
+// conversation back.
+//
+// Without an app id the SDK runs without authentication, as Baton then expects. With one, the bot
+// checks Baton's tokens against Baton's OpenID metadata and calls Baton with tokens from Baton's
+// token endpoint (docs/EXTERNAL_BOTS.md, "Authentication"):
 //
 //   node examples/external-bot/bot.js [--port 3979]     (0 = any free port; printed on stdout)
+//        [--app-id ID --app-password-file FILE --baton http://127.0.0.1:3978]
 //
 // Needs web/node_modules (cd web && npm ci).
 'use strict';
 
+const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 
@@ -18,11 +23,77 @@ const modules = path.join(__dirname, '..', '..', 'web', 'node_modules');
 const { ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication, EventFactory } =
   require(require.resolve('botbuilder', { paths: [modules] }));
 
-const portArg = process.argv.indexOf('--port');
-const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 3979;
+function option(name) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+const port = Number(option('--port') ?? 3979);
+const appId = option('--app-id');
 
-// No MicrosoftAppId: anonymous both ways.
-const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+// The SDK's own credentials class gets tokens through MSAL, which accepts only Azure AD
+// authorities. Baton's token endpoint is a plain OAuth 2.0 client-credentials endpoint, so the bot
+// gives the SDK this factory (its documented extension point) instead.
+function batonCredentialsFactory(id, password) {
+  const { AppCredentials, ServiceClientCredentialsFactory } =
+    require(require.resolve('botframework-connector', { paths: [modules] }));
+
+  class BatonAppCredentials extends AppCredentials {
+    constructor(tokenUrl, scope) {
+      super(id, undefined, scope);
+      this.tokenUrl = tokenUrl;
+    }
+
+    async refreshToken() {
+      const basic = Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(password)}`)
+        .toString('base64');
+      const response = await fetch(this.tokenUrl, {
+        method: 'POST',
+        headers: { Authorization: `Basic ${basic}`,
+                   'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials',
+                                    scope: `${this.oAuthScope}/.default` }).toString(),
+      });
+      const body = await response.json();
+      if (!response.ok) {
+        throw new Error(`token endpoint: ${response.status} ${body.error}: ${body.error_description}`);
+      }
+      return { accessToken: body.access_token,
+               expiresOn: new Date(Date.now() + body.expires_in * 1000) };
+    }
+  }
+
+  class BatonCredentialsFactory extends ServiceClientCredentialsFactory {
+    async isValidAppId(candidate) { return candidate === id; }
+
+    async isAuthenticationDisabled() { return false; }
+
+    async createCredentials(candidate, audience, loginEndpoint) {
+      if (candidate !== id) {
+        throw new Error('unknown app id');
+      }
+      return new BatonAppCredentials(loginEndpoint, audience);
+    }
+  }
+  return new BatonCredentialsFactory();
+}
+
+function authentication() {
+  if (!appId) {
+    return new ConfigurationBotFrameworkAuthentication({});  // anonymous both ways
+  }
+  const baton = option('--baton');
+  const password = fs.readFileSync(option('--app-password-file'), 'utf8').split('\n')[0].replace(/\r$/, '');
+  return new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: appId,
+    ToBotFromChannelTokenIssuer: baton,
+    ToBotFromChannelOpenIdMetadataUrl: `${baton}/botframework/v1/.well-known/openidconfiguration`,
+    ToChannelFromBotLoginUrl: `${baton}/botframework/v1/token`,
+    ToChannelFromBotOAuthScope: baton,
+    ValidateAuthority: false,
+  }, batonCredentialsFactory(appId, password));
+}
+
+const adapter = new CloudAdapter(authentication());
 adapter.onTurnError = async (context, error) => {
   console.error(`bot: turn error: ${error.stack || error}`);
 };

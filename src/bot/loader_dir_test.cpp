@@ -237,7 +237,8 @@ TEST(RunCheck, PrintsDiagnosticsAndSummaries) {
   EXPECT_EQ(run_check({bad, good}, both), 1);
   EXPECT_EQ(both.str(), bad +
                             ":1:23: error: unknown key 'colour' in bot (expected one of: id, "
-                            "name, language, endpoint, app_id, app_password, apology)\n" +
+                            "name, language, endpoint, app_id, app_password_file, app_password, "
+                            "apology)\n" +
                             bad + ": 1 error, 0 warnings\n" + good +
                             ":3:11: warning: topic 'Lonely' has no trigger phrases and nothing "
                             "redirects to it\n"

@@ -2,7 +2,10 @@
 #include "bot/loader.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -633,12 +636,46 @@ TEST(ExternalBot, RefusesTopicsBadEndpointsAndCredentials) {
                                      "yet)"});
   EXPECT_EQ(formatted(load_bot_from_string(
                 "bot: {id: e, name: E, endpoint: \"http://h/m\", app_id: x}\n", "t.yaml")),
-            std::vector<std::string>{"t.yaml:1:47: error: 'app_id': authenticated bots are not "
-                                     "supported yet; leave it out (anonymous, "
-                                     "docs/EXTERNAL_BOTS.md)"});
+            std::vector<std::string>{"t.yaml:1:47: error: 'app_id' needs 'app_password_file'"});
+  EXPECT_EQ(
+      formatted(load_bot_from_string(
+          "bot: {id: e, name: E, endpoint: \"http://h/m\", app_password: hunter2}\n", "t.yaml")),
+      std::vector<std::string>{
+          "t.yaml:1:47: error: 'app_password': a password is not written in bot.yaml: put "
+          "it in a file (mode 0600) and name the file with app_password_file"});
+  EXPECT_EQ(
+      formatted(load_bot_from_string(
+          "bot: {id: e, name: E, endpoint: \"http://h/m\", app_password_file: p}\n", "t.yaml")),
+      std::vector<std::string>{"t.yaml:1:47: error: 'app_password_file' needs 'app_id'"});
   EXPECT_EQ(formatted(load_bot_from_string("bot: {id: e, name: E, apology: sorry}\n", "t.yaml")),
             std::vector<std::string>{
                 "t.yaml:1:23: error: 'apology' is for an external bot: set 'endpoint'"});
+}
+
+TEST(ExternalBot, AppPasswordComesFromAFileBesideTheYaml) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("baton-app-password-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string yaml =
+      "bot: {id: e, name: E, endpoint: \"http://h/m\", app_id: 1f2e-app,\n"
+      "      app_password_file: app.password}\n";
+  std::ofstream(dir / "app.password") << "short\n";
+  EXPECT_EQ(formatted(load_bot_from_string(yaml, (dir / "bot.yaml").string())),
+            std::vector<std::string>{(dir / "bot.yaml").string() +
+                                     ":2:26: error: app_password_file: the first line of '" +
+                                     (dir / "app.password").string() +
+                                     "' must hold a secret of at least 16 characters"});
+  std::ofstream(dir / "app.password") << "0123456789abcdef-bot\r\nsecond line\n";
+  const LoadResult ok = load_bot_from_string(yaml, (dir / "bot.yaml").string());
+  ASSERT_TRUE(ok.bot.has_value()) << formatted(ok).front();
+  EXPECT_EQ(ok.bot->external->app_id, "1f2e-app");
+  EXPECT_EQ(ok.bot->external->app_password, "0123456789abcdef-bot");
+  std::filesystem::remove(dir / "app.password");
+  const auto missing = formatted(load_bot_from_string(yaml, (dir / "bot.yaml").string()));
+  ASSERT_EQ(missing.size(), 1U);
+  EXPECT_NE(missing.front().find(":2:26: error: app_password_file: cannot read"), std::string::npos)
+      << missing.front();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -179,10 +179,14 @@ struct Settings {
 // An external Bot Framework bot (docs/EXTERNAL_BOTS.md): `bot:` names an endpoint instead of the
 // bot having topics. Baton delivers the customer's activities to the endpoint the way the Bot
 // Connector service does and takes the bot's answers through the Connector API.
+inline constexpr std::size_t kMinAppPasswordLength = 16;
+
 struct ExternalBot {
   SourceLoc loc;         // the endpoint's value
   std::string endpoint;  // http://host[:port]/path (checked again, fully, by `baton serve`)
-  std::string app_id;    // "" = anonymous (the SDK's behaviour without MicrosoftAppId)
+  // The bot's MicrosoftAppId; "" = anonymous both ways (the SDK's behaviour without one).
+  std::string app_id;
+  // Its MicrosoftAppPassword, read from `app_password_file` (at least kMinAppPasswordLength).
   std::string app_password;
   // What the customer is told when the bot cannot be reached (down, slow, 5xx).
   std::string apology_text = "Sorry, I can't answer right now. Please try again in a moment.";

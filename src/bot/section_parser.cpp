@@ -2,8 +2,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "bot/node_parser.hpp"
+#include "core/secret_file.hpp"
 
 namespace baton::bot::detail {
 namespace {
@@ -58,11 +60,56 @@ bool claim_section(ParseContext& ctx, const Field& f, std::optional<SourceLoc>& 
   return true;
 }
 
+// An external bot's Bot Framework credentials: `app_id` and `app_password_file` together (Baton
+// then signs what it sends the bot and demands its tokens), or neither (anonymous). The password
+// is read here, relative to the YAML file, so `baton check` reports an unreadable file.
+void parse_credentials(ParseContext& ctx, const MapReader& map, ExternalBot& external) {
+  const Field* app_id = map.get("app_id");
+  const Field* password_file = map.get("app_password_file");
+  if (const Field* f = map.get("app_password")) {
+    ctx.error(ctx.loc(f->key),
+              "'app_password': a password is not written in bot.yaml: put it in a file (mode "
+              "0600) and name the file with app_password_file");
+  }
+  if (app_id != nullptr) {
+    if (auto id = read_nonempty_string(ctx, *app_id)) {
+      if (!is_bot_id(*id)) {  // the same alphabet
+        ctx.error(ctx.loc(app_id->value),
+                  fmt::format("invalid app_id '{}' (1-128 letters, digits, '-', '_', '.')", *id));
+      }
+      external.app_id = *id;
+    }
+    if (password_file == nullptr) {
+      ctx.error(ctx.loc(app_id->key), "'app_id' needs 'app_password_file'");
+    }
+  } else if (password_file != nullptr) {
+    ctx.error(ctx.loc(password_file->key), "'app_password_file' needs 'app_id'");
+    return;
+  }
+  if (password_file == nullptr) {
+    return;
+  }
+  auto name = read_nonempty_string(ctx, *password_file);
+  if (!name) {
+    return;
+  }
+  std::filesystem::path path(*name);
+  if (path.is_relative()) {
+    path = std::filesystem::path(ctx.file()).parent_path() / path;
+  }
+  auto password = read_configured_secret(path, kMinAppPasswordLength);
+  if (!password.ok()) {
+    ctx.error(ctx.loc(password_file->value), "app_password_file: " + password.error().message);
+    return;
+  }
+  external.app_password = std::move(*password);
+}
+
 // The external-bot keys of `bot:` (docs/EXTERNAL_BOTS.md); none of them: a YAML bot.
 void parse_external(ParseContext& ctx, const MapReader& map, Bot& bot) {
   const Field* endpoint = map.get("endpoint");
   if (endpoint == nullptr) {
-    for (std::string_view key : {"app_id", "app_password", "apology"}) {
+    for (std::string_view key : {"app_id", "app_password_file", "apology"}) {
       if (const Field* f = map.get(key)) {
         ctx.error(ctx.loc(f->key), fmt::format("'{}' is for an external bot: set 'endpoint'", key));
       }
@@ -82,16 +129,7 @@ void parse_external(ParseContext& ctx, const MapReader& map, Bot& bot) {
     }
     external.endpoint = *url;
   }
-  if (const Field* f = map.get("app_id")) {
-    // Baton does not issue or verify Bot Framework JWTs yet: an app id would make the SDK demand
-    // them, so refuse it here rather than fail every turn later.
-    ctx.error(ctx.loc(f->key),
-              "'app_id': authenticated bots are not supported yet; leave it out (anonymous, "
-              "docs/EXTERNAL_BOTS.md)");
-  }
-  if (const Field* f = map.get("app_password")) {
-    ctx.error(ctx.loc(f->key), "'app_password': authenticated bots are not supported yet");
-  }
+  parse_credentials(ctx, map, external);
   if (const Field* f = map.get("apology")) {
     if (auto text = read_nonempty_string(ctx, *f)) {
       external.apology_text = *text;
@@ -107,7 +145,8 @@ void parse_bot(ParseContext& ctx, const Field& f, ParsedBot& out) {
   Bot& bot = out.bot;
   bot.loc = ctx.loc(f.key);
   MapReader map(ctx, f.value, "bot",
-                {"id", "name", "language", "endpoint", "app_id", "app_password", "apology"},
+                {"id", "name", "language", "endpoint", "app_id", "app_password_file",
+                 "app_password", "apology"},
                 bot.loc);
   if (const Field* id = map.require("id")) {
     auto s = read_nonempty_string(ctx, *id);

@@ -197,6 +197,8 @@ struct Secrets {
   std::string directline;
   std::string agent_session_key;
   std::string metrics_token;  // "" = /metrics is not on the public listener
+  // An external bot with an app id: the key Baton signs its channel's tokens with.
+  std::shared_ptr<const botframework::SigningKey> channel_key = {};
 };
 
 // Where /metrics is served (cli/metrics.hpp): on the public listener behind the token, and on a
@@ -341,9 +343,15 @@ int serve_with(const ServeOptions& options, const Address& address,
     botframework::ConnectorOptions co;
     co.endpoint = options.bot_endpoint.empty() ? external->endpoint : options.bot_endpoint;
     co.apology_text = external->apology_text;
+    if (!external->app_id.empty()) {
+      co.auth = std::make_shared<botframework::ChannelAuth>(
+          secrets.channel_key,
+          botframework::ChannelCredentials{external->app_id, external->app_password});
+    }
     connector = std::make_unique<botframework::Connector>(engine, server.executor(), co);
     engine.set_bot_sink([c = connector.get()](const activity::Activity& a) { c->deliver(a); });
-    spdlog::info("external bot at {}", co.endpoint);
+    spdlog::info("external bot at {} ({})", co.endpoint,
+                 co.auth ? "authenticated: app id " + external->app_id : std::string("anonymous"));
   }
   engagement::Engagement engagement(engine_thread.strand(), engine, store, std::move(hub_config),
                                     clock);
@@ -592,6 +600,15 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     }
     metrics_token = std::move(*token);
   }
+  std::shared_ptr<const botframework::SigningKey> channel_key;
+  if (const auto& external = served->bot->bot().external; external && !external->app_id.empty()) {
+    auto key = botframework::SigningKey::load_or_create(options.data_dir / "botframework-key.pem");
+    if (!key.ok()) {
+      err << "baton serve: " << key.error().message << '\n';
+      return 1;
+    }
+    channel_key = std::move(*key);
+  }
   store::SqliteOptions store_options;
   store_options.synchronous = *sync;
   store_options.checkpoint_interval = std::chrono::milliseconds(options.checkpoint_interval_ms);
@@ -611,9 +628,10 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
   SystemClock clock;
-  const int code = serve_with(options, *address, served->bot, *store, clock,
-                              Secrets{*secret, *session_key, std::move(metrics_token)}, served->hub,
-                              *trusted_proxies, *retention, out, err);
+  const int code =
+      serve_with(options, *address, served->bot, *store, clock,
+                 Secrets{*secret, *session_key, std::move(metrics_token), std::move(channel_key)},
+                 served->hub, *trusted_proxies, *retention, out, err);
   if (code == 0) {
     spdlog::info("stopped");
   }

@@ -65,4 +65,31 @@ Result<std::string> read_or_create_secret_file(const std::filesystem::path& file
   return secret;
 }
 
+Result<std::string> read_configured_secret(const std::filesystem::path& file,
+                                           std::size_t min_chars) {
+  constexpr std::size_t kMaxBytes = 4096;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return make_error(ErrorCode::kIo, fmt::format("cannot read '{}'", file.string()));
+  }
+  std::string text(kMaxBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxBytes) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("'{}' is larger than 4 KiB", file.string()));
+  }
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.ends_with('\r')) {
+    line.pop_back();
+  }
+  if (line.size() < min_chars) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("the first line of '{}' must hold a secret of at least {} "
+                                  "characters",
+                                  file.string(), min_chars));
+  }
+  return line;
+}
+
 }  // namespace baton

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/secret_file.hpp"
 #include "core/utf8.hpp"
 #include "hub/config.hpp"
 #include "hub/config_texts.hpp"
@@ -62,7 +63,6 @@ constexpr std::string_view kAgentOnlyQueueKeys[] = {"skills",        "strategy",
                                                     "offer_timeout", "wait_for_agent",
                                                     "dispositions",  "disposition_required",
                                                     "overflow"};
-constexpr std::size_t kMaxSecretFileBytes = 4096;
 constexpr std::string_view kNoticeKeys[] = {"joined", "transferred", "left", "closed"};
 // The placeholders each text takes (docs/HUB.md).
 constexpr std::string_view kQueuePlaceholders[] = {"position", "wait", "queue"};
@@ -646,29 +646,12 @@ std::optional<std::string> Loader::read_secret(const YAML::Node& node, const std
   if (path.is_relative() && !base_dir_.empty()) {
     path = base_dir_ / path;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error(node, "cannot read secret_file '" + path.string() + "'");
+  auto secret = read_configured_secret(path, kMinExternalSecretLength);
+  if (!secret.ok()) {
+    error(node, "secret_file: " + secret.error().message);
     return std::nullopt;
   }
-  std::string text(kMaxSecretFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxSecretFileBytes) {
-    error(node, "secret_file '" + path.string() + "' is larger than 4 KiB");
-    return std::nullopt;
-  }
-  std::string line = text.substr(0, text.find('\n'));
-  if (line.ends_with('\r')) {
-    line.pop_back();
-  }
-  if (line.size() < kMinExternalSecretLength) {
-    error(node, "the first line of secret_file '" + path.string() +
-                    "' must hold a secret of at least " + std::to_string(kMinExternalSecretLength) +
-                    " characters");
-    return std::nullopt;
-  }
-  return line;
+  return std::move(*secret);
 }
 
 void Loader::resolve_queue_links(const YAML::Node& list, const YAML::Node& hub) {

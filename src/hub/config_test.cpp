@@ -292,7 +292,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"ExternalUnreadableSecret",
                 queue_with("      external:\n        url: http://h/x\n"
                            "        secret_file: /nonexistent/s\n"),
-                6, "cannot read secret_file"},
+                6, "secret_file: cannot read"},
         BadCase{"ExternalUnknownKey",
                 queue_with("      external:\n        url: http://h/x\n        token: t\n"), 6,
                 "unknown key 'token'"},

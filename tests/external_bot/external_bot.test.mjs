@@ -9,6 +9,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { AgentClient, addAgent } from '../lib/agentclient.mjs';
@@ -21,13 +23,14 @@ const GREETING = /^Hello! I'm the Contoso bot\./;
 
 // The example bot as a child process; `statuses` holds the handoff.status values it logged.
 class Bot {
-  constructor() {
+  constructor(args = []) {
+    this.args = args;
     this.lines = [];
     this.stderr = '';
   }
 
   async start(port = 0) {
-    this.proc = spawn(process.execPath, [join(botDir, 'bot.js'), '--port', String(port)],
+    this.proc = spawn(process.execPath, [join(botDir, 'bot.js'), '--port', String(port), ...this.args],
                       { stdio: ['ignore', 'pipe', 'pipe'] });
     this.exit = new Promise((resolve) => this.proc.on('exit', resolve));
     this.proc.stderr.setEncoding('utf8');
@@ -212,6 +215,160 @@ describe('external botbuilder bot', () => {
       const all = (await readAll(server, { token: client.token,
                                            conversationId: client.conversationId })).activities;
       assert.ok(all.some((a) => a.text === 'are you there?'), 'still in the log');
+    } finally {
+      client.end();
+    }
+  });
+});
+
+// A free loopback port: the bot must know Baton's address (its token issuer and OpenID metadata)
+// before Baton starts, and Baton must know the bot's endpoint.
+async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// The same bot with an app id (docs/EXTERNAL_BOTS.md, "Authentication"): Baton signs what it
+// sends the bot and serves the keys the SDK checks them with; the bot calls Baton with tokens from
+// Baton's token endpoint, and the Connector API refuses everything else.
+describe('external botbuilder bot with an app id', () => {
+  const appId = 'contoso-app-0001';
+  const password = 'correct-horse-battery-0123';
+  let bot;
+  let server;
+  let alice;
+  let dir;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-auth-bot-'));
+    writeFileSync(join(dir, 'app.password'), `${password}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'bot.yaml'), [
+      'bot:',
+      '  id: contoso-external',
+      '  name: Contoso (botbuilder)',
+      '  endpoint: "http://127.0.0.1:1/api/messages"',
+      `  app_id: ${appId}`,
+      '  app_password_file: app.password',
+      '  apology: "Sorry, our assistant is not answering right now."',
+      '',
+    ].join('\n'));
+    copyFileSync(join(botDir, 'hub.yaml'), join(dir, 'hub.yaml'));
+    const port = await freePort();
+    const baton = `http://127.0.0.1:${port}`;
+    bot = await new Bot(['--app-id', appId, '--app-password-file', join(dir, 'app.password'),
+                         '--baton', baton]).start();
+    server = new Server({ bot: dir });
+    server.argv = ['serve', dir, '--listen', `127.0.0.1:${port}`, '--data', server.dataDir,
+                   '--secret', server.secret, '--bot-endpoint', bot.endpoint];
+    await addAgent(server.dataDir, { id: 'alice', name: 'Alice', capacity: 3 });
+    await server.start();
+    alice = new AgentClient(server);
+    await alice.login('alice');
+    await alice.connect();
+  });
+
+  after(async () => {
+    alice?.close();
+    await server?.cleanup();
+    await bot?.kill();
+    if (dir) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('answers and hands off with tokens both ways', async () => {
+    await alice.setPresence('available');
+    const userId = 'u-auth-1';
+    const client = await customer(server, userId);
+    try {
+      await client.waitFor(isBot(GREETING), { what: 'the greeting through authenticated calls' });
+      const asked = await client.say('what are your opening hours?', userId);
+      const answer = await client.replyTo(asked.id, 'the hours answer');
+      assert.match(answer.text, /9:00 to 17:00/);
+      const from = alice.messages.length;
+      await client.say('I want an agent about my bill', userId);
+      const offer = await alice.waitFor((m) => m.type === 'offer', 15000, from);
+      await alice.ok('POST', `/offers/${encodeURIComponent(offer.conversationId)}/accept`,
+                     { offerId: offer.offerId });
+      await waitUntil(() => bot.statuses(offer.conversationId).some((s) => s.state === 'accepted'),
+                      10000, 'handoff.status accepted at the bot (a signed delivery)');
+      await alice.ok('POST', `/conversations/${encodeURIComponent(offer.conversationId)}/end`,
+                     { mode: 'bot' });
+      await client.waitFor(isBot(/^Welcome back!/), { what: 'the bot speaking again' });
+      assert.equal(bot.stderr.includes('Unauthorized'), false, bot.stderr);
+    } finally {
+      client.end();
+    }
+  });
+
+  test('the bot refuses deliveries without Baton\'s token', async () => {
+    const r = await request(bot.endpoint, {
+      method: 'POST',
+      json: { type: 'message', text: 'forged', channelId: 'directline', serviceUrl: server.base,
+              conversation: { id: 'x' }, from: { id: 'u' }, recipient: { id: 'b' } },
+    });
+    assert.equal(r.status, 401, r.text);
+  });
+
+  test('the token endpoint and the Connector API refuse strangers', async () => {
+    const userId = 'u-auth-2';
+    const client = await customer(server, userId);
+    try {
+      await client.waitFor(isBot(GREETING), { what: 'the greeting' });
+      const tokenUrl = `${server.base}/botframework/v1/token`;
+      const form = 'grant_type=client_credentials&scope=' +
+        encodeURIComponent(`${server.base}/.default`);
+      const formHeaders = { 'Content-Type': 'application/x-www-form-urlencoded' };
+      const basic = (id, secret) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+      const none = await request(tokenUrl, { method: 'POST', body: form, headers: formHeaders });
+      assert.equal(none.status, 401, none.text);
+      assert.equal(none.body.error, 'invalid_client');
+      const wrong = await request(tokenUrl, { method: 'POST', body: form,
+        headers: { ...formHeaders, Authorization: basic(appId, 'not-the-password-0000') } });
+      assert.equal(wrong.status, 401, wrong.text);
+      assert.equal(wrong.body.error, 'invalid_client');
+      const grant = await request(tokenUrl, { method: 'POST', body: 'grant_type=password',
+        headers: { ...formHeaders, Authorization: basic(appId, password) } });
+      assert.equal(grant.status, 400, grant.text);
+      assert.equal(grant.body.error, 'unsupported_grant_type');
+      const scope = await request(tokenUrl, { method: 'POST',
+        body: 'grant_type=client_credentials&scope=https%3A%2F%2Fapi.botframework.com%2F.default',
+        headers: { ...formHeaders, Authorization: basic(appId, password) } });
+      assert.equal(scope.status, 400, scope.text);
+      assert.equal(scope.body.error, 'invalid_scope');
+      const issued = await request(tokenUrl, { method: 'POST', body: form,
+        headers: { ...formHeaders, Authorization: basic(appId, password) } });
+      assert.equal(issued.status, 200, issued.text);
+      assert.equal(issued.body.token_type, 'Bearer');
+
+      const conv = encodeURIComponent(client.conversationId);
+      const url = `${server.base}/v3/conversations/${conv}/activities`;
+      const json = { type: 'message', text: 'posing as the bot' };
+      const anonymous = await request(url, { method: 'POST', json });
+      assert.equal(anonymous.status, 401, 'loopback alone is not enough once the bot has an app id');
+      assert.equal(anonymous.body.error.code, 'Unauthorized');
+      const [h, p] = issued.body.access_token.split('.');
+      const forged = await request(url, { method: 'POST', json,
+        headers: { Authorization: `Bearer ${h}.${p}.AAAA` } });
+      assert.equal(forged.status, 401, forged.text);
+      const members = await request(`${server.base}/v3/conversations/${conv}/members`,
+        { headers: { Authorization: `Bearer ${issued.body.access_token}` } });
+      assert.equal(members.status, 200, members.text);
+      assert.equal(members.body[0].id, userId);
+      await sleep(300);
+      assert.ok(!client.activities.some((a) => a.text === 'posing as the bot'));
+
+      const keys = await request(`${server.base}/botframework/v1/.well-known/keys`);
+      assert.equal(keys.status, 200);
+      assert.equal(keys.body.keys[0].kty, 'RSA');
+      assert.equal(keys.body.keys[0].d, undefined, 'no private part');
     } finally {
       client.end();
     }

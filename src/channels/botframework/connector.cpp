@@ -1,17 +1,23 @@
 #include "channels/botframework/connector.hpp"
 
 #include <fmt/format.h>
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json.hpp>
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/parse_query.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <deque>
 #include <unordered_map>
 
+#include "core/clock.hpp"
 #include "server/http.hpp"
 #include "server/http_client.hpp"
+#include "server/rate_limiter.hpp"
 
 namespace baton::botframework {
 
@@ -38,6 +44,59 @@ bool relayed(const server::Request& head) {
 }
 
 bool is_2xx(int code) { return code >= 200 && code < 300; }
+
+constexpr std::size_t kMaxTokenRequestBytes = 4096;
+
+// An RFC 6749 §5.2 error of the token endpoint.
+server::Response oauth_error(status code, std::string_view error, std::string_view description) {
+  server::Response r =
+      server::json_response(code, bj::object{{"error", error}, {"error_description", description}});
+  r.headers.set(server::http::field::cache_control, "no-store");
+  if (code == status::unauthorized) {
+    r.headers.set(server::http::field::www_authenticate, "Basic realm=\"baton\"");
+  }
+  return r;
+}
+
+// The percent-decoded form of `text` (RFC 6749 §2.3.1 encodes the client id and secret before
+// Basic); nullopt when it is not valid percent-encoding.
+std::optional<std::string> form_decoded(std::string_view text) {
+  auto view = boost::urls::make_pct_string_view(text);
+  if (!view) {
+    return std::nullopt;
+  }
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  return view->decode(opts);
+}
+
+// client_id and client_secret of an `Authorization: Basic` value.
+std::optional<std::pair<std::string, std::string>> basic_credentials(std::string_view value) {
+  constexpr std::string_view kScheme = "Basic ";
+  if (value.size() <= kScheme.size() || value.size() > 2048 ||
+      value.substr(0, kScheme.size()) != kScheme) {
+    return std::nullopt;
+  }
+  const std::string_view encoded = value.substr(kScheme.size());
+  std::string decoded(encoded.size(), '\0');
+  std::size_t size = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(),
+                        encoded.data(), encoded.size(), nullptr, &size, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return std::nullopt;
+  }
+  decoded.resize(size);
+  const std::size_t colon = decoded.find(':');
+  if (colon == std::string::npos) {
+    return std::nullopt;
+  }
+  auto id = form_decoded(std::string_view(decoded).substr(0, colon));
+  auto secret = form_decoded(std::string_view(decoded).substr(colon + 1));
+  if (!id || !secret) {
+    return std::nullopt;
+  }
+  return std::pair{std::move(*id), std::move(*secret)};
+}
 
 }  // namespace
 
@@ -95,6 +154,11 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
     request.method = "POST";
     request.url = options.endpoint;
     request.body = activity::serialize(a);
+    if (options.auth) {
+      request.headers.emplace_back(
+          "Authorization",
+          "Bearer " + options.auth->token_for_bot(std::chrono::system_clock::now()));
+    }
     server::http_request(executor, std::move(request), client,
                          [self = shared_from_this(), id,
                           a = std::move(a)](Result<server::HttpClientResponse> result) mutable {
@@ -203,6 +267,19 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
   }
 
   std::optional<server::Response> admit(const server::Request& head) const {
+    if (options.auth) {
+      const auto it = head.message.find(server::http::field::authorization);
+      const std::string_view value =
+          it == head.message.end() ? std::string_view{} : std::string_view(it->value());
+      Status checked = options.auth->check_bearer(value, std::chrono::system_clock::now());
+      if (checked.ok()) {
+        return std::nullopt;
+      }
+      server::Response r =
+          server::json_error(status::unauthorized, "Unauthorized", checked.error().message);
+      r.headers.set(server::http::field::www_authenticate, "Bearer");
+      return r;
+    }
     const std::string& from = head.remote_address;
     if (relayed(head)) {
       return server::json_error(status::forbidden, "Forbidden",
@@ -217,6 +294,72 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
                               "the Connector API answers only the bot's own address");
   }
 
+  // --- the token endpoint (I/O threads), after admit_token_request
+  void issue_token(const server::Request& request, const server::Responder& responder) const {
+    const std::string_view body = request.body();
+    auto params = boost::urls::parse_query(body);
+    if (!params) {
+      responder.send(oauth_error(status::bad_request, "invalid_request", "the body is not a form"));
+      return;
+    }
+    std::optional<std::string> grant;
+    std::optional<std::string> scope;
+    boost::urls::encoding_opts form;
+    form.space_as_plus = true;
+    for (const auto& p : *params) {
+      const std::string key = p.key.decode(form);
+      if (key == "grant_type") {
+        grant = p.value.decode(form);
+      } else if (key == "scope") {
+        scope = p.value.decode(form);
+      }
+    }
+    if (!grant) {
+      responder.send(oauth_error(status::bad_request, "invalid_request", "grant_type is missing"));
+      return;
+    }
+    if (*grant != "client_credentials") {
+      responder.send(oauth_error(status::bad_request, "unsupported_grant_type",
+                                 "only client_credentials is supported"));
+      return;
+    }
+    const std::string issuer = options.auth->issuer();
+    if (scope && *scope != issuer && *scope != issuer + "/.default") {
+      responder.send(
+          oauth_error(status::bad_request, "invalid_scope",
+                      "the scope is this server's service URL (ToChannelFromBotOAuthScope)"));
+      return;
+    }
+    const auto lifetime = ChannelAuth::kTokenLifetime.count();
+    server::Response r = server::json_response(
+        status::ok,
+        bj::object{
+            {"token_type", "Bearer"},
+            {"expires_in", lifetime},
+            {"ext_expires_in", lifetime},
+            {"access_token", options.auth->token_for_channel(std::chrono::system_clock::now())}});
+    r.headers.set(server::http::field::cache_control, "no-store");
+    responder.send(std::move(r));
+  }
+
+  std::optional<server::Response> admit_token_request(const server::Request& head) {
+    if (auto d = token_attempts.acquire(head.remote_address); !d.allowed) {
+      return server::too_many_requests(d.retry_after);
+    }
+    const auto it = head.message.find(server::http::field::authorization);
+    if (it == head.message.end()) {
+      return oauth_error(status::unauthorized, "invalid_client",
+                         "the app id and password are required (HTTP Basic)");
+    }
+    auto credentials = basic_credentials(std::string_view(it->value()));
+    if (!credentials || !options.auth->is_bot(credentials->first, credentials->second)) {
+      spdlog::warn("bot connector: a token request from {} with wrong credentials",
+                   head.remote_address);
+      return oauth_error(status::unauthorized, "invalid_client", "wrong app id or password");
+    }
+    return std::nullopt;
+  }
+
   engine::Engine& engine;
   asio::any_io_executor executor;
   asio::strand<asio::any_io_executor> strand;
@@ -229,6 +372,10 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
   metrics::Counter failed;
   metrics::Counter dropped;
   metrics::Counter replies;
+  SystemClock clock;
+  // Token requests per client address: a bot asks about once an hour.
+  server::RateLimiter token_attempts{{.rate_per_second = 0.2, .burst = 10.0, .max_keys = 10000},
+                                     clock};
 };
 
 Connector::Connector(engine::Engine& engine, const asio::any_io_executor& executor,
@@ -238,6 +385,9 @@ Connector::Connector(engine::Engine& engine, const asio::any_io_executor& execut
 Connector::~Connector() = default;
 
 void Connector::set_service_url(std::string url) {
+  if (impl_->options.auth) {
+    impl_->options.auth->set_issuer(url);
+  }
   asio::post(impl_->strand,
              [impl = impl_, url = std::move(url)]() mutable { impl->options.service_url = url; });
 }
@@ -264,6 +414,11 @@ Status Connector::register_routes(server::Router& router) {
                                 const server::Responder& responder) {
     impl->members(request, responder);
   };
+  if (impl_->options.auth) {
+    if (Status s = register_auth_routes(router); !s.ok()) {
+      return s;
+    }
+  }
   const std::string activities = "/v3/conversations/{conversationId}/activities";
   const std::string one = activities + "/{activityId}";
   for (auto [verb, pattern, handler] :
@@ -278,6 +433,46 @@ Status Connector::register_routes(server::Router& router) {
     }
   }
   return {};
+}
+
+Status Connector::register_auth_routes(server::Router& router) {
+  server::RouteOptions open;
+  open.cors = false;
+  auto document = [](std::string body) {
+    server::Response r(status::ok, "application/json", std::move(body));
+    r.headers.set(server::http::field::cache_control, "max-age=3600");
+    return r;
+  };
+  if (Status s = router.add_async(
+          server::http::verb::get, std::string(kOpenIdConfigurationPath),
+          [impl = impl_, document](const server::Request&, const server::Responder& responder) {
+            responder.send(document(impl->options.auth->openid_configuration()));
+          },
+          open);
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = router.add_async(
+          server::http::verb::get, std::string(kKeysPath),
+          [impl = impl_, document](const server::Request&, const server::Responder& responder) {
+            responder.send(document(impl->options.auth->keys()));
+          },
+          open);
+      !s.ok()) {
+    return s;
+  }
+  server::RouteOptions token;
+  token.cors = false;
+  token.max_body_bytes = kMaxTokenRequestBytes;
+  token.admit = [impl = impl_](const server::Request& head) {
+    return impl->admit_token_request(head);
+  };
+  return router.add_async(
+      server::http::verb::post, std::string(kTokenPath),
+      [impl = impl_](const server::Request& request, const server::Responder& responder) {
+        impl->issue_token(request, responder);
+      },
+      token);
 }
 
 ConnectorStats Connector::stats() const {

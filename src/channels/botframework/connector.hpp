@@ -10,10 +10,14 @@
 //   GET    /v3/conversations/{conversationId}/members                  the user and the bot
 // Each answer is a ResourceResponse {"id"} (the stored activity's id) or Baton's JSON error.
 //
-// Authentication: anonymous only (the SDK's behaviour when the bot has no MicrosoftAppId). So
-// that nobody else can write as the bot, the Connector API admits only requests from loopback
-// addresses or from the addresses in ConnectorOptions::allowed_callers; everyone else gets 403
-// before a body is read. A bot may write only into conversations that exist (404 otherwise:
+// Authentication, decided before a body is read:
+// - With ConnectorOptions::auth (the bot has an app id; channel_auth.hpp): deliveries carry
+//   Baton's JWT; the Connector API demands a token from Baton's token endpoint (401 otherwise),
+//   from any address. The OpenID metadata, keys and token endpoint are registered beside it.
+// - Without (the SDK's behaviour when the bot has no MicrosoftAppId): anonymous both ways. So
+//   that nobody else can write as the bot, the Connector API admits only requests from loopback
+//   addresses or from the addresses in ConnectorOptions::allowed_callers, not relayed by a proxy;
+//   everyone else gets 403. A bot may write only into conversations that exist (404 otherwise:
 // every conversation of this server is the bot's) and only while the engine lets it
 // (Engine::post_bot_reply: 409 while an agent owns it).
 //
@@ -36,6 +40,7 @@
 #include <vector>
 
 #include "activity/activity.hpp"
+#include "channels/botframework/channel_auth.hpp"
 #include "core/metrics.hpp"
 #include "core/result.hpp"
 #include "engine/engine.hpp"
@@ -53,7 +58,8 @@ struct ConnectorOptions {
   std::size_t max_in_flight = 64;                        // deliveries at once, all conversations
   std::size_t max_queued_per_conversation = 64;          // waiting behind the one in flight
   std::size_t max_body_bytes = std::size_t{300} * 1024;  // a Connector API request's body
-  std::vector<std::string> allowed_callers = {};         // besides loopback: client IP addresses
+  std::vector<std::string> allowed_callers = {};         // anonymous: besides loopback, client IPs
+  std::shared_ptr<ChannelAuth> auth = {};                // null: anonymous
 };
 
 // What the connector did, for operators (GET /metrics). Lock-free reads.
@@ -85,6 +91,7 @@ class Connector {
   struct Impl;
 
  private:
+  Status register_auth_routes(server::Router& router);
   std::shared_ptr<Impl> impl_;
 };
 
