@@ -11,10 +11,12 @@
 //
 //   node examples/external-bot/bot.js [--port 3979]     (0 = any free port; printed on stdout)
 //        [--app-id ID --app-password-file FILE --baton http://127.0.0.1:3978]
+//        [--transcript-by-url]   (the handoff's Transcript by contentUrl, served once by this bot)
 //
 // Needs web/node_modules (cd web && npm ci).
 'use strict';
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
@@ -100,6 +102,9 @@ adapter.onTurnError = async (context, error) => {
 
 // What the bot said and heard, per conversation: the handoff's transcript.
 const transcripts = new Map();
+// --transcript-by-url: handoffs name their transcript by contentUrl; served once, then forgotten.
+const transcriptByUrl = process.argv.includes('--transcript-by-url');
+const servedTranscripts = new Map();
 function remember(conversationId, from, text) {
   const list = transcripts.get(conversationId) ?? [];
   list.push({ type: 'message', from: { id: from, role: from === 'bot' ? 'bot' : 'user' }, text });
@@ -150,8 +155,18 @@ async function onTurn(context) {
       Product: lower.includes('bill') ? 'billing' : 'general',
     };
     const transcript = { activities: transcripts.get(a.conversation.id) ?? [] };
-    await context.sendActivity(EventFactory.createHandoffInitiation(context, handoffContext,
-      transcript));
+    if (!transcriptByUrl) {
+      await context.sendActivity(EventFactory.createHandoffInitiation(context, handoffContext,
+        transcript));
+      return;
+    }
+    // The transcript by reference: Baton fetches it once from this server.
+    const key = crypto.randomBytes(16).toString('hex');
+    servedTranscripts.set(key, transcript);
+    const event = EventFactory.createHandoffInitiation(context, handoffContext);
+    event.attachments = [{ contentType: 'application/json', name: 'Transcript',
+      contentUrl: `http://127.0.0.1:${server.address().port}/api/transcripts/${key}` }];
+    await context.sendActivity(event);
     return;
   }
   if (lower.includes('hours') || lower.includes('open')) {
@@ -166,6 +181,13 @@ async function onTurn(context) {
 // Node's own http server: the adapter takes any request with `body` and `headers`, and a response
 // with status/header/send/end.
 const server = http.createServer((req, res) => {
+  const served = req.url.match(/^\/api\/transcripts\/([0-9a-f]{32})$/);
+  if (req.method === 'GET' && served && servedTranscripts.has(served[1])) {
+    const body = JSON.stringify(servedTranscripts.get(served[1]));
+    servedTranscripts.delete(served[1]);  // one fetch: the key is a capability
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
+    return;
+  }
   if (req.method !== 'POST' || req.url !== '/api/messages') {
     res.writeHead(404).end();
     return;

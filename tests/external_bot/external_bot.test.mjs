@@ -262,7 +262,7 @@ describe('external botbuilder bot with an app id', () => {
     const port = await freePort();
     const baton = `http://127.0.0.1:${port}`;
     bot = await new Bot(['--app-id', appId, '--app-password-file', join(dir, 'app.password'),
-                         '--baton', baton]).start();
+                         '--baton', baton, '--transcript-by-url']).start();
     server = new Server({ bot: dir });
     server.argv = ['serve', dir, '--listen', `127.0.0.1:${port}`, '--data', server.dataDir,
                    '--secret', server.secret, '--bot-endpoint', bot.endpoint];
@@ -294,6 +294,14 @@ describe('external botbuilder bot with an app id', () => {
       const from = alice.messages.length;
       await client.say('I want an agent about my bill', userId);
       const offer = await alice.waitFor((m) => m.type === 'offer', 15000, from);
+      // The bot named its transcript by contentUrl: Baton fetched it into the handoff.
+      const handoffs = await request(
+        `${server.base}/api/conversations/${encodeURIComponent(offer.conversationId)}/handoffs`,
+        { auth: server.secret });
+      assert.equal(handoffs.status, 200, handoffs.text);
+      const transcript = handoffs.body.handoffs.at(-1).request.transcript.map((t) => t.text);
+      assert.ok(transcript.includes('what are your opening hours?'), JSON.stringify(transcript));
+      assert.ok(transcript.some((t) => /9:00 to 17:00/.test(t)), JSON.stringify(transcript));
       await alice.ok('POST', `/offers/${encodeURIComponent(offer.conversationId)}/accept`,
                      { offerId: offer.offerId });
       await waitUntil(() => bot.statuses(offer.conversationId).some((s) => s.state === 'accepted'),
@@ -364,6 +372,20 @@ describe('external botbuilder bot with an app id', () => {
       assert.equal(members.body[0].id, userId);
       await sleep(300);
       assert.ok(!client.activities.some((a) => a.text === 'posing as the bot'));
+
+      // A Transcript by contentUrl on another host is not fetched (Baton never calls where a bot
+      // points it): the handoff goes on with the log standing in.
+      const initiate = await request(url, { method: 'POST',
+        headers: { Authorization: `Bearer ${issued.body.access_token}` },
+        json: { type: 'event', name: 'handoff.initiate', value: { va_AgentMessage: 'by URL' },
+                attachments: [{ contentType: 'application/json', name: 'Transcript',
+                                contentUrl: 'http://198.51.100.7/transcript' }] } });
+      assert.equal(initiate.status, 200, initiate.text);
+      const handoffs = await request(`${server.base}/api/conversations/${conv}/handoffs`,
+                                     { auth: server.secret });
+      const stoodIn = handoffs.body.handoffs.at(-1).request.transcript;
+      assert.ok(stoodIn.some((t) => GREETING.test(t.text ?? '')), JSON.stringify(stoodIn));
+      assert.match(server.stderr, /the handoff's transcript was not fetched \(its contentUrl is not on the bot's endpoint's host and port\)/);
 
       const keys = await request(`${server.base}/botframework/v1/.well-known/keys`);
       assert.equal(keys.status, 200);

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json.hpp>
@@ -15,6 +16,7 @@
 #include <unordered_map>
 
 #include "core/clock.hpp"
+#include "dialog/handoff.hpp"
 #include "server/http.hpp"
 #include "server/http_client.hpp"
 #include "server/rate_limiter.hpp"
@@ -237,6 +239,17 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
     if (a.reply_to_id.empty()) {
       a.reply_to_id = std::string(reply_to);
     }
+    if (transcript_to_fetch(a) != nullptr) {
+      fetch_transcript(std::move(a),
+                       [self = shared_from_this(), id, responder](activity::Activity resolved) {
+                         self->submit(id, std::move(resolved), responder);
+                       });
+      return;
+    }
+    submit(id, std::move(a), responder);
+  }
+
+  void submit(const std::string& id, activity::Activity a, const server::Responder& responder) {
     engine.post_bot_reply(
         {id, std::move(a)}, [self = shared_from_this(), responder](Result<engine::PostResult> r) {
           if (!r.ok()) {
@@ -245,6 +258,89 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
           }
           self->replies.add();
           responder.send(server::json_response(status::ok, bj::object{{"id", r->id}}));
+        });
+  }
+
+  // The Transcript attachment of a handoff.initiate that names its activities by contentUrl
+  // instead of carrying them; nullptr otherwise.
+  static activity::Attachment* transcript_to_fetch(activity::Activity& a) {
+    if (a.type != "event" || a.name != "handoff.initiate") {
+      return nullptr;
+    }
+    const activity::Attachment* found = dialog::find_transcript_attachment(a);
+    if (found == nullptr || !found->content.is_null() || found->content_url.empty()) {
+      return nullptr;
+    }
+    // The attachment is one of `a`'s own: give it back writable.
+    return &a.attachments[static_cast<std::size_t>(found - a.attachments.data())];
+  }
+
+  static void drop_transcript(activity::Activity& a, std::string_view why) {
+    spdlog::warn(
+        "bot connector: conversation {}: the handoff's transcript was not fetched ({}); the "
+        "conversation's log stands in",
+        a.conversation.id, why);
+    std::erase_if(a.attachments, [](const activity::Attachment& x) {
+      return x.content.is_null() && boost::algorithm::iequals(x.name, "Transcript");
+    });
+  }
+
+  // Fetches the transcript `a` names by contentUrl into the attachment's content, then calls
+  // `then` (on an I/O thread). Only a URL on the bot's endpoint's host and port is fetched (GET,
+  // bounded in time and size, with Baton's bearer token when authenticated). When it cannot be
+  // had, the attachment is dropped: the handoff goes on, its transcript taken from the log.
+  void fetch_transcript(activity::Activity a, std::function<void(activity::Activity)> then) {
+    const std::string url = transcript_to_fetch(a)->content_url;
+    auto endpoint = server::parse_http_url(options.endpoint);
+    auto target = server::parse_http_url(url);
+    if (!endpoint.ok() || !target.ok() ||
+        !boost::algorithm::iequals(endpoint->host, target->host) ||
+        endpoint->port != target->port) {
+      drop_transcript(a, "its contentUrl is not on the bot's endpoint's host and port");
+      then(std::move(a));
+      return;
+    }
+    server::HttpClientRequest request;
+    request.method = "GET";
+    request.url = url;
+    request.content_type.clear();
+    if (options.auth) {
+      request.headers.emplace_back(
+          "Authorization",
+          "Bearer " + options.auth->token_for_bot(std::chrono::system_clock::now()));
+    }
+    server::HttpClientOptions fetch = client;
+    fetch.max_response_bytes = options.max_transcript_bytes;
+    server::http_request(
+        executor, std::move(request), fetch,
+        [a = std::move(a),
+         then = std::move(then)](Result<server::HttpClientResponse> result) mutable {
+          std::string why;
+          bj::value activities;
+          if (!result.ok()) {
+            why = result.error().message;
+          } else if (!is_2xx(result->status)) {
+            why = fmt::format("it answered HTTP {}", result->status);
+          } else {
+            boost::system::error_code ec;
+            bj::value body = bj::parse(result->body, ec);
+            if (!ec && body.is_object() && body.as_object().contains("activities") &&
+                body.at("activities").is_array()) {
+              activities = std::move(body.as_object()["activities"]);
+            } else if (!ec && body.is_array()) {
+              activities = std::move(body);
+            } else {
+              why = "not a transcript: expected {\"activities\": [...]}";
+            }
+          }
+          if (why.empty()) {
+            activity::Attachment* attachment = transcript_to_fetch(a);
+            attachment->content = bj::object{{"activities", std::move(activities)}};
+            attachment->content_url.clear();
+          } else {
+            drop_transcript(a, why);
+          }
+          then(std::move(a));
         });
   }
 

@@ -58,8 +58,9 @@ struct ConnectorOptions {
   std::size_t max_in_flight = 64;                        // deliveries at once, all conversations
   std::size_t max_queued_per_conversation = 64;          // waiting behind the one in flight
   std::size_t max_body_bytes = std::size_t{300} * 1024;  // a Connector API request's body
-  std::vector<std::string> allowed_callers = {};         // anonymous: besides loopback, client IPs
-  std::shared_ptr<ChannelAuth> auth = {};                // null: anonymous
+  std::size_t max_transcript_bytes = std::size_t{1} << 20;  // a Transcript fetched by contentUrl
+  std::vector<std::string> allowed_callers = {};  // anonymous: besides loopback, client IPs
+  std::shared_ptr<ChannelAuth> auth = {};         // null: anonymous
 };
 
 // What the connector did, for operators (GET /metrics). Lock-free reads.
