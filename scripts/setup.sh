@@ -9,7 +9,7 @@ packages=(
   clang clang-format clang-tidy libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libyaml-cpp-dev libsqlite3-dev sqlite3 libpq-dev postgresql libjemalloc-dev
-  libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libssl-dev
+  libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libssl-dev openssl ca-certificates
   libstemmer-dev libutf8proc-dev libhowardhinnant-date-dev tzdata
   mythes-en-us mythes-de mythes-fr mythes-es
   libgtest-dev libgmock-dev libbenchmark-dev

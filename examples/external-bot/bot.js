@@ -12,6 +12,7 @@
 //   node examples/external-bot/bot.js [--port 3979]     (0 = any free port; printed on stdout)
 //        [--app-id ID --app-password-file FILE --baton http://127.0.0.1:3978]
 //        [--transcript-by-url]   (the handoff's Transcript by contentUrl, served once by this bot)
+//        [--tls-cert cert.pem --tls-key key.pem]   (an https endpoint)
 //
 // Needs web/node_modules (cd web && npm ci).
 'use strict';
@@ -19,6 +20,7 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
+const https = require('node:https');
 const path = require('node:path');
 
 const modules = path.join(__dirname, '..', '..', 'web', 'node_modules');
@@ -165,7 +167,7 @@ async function onTurn(context) {
     servedTranscripts.set(key, transcript);
     const event = EventFactory.createHandoffInitiation(context, handoffContext);
     event.attachments = [{ contentType: 'application/json', name: 'Transcript',
-      contentUrl: `http://127.0.0.1:${server.address().port}/api/transcripts/${key}` }];
+      contentUrl: `${scheme}://127.0.0.1:${server.address().port}/api/transcripts/${key}` }];
     await context.sendActivity(event);
     return;
   }
@@ -180,7 +182,7 @@ async function onTurn(context) {
 
 // Node's own http server: the adapter takes any request with `body` and `headers`, and a response
 // with status/header/send/end.
-const server = http.createServer((req, res) => {
+function handle(req, res) {
   const served = req.url.match(/^\/api\/transcripts\/([0-9a-f]{32})$/);
   if (req.method === 'GET' && served && servedTranscripts.has(served[1])) {
     const body = JSON.stringify(servedTranscripts.get(served[1]));
@@ -237,7 +239,16 @@ const server = http.createServer((req, res) => {
         }
       });
   });
-});
+}
+
+// --tls-cert/--tls-key: the endpoint is https (Baton checks the certificate against its trust
+// store: the system's, or SSL_CERT_FILE).
+const tlsCert = option('--tls-cert');
+const scheme = tlsCert ? 'https' : 'http';
+const server = tlsCert
+  ? https.createServer({ cert: fs.readFileSync(tlsCert), key: fs.readFileSync(option('--tls-key')) },
+    handle)
+  : http.createServer(handle);
 
 server.listen(port, '127.0.0.1', () => {
   console.log(JSON.stringify({ event: 'listening', port: server.address().port }));

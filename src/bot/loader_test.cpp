@@ -629,11 +629,13 @@ TEST(ExternalBot, RefusesTopicsBadEndpointsAndCredentials) {
                                            "t.yaml")),
             std::vector<std::string>{"t.yaml:3:5: error: an external bot (bot.endpoint) has no "
                                      "topics: its answers come from the endpoint"});
-  EXPECT_EQ(formatted(load_bot_from_string("bot: {id: e, name: E, endpoint: \"https://h/m\"}\n",
-                                           "t.yaml")),
-            std::vector<std::string>{"t.yaml:1:33: error: invalid endpoint 'https://h/m' "
-                                     "(expected http://host:port/path; https is not supported "
-                                     "yet)"});
+  EXPECT_EQ(
+      formatted(load_bot_from_string("bot: {id: e, name: E, endpoint: \"ftp://h/m\"}\n", "t.yaml")),
+      std::vector<std::string>{"t.yaml:1:33: error: invalid endpoint 'ftp://h/m' "
+                               "(expected http[s]://host[:port]/path)"});
+  EXPECT_TRUE(
+      load_bot_from_string("bot: {id: e, name: E, endpoint: \"https://bot.example/m\"}\n", "t.yaml")
+          .bot.has_value());
   EXPECT_EQ(formatted(load_bot_from_string(
                 "bot: {id: e, name: E, endpoint: \"http://h/m\", app_id: x}\n", "t.yaml")),
             std::vector<std::string>{"t.yaml:1:47: error: 'app_id' needs 'app_password_file'"});

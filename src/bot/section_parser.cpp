@@ -119,13 +119,11 @@ void parse_external(ParseContext& ctx, const MapReader& map, Bot& bot) {
   ExternalBot external;
   external.loc = ctx.loc(endpoint->value);
   if (auto url = read_nonempty_string(ctx, *endpoint)) {
-    const std::string_view scheme = "http://";
-    if (url->rfind(scheme, 0) != 0 || url->size() == scheme.size() ||
+    const std::string_view scheme = url->starts_with("https://") ? "https://" : "http://";
+    if (!url->starts_with(scheme) || url->size() == scheme.size() ||
         url->find_first_of(" \t#@", scheme.size()) != std::string::npos) {
       ctx.error(external.loc,
-                fmt::format("invalid endpoint '{}' (expected http://host:port/path; https is not "
-                            "supported yet)",
-                            *url));
+                fmt::format("invalid endpoint '{}' (expected http[s]://host[:port]/path)", *url));
     }
     external.endpoint = *url;
   }

@@ -4,13 +4,16 @@
 //
 // Bounds: the whole exchange (resolve, connect, write, read) must finish within
 // HttpClientOptions::timeout; the response body may hold at most max_response_bytes (headers at
-// most 16 KiB). Redirects are never followed: a 3xx is returned like any other status. Only
-// `http://` URLs (no TLS in this client); `allowed_hosts`, when not empty, lists the hosts a URL
-// may name (compared case-insensitively, before resolution).
+// most 16 KiB). Redirects are never followed: a 3xx is returned like any other status.
+// `http://` and `https://` URLs; https verifies the peer's certificate against the system's trust
+// store (OpenSSL's default paths: SSL_CERT_FILE / SSL_CERT_DIR when set) and the URL's host name
+// or address, TLS 1.2 or later. `allowed_hosts`, when not empty, lists the hosts a URL may name
+// (compared case-insensitively, before resolution).
 //
-// Errors (through the callback, never thrown): kInvalidArgument (a URL that is not http://host
+// Errors (through the callback, never thrown): kInvalidArgument (a URL that is not http[s]://host
 // [:port][/path], or a host not allowed), kUnavailable (resolution, connection refused or reset,
-// the timeout), kTooLarge (a response over the limits), kIo (a malformed response).
+// a failed TLS handshake or certificate check, the timeout), kTooLarge (a response over the
+// limits), kIo (a malformed response).
 //
 // Threading: http_request may be called from any thread; the request runs on a strand of
 // `executor` and `done` is called once, on that strand. The request keeps itself alive until
@@ -35,15 +38,16 @@ struct HttpClientOptions {
   std::vector<std::string> allowed_hosts = {};  // empty: any host
 };
 
-// An http:// URL split into what a request needs.
+// An http:// or https:// URL split into what a request needs.
 struct HttpUrl {
-  std::string host;  // as written (an IPv6 literal without its brackets)
-  std::uint16_t port = 80;
+  bool tls = false;          // https
+  std::string host;          // as written (an IPv6 literal without its brackets)
+  std::uint16_t port = 80;   // 443 by default for https
   std::string target = "/";  // path and query, origin-form
 };
 
-// Parses "http://host[:port][/path][?query]"; kInvalidArgument for anything else (https,
-// credentials in the URL, a fragment, no host, a bad port).
+// Parses "http[s]://host[:port][/path][?query]"; kInvalidArgument for anything else (another
+// scheme, credentials in the URL, a fragment, no host, a bad port).
 Result<HttpUrl> parse_http_url(std::string_view url);
 
 struct HttpClientRequest {

@@ -46,7 +46,7 @@ std::string url(std::uint16_t port, std::string_view path) {
   return "http://127.0.0.1:" + std::to_string(port) + std::string(path);
 }
 
-TEST(HttpUrl, ParsesHttpUrlsOnly) {
+TEST(HttpUrl, ParsesHttpAndHttpsUrlsOnly) {
   auto u = parse_http_url("http://bot.example:3978/api/messages?x=1");
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->host, "bot.example");
@@ -59,7 +59,12 @@ TEST(HttpUrl, ParsesHttpUrlsOnly) {
   auto v6 = parse_http_url("http://[::1]:8080/a");
   ASSERT_TRUE(v6.ok());
   EXPECT_EQ(v6->host, "::1");
-  for (const char* bad : {"https://a/b", "ftp://a", "http://user:pw@a/", "http://a/#x", "a/b",
+  auto tls = parse_http_url("https://bot.example/api");
+  ASSERT_TRUE(tls.ok());
+  EXPECT_TRUE(tls->tls);
+  EXPECT_EQ(tls->port, 443);
+  EXPECT_FALSE(u->tls);
+  for (const char* bad : {"gopher://a/b", "ftp://a", "http://user:pw@a/", "http://a/#x", "a/b",
                           "http://a:0/", "http://a:99999/", ""}) {
     EXPECT_FALSE(parse_http_url(bad).ok()) << bad;
   }
@@ -165,6 +170,18 @@ TEST(HttpClient, TimesOutOnAPeerThatNeverAnswers) {
   accept_thread.join();
 }
 
+TEST(HttpClient, HttpsToAPeerWithoutTlsFailsTheHandshake) {
+  TestServer server;  // plain HTTP
+  ASSERT_TRUE(
+      server.router().add(http::verb::get, "/", [](const Request&) { return Response{}; }).ok());
+  server.start();
+  ClientThread client;
+  auto r = client.run({"GET", "https://127.0.0.1:" + std::to_string(server.port()) + "/"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(r.error().message.find("TLS with 127.0.0.1"), std::string::npos) << r.error().message;
+}
+
 TEST(HttpClient, ReportsARefusedConnectionAndBadUrlsAndHosts) {
   std::uint16_t port = 0;
   {
@@ -176,7 +193,7 @@ TEST(HttpClient, ReportsARefusedConnectionAndBadUrlsAndHosts) {
   auto refused = client.run({"GET", url(port, "/")});
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
-  auto bad = client.run({"GET", "https://127.0.0.1/"});
+  auto bad = client.run({"GET", "gopher://127.0.0.1/"});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
   HttpClientOptions only_local;

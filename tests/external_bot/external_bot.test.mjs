@@ -8,7 +8,7 @@
 // process killed mid-conversation (apology, nothing lost) and restarted (it continues).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +52,8 @@ class Bot {
   }
 
   get endpoint() {
-    return `http://127.0.0.1:${this.port}/api/messages`;
+    const scheme = this.args.includes('--tls-cert') ? 'https' : 'http';
+    return `${scheme}://127.0.0.1:${this.port}/api/messages`;
   }
 
   statuses(conversationId) {
@@ -391,6 +392,64 @@ describe('external botbuilder bot with an app id', () => {
       assert.equal(keys.status, 200);
       assert.equal(keys.body.keys[0].kty, 'RSA');
       assert.equal(keys.body.keys[0].d, undefined, 'no private part');
+    } finally {
+      client.end();
+    }
+  });
+});
+
+// An https endpoint: Baton checks the bot's certificate against its trust store (here the test's
+// self-signed certificate, given by SSL_CERT_FILE); without it in the store, nothing is delivered.
+describe('external botbuilder bot at an https endpoint', () => {
+  let bot;
+  let dir;
+  const servers = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-tls-bot-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    bot = await new Bot(['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')])
+      .start();
+  });
+
+  after(async () => {
+    for (const s of servers) {
+      await s.cleanup();
+    }
+    await bot?.kill();
+    if (dir) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the bot answers over https when its certificate is trusted', async () => {
+    const server = new Server({ bot: botDir, args: ['--bot-endpoint', bot.endpoint],
+                                env: { SSL_CERT_FILE: join(dir, 'cert.pem') } });
+    servers.push(server);
+    await server.start();
+    const client = await customer(server, 'u-tls-1');
+    try {
+      await client.waitFor(isBot(GREETING), { what: 'the greeting over https' });
+      const asked = await client.say('what are your opening hours?', 'u-tls-1');
+      assert.match((await client.replyTo(asked.id, 'the hours answer')).text, /9:00 to 17:00/);
+    } finally {
+      client.end();
+    }
+  });
+
+  test('an untrusted certificate: nothing is delivered, the customer gets the apology', async () => {
+    const server = new Server({ bot: botDir, args: ['--bot-endpoint', bot.endpoint],
+                                env: { SSL_CERT_FILE: '/nonexistent/ca.pem' } });
+    servers.push(server);
+    await server.start();
+    const client = await customer(server, 'u-tls-2');
+    try {
+      await client.say('hello?', 'u-tls-2');
+      await client.waitFor(isBot(/^Sorry, our assistant is not answering/), { what: 'the apology' });
+      assert.ok(!client.activities.some((a) => GREETING.test(a.text ?? '')), 'no greeting');
+      assert.match(server.stderr, /certificate verify failed/);
     } finally {
       client.end();
     }

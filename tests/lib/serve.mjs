@@ -86,8 +86,10 @@ export class Server {
   // `argv`: the whole command line after the binary, instead of the one built from the options
   // (it must still listen on 127.0.0.1 and use `dataDir` and `secret`); `cwd`: where it runs.
   // `keepLog`: keep the whole of stderr in `fullLog` (by default only the tail is kept).
+  // `env`: variables added to the server's environment.
   constructor({ dataDir, secret = 'test-secret-0123456789', args = [], bot = contoso,
-                prefix = [], binary = bin, argv, cwd = root, keepLog = false } = {}) {
+                prefix = [], binary = bin, argv, cwd = root, keepLog = false, env = {} } = {}) {
+    this.env = env;
     this.keepLog = keepLog;
     this.fullLog = '';
     this.prefix = prefix;
@@ -111,7 +113,7 @@ export class Server {
     const argv = this.argv ?? ['serve', this.bot, '--listen', '127.0.0.1:0', '--data', this.dataDir,
                                '--secret', this.secret, ...this.args];
     const [command, ...args] = [...this.prefix, this.binary, ...argv];
-    const env = this.store ? { ...process.env, BATON_STORE: this.store } : process.env;
+    const env = { ...process.env, ...this.env, ...(this.store ? { BATON_STORE: this.store } : {}) };
     const proc = spawn(command, args, { cwd: this.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     this.stderr = '';
