@@ -78,6 +78,17 @@ async function customer(server, userId) {
   return client;
 }
 
+// The greeting, an answer, then a request for an agent: the offer `alice` receives.
+async function askHoursThenAnAgent(client, userId, alice) {
+  await client.waitFor(isBot(GREETING), { what: 'the greeting from the botbuilder bot' });
+  const asked = await client.say('what are your opening hours?', userId);
+  const answer = await client.replyTo(asked.id, 'the hours answer');
+  assert.match(answer.text, /9:00 to 17:00/);
+  const from = alice.messages.length;
+  await client.say('I want an agent about my bill', userId);
+  return alice.waitFor((m) => m.type === 'offer', 15000, from);
+}
+
 describe('external botbuilder bot', () => {
   let bot;
   let server;
@@ -104,14 +115,7 @@ describe('external botbuilder bot', () => {
     const userId = 'u-ext-1';
     const client = await customer(server, userId);
     try {
-      await client.waitFor(isBot(GREETING), { what: 'the greeting from the botbuilder bot' });
-      const asked = await client.say('what are your opening hours?', userId);
-      const answer = await client.replyTo(asked.id, 'the hours answer');
-      assert.match(answer.text, /9:00 to 17:00/);
-
-      const from = alice.messages.length;
-      await client.say('I want an agent about my bill', userId);
-      const offer = await alice.waitFor((m) => m.type === 'offer', 15000, from);
+      const offer = await askHoursThenAnAgent(client, userId, alice);
       const id = offer.conversationId;
       assert.equal(id, client.conversationId);
       assert.equal(offer.queue, 'billing', 'routed by the Product the bot put in the context');
@@ -288,13 +292,7 @@ describe('external botbuilder bot with an app id', () => {
     const userId = 'u-auth-1';
     const client = await customer(server, userId);
     try {
-      await client.waitFor(isBot(GREETING), { what: 'the greeting through authenticated calls' });
-      const asked = await client.say('what are your opening hours?', userId);
-      const answer = await client.replyTo(asked.id, 'the hours answer');
-      assert.match(answer.text, /9:00 to 17:00/);
-      const from = alice.messages.length;
-      await client.say('I want an agent about my bill', userId);
-      const offer = await alice.waitFor((m) => m.type === 'offer', 15000, from);
+      const offer = await askHoursThenAnAgent(client, userId, alice);
       // The bot named its transcript by contentUrl: Baton fetched it into the handoff.
       const handoffs = await request(
         `${server.base}/api/conversations/${encodeURIComponent(offer.conversationId)}/handoffs`,

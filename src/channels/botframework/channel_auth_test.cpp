@@ -17,7 +17,7 @@ namespace {
 namespace bj = boost::json;
 using std::chrono::system_clock;
 
-const system_clock::time_point kNow = system_clock::time_point(std::chrono::seconds(1'800'000'000));
+constexpr system_clock::time_point kNow{std::chrono::seconds(1800000000)};
 
 std::shared_ptr<const SigningKey> test_key() {
   static const auto key = SigningKey::generate();
@@ -37,7 +37,6 @@ std::string decode_part(const std::string& token, int index) {
     start = token.find('.', start) + 1;
   }
   const std::string part = token.substr(start, token.find('.', start) - start);
-  std::string padded = part;
   std::vector<unsigned char> out(part.size());
   std::size_t size = 0;
   EXPECT_EQ(sodium_base642bin(out.data(), out.size(), part.data(), part.size(), nullptr, &size,

@@ -534,28 +534,21 @@ Status Connector::register_routes(server::Router& router) {
 Status Connector::register_auth_routes(server::Router& router) {
   server::RouteOptions open;
   open.cors = false;
-  auto document = [](std::string body) {
-    server::Response r(status::ok, "application/json", std::move(body));
-    r.headers.set(server::http::field::cache_control, "max-age=3600");
-    return r;
-  };
-  if (Status s = router.add_async(
-          server::http::verb::get, std::string(kOpenIdConfigurationPath),
-          [impl = impl_, document](const server::Request&, const server::Responder& responder) {
-            responder.send(document(impl->options.auth->openid_configuration()));
-          },
-          open);
-      !s.ok()) {
-    return s;
-  }
-  if (Status s = router.add_async(
-          server::http::verb::get, std::string(kKeysPath),
-          [impl = impl_, document](const server::Request&, const server::Responder& responder) {
-            responder.send(document(impl->options.auth->keys()));
-          },
-          open);
-      !s.ok()) {
-    return s;
+  // The two public documents (HTTP caches may keep them an hour).
+  for (auto [path, produce] :
+       std::vector<std::pair<std::string_view, std::string (ChannelAuth::*)() const>>{
+           {kOpenIdConfigurationPath, &ChannelAuth::openid_configuration},
+           {kKeysPath, &ChannelAuth::keys}}) {
+    auto handler = [impl = impl_, produce = produce](const server::Request&,
+                                                     const server::Responder& responder) {
+      server::Response r(status::ok, "application/json", ((*impl->options.auth).*produce)());
+      r.headers.set(server::http::field::cache_control, "max-age=3600");
+      responder.send(std::move(r));
+    };
+    if (Status s = router.add_async(server::http::verb::get, std::string(path), handler, open);
+        !s.ok()) {
+      return s;
+    }
   }
   server::RouteOptions token;
   token.cors = false;
