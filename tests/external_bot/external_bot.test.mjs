@@ -78,6 +78,27 @@ async function customer(server, userId) {
   return client;
 }
 
+// Starts `server` with the agent alice (capacity 3), logged in and connected: her client.
+async function startWithAlice(server) {
+  await addAgent(server.dataDir, { id: 'alice', name: 'Alice', capacity: 3 });
+  await server.start();
+  const alice = new AgentClient(server);
+  await alice.login('alice');
+  await alice.connect();
+  return alice;
+}
+
+// A customer who got the bot's greeting, for the duration of `body`.
+async function withGreetedCustomer(server, userId, body) {
+  const client = await customer(server, userId);
+  try {
+    await client.waitFor(isBot(GREETING), { what: `${userId}'s greeting` });
+    await body(client);
+  } finally {
+    client.end();
+  }
+}
+
 // The greeting, an answer, then a request for an agent: the offer `alice` receives.
 async function askHoursThenAnAgent(client, userId, alice) {
   await client.waitFor(isBot(GREETING), { what: 'the greeting from the botbuilder bot' });
@@ -97,11 +118,7 @@ describe('external botbuilder bot', () => {
   before(async () => {
     bot = await new Bot().start();
     server = new Server({ bot: botDir, args: ['--bot-endpoint', bot.endpoint] });
-    await addAgent(server.dataDir, { id: 'alice', name: 'Alice', capacity: 3 });
-    await server.start();
-    alice = new AgentClient(server);
-    await alice.login('alice');
-    await alice.connect();
+    alice = await startWithAlice(server);
   });
 
   after(async () => {
@@ -163,9 +180,7 @@ describe('external botbuilder bot', () => {
   // request is refused like any other stranger's (the SDK never sends them).
   test('the Connector API refuses what a proxy relays, even from loopback', async () => {
     const userId = 'u-ext-proxy';
-    const client = await customer(server, userId);
-    try {
-      await client.waitFor(isBot(GREETING), { what: 'the greeting' });
+    await withGreetedCustomer(server, userId, async (client) => {
       const url = `${server.base}/v3/conversations/${encodeURIComponent(client.conversationId)}/activities`;
       const json = { type: 'message', text: 'posing as the bot' };
       for (const headers of [{ 'X-Forwarded-For': '203.0.113.7' }, { Forwarded: 'for=203.0.113.7' },
@@ -178,34 +193,26 @@ describe('external botbuilder bot', () => {
       assert.equal(direct.status, 200, direct.text);
       await client.waitFor(isBot(/^the bot itself$/), { what: "the bot's own post" });
       assert.ok(!client.activities.some((a) => a.text === 'posing as the bot'));
-    } finally {
-      client.end();
-    }
+    });
   });
 
   test('nobody online: the bot is told the handoff failed and says so', async () => {
     await alice.setPresence('away');  // nobody available or busy: no agent online hub-wide
     await sleep(300);
     const userId = 'u-ext-2';
-    const client = await customer(server, userId);
-    try {
-      await client.waitFor(isBot(GREETING), { what: 'the greeting' });
+    await withGreetedCustomer(server, userId, async (client) => {
       await client.say('agent please', userId);
       await client.waitFor(isBot(/^Sorry, no agent could take this/), { what: 'the failed text' });
       const id = client.conversationId;
       const statuses = bot.statuses(id);
       assert.equal(statuses.at(-1)?.state, 'failed', JSON.stringify(statuses));
       assert.ok(statuses.at(-1)?.message, 'with a message');
-    } finally {
-      client.end();
-    }
+    });
   });
 
   test('the bot killed mid-conversation: apology, nothing lost; restarted: it continues', async () => {
     const userId = 'u-ext-3';
-    const client = await customer(server, userId);
-    try {
-      await client.waitFor(isBot(GREETING), { what: 'the greeting' });
+    await withGreetedCustomer(server, userId, async (client) => {
       const port = bot.port;
       await bot.kill();
       const lost = await client.say('are you there?', userId);
@@ -220,9 +227,7 @@ describe('external botbuilder bot', () => {
       const all = (await readAll(server, { token: client.token,
                                            conversationId: client.conversationId })).activities;
       assert.ok(all.some((a) => a.text === 'are you there?'), 'still in the log');
-    } finally {
-      client.end();
-    }
+    });
   });
 });
 
@@ -271,11 +276,7 @@ describe('external botbuilder bot with an app id', () => {
     server = new Server({ bot: dir });
     server.argv = ['serve', dir, '--listen', `127.0.0.1:${port}`, '--data', server.dataDir,
                    '--secret', server.secret, '--bot-endpoint', bot.endpoint];
-    await addAgent(server.dataDir, { id: 'alice', name: 'Alice', capacity: 3 });
-    await server.start();
-    alice = new AgentClient(server);
-    await alice.login('alice');
-    await alice.connect();
+    alice = await startWithAlice(server);
   });
 
   after(async () => {
@@ -325,9 +326,7 @@ describe('external botbuilder bot with an app id', () => {
 
   test('the token endpoint and the Connector API refuse strangers', async () => {
     const userId = 'u-auth-2';
-    const client = await customer(server, userId);
-    try {
-      await client.waitFor(isBot(GREETING), { what: 'the greeting' });
+    await withGreetedCustomer(server, userId, async (client) => {
       const tokenUrl = `${server.base}/botframework/v1/token`;
       const form = 'grant_type=client_credentials&scope=' +
         encodeURIComponent(`${server.base}/.default`);
@@ -390,9 +389,7 @@ describe('external botbuilder bot with an app id', () => {
       assert.equal(keys.status, 200);
       assert.equal(keys.body.keys[0].kty, 'RSA');
       assert.equal(keys.body.keys[0].d, undefined, 'no private part');
-    } finally {
-      client.end();
-    }
+    });
   });
 });
 
@@ -427,14 +424,10 @@ describe('external botbuilder bot at an https endpoint', () => {
                                 env: { SSL_CERT_FILE: join(dir, 'cert.pem') } });
     servers.push(server);
     await server.start();
-    const client = await customer(server, 'u-tls-1');
-    try {
-      await client.waitFor(isBot(GREETING), { what: 'the greeting over https' });
+    await withGreetedCustomer(server, 'u-tls-1', async (client) => {
       const asked = await client.say('what are your opening hours?', 'u-tls-1');
       assert.match((await client.replyTo(asked.id, 'the hours answer')).text, /9:00 to 17:00/);
-    } finally {
-      client.end();
-    }
+    });
   });
 
   test('an untrusted certificate: nothing is delivered, the customer gets the apology', async () => {
