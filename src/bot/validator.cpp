@@ -14,9 +14,9 @@ namespace baton::bot::detail {
 namespace {
 
 constexpr auto kSystemVariables = std::to_array<std::string_view>(
-    {"System.HandoffOutcome", "System.HandoffUnavailableReason", "System.EscalationReason",
-     "System.LastMessage", "System.UserId", "System.UserName", "System.ConversationId",
-     "System.Language"});
+    {"System.HandoffOutcome", "System.HandoffUnavailableReason", "System.HandoffMessage",
+     "System.EscalationReason", "System.LastMessage", "System.UserId", "System.UserName",
+     "System.ConversationId", "System.Language"});
 
 std::string where(const SourceLoc& loc) {
   return fmt::format("{}:{}:{}", loc.file, loc.line, loc.column);

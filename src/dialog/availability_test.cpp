@@ -1,7 +1,8 @@
 // Per-handoff availability: the runtime asks its AvailabilityCheck at each handoff node; an
 // unavailable answer resolves the handoff at once with the check's (queue's) text, else the
 // node's offline text, and sets System.HandoffUnavailableReason, which topics read. Also the
-// reason given to resume(), and its survival across a snapshot.
+// reason given to resume(), and its survival across a snapshot; the hub's message given to resume()
+// (System.HandoffMessage: an external hub's status message).
 #include <gtest/gtest.h>
 
 #include "bot/loader.hpp"
@@ -29,9 +30,15 @@ topics:
           - if: System.HandoffUnavailableReason == "out_of_hours"
             then:
               - message: "Closed now ({System.HandoffUnavailableReason}); we open at 8."
+          - if: System.HandoffOutcome == "unavailable" and System.HandoffMessage != null
+            then:
+              - message: "Unavailable: {System.HandoffUnavailableReason} ({System.HandoffMessage})."
           - if: System.HandoffOutcome == "unavailable"
             then:
               - message: "Unavailable: {System.HandoffUnavailableReason}."
+          - if: System.HandoffMessage != null
+            then:
+              - message: "Outcome {System.HandoffOutcome}: {System.HandoffMessage}."
           - else:
               - message: "Outcome {System.HandoffOutcome}."
 )yaml";
@@ -118,6 +125,29 @@ TEST(HandoffAvailability, WithoutACheckTheAgentsOnlineFlagGivesNoAgents) {
             (std::vector<std::string>{"Billing is offline.", "Unavailable: no_agents."}));
   ASSERT_TRUE(turn.unavailable.has_value());
   EXPECT_EQ(turn.unavailable->reason, "no_agents");
+}
+
+TEST(HandoffAvailability, TheHubsMessageComesWithResumeAndSurvivesASnapshot) {
+  testing::Chat chat(desk());
+  chat.runtime().start();
+  chat.say("pay my bill");
+  ASSERT_EQ(chat.runtime().state(), FlowState::kHandoffPending);
+  chat.restart_from_snapshot();
+  auto resumed = chat.runtime().resume(HandoffOutcome::kUnavailable, "no_agents",
+                                       "No partner agent is available");
+  EXPECT_EQ(testing::texts(resumed),
+            std::vector<std::string>{"Unavailable: no_agents (No partner agent is available)."});
+  EXPECT_EQ(chat.runtime().snapshot().at("system").at("HandoffMessage"),
+            "No partner agent is available");
+  chat.restart_from_snapshot();
+  EXPECT_EQ(chat.runtime().snapshot().at("system").at("HandoffMessage"),
+            "No partner agent is available");
+  // The next handoff starts without one; a completed one may bring its own.
+  chat.say("pay my bill");
+  EXPECT_TRUE(chat.runtime().snapshot().at("system").at("HandoffMessage").is_null());
+  resumed = chat.runtime().resume(HandoffOutcome::kCompleted, "", "Order re-shipped");
+  EXPECT_EQ(testing::texts(resumed),
+            std::vector<std::string>{"Outcome completed: Order re-shipped."});
 }
 
 TEST(HandoffAvailability, TheReasonSurvivesASnapshot) {

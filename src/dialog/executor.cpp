@@ -178,6 +178,7 @@ void Runtime::State::run_handoff(const bot::HandoffNode& node, Turn& turn) {
   std::optional<HandoffOutcome> at_once;
   std::optional<HandoffUnavailable> unavailable;
   unavailable_reason = nullptr;
+  handoff_message = nullptr;
   if (info.live_chat_supported) {
     if (availability) {
       // Asked with the conversation so far (the customer's activity and its locale included);
@@ -345,6 +346,8 @@ const bj::value* Runtime::State::system_variable(std::string_view name) const {
     value = &escalation_reason;
   } else if (name == "HandoffUnavailableReason") {
     value = &unavailable_reason;
+  } else if (name == "HandoffMessage") {
+    value = &handoff_message;
   } else if (name == "LastMessage") {
     value = &last_message;
   } else if (name == "UserId") {

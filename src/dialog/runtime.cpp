@@ -119,7 +119,7 @@ void Runtime::State::handle_paused(const activity::Activity& incoming, std::stri
     return;  // an agent has the conversation: the bot stays silent
   }
   if (is_cancel(incoming, text)) {
-    resume(HandoffOutcome::kCancelled, {}, turn);
+    resume(HandoffOutcome::kCancelled, {}, {}, turn);
     return;
   }
   if (!bot.settings.handoff.waiting_text.empty()) {
@@ -248,6 +248,7 @@ void Runtime::State::new_conversation() {
   flow = FlowState::kActive;
   outcome = nullptr;
   unavailable_reason = nullptr;
+  handoff_message = nullptr;
   escalation_reason = nullptr;
   topics.clear();
   phrases.clear();
@@ -255,7 +256,8 @@ void Runtime::State::new_conversation() {
   last_phrase.clear();
 }
 
-void Runtime::State::resume(HandoffOutcome result, std::string_view reason, Turn& turn) {
+void Runtime::State::resume(HandoffOutcome result, std::string_view reason,
+                            std::string_view message, Turn& turn) {
   if (flow != FlowState::kHandoffPending && flow != FlowState::kWithAgent) {
     return;
   }
@@ -263,6 +265,7 @@ void Runtime::State::resume(HandoffOutcome result, std::string_view reason, Turn
   pending.reset();
   outcome = to_string(result);
   unavailable_reason = reason.empty() ? bj::value(nullptr) : bj::value(bj::string(reason));
+  handoff_message = message.empty() ? bj::value(nullptr) : bj::value(bj::string(message));
   turn.result.resolved = result;
   if (!stack.empty()) {
     advance();
@@ -298,9 +301,10 @@ TurnResult Runtime::on_activity(const activity::Activity& incoming) {
   return state_->finish(turn);
 }
 
-TurnResult Runtime::resume(HandoffOutcome outcome, std::string_view unavailable_reason) {
+TurnResult Runtime::resume(HandoffOutcome outcome, std::string_view unavailable_reason,
+                           std::string_view message) {
   Turn turn;
-  state_->resume(outcome, unavailable_reason, turn);
+  state_->resume(outcome, unavailable_reason, message, turn);
   return state_->finish(turn);
 }
 

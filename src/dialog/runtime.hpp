@@ -149,9 +149,11 @@ class Runtime {
   TurnResult on_activity(const activity::Activity& incoming);
 
   // The handoff ended: continue below the handoff node with System.HandoffOutcome = outcome
-  // (result.resolved = outcome) and System.HandoffUnavailableReason = unavailable_reason (null
-  // when empty). Ignored (empty result) unless paused (pending or with agent).
-  TurnResult resume(HandoffOutcome outcome, std::string_view unavailable_reason = {});
+  // (result.resolved = outcome), System.HandoffUnavailableReason = unavailable_reason and
+  // System.HandoffMessage = message (the hub's own words, e.g. an external hub's status message;
+  // each null when empty). Ignored (empty result) unless paused (pending or with agent).
+  TurnResult resume(HandoffOutcome outcome, std::string_view unavailable_reason = {},
+                    std::string_view message = {});
 
   // An agent accepted the handoff (pending → with agent): from now on cancel phrases, the cancel
   // button and the waiting text no longer apply; the customer's messages are for the agent.

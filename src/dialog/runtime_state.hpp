@@ -67,7 +67,8 @@ struct Runtime::State {
   void no_match(Turn& turn);
   void start_over(Turn& turn);
   void new_conversation();
-  void resume(HandoffOutcome outcome, std::string_view unavailable_reason, Turn& turn);
+  void resume(HandoffOutcome outcome, std::string_view unavailable_reason, std::string_view message,
+              Turn& turn);
 
   // --- executor.cpp: running nodes
   void run(Turn& turn);
@@ -121,6 +122,7 @@ struct Runtime::State {
   bj::value outcome;                                        // System.HandoffOutcome
   bj::value escalation_reason;                              // System.EscalationReason
   bj::value unavailable_reason;                             // System.HandoffUnavailableReason
+  bj::value handoff_message;                                // System.HandoffMessage
   bj::value last_message;                                   // System.LastMessage
   bj::value user_id, user_name, conversation_id, language;  // System.* fixed ones
   std::vector<std::string> topics;                          // va_Topics

@@ -4,7 +4,7 @@
 //    "waiting": bool, "retries": n, "no_matches": n, "agents_online": bool,
 //    "live_chat_supported": bool, "pending": null|{"cancel_quick_reply", "cancel_topic"},
 //    "variables": VariableStore::to_json, "system": {"HandoffOutcome", "HandoffUnavailableReason"
-//    (absent before it existed: null), "EscalationReason",
+//    (absent before it existed: null), "HandoffMessage" (likewise), "EscalationReason",
 //    "LastMessage"}, "topics": [..], "phrases": [..], "last_topic", "last_phrase"}
 // Topics are named (not indexed) so a bot edit that reorders topics keeps conversations; a node
 // address that no longer fits the bot is an error rather than a guess.
@@ -217,6 +217,7 @@ bj::value Runtime::State::to_json() const {
   out["variables"] = variables.to_json(bot);
   out["system"] = bj::object{{"HandoffOutcome", outcome},
                              {"HandoffUnavailableReason", unavailable_reason},
+                             {"HandoffMessage", handoff_message},
                              {"EscalationReason", escalation_reason},
                              {"LastMessage", last_message}};
   out["topics"] = string_array(topics);
@@ -285,6 +286,7 @@ Status Runtime::State::from_json(const bj::value& json) {
   const auto& sys = system->get_object();
   for (auto [key, target] : {std::pair{"HandoffOutcome", &outcome},
                              std::pair{"HandoffUnavailableReason", &unavailable_reason},
+                             std::pair{"HandoffMessage", &handoff_message},
                              std::pair{"EscalationReason", &escalation_reason},
                              std::pair{"LastMessage", &last_message}}) {
     const auto* v = sys.if_contains(key);

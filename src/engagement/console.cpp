@@ -360,8 +360,9 @@ void Engagement::Impl::release(const std::string& conversation, bool end_wrap_up
     return;
   }
   if (view->state == hub::ConversationState::kExternal) {
-    // Taken from its external hub as if it completed it (the hub learns no more), then closed.
-    input(hub::ExternalStatus{conversation, hub::ExternalState::kCompleted},
+    // Taken from its external hub (which is told: ExternalWithdrawn{closed}), ended as
+    // completed, then closed.
+    input(hub::HandoffCancelled{conversation, true},
           [this, conversation, then,
            owner = external_owner(view->queue)](const Result<hub::Decisions>& r) {
             close_conversation(conversation, dialog::HandoffOutcome::kCompleted, {owner, ""});
@@ -371,7 +372,7 @@ void Engagement::Impl::release(const std::string& conversation, bool end_wrap_up
   }
   t.closing = true;  // the hub's Cancelled (waiting, offered) closes instead of resuming
   if (view->state != hub::ConversationState::kAssigned) {
-    input(hub::HandoffCancelled{conversation}, std::move(then));
+    input(hub::HandoffCancelled{conversation, true}, std::move(then));
     return;
   }
   t.agent_told = true;

@@ -290,7 +290,7 @@ bool Engagement::Impl::act_customer(const hub::Decision& decision) {
             // in System.HandoffUnavailableReason.
             notice(d.conversation, d.text);
             to_bot(d.conversation, dialog::HandoffOutcome::kUnavailable,
-                   engine::HandoffEnd{"", "", hub::to_string(d.cause)});
+                   engine::HandoffEnd{"", "", hub::to_string(d.cause), d.message});
             return true;
           },
           [&](const hub::Overflowed&) { return true; },

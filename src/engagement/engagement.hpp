@@ -274,8 +274,10 @@ class Engagement final : public engine::EngineListener {
   void set_external_sink(std::shared_ptr<ExternalHubSink> sink);
   // The hub's answer (hub::ExternalStatus): accepted, failed or completed; kConflict when the
   // state does not allow it (completed before accepted, accepted twice). Answered once durable.
+  // `message` ("" = none) is kept with a failed or completed handoff: its record's outcome, the
+  // handoff.status event, the bot's System.HandoffMessage.
   void external_status(const std::string& queue, const std::string& conversation,
-                       hub::ExternalState state, Callback<bool> done);
+                       hub::ExternalState state, std::string message, Callback<bool> done);
   // A message (or typing) from the external hub to the customer, written as the owner
   // ("external:<queue>", from.name as given, else the queue's name) in the owner's epoch.
   void external_send(const std::string& queue, const std::string& conversation,

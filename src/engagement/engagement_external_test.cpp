@@ -2,10 +2,13 @@
 // engagement sends the stored handoff.initiate to the queue's ExternalHubSink (a recording one
 // here: the HTTP side is tests/external_hub), follows the external hub's answers with the
 // engine's ownership (accepted → agent, completed → the bot below the handoff node, failed →
-// unavailable), writes its messages as the owner, forwards the customer's messages, and refuses
-// calls for the wrong queue or in the wrong state.
+// unavailable), writes its messages as the owner, forwards the customer's messages, tells the
+// external hub when Baton takes the conversation back (the endOfConversation notice), keeps the
+// hub's status message with the handoff, and refuses calls for the wrong queue or in the wrong
+// state.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -55,7 +58,7 @@ class EngagementExternal : public EngagementFlow {
     // Contoso's Escalate topic hands off with the queue hint `general`: the external queue.
     const std::string yaml =
         "hub:\n  default_queue: general\n  queues:\n    - name: billing\n"
-        "    - name: general\n      external:\n"
+        "    - name: general\n      max_wait: 10m\n      external:\n"
         "        url: http://127.0.0.1:9/handoff\n        secret_file: " +
         secret_.string() + "\n";
     auto loaded = hub::load_hub_config_from_string(yaml, "hub.yaml");
@@ -69,10 +72,44 @@ class EngagementExternal : public EngagementFlow {
     EngagementFlow::SetUp();
   }
 
-  Result<bool> answer(const std::string& queue, const std::string& id, hub::ExternalState s) {
-    auto r = await<bool>([&](auto cb) { engagement_->external_status(queue, id, s, cb); });
+  Result<bool> answer(const std::string& queue, const std::string& id, hub::ExternalState s,
+                      const std::string& message = "") {
+    auto r = await<bool>([&](auto cb) { engagement_->external_status(queue, id, s, message, cb); });
     settle();
     return r;
+  }
+
+  // The endOfConversation notices the hub got for `id` (Baton took the conversation back).
+  std::vector<boost::json::object> notices(const std::string& id) {
+    std::vector<boost::json::object> out;
+    for (const auto& f : hubs_->forwarded) {
+      if (f.conversation == id && json::string_at(f.body, "type") == "endOfConversation" &&
+          f.body.contains("value")) {
+        out.push_back(f.body);
+      }
+    }
+    return out;
+  }
+
+  // Escalates `id` and waits until the external hub got its handoff.initiate.
+  void handed_over(const std::string& id) {
+    customer(id);
+    ASSERT_TRUE(say(id, "talk to an agent").ok());
+    ASSERT_TRUE(eventually([&] {
+      return std::any_of(hubs_->initiates.begin(), hubs_->initiates.end(),
+                         [&](const auto& i) { return i.conversation == id; });
+    }));
+  }
+
+  // The stored handoff.status event's value.message of the conversation's last handoff.
+  std::string status_message(const std::string& id) {
+    std::string message;
+    for (const auto& a : log(id)) {
+      if (a.type == "event" && a.name == "handoff.status" && a.value.is_object()) {
+        message = json::string_at(a.value.as_object(), "message");
+      }
+    }
+    return message;
   }
 
   Result<PostResult> hub_says(const std::string& queue, const std::string& id,
@@ -179,6 +216,118 @@ TEST_F(EngagementExternal, ASupervisorClosesAConversationAnExternalHubOwns) {
   ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kClosed; }));
   EXPECT_FALSE(view("c1").has_value());
   EXPECT_EQ(hub_says("general", "c1", "still there?").error().code, ErrorCode::kNotFound);
+  // The external hub is told, once, by the bot, in the handoff's terms.
+  const auto told = notices("c1");
+  ASSERT_EQ(told.size(), 1u);
+  const auto& notice = told[0];
+  EXPECT_EQ(json::string_at(notice, "code"), "unknown");
+  EXPECT_EQ(json::string_at(notice.at("value").as_object(), "reason"), "closed");
+  EXPECT_EQ(json::string_at(notice.at("value").as_object(), "state"), "accepted");
+  EXPECT_EQ(json::string_at(notice.at("conversation").as_object(), "id"), "c1");
+  EXPECT_EQ(json::string_at(notice.at("from").as_object(), "role"), "bot");
+  EXPECT_EQ(json::string_at(notice, "replyToId"), json::string_at(hubs_->initiates[0].body, "id"));
+  EXPECT_EQ(json::string_at(notice.at("relatesTo").as_object(), "activityId"),
+            json::string_at(hubs_->initiates[0].body.at("relatesTo").as_object(), "activityId"));
+  EXPECT_EQ(json::string_at(notice, "channelId"),
+            json::string_at(hubs_->initiates[0].body, "channelId"));
+}
+
+TEST_F(EngagementExternal, TheExternalHubIsToldWhenTheCustomerCancelsOrLeavesWhileWaiting) {
+  ASSERT_NO_FATAL_FAILURE(handed_over("c1"));
+  ASSERT_TRUE(say("c1", "cancel").ok());
+  ASSERT_TRUE(eventually([&] { return notices("c1").size() == 1; }));
+  auto notice = notices("c1")[0];
+  EXPECT_EQ(json::string_at(notice, "code"), "userCancelled");
+  EXPECT_EQ(json::string_at(notice.at("value").as_object(), "reason"), "cancelled");
+  EXPECT_EQ(json::string_at(notice.at("value").as_object(), "state"), "waiting");
+  EXPECT_EQ(json::string_at(notice.at("from").as_object(), "id"), "user-c1");
+  EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "cancelled");
+  // Too late for the hub's answer.
+  EXPECT_EQ(answer("general", "c1", hub::ExternalState::kAccepted).error().code,
+            ErrorCode::kNotFound);
+
+  ASSERT_NO_FATAL_FAILURE(handed_over("c2"));
+  ASSERT_TRUE(post("c2", activity::make_end_of_conversation()).ok());
+  ASSERT_TRUE(eventually([&] { return notices("c2").size() == 1; }));
+  notice = notices("c2")[0];
+  EXPECT_EQ(json::string_at(notice, "code"), "userCancelled");
+  EXPECT_EQ(json::string_at(notice.at("value").as_object(), "reason"), "left");
+  EXPECT_EQ(json::string_at(notice.at("from").as_object(), "id"), "user-c2");
+  EXPECT_EQ((*store_->handoffs_for_conversation("c2"))[0].status, "abandoned");
+}
+
+TEST_F(EngagementExternal, TheExternalHubIsToldWhenTheWaitTimesOutOrASupervisorCloses) {
+  ASSERT_NO_FATAL_FAILURE(handed_over("c1"));
+  clock_.advance(std::chrono::minutes(9));
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
+  settle();
+  EXPECT_TRUE(notices("c1").empty()) << "not yet timed out after 9 minutes";
+  clock_.advance(std::chrono::minutes(2));
+  ASSERT_TRUE(await<bool>([&](auto cb) { engagement_->tick(cb); }).ok());
+  ASSERT_TRUE(eventually([&] { return notices("c1").size() == 1; }));
+  auto notice = notices("c1")[0];
+  EXPECT_EQ(json::string_at(notice, "code"), "botTimedOut");
+  EXPECT_EQ(json::string_at(notice.at("value").as_object(), "reason"), "timed_out");
+  EXPECT_EQ(json::string_at(notice.at("from").as_object(), "role"), "bot");
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kBot; }));
+  EXPECT_EQ((*store_->handoffs_for_conversation("c1"))[0].status, "timed_out");
+
+  ASSERT_NO_FATAL_FAILURE(handed_over("c2"));
+  auto closed = await<bool>([&](auto cb) { engagement_->force_close(boss_actor(), "c2", cb); });
+  ASSERT_TRUE(closed.ok()) << closed.error().message;
+  ASSERT_TRUE(eventually([&] { return notices("c2").size() == 1; }));
+  notice = notices("c2")[0];
+  EXPECT_EQ(json::string_at(notice.at("value").as_object(), "reason"), "closed");
+  EXPECT_EQ(json::string_at(notice.at("value").as_object(), "state"), "waiting");
+  ASSERT_TRUE(eventually([&] { return status("c2")->ownership.owner == Owner::kClosed; }));
+}
+
+// After accepting, the customer's leaving is forwarded as it is (the hub owns the conversation
+// and ends the handoff); Baton sends no notice of its own.
+TEST_F(EngagementExternal, TheCustomerLeavesAConversationTheExternalHubOwns) {
+  ASSERT_NO_FATAL_FAILURE(handed_over("c1"));
+  ASSERT_TRUE(answer("general", "c1", hub::ExternalState::kAccepted).ok());
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kAgent; }));
+  ASSERT_TRUE(post("c1", activity::make_end_of_conversation()).ok());
+  ASSERT_TRUE(eventually([&] {
+    return std::any_of(hubs_->forwarded.begin(), hubs_->forwarded.end(), [](const auto& f) {
+      return json::string_at(f.body, "type") == "endOfConversation";
+    });
+  }));
+  EXPECT_TRUE(notices("c1").empty());
+  EXPECT_EQ(view("c1")->state, hub::ConversationState::kExternal);
+  ASSERT_TRUE(answer("general", "c1", hub::ExternalState::kCompleted).ok());
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kBot; }));
+}
+
+// The external hub's status message is kept with the handoff: its record's outcome and the
+// handoff.status event (the bot's System.HandoffMessage: dialog's availability_test).
+TEST_F(EngagementExternal, TheExternalHubsMessageIsKeptWithTheHandoff) {
+  ASSERT_NO_FATAL_FAILURE(handed_over("c1"));
+  ASSERT_TRUE(
+      answer("general", "c1", hub::ExternalState::kFailed, "No partner agent is available").ok());
+  ASSERT_TRUE(eventually([&] { return status("c1")->ownership.owner == Owner::kBot; }));
+  auto h = (*store_->handoffs_for_conversation("c1"))[0];
+  EXPECT_EQ(h.status, "unavailable");
+  auto outcome = json::parse(h.outcome_json);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome->at("message"), "No partner agent is available");
+  EXPECT_EQ(status_message("c1"), "No partner agent is available");
+  EXPECT_TRUE(notices("c1").empty()) << "the hub's own answer is not echoed back";
+
+  ASSERT_NO_FATAL_FAILURE(handed_over("c2"));
+  ASSERT_TRUE(answer("general", "c2", hub::ExternalState::kAccepted).ok());
+  ASSERT_TRUE(eventually([&] { return status("c2")->ownership.owner == Owner::kAgent; }));
+  ASSERT_TRUE(
+      answer("general", "c2", hub::ExternalState::kCompleted, "Order 12345 re-shipped").ok());
+  ASSERT_TRUE(eventually([&] { return status("c2")->ownership.owner == Owner::kBot; }));
+  h = (*store_->handoffs_for_conversation("c2"))[0];
+  EXPECT_EQ(h.status, "completed");
+  outcome = json::parse(h.outcome_json);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome->at("message"), "Order 12345 re-shipped");
+  EXPECT_EQ(outcome->at("agent"), "external:general");
+  EXPECT_EQ(status_message("c2"), "Order 12345 re-shipped");
 }
 
 }  // namespace

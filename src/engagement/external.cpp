@@ -2,7 +2,9 @@
 // sends the stored handoff.initiate through the ExternalHubSink (a delivery that fails every
 // attempt is the hub's ExternalStatus{failed}); ExternalAccepted makes ownership follow the hub
 // to the agent state (ownership_sync.cpp: kExternal is an agent owner "external:<queue>") and
-// forwards the customer's activities; ExternalEnded returns the conversation to the bot. The
+// forwards the customer's activities; ExternalEnded returns the conversation to the bot (the hub's
+// status message kept with the handoff's end); ExternalWithdrawn tells the hub Baton took the
+// conversation back (the signed endOfConversation). The
 // external hub's own calls (already authenticated as one queue's hub) are checked against that
 // queue here.
 #include <spdlog/spdlog.h>
@@ -52,6 +54,22 @@ class ExternalView final : public engine::Subscriber {
   std::string conversation_;
 };
 
+// The Bot Framework's endOfConversation code for why Baton took a conversation back.
+const char* end_code(hub::ExternalLeave cause) {
+  switch (cause) {
+    case hub::ExternalLeave::kCancelled:
+    case hub::ExternalLeave::kLeft:
+      return "userCancelled";
+    case hub::ExternalLeave::kSilent:
+    case hub::ExternalLeave::kTimedOut:
+      return "botTimedOut";
+    case hub::ExternalLeave::kOutOfHours:
+    case hub::ExternalLeave::kClosed:
+      break;
+  }
+  return "unknown";
+}
+
 }  // namespace
 
 std::string external_owner(std::string_view queue) { return "external:" + std::string(queue); }
@@ -66,27 +84,31 @@ std::optional<ExternalHubTarget> Engagement::Impl::external_target(const std::st
 }
 
 bool Engagement::Impl::act_external(const hub::Decision& decision) {
-  return std::visit(
-      Overloaded{
-          [&](const hub::ExternalHandoff& d) {
-            send_initiate(d.conversation, d.queue);
-            return true;
-          },
-          [&](const hub::ExternalAccepted& d) {
-            follow_external(d.conversation, d.queue);
-            return true;
-          },
-          [&](const hub::ExternalEnded& d) {
-            drop_view(d.conversation, external_owner(d.queue));
-            to_bot(d.conversation,
-                   d.failed ? dialog::HandoffOutcome::kUnavailable
-                            : dialog::HandoffOutcome::kCompleted,
-                   engine::HandoffEnd{external_owner(d.queue), "", d.failed ? "no_agents" : ""});
-            return true;
-          },
-          [](const auto&) { return false; },
-      },
-      decision);
+  return std::visit(Overloaded{
+                        [&](const hub::ExternalHandoff& d) {
+                          send_initiate(d.conversation, d.queue);
+                          return true;
+                        },
+                        [&](const hub::ExternalAccepted& d) {
+                          follow_external(d.conversation, d.queue);
+                          return true;
+                        },
+                        [&](const hub::ExternalEnded& d) {
+                          drop_view(d.conversation, external_owner(d.queue));
+                          to_bot(d.conversation,
+                                 d.failed ? dialog::HandoffOutcome::kUnavailable
+                                          : dialog::HandoffOutcome::kCompleted,
+                                 engine::HandoffEnd{external_owner(d.queue), "",
+                                                    d.failed ? "no_agents" : "", d.message});
+                          return true;
+                        },
+                        [&](const hub::ExternalWithdrawn& d) {
+                          send_withdrawn(d);
+                          return true;
+                        },
+                        [](const auto&) { return false; },
+                    },
+                    decision);
 }
 
 void Engagement::Impl::external_failed(const std::string& conversation, const std::string& queue) {
@@ -96,23 +118,35 @@ void Engagement::Impl::external_failed(const std::string& conversation, const st
   }
 }
 
-void Engagement::Impl::send_initiate(const std::string& conversation, const std::string& queue) {
-  auto target = external_target(queue);
+std::optional<boost::json::object> Engagement::Impl::read_initiate(
+    const std::string& conversation) {
   const std::uint64_t seq = info(conversation).handoff_seq;
-  if (!external_sink || !target || seq == 0) {
-    spdlog::error("engagement: {}: no way to reach external queue '{}'", conversation, queue);
-    external_failed(conversation, queue);
-    return;
+  if (seq == 0) {
+    return std::nullopt;
   }
   auto page = store.read_activities(conversation, seq - 1, 1);
   if (!page.ok() || page->empty() || page->front().name != "handoff.initiate") {
     spdlog::error("engagement: {}: the handoff.initiate activity #{} cannot be read", conversation,
                   seq);
+    return std::nullopt;
+  }
+  return json::parse_object(page->front().json);
+}
+
+void Engagement::Impl::send_initiate(const std::string& conversation, const std::string& queue) {
+  auto target = external_target(queue);
+  if (!external_sink || !target) {
+    spdlog::error("engagement: {}: no way to reach external queue '{}'", conversation, queue);
+    external_failed(conversation, queue);
+    return;
+  }
+  auto initiate = read_initiate(conversation);
+  if (!initiate) {
     external_failed(conversation, queue);
     return;
   }
   std::weak_ptr<Impl> weak = weak_from_this();
-  external_sink->initiate(*target, conversation, json::parse_object(page->front().json),
+  external_sink->initiate(*target, conversation, std::move(*initiate),
                           [weak, conversation, queue](bool delivered) {
                             auto self = weak.lock();
                             if (delivered || !self) {
@@ -124,6 +158,41 @@ void Engagement::Impl::send_initiate(const std::string& conversation, const std:
                               }
                             });
                           });
+}
+
+void Engagement::Impl::send_withdrawn(const hub::ExternalWithdrawn& withdrawn) {
+  auto target = external_target(withdrawn.queue);
+  if (!external_sink || !target) {
+    return;
+  }
+  const std::string& id = withdrawn.conversation;
+  // The customer's own doing comes from the customer, Baton's from the bot (as in the handoff).
+  const bool by_customer = withdrawn.cause == hub::ExternalLeave::kCancelled ||
+                           withdrawn.cause == hub::ExternalLeave::kLeft;
+  boost::json::object notice{
+      {"type", "endOfConversation"},
+      {"timestamp", format_iso8601(clock.now())},
+      {"code", end_code(withdrawn.cause)},
+      {"value",
+       {{"reason", hub::to_string(withdrawn.cause)},
+        {"state", withdrawn.accepted ? "accepted" : "waiting"}}},
+      {"conversation", {{"id", id}}},
+  };
+  if (auto initiate = read_initiate(id)) {
+    notice["channelId"] = json::string_at(*initiate, "channelId");
+    notice["replyToId"] = json::string_at(*initiate, "id");
+    if (const auto* relates = initiate->if_contains("relatesTo");
+        relates != nullptr && relates->is_object()) {
+      const auto* who = relates->as_object().if_contains(by_customer ? "user" : "bot");
+      if (who != nullptr && who->is_object()) {
+        notice["from"] = *who;
+      }
+      notice["relatesTo"] = *relates;
+    }
+  }
+  spdlog::info("engagement: {}: telling external queue '{}' the conversation left ({})", id,
+               withdrawn.queue, hub::to_string(withdrawn.cause));
+  external_sink->forward(*target, id, std::move(notice));
 }
 
 void Engagement::Impl::follow_external(const std::string& conversation, const std::string& queue) {
@@ -161,8 +230,10 @@ void Engagement::set_external_sink(std::shared_ptr<ExternalHubSink> sink) {
 }
 
 void Engagement::external_status(const std::string& queue, const std::string& conversation,
-                                 hub::ExternalState state, Callback<bool> done) {
-  on_strand(impl_, [queue, conversation, state, done = std::move(done)](Impl& self) {
+                                 hub::ExternalState state, std::string message,
+                                 Callback<bool> done) {
+  on_strand(impl_, [queue, conversation, state, message = std::move(message),
+                    done = std::move(done)](Impl& self) {
     if (self.rebuild_pending) {
       done(make_error(ErrorCode::kUnavailable, "the hub is being rebuilt"));
       return;
@@ -171,13 +242,14 @@ void Engagement::external_status(const std::string& queue, const std::string& co
       done(s.error());
       return;
     }
-    self.input(hub::ExternalStatus{conversation, state}, [done](const Result<hub::Decisions>& r) {
-      if (r.ok()) {
-        done(true);
-      } else {
-        done(r.error());
-      }
-    });
+    self.input(hub::ExternalStatus{conversation, state, message},
+               [done](const Result<hub::Decisions>& r) {
+                 if (r.ok()) {
+                   done(true);
+                 } else {
+                   done(r.error());
+                 }
+               });
   });
 }
 

@@ -29,8 +29,10 @@ class ExternalHubSink {
   // attempt failed (the handoff then fails: the customer resumes with `unavailable`).
   virtual void initiate(const ExternalHubTarget& target, const std::string& conversation,
                         boost::json::object initiate, std::function<void(bool)> done) = 0;
-  // A customer's activity (stored, as JSON) while the external hub owns the conversation; sent in
-  // order per conversation, retried; a delivery that fails every attempt is logged and counted.
+  // A customer's activity (stored, as JSON) while the external hub owns the conversation, or
+  // Baton's endOfConversation notice when it took the conversation back (docs/EXTERNAL_HUBS.md);
+  // sent in order per conversation, after the handoff.initiate, retried; a delivery that fails
+  // every attempt is logged and counted.
   virtual void forward(const ExternalHubTarget& target, const std::string& conversation,
                        boost::json::object activity) = 0;
 };

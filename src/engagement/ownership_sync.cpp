@@ -158,12 +158,10 @@ void Engagement::Impl::let_go(const std::string& conversation) {
   }
   spdlog::info("engagement: {}: the engine has it with the {}; the hub lets it go", conversation,
                engine::to_string(tracks[conversation].ownership->owner));
-  if (view->state == hub::ConversationState::kExternal) {
-    input(hub::ExternalStatus{conversation, hub::ExternalState::kCompleted});
-    return;
-  }
   if (view->state != hub::ConversationState::kAssigned) {
-    input(hub::HandoffCancelled{conversation});
+    // Waiting, offered, or with an external hub (which is told: ExternalWithdrawn).
+    input(hub::HandoffCancelled{conversation,
+                                tracks[conversation].ownership->owner == Owner::kClosed});
     return;
   }
   const std::string agent = view->agent;

@@ -135,9 +135,9 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   // Takes the conversation out of the hub and closes it in the engine (force-close, erasure):
   // waiting or offered → cancelled, and the hub's Cancelled closes it; assigned → ended and
   // wrap-up done, the agent told Unassigned{closed}; in wrap-up → with `end_wrap_up` the same,
-  // else the wrap-up runs on; with an external hub → completed there (the hub is not told), then
-  // closed; not in the hub → closed. `then` gets the last hub input's answer
-  // once it is durable (at once when there was none).
+  // else the wrap-up runs on; with an external hub → taken from it (HandoffCancelled{closed}: the
+  // hub is told, ExternalWithdrawn), ended as completed, then closed; not in the hub → closed.
+  // `then` gets the last hub input's answer once it is durable (at once when there was none).
   void release(const std::string& conversation, bool end_wrap_up,
                std::function<void(const Result<hub::Decisions>&)> then);
   // Whether the engine reports the conversation with an agent and the hub says it is `agent`'s.
@@ -170,6 +170,12 @@ struct Engagement::Impl : std::enable_shared_from_this<Engagement::Impl> {
   bool act_external(const hub::Decision& decision);
   std::optional<ExternalHubTarget> external_target(const std::string& queue) const;
   void send_initiate(const std::string& conversation, const std::string& queue);
+  // The stored handoff.initiate of the conversation's open (or last) handoff; nullopt when it
+  // cannot be read.
+  std::optional<boost::json::object> read_initiate(const std::string& conversation);
+  // Tells the queue's hub that Baton took the conversation back (the signed endOfConversation,
+  // docs/EXTERNAL_HUBS.md), in order after what was sent to it before.
+  void send_withdrawn(const hub::ExternalWithdrawn& withdrawn);
   // Every attempt to deliver the handoff failed: the hub's ExternalStatus{failed}, if it still
   // waits for that queue's answer.
   void external_failed(const std::string& conversation, const std::string& queue);

@@ -444,7 +444,7 @@ void Engine::Impl::change(Conv& conv, const ChangeOwnership& command,
     end_handoff(conv, pending, outcome, end);  // handoff.status tells the bot; it speaks next
   } else if (event == OwnershipEvent::kHandoffEnded) {
     conv.runtime->set_agents_online(agents_online);
-    dialog::TurnResult turn = conv.runtime->resume(outcome, end.unavailable);
+    dialog::TurnResult turn = conv.runtime->resume(outcome, end.unavailable, end.message);
     end_handoff(conv, pending, outcome, end);  // the bot owns it again before it speaks
     turn.resolved.reset();
     apply_turn(conv, pending, std::move(turn), "");

@@ -294,6 +294,7 @@ bj::object to_json(const EngineCommand& command) {
                                             {"agent", c.end.agent},
                                             {"abandoned", c.end.abandoned},
                                             {"unavailable", c.end.unavailable},
+                                            {"message", c.end.message},
                                             {"routeQueue", c.route.queue},
                                             {"routeAgent", c.route.agent}};
                         },
@@ -337,6 +338,7 @@ Result<EngineCommand> command_from_json(const bj::value& json) {
     c.end.agent = r.string("agent");
     c.end.abandoned = r.string("abandoned");
     c.end.unavailable = r.optional_string("unavailable");
+    c.end.message = r.optional_string("message");
     c.route.queue = r.optional_string("routeQueue");
     c.route.agent = r.optional_string("routeAgent");
     if (r.ok() && !outcome) {

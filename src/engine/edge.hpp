@@ -96,6 +96,9 @@ struct HandoffEnd {
   // Outcome unavailable: why (System.HandoffUnavailableReason: out_of_hours, no_agents,
   // no_skilled_agents), else "".
   std::string unavailable = {};
+  // An external hub's status message (docs/EXTERNAL_HUBS.md), "" = none: kept in the handoff
+  // record's outcome, the handoff.status event and the bot's System.HandoffMessage.
+  std::string message = {};
 
   friend bool operator==(const HandoffEnd&, const HandoffEnd&) = default;
 };

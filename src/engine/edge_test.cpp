@@ -67,6 +67,8 @@ TEST(Edge, EveryCommandRoundTripsThroughItsJsonForm) {
                       HandoffRoute{"billing", "alice"}},
       ChangeOwnership{"c1", 5, OwnershipEvent::kHandoffEnded, dialog::HandoffOutcome::kTimedOut,
                       HandoffEnd{"alice", "silent"}},
+      ChangeOwnership{"c1", 6, OwnershipEvent::kHandoffEnded, dialog::HandoffOutcome::kUnavailable,
+                      HandoffEnd{"external:partner", "", "no_agents", "Nobody at the partner"}},
       PostAsOwner{"c2", 6, message},
       PostNotice{"c3", note},
       SetAgentsOnline{false},

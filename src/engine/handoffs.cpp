@@ -228,6 +228,9 @@ void Engine::Impl::end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutc
     if (!end.abandoned.empty()) {
       result["abandoned"] = end.abandoned;
     }
+    if (!end.message.empty()) {
+      result["message"] = end.message;
+    }
     result["endedAt"] = format_iso8601(record.updated);
     record.outcome_json = json::dump(result);
     pending.batch.update_handoff(record);
@@ -235,11 +238,16 @@ void Engine::Impl::end_handoff(Conv& conv, Pending& pending, dialog::HandoffOutc
     if (!end.abandoned.empty()) {
       ended["abandoned"] = end.abandoned;
     }
+    if (!end.message.empty()) {
+      ended["message"] = end.message;
+    }
     add_event(conv, pending, "handoff.ended", json::dump(ended));
+    // The hub's own words when it gave some (an external hub's status message), else the outcome.
     if (outcome == dialog::HandoffOutcome::kCompleted) {
-      add_status(conv, pending, "completed");
+      add_status(conv, pending, "completed", end.message);
     } else {
-      add_status(conv, pending, "failed", dialog::to_string(outcome));
+      add_status(conv, pending, "failed",
+                 end.message.empty() ? dialog::to_string(outcome) : end.message);
     }
     pending.handoff_update = std::move(record);
   }

@@ -31,7 +31,12 @@ struct ToJson {
       o["user"] = e.user;
     }
   }
-  void operator()(const HandoffCancelled& e) const { conv("handoff_cancelled", e.conversation); }
+  void operator()(const HandoffCancelled& e) const {
+    conv("handoff_cancelled", e.conversation);
+    if (e.closed) {
+      o["closed"] = true;
+    }
+  }
   void operator()(const CustomerActivity& e) const { conv("customer_activity", e.conversation); }
   void operator()(const CustomerLeft& e) const { conv("customer_left", e.conversation); }
   void operator()(const AgentRegistered& e) const {
@@ -89,6 +94,9 @@ struct ToJson {
   void operator()(const ExternalStatus& e) const {
     conv("external_status", e.conversation);
     o["state"] = to_string(e.state);
+    if (!e.message.empty()) {
+      o["message"] = e.message;
+    }
   }
   void operator()(const Tick&) const { o["type"] = "tick"; }
   void operator()(const Recover&) const { o["type"] = "recover"; }
@@ -243,7 +251,7 @@ std::optional<Event> read_event(const std::string& type, Reader& r) {
   std::string agent = r.str("agent");
   auto offer_id = static_cast<std::uint64_t>(r.integer("offer_id").value_or(0));
   if (type == "handoff_cancelled") {
-    return HandoffCancelled{conv};
+    return HandoffCancelled{conv, r.boolean("closed")};  // absent before external hubs' notices
   }
   if (type == "customer_activity") {
     return CustomerActivity{conv};
@@ -282,7 +290,7 @@ std::optional<Event> read_event(const std::string& type, Reader& r) {
     if (!state) {
       r.fail("state");
     }
-    return ExternalStatus{conv, state.value_or(ExternalState::kFailed)};
+    return ExternalStatus{conv, state.value_or(ExternalState::kFailed), r.str("message")};
   }
   if (type == "supervisor_requeue") {
     return SupervisorRequeue{conv, r.str("supervisor"), r.str("to_queue"), r.str("note")};

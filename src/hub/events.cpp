@@ -75,6 +75,24 @@ std::optional<ExternalState> parse_external_state(std::string_view name) {
   return std::nullopt;
 }
 
+const char* to_string(ExternalLeave cause) {
+  switch (cause) {
+    case ExternalLeave::kCancelled:
+      return "cancelled";
+    case ExternalLeave::kLeft:
+      return "left";
+    case ExternalLeave::kSilent:
+      return "silent";
+    case ExternalLeave::kTimedOut:
+      return "timed_out";
+    case ExternalLeave::kOutOfHours:
+      return "out_of_hours";
+    case ExternalLeave::kClosed:
+      break;
+  }
+  return "closed";
+}
+
 const char* to_string(AbandonCause cause) {
   return cause == AbandonCause::kLeft ? "left" : "silent";
 }
@@ -133,7 +151,8 @@ struct Describe {
                        d.estimated_wait.count());
   }
   std::string operator()(const Unavailable& d) const {
-    return fmt::format("unavailable {} in {} ({})", d.conversation, d.queue, to_string(d.cause));
+    return fmt::format("unavailable {} in {} ({}){}", d.conversation, d.queue, to_string(d.cause),
+                       d.message.empty() ? "" : ": " + d.message);
   }
   std::string operator()(const Overflowed& d) const {
     return fmt::format("overflow {} {} -> {}", d.conversation, d.from_queue, d.to_queue);
@@ -174,8 +193,12 @@ struct Describe {
     return fmt::format("external_accepted {} by {}", d.conversation, d.queue);
   }
   std::string operator()(const ExternalEnded& d) const {
-    return fmt::format("external_ended {} by {}{}", d.conversation, d.queue,
-                       d.failed ? " (failed)" : "");
+    return fmt::format("external_ended {} by {}{}{}", d.conversation, d.queue,
+                       d.failed ? " (failed)" : "", d.message.empty() ? "" : ": " + d.message);
+  }
+  std::string operator()(const ExternalWithdrawn& d) const {
+    return fmt::format("external_withdrawn {} from {} ({}{})", d.conversation, d.queue,
+                       to_string(d.cause), d.accepted ? ", accepted" : "");
   }
 };
 

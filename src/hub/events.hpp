@@ -35,9 +35,13 @@ struct HandoffSubmitted {
   std::string user;                 // the customer's user id ("" = unknown): agent affinity
 };
 
-// The customer cancelled while waiting (cancel intent or quick reply).
+// The customer cancelled while waiting (cancel intent or quick reply), or Baton takes the
+// conversation back (`closed`: a supervisor's force-close, an erasure, the engine having it with
+// the bot or closed already). Waiting or offered → Cancelled; held by an external hub (kExternal)
+// → ExternalWithdrawn, ExternalEnded; with an agent → kConflict.
 struct HandoffCancelled {
   std::string conversation;
+  bool closed = false;  // Baton closes it (ExternalWithdrawn's cause: closed, not cancelled)
 };
 
 // The customer wrote something (resets the abandonment timer while waiting).
@@ -152,6 +156,7 @@ std::optional<ExternalState> parse_external_state(std::string_view name);
 struct ExternalStatus {
   std::string conversation;
   ExternalState state = ExternalState::kAccepted;
+  std::string message = {};  // the external hub's words (at most 1000 bytes), "" = none
 };
 
 // Time passes: offers expire, waits exceed max_wait, customers fall silent, queues close.
@@ -245,6 +250,8 @@ struct Unavailable {
   std::string queue;
   UnavailableCause cause = UnavailableCause::kNoAgentOnline;
   std::string text;  // the queue's rendered texts.unavailable ("" = the bot's own text)
+  // An external hub failed the handoff (ExternalStatus{failed}): its message, "" = none.
+  std::string message = {};
 };
 
 // Max wait passed; the conversation moved to `to_queue` (a Queued follows).
@@ -348,13 +355,32 @@ struct ExternalEnded {
   std::string conversation;
   std::string queue;
   bool failed = false;
+  std::string message = {};  // the external hub's status message, "" = none (or Baton ended it)
+};
+
+// Why Baton took back a conversation it had handed to an external hub. Wire names: cancelled
+// (the customer cancelled), left (the customer closed the chat), silent (abandon_after passed),
+// timed_out (max_wait passed), out_of_hours (the queue closed), closed (Baton closed it: a
+// supervisor's force-close, an erasure, the conversation already with the bot or closed).
+enum class ExternalLeave { kCancelled, kLeft, kSilent, kTimedOut, kOutOfHours, kClosed };
+const char* to_string(ExternalLeave cause);
+
+// A conversation handed to an external hub (waiting for its answer, or `accepted` by it) left the
+// hub for another reason than that hub's own status: tell it (docs/EXTERNAL_HUBS.md, the signed
+// endOfConversation). Comes before the decision that ends the conversation (TimedOut, Cancelled,
+// Abandoned, Unavailable, ExternalEnded).
+struct ExternalWithdrawn {
+  std::string conversation;
+  std::string queue;
+  ExternalLeave cause = ExternalLeave::kClosed;
+  bool accepted = false;  // the external hub had accepted it
 };
 
 using Decision =
     std::variant<Queued, Offered, OfferRescinded, OfferExpired, Assigned, PositionUpdate,
                  Unavailable, Overflowed, TimedOut, Cancelled, Abandoned, PresenceChanged,
                  TransferCompleted, TransferFailed, WrapUpEnded, Requeued, ExternalHandoff,
-                 ExternalAccepted, ExternalEnded>;
+                 ExternalAccepted, ExternalEnded, ExternalWithdrawn>;
 using Decisions = std::vector<Decision>;
 
 // A one-line, stable description of a decision ("offer c1 -> alice #3 until ..."), for logs and

@@ -160,6 +160,14 @@ void HubState::leave_unavailable(Conv& conv, std::size_t queue, UnavailableCause
   remove_conv(conv);
 }
 
+void HubState::withdraw_external(const Conv& conv, ExternalLeave cause, Decisions& out) const {
+  const QueueConfig& qc = qconf(conv.queue);
+  if (qc.external) {
+    out.push_back(
+        ExternalWithdrawn{conv.id, qc.name, cause, conv.state == ConversationState::kExternal});
+  }
+}
+
 AgentState* HubState::affinity_agent(std::size_t queue, const Conv& conv) {
   if (!config_->affinity_window || conv.user.empty()) {
     return nullptr;

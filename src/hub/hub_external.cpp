@@ -1,7 +1,9 @@
 // External queues (QueueConfig::external, docs/EXTERNAL_HUBS.md): a conversation routed to one
 // waits there, never offered to Baton's agents, until the external hub answers (ExternalStatus).
 // Accepted, the hub holds it in state kExternal (owned by that hub, no agent, no capacity) until
-// the external hub completes or fails it.
+// the external hub completes or fails it, or Baton takes it back (HandoffCancelled, hub_state.cpp:
+// ExternalWithdrawn tells that hub). The hub's status message rides along to the decision that
+// ends the handoff (Unavailable, ExternalEnded).
 
 #include "hub/hub_state.hpp"
 
@@ -36,6 +38,7 @@ Result<Decisions> HubState::on(const ExternalStatus& e) {
     case ExternalState::kFailed:
       if (waiting) {
         leave_unavailable(*conv, conv->queue, UnavailableCause::kNoAgentOnline, out);
+        std::get<Unavailable>(out.back()).message = e.message;
         return out;
       }
       break;
@@ -46,7 +49,7 @@ Result<Decisions> HubState::on(const ExternalStatus& e) {
       }
       break;
   }
-  out.push_back(ExternalEnded{conv->id, qc.name, e.state == ExternalState::kFailed});
+  out.push_back(ExternalEnded{conv->id, qc.name, e.state == ExternalState::kFailed, e.message});
   remove_conv(*conv);
   return out;
 }

@@ -15,19 +15,22 @@
 namespace baton::hub::testing {
 namespace {
 
-// hub.yaml with an external queue `partner` (Tier == "gold") beside Baton's `general`; the secret
-// file is written to the test's temporary directory.
+// hub.yaml with an external queue `partner` (Tier == "gold", a customer silent for 5 minutes
+// abandons, 10 minutes at most waiting for the hub's answer; `extra` adds keys to it) beside
+// Baton's `general`; the secret file is written to the test's temporary directory.
+std::string external_yaml_with(const std::string& extra) {
+  const std::filesystem::path secret =
+      std::filesystem::path(::testing::TempDir()) / "hub_external_test.secret";
+  std::ofstream(secret) << "0123456789abcdef0123\n";
+  return "hub:\n  default_queue: general\n  queues:\n    - name: partner\n"
+         "      when: Tier == \"gold\"\n      abandon_after: 5m\n      max_wait: 10m\n" +
+         extra + "      external:\n        url: http://127.0.0.1:9/handoff\n        secret_file: " +
+         secret.string() + "\n      texts:\n        queued: \"Connecting you to {queue}.\"\n" +
+         "    - name: general\n";
+}
+
 const std::string& external_yaml() {
-  static const std::string yaml = [] {
-    const std::filesystem::path secret =
-        std::filesystem::path(::testing::TempDir()) / "hub_external_test.secret";
-    std::ofstream(secret) << "0123456789abcdef0123\n";
-    return "hub:\n  default_queue: general\n  queues:\n    - name: partner\n"
-           "      when: Tier == \"gold\"\n      external:\n"
-           "        url: http://127.0.0.1:9/handoff\n        secret_file: " +
-           secret.string() + "\n      texts:\n        queued: \"Connecting you to {queue}.\"\n" +
-           "    - name: general\n";
-  }();
+  static const std::string yaml = external_yaml_with("");
   return yaml;
 }
 
@@ -39,8 +42,8 @@ Event gold(std::string conv) {
   return e;
 }
 
-Event status(std::string conv, ExternalState state) {
-  return ExternalStatus{std::move(conv), state};
+Event status(std::string conv, ExternalState state, std::string message = "") {
+  return ExternalStatus{std::move(conv), state, std::move(message)};
 }
 
 std::vector<Scenario> scenarios() {
@@ -97,12 +100,129 @@ std::vector<Scenario> scenarios() {
            {sec(1), status("nope", ExternalState::kAccepted), {}, ErrorCode::kNotFound},
        },
        nullptr},
+      {"FailedWithMessages",
+       {
+           {sec(0),
+            gold("c1"),
+            {"queued c1 in partner at 1 wait 0ms", "external_handoff c1 to partner"}},
+           {sec(0),
+            gold("c2"),
+            {"queued c2 in partner at 2 wait 0ms", "external_handoff c2 to partner"}},
+           {sec(0),
+            gold("c3"),
+            {"queued c3 in partner at 3 wait 0ms", "external_handoff c3 to partner"}},
+           // The hub's words are kept with the end of the handoff.
+           {sec(1),
+            status("c1", ExternalState::kFailed, "No partner agent is available"),
+            {"unavailable c1 in partner (no_agents): No partner agent is available"}},
+           {sec(1), status("c2", ExternalState::kAccepted), {"external_accepted c2 by partner"}},
+           {sec(1),
+            status("c2", ExternalState::kFailed, "Lost the line"),
+            {"external_ended c2 by partner (failed): Lost the line"}},
+           {sec(1), status("c3", ExternalState::kAccepted), {"external_accepted c3 by partner"}},
+           {sec(1),
+            status("c3", ExternalState::kCompleted, "Order 12345 re-shipped"),
+            {"external_ended c3 by partner: Order 12345 re-shipped"}},
+       },
+       nullptr},
+      // Baton takes a conversation back from its external hub: the hub is told why
+      // (external_withdrawn), whether it had accepted it or not.
       {"CustomerLeavesWhileWaiting",
        {
            {sec(0),
             gold("c1"),
             {"queued c1 in partner at 1 wait 0ms", "external_handoff c1 to partner"}},
-           {sec(2), CustomerLeft{"c1"}, {"abandoned c1 (left)"}},
+           {sec(2),
+            CustomerLeft{"c1"},
+            {"external_withdrawn c1 from partner (left)", "abandoned c1 (left)"}},
+       },
+       nullptr},
+      {"CustomerCancelsWhileWaiting",
+       {
+           {sec(0),
+            gold("c1"),
+            {"queued c1 in partner at 1 wait 0ms", "external_handoff c1 to partner"}},
+           {sec(2),
+            HandoffCancelled{"c1"},
+            {"external_withdrawn c1 from partner (cancelled)", "cancelled c1"}},
+       },
+       nullptr},
+      {"ClosedWhileWaiting",
+       {
+           {sec(0),
+            gold("c1"),
+            {"queued c1 in partner at 1 wait 0ms", "external_handoff c1 to partner"}},
+           {sec(2),
+            HandoffCancelled{"c1", true},
+            {"external_withdrawn c1 from partner (closed)", "cancelled c1"}},
+       },
+       nullptr},
+      {"SilentWhileWaiting",
+       {
+           {sec(0),
+            gold("c1"),
+            {"queued c1 in partner at 1 wait 0ms", "external_handoff c1 to partner"}},
+           {sec(240), tick(), {}},
+           {sec(60),
+            tick(),
+            {"external_withdrawn c1 from partner (silent)", "abandoned c1 (silent)"}},
+       },
+       nullptr},
+      {"TimedOutWhileWaiting",
+       {
+           {sec(0),
+            gold("c1"),
+            {"queued c1 in partner at 1 wait 0ms", "external_handoff c1 to partner"}},
+           {sec(240), CustomerActivity{"c1"}, {}},
+           {sec(240), CustomerActivity{"c1"}, {}},
+           {sec(60), tick(), {}},
+           {sec(60),
+            tick(),
+            {"external_withdrawn c1 from partner (timed_out)", "timed_out c1 in partner"}},
+       },
+       nullptr},
+      {"AcceptedIsNotTimed",
+       {
+           {sec(0),
+            gold("c1"),
+            {"queued c1 in partner at 1 wait 0ms", "external_handoff c1 to partner"}},
+           {sec(1), status("c1", ExternalState::kAccepted), {"external_accepted c1 by partner"}},
+           {sec(1800), tick(), {}},
+           // The customer closing the chat is forwarded to the hub that owns it; the hub
+           // ends the handoff.
+           {sec(1), CustomerLeft{"c1"}, {}},
+           {sec(1), status("c1", ExternalState::kCompleted), {"external_ended c1 by partner"}},
+       },
+       nullptr},
+      {"ClosedAfterAccepting",
+       {
+           {sec(0),
+            gold("c1"),
+            {"queued c1 in partner at 1 wait 0ms", "external_handoff c1 to partner"}},
+           {sec(1), status("c1", ExternalState::kAccepted), {"external_accepted c1 by partner"}},
+           {sec(1),
+            HandoffCancelled{"c1", true},
+            {"external_withdrawn c1 from partner (closed, accepted)",
+             "external_ended c1 by partner"}},
+           {sec(1), status("c1", ExternalState::kCompleted), {}, ErrorCode::kNotFound},
+       },
+       nullptr},
+      {"CancelCrossesAccept",
+       {
+           {sec(0),
+            gold("c1"),
+            {"queued c1 in partner at 1 wait 0ms", "external_handoff c1 to partner"}},
+           {sec(1), status("c1", ExternalState::kAccepted), {"external_accepted c1 by partner"}},
+           {sec(0),
+            HandoffCancelled{"c1"},
+            {"external_withdrawn c1 from partner (cancelled, accepted)",
+             "external_ended c1 by partner"}},
+       },
+       nullptr},
+      // Baton's own queue: no external hub to tell.
+      {"NotExternalNoWithdrawal",
+       {
+           {sec(0), submit("c1"), {"unavailable c1 in general (no_agents)"}},
        },
        nullptr},
   };
@@ -174,14 +294,43 @@ TEST(HubExternal, RecoverReissues) {
                                                           "external_handoff c2 to partner"}));
 }
 
+// The queue closes while the handoff waits for the hub's answer: the hub is told.
+TEST(HubExternal, OutOfHoursWhileWaiting) {
+  auto config =
+      config_from(external_yaml_with("      hours:\n        time_zone: UTC\n        weekly:\n"
+                                     "          weekdays: [\"08:00-10:03\"]\n"));
+  ManualClock clock(t0());
+  Hub hub(config, clock);
+  ASSERT_TRUE(hub.handle(gold("c1")).ok());
+  clock.advance(sec(240));
+  auto closed = hub.handle(tick());
+  ASSERT_TRUE(closed.ok());
+  EXPECT_EQ(briefs(*closed),
+            (std::vector<std::string>{"external_withdrawn c1 from partner (out_of_hours)",
+                                      "unavailable c1 in partner (out_of_hours)"}));
+}
+
 TEST(HubExternal, StatusJsonRoundTrip) {
-  Input input{t0(), ExternalStatus{"c1", ExternalState::kCompleted}};
+  Input input{t0(), ExternalStatus{"c1", ExternalState::kCompleted, "solved"}};
   auto back = input_from_json(input_to_json(input));
   ASSERT_TRUE(back.ok());
   const auto* e = std::get_if<ExternalStatus>(&back->event);
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->conversation, "c1");
   EXPECT_EQ(e->state, ExternalState::kCompleted);
+  EXPECT_EQ(e->message, "solved");
+  // A log written before messages were kept reads with none; `closed` likewise.
+  auto old =
+      input_from_json(json::parse_object(R"({"at":"2026-03-02T10:00:00Z","type":"external_status",)"
+                                         R"("conversation":"c1","state":"failed"})"));
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(std::get<ExternalStatus>(old->event).message, "");
+  auto closed = input_from_json(input_to_json({t0(), HandoffCancelled{"c1", true}}));
+  ASSERT_TRUE(closed.ok());
+  EXPECT_TRUE(std::get<HandoffCancelled>(closed->event).closed);
+  auto cancelled = input_from_json(input_to_json({t0(), HandoffCancelled{"c1"}}));
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_FALSE(std::get<HandoffCancelled>(cancelled->event).closed);
   boost::json::object bad = input_to_json(input);
   bad["state"] = "maybe";
   EXPECT_FALSE(input_from_json(bad).ok());

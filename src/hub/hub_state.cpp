@@ -128,10 +128,19 @@ Result<Decisions> HubState::on(const HandoffCancelled& e) {
   if (conv == nullptr) {
     return not_found("conversation", e.conversation);
   }
+  const ExternalLeave cause = e.closed ? ExternalLeave::kClosed : ExternalLeave::kCancelled;
+  Decisions out;
+  if (conv->state == ConversationState::kExternal) {
+    // Taken from the external hub that accepted it: the hub is told, the handoff ends.
+    withdraw_external(*conv, cause, out);
+    out.push_back(ExternalEnded{conv->id, qconf(conv->queue).name});
+    remove_conv(*conv);
+    return out;
+  }
   if (!unassigned(*conv)) {
     return conflict("conversation '" + e.conversation + "' is already with an agent");
   }
-  Decisions out;
+  withdraw_external(*conv, cause, out);
   drop_unassigned(*conv, RescindCause::kCancelled, Cancelled{e.conversation},
                   metric::kHandoffCancelled, out);
   return out;
@@ -153,6 +162,7 @@ Result<Decisions> HubState::on(const CustomerLeft& e) {
   }
   Decisions out;
   if (unassigned(*conv)) {
+    withdraw_external(*conv, ExternalLeave::kLeft, out);
     drop_unassigned(*conv, RescindCause::kAbandoned, Abandoned{e.conversation, AbandonCause::kLeft},
                     metric::kHandoffAbandoned, out);
   }

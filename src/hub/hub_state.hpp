@@ -163,6 +163,9 @@ class HubState {
   void remember_agent(const Conv& conv, const AgentState& agent);
   void prune_affinity();  // drops entries older than affinity_window
   void leave_unavailable(Conv& conv, std::size_t queue, UnavailableCause cause, Decisions& out);
+  // A conversation of an external queue (waiting for its hub's answer, or accepted) is leaving
+  // for `cause`: ExternalWithdrawn, so its hub is told. Nothing for other queues.
+  void withdraw_external(const Conv& conv, ExternalLeave cause, Decisions& out) const;
   void try_offer(Conv& conv, Decisions& out);
   void dispatch(AgentState& agent, Decisions& out);
   void make_offer(Conv& conv, AgentState& agent, bool transfer, Decisions& out);

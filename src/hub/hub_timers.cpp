@@ -105,6 +105,7 @@ void HubState::close_queues(Decisions& out) {
     std::sort(waiting.begin(), waiting.end(),
               [](const Conv* a, const Conv* b) { return a->seq < b->seq; });
     for (Conv* closed : waiting) {
+      withdraw_external(*closed, ExternalLeave::kOutOfHours, out);
       leave_unavailable(*closed, i, UnavailableCause::kOutOfHours, out);
     }
   }
@@ -121,6 +122,7 @@ void HubState::check_waits(Decisions& out) {
     }
     const QueueConfig& qc = qconf(conv.queue);
     if (qc.abandon_after && now_ - conv.last_activity >= *qc.abandon_after) {
+      withdraw_external(conv, ExternalLeave::kSilent, out);
       drop_unassigned(conv, RescindCause::kAbandoned, Abandoned{conv.id, AbandonCause::kSilent},
                       metric::kHandoffAbandoned, out);
       continue;
@@ -132,6 +134,7 @@ void HubState::check_waits(Decisions& out) {
     queues_[conv.queue].unassigned.erase(conv.key());
     queues_[conv.queue].waiting.erase(conv.key());
     if (qc.overflow.empty()) {
+      withdraw_external(conv, ExternalLeave::kTimedOut, out);
       out.push_back(TimedOut{conv.id, qc.name});
       measure(metric::kHandoffTimedOut, qc.name, "", since(conv.waiting_since));
       remove_conv(conv);

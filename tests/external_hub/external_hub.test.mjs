@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { AgentClient, addAgent } from '../lib/agentclient.mjs';
 import { Client } from '../lib/dlclient.mjs';
 import {
   contoso, directLineJs, generateToken, handoffs, logged, Server, waitUntil,
@@ -215,6 +216,72 @@ test('the external hub fails the handoff: the customer resumes with unavailable'
     await client.waitFor(botSaid(
       'Sorry, nobody can take your chat right now. Please try again later or email help@contoso.example.'),
     { what: "the bot's unavailable branch" });
+    // The hub's words are kept with the handoff.
+    const [h] = await handoffs(server, client.conversationId);
+    assert.equal(h.status, 'unavailable');
+    assert.equal(h.outcome.message, 'nobody here');
+  } finally {
+    client.end();
+  }
+});
+
+// Baton's notices: the signed endOfConversation the external hub gets when a conversation it
+// was given leaves Baton's side for another reason than its own answer.
+const noticeFor = (id) => (r) => r.json.type === 'endOfConversation' && r.json.conversation?.id === id &&
+  r.json.value?.reason !== undefined;
+
+test('the customer leaves while the external hub has not answered: the hub is told', async () => {
+  const client = await customer(server, 'u-leaves');
+  try {
+    await client.say('talk to a human', 'u-leaves');
+    const id = client.conversationId;
+    const initiate = await hub.waitFor((r) => r.json.name === 'handoff.initiate' && r.json.conversation.id === id,
+                                       'the handoff.initiate');
+    await client.send({ type: 'endOfConversation', from: { id: 'u-leaves', role: 'user' } });
+    const notice = await hub.waitFor(noticeFor(id), 'the endOfConversation notice');
+    assert.equal(notice.valid, true);
+    assert.equal(notice.path, '/baton/handoff');
+    assert.equal(notice.json.code, 'userCancelled');
+    assert.deepEqual(notice.json.value, { reason: 'left', state: 'waiting' });
+    assert.equal(notice.json.from.id, 'u-leaves');
+    assert.equal(notice.json.replyToId, initiate.json.id);
+    assert.equal(notice.json.serviceUrl, server.base);
+    assert.equal(notice.json.recipient.id, 'external:general');
+    // Its answer comes too late.
+    const r = await call(server, id, 'status', { state: 'accepted' });
+    assert.equal(r.status, 404);
+  } finally {
+    client.end();
+  }
+});
+
+test('a supervisor closes a conversation the external hub owns: the hub is told', async () => {
+  await addAgent(server.dataDir, { id: 'sam', role: 'supervisor' });
+  const sam = new AgentClient(server);
+  await sam.login('sam');
+  const client = await customer(server, 'u-closed');
+  try {
+    await client.say('talk to a human', 'u-closed');
+    const id = client.conversationId;
+    await hub.waitFor((r) => r.json.name === 'handoff.initiate' && r.json.conversation.id === id,
+                      'the handoff.initiate');
+    let r = await call(server, id, 'status', { state: 'accepted' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    await client.say('still there?', 'u-closed');
+    await hub.waitFor((x) => x.json.text === 'still there?', 'the forwarded message');
+    await sam.ok('POST', `/conversations/${encodeURIComponent(id)}/close`);
+    const notice = await hub.waitFor(noticeFor(id), 'the endOfConversation notice');
+    assert.equal(notice.valid, true);
+    assert.equal(notice.json.code, 'unknown');
+    assert.deepEqual(notice.json.value, { reason: 'closed', state: 'accepted' });
+    assert.equal(notice.json.from.role, 'bot');
+    // In order: the forwarded message before the notice.
+    const forId = hub.received.filter((x) => x.json.conversation?.id === id);
+    assert.ok(forId.findIndex((x) => x.json.text === 'still there?') < forId.indexOf(notice));
+    r = await call(server, id, 'activities', { type: 'message', text: 'hello?' });
+    assert.ok(r.status === 404 || r.status === 409, `${r.status}`);
+    await waitUntil(async () => (await handoffs(server, id))[0].status === 'completed', 10000,
+                    'the handoff record ended');
   } finally {
     client.end();
   }

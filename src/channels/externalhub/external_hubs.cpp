@@ -235,7 +235,7 @@ struct ExternalHubs::Impl : std::enable_shared_from_this<ExternalHubs::Impl> {
     spdlog::info("external hub '{}': conversation {}: {}{}{}", *queue, conversation,
                  hub::to_string(*state), message.empty() ? "" : ": ", message);
     engagement.external_status(
-        *queue, conversation, *state,
+        *queue, conversation, *state, message,
         [self = shared_from_this(), responder, state = *state](const Result<bool>& r) {
           if (!r.ok()) {
             responder.send(error_response(r.error()));
