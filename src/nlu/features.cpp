@@ -20,7 +20,7 @@ constexpr std::size_t kMaxCharGram = 4;
 // Relative weight of each feature group before L2 normalisation: whole words carry the meaning,
 // bigrams add word order, character n-grams rescue typos and unseen inflections; a word's known
 // synonyms (kLexical) share a part of a word's weight between them (below).
-constexpr float kGroupWeight[5] = {1.0F, 0.7F, 0.3F, 0.7F, 1.0F};
+constexpr float kGroupWeight[4] = {1.0F, 0.7F, 0.3F, 1.0F};
 // A word reads at most this many of its thesaurus entry's related stems (first senses first).
 constexpr std::size_t kLexicalPerWord = 8;
 // The weight a word's known synonyms share: a whole word's for a word the vocabulary does not
@@ -60,16 +60,13 @@ std::vector<HashedFeature> extract_features(const std::vector<AnalyzedToken>& to
   out.reserve(tokens.size() * 12);
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const auto& tok = tokens[i];
-    out.push_back({fnv1a(0, tok.stem), tok.stop ? FeatureGroup::kStop : FeatureGroup::kWord});
+    out.push_back({fnv1a(0, tok.stem), FeatureGroup::kWord});
     const bool last = i + 1 == tokens.size();
     const std::string_view next =
         last ? std::string_view("$") : std::string_view(tokens[i + 1].stem);
-    const bool stop_pair = tok.stop && (last || tokens[i + 1].stop);
-    out.push_back({fnv1a(1, tok.stem + " " + std::string(next)),
-                   stop_pair ? FeatureGroup::kStop : FeatureGroup::kBigram});
+    out.push_back({fnv1a(1, tok.stem + " " + std::string(next)), FeatureGroup::kBigram});
     if (i == 0) {
-      out.push_back(
-          {fnv1a(1, "^ " + tok.stem), tok.stop ? FeatureGroup::kStop : FeatureGroup::kBigram});
+      out.push_back({fnv1a(1, "^ " + tok.stem), FeatureGroup::kBigram});
     }
     if (lexicon != nullptr && !tok.stop) {
       const std::uint64_t source = fnv1a(0, tok.stem);
