@@ -4,62 +4,38 @@
 // agent sees, the count limit, the audit log; then a handoff whose wrap-up is refused without a
 // disposition on a queue that requires one, stored with one and a note on the handoff record (the
 // survey answered afterwards kept beside it), and counted in the analytics summary.
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { agentApi, agentStream, loginToken, startWithAgents } from '../lib/agentclient.mjs';
 import {
-  bin, contoso, Server, request, newConversation, postActivity, userMessage, readAll, handoffs,
-  botTexts, storeArgs, waitUntil, webRequire,
+  request, newConversation, postActivity, userMessage, readAll, handoffs, botTexts, waitUntil,
 } from '../lib/serve.mjs';
 
-const WebSocket = webRequire('ws');
 const PASSWORDS = { alice: 'alice-pass-1', bob: 'bob-pass-22', sue: 'sue-pass-333', ada: 'ada-pass-4444' };
 let server;
-let botDir;
 
-function api(path, { method = 'GET', token, json, body } = {}) {
-  return request(`${server.base}/api/agent${path}`, { method, auth: token, json, body });
-}
-
-async function login(id) {
-  const r = await api('/login', { method: 'POST', json: { agentId: id, password: PASSWORDS[id] } });
-  assert.equal(r.status, 200, r.text);
-  return r.body.token;
-}
-
-function addAgent(id, ...args) {
-  const r = spawnSync(bin, ['agent', 'add', id, ...args, '--password-stdin', '--data', server.dataDir,
-                            ...storeArgs(server.dataDir)], { input: `${PASSWORDS[id]}\n`, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-}
+const api = (path, options) => agentApi(server, path, options);
+const login = (id) => loginToken(server, id, PASSWORDS[id]);
 
 before(async () => {
   // The Contoso bot with dispositions on its queues: general requires one, billing offers some.
-  botDir = mkdtempSync(join(tmpdir(), 'baton-canned-bot-'));
-  cpSync(contoso, botDir, { recursive: true });
-  const hub = readFileSync(join(botDir, 'hub.yaml'), 'utf8')
-    .replace('      skills: [billing]\n',
-             '      skills: [billing]\n      dispositions: [refund-issued, solved]\n')
-    .replace(/(    - name: general\n)/,
-             '$1      dispositions: [solved, call-back]\n      disposition_required: true\n');
-  assert.match(hub, /disposition_required: true/);
-  writeFileSync(join(botDir, 'hub.yaml'), hub);
-  server = new Server({ bot: botDir });
-  addAgent('alice', '--name', 'Alice Agent', '--capacity', '3');
-  addAgent('bob', '--skills', 'billing');
-  addAgent('sue', '--role', 'supervisor');
-  addAgent('ada', '--role', 'admin');
-  await server.start();
+  const hub = (text) => {
+    const changed = text
+      .replace('      skills: [billing]\n',
+               '      skills: [billing]\n      dispositions: [refund-issued, solved]\n')
+      .replace(/(    - name: general\n)/,
+               '$1      dispositions: [solved, call-back]\n      disposition_required: true\n');
+    assert.match(changed, /disposition_required: true/);
+    return changed;
+  };
+  const agents = [{ id: 'alice', name: 'Alice Agent', capacity: 3 }, { id: 'bob', skills: ['billing'], capacity: 1 },
+                  { id: 'sue', role: 'supervisor', capacity: 1 }, { id: 'ada', role: 'admin', capacity: 1 }];
+  server = await startWithAgents(agents.map((a) => ({ ...a, password: PASSWORDS[a.id] })),
+                                 { hub, prefix: 'baton-canned-' });
 });
 
-after(async () => {
-  await server?.stop();
-  rmSync(botDir, { recursive: true, force: true });
-});
+after(() => server?.cleanup());
 
 const body = (code, extra = {}) => ({ code, title: `Title ${code}`, text: `Hi {customer.name}, ${code}`, ...extra });
 
@@ -166,22 +142,10 @@ test('canned responses: at most 500', async () => {
   assert.equal((await api('/canned', { token: sue })).body.canned.length, 500);
 });
 
-function stream(token) {
-  const messages = [];
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/agent/stream`,
-                           { headers: { Authorization: `Bearer ${token}` } });
-  ws.on('message', (data) => {
-    if (data.length) {
-      messages.push(JSON.parse(data.toString()));
-    }
-  });
-  return { ws, messages };
-}
-
 test('wrap-up dispositions: refused when required and missing, stored with the handoff, counted', async () => {
   const alice = await login('alice');
   const sue = await login('sue');
-  const s = stream(alice);
+  const s = agentStream(server, alice);
   await waitUntil(() => s.messages.find((m) => m.type === 'hello'), 10000, 'hello');
   assert.equal((await api('/presence', { method: 'PUT', token: alice, json: { presence: 'available' } })).status, 200);
   const conv = await newConversation(server);

@@ -11,10 +11,8 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { AgentClient, addAgent } from '../lib/agentclient.mjs';
-import {
-  makeDataDir, newConversation, postActivity, readAll, request, startServer, userMessage, waitUntil,
-} from '../lib/serve.mjs';
+import { AgentClient, startWithAgents } from '../lib/agentclient.mjs';
+import { newConversation, postActivity, readAll, request, userMessage, waitUntil } from '../lib/serve.mjs';
 
 const MAX_UPLOAD = 8 * 1024 * 1024;
 let server;
@@ -62,12 +60,7 @@ const pdf = () => new Uint8Array(randomBytes(3000));
 const PDF_HEADERS = { 'Content-Type': 'application/pdf', 'Content-Disposition': 'attachment; filename="report.pdf"' };
 
 before(async () => {
-  const dataDir = makeDataDir();
-  await addAgent(dataDir, { id: 'alice', name: 'Alice Agent' });
-  await addAgent(dataDir, { id: 'bob' });
-  await addAgent(dataDir, { id: 'sue', role: 'supervisor' });
-  server = await startServer({ dataDir });
-  server.ownsDataDir = true;
+  server = await startWithAgents([{ id: 'alice', name: 'Alice Agent' }, { id: 'bob' }, { id: 'sue', role: 'supervisor' }]);
   alice = new AgentClient(server);
   await alice.login('alice');
   await alice.connect();

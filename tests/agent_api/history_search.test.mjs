@@ -4,50 +4,18 @@
 // the first handled by bob, the second offered to alice); the rights of agents, supervisors and
 // admins; opening read-only with `via`, audited; the search's filters, its validation (400 naming
 // the parameter), and its pages.
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import {
-  bin, contoso, Server, request, newConversation, postActivity, userMessage, storeArgs, waitUntil, webRequire,
-} from '../lib/serve.mjs';
+import { agentApi, agentStream, loginToken, startWithAgents } from '../lib/agentclient.mjs';
+import { newConversation, postActivity, userMessage, waitUntil } from '../lib/serve.mjs';
 
-const WebSocket = webRequire('ws');
 const PASSWORDS = { alice: 'alice-pass-1', bob: 'bob-pass-22', sue: 'sue-pass-333', ada: 'ada-pass-4444' };
 let server;
-let botDir;
 
-function api(path, { method = 'GET', token, json } = {}) {
-  return request(`${server.base}/api/agent${path}`, { method, auth: token, json });
-}
-
-async function login(id) {
-  const r = await api('/login', { method: 'POST', json: { agentId: id, password: PASSWORDS[id] } });
-  assert.equal(r.status, 200, r.text);
-  return r.body.token;
-}
-
-function addAgent(id, ...args) {
-  const r = spawnSync(bin, ['agent', 'add', id, ...args, '--password-stdin', '--data', server.dataDir,
-                            ...storeArgs(server.dataDir)], { input: `${PASSWORDS[id]}\n`, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-}
-
-function stream(token) {
-  const messages = [];
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/agent/stream`,
-                           { headers: { Authorization: `Bearer ${token}` } });
-  ws.on('message', (data) => {
-    if (data.length) {
-      messages.push(JSON.parse(data.toString()));
-    }
-  });
-  return { ws, messages };
-}
-
+const api = (path, options) => agentApi(server, path, options);
+const login = (id) => loginToken(server, id, PASSWORDS[id]);
+const stream = (token) => agentStream(server, token);
 const presence = (token, value) => api('/presence', { method: 'PUT', token, json: { presence: value } });
 
 // A conversation of `userId` escalated and accepted by the agent of `s` (its stream).
@@ -70,9 +38,7 @@ async function finish(s, token, id, disposition) {
 }
 
 before(async () => {
-  botDir = mkdtempSync(join(tmpdir(), 'baton-history-bot-'));
-  cpSync(contoso, botDir, { recursive: true });
-  writeFileSync(join(botDir, 'hub.yaml'), `hub:
+  const hub = `hub:
   default_queue: general
   missed_offers_before_away: 0
   queues:
@@ -80,19 +46,14 @@ before(async () => {
       skills: [billing]
     - name: general
       dispositions: [solved, call-back]
-`);
-  server = new Server({ bot: botDir });
-  addAgent('alice', '--name', 'Alice Agent');
-  addAgent('bob', '--skills', 'billing');
-  addAgent('sue', '--role', 'supervisor');
-  addAgent('ada', '--role', 'admin');
-  await server.start();
+`;
+  const agents = [{ id: 'alice', name: 'Alice Agent', capacity: 1 }, { id: 'bob', skills: ['billing'], capacity: 1 },
+                  { id: 'sue', role: 'supervisor', capacity: 1 }, { id: 'ada', role: 'admin', capacity: 1 }];
+  server = await startWithAgents(agents.map((a) => ({ ...a, password: PASSWORDS[a.id] })),
+                                 { hub, prefix: 'baton-history-' });
 });
 
-after(async () => {
-  await server?.stop();
-  rmSync(botDir, { recursive: true, force: true });
-});
+after(() => server?.cleanup());
 
 test('history and search: rights, read-only opening (audited), filters, validation, pages', async () => {
   const [alice, bob, sue, ada] = await Promise.all(['alice', 'bob', 'sue', 'ada'].map(login));

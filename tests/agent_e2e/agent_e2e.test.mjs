@@ -6,16 +6,12 @@
 // On failure each open page gets a screenshot in $TMPDIR (paths printed) with its console log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AgentClient, addAgent } from '../lib/agentclient.mjs';
+import { AgentClient, startWithAgents } from '../lib/agentclient.mjs';
 import {
   Chromium, STEP_MS, accept, anyOffer, convPanel, offerFor, setPresence, tabFor, waitText,
 } from '../lib/browser.mjs';
 import {
-  botTexts, contoso, handoffs, makeDataDir, newConversation, postActivity, readAll, startServer,
-  userMessage, waitUntil,
+  botTexts, handoffs, newConversation, postActivity, readAll, userMessage, waitUntil,
 } from '../lib/serve.mjs';
 
 const PASSWORD = 'correct-horse-1';
@@ -39,24 +35,13 @@ ${extra}  default_queue: general
 `;
 }
 
-// A copy of examples/contoso with its own hub.yaml.
-function botCopy(offerTimeout, extra) {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-agent-e2e-bot-'));
-  cpSync(contoso, dir, { recursive: true });
-  writeFileSync(join(dir, 'hub.yaml'), hubYaml(offerTimeout, extra));
-  return dir;
-}
-
-async function serverWithAgents(offerTimeout, extra = '') {
-  const bot = botCopy(offerTimeout, extra);
-  const dataDir = makeDataDir('baton-agent-e2e-');
-  for (const a of AGENTS) {
-    await addAgent(dataDir, { ...a, password: PASSWORD });
-  }
+// A server on a copy of examples/contoso with its own hub.yaml.
+function serverWithAgents(offerTimeout, extra = '') {
   // Every customer of these tests comes from 127.0.0.1: the per-address session limit is off.
-  const server = await startServer({ bot, dataDir, args: ['--session-rate-limit', '0'] });
-  server.botDir = bot;
-  return server;
+  return startWithAgents(AGENTS, {
+    password: PASSWORD, prefix: 'baton-agent-e2e-', hub: hubYaml(offerTimeout, extra),
+    args: ['--session-rate-limit', '0'],
+  });
 }
 
 let chromium;
@@ -72,9 +57,7 @@ after(async () => {
   await chromium?.close();
   for (const s of [serverA, serverB]) {
     if (s) {
-      await s.stop();
-      rmSync(s.dataDir, { recursive: true, force: true });
-      rmSync(s.botDir, { recursive: true, force: true });
+      await s.cleanup();
     }
   }
 });
@@ -462,8 +445,6 @@ test('unsupported channel → the unsupported text at once, no offer', { timeout
       alice.close();
     });
   } finally {
-    await server.stop();
-    rmSync(server.dataDir, { recursive: true, force: true });
-    rmSync(server.botDir, { recursive: true, force: true });
+    await server.cleanup();
   }
 });

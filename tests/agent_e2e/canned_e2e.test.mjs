@@ -8,31 +8,12 @@
 // paths printed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { addAgent } from '../lib/agentclient.mjs';
-import { Chromium, STEP_MS, accept, anyOffer, convPanel, tabFor, waitText } from '../lib/browser.mjs';
-import { Client } from '../lib/dlclient.mjs';
-import { contoso, generateToken, handoffs, makeDataDir, startServer, waitUntil } from '../lib/serve.mjs';
+import { STEP_MS, tabFor, waitText } from '../lib/browser.mjs';
+import { ConsoleSuite, PASSWORD, dlCustomerHandedTo } from '../lib/console.mjs';
+import { handoffs, waitUntil } from '../lib/serve.mjs';
 
-const PASSWORD = 'correct-horse-1';
-const OUTPUT = process.env.BATON_TEST_OUTPUT ?? join(process.env.TMPDIR ?? tmpdir(), 'baton-canned-e2e');
-let chromium;
-let server;
-let botDir;
-
-async function shot(page, name) {
-  mkdirSync(OUTPUT, { recursive: true });
-  const path = join(OUTPUT, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`canned e2e: screenshot ${path}`);
-}
-
-before(async () => {
-  botDir = mkdtempSync(join(tmpdir(), 'baton-canned-e2e-bot-'));
-  cpSync(contoso, botDir, { recursive: true });
-  writeFileSync(join(botDir, 'hub.yaml'), `hub:
+const suite = new ConsoleSuite('canned-e2e', {
+  hub: `hub:
   default_queue: general
   missed_offers_before_away: 0
   queues:
@@ -41,27 +22,18 @@ before(async () => {
     - name: general
       dispositions: [solved, call-back]
       disposition_required: true
-`);
-  const dataDir = makeDataDir('baton-canned-e2e-');
-  await addAgent(dataDir, { id: 'alice', name: 'Alice Martin', role: 'agent', capacity: 2, password: PASSWORD });
-  await addAgent(dataDir, { id: 'sam', name: 'Sam Super', role: 'supervisor', capacity: 1, password: PASSWORD });
-  server = await startServer({ bot: botDir, dataDir, args: ['--session-rate-limit', '0'] });
-  chromium = await Chromium.launch();
+`,
+  agents: [{ id: 'alice', name: 'Alice Martin', role: 'agent', capacity: 2 },
+           { id: 'sam', name: 'Sam Super', role: 'supervisor', capacity: 1 }],
 });
-
-after(async () => {
-  await chromium?.close();
-  await server?.stop();
-  if (server) {
-    rmSync(server.dataDir, { recursive: true, force: true });
-  }
-  rmSync(botDir, { recursive: true, force: true });
-});
+before(() => suite.start());
+after(() => suite.stop());
 
 test('a supervisor adds a canned response, an agent inserts it with / and the customer gets it; ' +
      'the wrap-up needs a disposition', { timeout: 120000 }, async () => {
+  const { chromium, server } = suite;
   let customer;
-  try {
+  await suite.run('canned-e2e', async () => {
     // The supervisor adds a global canned response in the Supervisor view.
     const sam = await chromium.openConsole(server, 'sam', PASSWORD, { available: false });
     await sam.getByTestId('view-supervisor').click();
@@ -80,20 +52,13 @@ test('a supervisor adds a canned response, an agent inserts it with / and the cu
     await admin.getByTestId('canned-save').click();
     await waitText(admin.getByTestId('canned-row'), /thanks/);
     assert.equal(await admin.getByTestId('canned-row').count(), 2);
-    await shot(sam, 'canned-1-supervisor-list');
+    await suite.shot(sam, 'canned-1-supervisor-list');
 
     // A customer on DirectLineJS, with a name, asks for an agent.
     const alice = await chromium.openConsole(server, 'alice', PASSWORD);
-    const userId = `dl_canned_${Date.now()}`;
-    const { token } = await generateToken(server, userId);
-    customer = new Client({ domain: server.domain, token, webSocket: true }, userId);
-    const say = (text) => customer.send({ type: 'message', text, from: { id: userId, name: 'Dana', role: 'user' },
-                                          locale: 'en-US' });
-    await customer.waitForStatus(2 /* Online */, STEP_MS).catch(() => {});
-    await say('talk to an agent');
-    const id = await anyOffer(alice);
-    await accept(alice, id);
-    const panel = convPanel(alice, id);
+    const handed = await dlCustomerHandedTo(server, alice, `dl_canned_${Date.now()}`, { name: 'Dana' });
+    customer = handed.customer;
+    const { id, panel } = handed;
     const composer = panel.getByTestId('composer-input');
 
     // `/` opens the list; typing searches it; Enter inserts the filled text.
@@ -105,7 +70,7 @@ test('a supervisor adds a canned response, an agent inserts it with / and the cu
     await composer.pressSequentially('gre');
     await waitUntil(async () => (await picker.getByTestId('canned-option').count()) === 1, STEP_MS, 'one match');
     assert.equal(await picker.getByTestId('canned-option').getAttribute('data-code'), 'greet');
-    await shot(alice, 'canned-2-picker');
+    await suite.shot(alice, 'canned-2-picker');
     await composer.press('Enter');
     await picker.waitFor({ state: 'hidden', timeout: STEP_MS });
     const inserted = await composer.inputValue();
@@ -143,7 +108,7 @@ test('a supervisor adds a canned response, an agent inserts it with / and the cu
     assert.ok(refused === 400 || refused === 401, `wrap-up without a disposition: ${refused}`);
     await form.getByTestId('wrapup-disposition').selectOption('call-back');
     await form.getByTestId('wrapup-note').fill('Customer wants a call on Monday');
-    await shot(alice, 'canned-3-wrapup');
+    await suite.shot(alice, 'canned-3-wrapup');
     await form.getByTestId('wrapup-done').click();
     await tabFor(alice, id).waitFor({ state: 'detached', timeout: STEP_MS });
     const record = await waitUntil(async () => (await handoffs(server, id)).at(-1)?.outcome?.wrapUp, STEP_MS,
@@ -151,12 +116,6 @@ test('a supervisor adds a canned response, an agent inserts it with / and the cu
     assert.equal(record.disposition, 'call-back');
     assert.equal(record.note, 'Customer wants a call on Monday');
     assert.equal(record.agent, 'alice');
-    await shot(alice, 'canned-4-done');
-  } catch (err) {
-    await chromium.reportFailure('canned-e2e', server);
-    throw err;
-  } finally {
-    customer?.end();
-    await chromium.closePages();
-  }
+    await suite.shot(alice, 'canned-4-done');
+  }, { always: () => customer?.end() });
 });

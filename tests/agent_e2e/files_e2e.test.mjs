@@ -9,28 +9,14 @@
 // $BATON_TEST_OUTPUT (else $TMPDIR; paths printed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { addAgent } from '../lib/agentclient.mjs';
-import { Chromium, STEP_MS, accept, anyOffer, convPanel, waitText } from '../lib/browser.mjs';
-import { Client } from '../lib/dlclient.mjs';
-import {
-  generateToken, makeDataDir, newConversation, postActivity, startServer, waitUntil,
-} from '../lib/serve.mjs';
+import { STEP_MS, waitText } from '../lib/browser.mjs';
+import { ConsoleSuite, PASSWORD, dlCustomerHandedTo, webChatHandedTo } from '../lib/console.mjs';
+import { newConversation, postActivity, waitUntil } from '../lib/serve.mjs';
 
-const PASSWORD = 'correct-horse-1';
-const OUTPUT = process.env.BATON_TEST_OUTPUT ?? join(process.env.TMPDIR ?? tmpdir(), 'baton-files-e2e');
-let chromium;
-let server;
-
-async function shot(page, name) {
-  mkdirSync(OUTPUT, { recursive: true });
-  const path = join(OUTPUT, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`files e2e: screenshot ${path}`);
-}
+const suite = new ConsoleSuite('files-e2e', { agents: [{ id: 'alice', name: 'Alice Martin', capacity: 2 }] });
+before(() => suite.start());
+after(() => suite.stop());
 
 // A real PNG (stripes, `w`×`h`, RGB), so the console's preview has something to draw.
 function stripesPng(w = 96, h = 48) {
@@ -83,38 +69,21 @@ async function upload(conversationId, token, userId, files) {
   for (const f of files) {
     form.append('file', new Blob([f.bytes], { type: f.type }), f.name);
   }
-  const res = await fetch(`${server.domain}/conversations/${encodeURIComponent(conversationId)}/upload?userId=${userId}`,
+  const res = await fetch(`${suite.server.domain}/conversations/${encodeURIComponent(conversationId)}/upload?userId=${userId}`,
                           { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
   assert.equal(res.status, 200, await res.text());
 }
 
-before(async () => {
-  const dataDir = makeDataDir('baton-files-e2e-');
-  await addAgent(dataDir, { id: 'alice', name: 'Alice Martin', capacity: 2, password: PASSWORD });
-  server = await startServer({ dataDir, args: ['--session-rate-limit', '0'] });
-  server.ownsDataDir = true;
-  chromium = await Chromium.launch();
-});
-
-after(async () => {
-  await chromium?.close();
-  await server?.cleanup();
-});
-
 test('a customer\'s image is previewed in the console; the agent\'s file reaches the customer intact',
      { timeout: 120000 }, async () => {
+  const { chromium, server } = suite;
   let customer;
-  try {
+  await suite.run('files-e2e', async () => {
     const alice = await chromium.openConsole(server, 'alice', PASSWORD);
     const userId = `dl_files_${Date.now()}`;
-    const { token } = await generateToken(server, userId);
-    customer = new Client({ domain: server.domain, token, webSocket: true }, userId);
-    await customer.waitForStatus(2 /* Online */, STEP_MS).catch(() => {});
-    await customer.say('talk to an agent', userId);
-    const id = await anyOffer(alice);
-    assert.equal(id, customer.conversationId);
-    await accept(alice, id);
-    const panel = convPanel(alice, id);
+    const handed = await dlCustomerHandedTo(server, alice, userId);
+    customer = handed.customer;
+    const { id, panel } = handed;
 
     // The customer uploads an image and a text file.
     const png = stripesPng();
@@ -136,7 +105,7 @@ test('a customer\'s image is previewed in the console; the agent\'s file reaches
     assert.equal(await image.getAttribute('src'), hrefs[0]);
     assert.deepEqual(Buffer.from(await (await fetch(hrefs[0])).arrayBuffer()), png);
     assert.equal(await (await fetch(hrefs[1])).text(), 'order 1234\n');
-    await shot(alice, 'files-1-customer-upload-preview');
+    await suite.shot(alice, 'files-1-customer-upload-preview');
 
     // Attachments that are not this conversation's stored files stay text: a foreign image, and a
     // real file of this server that belongs to another conversation.
@@ -178,33 +147,21 @@ test('a customer\'s image is previewed in the console; the agent\'s file reaches
     assert.equal(download.headers.get('content-disposition'), 'attachment');
     assert.deepEqual(Buffer.from(await download.arrayBuffer()), sent);
     await waitText(panel.getByTestId('transcript-agent'), /invoice\.pdf/);
-    await shot(alice, 'files-2-agent-sent');
+    await suite.shot(alice, 'files-2-agent-sent');
     const errors = chromium.pages.flatMap((p) => p.errors);
     assert.deepEqual(errors, []);
     for (const p of chromium.pages) {
       assert.deepEqual(p.violations, [], `${p.label}: no CSP violations`);
     }
-  } catch (err) {
-    await chromium.reportFailure('files-e2e', server);
-    throw err;
-  } finally {
-    customer?.end();
-    await chromium.closePages();
-  }
+  }, { always: () => customer?.end() });
 });
 
 test('Web Chat shows the agent\'s file under its name, linking to this server\'s copy',
      { timeout: 120000 }, async () => {
-  try {
+  const { chromium, server } = suite;
+  await suite.run('files-e2e-webchat', async () => {
     const alice = await chromium.openConsole(server, 'alice', PASSWORD);
-    const { page: chat } = await chromium.openPage('customer', `${server.base}/`);
-    const input = chat.locator('[data-id="webchat-sendbox-input"]');
-    await chat.getByText(/Contoso virtual assistant/).first().waitFor({ timeout: STEP_MS });
-    await input.fill('talk to an agent');
-    await input.press('Enter');
-    const id = await anyOffer(alice);
-    await accept(alice, id);
-    const panel = convPanel(alice, id);
+    const { chat, id, panel } = await webChatHandedTo(chromium, server, alice);
 
     const sent = Buffer.from('hello from the agent\n');
     const answered = alice.waitForResponse((r) => r.url().endsWith(`/conversations/${id}/files`));
@@ -213,12 +170,7 @@ test('Web Chat shows the agent\'s file under its name, linking to this server\'s
     await chat.getByText('notes.txt').first().waitFor({ timeout: STEP_MS });
     await chat.locator(`a[href="${answer.attachment.contentUrl}"]`).first().waitFor({ timeout: STEP_MS });
     assert.equal(await (await fetch(answer.attachment.contentUrl)).text(), 'hello from the agent\n');
-    await shot(chat, 'files-3-webchat-customer');
-    await shot(alice, 'files-4-webchat-agent');
-  } catch (err) {
-    await chromium.reportFailure('files-e2e-webchat', server);
-    throw err;
-  } finally {
-    await chromium.closePages();
-  }
+    await suite.shot(chat, 'files-3-webchat-customer');
+    await suite.shot(alice, 'files-4-webchat-agent');
+  });
 });

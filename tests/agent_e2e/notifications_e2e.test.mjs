@@ -11,26 +11,13 @@
 // $BATON_TEST_OUTPUT (else $TMPDIR; paths printed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { addAgent } from '../lib/agentclient.mjs';
-import { Chromium, STEP_MS, accept, anyOffer, offerFor, tabFor } from '../lib/browser.mjs';
-import {
-  makeDataDir, newConversation, postActivity, startServer, userMessage, waitUntil,
-} from '../lib/serve.mjs';
+import { STEP_MS, accept, anyOffer, offerFor, tabFor } from '../lib/browser.mjs';
+import { ConsoleSuite, PASSWORD } from '../lib/console.mjs';
+import { newConversation, postActivity, userMessage, waitUntil } from '../lib/serve.mjs';
 
-const PASSWORD = 'correct-horse-1';
-const OUTPUT = process.env.BATON_TEST_OUTPUT ?? join(process.env.TMPDIR ?? tmpdir(), 'baton-notifications-e2e');
-let chromium;
-let server;
-
-async function shot(page, name) {
-  mkdirSync(OUTPUT, { recursive: true });
-  const path = join(OUTPUT, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`notifications e2e: screenshot ${path}`);
-}
+const suite = new ConsoleSuite('notifications-e2e', { agents: [{ id: 'alice', name: 'Alice Martin', capacity: 2 }] });
+before(() => suite.start());
+after(() => suite.stop());
 
 // Runs in the page before its scripts: records notifications (still creating the real one when
 // the browser can), counts permission requests, and puts document.hasFocus under the test's
@@ -72,22 +59,10 @@ const beeps = (page) => page.evaluate(() => window.batonConsole.alerts.beeps);
 const setFocused = (page, focused) => page.evaluate((f) => { window.__focused = f; }, focused);
 const badge = (page, id) => tabFor(page, id).getByTestId('unread');
 
-before(async () => {
-  const dataDir = makeDataDir('baton-notifications-e2e-');
-  await addAgent(dataDir, { id: 'alice', name: 'Alice Martin', capacity: 2, password: PASSWORD });
-  server = await startServer({ dataDir, args: ['--session-rate-limit', '0'] });
-  server.ownsDataDir = true;
-  chromium = await Chromium.launch();
-});
-
-after(async () => {
-  await chromium?.close();
-  await server?.cleanup();
-});
-
 test('offers and background messages notify (sound, desktop); unread badges count and clear',
      { timeout: 120000 }, async () => {
-  try {
+  const { chromium, server } = suite;
+  await suite.run('notifications-e2e', async () => {
     const alice = await chromium.openConsole(server, 'alice', PASSWORD, {
       context: { permissions: ['notifications'], initScript: recordNotifications },
     });
@@ -140,7 +115,7 @@ test('offers and background messages notify (sound, desktop); unread badges coun
     assert.equal(await beeps(alice), 3);
     assert.equal(await badge(alice, two.conversationId).count(), 0, 'the conversation on screen has no badge');
     assert.equal(await alice.title(), '(2) Baton agent console');
-    await shot(alice, 'notifications-1-unread-badge');
+    await suite.shot(alice, 'notifications-1-unread-badge');
 
     // With the focus on the page, a message in the conversation on screen does not alert.
     await setFocused(alice, true);
@@ -161,7 +136,7 @@ test('offers and background messages notify (sound, desktop); unread badges coun
     await tabFor(alice, one.conversationId).click();
     await badge(alice, one.conversationId).waitFor({ state: 'detached', timeout: STEP_MS });
     assert.equal(await alice.title(), 'Baton agent console');
-    await shot(alice, 'notifications-2-cleared');
+    await suite.shot(alice, 'notifications-2-cleared');
 
     // The choice is kept: after a reload the alerts are still on; turning them off stops them.
     await alice.reload();
@@ -175,10 +150,5 @@ test('offers and background messages notify (sound, desktop); unread badges coun
       assert.deepEqual(p.errors, [], `${p.label}: no page errors`);
       assert.deepEqual(p.violations, [], `${p.label}: no CSP violations`);
     }
-  } catch (err) {
-    await chromium.reportFailure('notifications-e2e', server);
-    throw err;
-  } finally {
-    await chromium.closePages();
-  }
+  });
 });

@@ -6,39 +6,14 @@
 // back. Screenshots are saved in $BATON_TEST_OUTPUT (else $TMPDIR; paths printed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { addAgent } from '../lib/agentclient.mjs';
-import { Chromium, STEP_MS, waitText } from '../lib/browser.mjs';
-import { contoso, makeDataDir, startServer } from '../lib/serve.mjs';
+import { STEP_MS, waitText } from '../lib/browser.mjs';
+import { ConsoleSuite, PASSWORD } from '../lib/console.mjs';
 
-const PASSWORD = 'correct-horse-1';
-const OUTPUT = process.env.BATON_TEST_OUTPUT ?? join(process.env.TMPDIR ?? tmpdir(), 'baton-console-language');
-let chromium;
-let server;
-
-async function shot(page, name) {
-  mkdirSync(OUTPUT, { recursive: true });
-  const path = join(OUTPUT, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`console language: screenshot ${path}`);
-}
-
-before(async () => {
-  const dataDir = makeDataDir('baton-console-language-');
-  await addAgent(dataDir, { id: 'sam', name: 'Sam Super', role: 'supervisor', capacity: 1, password: PASSWORD });
-  server = await startServer({ bot: contoso, dataDir, args: ['--session-rate-limit', '0'] });
-  chromium = await Chromium.launch();
+const suite = new ConsoleSuite('console-language', {
+  agents: [{ id: 'sam', name: 'Sam Super', role: 'supervisor', capacity: 1 }],
 });
-
-after(async () => {
-  await chromium?.close();
-  await server?.stop();
-  if (server) {
-    rmSync(server.dataDir, { recursive: true, force: true });
-  }
-});
+before(() => suite.start());
+after(() => suite.stop());
 
 async function logIn(page) {
   await page.getByTestId('login-id').fill('sam');
@@ -50,7 +25,8 @@ async function logIn(page) {
 const text = (page, testid) => page.getByTestId(testid).textContent();
 
 test('a German browser gets the console in German', { timeout: 90000 }, async () => {
-  try {
+  const { chromium, server } = suite;
+  await suite.run('console-language-de-browser', async () => {
     const { page } = await chromium.openPage('de-browser', `${server.base}/agent/`,
                                              { locale: 'de-DE', timezoneId: 'Europe/Berlin' });
     await page.getByTestId('login-submit').waitFor({ timeout: STEP_MS });
@@ -58,7 +34,7 @@ test('a German browser gets the console in German', { timeout: 90000 }, async ()
     assert.equal(await page.locator('label[for="login-password"]').textContent(), 'Passwort');
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
     assert.equal(await page.title(), 'Baton-Agentenkonsole');
-    await shot(page, 'de-browser-login');
+    await suite.shot(page, 'de-browser-login');
     await logIn(page);
     await waitText(page.getByTestId('connection-status'), /^Verbunden$/);
     assert.equal(await text(page, 'logout'), 'Abmelden');
@@ -74,7 +50,7 @@ test('a German browser gets the console in German', { timeout: 90000 }, async ()
     await waitText(page.getByTestId('sup-updated'), /^Aktualisiert \d{2}:\d{2}:\d{2}$/);
     await waitText(page.getByTestId('supervisor-view').locator('caption'), /^Warteschlangen$/);
     await waitText(page.getByTestId('canned-admin').locator('caption'), /^Textbausteine$/);
-    await shot(page, 'de-browser-supervisor');
+    await suite.shot(page, 'de-browser-supervisor');
     // The search view (new with the history): its labels and the outcomes in German.
     await page.getByTestId('view-search').click();
     await waitText(page.getByTestId('search-scope'), /^Alle Unterhaltungen\.$/);
@@ -82,23 +58,19 @@ test('a German browser gets the console in German', { timeout: 90000 }, async ()
     assert.equal(await page.getByTestId('search-outcome').locator('option[value="completed"]').textContent(),
                  'abgeschlossen');
     assert.equal(await page.getByTestId('language-select').inputValue(), '', 'following the browser');
-  } catch (err) {
-    await chromium.reportFailure('console-language-de-browser', server);
-    throw err;
-  } finally {
-    await chromium.closePages();
-  }
+  });
 });
 
 test('an agent switches the console to German and back; the choice is kept', { timeout: 90000 }, async () => {
-  try {
+  const { chromium, server } = suite;
+  await suite.run('console-language-switch', async () => {
     const { page } = await chromium.openPage('switch', `${server.base}/agent/`, { locale: 'en-US' });
     await page.getByTestId('login-submit').waitFor({ timeout: STEP_MS });
     assert.equal(await text(page, 'login-submit'), 'Log in');
     await logIn(page);
     await waitText(page.getByTestId('connection-status'), /^Connected$/);
     assert.equal(await text(page, 'logout'), 'Log out');
-    await shot(page, 'switch-english');
+    await suite.shot(page, 'switch-english');
 
     // Choosing Deutsch reloads the page in German; the session survives the reload.
     await Promise.all([page.waitForEvent('load'), page.getByTestId('language-select').selectOption('de')]);
@@ -110,7 +82,7 @@ test('an agent switches the console to German and back; the choice is kept', { t
                  'Abwesend');
     assert.equal(await page.getByTestId('language-select').inputValue(), 'de');
     assert.equal(await page.evaluate(() => localStorage.getItem('baton.agent.language')), 'de');
-    await shot(page, 'switch-german');
+    await suite.shot(page, 'switch-german');
 
     // Kept across a reload, in the login form too after logging out.
     await page.reload();
@@ -126,10 +98,5 @@ test('an agent switches the console to German and back; the choice is kept', { t
     await page.getByTestId('login-submit').waitFor({ timeout: STEP_MS });
     assert.equal(await text(page, 'login-submit'), 'Log in');
     assert.equal(await page.evaluate(() => localStorage.getItem('baton.agent.language')), null);
-  } catch (err) {
-    await chromium.reportFailure('console-language-switch', server);
-    throw err;
-  } finally {
-    await chromium.closePages();
-  }
+  });
 });

@@ -1,8 +1,10 @@
-// Helpers for suites that need human agents: create agents with `baton agent add` on a data dir,
-// and a small Agent API client (docs/AGENT_API.md) with its WebSocket stream, for agents the
-// tests drive from Node rather than through the console.
+// Helpers for suites that need human agents: create agents with `baton agent add` on a data dir
+// (or a server whose agents exist before it starts), a small Agent API client (docs/AGENT_API.md)
+// with its WebSocket stream, for agents the tests drive from Node rather than through the console,
+// and the bare calls of suites that hold agents as session tokens.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { bin, request, sleep, storeArgs, webRequire } from './serve.mjs';
+import { Server, bin, contosoWith, makeDataDir, request, sleep, storeArgs, webRequire } from './serve.mjs';
 
 // `baton agent add ID --name N --role R --skills a,b --capacity N --password-stdin --data DIR`
 // (and --store under BATON_TEST_STORE=postgres).
@@ -29,6 +31,56 @@ export function addAgent(dataDir, { id, name = id, role = 'agent', skills = [], 
     });
     proc.stdin.end(`${password}\n`);
   });
+}
+
+// A started `baton serve` on a new data directory in which `agents` (addAgent's options) were
+// created first; `password` for the agents that name none, `prefix` for the temp directories'
+// names, `hub` (when given) the hub.yaml of the copy of examples/contoso it runs (contosoWith),
+// `options` for the Server (args, ...). Its cleanup() removes the data directory and the copy.
+export async function startWithAgents(agents, { password, prefix = 'baton-test-', hub, ...options } = {}) {
+  const dataDir = makeDataDir(prefix);
+  for (const a of agents) {
+    await addAgent(dataDir, { password, ...a });
+  }
+  const server = new Server({ ...options, dataDir });
+  server.ownsDataDir = true;
+  if (hub !== undefined) {
+    server.bot = contosoWith(hub, `${prefix}bot-`);
+    server.ownsBot = true;
+  }
+  try {
+    return await server.start();
+  } catch (err) {
+    await server.cleanup();
+    throw err;
+  }
+}
+
+// A call to `server`'s agent API (`path` after /api/agent) with the session `token`; answers as
+// `request` does.
+export function agentApi(server, path, { method = 'GET', token, json, body } = {}) {
+  return request(`${server.base}/api/agent${path}`, { method, auth: token, json, body });
+}
+
+// POST /login, which must answer 200; the session token.
+export async function loginToken(server, agentId, password) {
+  const r = await agentApi(server, '/login', { method: 'POST', json: { agentId, password } });
+  assert.equal(r.status, 200, r.text);
+  return r.body.token;
+}
+
+// The agent stream of the session `token`: {ws, messages}, every non-empty frame parsed, in order.
+export function agentStream(server, token) {
+  const WebSocket = webRequire('ws');
+  const messages = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/agent/stream`,
+                           { headers: { Authorization: `Bearer ${token}` } });
+  ws.on('message', (data) => {
+    if (data.length) {
+      messages.push(JSON.parse(data.toString()));
+    }
+  });
+  return { ws, messages };
 }
 
 // An agent driven over the API. `messages` holds every stream frame received, in order.

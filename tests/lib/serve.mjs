@@ -1,6 +1,7 @@
 // Shared helpers for the black-box suites that drive `baton serve` (tests/directline, tests/webchat,
 // tests/crash): start the real binary on port 0 with a temp data dir, wait for its ready line, stop
-// it (SIGTERM, or kill -9), and small Direct Line REST helpers built on fetch.
+// it (SIGTERM, or kill -9), copies of the Contoso bot with their own hub.yaml, and small Direct
+// Line REST helpers built on fetch.
 //
 // Environment: BATON_BIN (the binary, default BATON_ROOT/build/baton), BATON_ROOT (the source tree,
 // default two levels up), BATON_NODE_MODULES (default BATON_ROOT/web/node_modules, where the
@@ -9,7 +10,7 @@
 // its data directory — the same data directory, the same database; storeArgs(dataDir) gives the
 // `--store` for the `baton agent` commands the suites run; see pgcluster.mjs).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,6 +51,16 @@ export function storeArgs(dataDir) {
 
 export function makeDataDir(prefix = 'baton-test-') {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+// A copy of examples/contoso in a new temp directory (`prefix` + random) whose hub.yaml is `hub`:
+// the new text, or a function from the copied text to the new one. The caller removes it.
+export function contosoWith(hub, prefix = 'baton-bot-') {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(contoso, dir, { recursive: true });
+  const file = join(dir, 'hub.yaml');
+  writeFileSync(file, typeof hub === 'function' ? hub(readFileSync(file, 'utf8')) : hub);
+  return dir;
 }
 
 export function sleep(ms) {
@@ -97,6 +108,7 @@ export class Server {
     this.cwd = cwd;
     this.binary = binary;
     this.ownsDataDir = !dataDir;
+    this.ownsBot = false;  // cleanup() removes `bot` too (a copy made for this server)
     this.dataDir = dataDir ?? makeDataDir();
     this.secret = secret;
     this.args = args;
@@ -183,11 +195,15 @@ export class Server {
     return this.exit;
   }
 
-  // Stops the process (if running) and removes the data dir when this object created it.
+  // Stops the process (if running) and removes the data dir when this object created it, and the
+  // bot directory when it is this server's copy (ownsBot).
   async cleanup() {
     await this.stop();
     if (this.ownsDataDir) {
       rmSync(this.dataDir, { recursive: true, force: true });
+    }
+    if (this.ownsBot) {
+      rmSync(this.bot, { recursive: true, force: true });
     }
   }
 }

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { AgentClient, addAgent } from '../lib/agentclient.mjs';
-import { bin, makeDataDir, request, startServer, storeArgs, waitUntil } from '../lib/serve.mjs';
+import { AgentClient, startWithAgents } from '../lib/agentclient.mjs';
+import { bin, request, storeArgs, waitUntil } from '../lib/serve.mjs';
 
 let server;
 let ada;  // admin
@@ -16,12 +16,9 @@ let sue;  // supervisor
 let alice;  // agent
 
 before(async () => {
-  const dataDir = makeDataDir();
-  await addAgent(dataDir, { id: 'ada', name: 'Ada Admin', role: 'admin' });
-  await addAgent(dataDir, { id: 'sue', name: 'Sue Super', role: 'supervisor' });
-  await addAgent(dataDir, { id: 'alice', name: 'Alice Agent' });
-  server = await startServer({ dataDir });
-  server.ownsDataDir = true;
+  server = await startWithAgents([{ id: 'ada', name: 'Ada Admin', role: 'admin' },
+                                  { id: 'sue', name: 'Sue Super', role: 'supervisor' },
+                                  { id: 'alice', name: 'Alice Agent' }]);
   ada = new AgentClient(server);
   await ada.login('ada');
   sue = new AgentClient(server);

@@ -8,69 +8,28 @@
 // in $BATON_TEST_OUTPUT (else $TMPDIR) whether the test passes or not (paths printed).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-import { addAgent } from '../lib/agentclient.mjs';
-import { Chromium, STEP_MS, accept, anyOffer, convPanel, tabFor, waitText } from '../lib/browser.mjs';
-import {
-  makeDataDir, newConversation, postActivity, startServer, userMessage, waitUntil,
-} from '../lib/serve.mjs';
+import { STEP_MS, convPanel, setPresence, tabFor, waitText } from '../lib/browser.mjs';
+import { ConsoleSuite, PASSWORD, webChatHandedTo } from '../lib/console.mjs';
+import { newConversation, postActivity, userMessage, waitUntil } from '../lib/serve.mjs';
 
-const PASSWORD = 'correct-horse-1';
-const OUT = process.env.BATON_TEST_OUTPUT ?? join(process.env.TMPDIR ?? tmpdir(), 'baton-supervisor-console');
-
-let server;
-let chromium;
-
-before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  const dataDir = makeDataDir('baton-supervisor-e2e-');
-  await addAgent(dataDir, { id: 'alice', name: 'Alice Martin', capacity: 3, password: PASSWORD });
-  await addAgent(dataDir, { id: 'sam', name: 'Sam Super', role: 'supervisor', capacity: 2, password: PASSWORD });
-  await addAgent(dataDir, { id: 'ada', name: 'Ada Admin', role: 'admin', password: PASSWORD });
-  server = await startServer({ dataDir, args: ['--session-rate-limit', '0'] });
-  server.ownsDataDir = true;
-  chromium = await Chromium.launch();
+const suite = new ConsoleSuite('supervisor-console', {
+  agents: [{ id: 'alice', name: 'Alice Martin', capacity: 3 },
+           { id: 'sam', name: 'Sam Super', role: 'supervisor', capacity: 2 },
+           { id: 'ada', name: 'Ada Admin', role: 'admin' }],
 });
+before(() => suite.start());
+after(() => suite.stop());
 
-after(async () => {
-  await chromium?.close();
-  await server?.cleanup();
-});
-
-async function screenshots(name) {
-  for (const p of chromium.pages) {
-    const shot = join(OUT, `${name}-${p.label}.png`);
-    await p.page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-    console.log(`screenshot: ${shot}`);
-  }
-}
-
-async function scenario(name, body) {
-  try {
-    await body();
-  } catch (err) {
-    await chromium.reportFailure(`supervisor-${name}`, server);
-    throw err;
-  } finally {
-    await screenshots(name);
-    await chromium.closePages();
-  }
+// Runs a test's `body` with every page screenshotted at its end, passed or not.
+function scenario(name, body) {
+  return suite.run(`supervisor-${name}`, () => body(suite), { always: () => suite.shotAll(name) });
 }
 
 test('a supervisor whispers, barges in and takes over from the console', { timeout: 120000 },
-     () => scenario('intervene', async () => {
+     () => scenario('intervene', async ({ chromium, server }) => {
   const alice = await chromium.openConsole(server, 'alice', PASSWORD);
-  const { page: chat } = await chromium.openPage('customer', `${server.base}/`);
-  const input = chat.locator('[data-id="webchat-sendbox-input"]');
-  await chat.getByText(/Contoso virtual assistant/).first().waitFor({ timeout: STEP_MS });
-  await input.fill('talk to an agent');
-  await input.press('Enter');
-  const id = await anyOffer(alice);
-  await accept(alice, id);
-  const panel = convPanel(alice, id);
+  const { chat, id, panel } = await webChatHandedTo(chromium, server, alice);
   await panel.getByTestId('composer-input').fill('Hi, Alice here.');
   await panel.getByTestId('composer-input').press('Enter');
   await chat.getByText('Hi, Alice here.').first().waitFor({ timeout: STEP_MS });
@@ -102,7 +61,7 @@ test('a supervisor whispers, barges in and takes over from the console', { timeo
   await waitText(panel.getByTestId('transcript-agent'), /Sam here/);
   await waitText(panel.getByTestId('transcript-agent'), /Sam Super/);
   assert.equal(await chat.getByText(/psst/).count(), 0, 'the customer never sees the whisper');
-  await screenshots('intervene-after-barge');
+  await suite.shotAll('intervene-after-barge');
 
   // Take over: sam owns it and writes as himself; alice's tab says it left her.
   await monitor.getByTestId('sup-take-over').click();
@@ -122,7 +81,7 @@ test('a supervisor whispers, barges in and takes over from the console', { timeo
 }));
 
 test('an admin adds an agent in the console, who then logs in; a supervisor sets its presence',
-     { timeout: 120000 }, () => scenario('agents', async () => {
+     { timeout: 120000 }, () => scenario('agents', async ({ chromium, server }) => {
   const ada = await chromium.openConsole(server, 'ada', PASSWORD, { available: false });
   await ada.getByTestId('view-supervisor').click();
   const admin = ada.getByTestId('agents-admin');
@@ -175,21 +134,20 @@ test('an admin adds an agent in the console, who then logs in; a supervisor sets
   await waitUntil(async () => (await row.getAttribute('data-disabled')) === 'true', STEP_MS, 'the row disabled');
   await row.getByTestId('adm-disabled-badge').waitFor({ timeout: STEP_MS });
   await carol.getByTestId('login-id').waitFor({ state: 'visible', timeout: STEP_MS });
-  await screenshots('agents-disabled');
+  await suite.shotAll('agents-disabled');
   const enabling = ada.waitForResponse((r) => r.url().endsWith('/agents/carol/enable'));
   await row.getByTestId('adm-toggle-disabled').click();
   assert.equal((await enabling).status(), 200);
   await waitUntil(async () => (await row.getAttribute('data-disabled')) === 'false', STEP_MS, 'the row enabled');
-  await screenshots('agents-done');
+  await suite.shotAll('agents-done');
   for (const p of chromium.pages) {
     assert.deepEqual(p.violations, [], `${p.label}: no CSP violations`);
   }
 }));
 
 test('a supervisor assigns a waiting conversation to a chosen agent from the console',
-     { timeout: 120000 }, () => scenario('assign', async () => {
+     { timeout: 120000 }, () => scenario('assign', async ({ chromium, server }) => {
   const alice = await chromium.openConsole(server, 'alice', PASSWORD, { available: false });
-  const { setPresence } = await import('../lib/browser.mjs');
   await setPresence(alice, 'busy');  // online, but no offers: the customer waits
   const conv = await newConversation(server);
   const said = await postActivity(server, conv, userMessage(conv, 'talk to an agent'));
@@ -215,5 +173,5 @@ test('a supervisor assigns a waiting conversation to a chosen agent from the con
   await tabFor(alice, id).click();
   await convPanel(alice, id).getByTestId('composer-input').waitFor({ timeout: STEP_MS });
   await waitText(convPanel(alice, id).getByTestId('ctx-transfer-note'), /a regular customer/);
-  await screenshots('assign-done');
+  await suite.shotAll('assign-done');
 }));
