@@ -581,14 +581,14 @@ void Loader::load_dispositions(const YAML::Node& node, QueueConfig& q) {
 // A URL's shape without resolving anything: http://host[:port][/path][?query], printable ASCII,
 // no credentials, no fragment. (The HTTP client checks it again when it sends.)
 bool plausible_http_url(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme) || url.size() > kMaxExternalUrlLength) {
+  const std::string_view scheme = url.starts_with("https://") ? "https://" : "http://";
+  if (!url.starts_with(scheme) || url.size() > kMaxExternalUrlLength) {
     return false;
   }
   if (!std::all_of(url.begin(), url.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
     return false;
   }
-  std::string_view rest = url.substr(kScheme.size());
+  std::string_view rest = url.substr(scheme.size());
   std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
   return !authority.empty() && authority.find('@') == std::string_view::npos &&
          url.find('#') == std::string_view::npos && authority.front() != ':';
@@ -612,7 +612,7 @@ void Loader::load_external(const YAML::Node& node, QueueConfig& q) {
         hub.url = *s;
       } else {
         error(n,
-              "external url must be http://host[:port][/path] (no credentials, no fragment, at "
+              "external url must be http[s]://host[:port][/path] (no credentials, no fragment, at "
               "most " +
                   std::to_string(kMaxExternalUrlLength) + " characters)");
       }

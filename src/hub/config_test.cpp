@@ -276,10 +276,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"ExternalInlineSecret",
                 queue_with("      external:\n        url: http://h/x\n        secret: abc\n"), 6,
                 "not written in hub.yaml"},
-        BadCase{"ExternalHttps",
-                queue_with("      external:\n        url: https://h/x\n"
+        BadCase{"ExternalOtherScheme",
+                queue_with("      external:\n        url: ftp://h/x\n"
                            "        secret_file: /nonexistent/s\n"),
-                5, "external url must be http://"},
+                5, "external url must be http[s]://"},
         BadCase{"ExternalCredentials",
                 queue_with("      external:\n        url: http://u:p@h/x\n"
                            "        secret_file: /nonexistent/s\n"),
@@ -451,13 +451,13 @@ TEST(HubConfig, ExternalQueue) {
   std::ofstream(dir / "hub.yaml") << "hub:\n  default_queue: main\n  defaults:\n"
                                      "    wait_for_agent: true\n  queues:\n    - name: main\n"
                                      "    - name: partner\n      when: Tier == \"gold\"\n"
-                                     "      external:\n        url: http://127.0.0.1:9/handoff\n"
+                                     "      external:\n        url: https://127.0.0.1:9/handoff\n"
                                      "        secret_file: hub.secret\n";
   auto result = load_hub_config(dir / "hub.yaml");
   ASSERT_TRUE(result.config.has_value());
   const QueueConfig& partner = result.config->queues[1];
   ASSERT_TRUE(partner.external.has_value());
-  EXPECT_EQ(partner.external->url, "http://127.0.0.1:9/handoff");
+  EXPECT_EQ(partner.external->url, "https://127.0.0.1:9/handoff");
   EXPECT_EQ(partner.external->secret_file, "hub.secret");
   EXPECT_EQ(partner.external->secret, "0123456789abcdef-secret");
   EXPECT_FALSE(partner.wait_for_agent);  // the default's does not apply to it

@@ -3,8 +3,10 @@
 // `external:`. The customer is the official DirectLineJS client (tests/lib/dlclient.mjs); the bot
 // is examples/contoso, whose Escalate topic hands off to the queue `general`.
 import { createHmac } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -37,9 +39,12 @@ const now = () => String(Math.floor(Date.now() / 1000));
 
 // The external hub: records every request Baton sends it, verifying each signature.
 class ExternalHub {
-  constructor() {
+  // `tls`: {cert, key} to listen with https.
+  constructor(tls) {
     this.received = [];
-    this.server = createServer((req, res) => {
+    this.scheme = tls ? 'https' : 'http';
+    const listener = tls ? (handler) => createHttpsServer(tls, handler) : createServer;
+    this.server = listener((req, res) => {
       let body = '';
       req.setEncoding('utf8');
       req.on('data', (chunk) => { body += chunk; });
@@ -57,7 +62,7 @@ class ExternalHub {
 
   async listen() {
     await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${this.server.address().port}/baton/handoff`;
+    this.url = `${this.scheme}://127.0.0.1:${this.server.address().port}/baton/handoff`;
   }
 
   close() {
@@ -75,12 +80,13 @@ let botDir;
 
 const METRICS_LINE = /metrics: listening on http:\/\/127\.0\.0\.1:(\d+)\/metrics/;
 
-async function startBaton(url) {
+async function startBaton(url, env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'baton-xhub-bot-'));
   cpSync(contoso, dir, { recursive: true });
   writeFileSync(join(dir, 'hub.yaml'), hubYaml(url));
   writeFileSync(join(dir, 'partner.secret'), `${SECRET}\n`, { mode: 0o600 });
-  const s = new Server({ bot: dir, args: ['--metrics-listen', '127.0.0.1:0', '--log-level', 'info'] });
+  const s = new Server({ bot: dir, args: ['--metrics-listen', '127.0.0.1:0', '--log-level', 'info'],
+                         env });
   await s.start();
   return { s, dir };
 }
@@ -310,6 +316,32 @@ test('an unreachable external hub: after the retries the customer resumes with u
   } finally {
     client.end();
     await s.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an https hub: Baton checks its certificate and sends it the signed handoff', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-xhub-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const tlsHub = new ExternalHub({ cert: readFileSync(join(dir, 'cert.pem')),
+                                  key: readFileSync(join(dir, 'key.pem')) });
+  await tlsHub.listen();
+  const { s, dir: tlsBotDir } = await startBaton(tlsHub.url,
+                                                 { SSL_CERT_FILE: join(dir, 'cert.pem') });
+  const client = await customer(s, 'u-tls');
+  try {
+    await client.say('talk to a human', 'u-tls');
+    const initiate = await tlsHub.waitFor(
+      (r) => r.json.name === 'handoff.initiate' && r.json.conversation.id === client.conversationId,
+      'the handoff.initiate over https');
+    assert.equal(initiate.valid, true);
+  } finally {
+    client.end();
+    tlsHub.close();
+    await s.cleanup();
+    rmSync(tlsBotDir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });
