@@ -1,6 +1,7 @@
 #include "hub/config.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -443,8 +444,8 @@ TEST(HubConfig, TextsPerLanguage) {
 // The examples in docs/HUB.md must load: every ```yaml block that starts with `hub:`.
 // An external queue: its secret comes from a file beside hub.yaml (first line, CR LF allowed).
 TEST(HubConfig, ExternalQueue) {
-  const std::filesystem::path dir =
-      std::filesystem::path(::testing::TempDir()) / "hub_config_external";
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
+                                    ("hub_config_external-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "hub.secret") << "0123456789abcdef-secret\r\nignored\n";
   std::ofstream(dir / "short.secret") << "short\n";
