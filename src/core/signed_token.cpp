@@ -42,12 +42,12 @@ Result<std::vector<unsigned char>> open(std::string_view token, const Key& key,
   if (token.empty() || token.size() > max_chars) {
     return bad_token("wrong length");
   }
-  std::vector<unsigned char> buf(token.size());
-  std::size_t size = 0;
-  if (sodium_base642bin(buf.data(), buf.size(), token.data(), token.size(), nullptr, &size, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+  const auto decoded = from_base64url(token);
+  if (!decoded) {
     return bad_token("not base64url");
   }
+  std::vector<unsigned char> buf(decoded->begin(), decoded->end());
+  const std::size_t size = buf.size();
   if (size < min_payload + kTagBytes) {
     return bad_token("too short");
   }
@@ -57,6 +57,18 @@ Result<std::vector<unsigned char>> open(std::string_view token, const Key& key,
   }
   buf.resize(payload);
   return buf;
+}
+
+std::optional<std::string> from_base64url(std::string_view text) {
+  std::string out(text.size(), '\0');
+  std::size_t size = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &size, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  out.resize(size);
+  return out;
 }
 
 void put_u64(std::vector<unsigned char>& out, std::uint64_t value) {

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,8 @@ std::vector<unsigned char> random_bytes(std::size_t size);
 
 // base64url without padding.
 std::string to_base64url(const unsigned char* data, std::size_t size);
+// The bytes of base64url text without padding; nullopt when it is not that.
+std::optional<std::string> from_base64url(std::string_view text);
 
 // "BadToken: <why>" as kUnauthorized, for payload checks after open().
 Error bad_token(const char* why);

@@ -310,10 +310,8 @@ class EngagementFlow : public EngagementTest {
     ASSERT_TRUE(eventually([&] { return view(id).has_value(); }));
   }
 
-  // Escalates `id` and returns the offer the given sink received for it.
-  std::optional<Offer> escalate_and_offer(const std::string& id, RecordingSink& sink) {
-    customer(id);
-    EXPECT_TRUE(say(id, "talk to an agent").ok());
+  // The latest offer `sink` received for `id`, once it has one (nullopt after the wait).
+  std::optional<Offer> offer_for(const std::string& id, RecordingSink& sink) {
     std::optional<Offer> found;
     eventually([&] {
       for (auto& o : sink.of<Offer>()) {
@@ -324,6 +322,13 @@ class EngagementFlow : public EngagementTest {
       return found.has_value();
     });
     return found;
+  }
+
+  // Escalates `id` and returns the offer the given sink received for it.
+  std::optional<Offer> escalate_and_offer(const std::string& id, RecordingSink& sink) {
+    customer(id);
+    EXPECT_TRUE(say(id, "talk to an agent").ok());
+    return offer_for(id, sink);
   }
 
   Result<bool> accept(const Actor& a, const std::string& id, std::uint64_t offer) {

@@ -26,16 +26,7 @@ class EngagementLanguages : public EngagementFlow {
     activity::Activity a = activity::make_message("talk to an agent");
     a.locale = message_locale;
     EXPECT_TRUE(post(id, std::move(a)).ok());
-    std::optional<Offer> found;
-    eventually([&] {
-      for (auto& o : sink.of<Offer>()) {
-        if (o.conversation == id) {
-          found = o;
-        }
-      }
-      return found.has_value();
-    });
-    return found;
+    return offer_for(id, sink);
   }
 };
 

@@ -48,18 +48,6 @@ std::string b64url(std::string_view bytes) {
                                     bytes.size());
 }
 
-std::optional<std::string> from_b64url(std::string_view text) {
-  std::string out(text.size() * 3 / 4 + 3, '\0');
-  std::size_t size = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &size, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return std::nullopt;
-  }
-  out.resize(size);
-  return out;
-}
-
 std::string bignum_param(const EVP_PKEY* key, const char* name) {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(key, name, &raw) != 1) {
@@ -202,8 +190,20 @@ bool SigningKey::verify(std::string_view data, std::string_view signature) const
                           data.size()) == 1;
 }
 
+namespace {
+
+// The keys document of `key`: its JWK with the channel ids it may sign for (the SDK refuses a
+// token for another channel).
+std::string keys_document(const SigningKey& key) {
+  bj::value jwk = bj::parse(key.public_jwk());
+  jwk.as_object()["endorsements"] = bj::array{"directline", "webchat"};
+  return bj::serialize(bj::object{{"keys", bj::array{jwk}}});
+}
+
+}  // namespace
+
 ChannelAuth::ChannelAuth(std::shared_ptr<const SigningKey> key, ChannelCredentials credentials)
-    : key_(std::move(key)), credentials_(std::move(credentials)) {}
+    : key_(std::move(key)), credentials_(std::move(credentials)), keys_(keys_document(*key_)) {}
 
 void ChannelAuth::set_issuer(std::string issuer) {
   const std::lock_guard lock(mutex_);
@@ -280,9 +280,9 @@ Status ChannelAuth::check_bearer(std::string_view authorization,
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
     return unauthorized("not a JWT");
   }
-  const auto header = from_b64url(token.substr(0, first));
-  const auto payload = from_b64url(token.substr(first + 1, second - first - 1));
-  const auto signature = from_b64url(token.substr(second + 1));
+  const auto header = signed_token::from_base64url(token.substr(0, first));
+  const auto payload = signed_token::from_base64url(token.substr(first + 1, second - first - 1));
+  const auto signature = signed_token::from_base64url(token.substr(second + 1));
   if (!header || !payload || !signature) {
     return unauthorized("not a JWT");
   }
@@ -340,11 +340,6 @@ std::string ChannelAuth::openid_configuration() const {
                  {"id_token_signing_alg_values_supported", bj::array{"RS256"}}});
 }
 
-std::string ChannelAuth::keys() const {
-  bj::value jwk = bj::parse(key_->public_jwk());
-  // The channel ids the key may sign for: the SDK refuses a token for another channel.
-  jwk.as_object()["endorsements"] = bj::array{"directline", "webchat"};
-  return bj::serialize(bj::object{{"keys", bj::array{jwk}}});
-}
+std::string ChannelAuth::keys() const { return keys_; }
 
 }  // namespace baton::botframework

@@ -106,6 +106,7 @@ class ChannelAuth {
 
   std::shared_ptr<const SigningKey> key_;
   ChannelCredentials credentials_;
+  std::string keys_;  // the keys document: fixed with the key
   mutable std::mutex mutex_;
   std::string issuer_;
   std::string bot_token_;

@@ -119,6 +119,7 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
       : engine(e), executor(ex), strand(asio::make_strand(ex)), options(std::move(o)) {
     client.timeout = options.timeout;
     client.max_response_bytes = options.max_response_bytes;
+    endpoint_url = server::parse_http_url(options.endpoint);
   }
 
   // --- on the strand
@@ -286,16 +287,16 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
   }
 
   // Fetches the transcript `a` names by contentUrl into the attachment's content, then calls
-  // `then` (on an I/O thread). Only a URL on the bot's endpoint's host and port is fetched (GET,
-  // bounded in time and size, with Baton's bearer token when authenticated). When it cannot be
-  // had, the attachment is dropped: the handoff goes on, its transcript taken from the log.
+  // `then` (on an I/O thread). Only a URL with the bot's endpoint's scheme, host and port is
+  // fetched (GET, bounded in time and size, with Baton's bearer token when authenticated). When it
+  // cannot be had, the attachment is dropped: the handoff goes on, its transcript taken from the
+  // log.
   void fetch_transcript(activity::Activity a, std::function<void(activity::Activity)> then) {
     const std::string url = transcript_to_fetch(a)->content_url;
-    auto endpoint = server::parse_http_url(options.endpoint);
     auto target = server::parse_http_url(url);
-    if (!endpoint.ok() || !target.ok() ||
-        !boost::algorithm::iequals(endpoint->host, target->host) ||
-        endpoint->port != target->port) {
+    if (!endpoint_url.ok() || !target.ok() || endpoint_url->tls != target->tls ||
+        !boost::algorithm::iequals(endpoint_url->host, target->host) ||
+        endpoint_url->port != target->port) {
       drop_transcript(a, "its contentUrl is not on the bot's endpoint's host and port");
       then(std::move(a));
       return;
@@ -461,6 +462,7 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
   asio::strand<asio::any_io_executor> strand;
   ConnectorOptions options;
   server::HttpClientOptions client;
+  Result<server::HttpUrl> endpoint_url = make_error(ErrorCode::kInvalidArgument, "not parsed");
   std::unordered_map<std::string, Queue> queues;
   std::deque<std::string> ready;
   std::size_t in_flight = 0;
