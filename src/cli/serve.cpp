@@ -37,6 +37,7 @@
 #include "cli/metrics.hpp"
 #include "cli/shared.hpp"
 #include "cli/store_open.hpp"
+#include "core/public_url.hpp"
 #include "core/secret_file.hpp"
 #include "core/thread_name.hpp"
 #include "dialog/runtime.hpp"
@@ -251,7 +252,8 @@ void log_open_file_limit(const server::OpenFileLimit& files) {
   }
 }
 
-// The URL attachment links name: --public-url, else the listen address ("localhost" in place of an
+// Baton's public base URL (attachment links, the service URL bots and external hubs call back at,
+// the channel tokens' issuer): --public-url, else the listen address ("localhost" in place of an
 // address that means every interface, with a warning: customers elsewhere need --public-url).
 std::string public_url(const ServeOptions& options, const Address& address, std::uint16_t port) {
   if (!options.public_url.empty()) {
@@ -337,16 +339,19 @@ int serve_with(const ServeOptions& options, const Address& address,
   engine_options.external_bot = external.has_value();
   engine::Engine engine(engine_thread.strand(), store, bot, clock, engine_options);
   const std::shared_ptr<const hub::HubConfig> agents_hub_config = hub_config;
+  // The one public base URL every channel names (public_url()): set once the port is bound.
+  const auto public_base = std::make_shared<PublicUrl>();
   // An external bot (docs/EXTERNAL_BOTS.md): Baton is its channel; the connector delivers to it.
   std::unique_ptr<botframework::Connector> connector;
   if (external) {
     botframework::ConnectorOptions co;
     co.endpoint = options.bot_endpoint.empty() ? external->endpoint : options.bot_endpoint;
     co.apology_text = external->apology_text;
+    co.service_url = public_base;
     if (!external->app_id.empty()) {
       co.auth = std::make_shared<botframework::ChannelAuth>(
           secrets.channel_key,
-          botframework::ChannelCredentials{external->app_id, external->app_password});
+          botframework::ChannelCredentials{external->app_id, external->app_password}, public_base);
     }
     connector = std::make_unique<botframework::Connector>(engine, server.executor(), co);
     engine.set_bot_sink([c = connector.get()](const activity::Activity& a) { c->deliver(a); });
@@ -366,8 +371,10 @@ int serve_with(const ServeOptions& options, const Address& address,
       }
     }
     if (!targets.empty()) {
+      externalhub::ExternalHubOptions hub_options;
+      hub_options.service_url = public_base;
       external_hubs = std::make_shared<externalhub::ExternalHubs>(
-          engagement, server.executor(), std::move(targets), externalhub::ExternalHubOptions{});
+          engagement, server.executor(), std::move(targets), std::move(hub_options));
       engagement.set_external_sink(external_hubs);
     }
   }
@@ -382,11 +389,13 @@ int serve_with(const ServeOptions& options, const Address& address,
   dl.upload_limits.min_free_bytes = options.uploads_min_free_bytes;
   dl.stream_url_from_public_url = !options.public_url.empty();
   dl.frame_ancestors = options.frame_ancestors;
+  dl.public_url = public_base;
   agent::AgentChannelOptions agent_options;
   agent_options.session_key = secrets.agent_session_key;
   agent_options.hub = agents_hub_config;
   agent_options.readiness = server_options.readiness;
   agent_options.allowed_origins = options.agent_origins;
+  agent_options.public_url = public_base;
   auto uploads = store::UploadFiles::open(dl.uploads_dir, dl.upload_limits);
   if (!uploads.ok()) {
     spdlog::error("{}", uploads.error().message);
@@ -484,15 +493,7 @@ int serve_with(const ServeOptions& options, const Address& address,
   const bool v6 = address.host.find(':') != std::string::npos;
   const std::string url =
       fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);
-  channel.set_public_url(public_url(options, address, *port));
-  agents.set_public_url(public_url(options, address, *port));
-  if (external_hubs) {
-    external_hubs->set_service_url(options.public_url.empty() ? url : options.public_url);
-  }
-  if (connector) {
-    // The bot calls back at the listen address unless --public-url says otherwise.
-    connector->set_service_url(options.public_url.empty() ? url : options.public_url);
-  }
+  public_base->set(public_url(options, address, *port));
   out << "baton: listening on " << url << std::endl;
   spdlog::info("serving bot '{}' from {} with data in {} and the store in {}", bot->bot().id,
                options.bot_path.string(), options.data_dir.string(),

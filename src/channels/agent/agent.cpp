@@ -244,14 +244,6 @@ Status add_console(server::Router& router, const std::filesystem::path& dir,
 
 }  // namespace
 
-void AgentChannel::set_public_url(std::string url) {
-  while (url.ends_with('/')) {
-    url.pop_back();
-  }
-  std::lock_guard lock(impl_->mutex);
-  impl_->public_url = std::move(url);
-}
-
 Status AgentChannel::register_routes(server::Router& router) {
   if (impl_->options.session_key.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "agent api: the session key must not be empty");

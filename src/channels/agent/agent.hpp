@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/public_url.hpp"
 #include "core/result.hpp"
 #include "engagement/engagement.hpp"
 #include "hub/config.hpp"
@@ -67,6 +68,10 @@ struct AgentChannelOptions {
   // The customers' files (DATA/uploads, shared with the Direct Line channel that stores them):
   // listed in a customer's export, removed by their erasure. null = none.
   std::shared_ptr<store::UploadFiles> uploads;
+  // The URL customers reach this server at (the Direct Line channel's): the prefix of the
+  // contentUrl of the files agents send, and of the customers' uploads the console previews
+  // (`filesBase` in GET me). Until the server sets it, agents cannot send files (503).
+  std::shared_ptr<const PublicUrl> public_url = std::make_shared<const PublicUrl>();
   // The body of one POST conversations/{id}/files (a file an agent sends; 413 beyond, before the
   // body is read): the same bound as a Direct Line upload's.
   std::size_t max_upload_bytes = std::size_t{8} * 1024 * 1024;
@@ -90,11 +95,6 @@ class AgentChannel {
   // Adds every route above. Errors: kInvalidArgument when a route cannot be added or the options
   // are unusable (empty session key).
   Status register_routes(server::Router& router);
-
-  // The URL customers reach this server at (as the Direct Line channel's): the prefix of the
-  // contentUrl of the files agents send, and of the customers' uploads the console previews
-  // (`filesBase` in GET me). Call before serving; until then agents cannot send files (503).
-  void set_public_url(std::string url);
 
   struct Impl;
 

@@ -133,7 +133,7 @@ struct AgentChannel::Impl {
   // files.cpp: POST conversations/{id}/files (the owner only; stored like a Direct Line upload).
   void send_file(const server::Request& request, server::Responder responder);
   // "<public URL>/v3/directline/conversations/": the prefix of every contentUrl of this server's
-  // uploads ("" until set_public_url).
+  // uploads ("" until the public URL is set).
   std::string files_base() const;
   // history.cpp: a customer's previous conversations, one of them read-only, the search.
   void customer_history(const server::Request& request, server::Responder responder);
@@ -165,7 +165,6 @@ struct AgentChannel::Impl {
   mutable std::unordered_set<std::string> revoked;  // session hex ids known to be revoked
   std::unordered_map<std::string, std::vector<std::weak_ptr<server::WebSocketSession>>> sockets;
   std::string dummy_hash;  // verified against for unknown ids (password pool only)
-  std::string public_url;  // guarded by mutex; set_public_url, without a trailing '/'
 };
 
 // The meta key under which a revoked session is stored.

@@ -139,8 +139,8 @@ activity::ChannelAccount agent_from(const Session& session) {
 }  // namespace
 
 std::string AgentChannel::Impl::files_base() const {
-  std::lock_guard lock(mutex);
-  return public_url.empty() ? std::string() : public_url + "/v3/directline/conversations/";
+  const std::string url = options.public_url->get();
+  return url.empty() ? std::string() : url + "/v3/directline/conversations/";
 }
 
 void AgentChannel::Impl::send_file(const server::Request& request, server::Responder responder) {

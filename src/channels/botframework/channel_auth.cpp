@@ -202,18 +202,12 @@ std::string keys_document(const SigningKey& key) {
 
 }  // namespace
 
-ChannelAuth::ChannelAuth(std::shared_ptr<const SigningKey> key, ChannelCredentials credentials)
-    : key_(std::move(key)), credentials_(std::move(credentials)), keys_(keys_document(*key_)) {}
-
-void ChannelAuth::set_issuer(std::string issuer) {
-  const std::lock_guard lock(mutex_);
-  issuer_ = std::move(issuer);
-}
-
-std::string ChannelAuth::issuer() const {
-  const std::lock_guard lock(mutex_);
-  return issuer_;
-}
+ChannelAuth::ChannelAuth(std::shared_ptr<const SigningKey> key, ChannelCredentials credentials,
+                         std::shared_ptr<const PublicUrl> issuer)
+    : key_(std::move(key)),
+      credentials_(std::move(credentials)),
+      keys_(keys_document(*key_)),
+      issuer_(std::move(issuer)) {}
 
 std::string ChannelAuth::sign_claims(const std::string& claims_json) const {
   const std::string header =
@@ -224,18 +218,19 @@ std::string ChannelAuth::sign_claims(const std::string& claims_json) const {
 }
 
 std::string ChannelAuth::token_for_bot(std::chrono::system_clock::time_point now) {
+  const std::string iss = issuer();
   const std::lock_guard lock(mutex_);
-  if (!bot_token_.empty() && bot_token_issuer_ == issuer_ && now < bot_token_renew_at_) {
+  if (!bot_token_.empty() && bot_token_issuer_ == iss && now < bot_token_renew_at_) {
     return bot_token_;
   }
   const std::int64_t t = seconds(now);
-  bot_token_ = sign_claims(bj::serialize(bj::object{{"iss", issuer_},
+  bot_token_ = sign_claims(bj::serialize(bj::object{{"iss", iss},
                                                     {"aud", credentials_.app_id},
-                                                    {"serviceurl", issuer_},
+                                                    {"serviceurl", iss},
                                                     {"iat", t},
                                                     {"nbf", t},
                                                     {"exp", t + kTokenLifetime.count()}}));
-  bot_token_issuer_ = issuer_;
+  bot_token_issuer_ = iss;
   bot_token_renew_at_ = now + kTokenLifetime / 2;
   return bot_token_;
 }

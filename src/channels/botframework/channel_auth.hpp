@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/public_url.hpp"
 #include "core/result.hpp"
 
 namespace baton::botframework {
@@ -76,12 +77,12 @@ class ChannelAuth {
   // Accepted difference between clocks when checking `nbf` and `exp`.
   static constexpr std::chrono::seconds kClockSkew{300};
 
-  ChannelAuth(std::shared_ptr<const SigningKey> key, ChannelCredentials credentials);
+  // `issuer` is Baton's public base URL: the tokens' issuer, the bot's OAuth scope, the
+  // `serviceurl` claim. Tokens made before it changes are no longer accepted.
+  ChannelAuth(std::shared_ptr<const SigningKey> key, ChannelCredentials credentials,
+              std::shared_ptr<const PublicUrl> issuer);
 
-  // Baton's base URL (no trailing '/'): the tokens' issuer, the bot's OAuth scope, the
-  // `serviceurl` claim. Tokens made before a change are no longer accepted.
-  void set_issuer(std::string issuer);
-  std::string issuer() const;
+  std::string issuer() const { return issuer_->get(); }
   const std::string& app_id() const { return credentials_.app_id; }
 
   // The bearer token for a delivery to the bot at `now`: cached, renewed when less than half of
@@ -107,8 +108,8 @@ class ChannelAuth {
   std::shared_ptr<const SigningKey> key_;
   ChannelCredentials credentials_;
   std::string keys_;  // the keys document: fixed with the key
-  mutable std::mutex mutex_;
-  std::string issuer_;
+  std::shared_ptr<const PublicUrl> issuer_;
+  std::mutex mutex_;  // guards the cached token below
   std::string bot_token_;
   std::string bot_token_issuer_;
   std::chrono::system_clock::time_point bot_token_renew_at_{};

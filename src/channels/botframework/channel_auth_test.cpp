@@ -23,11 +23,12 @@ std::shared_ptr<const SigningKey> test_key() {
   return key;
 }
 
-std::unique_ptr<ChannelAuth> make_auth(std::shared_ptr<const SigningKey> key = test_key()) {
-  auto auth = std::make_unique<ChannelAuth>(std::move(key),
-                                            ChannelCredentials{"app-1", "0123456789abcdef-pw"});
-  auth->set_issuer("http://127.0.0.1:3978");
-  return auth;
+std::unique_ptr<ChannelAuth> make_auth(std::shared_ptr<const SigningKey> key = test_key(),
+                                       const std::string& url = "http://127.0.0.1:3978",
+                                       const std::string& app_id = "app-1") {
+  return std::make_unique<ChannelAuth>(std::move(key),
+                                       ChannelCredentials{app_id, "0123456789abcdef-pw"},
+                                       std::make_shared<const PublicUrl>(url));
 }
 
 std::string decode_part(const std::string& token, int index) {
@@ -98,19 +99,17 @@ TEST(ChannelAuth, RefusesForgedAndForeignTokens) {
   // Signed by another key; for another server; for another app.
   auto stranger = make_auth(SigningKey::generate());
   EXPECT_FALSE(auth.check_bearer("Bearer " + stranger->token_for_channel(kNow), kNow).ok());
-  auto moved = make_auth();
-  moved->set_issuer("http://baton.example");
+  auto moved = make_auth(test_key(), "http://baton.example");
   EXPECT_FALSE(auth.check_bearer("Bearer " + moved->token_for_channel(kNow), kNow).ok());
-  ChannelAuth other_app(test_key(), {"app-2", "0123456789abcdef-pw"});
-  other_app.set_issuer("http://127.0.0.1:3978");
-  const Status foreign = auth.check_bearer("Bearer " + other_app.token_for_channel(kNow), kNow);
+  auto other_app = make_auth(test_key(), "http://127.0.0.1:3978", "app-2");
+  const Status foreign = auth.check_bearer("Bearer " + other_app->token_for_channel(kNow), kNow);
   ASSERT_FALSE(foreign.ok());
   EXPECT_NE(foreign.error().message.find("app id"), std::string::npos);
 }
 
 TEST(ChannelAuth, BotTokensNameTheBotAndTheServiceUrlAndAreRenewedAtHalfLife) {
-  const auto owner = make_auth();
-  ChannelAuth& auth = *owner;
+  auto url = std::make_shared<PublicUrl>("http://127.0.0.1:3978");
+  ChannelAuth auth(test_key(), {"app-1", "0123456789abcdef-pw"}, url);
   const std::string token = auth.token_for_bot(kNow);
   const bj::value header = bj::parse(decode_part(token, 0));
   EXPECT_EQ(header.at("alg").as_string(), "RS256");
@@ -127,7 +126,7 @@ TEST(ChannelAuth, BotTokensNameTheBotAndTheServiceUrlAndAreRenewedAtHalfLife) {
   EXPECT_EQ(auth.token_for_bot(kNow + std::chrono::minutes(29)), token);
   EXPECT_NE(auth.token_for_bot(kNow + std::chrono::minutes(31)), token);
   const std::string renewed = auth.token_for_bot(kNow + std::chrono::minutes(31));
-  auth.set_issuer("http://127.0.0.1:4000");
+  url->set("http://127.0.0.1:4000");
   EXPECT_NE(auth.token_for_bot(kNow + std::chrono::minutes(31)), renewed);
 }
 

@@ -152,7 +152,7 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
     activity::Activity a = std::move(q.waiting.front());
     q.waiting.pop_front();
     ++in_flight;
-    a.service_url = options.service_url;
+    a.service_url = options.service_url->get();
     server::HttpClientRequest request;
     request.method = "POST";
     request.url = options.endpoint;
@@ -481,14 +481,6 @@ Connector::Connector(engine::Engine& engine, const asio::any_io_executor& execut
     : impl_(std::make_shared<Impl>(engine, executor, std::move(options))) {}
 
 Connector::~Connector() = default;
-
-void Connector::set_service_url(std::string url) {
-  if (impl_->options.auth) {
-    impl_->options.auth->set_issuer(url);
-  }
-  asio::post(impl_->strand,
-             [impl = impl_, url = std::move(url)]() mutable { impl->options.service_url = url; });
-}
 
 void Connector::deliver(const activity::Activity& activity) {
   asio::post(impl_->strand,

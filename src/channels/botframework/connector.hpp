@@ -42,6 +42,7 @@
 #include "activity/activity.hpp"
 #include "channels/botframework/channel_auth.hpp"
 #include "core/metrics.hpp"
+#include "core/public_url.hpp"
 #include "core/result.hpp"
 #include "engine/engine.hpp"
 #include "server/router.hpp"
@@ -50,7 +51,9 @@ namespace baton::botframework {
 
 struct ConnectorOptions {
   std::string endpoint;     // the bot's messaging endpoint, http://host:port/path
-  std::string service_url;  // what the bot calls back: Baton's public base URL, no trailing '/'
+  // What the bot calls back at: Baton's public base URL, set by the server once its port is bound
+  // (the same object as `auth`'s issuer).
+  std::shared_ptr<const PublicUrl> service_url = std::make_shared<const PublicUrl>();
   std::string apology_text = "Sorry, I can't answer right now. Please try again in a moment.";
   std::chrono::milliseconds timeout{15000};  // one delivery, connect to last byte
   std::size_t max_response_bytes =
@@ -80,9 +83,6 @@ class Connector {
   Connector(const Connector&) = delete;
   Connector& operator=(const Connector&) = delete;
 
-  // Baton's public base URL, told to the bot as `serviceUrl` (known once the server listens);
-  // deliveries queued after this call carry it.
-  void set_service_url(std::string url);
   // The engine's BotSink: queues `activity` for the bot.
   void deliver(const activity::Activity& activity);
   // Registers the Connector API routes. Errors: the router's.

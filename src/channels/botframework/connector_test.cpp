@@ -75,7 +75,8 @@ class ConnectorTest : public EngineTest {
     baton_ = std::make_unique<server::testing::TestServer>();
     ConnectorOptions co;
     co.endpoint = endpoint;
-    co.service_url = "http://127.0.0.1:1";  // what the bot is told; the test calls baton_ itself
+    co.service_url = std::make_shared<const PublicUrl>(
+        "http://127.0.0.1:1");  // what the bot is told; the test calls baton_ itself
     co.apology_text = "Our assistant is away.";
     co.timeout = 2s;
     connector_ = std::make_unique<Connector>(*engine_, baton_->server().executor(), co);

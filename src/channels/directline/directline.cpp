@@ -180,9 +180,9 @@ std::string DirectLineChannel::Impl::issue(const std::string& conversation_id,
 
 std::string DirectLineChannel::Impl::stream_origin(const server::Request& request) const {
   if (options.stream_url_from_public_url) {
-    const std::string_view url = options.public_url;
-    return url.starts_with("https://") ? "wss://" + std::string(url.substr(8))
-                                       : "ws://" + std::string(url.substr(url.find("://") + 3));
+    const std::string url = options.public_url->get();
+    return url.starts_with("https://") ? "wss://" + url.substr(8)
+                                       : "ws://" + url.substr(url.find("://") + 3);
   }
   const bool tls = request.header("X-Forwarded-Proto").value_or("") == "https";
   const std::string_view host = request.header("Host").value_or("localhost");
@@ -283,13 +283,6 @@ DirectLineChannel::DirectLineChannel(engine::Engine& engine, store::Store& store
     : impl_(std::make_shared<Impl>(engine, store, clock, std::move(options))) {}
 
 DirectLineChannel::~DirectLineChannel() = default;
-
-void DirectLineChannel::set_public_url(std::string url) {
-  while (url.ends_with('/')) {
-    url.pop_back();
-  }
-  impl_->options.public_url = std::move(url);
-}
 
 Status DirectLineChannel::register_routes(server::Router& router) {
   if (impl_->options.secret.empty()) {

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/public_url.hpp"
 #include "core/result.hpp"
 #include "engine/engine.hpp"
 #include "server/router.hpp"
@@ -60,9 +61,9 @@ struct DirectLineOptions {
   store::UploadLimits upload_limits;                            // per conversation, total, disk
   // The base URL customers reach this server at ("https://chat.example.com", no trailing '/'):
   // attachment contentUrls are built from it, never from a request's Host or X-Forwarded-*
-  // headers, because they are stored and shown to agents. Set with set_public_url() once the
-  // listening port is known.
-  std::string public_url;
+  // headers, because they are stored and shown to agents. The server sets it once the listening
+  // port is known.
+  std::shared_ptr<const PublicUrl> public_url = std::make_shared<const PublicUrl>();
   // Whether streamUrls come from public_url (true) or, as for a server without a configured
   // public URL, from the request's Host and X-Forwarded-Proto (false). A streamUrl only goes back
   // to the client that asked, so the header cannot mislead anyone else.
@@ -87,9 +88,6 @@ class DirectLineChannel {
   // cannot be added (e.g. the router already has it) or the options are unusable (empty secret);
   // kIo when the upload folder cannot be opened.
   Status register_routes(server::Router& router);
-
-  // Sets DirectLineOptions::public_url; call before the server starts.
-  void set_public_url(std::string url);
 
   struct Impl;
 

@@ -54,12 +54,14 @@ class DirectLineTest : public ::testing::Test {
     dl.secret = kSecret;
     dl.rate_limit_per_minute = rate_limit;
     dl.uploads_dir = dir_.path() / "uploads";
+    auto public_url = std::make_shared<PublicUrl>();
+    dl.public_url = public_url;
     channel_ = std::make_unique<DirectLineChannel>(*engine_, *store_, clock_, dl);
     ASSERT_TRUE(channel_->register_routes(server_->router()).ok());
     auto port = server_->listen("127.0.0.1", 0);
     ASSERT_TRUE(port.ok());
     port_ = *port;
-    channel_->set_public_url("http://127.0.0.1:" + std::to_string(port_));
+    public_url->set("http://127.0.0.1:" + std::to_string(port_));
     server_->start(2);
   }
 

@@ -110,8 +110,8 @@ void DirectLineChannel::Impl::upload(const server::Request& request, server::Res
     }
     activity::Attachment& att = a.attachments[i];
     att.content_type = file.content_type;
-    att.content_url = fmt::format("{}/v3/directline/conversations/{}/files/{}", options.public_url,
-                                  id, file.name);
+    att.content_url = fmt::format("{}/v3/directline/conversations/{}/files/{}",
+                                  options.public_url->get(), id, file.name);
     if (att.name.empty()) {
       const std::string& filename = upload->files[i].filename;
       att.name = utf8::is_valid(filename) ? filename.substr(0, 256) : file.name;

@@ -88,7 +88,7 @@ struct ExternalHubs::Impl : std::enable_shared_from_this<ExternalHubs::Impl> {
   }
 
   std::string prepare(bj::object activity, const engagement::ExternalHubTarget& target) const {
-    activity["serviceUrl"] = service_url;
+    activity["serviceUrl"] = options.service_url->get();
     activity["recipient"] = bj::object{{"id", "external:" + target.queue}, {"name", target.queue}};
     return json::dump(activity);
   }
@@ -281,7 +281,6 @@ struct ExternalHubs::Impl : std::enable_shared_from_this<ExternalHubs::Impl> {
   asio::strand<asio::any_io_executor> strand;
   const std::vector<engagement::ExternalHubTarget> hubs;
   ExternalHubOptions options;
-  std::string service_url;  // on the strand
   server::HttpClientOptions client;
   std::unordered_map<std::string, Queue> queues;
   metrics::Counter delivered;
@@ -296,17 +295,9 @@ ExternalHubs::ExternalHubs(engagement::Engagement& engagement,
                            const asio::any_io_executor& executor,
                            std::vector<engagement::ExternalHubTarget> hubs,
                            ExternalHubOptions options)
-    : impl_(std::make_shared<Impl>(engagement, executor, std::move(hubs), std::move(options))) {
-  impl_->service_url = impl_->options.service_url;
-}
+    : impl_(std::make_shared<Impl>(engagement, executor, std::move(hubs), std::move(options))) {}
 
 ExternalHubs::~ExternalHubs() = default;
-
-void ExternalHubs::set_service_url(std::string url) {
-  asio::post(impl_->strand, [impl = impl_, url = std::move(url)]() mutable {
-    impl->service_url = std::move(url);
-  });
-}
 
 void ExternalHubs::initiate(const engagement::ExternalHubTarget& target,
                             const std::string& conversation, boost::json::object initiate,

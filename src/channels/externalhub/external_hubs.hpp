@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "core/public_url.hpp"
 #include "core/result.hpp"
 #include "engagement/engagement.hpp"
 #include "engagement/external_hub.hpp"
@@ -44,7 +45,8 @@
 namespace baton::externalhub {
 
 struct ExternalHubOptions {
-  std::string service_url;                         // Baton's public base URL, no trailing '/'
+  // Baton's public base URL (the activities' serviceUrl), set by the server once its port is bound.
+  std::shared_ptr<const PublicUrl> service_url = std::make_shared<const PublicUrl>();
   std::chrono::milliseconds timeout{10000};        // one attempt, connect to last byte
   int max_attempts = 4;                            // attempts per request, the first included
   std::chrono::milliseconds initial_backoff{500};  // before the 2nd attempt; doubles after
@@ -72,7 +74,6 @@ class ExternalHubs final : public engagement::ExternalHubSink {
   ExternalHubs(const ExternalHubs&) = delete;
   ExternalHubs& operator=(const ExternalHubs&) = delete;
 
-  void set_service_url(std::string url);
   void initiate(const engagement::ExternalHubTarget& target, const std::string& conversation,
                 boost::json::object initiate, std::function<void(bool)> done) override;
   void forward(const engagement::ExternalHubTarget& target, const std::string& conversation,
