@@ -50,7 +50,7 @@
 namespace baton::botframework {
 
 struct ConnectorOptions {
-  std::string endpoint;     // the bot's messaging endpoint, http://host:port/path
+  std::string endpoint;  // the bot's messaging endpoint, http://host:port/path
   // What the bot calls back at: Baton's public base URL, set by the server once its port is bound
   // (the same object as `auth`'s issuer).
   std::shared_ptr<const PublicUrl> service_url = std::make_shared<const PublicUrl>();
