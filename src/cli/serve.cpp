@@ -376,6 +376,14 @@ int serve_with(const ServeOptions& options, const Address& address,
       external_hubs = std::make_shared<externalhub::ExternalHubs>(
           engagement, server.executor(), std::move(targets), std::move(hub_options));
       engagement.set_external_sink(external_hubs);
+      // A graceful stop still sends what the hubs are owed (forwarded messages, notices).
+      server.on_stop([hubs = std::weak_ptr(external_hubs)](std::function<void()> done) {
+        if (auto alive = hubs.lock()) {
+          alive->drain(std::move(done));
+        } else {
+          done();
+        }
+      });
     }
   }
   directline::DirectLineOptions dl;

@@ -131,7 +131,7 @@ struct Server::Impl {
         drain_timer(control),
         accept_retry(control) {
     context->options = std::move(options);
-    context->set_on_drained([this] { ioc.stop(); });
+    context->set_on_drained([this] { asio::post(control, [this] { connections_drained(); }); });
   }
 
   ~Impl() { context->set_on_drained(nullptr); }
@@ -150,6 +150,10 @@ struct Server::Impl {
   void wait_signal();
   void begin_stop();
   void force_stop();
+  // On the control strand: one part of a graceful stop (the connections, each on_stop() drain) is
+  // done; the last one stops the loop.
+  void part_drained();
+  void connections_drained();
 
   std::shared_ptr<ServerContext> context;  // outlives ioc: connections hold it
   asio::io_context ioc;
@@ -164,6 +168,9 @@ struct Server::Impl {
   std::atomic<std::uint16_t> port{0};
   std::atomic<bool> stop_called{false};
   bool forced = false;
+  std::vector<std::function<void(std::function<void()>)>> drains;  // on_stop(); set before start
+  std::size_t parts_left = 0;       // control strand: parts of the graceful stop still running
+  bool connections_closed = false;  // control strand: counted in parts_left once
   static constexpr std::chrono::seconds kRefusalLogInterval{10};
   std::chrono::steady_clock::time_point last_refusal_log{};  // on the control strand
 };
@@ -265,9 +272,12 @@ void Server::Impl::begin_stop() {
   work.reset();
   auto connections = context->snapshot();
   spdlog::info("server: stopping; draining {} connection(s)", connections.size());
+  parts_left = 1 + drains.size();
+  for (const auto& drain : drains) {
+    drain([this] { asio::post(control, [this] { part_drained(); }); });
+  }
   if (connections.empty()) {
-    ioc.stop();
-    return;
+    connections_drained();
   }
   for (const auto& connection : connections) {
     connection->shutdown(false);
@@ -278,6 +288,18 @@ void Server::Impl::begin_stop() {
       force_stop();
     }
   });
+}
+
+void Server::Impl::connections_drained() {
+  if (!std::exchange(connections_closed, true)) {
+    part_drained();
+  }
+}
+
+void Server::Impl::part_drained() {
+  if (parts_left > 0 && --parts_left == 0) {
+    ioc.stop();
+  }
 }
 
 void Server::Impl::force_stop() {
@@ -346,6 +368,10 @@ std::uint16_t Server::port() const { return impl_->port.load(); }
 void Server::stop_on_signals() {
   impl_->signals.emplace(impl_->control, SIGINT, SIGTERM);
   impl_->wait_signal();
+}
+
+void Server::on_stop(std::function<void(std::function<void()> done)> drain) {
+  impl_->drains.push_back(std::move(drain));
 }
 
 void Server::start(int threads) {

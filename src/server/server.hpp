@@ -109,6 +109,12 @@ class Server {
   // SIGINT and SIGTERM call stop() (the first one; a second one force-closes immediately).
   void stop_on_signals();
 
+  // Work besides the connections that a graceful stop waits for (outbound requests still queued):
+  // stop() calls `drain` once, after the listener closed; the threads keep running until it has
+  // called `done` (from any thread) and every connection closed, or drain_timeout passed. Call
+  // before start().
+  void on_stop(std::function<void(std::function<void()> done)> drain);
+
   // Starts accepting and runs the I/O on `threads` new threads (at least 1). Non-blocking.
   void start(int threads);
   // start(threads - 1) plus the calling thread; returns after stop() completed.
@@ -116,8 +122,8 @@ class Server {
 
   // Graceful stop, idempotent and callable from any thread (also from handlers): stop accepting,
   // close WebSockets with 1001 going-away, let in-flight requests finish and answer them with
-  // "Connection: close", close idle keep-alive connections; after drain_timeout force-close what
-  // is left. The threads then return.
+  // "Connection: close", close idle keep-alive connections, wait for the on_stop() work; after
+  // drain_timeout force-close what is left. The threads then return.
   void stop();
   // Joins the threads started by start(); returns at once if none.
   void wait();

@@ -409,6 +409,33 @@ TEST(Server, RateLimitedRouteAnswers429WithRetryAfter) {
   EXPECT_EQ(error_code_of(refused), "TooManyRequests");
 }
 
+TEST(Server, GracefulStopWaitsForOnStopWorkAndTheDrainTimeoutBoundsIt) {
+  TestServer server;
+  std::promise<std::function<void()>> handed;
+  server.server().on_stop([&handed](std::function<void()> done) { handed.set_value(done); });
+  server.start();
+  const auto started = std::chrono::steady_clock::now();
+  server.server().stop();
+  auto done = handed.get_future();
+  ASSERT_EQ(done.wait_for(5s), std::future_status::ready);
+  auto finished = std::async(std::launch::async, [&server] { server.server().wait(); });
+  EXPECT_EQ(finished.wait_for(100ms), std::future_status::timeout) << "the work is not done yet";
+  done.get()();
+  EXPECT_EQ(finished.wait_for(5s), std::future_status::ready);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1500ms) << "not the drain timeout (2 s)";
+
+  // Work that never ends holds the threads for drain_timeout only.
+  ServerOptions options = testing::fast_options();
+  options.drain_timeout = 300ms;
+  TestServer stuck(options);
+  stuck.server().on_stop([](const std::function<void()>& /*never called*/) {});
+  stuck.start();
+  const auto stop_at = std::chrono::steady_clock::now();
+  stuck.server().stop();
+  stuck.server().wait();
+  EXPECT_GE(std::chrono::steady_clock::now() - stop_at, 300ms);
+}
+
 TEST(Server, SigtermStopsTheServer) {
   TestServer server;
   server.server().stop_on_signals();

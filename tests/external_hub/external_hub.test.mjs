@@ -39,8 +39,8 @@ const now = () => String(Math.floor(Date.now() / 1000));
 
 // The external hub: records every request Baton sends it, verifying each signature.
 class ExternalHub {
-  // `tls`: {cert, key} to listen with https.
-  constructor(tls) {
+  // `tls`: {cert, key} to listen with https; `delayMs`: how long it takes to answer each request.
+  constructor(tls, { delayMs = 0 } = {}) {
     this.received = [];
     this.scheme = tls ? 'https' : 'http';
     const listener = tls ? (handler) => createHttpsServer(tls, handler) : createServer;
@@ -54,8 +54,10 @@ class ExternalHub {
         const valid = signature === sign(timestamp, body) &&
           Math.abs(Number(timestamp) - Date.now() / 1000) < 300;
         this.received.push({ path: req.url, valid, json: JSON.parse(body) });
-        res.writeHead(valid ? 200 : 401, { 'Content-Type': 'application/json' });
-        res.end('{}');
+        setTimeout(() => {
+          res.writeHead(valid ? 200 : 401, { 'Content-Type': 'application/json' });
+          res.end('{}');
+        }, delayMs);
       });
     });
   }
@@ -290,6 +292,39 @@ test('a supervisor closes a conversation the external hub owns: the hub is told'
                     'the handoff record ended');
   } finally {
     client.end();
+  }
+});
+
+test('stopping Baton: what the external hub is owed is still sent first', async () => {
+  // A hub that takes 500 ms per request: Baton sends one request per conversation at a time, so
+  // when it is told to stop, two of the customer's messages are still queued behind the first.
+  const slowHub = new ExternalHub(undefined, { delayMs: 500 });
+  await slowHub.listen();
+  const { s, dir } = await startBaton(slowHub.url);
+  const client = await customer(s, 'u-stop');
+  try {
+    await client.say('talk to a human', 'u-stop');
+    const id = client.conversationId;
+    await slowHub.waitFor((r) => r.json.name === 'handoff.initiate', 'the handoff.initiate');
+    const r = await call(s, id, 'status', { state: 'accepted' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    for (const text of ['one', 'two', 'three']) {
+      await client.say(text, 'u-stop');
+    }
+    await slowHub.waitFor((x) => x.json.text === 'one', 'the first forwarded message');
+    assert.equal(slowHub.received.some((x) => x.json.text === 'three'), false,
+                 'the last one is still queued when Baton is stopped');
+    const started = Date.now();
+    const exit = await s.stop();
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.deepEqual(slowHub.received.filter((x) => x.json.type === 'message').map((x) => x.json.text),
+                     ['one', 'two', 'three']);
+    assert.ok(Date.now() - started < 5000, 'bounded by the drain timeout');
+  } finally {
+    client.end();
+    slowHub.close();
+    await s.cleanup();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -9,6 +9,8 @@
 #include <boost/asio/strand.hpp>
 #include <deque>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "activity/activity.hpp"
 #include "core/json.hpp"
@@ -149,10 +151,15 @@ struct ExternalHubs::Impl : std::enable_shared_from_this<ExternalHubs::Impl> {
       job.done(ok);
     }
     q.waiting.pop_front();
-    if (q.waiting.empty()) {
-      queues.erase(conversation);
-    } else {
+    if (!q.waiting.empty()) {
       attempt(conversation);
+      return;
+    }
+    queues.erase(conversation);
+    if (queues.empty()) {
+      for (auto& waiter : std::exchange(drain_waiters, {})) {
+        waiter();
+      }
     }
   }
 
@@ -283,6 +290,7 @@ struct ExternalHubs::Impl : std::enable_shared_from_this<ExternalHubs::Impl> {
   ExternalHubOptions options;
   server::HttpClientOptions client;
   std::unordered_map<std::string, Queue> queues;
+  std::vector<std::function<void()>> drain_waiters;  // drain(): called once `queues` is empty
   metrics::Counter delivered;
   metrics::Counter retried;
   metrics::Counter failed;
@@ -298,6 +306,18 @@ ExternalHubs::ExternalHubs(engagement::Engagement& engagement,
     : impl_(std::make_shared<Impl>(engagement, executor, std::move(hubs), std::move(options))) {}
 
 ExternalHubs::~ExternalHubs() = default;
+
+void ExternalHubs::drain(std::function<void()> done) {
+  asio::post(impl_->strand, [impl = impl_, done = std::move(done)]() mutable {
+    if (impl->queues.empty()) {
+      done();
+    } else {
+      spdlog::info("external hubs: stopping; {} conversation(s) with requests still to send",
+                   impl->queues.size());
+      impl->drain_waiters.push_back(std::move(done));
+    }
+  });
+}
 
 void ExternalHubs::initiate(const engagement::ExternalHubTarget& target,
                             const std::string& conversation, boost::json::object initiate,

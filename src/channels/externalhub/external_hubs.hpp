@@ -32,6 +32,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,6 +75,9 @@ class ExternalHubs final : public engagement::ExternalHubSink {
   ExternalHubs(const ExternalHubs&) = delete;
   ExternalHubs& operator=(const ExternalHubs&) = delete;
 
+  // Calls `done` (on an I/O thread) once no request is queued, in flight or waiting to be retried:
+  // what a graceful stop waits for (server::Server::on_stop), bounded by the server.
+  void drain(std::function<void()> done);
   void initiate(const engagement::ExternalHubTarget& target, const std::string& conversation,
                 boost::json::object initiate, std::function<void(bool)> done) override;
   void forward(const engagement::ExternalHubTarget& target, const std::string& conversation,
