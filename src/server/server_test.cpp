@@ -412,7 +412,7 @@ TEST(Server, RateLimitedRouteAnswers429WithRetryAfter) {
 TEST(Server, GracefulStopWaitsForOnStopWorkAndTheDrainTimeoutBoundsIt) {
   TestServer server;
   std::promise<std::function<void()>> handed;
-  server.server().on_stop([&handed](std::function<void()> done) { handed.set_value(done); });
+  server.server().on_stop([&handed](const std::function<void()>& done) { handed.set_value(done); });
   server.start();
   const auto started = std::chrono::steady_clock::now();
   server.server().stop();
