@@ -5,10 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <future>
+#include <memory>
 #include <ostream>
 
 #include "bot/loader.hpp"
+#include "channels/externalhub/external_hubs.hpp"
 #include "cli/shared.hpp"
 #include "cli/store_open.hpp"
 #include "core/json.hpp"
@@ -21,6 +24,9 @@
 
 namespace baton::cli {
 namespace {
+
+// How long `data erase` waits for external hubs to take its notices (their retries included).
+constexpr std::chrono::seconds kExternalHubWait{15};
 
 int fail(std::ostream& err, std::string_view message, int code = 1) {
   err << "baton data: " << message << '\n';
@@ -142,6 +148,16 @@ int run_data_erase(const DataEraseOptions& options, std::ostream& out, std::ostr
         served->hub->live_chat_supported(engine_options.channel_id);
     engine::Engine engine(engine_thread.strand(), *store, served->bot, clock, engine_options);
     engagement::Engagement engagement(engine_thread.strand(), engine, *store, served->hub, clock);
+    // An external hub still holding one of the customer's conversations is told it is gone;
+    // handoffs waiting for an external hub stay waiting until Baton serves again.
+    std::shared_ptr<externalhub::ExternalHubs> hubs;
+    if (auto targets = engagement::external_hub_targets(*served->hub); !targets.empty()) {
+      externalhub::ExternalHubOptions hub_options;
+      hub_options.send_handoffs = false;
+      hubs = std::make_shared<externalhub::ExternalHubs>(engagement, io.get_executor(),
+                                                         std::move(targets), hub_options);
+      engagement.set_external_sink(hubs);
+    }
     std::promise<Result<bool>> started;
     engagement.start([&started](const Result<bool>& r) { started.set_value(r); });
     if (auto ok = started.get_future().get(); !ok.ok()) {
@@ -153,6 +169,16 @@ int run_data_erase(const DataEraseOptions& options, std::ostream& out, std::ostr
           engagement::Actor{"cli", hub::Role::kAdmin}, options.user_id,
           [&finished](const Result<lifecycle::ErasureSummary>& r) { finished.set_value(r); });
       erased = finished.get_future().get();
+    }
+    if (hubs) {
+      auto sent = std::make_shared<std::promise<void>>();
+      hubs->drain([sent] { sent->set_value(); });
+      if (sent->get_future().wait_for(kExternalHubWait) != std::future_status::ready) {
+        spdlog::warn(
+            "an external hub did not take Baton's notice within {} s; it learns the "
+            "conversation is gone from the 404 of its next call",
+            kExternalHubWait.count());
+      }
     }
     engine_thread.run_on_strand([&] { engagement.stop(); });
     if (Status closed = store->close(); !closed.ok() && erased.ok()) {

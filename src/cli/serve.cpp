@@ -363,12 +363,10 @@ int serve_with(const ServeOptions& options, const Address& address,
   // External queues' hubs (docs/EXTERNAL_HUBS.md): handoffs routed there are sent to them.
   std::shared_ptr<externalhub::ExternalHubs> external_hubs;
   {
-    std::vector<engagement::ExternalHubTarget> targets;
-    for (const auto& q : agents_hub_config->queues) {
-      if (q.external) {
-        targets.push_back({q.name, q.external->url, q.external->secret});
-        spdlog::info("queue '{}' is the external hub at {}", q.name, q.external->url);
-      }
+    std::vector<engagement::ExternalHubTarget> targets =
+        engagement::external_hub_targets(*agents_hub_config);
+    for (const auto& target : targets) {
+      spdlog::info("queue '{}' is the external hub at {}", target.queue, target.url);
     }
     if (!targets.empty()) {
       externalhub::ExternalHubOptions hub_options;

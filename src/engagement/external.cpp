@@ -70,6 +70,10 @@ const char* end_code(hub::ExternalLeave cause) {
   return "unknown";
 }
 
+ExternalHubTarget target_of(const std::string& queue, const hub::ExternalHub& hub) {
+  return ExternalHubTarget{queue, hub.url, hub.secret};
+}
+
 }  // namespace
 
 std::string external_owner(std::string_view queue) { return "external:" + std::string(queue); }
@@ -79,8 +83,17 @@ std::optional<ExternalHubTarget> Engagement::Impl::external_target(const std::st
   if (!index || !config->queues[*index].external) {
     return std::nullopt;
   }
-  const hub::ExternalHub& e = *config->queues[*index].external;
-  return ExternalHubTarget{queue, e.url, e.secret};
+  return target_of(queue, *config->queues[*index].external);
+}
+
+std::vector<ExternalHubTarget> external_hub_targets(const hub::HubConfig& config) {
+  std::vector<ExternalHubTarget> targets;
+  for (const auto& q : config.queues) {
+    if (q.external) {
+      targets.push_back(target_of(q.name, *q.external));
+    }
+  }
+  return targets;
 }
 
 bool Engagement::Impl::act_external(const hub::Decision& decision) {

@@ -8,6 +8,9 @@
 #include <boost/json.hpp>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include "hub/config.hpp"
 
 namespace baton::engagement {
 
@@ -18,6 +21,9 @@ struct ExternalHubTarget {
   std::string url = {};
   std::string secret = {};
 };
+
+// The external hubs of `config`'s external queues (docs/EXTERNAL_HUBS.md), one per queue.
+std::vector<ExternalHubTarget> external_hub_targets(const hub::HubConfig& config);
 
 // Threading: called on the engagement's strand; must not block (queue and return). `done` may
 // be called on any thread, once.

@@ -3,7 +3,7 @@
 // `external:`. The customer is the official DirectLineJS client (tests/lib/dlclient.mjs); the bot
 // is examples/contoso, whose Escalate topic hands off to the queue `general`.
 import { createHmac } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { AgentClient, addAgent } from '../lib/agentclient.mjs';
 import { Client } from '../lib/dlclient.mjs';
 import {
-  contoso, directLineJs, generateToken, handoffs, logged, Server, waitUntil,
+  bin, contoso, directLineJs, generateToken, handoffs, logged, Server, storeArgs, waitUntil,
 } from '../lib/serve.mjs';
 
 const SECRET = 'external-hub-secret-0123456789';
@@ -323,6 +323,54 @@ test('stopping Baton: what the external hub is owed is still sent first', async 
   } finally {
     client.end();
     slowHub.close();
+    await s.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('baton data erase with the server stopped: the hub is told, other handoffs keep waiting', async () => {
+  const { s, dir } = await startBaton(hub.url);
+  const initiateFor = (id) => (r) => r.json.name === 'handoff.initiate' && r.json.conversation?.id === id;
+  const erased = await customer(s, 'u-erased');
+  const stays = await customer(s, 'u-stays');
+  try {
+    await erased.say('talk to a human', 'u-erased');
+    const erasedId = erased.conversationId;
+    await hub.waitFor(initiateFor(erasedId), 'the handoff.initiate');
+    assert.equal((await call(s, erasedId, 'status', { state: 'accepted' })).status, 200);
+    await stays.say('talk to a human', 'u-stays');
+    const staysId = stays.conversationId;
+    await hub.waitFor(initiateFor(staysId), "the other customer's handoff.initiate");
+    erased.end();
+    stays.end();
+    assert.deepEqual(await s.stop(), { code: 0, signal: null });
+
+    const seen = hub.received.length;
+    // Asynchronously: the hub answering it runs in this process.
+    const run = await new Promise((resolve) => {
+      execFile(bin, ['data', 'erase', '--user', 'u-erased', dir, '--data', s.dataDir, ...storeArgs(s.dataDir)],
+               { encoding: 'utf8', timeout: 60000 },
+               (error, stdout, stderr) => resolve({ status: error ? error.code : 0, stderr }));
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const during = hub.received.slice(seen);
+    const notice = during.find(noticeFor(erasedId));
+    assert.ok(notice, `the erased conversation's notice (got: ${JSON.stringify(during.map((r) => r.json))})`);
+    assert.equal(notice.valid, true);
+    assert.equal(notice.json.value.state, 'accepted');
+    assert.equal(during.some((r) => r.json.conversation?.id === staysId), false,
+                 'nothing about the other conversation while Baton does not serve');
+
+    // The other customer's handoff still waits for the hub, and is sent again once Baton serves.
+    const before = hub.received.length;
+    await s.start();
+    await waitUntil(() => hub.received.slice(before).find(initiateFor(staysId)), 10000,
+                    'the handoff.initiate sent again');
+    const [h] = await handoffs(s, staysId);
+    assert.equal(h.status, 'pending');
+  } finally {
+    erased.end();
+    stays.end();
     await s.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }

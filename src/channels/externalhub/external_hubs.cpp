@@ -90,7 +90,9 @@ struct ExternalHubs::Impl : std::enable_shared_from_this<ExternalHubs::Impl> {
   }
 
   std::string prepare(bj::object activity, const engagement::ExternalHubTarget& target) const {
-    activity["serviceUrl"] = options.service_url->get();
+    if (std::string url = options.service_url->get(); !url.empty()) {
+      activity["serviceUrl"] = url;
+    }
     activity["recipient"] = bj::object{{"id", "external:" + target.queue}, {"name", target.queue}};
     return json::dump(activity);
   }
@@ -322,6 +324,11 @@ void ExternalHubs::drain(std::function<void()> done) {
 void ExternalHubs::initiate(const engagement::ExternalHubTarget& target,
                             const std::string& conversation, boost::json::object initiate,
                             std::function<void(bool)> done) {
+  if (!impl_->options.send_handoffs) {
+    spdlog::info("external hub '{}': conversation {}: the handoff is sent when Baton serves",
+                 target.queue, conversation);
+    return;  // neither delivered nor failed: it stays waiting
+  }
   asio::post(impl_->strand, [impl = impl_, target, conversation, a = std::move(initiate),
                              done = std::move(done)]() mutable {
     std::string body = impl->prepare(std::move(a), target);

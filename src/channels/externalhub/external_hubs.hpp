@@ -54,6 +54,9 @@ struct ExternalHubOptions {
   std::size_t max_queued_per_conversation = 256;
   std::size_t max_body_bytes = std::size_t{64} * 1024;  // an inbound request's body
   std::size_t max_message_length = 1000;                // a status' "message"
+  // false for an offline `baton data` command: handoffs (a restart's re-sent ones) are left
+  // waiting, to be sent when Baton next serves; notices and other activities still go out.
+  bool send_handoffs = true;
 };
 
 // What was sent and received, for operators (GET /metrics). Lock-free reads.
