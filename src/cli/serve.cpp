@@ -2,14 +2,10 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include <array>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -35,6 +31,7 @@
 #include "channels/externalhub/external_hubs.hpp"
 #include "cli/health.hpp"
 #include "cli/metrics.hpp"
+#include "cli/service_log.hpp"
 #include "cli/shared.hpp"
 #include "cli/store_open.hpp"
 #include "core/public_url.hpp"
@@ -151,49 +148,6 @@ Status start_engagement(engagement::Engagement& engagement) {
   return done->get_future().get();
 }
 
-// Whether stderr goes to systemd's journal: $JOURNAL_STREAM names its device and inode
-// (systemd.exec(5)), so a redirected stderr under systemd does not count.
-bool stderr_is_journal() {
-  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
-  const char* stream = std::getenv("JOURNAL_STREAM");
-  struct stat st {};
-  if (stream == nullptr || ::fstat(STDERR_FILENO, &st) != 0) {
-    return false;
-  }
-  return fmt::format("{}:{}", st.st_dev, st.st_ino) == stream;
-}
-
-// The journal's priority prefix ("<6>" for info, "<4>" for warnings: sd-daemon(3)), so
-// `journalctl -p warning` finds Baton's warnings.
-class JournalPriorityFlag final : public spdlog::custom_flag_formatter {
- public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&,
-              spdlog::memory_buf_t& dest) override {
-    static constexpr std::array<std::string_view, spdlog::level::n_levels> kPrefixes = {
-        "<7>", "<7>", "<6>", "<4>", "<3>", "<2>", "<6>"};  // trace ... critical, off
-    const std::string_view prefix = kPrefixes[static_cast<std::size_t>(msg.level)];
-    dest.append(prefix.data(), prefix.data() + prefix.size());
-  }
-  std::unique_ptr<custom_flag_formatter> clone() const override {
-    return std::make_unique<JournalPriorityFlag>();
-  }
-};
-
-// Logs go to stderr: with a UTC timestamp on a terminal or in a file; under systemd's journal,
-// which stamps each line itself, with the priority prefix instead.
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_logger_mt("baton");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(level));
-  if (stderr_is_journal()) {
-    auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<JournalPriorityFlag>('*').set_pattern("%*%l %v");
-    spdlog::set_formatter(std::move(formatter));
-  } else {
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
-  }
-}
-
 struct Secrets {
   std::string directline;
   std::string agent_session_key;
@@ -228,14 +182,6 @@ Result<std::unique_ptr<server::Server>> serve_metrics(const ServeOptions& option
   spdlog::info("metrics: listening on http://{}{}{}:{}/metrics", v6 ? "[" : "", address->host,
                v6 ? "]" : "", (*listener)->port());
   return listener;
-}
-
-// Tells the service manager how serve is doing (systemd's Type=notify: READY=1 once serving,
-// STOPPING=1 on the way out, STATUS= for `systemctl status`). Does nothing without $NOTIFY_SOCKET.
-void notify_service_manager(const std::string& state) {
-  if (const int rc = sd_notify(0, state.c_str()); rc < 0) {
-    spdlog::warn("cannot notify the service manager: {}", std::system_category().message(-rc));
-  }
 }
 
 // Every connection is a descriptor; Debian's default soft limit (1,024) would cap the server at
