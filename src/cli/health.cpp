@@ -54,7 +54,8 @@ server::Readiness check_readiness(const store::Store& store, const std::filesyst
   }
   // The data directory (uploads, secrets) may be on another filesystem than the store.
   if (auto data = space_of(data_dir);
-      data && data->free < warn_below && (!health.free_bytes || *health.free_bytes != data->free)) {
+      data && data->free < warn_below &&
+      (!health.free_bytes || health.device != static_cast<std::uint64_t>(data->device))) {
     r.warnings.push_back(fmt::format("the data directory's disk has {} free (warning below {})",
                                      format_bytes(data->free), format_bytes(warn_below)));
   }

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -449,6 +450,9 @@ StoreHealth SqliteStore::health() const {
   if (::statvfs(dir.c_str(), &fs) == 0) {
     h.free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
     h.total_bytes = static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize;
+  }
+  if (struct stat st{}; ::stat(dir.c_str(), &st) == 0) {
+    h.device = static_cast<std::uint64_t>(st.st_dev);
   }
   return h;
 }

@@ -520,6 +520,7 @@ struct StoreHealth {
   // writes to a local filesystem; nullopt otherwise (a database server) or when unknown.
   std::optional<std::uint64_t> free_bytes;
   std::optional<std::uint64_t> total_bytes;  // that filesystem's size, likewise
+  std::optional<std::uint64_t> device;       // that filesystem's st_dev, likewise
 
   bool writable() const { return state == State::kWritable; }
 };
