@@ -295,14 +295,14 @@ int serve_with(const ServeOptions& options, const Address& address,
     co.apology_text = external->apology_text;
     co.service_url = public_base;
     if (!external->app_id.empty()) {
-      co.auth = std::make_shared<botframework::ChannelAuth>(
-          secrets.channel_key,
-          botframework::ChannelCredentials{external->app_id, external->app_password}, public_base);
+      co.app_auth = botframework::ConnectorOptions::AppAuth{
+          secrets.channel_key, {external->app_id, external->app_password}};
     }
     connector = std::make_unique<botframework::Connector>(engine, server.executor(), co);
     engine.set_bot_sink([c = connector.get()](const activity::Activity& a) { c->deliver(a); });
-    spdlog::info("external bot at {} ({})", co.endpoint,
-                 co.auth ? "authenticated: app id " + external->app_id : std::string("anonymous"));
+    spdlog::info(
+        "external bot at {} ({})", co.endpoint,
+        co.app_auth ? "authenticated: app id " + external->app_id : std::string("anonymous"));
   }
   engagement::Engagement engagement(engine_thread.strand(), engine, store, std::move(hub_config),
                                     clock);

@@ -32,7 +32,9 @@ class ExternalHubSink {
   virtual ~ExternalHubSink() = default;
   // Sends the conversation's handoff.initiate event (the stored activity, as JSON) to the
   // target, retrying with backoff; done(true) once the hub answered 2xx, done(false) when every
-  // attempt failed (the handoff then fails: the customer resumes with `unavailable`).
+  // attempt failed (the handoff then fails: the customer resumes with `unavailable`). A sink that
+  // cannot send now (an offline `baton data` command) never calls it: the handoff stays waiting
+  // and is sent again when Baton next serves.
   virtual void initiate(const ExternalHubTarget& target, const std::string& conversation,
                         boost::json::object initiate, std::function<void(bool)> done) = 0;
   // A customer's activity (stored, as JSON) while the external hub owns the conversation, or

@@ -1,11 +1,12 @@
 #include "hub/config.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "core/testing/temp_dir.hpp"
 
 namespace baton::hub {
 namespace {
@@ -444,9 +445,8 @@ TEST(HubConfig, TextsPerLanguage) {
 // The examples in docs/HUB.md must load: every ```yaml block that starts with `hub:`.
 // An external queue: its secret comes from a file beside hub.yaml (first line, CR LF allowed).
 TEST(HubConfig, ExternalQueue) {
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                                    ("hub_config_external-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const baton::testing::TempDir temp("hub_config_external");
+  const std::filesystem::path& dir = temp.path();
   std::ofstream(dir / "hub.secret") << "0123456789abcdef-secret\r\nignored\n";
   std::ofstream(dir / "short.secret") << "short\n";
   std::ofstream(dir / "hub.yaml") << "hub:\n  default_queue: main\n  defaults:\n"
@@ -473,7 +473,6 @@ TEST(HubConfig, ExternalQueue) {
   ASSERT_EQ(short_secret.diagnostics.size(), 1u);
   EXPECT_EQ(short_secret.diagnostics[0].loc.line, 6);
   EXPECT_NE(short_secret.diagnostics[0].message.find("at least 16"), std::string::npos);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(HubConfig, DocumentationExamplesLoad) {

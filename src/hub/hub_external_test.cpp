@@ -4,12 +4,12 @@
 // tables as in hub_paths_test.cpp (each also replayed), plus the snapshot and the JSON log form.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "core/json.hpp"
+#include "core/testing/temp_dir.hpp"
 #include "hub/event_json.hpp"
 #include "hub/hub_test_util.hpp"
 
@@ -18,23 +18,12 @@ namespace {
 
 // hub.yaml with an external queue `partner` (Tier == "gold", a customer silent for 5 minutes
 // abandons, 10 minutes at most waiting for the hub's answer; `extra` adds keys to it) beside
-// Baton's `general`; the secret file is written to the test's temporary directory, one per
-// process (ctest runs the scenarios as parallel processes: a shared file would be truncated under
-// another's read).
+// Baton's `general`; the secret file is written to a directory of this process's own (ctest runs
+// the scenarios as parallel processes: a shared file would be truncated under another's read).
 std::string external_yaml_with(const std::string& extra) {
-  struct SecretFile {
-    std::filesystem::path path = std::filesystem::path(::testing::TempDir()) /
-                                 ("hub_external_test-" + std::to_string(::getpid()) + ".secret");
-    SecretFile() { std::ofstream(path) << "0123456789abcdef0123\n"; }
-    ~SecretFile() {
-      std::error_code ignored;
-      std::filesystem::remove(path, ignored);
-    }
-    SecretFile(const SecretFile&) = delete;
-    SecretFile& operator=(const SecretFile&) = delete;
-  };
-  static const SecretFile file;
-  const std::filesystem::path& secret = file.path;
+  static const baton::testing::TempDir dir("hub_external_test");
+  const std::filesystem::path secret = dir.path() / "partner.secret";
+  std::ofstream(secret) << "0123456789abcdef0123\n";
   return "hub:\n  default_queue: general\n  queues:\n    - name: partner\n"
          "      when: Tier == \"gold\"\n      abandon_after: 5m\n      max_wait: 10m\n" +
          extra + "      external:\n        url: http://127.0.0.1:9/handoff\n        secret_file: " +

@@ -116,10 +116,17 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
   };
 
   Impl(engine::Engine& e, const asio::any_io_executor& ex, ConnectorOptions o)
-      : engine(e), executor(ex), strand(asio::make_strand(ex)), options(std::move(o)) {
+      : engine(e),
+        executor(ex),
+        strand(asio::make_strand(ex)),
+        options(std::move(o)),
+        endpoint_url(server::parse_http_url(options.endpoint)) {
     client.timeout = options.timeout;
     client.max_response_bytes = options.max_response_bytes;
-    endpoint_url = server::parse_http_url(options.endpoint);
+    if (options.app_auth) {
+      auth = std::make_unique<ChannelAuth>(options.app_auth->key, options.app_auth->credentials,
+                                           options.service_url);
+    }
   }
 
   // --- on the strand
@@ -157,10 +164,9 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
     request.method = "POST";
     request.url = options.endpoint;
     request.body = activity::serialize(a);
-    if (options.auth) {
+    if (auth) {
       request.headers.emplace_back(
-          "Authorization",
-          "Bearer " + options.auth->token_for_bot(std::chrono::system_clock::now()));
+          "Authorization", "Bearer " + auth->token_for_bot(std::chrono::system_clock::now()));
     }
     server::http_request(executor, std::move(request), client,
                          [self = shared_from_this(), id,
@@ -305,10 +311,9 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
     request.method = "GET";
     request.url = url;
     request.content_type.clear();
-    if (options.auth) {
+    if (auth) {
       request.headers.emplace_back(
-          "Authorization",
-          "Bearer " + options.auth->token_for_bot(std::chrono::system_clock::now()));
+          "Authorization", "Bearer " + auth->token_for_bot(std::chrono::system_clock::now()));
     }
     server::HttpClientOptions fetch = client;
     fetch.max_response_bytes = options.max_transcript_bytes;
@@ -364,11 +369,11 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
   }
 
   std::optional<server::Response> admit(const server::Request& head) const {
-    if (options.auth) {
+    if (auth) {
       const auto it = head.message.find(server::http::field::authorization);
       const std::string_view value =
           it == head.message.end() ? std::string_view{} : std::string_view(it->value());
-      Status checked = options.auth->check_bearer(value, std::chrono::system_clock::now());
+      Status checked = auth->check_bearer(value, std::chrono::system_clock::now());
       if (checked.ok()) {
         return std::nullopt;
       }
@@ -420,7 +425,7 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
                                  "only client_credentials is supported"));
       return;
     }
-    const std::string issuer = options.auth->issuer();
+    const std::string issuer = auth->issuer();
     if (scope && *scope != issuer && *scope != issuer + "/.default") {
       responder.send(
           oauth_error(status::bad_request, "invalid_scope",
@@ -430,11 +435,10 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
     const auto lifetime = ChannelAuth::kTokenLifetime.count();
     server::Response r = server::json_response(
         status::ok,
-        bj::object{
-            {"token_type", "Bearer"},
-            {"expires_in", lifetime},
-            {"ext_expires_in", lifetime},
-            {"access_token", options.auth->token_for_channel(std::chrono::system_clock::now())}});
+        bj::object{{"token_type", "Bearer"},
+                   {"expires_in", lifetime},
+                   {"ext_expires_in", lifetime},
+                   {"access_token", auth->token_for_channel(std::chrono::system_clock::now())}});
     r.headers.set(server::http::field::cache_control, "no-store");
     responder.send(std::move(r));
   }
@@ -449,7 +453,7 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
                          "the app id and password are required (HTTP Basic)");
     }
     auto credentials = basic_credentials(std::string_view(it->value()));
-    if (!credentials || !options.auth->is_bot(credentials->first, credentials->second)) {
+    if (!credentials || !auth->is_bot(credentials->first, credentials->second)) {
       spdlog::warn("bot connector: a token request from {} with wrong credentials",
                    head.remote_address);
       return oauth_error(status::unauthorized, "invalid_client", "wrong app id or password");
@@ -461,8 +465,9 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
   asio::any_io_executor executor;
   asio::strand<asio::any_io_executor> strand;
   ConnectorOptions options;
+  Result<server::HttpUrl> endpoint_url;
   server::HttpClientOptions client;
-  Result<server::HttpUrl> endpoint_url = make_error(ErrorCode::kInvalidArgument, "not parsed");
+  std::unique_ptr<ChannelAuth> auth;  // null: anonymous
   std::unordered_map<std::string, Queue> queues;
   std::deque<std::string> ready;
   std::size_t in_flight = 0;
@@ -504,7 +509,7 @@ Status Connector::register_routes(server::Router& router) {
                                 const server::Responder& responder) {
     impl->members(request, responder);
   };
-  if (impl_->options.auth) {
+  if (impl_->auth) {
     if (Status s = register_auth_routes(router); !s.ok()) {
       return s;
     }
@@ -535,7 +540,7 @@ Status Connector::register_auth_routes(server::Router& router) {
            {kKeysPath, &ChannelAuth::keys}}) {
     auto handler = [impl = impl_, produce = produce](const server::Request&,
                                                      const server::Responder& responder) {
-      server::Response r(status::ok, "application/json", ((*impl->options.auth).*produce)());
+      server::Response r(status::ok, "application/json", ((*impl->auth).*produce)());
       r.headers.set(server::http::field::cache_control, "max-age=3600");
       responder.send(std::move(r));
     };

@@ -36,6 +36,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,7 @@ namespace baton::botframework {
 struct ConnectorOptions {
   std::string endpoint;  // the bot's messaging endpoint, http://host:port/path
   // What the bot calls back at: Baton's public base URL, set by the server once its port is bound
-  // (the same object as `auth`'s issuer).
+  // (also the issuer of the tokens when the bot has an app id).
   std::shared_ptr<const PublicUrl> service_url = std::make_shared<const PublicUrl>();
   std::string apology_text = "Sorry, I can't answer right now. Please try again in a moment.";
   std::chrono::milliseconds timeout{15000};  // one delivery, connect to last byte
@@ -63,7 +64,13 @@ struct ConnectorOptions {
   std::size_t max_body_bytes = std::size_t{300} * 1024;  // a Connector API request's body
   std::size_t max_transcript_bytes = std::size_t{1} << 20;  // a Transcript fetched by contentUrl
   std::vector<std::string> allowed_callers = {};  // anonymous: besides loopback, client IPs
-  std::shared_ptr<ChannelAuth> auth = {};         // null: anonymous
+  // A bot with an app id (docs/EXTERNAL_BOTS.md): the key Baton signs its tokens with and the
+  // bot's credentials. nullopt: anonymous.
+  struct AppAuth {
+    std::shared_ptr<const SigningKey> key;
+    ChannelCredentials credentials;
+  };
+  std::optional<AppAuth> app_auth = std::nullopt;
 };
 
 // What the connector did, for operators (GET /metrics). Lock-free reads.
