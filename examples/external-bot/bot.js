@@ -13,6 +13,7 @@
 //        [--app-id ID --app-password-file FILE --baton http://127.0.0.1:3978]
 //        [--transcript-by-url]   (the handoff's Transcript by contentUrl, served once by this bot)
 //        [--tls-cert cert.pem --tls-key key.pem]   (an https endpoint)
+//        [--think-ms N]   (takes N ms over each answer, like a bot that asks a slow backend)
 //
 // Needs web/node_modules (cd web && npm ci).
 'use strict';
@@ -33,6 +34,7 @@ function option(name) {
 }
 const port = Number(option('--port') ?? 3979);
 const appId = option('--app-id');
+const thinkMs = Number(option('--think-ms') ?? 0);
 
 // The SDK's own credentials class gets tokens through MSAL, which accepts only Azure AD
 // authorities. Baton's token endpoint is a plain OAuth 2.0 client-credentials endpoint, so the bot
@@ -145,6 +147,9 @@ async function onTurn(context) {
   }
   const text = (a.text ?? '').trim();
   remember(a.conversation.id, a.from.id, text);
+  if (thinkMs > 0) {
+    await new Promise((resolve) => { setTimeout(resolve, thinkMs); });
+  }
   const lower = text.toLowerCase();
   if (lower.includes('agent') || lower.includes('human')) {
     await say(context, 'Let me get you a person. One moment, please.');

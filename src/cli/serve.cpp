@@ -300,6 +300,9 @@ int serve_with(const ServeOptions& options, const Address& address,
     }
     connector = std::make_unique<botframework::Connector>(engine, server.executor(), co);
     engine.set_bot_sink([c = connector.get()](const activity::Activity& a) { c->deliver(a); });
+    // A graceful stop still delivers what customers sent, and takes the bot's replies.
+    server.on_stop(
+        [c = connector.get()](std::function<void()> done) { c->drain(std::move(done)); });
     spdlog::info(
         "external bot at {} ({})", co.endpoint,
         co.app_auth ? "authenticated: app id " + external->app_id : std::string("anonymous"));

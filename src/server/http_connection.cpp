@@ -55,7 +55,8 @@ HttpConnection::HttpConnection(asio::ip::tcp::socket&& socket,
       handler_timer_(stream_.get_executor()),
       executor_(stream_.get_executor()),
       context_(std::move(context)),
-      slot_(std::move(slot)) {
+      slot_(std::move(slot)),
+      accepted_while_stopping_(context_->stopping.load()) {
   beast::error_code ec;
   auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) {
@@ -84,7 +85,8 @@ void HttpConnection::shutdown(bool force) {
 }
 
 void HttpConnection::do_read() {
-  if (stop_requested_ || context_->stopping.load()) {
+  if (stop_requested_ ||
+      (context_->stopping.load() && (!accepted_while_stopping_ || sequence_ > 0))) {
     close_now();
     return;
   }
@@ -139,6 +141,11 @@ void HttpConnection::on_header(beast::error_code ec) {
   if (pending_.websocket && pending_.match.outcome != Router::Outcome::kFound) {
     pending_.websocket = false;
     pending_.match = router.match(method_, pending_.segments, false);
+  }
+  if (accepted_while_stopping_ && !serves_while_stopping()) {
+    request_keep_alive_ = false;
+    send(unavailable("The server is shutting down"), true);
+    return;
   }
   std::size_t body_limit = context_->options.max_body_bytes;
   if (pending_.match.route && pending_.match.route->options.max_body_bytes) {
@@ -200,6 +207,14 @@ void HttpConnection::on_body(beast::error_code ec) {
   request.remote_address = client_address(request.message);
   request.remote_port = remote_port_;
   dispatch(std::move(request));
+}
+
+bool HttpConnection::serves_while_stopping() const {
+  if (method_ == http::verb::get && pending_.path == "/healthz" && context_->options.healthz) {
+    return true;  // says "stopping"
+  }
+  return !pending_.websocket && pending_.match.outcome == Router::Outcome::kFound &&
+         pending_.match.route->options.while_stopping;
 }
 
 std::optional<Response> HttpConnection::admit_head(const http::request<http::string_body>& header) {

@@ -45,6 +45,9 @@ class HttpConnection final : public Connection,
   void do_read();
   void on_header(boost::beast::error_code ec);
   void on_body(boost::beast::error_code ec);
+  // Whether the request whose head was read may be served by a stopping server: /healthz, or a
+  // route with RouteOptions::while_stopping.
+  bool serves_while_stopping() const;
   // The route's admission check (RouteOptions::admit) on the request's headers; its refusal.
   std::optional<Response> admit_head(
       const boost::beast::http::request<boost::beast::http::string_body>& header);
@@ -79,6 +82,9 @@ class HttpConnection final : public Connection,
   std::uint16_t remote_port_ = 0;
   State state_ = State::kReading;
   bool stop_requested_ = false;
+  // Accepted while the server stops (RouteOptions::while_stopping): serves one request, and only
+  // for such a route.
+  bool accepted_while_stopping_ = false;
   Pending pending_;
   // About the request being answered, for the response and the access log.
   std::uint64_t sequence_ = 0;

@@ -40,6 +40,10 @@ struct RouteOptions {
   // this route's path (ServerOptions::cors); APIs that browsers must not call from other sites turn
   // it off.
   bool cors = true;
+  // Served while the server stops, for as long as its on_stop() work runs (Server::stop): the
+  // callbacks that work waits for, such as a bot's reply to a delivery in flight. New connections
+  // are then accepted for these routes alone; every other request is answered 503.
+  bool while_stopping = false;
 };
 
 // One registered route. Built by Router::add*; read-only afterwards.

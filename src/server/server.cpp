@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -154,6 +155,9 @@ struct Server::Impl {
   // done; the last one stops the loop.
   void part_drained();
   void connections_drained();
+  // On the control strand: one on_stop() drain called its `done`.
+  void drain_done();
+  void close_acceptor();
 
   std::shared_ptr<ServerContext> context;  // outlives ioc: connections hold it
   asio::io_context ioc;
@@ -169,7 +173,11 @@ struct Server::Impl {
   std::atomic<bool> stop_called{false};
   bool forced = false;
   std::vector<std::function<void(std::function<void()>)>> drains;  // on_stop(); set before start
-  std::size_t parts_left = 0;       // control strand: parts of the graceful stop still running
+  std::size_t parts_left = 0;   // control strand: parts of the graceful stop still running
+  std::size_t drains_left = 0;  // control strand: on_stop() drains still running
+  // Control strand: the listener stays open while the on_stop() drains run, for the routes they
+  // wait for (RouteOptions::while_stopping).
+  bool accepting_while_stopping = false;
   bool connections_closed = false;  // control strand: counted in parts_left once
   static constexpr std::chrono::seconds kRefusalLogInterval{10};
   std::chrono::steady_clock::time_point last_refusal_log{};  // on the control strand
@@ -197,7 +205,7 @@ void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  if (context->stopping.load()) {
+  if (context->stopping.load() && !accepting_while_stopping) {
     boost::system::error_code ignored;
     socket.close(ignored);
     return;
@@ -266,15 +274,23 @@ void Server::Impl::begin_stop() {
   if (context->stopping.exchange(true)) {
     return;
   }
-  boost::system::error_code ignored;
-  acceptor.close(ignored);
-  accept_retry.cancel();
+  const auto& routes = context->router.routes();
+  accepting_while_stopping = !drains.empty() && acceptor.is_open() &&
+                             std::any_of(routes.begin(), routes.end(), [](const Route& route) {
+                               return route.options.while_stopping;
+                             });
+  if (!accepting_while_stopping) {
+    close_acceptor();
+  }
   work.reset();
   auto connections = context->snapshot();
-  spdlog::info("server: stopping; draining {} connection(s)", connections.size());
+  spdlog::info(
+      "server: stopping; draining {} connection(s){}", connections.size(),
+      accepting_while_stopping ? " and accepting callbacks until the outbound work is done" : "");
   parts_left = 1 + drains.size();
+  drains_left = drains.size();
   for (const auto& drain : drains) {
-    drain([this] { asio::post(control, [this] { part_drained(); }); });
+    drain([this] { asio::post(control, [this] { drain_done(); }); });
   }
   if (connections.empty()) {
     connections_drained();
@@ -290,8 +306,31 @@ void Server::Impl::begin_stop() {
   });
 }
 
+void Server::Impl::close_acceptor() {
+  accepting_while_stopping = false;
+  boost::system::error_code ignored;
+  acceptor.close(ignored);
+  accept_retry.cancel();
+}
+
+void Server::Impl::drain_done() {
+  if (drains_left > 0 && --drains_left == 0 && accepting_while_stopping) {
+    close_acceptor();
+    // What was accepted meanwhile finishes its request and closes; an idle one closes now.
+    auto connections = context->snapshot();
+    for (const auto& connection : connections) {
+      connection->shutdown(false);
+    }
+    if (connections.empty()) {
+      connections_drained();
+    }
+  }
+  part_drained();
+}
+
 void Server::Impl::connections_drained() {
-  if (!std::exchange(connections_closed, true)) {
+  // While the listener is open, a callback may still connect.
+  if (!accepting_while_stopping && !std::exchange(connections_closed, true)) {
     part_drained();
   }
 }
@@ -308,6 +347,7 @@ void Server::Impl::force_stop() {
   }
   forced = true;
   context->stopping.store(true);
+  close_acceptor();
   for (const auto& connection : context->snapshot()) {
     connection->shutdown(true);
   }

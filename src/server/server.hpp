@@ -110,9 +110,11 @@ class Server {
   void stop_on_signals();
 
   // Work besides the connections that a graceful stop waits for (outbound requests still queued):
-  // stop() calls `drain` once, after the listener closed; the threads keep running until it has
-  // called `done` (from any thread) and every connection closed, or drain_timeout passed. Call
-  // before start().
+  // stop() calls `drain` once; the threads keep running until every drain has called `done` (from
+  // any thread) and every connection closed, or drain_timeout passed. Until the drains are done,
+  // the listener stays open for the routes registered with RouteOptions::while_stopping (what
+  // the outbound work's peers call back, e.g. a bot's reply); without such routes it closes at
+  // once. Call before start().
   void on_stop(std::function<void(std::function<void()> done)> drain);
 
   // Starts accepting and runs the I/O on `threads` new threads (at least 1). Non-blocking.
@@ -120,10 +122,12 @@ class Server {
   // start(threads - 1) plus the calling thread; returns after stop() completed.
   void run(int threads);
 
-  // Graceful stop, idempotent and callable from any thread (also from handlers): stop accepting,
-  // close WebSockets with 1001 going-away, let in-flight requests finish and answer them with
-  // "Connection: close", close idle keep-alive connections, wait for the on_stop() work; after
-  // drain_timeout force-close what is left. The threads then return.
+  // Graceful stop, idempotent and callable from any thread (also from handlers): stop accepting
+  // (but for the while_stopping routes while the on_stop() work runs: one request per new
+  // connection, 503 for any other route), close WebSockets with 1001 going-away, let in-flight
+  // requests finish and answer them with "Connection: close", close idle keep-alive connections,
+  // wait for the on_stop() work; after drain_timeout force-close what is left. The threads then
+  // return.
   void stop();
   // Joins the threads started by start(); returns at once if none.
   void wait();

@@ -436,6 +436,40 @@ TEST(Server, GracefulStopWaitsForOnStopWorkAndTheDrainTimeoutBoundsIt) {
   EXPECT_GE(std::chrono::steady_clock::now() - stop_at, 300ms);
 }
 
+// A bot's reply to a delivery still in flight at stop must reach the server: while the on_stop()
+// work runs, the listener stays open for the routes registered to be served while stopping.
+TEST(Server, WhileTheOnStopWorkRunsOnlyItsCallbackRoutesAreServed) {
+  TestServer server;
+  auto ok = [](const Request&) { return json_response(http::status::ok, {{"ok", true}}); };
+  RouteOptions callback;
+  callback.while_stopping = true;
+  ASSERT_TRUE(server.router().add(http::verb::post, "/callback", ok, callback).ok());
+  ASSERT_TRUE(server.router().add(http::verb::post, "/customer", ok).ok());
+  std::promise<std::function<void()>> handed;
+  server.server().on_stop([&handed](const std::function<void()>& done) { handed.set_value(done); });
+  server.start();
+  server.server().stop();
+  auto done = handed.get_future();
+  ASSERT_EQ(done.wait_for(5s), std::future_status::ready);
+
+  auto reply = http_request(server.port(), http::verb::post, "/callback", "{}");
+  EXPECT_EQ(reply.result(), http::status::ok);
+  EXPECT_FALSE(reply.keep_alive()) << "one request per connection while stopping";
+  auto customer = http_request(server.port(), http::verb::post, "/customer", "{}");
+  EXPECT_EQ(customer.result(), http::status::service_unavailable);
+  EXPECT_EQ(parse(customer.body()).at("error").at("code"), "Unavailable");
+  auto health = http_request(server.port(), http::verb::get, "/healthz");
+  EXPECT_EQ(health.result(), http::status::service_unavailable);
+  EXPECT_EQ(parse(health.body()).at("status"), "stopping");
+
+  // An idle connection opened during the drain does not hold the stop up once the work is done.
+  HttpClient idle(server.port());
+  done.get()();
+  auto finished = std::async(std::launch::async, [&server] { server.server().wait(); });
+  EXPECT_EQ(finished.wait_for(1500ms), std::future_status::ready);
+  EXPECT_ANY_THROW({ HttpClient late(server.port()); }) << "the listener closed with the work";
+}
+
 TEST(Server, SigtermStopsTheServer) {
   TestServer server;
   server.server().stop_on_signals();

@@ -5,7 +5,8 @@
 // answers from the bot; a handoff with the bot's context and transcript reaching an agent;
 // messages both ways while the bot hears nothing; the agent returning it (the bot gets
 // handoff.status completed and answers again); nobody online (the bot gets failed); the bot's
-// process killed mid-conversation (apology, nothing lost) and restarted (it continues).
+// process killed mid-conversation (apology, nothing lost) and restarted (it continues); Baton
+// stopped while a slow bot still has messages to answer (delivered, and its replies stored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -247,6 +248,43 @@ async function freePort() {
 // The same bot with an app id (docs/EXTERNAL_BOTS.md, "Authentication"): Baton signs what it
 // sends the bot and serves the keys the SDK checks them with; the bot calls Baton with tokens from
 // Baton's token endpoint, and the Connector API refuses everything else.
+test('stopping Baton: the messages in flight to a slow bot are delivered and its replies stored', async () => {
+  // A bot that takes 500 ms over each answer: Baton delivers one message per conversation at a
+  // time, so when it is told to stop, the first message is with the bot and two wait behind it.
+  // The bot answers each within its turn, calling Baton's Connector API while Baton stops.
+  const bot = await new Bot(['--think-ms', '500']).start();
+  const server = new Server({ bot: botDir, args: ['--bot-endpoint', bot.endpoint] });
+  await server.start();
+  const userId = 'u-ext-stop';
+  const { token } = await generateToken(server, userId);
+  const { ConnectionStatus } = directLineJs();
+  const client = new Client({ domain: server.domain, token, webSocket: true }, userId);
+  let ended = false;
+  try {
+    await client.waitForStatus(ConnectionStatus.Online);
+    await client.waitFor(isBot(GREETING), { what: 'the greeting' });
+    const conv = { conversationId: client.conversationId, token: client.token };
+    for (const text of ['one', 'two', 'three']) {
+      await client.say(text, userId);
+    }
+    await sleep(100);  // 'one' is with the bot
+    const started = Date.now();
+    assert.deepEqual(await server.stop(), { code: 0, signal: null });
+    assert.ok(Date.now() - started < 5000, 'bounded by the drain timeout');
+    client.end();
+    ended = true;
+    await server.start();
+    const said = (await readAll(server, conv)).activities.filter(isBot(/^You said: /)).map((a) => a.text);
+    assert.deepEqual(said, ['You said: one', 'You said: two', 'You said: three']);
+  } finally {
+    if (!ended) {
+      client.end();
+    }
+    await server.cleanup();
+    await bot.kill();
+  }
+});
+
 describe('external botbuilder bot with an app id', () => {
   const appId = 'contoso-app-0001';
   const password = 'correct-horse-battery-0123';

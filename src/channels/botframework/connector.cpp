@@ -205,7 +205,14 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
       ready.pop_front();
       start(next);
     }
+    if (idle()) {
+      for (auto& done : std::exchange(drain_waiters, {})) {
+        done();
+      }
+    }
   }
+
+  bool idle() const { return queues.empty() && in_flight == 0; }
 
   void apologise(const std::string& id) {
     engine::PostNotice notice;
@@ -471,6 +478,7 @@ struct Connector::Impl : std::enable_shared_from_this<Connector::Impl> {
   std::unordered_map<std::string, Queue> queues;
   std::deque<std::string> ready;
   std::size_t in_flight = 0;
+  std::vector<std::function<void()>> drain_waiters;  // drain(): called when idle()
   metrics::Counter delivered;
   metrics::Counter failed;
   metrics::Counter dropped;
@@ -492,10 +500,23 @@ void Connector::deliver(const activity::Activity& activity) {
              [impl = impl_, a = activity]() mutable { impl->enqueue(std::move(a)); });
 }
 
+void Connector::drain(std::function<void()> done) {
+  asio::post(impl_->strand, [impl = impl_, done = std::move(done)]() mutable {
+    if (impl->idle()) {
+      done();
+    } else {
+      spdlog::info("bot connector: stopping; {} conversation(s) with deliveries still to make",
+                   impl->queues.size());
+      impl->drain_waiters.push_back(std::move(done));
+    }
+  });
+}
+
 Status Connector::register_routes(server::Router& router) {
   server::RouteOptions route;
   route.max_body_bytes = impl_->options.max_body_bytes;
   route.cors = false;  // the bot calls from a server, never from a browser
+  route.while_stopping = true;
   route.admit = [impl = impl_](const server::Request& head) { return impl->admit(head); };
   auto post = [impl = impl_](const server::Request& request, const server::Responder& responder) {
     impl->post_activity(request, responder);
@@ -533,6 +554,7 @@ Status Connector::register_routes(server::Router& router) {
 Status Connector::register_auth_routes(server::Router& router) {
   server::RouteOptions open;
   open.cors = false;
+  open.while_stopping = true;  // a bot validating a delivery made while stopping
   // The two public documents (HTTP caches may keep them an hour).
   for (auto [path, produce] :
        std::vector<std::pair<std::string_view, std::string (ChannelAuth::*)() const>>{
@@ -551,6 +573,7 @@ Status Connector::register_auth_routes(server::Router& router) {
   }
   server::RouteOptions token;
   token.cors = false;
+  token.while_stopping = true;
   token.max_body_bytes = kMaxTokenRequestBytes;
   token.admit = [impl = impl_](const server::Request& head) {
     return impl->admit_token_request(head);

@@ -35,6 +35,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,8 +93,13 @@ class Connector {
 
   // The engine's BotSink: queues `activity` for the bot.
   void deliver(const activity::Activity& activity);
-  // Registers the Connector API routes. Errors: the router's.
+  // Registers the Connector API routes, served while the server stops (the bot's replies to the
+  // deliveries drain() waits for). Errors: the router's.
   Status register_routes(server::Router& router);
+  // Calls `done` (on the connector's strand) once nothing is queued or in flight: for
+  // Server::on_stop, so that a graceful stop still delivers what customers sent and stores the
+  // bot's replies.
+  void drain(std::function<void()> done);
   ConnectorStats stats() const;
 
   struct Impl;

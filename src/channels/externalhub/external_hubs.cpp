@@ -350,7 +350,8 @@ void ExternalHubs::forward(const engagement::ExternalHubTarget& target,
 Status ExternalHubs::register_routes(server::Router& router) {
   server::RouteOptions route;
   route.max_body_bytes = impl_->options.max_body_bytes;
-  route.cors = false;  // an external hub calls from a server, never from a browser
+  route.cors = false;           // an external hub calls from a server, never from a browser
+  route.while_stopping = true;  // its answers to what drain() still sends
   auto status_handler = [impl = impl_](const server::Request& request,
                                        const server::Responder& responder) {
     impl->post_status(request, responder);

@@ -85,6 +85,8 @@ class ExternalHubs final : public engagement::ExternalHubSink {
                 boost::json::object initiate, std::function<void(bool)> done) override;
   void forward(const engagement::ExternalHubTarget& target, const std::string& conversation,
                boost::json::object activity) override;
+  // Registers the routes the hubs call (served while the server stops: their answers to what
+  // drain() still sends). Errors: the router's.
   Status register_routes(server::Router& router);
   ExternalHubStats stats() const;
 
