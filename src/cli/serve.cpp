@@ -31,6 +31,7 @@
 #include "channels/externalhub/external_hubs.hpp"
 #include "cli/health.hpp"
 #include "cli/metrics.hpp"
+#include "cli/serve_wiring.hpp"
 #include "cli/service_log.hpp"
 #include "cli/shared.hpp"
 #include "cli/store_open.hpp"
@@ -46,10 +47,6 @@
 #include "server/server.hpp"
 #include "store/pg_store.hpp"
 #include "store/sqlite_store.hpp"
-
-#ifndef BATON_SOURCE_DIR
-#define BATON_SOURCE_DIR "."
-#endif
 
 namespace baton::cli {
 namespace {
@@ -114,31 +111,6 @@ Result<std::string> load_secret(const ServeOptions& options) {
   return secret;
 }
 
-// Where web/ is: $BATON_WEB_DIR, ./web, beside the binary or its parent, installed beside it
-// (PREFIX/bin/baton → PREFIX/share/baton/web, deploy/CMakeLists.txt), or the source tree.
-fs::path find_web_dir() {
-  std::vector<fs::path> candidates;
-  // NOLINTNEXTLINE(concurrency-mt-unsafe): Baton never writes the environment (setenv, putenv)
-  if (const char* env = std::getenv("BATON_WEB_DIR"); env != nullptr && *env != '\0') {
-    candidates.emplace_back(env);
-  }
-  candidates.emplace_back("web");
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    candidates.push_back(exe.parent_path() / "web");
-    candidates.push_back(exe.parent_path().parent_path() / "web");
-    candidates.push_back(exe.parent_path().parent_path() / "share" / "baton" / "web");
-  }
-  candidates.push_back(fs::path(BATON_SOURCE_DIR) / "web");
-  for (const auto& c : candidates) {
-    if (fs::is_regular_file(c / "test-page" / "index.html", ec)) {
-      return c;
-    }
-  }
-  return {};
-}
-
 // Starts the Engagement (replay, agents, reconcile, recover) and waits for the outcome.
 Status start_engagement(engagement::Engagement& engagement) {
   auto done = std::make_shared<std::promise<Status>>();
@@ -147,14 +119,6 @@ Status start_engagement(engagement::Engagement& engagement) {
   });
   return done->get_future().get();
 }
-
-struct Secrets {
-  std::string directline;
-  std::string agent_session_key;
-  std::string metrics_token;  // "" = /metrics is not on the public listener
-  // An external bot with an app id: the key Baton signs its channel's tokens with.
-  std::shared_ptr<const botframework::SigningKey> channel_key = {};
-};
 
 // Where /metrics is served (cli/metrics.hpp): on the public listener behind the token, and on a
 // listener of its own. Returns that listener (null without --metrics-listen), or the error.
@@ -249,135 +213,116 @@ Result<BackgroundSettings> parse_retention_settings(const ServeOptions& options)
   return settings;
 }
 
+// Every route of the public listener, then the engagement started (replay, recovery).
+Status register_and_start(server::Router& router, directline::DirectLineChannel& channel,
+                          agent::AgentChannel& agents, botframework::Connector* connector,
+                          externalhub::ExternalHubs* external_hubs,
+                          engagement::Engagement& engagement) {
+  Status ready = channel.register_routes(router);
+  if (ready.ok()) {
+    ready = agents.register_routes(router);
+  }
+  if (ready.ok() && connector != nullptr) {
+    ready = connector->register_routes(router);
+  }
+  if (ready.ok() && external_hubs != nullptr) {
+    ready = external_hubs->register_routes(router);
+  }
+  if (ready.ok()) {
+    ready = start_engagement(engagement);
+  }
+  return ready;
+}
+
+// Flushes and closes the store, and logs what its writer did over the run.
+void close_store(store::Store& store) {
+  spdlog::info("stopping: flushing the store");
+  if (Status closed = store.close(); !closed.ok()) {
+    spdlog::error("store: {}", closed.error().message);
+  }
+  const store::StoreStats stats = store.stats();
+  spdlog::info(
+      "store: {} batches committed ({} failed) in {} transactions (longest {:.1f} ms, {} of "
+      "50 ms or more), {} checkpoints, {} WAL restarts (longest pause {:.1f} ms)",
+      stats.batches_committed, stats.batches_failed, stats.transactions,
+      static_cast<double>(stats.max_transaction_us) / 1000.0, stats.slow_transactions,
+      stats.checkpoints, stats.wal_restarts,
+      static_cast<double>(stats.max_wal_restart_pause_us) / 1000.0);
+}
+
+// Binds the public listener, then the metrics (after the engagement started: a scrape reads its
+// hub; before the public listener runs). The bound port; `metrics_listener` is set with
+// --metrics-listen.
+Result<std::uint16_t> open_listeners(const ServeOptions& options, const Secrets& secrets,
+                                     const Address& address, server::Server& server,
+                                     server::AsyncHandler metrics,
+                                     std::unique_ptr<server::Server>& metrics_listener) {
+  Result<std::uint16_t> port = server.listen(address.host, address.port);
+  if (!port.ok()) {
+    return port;
+  }
+  auto listener = serve_metrics(options, secrets, server, std::move(metrics));
+  if (!listener.ok()) {
+    return listener.error();
+  }
+  metrics_listener = std::move(*listener);
+  return port;
+}
+
+// Says Baton serves: the "listening" line on `out` (what scripts and tests wait for), the log, and
+// systemd's READY. Returns the status line.
+std::string announce(const ServeOptions& options, const Address& address, std::uint16_t port,
+                     const std::string& bot_id, std::ostream& out) {
+  const bool v6 = address.host.find(':') != std::string::npos;
+  const std::string url =
+      fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", port);
+  out << "baton: listening on " << url << std::endl;
+  spdlog::info("serving bot '{}' from {} with data in {} and the store in {}", bot_id,
+               options.bot_path.string(), options.data_dir.string(),
+               describe_store(options.store, options.data_dir));
+  std::string serving = fmt::format("serving bot '{}' on {}", bot_id, url);
+  notify_service_manager("READY=1\nSTATUS=" + serving);
+  return serving;
+}
+
 // Builds the engine, the engagement hub and both channels on `store`, serves until a signal, then
 // stops in the order the lifetimes need: server (threads joined), engagement, store (flushed),
 // engine thread. Returns the exit code.
 int serve_with(const ServeOptions& options, const Address& address,
                const std::shared_ptr<const dialog::CompiledBot>& bot, store::Store& store,
                const Clock& clock, const Secrets& secrets,
-               std::shared_ptr<const hub::HubConfig> hub_config,
+               const std::shared_ptr<const hub::HubConfig>& hub_config,
                const server::TrustedProxies& trusted_proxies, const BackgroundSettings& retained,
                std::ostream& out, std::ostream& err) {
   EngineThread engine_thread;
   const server::OpenFileLimit files = server::raise_open_file_limit();
   log_open_file_limit(files);
-  server::ServerOptions server_options;
-  server_options.trusted_proxies = trusted_proxies;
-  server_options.readiness = [&store, data_dir = options.data_dir,
-                              warn = options.disk_warning_bytes] {
-    return check_readiness(store, data_dir, warn);
-  };
-  // Room for the store, the log and the listener besides the sockets.
-  server_options.max_connections = options.max_connections > 0
-                                       ? static_cast<std::size_t>(options.max_connections)
-                                       : static_cast<std::size_t>(files.soft * 9 / 10);
-  server_options.max_connections_per_address =
-      static_cast<std::size_t>(options.max_connections_per_address);
-  if (!options.trusted_proxies.empty()) {
-    spdlog::info("client addresses from X-Forwarded-For behind {}",
-                 fmt::join(options.trusted_proxies, ", "));
-  }
+  const server::ServerOptions server_options =
+      listener_options(options, store, files, trusted_proxies);
   server::Server server(server_options);
   engine::EngineOptions engine_options;
   engine_options.live_chat_supported = hub_config->live_chat_supported(engine_options.channel_id);
   engine_options.session_timeout = retained.session_timeout;
-  const auto& external = bot->bot().external;
-  engine_options.external_bot = external.has_value();
+  engine_options.external_bot = bot->bot().external.has_value();
   engine::Engine engine(engine_thread.strand(), store, bot, clock, engine_options);
-  const std::shared_ptr<const hub::HubConfig> agents_hub_config = hub_config;
   // The one public base URL every channel names (public_url()): set once the port is bound.
   const auto public_base = std::make_shared<PublicUrl>();
-  // An external bot (docs/EXTERNAL_BOTS.md): Baton is its channel; the connector delivers to it.
-  std::unique_ptr<botframework::Connector> connector;
-  if (external) {
-    botframework::ConnectorOptions co;
-    co.endpoint = options.bot_endpoint.empty() ? external->endpoint : options.bot_endpoint;
-    co.apology_text = external->apology_text;
-    co.service_url = public_base;
-    if (!external->app_id.empty()) {
-      co.app_auth = botframework::ConnectorOptions::AppAuth{
-          secrets.channel_key, {external->app_id, external->app_password}};
-    }
-    connector = std::make_unique<botframework::Connector>(engine, server.executor(), co);
-    engine.set_bot_sink([c = connector.get()](const activity::Activity& a) { c->deliver(a); });
-    // A graceful stop still delivers what customers sent, and takes the bot's replies.
-    server.on_stop(
-        [c = connector.get()](std::function<void()> done) { c->drain(std::move(done)); });
-    spdlog::info(
-        "external bot at {} ({})", co.endpoint,
-        co.app_auth ? "authenticated: app id " + external->app_id : std::string("anonymous"));
-  }
-  engagement::Engagement engagement(engine_thread.strand(), engine, store, std::move(hub_config),
-                                    clock);
-  // External queues' hubs (docs/EXTERNAL_HUBS.md): handoffs routed there are sent to them.
-  std::shared_ptr<externalhub::ExternalHubs> external_hubs;
-  {
-    std::vector<engagement::ExternalHubTarget> targets =
-        engagement::external_hub_targets(*agents_hub_config);
-    for (const auto& target : targets) {
-      spdlog::info("queue '{}' is the external hub at {}", target.queue, target.url);
-    }
-    if (!targets.empty()) {
-      externalhub::ExternalHubOptions hub_options;
-      hub_options.service_url = public_base;
-      external_hubs = std::make_shared<externalhub::ExternalHubs>(
-          engagement, server.executor(), std::move(targets), std::move(hub_options));
-      engagement.set_external_sink(external_hubs);
-      // A graceful stop still sends what the hubs are owed (forwarded messages, notices).
-      server.on_stop([hubs = std::weak_ptr(external_hubs)](std::function<void()> done) {
-        if (auto alive = hubs.lock()) {
-          alive->drain(std::move(done));
-        } else {
-          done();
-        }
-      });
-    }
-  }
-  directline::DirectLineOptions dl;
-  dl.secret = secrets.directline;
-  dl.token_ttl = std::chrono::seconds(options.token_ttl_seconds);
-  dl.rate_limit_per_minute = options.rate_limit_per_minute;
-  dl.session_rate_limit_per_minute = options.session_rate_limit_per_minute;
-  dl.uploads_dir = options.data_dir / "uploads";
-  dl.upload_limits.max_conversation_bytes = options.upload_quota_bytes;
-  dl.upload_limits.max_total_bytes = options.uploads_total_bytes;
-  dl.upload_limits.min_free_bytes = options.uploads_min_free_bytes;
-  dl.stream_url_from_public_url = !options.public_url.empty();
-  dl.frame_ancestors = options.frame_ancestors;
-  dl.public_url = public_base;
-  agent::AgentChannelOptions agent_options;
-  agent_options.session_key = secrets.agent_session_key;
-  agent_options.hub = agents_hub_config;
-  agent_options.readiness = server_options.readiness;
-  agent_options.allowed_origins = options.agent_origins;
-  agent_options.public_url = public_base;
-  auto uploads = store::UploadFiles::open(dl.uploads_dir, dl.upload_limits);
-  if (!uploads.ok()) {
-    spdlog::error("{}", uploads.error().message);
+  const std::unique_ptr<botframework::Connector> connector =
+      connect_external_bot(options, *bot, secrets, engine, server, public_base);
+  engagement::Engagement engagement(engine_thread.strand(), engine, store, hub_config, clock);
+  const std::shared_ptr<externalhub::ExternalHubs> external_hubs =
+      connect_external_hubs(*hub_config, engagement, server, public_base);
+  auto settings = channel_settings(options, secrets, hub_config, server_options, public_base);
+  if (!settings.ok()) {
+    spdlog::error("{}", settings.error().message);
     return 1;
   }
-  dl.uploads = std::move(*uploads);
-  agent_options.uploads = dl.uploads;
-  if (!options.public_url.empty()) {
-    auto url = boost::urls::parse_absolute_uri(options.public_url);
-    agent_options.allowed_origins.push_back(
-        fmt::format("{}://{}", url->scheme(), url->encoded_authority()));
-  }
-  if (const fs::path web = find_web_dir(); !web.empty()) {
-    dl.test_page = web / "test-page" / "index.html";
-    dl.webchat_bundle = web / "node_modules" / "botframework-webchat" / "dist" / "webchat.js";
-    agent_options.console_dir = web / "agent";
-    agent_options.chart_library = web / "node_modules" / "chart.js" / "dist" / "chart.umd.js";
-    spdlog::info("web pages from {}", fs::absolute(web).lexically_normal().string());
-  } else {
-    spdlog::warn("web/test-page not found (set BATON_WEB_DIR); GET / and /agent are not served");
-  }
-  directline::DirectLineChannel channel(engine, store, clock, dl);
-  agent::AgentChannel agents(engagement, store, clock, server.executor(), agent_options);
+  directline::DirectLineChannel channel(engine, store, clock, settings->directline);
+  agent::AgentChannel agents(engagement, store, clock, server.executor(), settings->agents);
   // Deleted conversations' handoff contexts leave the hub's log with its next compaction.
   auto retention = std::make_shared<lifecycle::Retention>(
-      server.executor(), store, engine, dl.uploads, clock, retained.policy, retained.options,
-      [&engagement] {
+      server.executor(), store, engine, settings->directline.uploads, clock, retained.policy,
+      retained.options, [&engagement] {
         engagement.compact([](const Result<bool>& r) {
           if (!r.ok()) {
             spdlog::warn("retention: the hub log was not compacted: {}", r.error().message);
@@ -394,46 +339,17 @@ int serve_with(const ServeOptions& options, const Address& address,
     engine.stop_session_sweep();
     notify_service_manager("STOPPING=1\nSTATUS=stopping: flushing the store");
     engine_thread.run_on_strand([&] { engagement.stop(); });
-    spdlog::info("stopping: flushing the store");
-    if (Status closed = store.close(); !closed.ok()) {
-      spdlog::error("store: {}", closed.error().message);
-    }
-    const store::StoreStats stats = store.stats();
-    spdlog::info(
-        "store: {} batches committed ({} failed) in {} transactions (longest {:.1f} ms, {} of "
-        "50 ms or more), {} checkpoints, {} WAL restarts (longest pause {:.1f} ms)",
-        stats.batches_committed, stats.batches_failed, stats.transactions,
-        static_cast<double>(stats.max_transaction_us) / 1000.0, stats.slow_transactions,
-        stats.checkpoints, stats.wal_restarts,
-        static_cast<double>(stats.max_wal_restart_pause_us) / 1000.0);
+    close_store(store);
     engine_thread.stop();
   };
-  Status ready = channel.register_routes(server.router());
-  if (ready.ok()) {
-    ready = agents.register_routes(server.router());
-  }
-  if (ready.ok() && connector) {
-    ready = connector->register_routes(server.router());
-  }
-  if (ready.ok() && external_hubs) {
-    ready = external_hubs->register_routes(server.router());
-  }
-  if (ready.ok()) {
-    ready = start_engagement(engagement);
-  }
+  const Status ready = register_and_start(server.router(), channel, agents, connector.get(),
+                                          external_hubs.get(), engagement);
   Result<std::uint16_t> port =
-      ready.ok() ? server.listen(address.host, address.port) : Result<std::uint16_t>(ready.error());
-  if (port.ok()) {
-    // After the engagement started (a scrape reads its hub), before the public listener runs.
-    auto metrics = serve_metrics(
-        options, secrets, server,
-        metrics_handler({engine, engagement, store, server, connector.get(), external_hubs.get()}));
-    if (metrics.ok()) {
-      metrics_listener = std::move(*metrics);
-    } else {
-      port = metrics.error();
-    }
-  }
+      ready.ok() ? open_listeners(options, secrets, address, server,
+                                  metrics_handler({engine, engagement, store, server,
+                                                   connector.get(), external_hubs.get()}),
+                                  metrics_listener)
+                 : Result<std::uint16_t>(ready.error());
   if (!port.ok()) {
     err << "baton serve: " << port.error().message << '\n';
     shutdown();
@@ -445,16 +361,8 @@ int serve_with(const ServeOptions& options, const Address& address,
     spdlog::info("retention: {}, swept every {}", options.retain, options.retention_interval);
     retention->start();
   }
-  const bool v6 = address.host.find(':') != std::string::npos;
-  const std::string url =
-      fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", *port);
   public_base->set(public_url(options, address, *port));
-  out << "baton: listening on " << url << std::endl;
-  spdlog::info("serving bot '{}' from {} with data in {} and the store in {}", bot->bot().id,
-               options.bot_path.string(), options.data_dir.string(),
-               describe_store(options.store, options.data_dir));
-  const std::string serving = fmt::format("serving bot '{}' on {}", bot->bot().id, url);
-  notify_service_manager("READY=1\nSTATUS=" + serving);
+  const std::string serving = announce(options, address, *port, bot->bot().id, out);
   std::atomic<bool> storage_failed{false};
   {
     HealthMonitor health(store, options.data_dir, options.disk_warning_bytes, serving,

@@ -46,17 +46,15 @@ Result<std::vector<unsigned char>> open(std::string_view token, const Key& key,
   if (!decoded) {
     return bad_token("not base64url");
   }
-  std::vector<unsigned char> buf(decoded->begin(), decoded->end());
-  const std::size_t size = buf.size();
-  if (size < min_payload + kTagBytes) {
+  if (decoded->size() < min_payload + kTagBytes) {
     return bad_token("too short");
   }
-  const std::size_t payload = size - kTagBytes;
-  if (crypto_auth_verify(buf.data() + payload, buf.data(), payload, key.data()) != 0) {
+  const std::size_t payload = decoded->size() - kTagBytes;
+  const unsigned char* data = bytes(*decoded);
+  if (crypto_auth_verify(data + payload, data, payload, key.data()) != 0) {
     return bad_token("signature mismatch");
   }
-  buf.resize(payload);
-  return buf;
+  return std::vector<unsigned char>(data, data + payload);
 }
 
 std::optional<std::string> from_base64url(std::string_view text) {
