@@ -65,8 +65,8 @@ CannedResponse decode_canned(const PGresult* r, int row) {
   c.title = column_text(r, row, 3);
   c.text = column_text(r, row, 4);
   c.updated_by = column_text(r, row, 5);
-  c.created = from_millis(column_i64(r, row, 6));
-  c.updated = from_millis(column_i64(r, row, 7));
+  c.created = column_time(r, row, 6);
+  c.updated = column_time(r, row, 7);
   return c;
 }
 

@@ -8,13 +8,9 @@
 
 namespace baton::store::pg {
 
-namespace {
-
 TimePoint column_time(const PGresult* r, int row, int column) {
   return from_millis(column_i64(r, row, column));
 }
-
-}  // namespace
 
 Conversation decode_conversation(const PGresult* r, int row) {
   Conversation c;

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "store/encoding.hpp"
+#include "store/pg_statements.hpp"
 #include "store/pg_store_impl.hpp"
 #include "store/search_sql.hpp"
 
@@ -38,8 +38,7 @@ Result<HandoffSearchPage> search_on(Conn& conn, const HandoffSearch& search,
     }
     std::optional<HandoffSearchKey> horizon;
     if (PQntuples(h->get()) > 0) {
-      horizon =
-          HandoffSearchKey{from_millis(column_i64(h->get(), 0, 0)), column_text(h->get(), 0, 1)};
+      horizon = HandoffSearchKey{column_time(h->get(), 0, 0), column_text(h->get(), 0, 1)};
     }
     const auto pq =
         search_sql::page_query(search_sql::Dialect::kPostgres, search, after, horizon, limit);
@@ -56,8 +55,8 @@ Result<HandoffSearchPage> search_on(Conn& conn, const HandoffSearch& search,
       hit.handoff.reason = column_text(rows, i, 2);
       hit.handoff.status = column_text(rows, i, 3);
       hit.handoff.queue = column_text(rows, i, 4);
-      hit.handoff.created = from_millis(column_i64(rows, i, 5));
-      hit.handoff.updated = from_millis(column_i64(rows, i, 6));
+      hit.handoff.created = column_time(rows, i, 5);
+      hit.handoff.updated = column_time(rows, i, 6);
       hit.handoff.outcome_json = column_text(rows, i, 7);
       hit.user_id = column_text(rows, i, 8);
       hits.push_back(std::move(hit));

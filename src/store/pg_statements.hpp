@@ -81,6 +81,9 @@ inline constexpr const char* kGetCanned = "r_get_canned";
 // The read_analytics statement for a grouping.
 const char* read_analytics_statement(AnalyticsGroup group);
 
+// A column of milliseconds since the epoch (what the store writes times as) as a time.
+TimePoint column_time(const PGresult* r, int row, int column);
+
 // Row decoders for the read statements' column lists.
 Conversation decode_conversation(const PGresult* r, int row);
 ActivityRecord decode_activity(const PGresult* r, int row);
