@@ -85,8 +85,8 @@ void HttpConnection::shutdown(bool force) {
 }
 
 void HttpConnection::do_read() {
-  if (stop_requested_ ||
-      (context_->stopping.load() && (!accepted_while_stopping_ || sequence_ > 0))) {
+  // A connection accepted while stopping reads its one request (its answer closes it).
+  if (stop_requested_ || (context_->stopping.load() && !accepted_while_stopping_)) {
     close_now();
     return;
   }
